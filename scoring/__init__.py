@@ -1,0 +1,1 @@
+"""Pure judging maths: plain data in, plain data out; no database, files or clock."""
