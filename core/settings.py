@@ -1,0 +1,177 @@
+"""Settings from the environment, validated once at start-up.
+
+A bad value stops the start with one line naming the variable and what it expects, so an
+operator never discovers a typo at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENVIRONMENTS = ("development", "production", "test")
+MIN_SECRET_LENGTH = 32
+SECRET_FILE = "secret_key"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform reads from its environment."""
+
+    env: str = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = ""
+    mail_from: str = "Giuria <no-reply@localhost>"
+    redis_url: str = ""
+    plugins_dir: Path | None = None
+    default_language: str = "it"
+    languages: tuple[str, ...] = ("it", "en")
+    time_zone: str = "Europe/Rome"
+    db_pool_size: int = 10
+    login_attempts_per_ip: int = 20
+    login_attempts_per_account: int = 5
+    login_window_seconds: int = 900
+    max_upload_mb: int = 20
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_engine(self) -> str:
+        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "giuria.sqlite3"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _require_int(name: str, raw: str, *, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name}: expected a number of at least {minimum}, got {value}")
+    return value
+
+
+def _check_url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        raise SettingsError(f"{name}: expected a URL starting with {' or '.join(s + '://' for s in schemes)}, "
+                            f"got {raw!r}")
+    return raw
+
+
+def _weak(secret: str) -> bool:
+    return len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10
+
+
+def _development_secret(data_dir: Path) -> str:
+    """Generated once and kept in the data directory, so sessions survive restarts."""
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    alphabet = string.ascii_letters + string.digits
+    secret = "".join(secrets.choice(alphabet) for _ in range(48))
+    path.write_text(secret + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return secret
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate GIURIA_* variables; raise SettingsError naming the first bad one."""
+    env_vars = dict(os.environ if environ is None else environ)
+
+    def get(name: str, default: str = "") -> str:
+        return env_vars.get(f"GIURIA_{name}", default).strip()
+
+    env = get("ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"GIURIA_ENV: expected one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    data_dir = Path(get("DATA_DIR", "var")).expanduser()
+    database_url = get("DATABASE_URL")
+    if database_url:
+        _check_url("GIURIA_DATABASE_URL", database_url, ("postgresql", "postgres", "sqlite"))
+    base_url = _check_url("GIURIA_BASE_URL", get("BASE_URL", "http://127.0.0.1:8000"), ("http", "https"))
+    smtp_url = get("SMTP_URL")
+    if smtp_url:
+        _check_url("GIURIA_SMTP_URL", smtp_url, ("smtp", "smtps", "smtp+starttls"))
+    redis_url = get("REDIS_URL")
+    if redis_url:
+        _check_url("GIURIA_REDIS_URL", redis_url, ("redis", "rediss"))
+    plugins_dir_raw = get("PLUGINS_DIR")
+    plugins_dir = Path(plugins_dir_raw).expanduser() if plugins_dir_raw else None
+    if plugins_dir is not None and not plugins_dir.is_dir():
+        raise SettingsError(f"GIURIA_PLUGINS_DIR: expected an existing directory, got {plugins_dir_raw!r}")
+    time_zone = get("TIME_ZONE", "Europe/Rome")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"GIURIA_TIME_ZONE: expected an IANA time zone such as Europe/Rome, "
+                            f"got {time_zone!r}") from None
+    default_language = get("DEFAULT_LANGUAGE", "it")
+    if default_language not in ("it", "en"):
+        raise SettingsError(f"GIURIA_DEFAULT_LANGUAGE: expected it or en, got {default_language!r}")
+
+    secret_key = get("SECRET_KEY")
+    if env == "production":
+        if not secret_key:
+            raise SettingsError("GIURIA_SECRET_KEY: required when GIURIA_ENV=production "
+                                f"(at least {MIN_SECRET_LENGTH} random characters)")
+        if _weak(secret_key):
+            raise SettingsError(f"GIURIA_SECRET_KEY: too weak; expected at least {MIN_SECRET_LENGTH} "
+                                "random characters")
+    elif not secret_key:
+        secret_key = _development_secret(data_dir)
+
+    return Settings(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=secret_key,
+        base_url=base_url.rstrip("/"),
+        smtp_url=smtp_url,
+        mail_from=get("MAIL_FROM", "Giuria <no-reply@localhost>"),
+        redis_url=redis_url,
+        plugins_dir=plugins_dir,
+        default_language=default_language,
+        time_zone=time_zone,
+        db_pool_size=_require_int("GIURIA_DB_POOL_SIZE", get("DB_POOL_SIZE", "10"), minimum=0),
+        login_attempts_per_ip=_require_int("GIURIA_LOGIN_ATTEMPTS_PER_IP",
+                                           get("LOGIN_ATTEMPTS_PER_IP", "20"), minimum=1),
+        login_attempts_per_account=_require_int("GIURIA_LOGIN_ATTEMPTS_PER_ACCOUNT",
+                                                get("LOGIN_ATTEMPTS_PER_ACCOUNT", "5"), minimum=1),
+        login_window_seconds=_require_int("GIURIA_LOGIN_WINDOW_SECONDS",
+                                          get("LOGIN_WINDOW_SECONDS", "900"), minimum=1),
+        max_upload_mb=_require_int("GIURIA_MAX_UPLOAD_MB", get("MAX_UPLOAD_MB", "20"), minimum=1),
+    )

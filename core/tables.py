@@ -1,0 +1,447 @@
+"""Piccolo tables: the persistent shape of a competition, from programme to audit trail.
+
+Translated labels are JSON objects keyed by language ("it", "en"). Timestamps are UTC.
+Rows never leave core: services map them to plain dataclasses before web or plugins see them.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+# -- People and organisations -------------------------------------------------------------
+
+
+class Account(Table, tablename="account"):
+    """A person who signs in: applicant, juror, organiser, sponsor user, mentor or admin."""
+
+    email = Varchar(length=254, unique=True)
+    password_hash = Text(default="")
+    display_name = Varchar(length=200, default="")
+    locale = Varchar(length=8, default="it")
+    is_admin = Boolean(default=False)
+    is_active = Boolean(default=True)
+    email_verified_at = Timestamptz(null=True, default=None)
+    # Bumped on password change or forced sign-out: cookie sessions carrying an older epoch stop working.
+    auth_epoch = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class Organisation(Table, tablename="organisation"):
+    """A foundation, bank, incubator, university or company taking part in editions."""
+
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=40, default="other")
+    email_domain = Varchar(length=200, default="")
+    website = Varchar(length=300, default="")
+
+
+# -- Programme, edition and their structure ------------------------------------------------
+
+
+class Programme(Table, tablename="programme"):
+    """A recurring call such as Welfare, che impresa!; each year is an edition."""
+
+    slug = Varchar(length=80, unique=True)
+    name = JSON(default={})
+
+
+class Edition(Table, tablename="edition"):
+    """One yearly instance of a programme; tracks, rounds, prizes and partners hang off it."""
+
+    programme = ForeignKey(references=Programme)
+    slug = Varchar(length=80, unique=True)
+    year = Integer()
+    number = Integer(default=1)
+    title = JSON(default={})
+    summary = JSON(default={})
+    rules = JSON(default={})
+    status = Varchar(length=30, default="draft")
+    time_zone = Varchar(length=60, default="Europe/Rome")
+    languages = JSON(default=["it", "en"])
+    regulation_version = Varchar(length=40, default="1.0")
+    eligibility = JSON(default={})
+    application_form = JSON(default=[])
+    declarations = JSON(default=[])
+    consents = JSON(default=[])
+    settings = JSON(default={})
+    enabled_plugins = JSON(default=[])
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EditionPartner(Table, tablename="edition_partner"):
+    """An organisation's role in one edition: promoter, sponsor, bank, scientific partner, incubator."""
+
+    edition = ForeignKey(references=Edition)
+    organisation = ForeignKey(references=Organisation)
+    role = Varchar(length=40)
+    position = Integer(default=0)
+
+
+class TimelineEntry(Table, tablename="timeline_entry"):
+    """A dated phase of the edition (call open, online jury, final event…)."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=60)
+    label = JSON(default={})
+    starts_at = Timestamptz()
+    ends_at = Timestamptz(null=True, default=None)
+    position = Integer(default=0)
+
+
+class Track(Table, tablename="track"):
+    """A sector track (ambito) an application competes in."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    description = JSON(default={})
+    position = Integer(default=0)
+
+
+class Area(Table, tablename="area"):
+    """A geographic area (Nord, Centro, Sud e Isole) derived from the registered office's region."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    regions = JSON(default=[])
+    position = Integer(default=0)
+
+
+class Round(Table, tablename="round"):
+    """A selection step: admissibility, online jury, mentoring, final pitch."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    kind = Varchar(length=30)
+    workflow = Varchar(length=80, default="")
+    position = Integer(default=0)
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+    rubric_name = Varchar(length=120, default="")
+    # The rubric as it was when scoring started: later plugin upgrades cannot change past scores.
+    rubric = JSON(default={})
+    jurors_per_entry = Integer(default=0)
+    blind = Boolean(default=False)
+    normalisation = Varchar(length=30, default="")
+    advancement = JSON(default={})
+    combination = JSON(default={})
+    settings = JSON(default={})
+    status = Varchar(length=30, default="setup")
+
+
+class Prize(Table, tablename="prize"):
+    """Something a sponsor gives: a cash grant, a loan, incubation, a mention."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    sponsor = ForeignKey(references=EditionPartner, null=True, on_delete=OnDelete.set_null)
+    kind = Varchar(length=40)
+    amount_eur = Numeric(digits=(12, 2), null=True, default=None)
+    quantity = Integer(default=1)
+    target = JSON(default={})
+    conditions = JSON(default=[])
+    details = JSON(default={})
+    position = Integer(default=0)
+
+
+class RoleGrant(Table, tablename="role_grant"):
+    """What an account may do in an edition; an admin grant has no edition."""
+
+    account = ForeignKey(references=Account)
+    edition = ForeignKey(references=Edition, null=True)
+    role = Varchar(length=20)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+
+
+# -- Applications ---------------------------------------------------------------------------
+
+
+class Application(Table, tablename="application"):
+    """An entity's entry in an edition: answers, team, attachments, declarations."""
+
+    edition = ForeignKey(references=Edition)
+    applicant = ForeignKey(references=Account)
+    track = ForeignKey(references=Track, null=True, on_delete=OnDelete.set_null)
+    area = ForeignKey(references=Area, null=True, on_delete=OnDelete.set_null)
+    entity_name = Varchar(length=200, default="")
+    legal_form = Varchar(length=60, default="")
+    tax_code = Varchar(length=20, default="")
+    founded_on = Date(null=True, default=None)
+    to_be_incorporated = Boolean(default=False)
+    region = Varchar(length=40, default="")
+    title = Varchar(length=200, default="")
+    answers = JSON(default={})
+    status = Varchar(length=30, default="draft")
+    # Optimistic concurrency: every save states the version it started from.
+    version = Integer(default=1)
+    receipt_number = Varchar(length=40, null=True, default=None, unique=True)
+    submitted_at = Timestamptz(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TeamMember(Table, tablename="team_member"):
+    """A person in the applicant's team; gender and birth year feed only aggregate statistics."""
+
+    application = ForeignKey(references=Application)
+    full_name = Varchar(length=200)
+    role = Varchar(length=200, default="")
+    email = Varchar(length=254, default="")
+    birth_year = Integer(null=True, default=None)
+    gender = Varchar(length=20, default="")
+    position = Integer(default=0)
+
+
+class Attachment(Table, tablename="attachment"):
+    """An uploaded file, stored by content hash under the data directory, never under a static route."""
+
+    application = ForeignKey(references=Application)
+    field = Varchar(length=80)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=100)
+    size_bytes = Integer()
+    sha256 = Varchar(length=64)
+    uploaded_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConsentRecord(Table, tablename="consent_record"):
+    """A declaration or consent as given: which text version, when, and when withdrawn."""
+
+    account = ForeignKey(references=Account)
+    application = ForeignKey(references=Application, null=True)
+    code = Varchar(length=60)
+    kind = Varchar(length=20)
+    text_version = Varchar(length=40)
+    given_at = Timestamptz(default=TimestamptzNow())
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+# -- Judging -------------------------------------------------------------------------------
+
+
+class Assignment(Table, tablename="assignment"):
+    """A juror asked to review an application in a round."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    juror = ForeignKey(references=Account)
+    status = Varchar(length=20, default="assigned")
+    origin = Varchar(length=20, default="manual")
+    affinity = DoublePrecision(default=0.0)
+    conflict_checked_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConflictOfInterest(Table, tablename="conflict_of_interest"):
+    """A conflict declared by a juror or detected by a rule; the rule that produced it is kept."""
+
+    application = ForeignKey(references=Application)
+    juror = ForeignKey(references=Account)
+    round = ForeignKey(references=Round, null=True)
+    kind = Varchar(length=30, default="other")
+    reason = Text(default="")
+    rule = Varchar(length=80, default="declared")
+    source = Varchar(length=20, default="declared")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Review(Table, tablename="review"):
+    """A juror's scoring of one assignment; a draft until submitted."""
+
+    assignment = ForeignKey(references=Assignment, unique=True)
+    status = Varchar(length=20, default="draft")
+    overall_comment = Text(default="")
+    feedback_to_applicant = Text(default="")
+    confidence = Integer(null=True, default=None)
+    total = DoublePrecision(null=True, default=None)
+    version = Integer(default=1)
+    submitted_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CriterionScore(Table, tablename="criterion_score"):
+    """One criterion's value in a review, with the juror's comment on it."""
+
+    review = ForeignKey(references=Review)
+    criterion = Varchar(length=40)
+    value = DoublePrecision(null=True, default=None)
+    comment = Text(default="")
+
+
+class Decision(Table, tablename="decision"):
+    """An outcome for an application in a round; staged until published together with the others."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    outcome = Varchar(length=30)
+    reason = Text(default="")
+    decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    staged_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+
+
+class Award(Table, tablename="award"):
+    """A prize given to an application, with its conditions (incorporation, credit check)."""
+
+    prize = ForeignKey(references=Prize)
+    application = ForeignKey(references=Application)
+    status = Varchar(length=30, default="proposed")
+    conditions = JSON(default=[])
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+# -- Mentoring -----------------------------------------------------------------------------
+
+
+class MentorMatch(Table, tablename="mentor_match"):
+    """A mentor following a finalist through the mentoring path."""
+
+    edition = ForeignKey(references=Edition)
+    mentor = ForeignKey(references=Account)
+    application = ForeignKey(references=Application)
+    status = Varchar(length=20, default="proposed")
+    rationale = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MentoringSession(Table, tablename="mentoring_session"):
+    """A meeting between a mentor and a finalist, with notes and attendance afterwards."""
+
+    match = ForeignKey(references=MentorMatch)
+    starts_at = Timestamptz()
+    duration_minutes = Integer(default=90)
+    mode = Varchar(length=20, default="online")
+    location = Varchar(length=300, default="")
+    agenda = Text(default="")
+    notes = Text(default="")
+    action_items = JSON(default=[])
+    attendance = JSON(default={})
+    status = Varchar(length=20, default="scheduled")
+
+
+class Milestone(Table, tablename="milestone"):
+    """A deliverable finalists owe by a date (business plan, impact framework, pitch deck)."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    due_on = Date(null=True, default=None)
+
+
+class MilestoneSubmission(Table, tablename="milestone_submission"):
+    """A finalist's delivery of a milestone and the mentor's verdict on it."""
+
+    milestone = ForeignKey(references=Milestone)
+    application = ForeignKey(references=Application)
+    attachment = ForeignKey(references=Attachment, null=True, on_delete=OnDelete.set_null)
+    status = Varchar(length=20, default="planned")
+    comment = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class KpiDefinition(Table, tablename="kpi_definition"):
+    """An impact indicator tracked for finalists and winners (jobs created, beneficiaries…)."""
+
+    edition = ForeignKey(references=Edition)
+    code = Varchar(length=40)
+    name = JSON(default={})
+    unit = Varchar(length=20, default="")
+
+
+class KpiValue(Table, tablename="kpi_value"):
+    """A baseline, target or reported value of a KPI for one application."""
+
+    application = ForeignKey(references=Application)
+    kpi = ForeignKey(references=KpiDefinition)
+    kind = Varchar(length=20)
+    value = DoublePrecision()
+    period_end = Date(null=True, default=None)
+    reported_at = Timestamptz(default=TimestamptzNow())
+
+
+# -- Trail, mail and limits ----------------------------------------------------------------
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """An append-only, hash-chained record of a change of score, decision or status."""
+
+    at = Timestamptz(default=TimestamptzNow())
+    actor = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    edition = ForeignKey(references=Edition, null=True, on_delete=OnDelete.set_null)
+    action = Varchar(length=80)
+    subject_type = Varchar(length=40, default="")
+    subject_id = Varchar(length=40, default="")
+    data = JSON(default={})
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")
+
+
+class OutgoingMail(Table, tablename="outgoing_mail"):
+    """A mail in the outbox; the sender retries until it is delivered or gives up."""
+
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text(default="")
+    language = Varchar(length=8, default="it")
+    kind = Varchar(length=60, default="")
+    status = Varchar(length=20, default="queued")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RateLimitHit(Table, tablename="rate_limit_hit"):
+    """One counted attempt (a failed sign-in, a reset request); shared by every worker."""
+
+    key = Varchar(length=200, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
+    Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
+    ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
+    Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+)
+
+# Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
+# to an existing table, and an index serves both engines the same way).
+UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
+    'edition_partner': (('edition', 'organisation', 'role'),),
+    'timeline_entry': (('edition', 'code'),),
+    'track': (('edition', 'code'),),
+    'area': (('edition', 'code'),),
+    'round': (('edition', 'code'),),
+    'prize': (('edition', 'code'),),
+    'role_grant': (('account', 'edition', 'role'),),
+    'application': (('edition', 'applicant'),),
+    'assignment': (('round', 'application', 'juror'),),
+    'criterion_score': (('review', 'criterion'),),
+    'decision': (('round', 'application'),),
+    'milestone': (('edition', 'code'),),
+    'kpi_definition': (('edition', 'code'),),
+}
