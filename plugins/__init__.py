@@ -1,0 +1,1 @@
+"""Built-in plugins: core behaviour written against the same hooks an outside plugin uses."""

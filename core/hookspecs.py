@@ -1,0 +1,34 @@
+"""The hooks a Giuria plugin may implement; `docs/plugins.md` documents each by its signature.
+
+Hooks are synchronous and pure: plain data in, plain data out. Core does all the I/O.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from core.plugin_api import LifecycleEvent, ReportDefinition, Rubric, WorkflowDefinition
+
+PROJECT = "giuria"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def giuria_rubrics() -> list[Rubric]:
+    """Rubrics this plugin offers; each becomes selectable for a round once the plugin is enabled."""
+
+
+@hookspec
+def giuria_workflows() -> list[WorkflowDefinition]:
+    """Jury workflows this plugin offers; a round names the one that runs it."""
+
+
+@hookspec
+def giuria_reports() -> list[ReportDefinition]:
+    """Reports this plugin can build for organisers or sponsors from an edition's data snapshot."""
+
+
+@hookspec
+def giuria_lifecycle_event(event: LifecycleEvent) -> None:
+    """Told after something happened in an edition; the return value is ignored."""

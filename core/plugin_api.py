@@ -1,0 +1,84 @@
+"""What a plugin sees: plain dataclasses in and out, never rows or requests.
+
+A plugin imports from here and from `core.hookspecs` (for `hookimpl`); nothing else of core
+is promised to stay stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scoring.rubric import Anchor, Criterion, Rubric
+
+__all__ = [
+    "Anchor",
+    "Criterion",
+    "LifecycleEvent",
+    "ReportDefinition",
+    "ReportOutput",
+    "Rubric",
+    "RoundInfo",
+    "WorkflowDefinition",
+]
+
+REPORT_AUDIENCES = ("organiser", "sponsor", "public")
+REPORT_FORMATS = ("html", "pdf", "csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """The facts about a round a workflow needs to decide what its jurors do."""
+
+    edition: str
+    code: str
+    kind: str
+    workflow: str
+    rubric_name: str
+    jurors_per_entry: int
+    blind: bool
+    normalisation: str
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    """A way a round is judged: checklist, rubric scoring, consensus, pairwise, ranked vote."""
+
+    name: str
+    label: dict[str, str]
+    round_kinds: tuple[str, ...]
+    description: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    """A built report: a title, tables of rows, and figures keyed by name."""
+
+    title: dict[str, str]
+    tables: Mapping[str, list[dict[str, Any]]]
+    figures: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportDefinition:
+    """A report a plugin can build from a plain data snapshot of an edition."""
+
+    name: str
+    label: dict[str, str]
+    audience: str
+    formats: tuple[str, ...]
+    build: Callable[[Mapping[str, Any]], ReportOutput]
+
+
+@dataclass(frozen=True)
+class LifecycleEvent:
+    """Something that happened in an edition: an application submitted, a round opened, a winner named."""
+
+    name: str
+    edition: str
+    at: datetime
+    subject_type: str = ""
+    subject_id: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
