@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core import audit, db
+from core.db import json_value as _json
 from core.competition_schema import (
     AreaSpec,
     CompetitionSpec,
@@ -59,11 +59,6 @@ class EditionExists(ValueError):
 
 class EditionNotFound(LookupError):
     pass
-
-
-def _json(value: Any) -> Any:
-    """JSON columns come back as text on some engines and as objects on others."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 # -- import ------------------------------------------------------------------------------------

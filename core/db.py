@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sqlite3
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,11 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 class MigrationError(RuntimeError):
     """A migration failed; the message carries Piccolo's report."""
+
+
+def json_value(value):
+    """JSON columns come back as text on SQLite and as objects on PostgreSQL; this evens them out."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def postgres_config(url: str) -> dict:

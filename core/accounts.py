@@ -1,0 +1,135 @@
+"""Accounts, sign-in and roles per edition.
+
+Sign-in never says whether an email is registered, and failed attempts are limited per client
+address and per account across all workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from core import audit, db, ratelimit
+from core.passwords import hash_password, needs_rehash, password_problems, verify_password
+from core.settings import Settings
+from core.tables import Account, Edition, RoleGrant
+
+ROLES = ("applicant", "juror", "organiser", "sponsor", "mentor", "admin")
+
+
+class AccountError(ValueError):
+    """A request about an account was refused; `code` is a message id for translation."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who is signed in, and what they may do in which edition (by edition slug)."""
+
+    id: int
+    email: str
+    display_name: str
+    locale: str
+    is_admin: bool
+    auth_epoch: int
+    roles: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def has_role(self, role: str, edition: str | None = None) -> bool:
+        if self.is_admin:
+            return True
+        if edition is None:
+            return any(role in roles for roles in self.roles.values())
+        return role in self.roles.get(edition, frozenset())
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_account(*, email: str, password: str, display_name: str = "", locale: str = "it",
+                         is_admin: bool = False, verified: bool = False) -> int:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("email_invalid")
+    problems = password_problems(password, email=email)
+    if problems:
+        raise AccountError(problems[0])
+    password_hash = await hash_password(password)
+    async with db.write_transaction():
+        if await Account.exists().where(Account.email == email):
+            raise AccountError("email_taken")
+        account_id = (await Account.insert(Account(
+            email=email, password_hash=password_hash, display_name=display_name, locale=locale,
+            is_admin=is_admin, email_verified_at=datetime.now(UTC) if verified else None,
+        )))[0]["id"]
+        await audit.record("account.created", actor_id=account_id, subject_type="account", subject_id=account_id)
+    return account_id
+
+
+async def grant_role(*, account_id: int, role: str, edition_slug: str | None = None,
+                     organisation_id: int | None = None, actor_id: int | None = None) -> None:
+    if role not in ROLES:
+        raise AccountError("role_unknown")
+    edition_id = None
+    if edition_slug is not None:
+        edition = await Edition.select(Edition.id).where(Edition.slug == edition_slug).first()
+        if edition is None:
+            raise AccountError("edition_unknown")
+        edition_id = edition["id"]
+    async with db.write_transaction():
+        exists = await RoleGrant.exists().where(
+            RoleGrant.account == account_id, RoleGrant.role == role,
+            RoleGrant.edition.is_null() if edition_id is None else RoleGrant.edition == edition_id)
+        if not exists:
+            await RoleGrant.insert(RoleGrant(account=account_id, edition=edition_id, role=role,
+                                             organisation=organisation_id))
+            await audit.record("role.granted", actor_id=actor_id, edition_id=edition_id, subject_type="account",
+                               subject_id=account_id, data={"role": role})
+
+
+async def load_session_user(account_id: int, auth_epoch: int) -> SessionUser | None:
+    """The signed-in user for a session, or None if the account is gone, inactive or signed out everywhere."""
+    account = await Account.select(
+        Account.id, Account.email, Account.display_name, Account.locale, Account.is_admin, Account.auth_epoch,
+    ).where(Account.id == account_id, Account.is_active.eq(True)).first()
+    if account is None or account["auth_epoch"] != auth_epoch:
+        return None
+    grants = await RoleGrant.select(RoleGrant.role, RoleGrant.edition.slug).where(RoleGrant.account == account_id)
+    roles: dict[str, set[str]] = {}
+    for grant in grants:
+        roles.setdefault(grant["edition.slug"] or "", set()).add(grant["role"])
+    return SessionUser(
+        id=account["id"], email=account["email"], display_name=account["display_name"],
+        locale=account["locale"], is_admin=account["is_admin"] or "admin" in roles.get("", set()),
+        auth_epoch=account["auth_epoch"], roles={k: frozenset(v) for k, v in roles.items()},
+    )
+
+
+async def authenticate(*, email: str, password: str, client: str, settings: Settings) -> SessionUser:
+    """Check a sign-in; raises RateLimited when over the limit, AccountError('login_failed') otherwise."""
+    email = normalise_email(email)
+    ip_key, account_key = f"login:ip:{client}", f"login:account:{email}"
+    window = settings.login_window_seconds
+    await ratelimit.check(ip_key, limit=settings.login_attempts_per_ip, window_seconds=window)
+    await ratelimit.check(account_key, limit=settings.login_attempts_per_account, window_seconds=window)
+    account = await Account.select(Account.id, Account.password_hash, Account.is_active, Account.auth_epoch).where(
+        Account.email == email).first()
+    valid = await verify_password(account["password_hash"] if account else None, password)
+    if not valid or not account["is_active"]:
+        await ratelimit.hit(ip_key, account_key, window_seconds=window)
+        raise AccountError("login_failed")
+    await ratelimit.clear(account_key)
+    values: dict = {Account.last_login_at: datetime.now(UTC)}
+    if needs_rehash(account["password_hash"]):
+        values[Account.password_hash] = await hash_password(password)
+    await Account.update(values).where(Account.id == account["id"])
+    user = await load_session_user(account["id"], account["auth_epoch"])
+    assert user is not None
+    return user
