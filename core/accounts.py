@@ -133,3 +133,31 @@ async def authenticate(*, email: str, password: str, client: str, settings: Sett
     user = await load_session_user(account["id"], account["auth_epoch"])
     assert user is not None
     return user
+
+
+async def set_locale(*, account_id: int, locale: str) -> None:
+    """The account's preferred language, used for its pages and its mail."""
+    await Account.update({Account.locale: locale}).where(Account.id == account_id)
+
+
+@dataclass(frozen=True)
+class RoleView:
+    edition_slug: str
+    edition_title: dict[str, str]
+    roles: tuple[str, ...]
+
+
+async def roles_overview(*, user: SessionUser) -> list[RoleView]:
+    """The editions the user has a part in, and which parts, for their home page."""
+    grants = await RoleGrant.select(RoleGrant.role, RoleGrant.edition.slug, RoleGrant.edition.title,
+                                    RoleGrant.edition.year).where(
+        RoleGrant.account == user.id, RoleGrant.edition.is_not_null()).order_by(RoleGrant.edition.year,
+                                                                               ascending=False)
+    by_edition: dict[str, RoleView] = {}
+    for grant in grants:
+        slug = grant["edition.slug"]
+        view = by_edition.get(slug)
+        roles = (*view.roles, grant["role"]) if view else (grant["role"],)
+        title = db.json_value(grant["edition.title"])
+        by_edition[slug] = RoleView(edition_slug=slug, edition_title=title, roles=tuple(sorted(roles)))
+    return list(by_edition.values())

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core import audit, db
-from core.db import json_value as _json
 from core.competition_schema import (
     AreaSpec,
     CompetitionSpec,
@@ -33,6 +32,7 @@ from core.competition_schema import (
     parse_competition,
     parse_moment,
 )
+from core.db import json_value as _json
 from core.plugins import active_registry
 from core.tables import (
     Area,

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core import accounts, db
-from core.db import json_value
 from core.competition_schema import CompetitionSpec, parse_moment
 from core.competitions import import_competition, read_competition_file
+from core.db import json_value
 from core.passwords import hash_password
 from core.tables import (
     Account,
@@ -37,7 +37,7 @@ from core.tables import (
 )
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "welfare-che-impresa.yaml"
-DEMO_PASSWORD = "giuria-demo-2026"
+DEMO_PASSWORD = "giuria-demo-2026"  # noqa: S105 - printed for everyone to use; demo only
 DEMO_DOMAIN = "giuria.example"
 SEED = 2017
 APPLICATIONS = 150

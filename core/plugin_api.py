@@ -19,8 +19,8 @@ __all__ = [
     "LifecycleEvent",
     "ReportDefinition",
     "ReportOutput",
-    "Rubric",
     "RoundInfo",
+    "Rubric",
     "WorkflowDefinition",
 ]
 

@@ -1,0 +1,230 @@
+"""The `giuria` command: migrate, serve, demo, competitions as files, plugins, audit, accounts.
+
+Settings errors stop every command with the one line naming the variable. The web app is named
+by its import path, never imported here: core does not depend on web.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from core import db
+from core.settings import Settings, SettingsError, load_settings
+from core.yaml_source import FileProblems
+
+APP_FACTORY = "web.app:create_app_from_env"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def _prepare(settings: Settings) -> None:
+    db.configure(settings)
+    await db.migrate()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Giuria: run startup and social-innovation competitions."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    settings = _settings()
+    db.configure(settings)
+    report = _run(db.migrate())
+    click.echo(report.strip() or "Up to date.")
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    if workers > 1 and settings.database_engine == "sqlite":
+        click.echo("Note: several workers on SQLite share one writer; use PostgreSQL for large calls.", err=True)
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
+                forwarded_allow_ips=settings.extra.get("trusted_proxies", "127.0.0.1"), log_level="info")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the platform (run `giuria migrate` first)."""
+    _serve(_settings(), host, port, workers)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo database and stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Migrate, load the demo competition if the database is empty, and serve."""
+    from core.demo import DEMO_LOGINS, database_is_empty, load_demo
+
+    settings = _settings()
+
+    async def prepare() -> bool:
+        await _prepare(settings)
+        if await database_is_empty():
+            await load_demo()
+            return True
+        return False
+
+    loaded = _run(prepare())
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo("Demo data loaded." if loaded else "The database already has data; the demo was not reloaded.")
+    click.echo(f"Giuria is at {url}  (database: {settings.database_engine}, data in {settings.data_dir})")
+    click.echo(f"Demo logins (password for all: {DEMO_LOGINS[0].password}):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.role:<10} {login.email}")
+    click.echo("")
+    if not no_serve:
+        _serve(settings, host, port, 1)
+
+
+@cli.group()
+def competition() -> None:
+    """Import and export competitions as YAML files."""
+
+
+@competition.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def competition_import(file: Path) -> None:
+    """Create an edition from FILE; a file with errors is rejected whole."""
+    from core.competitions import import_competition_text
+
+    settings = _settings()
+    text = file.read_text(encoding="utf-8-sig")
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await import_competition_text(text, source=str(file))
+
+    try:
+        edition_id = _run(run())
+    except FileProblems as problems:
+        click.echo(f"{file}: rejected, nothing was imported.", err=True)
+        for problem in problems.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Imported {file} as edition {edition_id}.")
+
+
+@competition.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def competition_export(slug: str, output: Path | None) -> None:
+    """Write the edition SLUG as YAML."""
+    from core.competitions import EditionNotFound, competition_to_yaml, export_competition
+
+    settings = _settings()
+
+    async def run() -> str:
+        await _prepare(settings)
+        return competition_to_yaml(await export_competition(slug))
+
+    try:
+        text = _run(run())
+    except EditionNotFound:
+        raise click.ClickException(f"no edition with slug {slug!r}") from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+
+
+@cli.command("plugins")
+def list_plugins() -> None:
+    """List plugins with version, origin, hooks and whether they are working."""
+    from core.plugins import load_registry
+
+    registry = load_registry(_settings())
+    # Calling each collection hook once surfaces plugins that fail at run time, not only at import.
+    registry.rubrics(), registry.workflows(), registry.reports()
+    for info in registry.infos.values():
+        state = "ok" if info.active else f"DISABLED: {info.error}"
+        click.echo(f"{info.name}  {info.version or '-'}  [{info.origin}]  {state}")
+        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+    for name, offer in registry.rubrics().items():
+        click.echo(f"rubric {name}  (from {offer.plugin}, {len(offer.rubric.criteria)} criteria)")
+
+
+@cli.group()
+def audit() -> None:
+    """Check the audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first altered event if it is broken."""
+    from core.audit import verify_chain
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await verify_chain()
+
+    report = _run(run())
+    if report.intact:
+        click.echo(f"Audit log intact: {report.events} events.")
+        return
+    click.echo(f"Audit log BROKEN at event {report.broken_at}: {report.reason}.", err=True)
+    sys.exit(1)
+
+
+@cli.command("create-admin")
+@click.option("--email", required=True)
+@click.password_option()
+def create_admin(email: str, password: str) -> None:
+    """Create a platform administrator."""
+    from core.accounts import AccountError, create_account
+
+    settings = _settings()
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await create_account(email=email, password=password, is_admin=True, verified=True)
+
+    try:
+        account_id = _run(run())
+    except AccountError as error:
+        raise click.ClickException(f"not created: {error.code}") from None
+    click.echo(f"Administrator {email} created (id {account_id}).")
+
+
+def _optional_commands() -> None:
+    """Commands that live in their own modules (`giuria score`, `giuria assign`)."""
+    import importlib
+
+    for module_name, command_name in (("core.commands.score", "score"), ("core.commands.assign", "assign")):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        cli.add_command(getattr(module, command_name))
+
+
+_optional_commands()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,98 @@
+"""Translations: English message ids, Italian catalog; the language follows the current request.
+
+Catalogs are `.po` files compiled in memory at start-up (no binary files in the repository,
+no build step). The current language lives in a context variable set per request.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("it", "en")
+DEFAULT_LANGUAGE = "it"
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+_current_language: ContextVar[str] = ContextVar("giuria_language", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def catalog(language: str) -> gettext_module.NullTranslations:
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return gettext_module.NullTranslations()
+    with path.open("rb") as po_file:
+        parsed = read_po(po_file, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext_module.GNUTranslations(compiled)
+
+
+def current_language() -> str:
+    return _current_language.get()
+
+
+def set_language(language: str):
+    """Set the language for the rest of this context; returns a token for reset."""
+    return _current_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Render in `code` for the duration, e.g. a mail in the recipient's language."""
+    token = set_language(code)
+    try:
+        yield
+    finally:
+        _current_language.reset(token)
+
+
+def gettext(message: str) -> str:
+    return catalog(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(current_language()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def pick(label: Mapping[str, str] | str | None, language_code: str | None = None) -> str:
+    """The text of a translated label in the current language, falling back to any it has."""
+    if not label:
+        return ""
+    if isinstance(label, str):
+        return label
+    code = language_code or current_language()
+    return label.get(code) or label.get(DEFAULT_LANGUAGE) or next(iter(label.values()), "")
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of our languages for an Accept-Language header, or None."""
+    if not accept_language:
+        return None
+    choices = []
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        choices.append((quality, tag.strip().lower().split("-")[0]))
+    for _quality, code in sorted(choices, key=lambda c: -c[0]):
+        if code in LANGUAGES:
+            return code
+    return None

@@ -1,0 +1,117 @@
+"""The Litestar application: wiring only — routes, sessions, CSRF, templates, errors, lifespan."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.logging import LoggingConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
+
+from core import db, plugins
+from core.plugins import PluginRegistry
+from core.settings import Settings, load_settings
+from web import auth, errors
+from web.middleware import LanguageMiddleware, UserMiddleware
+from web.routes import account, api, public
+from web.templating import build_environment
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "giuria_session"
+CSRF_COOKIE = "giuria_csrf"
+SESSION_DAYS = 14
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+     b"form-action 'self'; base-uri 'none'"),
+]
+
+
+def _derived_key(secret: str, purpose: str) -> bytes:
+    """A separate 32-byte key per use, so the session key never doubles as the CSRF key."""
+    return hashlib.sha256(f"giuria:{purpose}:{secret}".encode()).digest()
+
+
+async def _add_security_headers(message: Message, scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers", []))
+        present = {name for name, _ in headers}
+        headers.extend(header for header in SECURITY_HEADERS if header[0] not in present)
+        message["headers"] = headers
+
+
+def create_app(settings: Settings | None = None, *, registry: PluginRegistry | None = None) -> Litestar:
+    """Build the app for `settings`; the database must already be migrated (`giuria migrate`)."""
+    settings = settings or load_settings()
+    db.configure(settings)
+    plugins.activate(registry or plugins.load_registry(settings))
+
+    @asynccontextmanager
+    async def database_pool(_app: Litestar) -> AsyncIterator[None]:
+        await db.start_pool(settings)
+        try:
+            yield
+        finally:
+            await db.close_pool()
+
+    session_config = CookieBackendConfig(
+        secret=_derived_key(settings.secret_key, "session"),
+        key=SESSION_COOKIE,
+        max_age=SESSION_DAYS * 24 * 3600,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=["^/static/", "^/healthz$"],
+    )
+    csrf_config = CSRFConfig(
+        secret=_derived_key(settings.secret_key, "csrf").hex(),
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["^/healthz$"],
+    )
+    template_config = TemplateConfig(
+        instance=JinjaTemplateEngine.from_environment(build_environment()),
+    )
+    return Litestar(
+        route_handlers=[
+            public.home, public.landing, public.choose_language, public.healthz,
+            auth.login_form, auth.login, auth.logout_form, auth.logout,
+            account.my_page,
+            api.list_editions, api.edition_detail,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        middleware=[session_config.middleware, UserMiddleware(), LanguageMiddleware(settings.default_language)],
+        csrf_config=csrf_config,
+        template_config=template_config,
+        exception_handlers=errors.EXCEPTION_HANDLERS,
+        before_send=[_add_security_headers],
+        lifespan=[database_pool],
+        state=State({"settings": settings}),
+        openapi_config=OpenAPIConfig(
+            title="Giuria API", version="1", path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(log_exceptions="never"),  # 5xx are logged by errors.server_error
+        debug=False,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """Entry point for ASGI servers (`uvicorn --factory web.app:create_app_from_env`)."""
+    return create_app(load_settings())

@@ -1,0 +1,83 @@
+"""Sign-in and sign-out pages, and the guards that fence routes by role (core services check objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from core import accounts
+from core.accounts import AccountError, SessionUser
+from core.i18n import gettext as _
+
+
+async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise NotAuthorizedException()
+
+
+def role_guard(role: str):
+    """A guard letting through users holding `role` in some edition; services narrow it to the object."""
+
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        user: SessionUser | None = connection.scope.get("user")
+        if user is None:
+            raise NotAuthorizedException()
+        if not user.has_role(role):
+            raise PermissionDeniedException()
+
+    return guard
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a link send people elsewhere after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/me"
+    return target
+
+
+LOGIN_ERRORS = {"login_failed": lambda: _("Email or password not recognised.")}
+
+
+def _login_page(*, email: str = "", next_path: str = "/me", error: str = "", status: int = 200) -> Template:
+    return Template(template_name="login.html", status_code=status,
+                    context={"email": email, "next": next_path, "error": error})
+
+
+@get("/login", include_in_schema=False)
+async def login_form(request: Request, next: FromQuery[str | None] = None) -> Response:
+    if request.scope.get("user") is not None:
+        return Redirect(path=safe_next(next))
+    return _login_page(next_path=safe_next(next))
+
+
+@post("/login", include_in_schema=False)
+async def login(request: Request) -> Any:
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    password = str(form.get("password", ""))
+    next_path = safe_next(str(form.get("next", "")))
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = await accounts.authenticate(email=email, password=password, client=client,
+                                           settings=request.app.state.settings)
+    except AccountError:
+        return _login_page(email=email, next_path=next_path, error=LOGIN_ERRORS["login_failed"](), status=400)
+    request.set_session({"uid": user.id, "epoch": user.auth_epoch})
+    return Redirect(path=next_path)
+
+
+@get("/logout", include_in_schema=False)
+async def logout_form() -> Template:
+    return Template(template_name="logout.html")
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect(path="/")

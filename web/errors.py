@@ -1,0 +1,82 @@
+"""Friendly error pages for people, problem JSON for the API; never a stack trace to the client."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from core.i18n import gettext as _
+from core.ratelimit import RateLimited
+
+log = logging.getLogger("giuria.web")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/schema")
+
+
+def _page(request: Request, status: int, title: str, message: str, headers: dict | None = None) -> Response:
+    if wants_json(request):
+        return Response({"status": status, "title": title, "detail": message}, status_code=status,
+                        media_type=MediaType.JSON, headers=headers)
+    return Template(template_name="error.html", context={"status": status, "title": title, "message": message},
+                    status_code=status, headers=headers)
+
+
+def not_found(request: Request, _exc: Exception) -> Response:
+    return _page(request, 404, _("Page not found"),
+                 _("The page you asked for does not exist, or you are not allowed to see it."))
+
+
+def forbidden(request: Request, _exc: Exception) -> Response:
+    return _page(request, 403, _("Not allowed"), _("Your account is not allowed to do this."))
+
+
+def not_signed_in(request: Request, _exc: Exception) -> Response:
+    if wants_json(request):
+        return _page(request, 401, _("Sign-in required"), _("Sign in to continue."))
+    return Redirect(path="/login", query_params={"next": request.url.path})
+
+
+def too_many(request: Request, exc: RateLimited) -> Response:
+    minutes = max(1, round(exc.retry_after / 60))
+    return _page(request, 429, _("Too many attempts"),
+                 _("For your safety this is paused. Try again in about {minutes} minutes.").format(minutes=minutes),
+                 headers={"Retry-After": str(exc.retry_after)})
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500:
+        return server_error(request, exc)
+    if exc.status_code == 403:
+        detail = _("The form expired or was sent from elsewhere. Go back, reload the page and try again.") \
+            if "CSRF" in str(exc.detail) else _("Your account is not allowed to do this.")
+        return _page(request, 403, _("Not allowed"), detail)
+    if exc.status_code == 413:
+        return _page(request, 413, _("File too large"), _("What you sent is larger than this form accepts."))
+    return _page(request, exc.status_code, _("Request not accepted"), _("Check what you sent and try again."))
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong"),
+                 _("An error on our side stopped this page. Nothing you entered was lost; try again in a moment."))
+
+
+EXCEPTION_HANDLERS = {
+    NotFoundException: not_found,
+    PermissionDeniedException: forbidden,
+    NotAuthorizedException: not_signed_in,
+    RateLimited: too_many,
+    HTTPException: http_error,
+    Exception: server_error,
+}
