@@ -24,7 +24,8 @@ def format_moment(value: datetime | None, zone: str = "Europe/Rome") -> str:
         return ""
     local = value.astimezone(ZoneInfo(zone))
     language = i18n.current_language()
-    return f"{format_date(local, format='long', locale=language)}, {format_time(local, format='short', locale=language)}"
+    day = format_date(local, format="long", locale=language)
+    return f"{day}, {format_time(local, format='short', locale=language)}"
 
 
 def format_day(value: date | datetime | None, zone: str = "Europe/Rome") -> str:
