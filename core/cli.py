@@ -55,7 +55,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers > 1 and settings.database_engine == "sqlite":
         click.echo("Note: several workers on SQLite share one writer; use PostgreSQL for large calls.", err=True)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=settings.extra.get("trusted_proxies", "127.0.0.1"), log_level="info")
+                forwarded_allow_ips=settings.trusted_proxies, log_level="info")
 
 
 @cli.command()

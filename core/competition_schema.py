@@ -6,6 +6,7 @@ listing every problem with its key path and line; nothing is written until a fil
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -268,8 +269,11 @@ def parse_competition(text: str, *, source: str = "", known_rubrics: set[str] | 
         message = str(error)
         reason, _, path = message.rpartition(" - at `")
         path = path.rstrip("`") if reason else "$"
-        raise FileProblems([document.problem(path, (reason or message).replace("`", "'"))],
-                           source=source) from None
+        reason = (reason or message).replace("`", "'")
+        unknown = re.fullmatch(r"Object contains unknown field '(.+)'", reason)
+        if unknown:
+            path, reason = f"{path}.{unknown.group(1)}", "unknown key (check the spelling)"
+        raise FileProblems([document.problem(path, reason)], source=source) from None
     problems = check_competition(spec, document, known_rubrics=known_rubrics, known_workflows=known_workflows)
     if problems:
         raise FileProblems(problems, source=source)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,7 +34,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "Giuria <no-reply@localhost>"
-    redis_url: str = ""
+    trusted_proxies: str = "127.0.0.1"
     plugins_dir: Path | None = None
     default_language: str = "it"
     languages: tuple[str, ...] = ("it", "en")
@@ -44,7 +44,6 @@ class Settings:
     login_attempts_per_account: int = 5
     login_window_seconds: int = 900
     max_upload_mb: int = 20
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -126,9 +125,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     smtp_url = get("SMTP_URL")
     if smtp_url:
         _check_url("GIURIA_SMTP_URL", smtp_url, ("smtp", "smtps", "smtp+starttls"))
-    redis_url = get("REDIS_URL")
-    if redis_url:
-        _check_url("GIURIA_REDIS_URL", redis_url, ("redis", "rediss"))
     plugins_dir_raw = get("PLUGINS_DIR")
     plugins_dir = Path(plugins_dir_raw).expanduser() if plugins_dir_raw else None
     if plugins_dir is not None and not plugins_dir.is_dir():
@@ -162,7 +158,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url=base_url.rstrip("/"),
         smtp_url=smtp_url,
         mail_from=get("MAIL_FROM", "Giuria <no-reply@localhost>"),
-        redis_url=redis_url,
+        trusted_proxies=get("TRUSTED_PROXIES", "127.0.0.1"),
         plugins_dir=plugins_dir,
         default_language=default_language,
         time_zone=time_zone,

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -37,7 +38,13 @@ def run(awaitable):
     async def wait():
         return await awaitable
 
-    return asyncio.run(wait())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(wait())
+    # A loop already runs in this thread (Playwright's sync API keeps one): run beside it.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, wait()).result()
 
 
 def _database_url(base: str, name: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -57,7 +55,7 @@ async def login_form(request: Request, next: FromQuery[str | None] = None) -> Re
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request) -> Any:
+async def login(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))

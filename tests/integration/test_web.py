@@ -88,6 +88,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client):
     wrong = sign_in(client, "ada@example.org", "not-the-password")
     unknown = sign_in(client, "nobody@example.org", "not-the-password")
     assert wrong.status_code == unknown.status_code == 400
+    assert wrong.headers["content-type"] == "text/html; charset=utf-8"
     message = "Email o password non riconosciute."
     assert message in wrong.text and message in unknown.text
     assert 'value="ada@example.org"' in wrong.text  # the email typed is kept

@@ -1,0 +1,94 @@
+"""A live Giuria server with demo data, and Debian's Chromium driven by Playwright.
+
+Without a Chromium the browser tests skip with a message, unless GIURIA_REQUIRE_BROWSER=1 (CI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+REQUIRE_BROWSER = os.environ.get("GIURIA_REQUIRE_BROWSER") == "1"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    configured = os.environ.get("GIURIA_CHROMIUM")
+    if configured:
+        return configured
+    return next((path for path in CHROMIUM_CANDIDATES if os.path.exists(path)), shutil.which("chromium"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """`giuria demo` data on SQLite, served by a real uvicorn process."""
+    data_dir = tmp_path_factory.mktemp("live")
+    env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40}
+    env.pop("GIURIA_DATABASE_URL", None)
+    prepared = subprocess.run([sys.executable, "-m", "core", "demo", "--no-serve"], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert prepared.returncode == 0, prepared.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "web.app:create_app_from_env", "--host", "127.0.0.1",
+         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                output = server.stdout.read().decode() if server.stdout else ""
+                pytest.fail(f"the server did not start:\n{output}")
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium()
+    if path is None:
+        message = "browser tests skipped: no Chromium found (apt-get install chromium, or set GIURIA_CHROMIUM)"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API refuses to start inside a running asyncio loop; tests here have none.
+    asyncio.set_event_loop(None)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()

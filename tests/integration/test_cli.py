@@ -1,0 +1,85 @@
+"""The `giuria` command against a real database on both engines."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli import cli
+from core.tables import AuditEvent, Edition
+from tests.conftest import run
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
+
+
+@pytest.fixture
+def giuria(settings, monkeypatch):
+    monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
+    if settings.database_url:
+        monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_import_export_round_trip_through_files(giuria, tmp_path):
+    imported = giuria("competition", "import", str(EXAMPLE))
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "export.yaml"
+    assert giuria("competition", "export", "welfare-comunita-2026", "-o", str(out)).exit_code == 0
+    stdout = giuria("competition", "export", "welfare-comunita-2026")
+    assert stdout.output == out.read_text(encoding="utf-8")
+    assert "slug: welfare-comunita-2026" in stdout.output
+
+
+def test_a_bad_file_is_rejected_whole_with_lines(giuria, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("kind: cash_grant", "kind: cash"), encoding="utf-8")
+    result = giuria("competition", "import", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}: rejected, nothing was imported." in result.output
+    assert "$.prizes[0].kind: expected one of cash_grant" in result.output and "line " in result.output
+    assert run(Edition.count()) == 0
+
+
+def test_export_of_an_unknown_edition_fails_clearly(giuria):
+    result = giuria("competition", "export", "nope")
+    assert result.exit_code == 1 and "no edition with slug 'nope'" in result.output
+
+
+def test_audit_verify_reports_tampering(giuria):
+    giuria("competition", "import", str(EXAMPLE))
+    intact = giuria("audit", "verify")
+    assert intact.exit_code == 0 and "Audit log intact: 1 events." in intact.output
+    run(AuditEvent.update({AuditEvent.action: "edition.deleted"}, force=True))
+    broken = giuria("audit", "verify")
+    assert broken.exit_code == 1 and "Audit log BROKEN at event 1" in broken.output
+
+
+def test_demo_prepares_the_database_and_prints_the_logins(giuria):
+    first = giuria("demo", "--no-serve", "--port", "8123")
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded." in first.output
+    assert "Giuria is at http://127.0.0.1:8123/" in first.output
+    for role in ("admin", "organiser", "juror", "sponsor", "mentor", "applicant"):
+        assert f"  {role:<10} " in first.output
+    second = giuria("demo", "--no-serve")
+    assert "the demo was not reloaded" in second.output
+    assert run(Edition.count()) == 2
+
+
+def test_create_admin_and_a_bad_setting(giuria, monkeypatch):
+    created = giuria("create-admin", "--email", "root@example.org", "--password", "long-enough-pass")
+    assert created.exit_code == 0 and "Administrator root@example.org created" in created.output
+    monkeypatch.setenv("GIURIA_BASE_URL", "giuria.example.org")
+    failed = giuria("migrate")
+    assert failed.exit_code == 1
+    assert failed.output.strip() == "Error: GIURIA_BASE_URL: expected a URL starting with http:// or https://, " \
+        "got 'giuria.example.org'"

@@ -1,0 +1,36 @@
+"""The demo: the example edition in its online jury, next year's call open, people for every role."""
+
+from datetime import UTC, datetime, timedelta
+
+from core.demo import DEMO_LOGINS, load_demo
+from core.tables import Application, Assignment, Edition, Review, RoleGrant, Round
+from tests.conftest import run, sign_in
+
+
+def test_demo_has_something_real_on_every_page(settings, client):
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    run(load_demo(now=now))
+    editions = {e["slug"]: e for e in run(Edition.select(Edition.slug, Edition.status, Edition.id))}
+    assert {slug: e["status"] for slug, e in editions.items()} == {
+        "welfare-comunita-2026": "screening", "welfare-comunita-2027": "open"}
+    current = editions["welfare-comunita-2026"]["id"]
+    assert run(Application.count().where(Application.edition == current)) == 150
+    in_round = run(Application.count().where(Application.edition == current, Application.status == "in_round"))
+    assert 40 <= in_round <= 80
+    assert run(Assignment.count()) == 3 * in_round
+    submitted = run(Review.count().where(Review.status == "submitted"))
+    assert 0 < submitted < 3 * in_round
+    screening = run(Round.select().where(Round.edition == current, Round.code == "R1").first())
+    assert screening["opens_at"] < now < screening["closes_at"]
+    assert screening["opens_at"] == now - timedelta(days=7)
+    tracks = {row["track"] for row in run(Application.select(Application.track))}
+    assert len(tracks) == 4
+    assert run(RoleGrant.count().where(RoleGrant.role == "juror")) == 15
+
+    for login in DEMO_LOGINS:
+        response = sign_in(client, login.email, login.password)
+        assert response.status_code == 302, login
+        client.cookies.clear()
+    home = client.get("/", headers={"accept-language": "it"})
+    assert "Welfare &amp; Comunità 2026" in home.text and "Welfare &amp; Comunità 2027" in home.text
+    assert "Giuria online al lavoro" in home.text and "Candidature aperte" in home.text
