@@ -104,6 +104,9 @@ class ColumnSpec(Spec):
     label: Label
     type: str = "short_text"
     required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
 
 
 class QuestionSpec(Spec):

@@ -90,6 +90,11 @@ def write_transaction():
     return db.transaction()
 
 
+def locked(query):
+    """SELECT … FOR UPDATE on PostgreSQL; SQLite's immediate write transaction already excludes other writers."""
+    return query if isinstance(engine(), SQLiteEngine) else query.lock_rows()
+
+
 async def migrate() -> str:
     """Apply pending migrations; returns Piccolo's report, raises MigrationError on failure."""
     output = io.StringIO()

@@ -5,9 +5,12 @@ Hooks are synchronous and pure: plain data in, plain data out. Core does all the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pluggy
 
-from core.plugin_api import LifecycleEvent, ReportDefinition, Rubric, WorkflowDefinition
+from core.plugin_api import ApplicationSnapshot, LifecycleEvent, ReportDefinition, Rubric, WorkflowDefinition
 
 PROJECT = "giuria"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -27,6 +30,11 @@ def giuria_workflows() -> list[WorkflowDefinition]:
 @hookspec
 def giuria_reports() -> list[ReportDefinition]:
     """Reports this plugin can build for organisers or sponsors from an edition's data snapshot."""
+
+
+@hookspec
+def giuria_eligibility_problems(application: ApplicationSnapshot, rules: Mapping[str, Any]) -> list[str]:
+    """Why an application may not be submitted under the edition's eligibility rules; empty when eligible."""
 
 
 @hookspec

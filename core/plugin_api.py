@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from scoring.rubric import Anchor, Criterion, Rubric
 
 __all__ = [
     "Anchor",
+    "ApplicationSnapshot",
     "Criterion",
     "LifecycleEvent",
     "ReportDefinition",
@@ -82,3 +83,18 @@ class LifecycleEvent:
     subject_type: str = ""
     subject_id: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApplicationSnapshot:
+    """An application as eligibility rules see it, at the moment of submission."""
+
+    edition: str
+    track: str
+    legal_form: str
+    founded_on: date | None
+    to_be_incorporated: bool
+    region: str
+    answers: Mapping[str, Any]
+    team: tuple[Mapping[str, Any], ...]
+    deadline: datetime | None

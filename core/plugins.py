@@ -12,7 +12,7 @@ import importlib.metadata
 import importlib.util
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from core import hookspecs
 from core.plugin_api import (
     REPORT_AUDIENCES,
     REPORT_FORMATS,
+    ApplicationSnapshot,
     LifecycleEvent,
     ReportDefinition,
     Rubric,
@@ -36,6 +37,7 @@ log = logging.getLogger("giuria.plugins")
 ENTRY_POINT_GROUP = "giuria"
 # Core behaviour, registered as ordinary plugins: data, so core never imports plugins/ by name.
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "plugins.eligibility.standard",
     "plugins.rubrics.welfare",
     "plugins.workflows.standard",
     "plugins.reports.standard",
@@ -170,6 +172,18 @@ class PluginRegistry:
         for _, report in self._collect("giuria_reports", enabled, ReportDefinition, _report_problems):
             found.setdefault(report.name, report)
         return found
+
+    def eligibility_problems(self, *, application: ApplicationSnapshot, rules: Mapping[str, Any],
+                             enabled: Iterable[str] | None = None) -> list[str]:
+        """Every reason any enabled plugin gives against submitting; a plugin returning junk is disabled."""
+        problems: list[str] = []
+        for plugin, result in self.results("giuria_eligibility_problems", enabled=enabled,
+                                           application=application, rules=rules):
+            if not isinstance(result, list | tuple) or not all(isinstance(p, str) for p in result):
+                self.disable(plugin, "giuria_eligibility_problems must return a list of strings")
+                continue
+            problems.extend(result)
+        return problems
 
     def notify(self, event: LifecycleEvent, *, enabled: Iterable[str] | None = None) -> None:
         for _ in self.results("giuria_lifecycle_event", enabled=enabled, event=event):

@@ -196,6 +196,8 @@ class Application(Table, tablename="application"):
     receipt_number = Varchar(length=40, null=True, default=None, unique=True)
     submitted_at = Timestamptz(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
+    # An organiser's extension of the deadline for this application only.
+    deadline_extended_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -208,6 +210,7 @@ class TeamMember(Table, tablename="team_member"):
     role = Varchar(length=200, default="")
     email = Varchar(length=254, default="")
     birth_year = Integer(null=True, default=None)
+    age_band = Varchar(length=20, default="")
     gender = Varchar(length=20, default="")
     position = Integer(default=0)
 

@@ -22,3 +22,9 @@ PARTNER_ROLE = {
     "financial_partner": N_("financial partner"), "scientific_partner": N_("scientific partner"),
     "incubator": N_("incubator"), "technical_partner": N_("technical partner"), "media_partner": N_("media partner"),
 }
+APPLICATION_STATUS = {
+    "draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"),
+    "admissible": N_("Admissible"), "not_admissible": N_("Not admissible"), "in_round": N_("Being judged"),
+    "advanced": N_("Advanced"), "not_advanced": N_("Not advanced"), "finalist": N_("Finalist"),
+    "winner": N_("Winner"), "not_winner": N_("Not among the winners"),
+}

@@ -13,6 +13,7 @@ from babel.numbers import format_currency
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from core import i18n
+from core.geography import REGIONS
 from web import labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -65,5 +66,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         status_labels=labels.EDITION_STATUS,
         role_labels=labels.ROLE,
         partner_roles=labels.PARTNER_ROLE,
+        application_status=labels.APPLICATION_STATUS,
+        regions=REGIONS,
     )
     return environment

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from core import accounts
+from core import accounts, applications
 from web.auth import signed_in
 
 
@@ -13,4 +13,5 @@ from web.auth import signed_in
 async def my_page(request: Request) -> Template:
     user = request.scope["user"]
     overview = await accounts.roles_overview(user=user)
-    return Template(template_name="me.html", context={"user": user, "overview": overview})
+    mine = await applications.own_applications(user=user)
+    return Template(template_name="me.html", context={"user": user, "overview": overview, "applications": mine})

@@ -1,0 +1,157 @@
+"""The applicant's pages: start an application, fill it section by section, preview, submit, withdraw."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core import applications, competitions
+from core.application_form import FormInput, stored_errors
+from core.applications import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from web.auth import signed_in
+
+
+async def form_input(request: Request) -> FormInput:
+    """The submitted form as plain lists per field name, the shape core services take."""
+    form = await request.form()
+    data: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key != "_csrf_token" and isinstance(value, str):
+            data.setdefault(key, []).append(value)
+    return data
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _own(request: Request, application_id: int) -> applications.ApplicationView:
+    try:
+        return await applications.own_application(user=request.scope["user"], application_id=application_id)
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+
+
+@get("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
+async def apply_form(request: Request, slug: FromPath[str]) -> Response:
+    try:
+        page = await competitions.edition_landing(slug)
+    except competitions.EditionNotFound:
+        raise NotFoundException() from None
+    mine = [a for a in await applications.own_applications(user=request.scope["user"]) if a.edition_slug == slug]
+    if mine:
+        return Redirect(path=f"/applications/{mine[0].id}")
+    return Template(template_name="applicant/start.html", context={"page": page, "error": ""})
+
+
+@post("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
+async def apply(request: Request, slug: FromPath[str]) -> Response:
+    data = await form_input(request)
+    try:
+        application_id = await applications.start_application(
+            user=request.scope["user"], edition_slug=slug, track_code=(data.get("track") or [""])[0])
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+    except ApplicationClosed as closed:
+        page = await competitions.edition_landing(slug)
+        return Template(template_name="applicant/start.html", context={"page": page, "error": closed.message},
+                        status_code=400)
+    return Redirect(path=f"/applications/{application_id}")
+
+
+@get("/applications/{application_id:int}", guards=[signed_in], include_in_schema=False)
+async def overview(request: Request, application_id: FromPath[int]) -> Template:
+    view = await _own(request, application_id)
+    return Template(template_name="applicant/overview.html",
+                    context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set()})
+
+
+@get("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
+async def section_form(request: Request, application_id: FromPath[int], code: FromPath[str]) -> Template:
+    view = await _own(request, application_id)
+    spec = next((s for s in view.sections if s.code == code), None)
+    if spec is None:
+        raise NotFoundException()
+    return _section_page(view, spec, errors=stored_errors(spec, view.invalid), typed=None,
+                         saved=request.query_params.get("saved") == "1")
+
+
+def _section_page(view, spec, *, errors, typed, saved=False, status=200) -> Template:
+    index = [s.code for s in view.sections].index(spec.code)
+    following = view.sections[index + 1].code if index + 1 < len(view.sections) else None
+    return Template(template_name="applicant/section.html", status_code=status, context={
+        "app": view, "section": spec, "errors": errors, "typed": typed or {}, "saved": saved,
+        "next_section": following, "first": index == 0,
+    })
+
+
+@post("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
+async def save_section(request: Request, application_id: FromPath[int], code: FromPath[str]) -> Response:
+    data = await form_input(request)
+    try:
+        view, outcome = await applications.save_section(
+            user=request.scope["user"], application_id=application_id, section_code=code, data=data)
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+    except ApplicationClosed as closed:
+        if _is_htmx(request):
+            return Template(template_name="applicant/_save_status.html",
+                            context={"ok": False, "message": closed.message, "count": 0})
+        view = await _own(request, application_id)
+        return Template(template_name="applicant/overview.html", status_code=409,
+                        context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set(),
+                                 "closed": closed.message})
+    if _is_htmx(request):
+        return Template(template_name="applicant/_save_status.html",
+                        context={"ok": outcome.ok, "count": len(outcome.errors), "message": ""})
+    spec = next(s for s in view.sections if s.code == code)
+    if not outcome.ok:
+        return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400)
+    target = data.get("_next", [""])[0]
+    if target == "overview" or not target:
+        return Redirect(path=f"/applications/{application_id}?saved={code}")
+    return Redirect(path=f"/applications/{application_id}/sections/{target}?saved=1")
+
+
+@get("/applications/{application_id:int}/preview", guards=[signed_in], include_in_schema=False)
+async def preview(request: Request, application_id: FromPath[int]) -> Template:
+    return Template(template_name="applicant/preview.html", context={"app": await _own(request, application_id)})
+
+
+@post("/applications/{application_id:int}/submit", guards=[signed_in], include_in_schema=False)
+async def submit(request: Request, application_id: FromPath[int]) -> Response:
+    data = await form_input(request)
+    declarations, consents = set(data.get("declaration", [])), set(data.get("consent", []))
+    try:
+        await applications.submit_application(user=request.scope["user"], application_id=application_id,
+                                              declarations=declarations, consents=consents)
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+    except (SubmitRefused, ApplicationClosed) as problem:
+        view = await _own(request, application_id)
+        return Template(template_name="applicant/overview.html", status_code=400, context={
+            "app": view, "now": datetime.now(UTC), "checked": declarations | consents,
+            "refused": problem if isinstance(problem, SubmitRefused) else None,
+            "closed": problem.message if isinstance(problem, ApplicationClosed) else "",
+        })
+    return Redirect(path=f"/applications/{application_id}?submitted=1")
+
+
+@post("/applications/{application_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
+async def withdraw(request: Request, application_id: FromPath[int]) -> Response:
+    try:
+        await applications.withdraw_application(user=request.scope["user"], application_id=application_id)
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+    except ApplicationClosed as closed:
+        view = await _own(request, application_id)
+        return Template(template_name="applicant/overview.html", status_code=409, context={
+            "app": view, "now": datetime.now(UTC), "refused": None, "checked": set(), "closed": closed.message})
+    return Redirect(path=f"/applications/{application_id}")
+
+
+ROUTES = [apply_form, apply, overview, section_form, save_section, preview, submit, withdraw]
