@@ -144,24 +144,29 @@ def _both_sides(p: Problem, solved: Solved, method: str, time_limit: float, prog
         return arcs, chosen, gain, solved.bound, method
     if progress:
         progress("flow repair failed; solving the MIP with HiGHS")
-    mip = solve_mip(p, arcs, time_limit=time_limit)
-    if mip is None:
-        full = all_arcs(p)
-        mip = solve_mip(p, full, time_limit=time_limit)
-        arcs = full
-        if mip is None:
-            raise AssignmentInfeasible(
-                (
-                    Obstacle(
-                        "expert per entry + org cap",
-                        "no assignment gives every entry a track expert with at most "
-                        f"{p.org_cap} reviewer(s) per organisation (found none within {time_limit:g} s)",
-                    ),
-                )
+    chosen, mip_bound, infeasible = solve_mip(p, arcs, time_limit=time_limit)
+    if chosen is None:
+        arcs = all_arcs(p)
+        chosen, mip_bound, infeasible = solve_mip(p, arcs, time_limit=time_limit)
+    if chosen is None and solve_network(_without(p, expert=False), arcs, potentials=False) is None:
+        raise AssignmentInfeasible(_explain_flow_failure(_without(p, expert=False)))
+    if chosen is None:
+        how = "HiGHS proved it" if infeasible else f"HiGHS found none within {time_limit:g} s"
+        raise AssignmentInfeasible(
+            (
+                Obstacle(
+                    "expert per entry + org cap",
+                    "no assignment gives every entry a track expert while keeping at most "
+                    f"{p.org_cap} reviewer(s) per organisation on it ({how})",
+                ),
             )
-    chosen, _ = mip
+        )
     gain = int(arcs.gain[chosen].sum())
-    return arcs, chosen, gain, max(solved.bound, gain), method + ", HiGHS MIP"
+    # the MIP's own bound holds only for its pairs; the flow's bound covers every pair
+    bound = (
+        solved.bound if mip_bound is None or len(arcs) < len(solved.arcs) else min(solved.bound, mip_bound)
+    )
+    return arcs, chosen, gain, max(bound, gain), method + ", HiGHS MIP"
 
 
 def _explain_flow_failure(p: Problem) -> tuple[Obstacle, ...]:

@@ -282,7 +282,7 @@ class Solved:
     dense: bool
 
 
-DENSE_CELLS = 200_000
+DENSE_CELLS = 50_000
 
 
 def solve_relaxation(p: Problem, *, progress: Progress = None) -> Solved | None:

@@ -74,8 +74,8 @@ def _over_cap(p: Problem, arcs: Arcs, chosen: np.ndarray) -> np.ndarray:
     return keys[counts > caps]
 
 
-def solve_mip(p: Problem, arcs: Arcs, *, time_limit: float) -> tuple[np.ndarray, float] | None:
-    """HiGHS on the candidate pairs with every hard rule; (chosen, dual bound) or None.
+def solve_mip(p: Problem, arcs: Arcs, *, time_limit: float) -> tuple[np.ndarray | None, int | None, bool]:
+    """HiGHS on the given pairs with every hard rule: (chosen, scaled dual bound, proven infeasible).
 
     Used only when repairing the flow fails (a heavily constrained small round).
     """
@@ -116,9 +116,9 @@ def solve_mip(p: Problem, arcs: Arcs, *, time_limit: float) -> tuple[np.ndarray,
         options={"time_limit": time_limit},
     )
     if res.x is None:
-        return None
-    bound = -res.mip_dual_bound if res.mip_dual_bound is not None else np.inf
-    return res.x > 0.5, float(bound)
+        return None, None, res.status == 2
+    bound = getattr(res, "mip_dual_bound", None)
+    return res.x > 0.5, None if bound is None else int(np.ceil(-bound * SCALE)), False
 
 
 def limit_pair_overlap(
