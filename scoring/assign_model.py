@@ -11,7 +11,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """Something to review; a reviewer is a track expert for it when they list its track."""
 
@@ -20,7 +20,7 @@ class Entry:
     language: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reviewer:
     """A juror in a round, or a mentor in the mentoring phase, with the load they accept."""
 
@@ -32,7 +32,7 @@ class Reviewer:
     max_load: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     """A pair that must never be assigned, with the rule that found it (kept for the report)."""
 
@@ -41,7 +41,7 @@ class Conflict:
     rule: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Affinity:
     """An explicit affinity for one pair, from a table (e.g. text similarity or mutual preference)."""
 
@@ -50,7 +50,7 @@ class Affinity:
     value: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bid:
     """A reviewer's stated interest in an entry, added to the pair's affinity (negative to avoid)."""
 
@@ -59,7 +59,7 @@ class Bid:
     weight: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AffinityRule:
     """How a pair's affinity is made: track expertise, then bids, then the table.
 
@@ -75,7 +75,7 @@ class AffinityRule:
             raise ValueError(f"table_mode must be 'replace' or 'add', not {self.table_mode!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assigned:
     """One reviewer on one entry; `kept` marks a pair carried over unchanged from an earlier run."""
 
@@ -86,7 +86,7 @@ class Assigned:
     kept: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Released:
     """An existing pair that could not be kept, and why (conflict, reviewer gone, ...)."""
 
@@ -95,7 +95,7 @@ class Released:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SideStatus:
     """Whether a side constraint chosen for the round holds in the result."""
 
@@ -104,7 +104,7 @@ class SideStatus:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """The engine's answer: the pairs, how good they are against the bound, and what it avoided.
 
@@ -129,7 +129,7 @@ class Assignment:
         return tuple(p.reviewer for p in self.pairs if p.entry == entry)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Obstacle:
     """One reason why no assignment can exist, naming the constraint and who it concerns."""
 
