@@ -28,7 +28,13 @@ from scoring.assign_model import (
     SideStatus,
 )
 from scoring.assign_problem import SCALE, Problem, compile_problem
-from scoring.assign_sides import limit_pair_overlap, overlap_counts, repair_org_experts, solve_mip
+from scoring.assign_sides import (
+    lagrangian_org_experts,
+    limit_pair_overlap,
+    overlap_counts,
+    repair_org_experts,
+    solve_mip,
+)
 
 __all__ = [
     "Affinity",
@@ -131,17 +137,33 @@ def assign(
         entry_reviewers, moves = limit_pair_overlap(p, entry_reviewers, set(p.kept), cap=pair_cap)
         if moves:
             method += f", {moves} overlap move(s)"
-    return _result(p, entry_reviewers, gain, bound, method, pair_cap, arcs=arcs, solved=solved, moves=moves)
+    return _result(
+        p,
+        entry_reviewers,
+        gain,
+        bound,
+        method,
+        pair_cap,
+        arcs=arcs,
+        chosen=chosen,
+        solved=solved,
+        moves=moves,
+    )
 
 
 def _both_sides(p: Problem, solved: Solved, method: str, time_limit: float, progress):
     arcs, flow = solved.arcs, solved.flow
     repaired = repair_org_experts(p, arcs, flow)
     if repaired is not None:
-        chosen, gain = repaired
-        if gain != flow.gain:
+        bound = solved.bound
+        if repaired[1] != flow.gain:
             method += ", organisation/expert repair"
-        return arcs, chosen, gain, solved.bound, method
+            bound, repaired = lagrangian_org_experts(
+                p, arcs, flow, bound=bound, best=repaired, progress=progress
+            )
+            method += ", multipliers"
+        chosen, gain = repaired
+        return arcs, chosen, gain, bound, method
     if progress:
         progress("flow repair failed; solving the MIP with HiGHS")
     chosen, mip_bound, infeasible = solve_mip(p, arcs, time_limit=time_limit)
@@ -212,12 +234,16 @@ def _result(
     pair_cap,
     *,
     arcs: Arcs,
+    chosen: np.ndarray,
     solved: Solved,
     moves: int,
 ) -> Assignment:
     kept = set(p.kept)
     pairs, entry_of, new_gain, kept_value = [], [], 0, 0.0
-    lookup = {(int(e), int(j)): int(g) for e, j, g in zip(arcs.e, arcs.j, arcs.gain, strict=True)}
+    lookup = {
+        (int(e), int(j)): int(g)
+        for e, j, g in zip(arcs.e[chosen], arcs.j[chosen], arcs.gain[chosen], strict=True)
+    }
     for e, js in enumerate(entry_reviewers):
         for j in sorted(js):
             if (e, j) in kept:
@@ -241,9 +267,11 @@ def _result(
     loads = {r.id: 0 for r in p.reviewers}
     for pair in pairs:
         loads[pair.reviewer] += 1
-    avoided: dict[Hashable, list] = {}
-    for c in p.conflicts:
-        avoided.setdefault(c.entry, []).append(c)
+    avoided: dict[Hashable, tuple[Conflict, ...]] = {}
+    order = np.argsort(p.conflict_entry, kind="stable")
+    cuts = np.flatnonzero(np.diff(p.conflict_entry[order])) + 1
+    for group in np.split(order, cuts) if len(order) else ():
+        avoided[p.entries[p.conflict_entry[group[0]]].id] = tuple(p.conflicts[i] for i in group)
     sides = _sides(p, entry_reviewers, pair_cap)
     per_entry_sum = np.zeros(p.n)
     has_expert = np.zeros(p.n, dtype=bool)
@@ -265,7 +293,7 @@ def _result(
         bound=objective + (bound - new_gain) / SCALE,
         gap=(bound - new_gain) / max(abs(bound + kept_value * SCALE), 1.0),
         loads=MappingProxyType(loads),
-        avoided=MappingProxyType({k: tuple(v) for k, v in avoided.items()}),
+        avoided=MappingProxyType(avoided),
         sides=sides,
         released=p.released,
         kept=len(p.kept),

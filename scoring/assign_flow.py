@@ -56,7 +56,8 @@ class Flow:
     """A solved network: which candidate arcs carry flow, its gain, and the node potentials."""
 
     chosen: np.ndarray  # bool per candidate arc
-    gain: int
+    gain: int  # total affinity of the chosen arcs (scaled)
+    value: int  # the network's optimum: `gain` minus any penalties charged on arcs
     potential: np.ndarray | None
     group_keys: np.ndarray  # sorted keys of (entry, organisation, expert-route) nodes
     group_nodes: np.ndarray
@@ -121,7 +122,12 @@ def all_arcs(p: Problem) -> Arcs:
 
 
 def solve_network(
-    p: Problem, arcs: Arcs, *, route: np.ndarray | None = None, potentials: bool = True
+    p: Problem,
+    arcs: Arcs,
+    *,
+    route: np.ndarray | None = None,
+    penalty: np.ndarray | None = None,
+    potentials: bool = True,
 ) -> Flow | None:
     """Solve the flow on `arcs`; None when no flow meets every demand.
 
@@ -176,7 +182,8 @@ def solve_network(
     tails = np.concatenate([arcs.j, *tails_extra]).astype(np.int64)
     heads_all = np.concatenate([heads, *heads_extra]).astype(np.int64)
     caps_all = np.concatenate([np.ones(len(arcs), dtype=np.int64), *caps_extra]).astype(np.int64)
-    costs = np.concatenate([-arcs.gain, np.zeros(len(tails) - len(arcs), dtype=np.int64)])
+    arc_cost = -arcs.gain if penalty is None else penalty - arcs.gain
+    costs = np.concatenate([arc_cost, np.zeros(len(tails) - len(arcs), dtype=np.int64)])
 
     supply = np.zeros(next_node, dtype=np.int64)
     supply[:m] = p.lo
@@ -194,7 +201,7 @@ def solve_network(
     flows = smcf.flows(ids)
     chosen = flows[: len(arcs)] > 0
     pot = _potentials(tails, heads_all, costs, flows < caps_all, flows > 0, next_node) if potentials else None
-    return Flow(chosen, -int(smcf.optimal_cost()), pot, group_keys, group_nodes)
+    return Flow(chosen, int(arcs.gain[chosen].sum()), -int(smcf.optimal_cost()), pot, group_keys, group_nodes)
 
 
 def _potentials(tails, heads, costs, fwd, bwd, n_nodes: int) -> np.ndarray:
@@ -260,7 +267,7 @@ def price(p: Problem, arcs: Arcs, flow: Flow, *, add_per_entry: int) -> tuple[in
         viol = np.where(ok, gain - d[:m][None, :] + head_d, 0)
         viol = np.maximum(viol, 0)
         total += int(viol.sum())
-        if viol.any():
+        if viol.any() and add_per_entry > 0:
             top = min(add_per_entry, m)
             idx = np.argpartition(-viol, top - 1, axis=1)[:, :top]
             rows = np.repeat(np.arange(e1 - e0), top)

@@ -7,6 +7,7 @@ flat when the candidate set is chosen and when optimality is checked against eve
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ class Problem:
     kept: tuple[tuple[int, int], ...]
     released: tuple[Released, ...]
     conflicts: tuple[Conflict, ...]
+    conflict_entry: np.ndarray  # entry index of each conflict
 
     @property
     def n(self) -> int:
@@ -179,20 +181,24 @@ def compile_problem(
         )
 
     def pair_indices(rows, what: str):
-        es, js, seen = [], [], set()
-        for row in rows:
-            e, j = e_index.get(row.entry), j_index.get(row.reviewer)
-            if e is None or j is None:
-                errors.append(
-                    f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
-                    f"{'entry' if e is None else 'reviewer'}"
-                )
-                continue
-            if what != "conflict" and (e, j) in seen:
-                errors.append(f"{what} ({row.entry!r}, {row.reviewer!r}) given twice")
-            seen.add((e, j))
-            es.append(e)
-            js.append(j)
+        # list comprehensions: a round's conflicts can number in the hundreds of thousands
+        es = [e_index.get(row.entry) for row in rows]
+        js = [j_index.get(row.reviewer) for row in rows]
+        if None in es or None in js:
+            for row, e, j in zip(rows, es, js, strict=True):
+                if e is None or j is None:
+                    errors.append(
+                        f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
+                        f"{'entry' if e is None else 'reviewer'}"
+                    )
+            return [], []
+        if what != "conflict":
+            counts = Counter(zip(es, js, strict=True))
+            errors.extend(
+                f"{what} ({entries[e].id!r}, {reviewers[j].id!r}) given twice"
+                for (e, j), c in counts.items()
+                if c > 1
+            )
         return es, js
 
     ce, cj = pair_indices(conflicts, "conflict")
@@ -231,9 +237,11 @@ def compile_problem(
         [o_index.get(r.organisation, -1) if r.organisation else -1 for r in reviewers], dtype=np.int64
     )
 
+    keep_ids = set(keep)
     conflict_set: dict[tuple[int, int], list[Conflict]] = {}
     for c, e, j in zip(conflicts, ce, cj, strict=True):
-        conflict_set.setdefault((e, j), []).append(c)
+        if (c.entry, c.reviewer) in keep_ids:  # only kept pairs need the lookup
+            conflict_set.setdefault((e, j), []).append(c)
 
     kept: list[tuple[int, int]] = []
     released: list[Released] = []
@@ -304,6 +312,7 @@ def compile_problem(
         kept=tuple(kept),
         released=tuple(released),
         conflicts=tuple(conflicts),
+        conflict_entry=np.asarray(ce, dtype=np.int64),
     )
 
 

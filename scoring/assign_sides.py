@@ -60,6 +60,78 @@ def repair_org_experts(
     return None
 
 
+def lagrangian_org_experts(
+    p: Problem,
+    arcs: Arcs,
+    flow: Flow,
+    *,
+    bound: int,
+    best: tuple[np.ndarray, int],
+    iterations: int = 8,
+    target_gap: float = 1e-4,
+    progress=None,
+) -> tuple[int, tuple[np.ndarray, int]]:
+    """Tighten the bound (and perhaps the assignment) by pricing the organisation cap of mixed pairs.
+
+    For multipliers μ ≥ 0 on "experts + others of organisation o on entry e ≤ cap", the flow
+    with μ charged on those arcs, plus Σ μ·cap, plus the omitted pairs' positive reduced gains,
+    is an upper bound; μ follows subgradient steps. Each solution is repaired into a feasible
+    one and the best kept. Returns (bound, (chosen, gain)).
+    """
+    from scoring.assign_flow import price  # here to keep the import graph one-way at module load
+
+    n_org = len(p.org_names)
+    has = p.org[arcs.j] >= 0
+    key = np.where(has, arcs.e * n_org + np.where(has, p.org[arcs.j], 0), -1)
+    watched = np.zeros(0, dtype=np.int64)
+    mu = np.zeros(0)
+    theta, stale = 1.0, 0
+    current = flow
+    for it in range(iterations):
+        if (bound - best[1]) <= target_gap * abs(bound):
+            break
+        watched_new = np.union1d(watched, _over_cap(p, arcs, current.chosen))
+        mu = np.concatenate([mu, np.zeros(len(watched_new) - len(watched))])[
+            np.argsort(np.concatenate([watched, np.setdiff1d(watched_new, watched)]), kind="stable")
+        ]
+        watched = watched_new
+        slot = np.searchsorted(watched, key)
+        on = has & (slot < len(watched)) & (watched[np.minimum(slot, len(watched) - 1)] == key)
+        caps = np.array(
+            [p.org_cap_left.get((int(k // n_org), int(k % n_org)), p.org_cap) for k in watched],
+            dtype=np.int64,
+        )
+        count = np.bincount(slot[on & current.chosen], minlength=len(watched))
+        sub = count - caps
+        norm = float((sub.astype(float) ** 2).sum())
+        if norm == 0:
+            break
+        mu = np.maximum(0.0, mu + theta * (bound - best[1]) / norm * sub)
+        penalty = np.zeros(len(arcs), dtype=np.int64)
+        penalty[on] = np.round(mu[slot[on]]).astype(np.int64)
+        new = solve_network(p, arcs, route=arcs.expert, penalty=penalty)
+        if new is None:
+            break
+        missing, _ = price(p, arcs, new, add_per_entry=0)
+        value = new.value + int((np.round(mu).astype(np.int64) * caps).sum()) + missing
+        if value < bound:
+            bound, stale = value, 0
+        else:
+            stale += 1
+            if stale >= 3:
+                theta, stale = theta / 2, 0
+        current = new
+        if not len(_over_cap(p, arcs, new.chosen)) and new.gain > best[1]:
+            best = (new.chosen, new.gain)  # the priced flow met the cap by itself: feasible
+        if progress:
+            progress(f"multiplier round {it + 1}: bound {bound / SCALE:,.4f}, best {best[1] / SCALE:,.4f}")
+    if current is not flow:  # one repair of the last priced flow, whose violations are fewest
+        repaired = repair_org_experts(p, arcs, current)
+        if repaired is not None and repaired[1] > best[1]:
+            best = repaired
+    return bound, best
+
+
 def _subset(arcs: Arcs, mask: np.ndarray) -> Arcs:
     return Arcs(arcs.e[mask], arcs.j[mask], arcs.gain[mask], arcs.expert[mask])
 
