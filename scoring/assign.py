@@ -8,6 +8,7 @@ stay fixed and only the missing slots are filled, so a late recusal moves nobody
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -220,8 +221,6 @@ def _explain_flow_failure(p: Problem) -> tuple[Obstacle, ...]:
 
 
 def _without(p: Problem, *, expert: bool = True, org: bool = True) -> Problem:
-    from dataclasses import replace
-
     return replace(p, expert_per_entry=p.expert_per_entry and expert, org_cap=p.org_cap if org else None)
 
 

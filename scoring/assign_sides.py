@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from scoring.assign_flow import Arcs, Flow, solve_network
+from scoring.assign_flow import Arcs, Flow, price, solve_network
 from scoring.assign_problem import SCALE, Problem
 
 
@@ -78,8 +78,6 @@ def lagrangian_org_experts(
     is an upper bound; μ follows subgradient steps. Each solution is repaired into a feasible
     one and the best kept. Returns (bound, (chosen, gain)).
     """
-    from scoring.assign_flow import price  # here to keep the import graph one-way at module load
-
     n_org = len(p.org_names)
     has = p.org[arcs.j] >= 0
     key = np.where(has, arcs.e * n_org + np.where(has, p.org[arcs.j], 0), -1)
@@ -90,11 +88,10 @@ def lagrangian_org_experts(
     for it in range(iterations):
         if (bound - best[1]) <= target_gap * abs(bound):
             break
-        watched_new = np.union1d(watched, _over_cap(p, arcs, current.chosen))
-        mu = np.concatenate([mu, np.zeros(len(watched_new) - len(watched))])[
-            np.argsort(np.concatenate([watched, np.setdiff1d(watched_new, watched)]), kind="stable")
-        ]
-        watched = watched_new
+        grown = np.union1d(watched, _over_cap(p, arcs, current.chosen))
+        carried = np.zeros(len(grown))
+        carried[np.searchsorted(grown, watched)] = mu
+        watched, mu = grown, carried
         slot = np.searchsorted(watched, key)
         on = has & (slot < len(watched)) & (watched[np.minimum(slot, len(watched) - 1)] == key)
         caps = np.array(

@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import csr_matrix, lil_matrix
 
 from scoring.assign import (
     Affinity,
@@ -47,8 +47,9 @@ def make_round(seed, n=40, m=15, k=3, lo=5, hi=12, tracks=4, orgs=5, conflict_ra
     return dict(entries=entries, reviewers=reviewers, per_entry=k, conflicts=conflicts, similarity=similarity)
 
 
-def affinity_matrix(inst, rule=AffinityRule()):
+def affinity_matrix(inst, rule=None):
     """The affinity every pair should get, recomputed here from the definition."""
+    rule = rule or AffinityRule()
     entries, reviewers = inst["entries"], inst["reviewers"]
     a = np.zeros((len(entries), len(reviewers)))
     for i, e in enumerate(entries):
@@ -85,40 +86,46 @@ def check(result, inst, *, keep=(), expert=False, org_cap=None):
             assert max(orgs.values()) <= org_cap, (e, orgs)
 
 
-def exact_optimum(inst, *, expert=False, org_cap=None):
-    """Optimum of the full binary program by HiGHS (no sparsification, no flow)."""
+def exact_optimum(inst, *, expert=False, org_cap=None, keep=(), integral=True, rule=None):
+    """Optimum of the full binary program by HiGHS (every pair, no flow, no sparsification).
+
+    `integral=False` gives the LP, exact where the flow is (totally unimodular constraints).
+    """
     entries, reviewers, k = inst["entries"], inst["reviewers"], inst["per_entry"]
-    a = affinity_matrix(inst)
+    a = affinity_matrix(inst, rule)
     n, m = a.shape
+    var = np.arange(n * m).reshape(n, m)
     banned = {(c.entry, c.reviewer) for c in inst["conflicts"]}
-    upper = np.array([[0.0 if (e.id, r.id) in banned else 1.0 for r in reviewers] for e in entries]).ravel()
-    rows = []
-    for i in range(n):
-        row = np.zeros((n, m))
-        row[i, :] = 1
-        rows.append((row.ravel(), k, k))
+    e_at = {e.id: i for i, e in enumerate(entries)}
+    r_at = {r.id: j for j, r in enumerate(reviewers)}
+    lower, upper = np.zeros(n * m), np.ones(n * m)
+    for e, r in banned:
+        upper[var[e_at[e], r_at[r]]] = 0
+    for e, r in keep:
+        lower[var[e_at[e], r_at[r]]] = 1
+    rows, lo, hi = [], [], []
+
+    def constrain(cols, low, high):
+        rows.append(np.asarray(cols))
+        lo.append(low)
+        hi.append(high)
+
+    for i, e in enumerate(entries):
+        constrain(var[i], k, k)
         if expert:
-            row = np.zeros((n, m))
-            row[i, :] = [entries[i].track in r.tracks for r in reviewers]
-            rows.append((row.ravel(), 1, np.inf))
+            constrain(var[i, [j for j, r in enumerate(reviewers) if e.track in r.tracks]], 1, np.inf)
         if org_cap is not None:
             for o in {r.organisation for r in reviewers}:
-                row = np.zeros((n, m))
-                row[i, :] = [r.organisation == o for r in reviewers]
-                rows.append((row.ravel(), 0, org_cap))
+                constrain(var[i, [j for j, r in enumerate(reviewers) if r.organisation == o]], 0, org_cap)
     for j, r in enumerate(reviewers):
-        row = np.zeros((n, m))
-        row[:, j] = 1
-        rows.append((row.ravel(), r.min_load, r.max_load))
-    matrix = lil_matrix((len(rows), n * m))
-    for i, (coef, _, _) in enumerate(rows):
-        nz = np.flatnonzero(coef)
-        matrix[i, nz] = coef[nz]
+        constrain(var[:, j], r.min_load, r.max_load)
+    indptr = np.cumsum([0] + [len(c) for c in rows])
+    matrix = csr_matrix((np.ones(indptr[-1]), np.concatenate(rows), indptr), shape=(len(rows), n * m))
     res = milp(
         -a.ravel(),
-        integrality=np.ones(n * m),
-        bounds=Bounds(0, upper),
-        constraints=LinearConstraint(matrix.tocsr(), [r[1] for r in rows], [r[2] for r in rows]),
+        integrality=np.ones(n * m) if integral else None,
+        bounds=Bounds(lower, upper),
+        constraints=LinearConstraint(matrix, lo, hi),
     )
     assert res.status == 0
     return -res.fun
@@ -226,6 +233,51 @@ def _lp_optimum(a, k, hi):
         constraints=LinearConstraint(matrix.tocsr(), [k] * n + [0] * m, [k] * n + list(hi)),
     )
     return -res.fun
+
+
+@pytest.mark.parametrize("sides", [{"org_cap": 1}, {"expert_per_entry": True}])
+def test_the_priced_candidate_graph_is_optimal_with_a_side_rule_and_kept_pairs(sides):
+    """Large enough for the candidate graph and pricing; checked against the LP over every pair."""
+    inst = make_round(21, n=300, m=200, k=3, lo=2, hi=8, tracks=6, orgs=12)
+    first = assign(**inst, **sides)
+    keep = [(p.entry, p.reviewer) for p in first.pairs[::7]]
+    rule = AffinityRule(expert=0.3, base=0.1)
+    result = assign(**inst, **sides, keep=keep, rule=rule)
+    check(result, inst, keep=keep, expert="expert_per_entry" in sides, org_cap=sides.get("org_cap"))
+    assert result.stats["candidate_pairs"] < 300 * 200
+    assert result.kept == len(keep) and result.moved == 0
+    best = exact_optimum(
+        inst,
+        expert="expert_per_entry" in sides,
+        org_cap=sides.get("org_cap"),
+        keep=keep,
+        integral=False,
+        rule=rule,
+    )
+    assert result.objective == pytest.approx(best, abs=1e-3)
+    assert result.gap == 0
+
+
+def test_a_kept_expert_and_kept_organisation_count_towards_the_rules():
+    entries = [Entry("A", track="t")]
+    reviewers = [
+        Reviewer("x", tracks=frozenset({"t"}), organisation="O", max_load=1),
+        Reviewer("y", organisation="O", max_load=1),
+        Reviewer("z", organisation="P", max_load=1),
+        Reviewer("w", tracks=frozenset({"t"}), organisation="Q", max_load=1),
+    ]
+    result = assign(
+        entries=entries,
+        reviewers=reviewers,
+        per_entry=2,
+        keep=[("A", "x")],
+        expert_per_entry=True,
+        org_cap=1,
+        affinities=[Affinity("A", "y", 9.0), Affinity("A", "z", 2.0)],
+    )
+    # y would be best but shares O with the kept x; x already is the expert, so z beats w
+    assert set(result.reviewers_of("A")) == {"x", "z"}
+    assert all(s.met for s in result.sides)
 
 
 def test_total_capacity_below_demand_is_explained_with_the_numbers():
@@ -410,6 +462,18 @@ def test_mentors_are_matched_one_per_finalist_by_mutual_preference():
     )
     assert {p.entry: p.reviewer for p in result.pairs} == {"alpha": "m2", "beta": "m3", "gamma": "m1"}
     assert result.gap == 0
+
+
+def test_mutual_affinity_weighs_both_rankings():
+    values = {
+        (a.entry, a.reviewer): a.value
+        for a in mutual_affinities(
+            finalist_choices={"f": ["m1", "m2"]},
+            mentor_choices={"m2": ["f"], "m3": ["g", "f"]},
+            finalist_weight=0.5,
+        )
+    }
+    assert values == {("f", "m1"): 0.5, ("f", "m2"): 0.25 + 0.5, ("f", "m3"): 0.25, ("g", "m3"): 0.5}
 
 
 def test_inconsistent_input_is_rejected_with_every_fault():

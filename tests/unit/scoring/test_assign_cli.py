@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from itertools import combinations
 
 from click.testing import CliRunner
 
@@ -85,6 +86,30 @@ def test_writes_a_valid_assignment_and_prints_the_summary(tmp_path):
     ):
         assert label in result.output
     assert "read 12 entries" in result.stderr
+
+
+def test_pair_cap_status_matches_the_written_assignment(tmp_path):
+    def overlap(path):
+        by_entry: dict = {}
+        for row in read_pairs(path):
+            by_entry.setdefault(row["entry"], []).append(row["juror"])
+        return max(
+            Counter(tuple(sorted(p)) for js in by_entry.values() for p in combinations(js, 2)).values()
+        )
+
+    # 12 entries × 3 pairs = 36 ≤ 21 juror pairs × 2: reachable
+    entries, jurors = small_round(tmp_path, n_entries=12, n_jurors=7)
+    out = tmp_path / "out.csv"
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 3, "--pair-cap", 2, "-o", out])
+    assert result.exit_code == 0, result.stderr
+    assert overlap(out) <= 2
+    assert "pair cap     met: reviewer pairs share at most 2 entries (cap 2)" in result.output
+    # 15 entries × 3 = 45 > 42: out of reach, said so, and the assignment is still written
+    entries, jurors = small_round(tmp_path, n_entries=15, n_jurors=7)
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 3, "--pair-cap", 2, "-o", out])
+    assert result.exit_code == 0, result.stderr
+    assert overlap(out) > 2
+    assert "pair cap     NOT MET" in result.output
 
 
 def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_written(tmp_path):
