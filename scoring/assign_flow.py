@@ -111,7 +111,7 @@ def arcs_for(p: Problem, e: np.ndarray, j: np.ndarray) -> Arcs:
 
 
 def all_arcs(p: Problem) -> Arcs:
-    es, js = [], []
+    es, js = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     step = p.block_size()
     for e0 in range(0, p.n, step):
         aff, _ = p.rows(e0, min(p.n, e0 + step))

@@ -25,6 +25,10 @@ def mutual_affinities(
     """
     if not 0.0 <= finalist_weight <= 1.0:
         raise ValueError(f"finalist_weight must lie in [0, 1], not {finalist_weight}")
+    for side in (finalist_choices, mentor_choices):
+        for who, choices in side.items():
+            if len(set(choices)) != len(choices):
+                raise ValueError(f"{who!r} ranks the same choice twice")
     score: dict[tuple[Hashable, Hashable], float] = {}
     for finalist, mentors in finalist_choices.items():
         for rank, mentor in enumerate(mentors):

@@ -29,7 +29,7 @@ class Reviewer:
     organisation: str | None = None
     languages: frozenset[str] = frozenset()
     min_load: int = 0
-    max_load: int = 0
+    max_load: int = field(kw_only=True)  # no default: a forgotten cap would silently mean "none" or "all"
 
 
 @dataclass(frozen=True, slots=True)

@@ -490,3 +490,10 @@ def test_same_input_gives_the_same_assignment():
     inst = make_round(11, n=200, m=60, lo=5, hi=15)
     first, second = assign(**inst, org_cap=1), assign(**inst, org_cap=1)
     assert first.pairs == second.pairs
+
+
+def test_a_round_without_entries_assigns_nothing_and_one_without_reviewers_says_why():
+    empty = assign(entries=[], reviewers=[Reviewer("a", max_load=2)], per_entry=2)
+    assert empty.pairs == () and dict(empty.loads) == {"a": 0} and empty.gap == 0
+    with pytest.raises(AssignmentInfeasible, match="capacity 0 is below the 1 slots"):
+        assign(entries=[Entry("x")], reviewers=[], per_entry=1)
