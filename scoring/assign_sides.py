@@ -42,9 +42,9 @@ def repair_org_experts(
         if not len(bad):
             return chosen, gain
         pair_of = arcs.e * n_org + np.where(p.org[arcs.j] < 0, 0, p.org[arcs.j])
-        in_bad = np.isin(pair_of, bad) & (p.org[arcs.j] >= 0)
-        for key in bad:
-            members = np.flatnonzero(in_bad & (pair_of == key))
+        idx = np.flatnonzero(np.isin(pair_of, bad) & (p.org[arcs.j] >= 0))
+        idx = idx[np.argsort(pair_of[idx], kind="stable")]
+        for members in np.split(idx, np.flatnonzero(np.diff(pair_of[idx])) + 1):
             picked = members[chosen[members]]
             best = picked[np.argmax(arcs.gain[picked])]
             if arcs.expert[best]:
@@ -75,8 +75,8 @@ def lagrangian_org_experts(
 
     For multipliers μ ≥ 0 on "experts + others of organisation o on entry e ≤ cap", the flow
     with μ charged on those arcs, plus Σ μ·cap, plus the omitted pairs' positive reduced gains,
-    is an upper bound; μ follows subgradient steps. Each solution is repaired into a feasible
-    one and the best kept. Returns (bound, (chosen, gain)).
+    is an upper bound; μ follows subgradient (Polyak) steps. A priced flow that meets the caps
+    is feasible as it stands; the last one is also repaired. Returns (bound, (chosen, gain)).
     """
     n_org = len(p.org_names)
     has = p.org[arcs.j] >= 0
