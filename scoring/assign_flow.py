@@ -156,18 +156,12 @@ def solve_network(
         heads[has] = group_nodes[inverse]
         first = np.zeros(len(group_keys), dtype=np.int64)
         first[inverse] = np.flatnonzero(has)
-        caps = np.full(len(group_keys), p.org_cap, dtype=np.int64)
-        if p.org_cap_left:
-            g_e = group_keys // 2 // n_org
-            g_o = group_keys // 2 % n_org
-            caps = (
-                np.array(
-                    [p.org_cap_left.get((int(a), int(b)), p.org_cap) for a, b in zip(g_e, g_o, strict=True)],
-                    dtype=np.int64,
-                )
-                if len(group_keys)
-                else caps
-            )
+        caps = np.array(
+            [p.org_cap_left.get((int(k // 2 // n_org), int(k // 2 % n_org)), p.org_cap) for k in group_keys]
+            if p.org_cap_left
+            else np.full(len(group_keys), p.org_cap),
+            dtype=np.int64,
+        )
         tails_extra.append(group_nodes)
         heads_extra.append(target[first])
         caps_extra.append(np.maximum(caps, 0))
@@ -196,8 +190,10 @@ def solve_network(
     ids = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads_all, caps_all, costs)
     smcf.set_nodes_supplies(np.arange(next_node, dtype=np.int64), supply)
     status = smcf.solve()
-    if status != smcf.OPTIMAL:
+    if status == smcf.INFEASIBLE:
         return None
+    if status != smcf.OPTIMAL:  # e.g. BAD_COST_RANGE: a bug or out-of-range input, never "infeasible"
+        raise RuntimeError(f"min-cost flow failed with status {status}")
     flows = smcf.flows(ids)
     chosen = flows[: len(arcs)] > 0
     pot = _potentials(tails, heads_all, costs, flows < caps_all, flows > 0, next_node) if potentials else None

@@ -26,6 +26,8 @@ from scoring.assign_model import (
 SCALE = 1_000_000
 """Affinities are compared as integers at this resolution (OR-Tools costs are integers)."""
 
+MAX_AFFINITY = 1e4
+
 BLOCK_CELLS = 2_000_000
 
 
@@ -208,6 +210,13 @@ def compile_problem(
     weights = [float(b.weight) for b in bids]
     if not all(np.isfinite(values)) or not all(np.isfinite(weights)):
         errors.append("affinities and bids must be finite numbers")
+    magnitudes = [abs(rule.expert), abs(rule.base), *map(abs, values), *map(abs, weights)]
+    if similarity is not None and np.size(similarity):
+        magnitudes.append(float(np.abs(similarity).max()))
+    if max(magnitudes, default=0.0) > MAX_AFFINITY:
+        errors.append(
+            f"affinities must lie within ±{MAX_AFFINITY:g} (integer costs at 1e-6 must not overflow)"
+        )
     if errors:
         raise ValueError("; ".join(errors))
 

@@ -480,9 +480,21 @@ def test_inconsistent_input_is_rejected_with_every_fault():
     entries = [Entry("a"), Entry("a")]
     reviewers = [Reviewer("r", min_load=3, max_load=1), Reviewer("s", min_load=-1, max_load=2)]
     with pytest.raises(ValueError) as err:
-        assign(entries=entries, reviewers=reviewers, per_entry=1, conflicts=[Conflict("zz", "r", "x")])
+        assign(
+            entries=entries,
+            reviewers=reviewers,
+            per_entry=1,
+            conflicts=[Conflict("zz", "r", "x")],
+            affinities=[Affinity("a", "s", 1e9)],
+        )
     text = str(err.value)
-    for fault in ("entry 'a' given twice", "min_load 3 above max_load 1", "'s': negative", "unknown entry"):
+    for fault in (
+        "entry 'a' given twice",
+        "min_load 3 above max_load 1",
+        "'s': negative",
+        "unknown entry",
+        "affinities must lie within",
+    ):
         assert fault in text
 
 
