@@ -195,10 +195,13 @@ def read_inputs(
         # a juror or entry gone since the last run is the refill case: released, not an error
         out.keep.extend(pair for _, _, pair in pairs(keep, ("entry", "juror"), unknown_is_error=False))
     declared = {(c.entry, c.reviewer) for c in out.conflicts}
-    juror_orgs = {j.id: j.organisation.casefold() for j in out.jurors if j.organisation}
+    jurors_of: dict[str, list[str]] = {}
+    for j in out.jurors:
+        if j.organisation:
+            jurors_of.setdefault(j.organisation.casefold(), []).append(j.id)
     for e, org in out.entry_orgs.items():
-        for j, j_org in juror_orgs.items():
-            if j_org == org.casefold() and (e, j) not in declared:
+        for j in jurors_of.get(org.casefold(), ()):
+            if (e, j) not in declared:
                 out.conflicts.append(Conflict(e, j, "same organisation"))
     return out
 
