@@ -1,0 +1,384 @@
+"""`giuria assign`: the assignment engine on CSV files, for organisers and for checking a round.
+
+All reading and writing happens here; `scoring.assign` only sees plain data. Every bad row is
+reported with its file and line before anything is solved, and the output file is written
+only when an assignment exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from scoring.assign import (
+    Affinity,
+    AffinityRule,
+    AssignmentInfeasible,
+    Conflict,
+    Entry,
+    Reviewer,
+)
+from scoring.assign import (
+    assign as assign_reviewers,
+)
+
+
+@dataclass
+class Inputs:
+    """What the CSV files say, plus every problem found in them as 'file:line: message'."""
+
+    entries: list[Entry] = field(default_factory=list)
+    entry_orgs: dict[str, str] = field(default_factory=dict)
+    jurors: list[Reviewer] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    affinities: list[Affinity] = field(default_factory=list)
+    keep: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]):
+    """(line number, row) for each data row; header faults are reported once."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        errors.append(f"{path}: cannot read: {exc.strerror}")
+        return
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in required if c not in header]
+        unknown = [c for c in header if c not in required + optional]
+        if missing or unknown:
+            what = []
+            if missing:
+                what.append("missing column(s) " + ", ".join(missing))
+            if unknown:
+                what.append("unknown column(s) " + ", ".join(unknown))
+            errors.append(
+                f"{path}:1: "
+                + "; ".join(what)
+                + f" (expected {','.join(required)}"
+                + (f"[,{','.join(optional)}]" if optional else "")
+                + ")"
+            )
+            return
+        reader.fieldnames = header
+        try:
+            for row in reader:
+                if None in row:
+                    errors.append(f"{path}:{reader.line_num}: more fields than columns")
+                    continue
+                clean = {k: (v or "").strip() for k, v in row.items()}
+                if not any(clean.values()):
+                    continue
+                yield reader.line_num, clean
+        except (csv.Error, UnicodeDecodeError) as exc:
+            errors.append(f"{path}:{reader.line_num}: {exc}")
+
+
+def _count(text: str, where: str, what: str, errors: list[str]) -> int | None:
+    if text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        errors.append(f"{where}: {what} {text!r} is not a whole number")
+        return None
+    if value < 0:
+        errors.append(f"{where}: {what} {value} is negative")
+        return None
+    return value
+
+
+def read_inputs(
+    *,
+    entries: Path,
+    jurors: Path,
+    conflicts: Path | None,
+    affinity: Path | None,
+    keep: Path | None,
+    per_entry: int,
+    min_load: int,
+    max_load: int | None,
+) -> Inputs:
+    """Parse and cross-check the files; never raises on bad content, collects it in `errors`.
+
+    Without `max_load`, a juror's row without one gets an even spread with one slot of slack,
+    ⌈per_entry × entries / jurors⌉ + 1 (never below the minimum load).
+    """
+    out = Inputs()
+    err = out.errors
+    entry_ids: set[str] = set()
+    for line, row in _rows(entries, ("entry", "track"), ("organisation",), err):
+        where = f"{entries}:{line}"
+        if not row["entry"]:
+            err.append(f"{where}: empty entry id")
+        elif row["entry"] in entry_ids:
+            err.append(f"{where}: entry {row['entry']!r} listed twice")
+        else:
+            entry_ids.add(row["entry"])
+            out.entries.append(Entry(row["entry"], track=row["track"] or None))
+            if row.get("organisation"):
+                out.entry_orgs[row["entry"]] = row["organisation"]
+    rows, seen = [], set()
+    for line, row in _rows(jurors, ("juror", "tracks"), ("organisation", "min_load", "max_load"), err):
+        where = f"{jurors}:{line}"
+        lo = _count(row.get("min_load", ""), where, "min_load", err)
+        hi = _count(row.get("max_load", ""), where, "max_load", err)
+        if not row["juror"]:
+            err.append(f"{where}: empty juror id")
+        elif row["juror"] in seen:
+            err.append(f"{where}: juror {row['juror']!r} listed twice")
+        else:
+            seen.add(row["juror"])
+            rows.append((where, row, lo, hi))
+    spread = math.ceil(per_entry * len(out.entries) / max(1, len(rows))) + 1
+    juror_ids: set[str] = set()
+    for where, row, lo, hi in rows:
+        lo = min_load if lo is None else lo
+        hi = hi if hi is not None else max_load if max_load is not None else max(spread, lo)
+        if lo > hi:
+            err.append(f"{where}: min_load {lo} is above max_load {hi}")
+            continue
+        juror_ids.add(row["juror"])
+        tracks = frozenset(t.strip() for t in row["tracks"].split(";") if t.strip())
+        out.jurors.append(
+            Reviewer(
+                row["juror"],
+                tracks=tracks,
+                organisation=row.get("organisation") or None,
+                min_load=lo,
+                max_load=hi,
+            )
+        )
+
+    def pairs(path: Path, columns: tuple[str, ...], *, unknown_is_error: bool):
+        seen: set[tuple[str, str]] = set()
+        for line, row in _rows(path, columns, (), err):
+            where = f"{path}:{line}"
+            pair = (row["entry"], row["juror"])
+            bad = [f"unknown entry {pair[0]!r}"] if pair[0] not in entry_ids else []
+            bad += [f"unknown juror {pair[1]!r}"] if pair[1] not in juror_ids else []
+            if pair in seen:
+                err.append(f"{where}: pair ({pair[0]}, {pair[1]}) listed twice")
+            elif bad and unknown_is_error:
+                err.append(f"{where}: " + ", ".join(bad))
+            else:
+                seen.add(pair)
+                yield where, row, pair
+
+    if conflicts is not None:
+        out.conflicts.extend(
+            Conflict(e, j, "declared")
+            for _, _, (e, j) in pairs(conflicts, ("entry", "juror"), unknown_is_error=True)
+        )
+    if affinity is not None:
+        for where, row, (e, j) in pairs(affinity, ("entry", "juror", "affinity"), unknown_is_error=True):
+            try:
+                value = float(row["affinity"])
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                err.append(f"{where}: affinity {row['affinity']!r} is not a number")
+            else:
+                out.affinities.append(Affinity(e, j, value))
+    if keep is not None:
+        # a juror or entry gone since the last run is the refill case: released, not an error
+        out.keep.extend(pair for _, _, pair in pairs(keep, ("entry", "juror"), unknown_is_error=False))
+    declared = {(c.entry, c.reviewer) for c in out.conflicts}
+    jurors_of: dict[str, list[str]] = {}
+    for j in out.jurors:
+        if j.organisation:
+            jurors_of.setdefault(j.organisation.casefold(), []).append(j.id)
+    for e, org in out.entry_orgs.items():
+        for j in jurors_of.get(org.casefold(), ()):
+            if (e, j) not in declared:
+                out.conflicts.append(Conflict(e, j, "same organisation"))
+    return out
+
+
+@click.command("assign")
+@click.option(
+    "--entries",
+    "entries_csv",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV: entry,track[,organisation]",
+)
+@click.option(
+    "--jurors",
+    "jurors_csv",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV: juror,tracks[,organisation,min_load,max_load]; tracks separated by ';'",
+)
+@click.option(
+    "--conflicts",
+    "conflicts_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV: entry,juror (declared conflicts; same organisation is added automatically)",
+)
+@click.option(
+    "--affinity",
+    "affinity_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV: entry,juror,affinity (replaces the track-based affinity of those pairs)",
+)
+@click.option("--per-entry", required=True, type=click.IntRange(min=1), help="Jurors per entry.")
+@click.option(
+    "--min-load",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Minimum entries per juror, unless the juror's row says otherwise.",
+)
+@click.option(
+    "--max-load",
+    type=click.IntRange(min=0),
+    help="Maximum entries per juror, unless the juror's row says otherwise [default: even spread + 1].",
+)
+@click.option(
+    "--keep",
+    "keep_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV: entry,juror of an earlier assignment to keep; only the gaps are filled.",
+)
+@click.option("--expert-per-entry", is_flag=True, help="At least one juror who lists the entry's track.")
+@click.option("--org-cap", type=click.IntRange(min=1), help="At most N jurors of one organisation per entry.")
+@click.option("--pair-cap", type=click.IntRange(min=1), help="At most N entries shared by any two jurors.")
+@click.option(
+    "--expert-affinity",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Affinity of a juror who lists the entry's track.",
+)
+@click.option(
+    "--base-affinity",
+    default=0.1,
+    show_default=True,
+    type=float,
+    help="Affinity of any other eligible juror.",
+)
+@click.option(
+    "--time-limit",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds allowed to the MIP fallback of combined side constraints.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV written: entry,juror,affinity",
+)
+def assign(
+    entries_csv,
+    jurors_csv,
+    conflicts_csv,
+    affinity_csv,
+    per_entry,
+    min_load,
+    max_load,
+    keep_csv,
+    expert_per_entry,
+    org_cap,
+    pair_cap,
+    expert_affinity,
+    base_affinity,
+    time_limit,
+    output,
+):
+    """Assign jurors to entries: exactly K each, loads within bounds, no conflicts, best total affinity."""
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:6.1f} s] {message}", err=True)
+
+    inputs = read_inputs(
+        entries=entries_csv,
+        jurors=jurors_csv,
+        conflicts=conflicts_csv,
+        affinity=affinity_csv,
+        keep=keep_csv,
+        per_entry=per_entry,
+        min_load=min_load,
+        max_load=max_load,
+    )
+    if inputs.errors:
+        for line in dict.fromkeys(inputs.errors):
+            click.echo(line, err=True)
+        click.echo(f"{len(inputs.errors)} problem(s) in the input; nothing written.", err=True)
+        sys.exit(2)
+    progress(
+        f"read {len(inputs.entries)} entries, {len(inputs.jurors)} jurors, "
+        f"{len(inputs.conflicts)} conflicts, {len(inputs.keep)} pairs to keep"
+    )
+    try:
+        result = assign_reviewers(
+            entries=inputs.entries,
+            reviewers=inputs.jurors,
+            per_entry=per_entry,
+            conflicts=inputs.conflicts,
+            affinities=inputs.affinities,
+            rule=AffinityRule(expert=expert_affinity, base=base_affinity),
+            keep=inputs.keep,
+            expert_per_entry=expert_per_entry,
+            org_cap=org_cap,
+            pair_cap=pair_cap,
+            time_limit=time_limit,
+            progress=progress,
+        )
+    except AssignmentInfeasible as exc:
+        click.echo("No assignment is possible:", err=True)
+        for obstacle in exc.obstacles:
+            click.echo(f"  - [{obstacle.constraint}] {obstacle.message}", err=True)
+        click.echo("Nothing written.", err=True)
+        sys.exit(1)
+    _write_atomically(output, result.pairs)
+    loads = sorted(result.loads.values())
+    click.echo(f"assignment   {len(result.pairs)} pairs written to {output}")
+    click.echo(f"objective    {result.objective:.6f}")
+    click.echo(f"bound        {result.bound:.6f}")
+    click.echo(f"gap          {result.gap:.4%}" + ("  (proven optimal)" if result.gap == 0 else ""))
+    click.echo(
+        f"loads        min {loads[0]}  median {statistics.median(loads):g}  max {loads[-1]}"
+        if loads
+        else "loads        -"
+    )
+    click.echo(f"method       {result.method}")
+    if result.kept or result.released:
+        click.echo(
+            f"kept         {result.kept} pairs unchanged, {result.moved} moved, "
+            f"{len(result.released)} released"
+        )
+        for r in result.released:
+            click.echo(f"  released   {r.entry},{r.reviewer}: {r.reason}")
+    for side in result.sides:
+        click.echo(f"{side.name:<12} {'met' if side.met else 'NOT MET'}: {side.detail}")
+    click.echo(f"time         {time.perf_counter() - started:.2f} s")
+
+
+def _write_atomically(path: Path, pairs) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["entry", "juror", "affinity"])
+            for p in pairs:
+                writer.writerow([p.entry, p.reviewer, f"{p.affinity:.6g}"])
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,214 @@
+"""`giuria assign` on real CSV files: the written assignment, the summary, and every input fault."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from itertools import combinations
+
+from click.testing import CliRunner
+
+from core.commands.assign import assign
+
+
+def write(path, rows):
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def small_round(tmp_path, n_entries=12, n_jurors=6):
+    tracks = ["health", "energy", "food"]
+    entries = write(
+        tmp_path / "entries.csv",
+        ["entry,track,organisation"]
+        + [f"E{i},{tracks[i % 3]},{'Acme' if i == 0 else ''}" for i in range(n_entries)],
+    )
+    jurors = write(
+        tmp_path / "jurors.csv",
+        ["juror,tracks,organisation,min_load,max_load"]
+        + [
+            f"J{j},{tracks[j % 3]};{tracks[(j + 1) % 3]},{'Acme' if j == 0 else f'Org{j % 3}'},,"
+            for j in range(n_jurors)
+        ],
+    )
+    return entries, jurors
+
+
+def run(args):
+    return CliRunner().invoke(assign, [str(a) for a in args])
+
+
+def read_pairs(path):
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_writes_a_valid_assignment_and_prints_the_summary(tmp_path):
+    entries, jurors = small_round(tmp_path)
+    conflicts = write(tmp_path / "c.csv", ["entry,juror", "E1,J1", "E2,J2"])
+    out = tmp_path / "out.csv"
+    result = run(
+        [
+            "--entries",
+            entries,
+            "--jurors",
+            jurors,
+            "--conflicts",
+            conflicts,
+            "--per-entry",
+            2,
+            "--min-load",
+            3,
+            "--max-load",
+            5,
+            "--org-cap",
+            1,
+            "--expert-per-entry",
+            "-o",
+            out,
+        ]
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    rows = read_pairs(out)
+    assert list(rows[0]) == ["entry", "juror", "affinity"]
+    pairs = [(r["entry"], r["juror"]) for r in rows]
+    assert Counter(e for e, _ in pairs) == {f"E{i}": 2 for i in range(12)}
+    assert all(3 <= c <= 5 for c in Counter(j for _, j in pairs).values())
+    assert not {("E1", "J1"), ("E2", "J2"), ("E0", "J0")} & set(pairs)  # E0–J0: same organisation, Acme
+    for label in (
+        "objective",
+        "bound",
+        "gap",
+        "loads        min",
+        "expert per entry met",
+        "org cap      met",
+        "time",
+    ):
+        assert label in result.output
+    assert "read 12 entries" in result.stderr
+
+
+def test_pair_cap_status_matches_the_written_assignment(tmp_path):
+    def overlap(path):
+        by_entry: dict = {}
+        for row in read_pairs(path):
+            by_entry.setdefault(row["entry"], []).append(row["juror"])
+        return max(
+            Counter(tuple(sorted(p)) for js in by_entry.values() for p in combinations(js, 2)).values()
+        )
+
+    # 12 entries × 3 pairs = 36 ≤ 21 juror pairs × 2: reachable
+    entries, jurors = small_round(tmp_path, n_entries=12, n_jurors=7)
+    out = tmp_path / "out.csv"
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 3, "--pair-cap", 2, "-o", out])
+    assert result.exit_code == 0, result.stderr
+    assert overlap(out) <= 2
+    assert "pair cap     met: reviewer pairs share at most 2 entries (cap 2)" in result.output
+    # 15 entries × 3 = 45 > 42: out of reach, said so, and the assignment is still written
+    entries, jurors = small_round(tmp_path, n_entries=15, n_jurors=7)
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 3, "--pair-cap", 2, "-o", out])
+    assert result.exit_code == 0, result.stderr
+    assert overlap(out) > 2
+    assert "pair cap     NOT MET" in result.output
+
+
+def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_written(tmp_path):
+    entries = write(tmp_path / "entries.csv", ["entry,track", "E1,health", "E2,food", "E1,energy"])
+    jurors = write(
+        tmp_path / "jurors.csv",
+        ["juror,tracks,min_load,max_load", "J1,health,2,1", "J2,food,-1,3", "J3,food,x,3", "J3,food,1,2"],
+    )
+    conflicts = write(tmp_path / "c.csv", ["entry,juror", "E2,J9", "E2,J3", "E2,J3"])
+    affinity = write(tmp_path / "a.csv", ["entry,juror,affinity", "E1,J3,high"])
+    out = tmp_path / "out.csv"
+    result = run(
+        [
+            "--entries",
+            entries,
+            "--jurors",
+            jurors,
+            "--conflicts",
+            conflicts,
+            "--affinity",
+            affinity,
+            "--per-entry",
+            1,
+            "-o",
+            out,
+        ]
+    )
+    assert result.exit_code == 2
+    expected = [
+        f"{entries}:4: entry 'E1' listed twice",
+        f"{jurors}:2: min_load 2 is above max_load 1",
+        f"{jurors}:3: min_load -1 is negative",
+        f"{jurors}:4: min_load 'x' is not a whole number",
+        f"{jurors}:5: juror 'J3' listed twice",
+        f"{conflicts}:2: unknown juror 'J9'",
+        f"{conflicts}:4: pair (E2, J3) listed twice",
+        f"{affinity}:2: affinity 'high' is not a number",
+    ]
+    for line in expected:
+        assert line in result.stderr
+    assert "nothing written" in result.stderr
+    assert not out.exists()
+
+
+def test_missing_columns_are_reported_on_the_header_line(tmp_path):
+    _, jurors = small_round(tmp_path)
+    entries = write(tmp_path / "entries.csv", ["id,track", "E1,health"])
+    out = tmp_path / "out.csv"
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 1, "-o", out])
+    assert result.exit_code == 2
+    assert f"{entries}:1: missing column(s) entry; unknown column(s) id" in result.stderr
+    assert not out.exists()
+
+
+def test_an_infeasible_round_is_explained_and_nothing_is_written(tmp_path):
+    entries, jurors = small_round(tmp_path)
+    out = tmp_path / "out.csv"
+    result = run(["--entries", entries, "--jurors", jurors, "--per-entry", 3, "--max-load", 5, "-o", out])
+    assert result.exit_code == 1
+    assert "[capacity] total reviewer capacity 30 is below the 36 slots to fill" in result.stderr
+    assert not out.exists()
+
+
+def test_refill_keeps_the_existing_pairs_of_jurors_still_present(tmp_path):
+    entries, jurors = small_round(tmp_path)
+    first = tmp_path / "first.csv"
+    assert (
+        run(
+            ["--entries", entries, "--jurors", jurors, "--per-entry", 2, "--max-load", 6, "-o", first]
+        ).exit_code
+        == 0
+    )
+    before = [(r["entry"], r["juror"]) for r in read_pairs(first)]
+    keep = write(tmp_path / "keep.csv", ["entry,juror"] + [f"{e},{j}" for e, j in before])
+    lines = jurors.read_text().splitlines()
+    write(jurors, [line for line in lines if not line.startswith("J5,")])  # J5 recused
+    second = tmp_path / "second.csv"
+    result = run(
+        [
+            "--entries",
+            entries,
+            "--jurors",
+            jurors,
+            "--per-entry",
+            2,
+            "--max-load",
+            6,
+            "--keep",
+            keep,
+            "-o",
+            second,
+        ]
+    )
+    assert result.exit_code == 0, result.stderr
+    after = {(r["entry"], r["juror"]) for r in read_pairs(second)}
+    kept = {pair for pair in before if pair[1] != "J5"}
+    assert kept <= after and len(after) == len(before)
+    assert (
+        f"kept         {len(kept)} pairs unchanged, 0 moved, {len(before) - len(kept)} released"
+        in result.output
+    )
+    assert "reviewer no longer in the pool" in result.output
