@@ -12,6 +12,10 @@ from babel.messages.pofile import read_po, write_po
 LOCALE = Path(__file__).resolve().parent.parent / "core" / "locale"
 
 
+def _translated(string) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
 def main() -> None:
     seed = runpy.run_path(sys.argv[1])["IT"] if len(sys.argv) > 1 else {}
     with (LOCALE / "messages.pot").open("rb") as template_file:
@@ -27,12 +31,13 @@ def main() -> None:
     catalog.locale = "it"
     catalog.project, catalog.version = "Giuria", "0.1"
     for message in catalog:
-        if message.id and not message.string and message.id in seed:
-            message.string = seed[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and not _translated(message.string) and key in seed:
+            message.string = seed[key]
     catalog.obsolete.clear()
     with po_path.open("wb") as po_file:
         write_po(po_file, catalog, width=100, omit_header=False, sort_output=False)
-    missing = [m.id for m in catalog if m.id and not m.string]
+    missing = [m.id for m in catalog if m.id and not _translated(m.string)]
     print(f"{po_path}: {len(catalog)} messages, {len(missing)} untranslated")
     for message_id in missing:
         print("  missing:", message_id)

@@ -1,0 +1,293 @@
+"""The applicant's journey through HTTP and the applications service, on both engines."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core import accounts, applications, i18n
+from core.applications import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from core.competitions import import_competition_text
+from core.db import json_value
+from core.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
+from tests.conftest import csrf_token, run, sign_in
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
+SLUG = "welfare-comunita-2026"
+PASSWORD = "correct-horse-battery"
+ROME_NOON_BEFORE_DST = "2026-03-29T12:00:00"  # Europe/Rome moves to CEST at 02:00 that night
+
+VALID = {
+    "entity": {"entity_name": ["Orti Aperti APS"], "legal_form": ["aps"], "tax_code": ["97123450011"],
+               "founded_on": ["2024-02-10"], "region": ["Puglia"], "website": ["ortiaperti.example"],
+               "training_completed": ["yes"]},
+    "team": {"members.0.name": ["Anna Russo"], "members.0.role": ["Presidente"], "members.0.age": ["29"],
+             "members.1.name": ["Luca Bruno"], "members.1.age": ["33"], "members.2.name": ["Sara Leone"],
+             "members.2.age": ["41"], "contact_email": ["anna@ortiaperti.example"]},
+    "project": {
+        "title": ["Orti che includono"], "abstract": ["Orti sociali per l'inserimento lavorativo."],
+        "social_need": ["Disoccupazione giovanile."], "solution": ["Orti urbani condivisi."],
+        "technology": ["App per la filiera corta."], "network": ["Comune e scuole."],
+        "theory_of_change": ["Dal lavoro all'autonomia."],
+        "kpis.0.name": ["Persone inserite"], "kpis.0.baseline": ["0"], "kpis.0.target": ["6"],
+        "kpis.1.name": ["Ettari coltivati"], "kpis.1.baseline": ["0,5"], "kpis.1.target": ["2"],
+        "kpis.2.name": ["Famiglie servite"], "kpis.2.baseline": ["10"], "kpis.2.target": ["80"],
+        "jobs_planned": ["4"], "jobs_disadvantaged": ["2"], "business_model": ["Vendita diretta."],
+        "stage": ["prototype"], "scalability": ["Replicabile in altri comuni."], "use_of_prize": ["Serre."],
+    },
+}
+DECLARATIONS = {"truthfulness", "rules_accepted", "privacy_notice"}
+
+
+def open_call(*, closes_in: timedelta = timedelta(days=10), text: str = EXAMPLE) -> None:
+    run(import_competition_text(text))
+    close = datetime.now(UTC) + closes_in
+    run(TimelineEntry.update({TimelineEntry.starts_at: close}).where(TimelineEntry.code == "call_close"))
+
+
+def applicant(email: str = "anna@example.org"):
+    account_id = run(accounts.create_account(email=email, password=PASSWORD, locale="en"))
+    return run(accounts.load_session_user(account_id, 0))
+
+
+def fill(user, application_id: int, *, now: datetime | None = None, tax_code: str = "97123450011") -> None:
+    for section, data in VALID.items():
+        if section == "entity":
+            data = dict(data, tax_code=[tax_code])
+        _view, outcome = run(applications.save_section(user=user, application_id=application_id, section_code=section,
+                                                        data=data, now=now))
+        assert outcome.errors == {}, (section, outcome.errors)
+    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
+                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+
+
+def test_starting_requires_sign_in_and_gives_one_draft_per_edition(client):
+    open_call()
+    assert client.get(f"/c/{SLUG}/apply", follow_redirects=False).headers["location"].startswith("/login")
+    applicant()
+    sign_in(client, "anna@example.org", PASSWORD)
+    token = csrf_token(client, f"/c/{SLUG}/apply")
+    first = client.post(f"/c/{SLUG}/apply", data={"track": "AGR", "_csrf_token": token}, follow_redirects=False)
+    assert first.status_code == 302
+    again = client.get(f"/c/{SLUG}/apply", follow_redirects=False)
+    assert again.headers["location"] == first.headers["location"]
+    assert run(Application.count()) == 1
+
+
+def test_an_invalid_answer_keeps_every_other_answer_and_what_was_typed(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    sign_in(client, "anna@example.org", PASSWORD)
+    page = f"/applications/{application_id}/sections/team"
+    token = csrf_token(client, page)
+    response = client.post(page, data={"_csrf_token": token, "members.0.name": "Anna Russo", "members.0.age": "29",
+                                       "members.1.name": "Luca Bruno", "members.1.age": "trenta",
+                                       "contact_email": "anna@ortiaperti.example", "_next": "project"})
+    assert response.status_code == 400
+    assert "Row 2: Enter a number, such as 12 or 3,5." in response.text
+    assert 'value="trenta"' in response.text and 'value="anna@ortiaperti.example"' in response.text
+    stored = run(Application.select(Application.answers).where(Application.id == application_id).first())["answers"]
+    stored = json_value(stored)
+    assert stored["values"]["contact_email"] == "anna@ortiaperti.example"
+    assert stored["invalid"]["members"][1] == {"name": "Luca Bruno", "role": "", "age": "trenta", "gender": ""}
+    # Coming back later shows the kept input and why it is refused.
+    later = client.get(page)
+    assert 'value="trenta"' in later.text and "Row 2: Enter a number" in later.text
+
+
+def test_sections_saved_from_two_tabs_do_not_undo_each_other(settings):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    run(applications.save_section(user=user, application_id=application_id, section_code="entity",
+                                  data=VALID["entity"]))
+    run(applications.save_section(user=user, application_id=application_id, section_code="team", data=VALID["team"]))
+    view = run(applications.own_application(user=user, application_id=application_id))
+    assert view.values["entity_name"] == "Orti Aperti APS" and view.values["contact_email"] == "anna@ortiaperti.example"
+    assert view.area == "SUD"
+    team = run(TeamMember.select(TeamMember.full_name, TeamMember.age_band).order_by(TeamMember.position))
+    assert team == [{"full_name": "Anna Russo", "age_band": "25_34"}, {"full_name": "Luca Bruno", "age_band": "25_34"},
+                    {"full_name": "Sara Leone", "age_band": "35_44"}]
+
+
+def test_another_applicant_cannot_read_change_or_submit(client):
+    open_call()
+    owner = applicant()
+    application_id = run(applications.start_application(user=owner, edition_slug=SLUG, track_code="AGR"))
+    run(applications.save_section(user=owner, application_id=application_id, section_code="entity",
+                                  data=VALID["entity"]))
+    applicant("intruder@example.org")
+    sign_in(client, "intruder@example.org", PASSWORD)
+    token = csrf_token(client, "/me")
+    base = f"/applications/{application_id}"
+    for response in (client.get(base), client.get(f"{base}/preview"), client.get(f"{base}/sections/entity"),
+                     client.post(f"{base}/sections/entity", data={"_csrf_token": token, "entity_name": "Mine now"}),
+                     client.post(f"{base}/submit", data={"_csrf_token": token, "declaration": list(DECLARATIONS)}),
+                     client.post(f"{base}/withdraw", data={"_csrf_token": token})):
+        assert response.status_code == 404
+        assert "Orti Aperti" not in response.text
+    assert run(applications.own_application(user=owner, application_id=application_id)).values["entity_name"] == \
+        "Orti Aperti APS"
+
+
+def test_forms_need_the_csrf_token(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    sign_in(client, "anna@example.org", PASSWORD)
+    response = client.post(f"/applications/{application_id}/sections/entity", data={"entity_name": "X"})
+    assert response.status_code == 403
+    assert run(applications.own_application(user=user, application_id=application_id)).values == {}
+
+
+def test_full_journey_over_http_to_the_receipt(client):
+    open_call()
+    user = applicant()
+    sign_in(client, "anna@example.org", PASSWORD)
+    token = csrf_token(client, f"/c/{SLUG}/apply")
+    location = client.post(f"/c/{SLUG}/apply", data={"track": "AGR", "_csrf_token": token},
+                           follow_redirects=False).headers["location"]
+    application_id = int(location.rsplit("/", 1)[1])
+    for section, data in VALID.items():
+        token = csrf_token(client, f"{location}/sections/{section}")
+        form = {key: values[0] for key, values in data.items()} | {"_csrf_token": token, "_next": "overview"}
+        assert client.post(f"{location}/sections/{section}", data=form, follow_redirects=False).status_code == 302
+    refused = client.post(f"{location}/submit", data={"_csrf_token": csrf_token(client, location),
+                                                      "declaration": list(DECLARATIONS)})
+    assert refused.status_code == 400
+    assert re.search(r">Attachments</a>: one answer missing or to correct", refused.text)
+    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
+                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+    submitted = client.post(f"{location}/submit", data={"_csrf_token": csrf_token(client, location),
+                                                        "declaration": list(DECLARATIONS), "consent": "newsletter"},
+                            follow_redirects=True)
+    assert submitted.status_code == 200
+    receipt = re.search(r"Your receipt number is (WC26-\d{5})", submitted.text).group(1)
+    assert receipt == f"WC26-{application_id:05d}"
+    records = run(ConsentRecord.select(ConsentRecord.code, ConsentRecord.kind, ConsentRecord.text_version))
+    assert sorted((r["code"], r["kind"]) for r in records) == sorted(
+        [(code, "declaration") for code in DECLARATIONS] + [("newsletter", "consent")])
+    # Read-only afterwards.
+    token = csrf_token(client, location)
+    edit = client.post(f"{location}/sections/entity", data={"_csrf_token": token, "entity_name": "Changed"})
+    assert edit.status_code == 409 and "can no longer be changed" in edit.text
+    assert run(applications.own_application(user=user, application_id=application_id)).values["entity_name"] == \
+        "Orti Aperti APS"
+
+
+def test_submission_is_atomic_and_idempotent_under_concurrency(settings):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="SPW"))
+    fill(user, application_id)
+    results, errors = [], []
+
+    def submit():
+        try:
+            results.append(run(applications.submit_application(user=user, application_id=application_id,
+                                                                declarations=DECLARATIONS, consents=set())))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {r.receipt_number for r in results} == {f"WC26-{application_id:05d}"}
+    assert sum(not r.already_submitted for r in results) == 1
+    assert run(AuditEvent.count().where(AuditEvent.action == "application.submitted")) == 1
+    assert run(ConsentRecord.count()) == len(DECLARATIONS)
+
+
+@pytest.mark.parametrize(("close_local", "offset"), [
+    (ROME_NOON_BEFORE_DST, "+02:00"),        # the first day of summer time
+    ("2026-10-25T12:00:00", "+01:00"),      # the first day of winter time
+])
+def test_deadline_one_second_before_and_after_across_daylight_saving(settings, close_local, offset):
+    text = EXAMPLE.replace('starts_at: "2026-04-30T12:00:00+02:00"', f'starts_at: "{close_local}"')
+    run(import_competition_text(text))
+    deadline = datetime.fromisoformat(close_local + offset)
+    user = applicant()
+    start = deadline - timedelta(days=3)
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR", now=start))
+    fill(user, application_id, now=start)
+    with pytest.raises(ApplicationClosed):
+        run(applications.save_section(user=user, application_id=application_id, section_code="entity",
+                                      data=VALID["entity"], now=deadline + timedelta(seconds=1)))
+    with pytest.raises(ApplicationClosed):
+        run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                            consents=set(), now=deadline + timedelta(seconds=1)))
+    result = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                                 consents=set(), now=deadline - timedelta(seconds=1)))
+    assert result.submitted_at == deadline - timedelta(seconds=1)
+
+
+def test_grace_period_and_a_personal_extension(settings):
+    text = EXAMPLE.replace("  max_cash_prizes_per_entity: 1", "  max_cash_prizes_per_entity: 1\n  grace_minutes: 15")
+    run(import_competition_text(text))
+    deadline = datetime.fromisoformat("2026-04-30T12:00:00+02:00")
+    user = applicant()
+    other = applicant("late@example.org")
+    for person, tax_code in ((user, "97123450011"), (other, "97999990011")):
+        application_id = run(applications.start_application(user=person, edition_slug=SLUG, track_code="AGR",
+                                                            now=deadline - timedelta(days=1)))
+        fill(person, application_id, now=deadline - timedelta(days=1), tax_code=tax_code)
+    mine, late = (row["id"] for row in run(Application.select(Application.id).order_by(Application.id)))
+    in_grace = deadline + timedelta(minutes=14)
+    assert run(applications.submit_application(user=user, application_id=mine, declarations=DECLARATIONS,
+                                               consents=set(), now=in_grace)).receipt_number
+    organiser_id = run(accounts.create_account(email="org@example.org", password=PASSWORD))
+    run(accounts.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
+    organiser = run(accounts.load_session_user(organiser_id, 0))
+    with pytest.raises(ApplicationNotFound):  # an applicant cannot extend anyone's deadline
+        run(applications.grant_extension(actor=user, application_id=late, until=deadline + timedelta(days=2)))
+    run(applications.grant_extension(actor=organiser, application_id=late, until=deadline + timedelta(days=2)))
+    assert run(applications.submit_application(user=other, application_id=late, declarations=DECLARATIONS,
+                                               consents=set(), now=deadline + timedelta(days=1))).receipt_number
+
+
+def test_eligibility_is_checked_by_the_plugin_and_says_what_is_wrong(settings):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    old = dict(VALID["entity"], founded_on=["2015-01-01"], legal_form=["cooperativa_sociale"])
+    run(applications.save_section(user=user, application_id=application_id, section_code="entity", data=old))
+    older_team = dict(VALID["team"], **{"members.0.age": ["52"], "members.1.age": ["47"]})
+    run(applications.save_section(user=user, application_id=application_id, section_code="team", data=older_team))
+    with pytest.raises(SubmitRefused) as refused, i18n.language("en"):
+        run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                            consents=set()))
+    assert refused.value.problems == ["The entity was incorporated more than 5 years before the deadline.",
+                                      "Most members of the team must be under 35."]
+    assert run(Application.select(Application.status).first())["status"] == "draft"
+
+
+def test_withdrawal_before_the_deadline_only(settings):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                        consents=set()))
+    close = run(TimelineEntry.select(TimelineEntry.starts_at).where(TimelineEntry.code == "call_close").first())
+    with pytest.raises(ApplicationClosed):
+        run(applications.withdraw_application(user=user, application_id=application_id,
+                                              now=close["starts_at"] + timedelta(seconds=1)))
+    run(applications.withdraw_application(user=user, application_id=application_id))
+    assert run(Application.select(Application.status).first())["status"] == "withdrawn"
+
+
+def test_a_closed_call_takes_no_new_applications(settings):
+    run(import_competition_text(EXAMPLE.replace("status: open", "status: screening")))
+    user = applicant()
+    with pytest.raises(ApplicationClosed):
+        run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    assert run(Edition.count()) == 1 and run(Application.count()) == 0
