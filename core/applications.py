@@ -37,8 +37,11 @@ from core.tables import (
     Area,
     Attachment,
     ConsentRecord,
+    Decision,
     Edition,
+    Review,
     RoleGrant,
+    Round,
     TeamMember,
     TimelineEntry,
     Track,
@@ -428,3 +431,41 @@ async def grant_extension(*, actor: SessionUser, application_id: int, until: dat
         await Application.update({Application.deadline_extended_until: until}).where(Application.id == application_id)
         await audit.record("application.deadline_extended", actor_id=actor.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id, data={"until": until.isoformat()})
+
+
+# -- where the application stands ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """One round as the applicant sees it: the outcome once published, and feedback jurors chose to share."""
+
+    code: str
+    name: dict[str, str]
+    kind: str
+    outcome: str | None
+    reason: str
+    feedback: tuple[str, ...]
+
+
+async def application_rounds(*, user: SessionUser, application_id: int) -> list[RoundStatus]:
+    """Only published decisions show; unpublished ones and juror identities never reach the applicant."""
+    row = await _owned_row(user, application_id)
+    rounds = await Round.select(Round.id, Round.code, Round.name, Round.kind).where(
+        Round.edition == row["edition"]).order_by(Round.position)
+    decisions = {d["round"]: d for d in await Decision.select(Decision.round, Decision.outcome, Decision.reason).where(
+        Decision.application == application_id, Decision.published_at.is_not_null())}
+    feedback: dict[int, list[str]] = {}
+    if decisions:
+        reviews = await Review.select(Review.assignment.round, Review.feedback_to_applicant).where(
+            Review.assignment.application == application_id, Review.status == "submitted",
+            Review.assignment.round.is_in(list(decisions)), Review.feedback_to_applicant != "")
+        for review in reviews:
+            feedback.setdefault(review["assignment.round"], []).append(review["feedback_to_applicant"])
+    return [
+        RoundStatus(code=r["code"], name=json_value(r["name"]), kind=r["kind"],
+                    outcome=decisions[r["id"]]["outcome"] if r["id"] in decisions else None,
+                    reason=decisions[r["id"]]["reason"] if r["id"] in decisions else "",
+                    feedback=tuple(feedback.get(r["id"], ())))
+        for r in rounds
+    ]

@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         route_handlers=[
             public.home, public.landing, public.choose_language, public.healthz,
             auth.login_form, auth.login, auth.logout_form, auth.logout,
-            account.my_page,
+            *account.ROUTES,
             *applicant.ROUTES,
             api.list_editions, api.edition_detail,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

@@ -28,3 +28,9 @@ APPLICATION_STATUS = {
     "advanced": N_("Advanced"), "not_advanced": N_("Not advanced"), "finalist": N_("Finalist"),
     "winner": N_("Winner"), "not_winner": N_("Not among the winners"),
 }
+DECISION_OUTCOME = {
+    "admissible": N_("admissible"), "not_admissible": N_("not admissible"),
+    "advanced": N_("advanced to the next round"),
+    "not_advanced": N_("not advanced"), "finalist": N_("finalist"), "winner": N_("winner"),
+    "not_winner": N_("not among the winners"),
+}

@@ -67,6 +67,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         role_labels=labels.ROLE,
         partner_roles=labels.PARTNER_ROLE,
         application_status=labels.APPLICATION_STATUS,
+        decision_outcomes=labels.DECISION_OUTCOME,
         regions=REGIONS,
     )
     return environment

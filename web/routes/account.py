@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
-from litestar.response import Template
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
 
-from core import accounts, applications
+from core import accounts, applications, privacy
+from core.i18n import gettext as _
 from web.auth import signed_in
 
 
@@ -15,3 +18,42 @@ async def my_page(request: Request) -> Template:
     overview = await accounts.roles_overview(user=user)
     mine = await applications.own_applications(user=user)
     return Template(template_name="me.html", context={"user": user, "overview": overview, "applications": mine})
+
+
+@get("/me/data", guards=[signed_in], include_in_schema=False)
+async def my_data(request: Request) -> Template:
+    consents = await privacy.consents_of(user=request.scope["user"])
+    return Template(template_name="my_data.html", context={"consents": consents, "error": ""})
+
+
+@post("/me/data/export", guards=[signed_in], include_in_schema=False, status_code=200)
+async def export_data(request: Request) -> Response:
+    archive = await privacy.export_personal_data(user=request.scope["user"], settings=request.app.state.settings)
+    return Response(archive, media_type="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="giuria-my-data.zip"', "Cache-Control": "no-store"})
+
+
+@post("/me/consents/{consent_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
+async def withdraw_consent(request: Request, consent_id: FromPath[int]) -> Redirect:
+    try:
+        await privacy.withdraw_consent(user=request.scope["user"], consent_id=consent_id)
+    except privacy.ConsentNotFound:
+        raise NotFoundException() from None
+    return Redirect(path="/me/data")
+
+
+@post("/me/erase", guards=[signed_in], include_in_schema=False)
+async def erase(request: Request) -> Response:
+    """Erasure is final, so the person types their email to confirm it."""
+    user = request.scope["user"]
+    form = await request.form()
+    if str(form.get("confirm_email", "")).strip().lower() != user.email:
+        consents = await privacy.consents_of(user=user)
+        return Template(template_name="my_data.html", status_code=400, context={
+            "consents": consents, "error": _("Type your email address exactly to confirm the erasure.")})
+    await privacy.erase_account(user=user, settings=request.app.state.settings)
+    request.clear_session()
+    return Template(template_name="erased.html")
+
+
+ROUTES = [my_page, my_data, export_data, withdraw_consent, erase]

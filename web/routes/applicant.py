@@ -66,8 +66,10 @@ async def apply(request: Request, slug: FromPath[str]) -> Response:
 @get("/applications/{application_id:int}", guards=[signed_in], include_in_schema=False)
 async def overview(request: Request, application_id: FromPath[int]) -> Template:
     view = await _own(request, application_id)
+    rounds = await applications.application_rounds(user=request.scope["user"], application_id=application_id)
     return Template(template_name="applicant/overview.html",
-                    context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set()})
+                    context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set(),
+                             "rounds": rounds})
 
 
 @get("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
