@@ -36,6 +36,7 @@ class SessionUser:
     is_admin: bool
     auth_epoch: int
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    email_verified: bool = True
 
     def has_role(self, role: str, edition: str | None = None) -> bool:
         if self.is_admin:
@@ -98,6 +99,7 @@ async def load_session_user(account_id: int, auth_epoch: int) -> SessionUser | N
     """The signed-in user for a session, or None if the account is gone, inactive or signed out everywhere."""
     account = await Account.select(
         Account.id, Account.email, Account.display_name, Account.locale, Account.is_admin, Account.auth_epoch,
+        Account.email_verified_at,
     ).where(Account.id == account_id, Account.is_active.eq(True)).first()
     if account is None or account["auth_epoch"] != auth_epoch:
         return None
@@ -109,6 +111,7 @@ async def load_session_user(account_id: int, auth_epoch: int) -> SessionUser | N
         id=account["id"], email=account["email"], display_name=account["display_name"],
         locale=account["locale"], is_admin=account["is_admin"] or "admin" in roles.get("", set()),
         auth_epoch=account["auth_epoch"], roles={k: frozenset(v) for k, v in roles.items()},
+        email_verified=account["email_verified_at"] is not None,
     )
 
 

@@ -35,6 +35,7 @@ from core.plugins import active_registry
 from core.tables import (
     Application,
     Area,
+    Assignment,
     Attachment,
     ConsentRecord,
     Decision,
@@ -205,6 +206,8 @@ async def start_application(*, user: SessionUser, edition_slug: str, track_code:
                             now: datetime | None = None) -> int:
     """A draft in the edition's open call; asking again returns the draft already there."""
     now = now or datetime.now(UTC)
+    if not user.email_verified:
+        raise ApplicationClosed(_("Confirm your email address first: follow the link we sent you."))
     edition = await Edition.select().where(Edition.slug == edition_slug).first()
     if edition is None:
         raise ApplicationNotFound(edition_slug)
@@ -469,3 +472,15 @@ async def application_rounds(*, user: SessionUser, application_id: int) -> list[
                     feedback=tuple(feedback.get(r["id"], ())))
         for r in rounds
     ]
+
+
+async def may_view_application(*, user: SessionUser, application_id: int) -> bool:
+    """Who may see an entry and its files: its applicant, the edition's organisers, its assigned jurors."""
+    row = await Application.select(Application.applicant, Application.edition.slug).where(
+        Application.id == application_id).first()
+    if row is None:
+        return False
+    if row["applicant"] == user.id or user.is_admin or user.has_role("organiser", row["edition.slug"]):
+        return True
+    return await Assignment.exists().where(Assignment.application == application_id, Assignment.juror == user.id,
+                                           Assignment.status != "recused")

@@ -24,7 +24,7 @@ from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
-from web.routes import account, api, applicant, public
+from web.routes import account, api, applicant, public, registration
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             auth.login_form, auth.login, auth.logout_form, auth.logout,
             *account.ROUTES,
             *applicant.ROUTES,
+            *registration.ROUTES,
             api.list_editions, api.edition_detail,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],

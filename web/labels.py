@@ -34,3 +34,17 @@ DECISION_OUTCOME = {
     "not_advanced": N_("not advanced"), "finalist": N_("finalist"), "winner": N_("winner"),
     "not_winner": N_("not among the winners"),
 }
+ACCOUNT_ERRORS = {
+    "email_invalid": N_("Enter a valid email address."),
+    "password_too_short": N_("The password needs at least 10 characters."),
+    "password_too_long": N_("The password can have at most 256 characters."),
+    "password_too_simple": N_("Choose a less predictable password (not your email, not repeated characters)."),
+    "password_wrong": N_("The current password is not right."),
+    "generic": N_("This could not be done; check what you entered."),
+}
+UPLOAD_ERRORS = {
+    "too_large": N_("The file is larger than {limit_mb} MB. Nothing was changed; choose a smaller file."),
+    "wrong_type": N_("This file's content is not of an accepted type ({expected}). Nothing was changed."),
+    "empty": N_("The file is empty. Nothing was changed."),
+    "not_editable": N_("Files can be changed only while the application is a draft."),
+}

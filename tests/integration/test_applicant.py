@@ -50,7 +50,7 @@ def open_call(*, closes_in: timedelta = timedelta(days=10), text: str = EXAMPLE)
 
 
 def applicant(email: str = "anna@example.org"):
-    account_id = run(accounts.create_account(email=email, password=PASSWORD, locale="en"))
+    account_id = run(accounts.create_account(email=email, password=PASSWORD, locale="en", verified=True))
     return run(accounts.load_session_user(account_id, 0))
 
 

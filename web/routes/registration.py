@@ -1,0 +1,155 @@
+"""Sign-up, email verification, password reset, and changing one's password or email."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core import i18n, registration
+from core.accounts import AccountError
+from core.i18n import gettext as _
+from core.registration import TokenInvalid
+from web.auth import signed_in
+from web.labels import ACCOUNT_ERRORS
+
+
+def _error(code: str) -> str:
+    return _(ACCOUNT_ERRORS.get(code, ACCOUNT_ERRORS["generic"]))
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _message(title: str, text: str, status: int = 200) -> Template:
+    return Template(template_name="message.html", status_code=status, context={"title": title, "text": text})
+
+
+def _check_your_mail() -> Template:
+    return _message(_("Check your email"),
+                    _("If the address can receive mail, a message with a link is on its way. The link works once."))
+
+
+@get("/signup", include_in_schema=False)
+async def signup_form() -> Template:
+    return Template(template_name="signup.html", context={"form": {}, "error": ""})
+
+
+@post("/signup", include_in_schema=False)
+async def signup(request: Request) -> Response:
+    form = await request.form()
+    fields = {key: str(form.get(key, "")) for key in ("email", "display_name")}
+    try:
+        await registration.register(settings=request.app.state.settings, email=fields["email"],
+                                    password=str(form.get("password", "")), display_name=fields["display_name"],
+                                    locale=i18n.current_language(), client=_client(request))
+    except AccountError as error:
+        return Template(template_name="signup.html", status_code=400,
+                        context={"form": fields, "error": _error(error.code), "field": error.code.split("_")[0]})
+    return _check_your_mail()
+
+
+@get("/verify/{token:str}", include_in_schema=False)
+async def verify(request: Request, token: FromPath[str]) -> Template:
+    try:
+        await registration.verify_email(settings=request.app.state.settings, token=token)
+    except TokenInvalid:
+        return _message(_("Link not valid"), _("This link has expired or was already used. Sign in to ask for a new "
+                                               "one."), status=400)
+    return _message(_("Email confirmed"), _("Thank you: your email address is confirmed. You can now apply."))
+
+
+@post("/me/verify/resend", guards=[signed_in], include_in_schema=False)
+async def resend_verification(request: Request) -> Template:
+    await registration.resend_verification(settings=request.app.state.settings, user=request.scope["user"])
+    return _check_your_mail()
+
+
+@get("/password/forgot", include_in_schema=False)
+async def forgot_form() -> Template:
+    return Template(template_name="forgot.html")
+
+
+@post("/password/forgot", include_in_schema=False)
+async def forgot(request: Request) -> Template:
+    form = await request.form()
+    await registration.request_password_reset(settings=request.app.state.settings,
+                                              email=str(form.get("email", "")), client=_client(request))
+    return _check_your_mail()
+
+
+@get("/password/reset/{token:str}", include_in_schema=False)
+async def reset_form(request: Request, token: FromPath[str]) -> Template:
+    try:
+        await registration.check_reset_token(settings=request.app.state.settings, token=token)
+    except TokenInvalid:
+        return _message(_("Link not valid"), _("This link has expired or was already used. Ask for a new one."),
+                        status=400)
+    return Template(template_name="reset.html", context={"token": token, "error": ""})
+
+
+@post("/password/reset/{token:str}", include_in_schema=False)
+async def reset(request: Request, token: FromPath[str]) -> Response:
+    form = await request.form()
+    try:
+        await registration.reset_password(settings=request.app.state.settings, token=token,
+                                          new_password=str(form.get("password", "")))
+    except TokenInvalid:
+        return _message(_("Link not valid"), _("This link has expired or was already used. Ask for a new one."),
+                        status=400)
+    except AccountError as error:
+        return Template(template_name="reset.html", status_code=400,
+                        context={"token": token, "error": _error(error.code)})
+    request.clear_session()
+    return _message(_("Password changed"), _("Your new password is set. Sign in with it."))
+
+
+@get("/me/password", guards=[signed_in], include_in_schema=False)
+async def password_form() -> Template:
+    return Template(template_name="change_password.html", context={"error": "", "done": False})
+
+
+@post("/me/password", guards=[signed_in], include_in_schema=False)
+async def change_password(request: Request) -> Template:
+    form = await request.form()
+    user = request.scope["user"]
+    try:
+        epoch = await registration.change_password(user=user, current_password=str(form.get("current", "")),
+                                                   new_password=str(form.get("password", "")))
+    except AccountError as error:
+        return Template(template_name="change_password.html", status_code=400,
+                        context={"error": _error(error.code), "done": False})
+    request.set_session({"uid": user.id, "epoch": epoch})
+    return Template(template_name="change_password.html", context={"error": "", "done": True})
+
+
+@get("/me/email", guards=[signed_in], include_in_schema=False)
+async def email_form() -> Template:
+    return Template(template_name="change_email.html", context={"error": "", "new_email": ""})
+
+
+@post("/me/email", guards=[signed_in], include_in_schema=False)
+async def change_email(request: Request) -> Template:
+    form = await request.form()
+    new_email = str(form.get("email", ""))
+    try:
+        await registration.request_email_change(settings=request.app.state.settings, user=request.scope["user"],
+                                                new_email=new_email, password=str(form.get("password", "")))
+    except AccountError as error:
+        return Template(template_name="change_email.html", status_code=400,
+                        context={"error": _error(error.code), "new_email": new_email})
+    return _check_your_mail()
+
+
+@get("/me/email/confirm/{token:str}", include_in_schema=False)
+async def confirm_email(request: Request, token: FromPath[str]) -> Response:
+    try:
+        await registration.confirm_email_change(settings=request.app.state.settings, token=token)
+    except TokenInvalid:
+        return _message(_("Link not valid"), _("This link has expired or was already used."), status=400)
+    return _message(_("Email changed"), _("From now on, sign in with your new email address."))
+
+
+ROUTES = [signup_form, signup, verify, resend_verification, forgot_form, forgot, reset_form, reset, password_form,
+          change_password, email_form, change_email, confirm_email]

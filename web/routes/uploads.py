@@ -1,0 +1,88 @@
+"""Attachments: upload or remove a file of one's draft; download through a permission check only."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core import applications, files
+from core.applications import ApplicationNotFound
+from core.i18n import gettext as _
+from web.auth import signed_in
+from web.downloads import file_response
+from web.labels import UPLOAD_ERRORS
+
+MEBIBYTE = 1024 * 1024
+# The largest body an upload route reads: the biggest file any form may ask for, plus the form around it.
+UPLOAD_BODY_LIMIT = 64 * MEBIBYTE
+
+
+async def _question(request: Request, application_id: int, field: str):
+    try:
+        view = await applications.own_application(user=request.scope["user"], application_id=application_id)
+    except ApplicationNotFound:
+        raise NotFoundException() from None
+    question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
+    if question is None:
+        raise NotFoundException()
+    return view, question
+
+
+def _page(view, question, *, error: str = "", status: int = 200) -> Template:
+    return Template(template_name="applicant/upload.html", status_code=status, context={
+        "app": view, "q": question, "attachment": view.attachments.get(question.code), "error": error})
+
+
+@get("/applications/{application_id:int}/files/{field:str}", guards=[signed_in], include_in_schema=False)
+async def upload_form(request: Request, application_id: FromPath[int], field: FromPath[str]) -> Template:
+    view, question = await _question(request, application_id, field)
+    return _page(view, question)
+
+
+@post("/applications/{application_id:int}/files/{field:str}", guards=[signed_in], include_in_schema=False,
+      request_max_body_size=UPLOAD_BODY_LIMIT)
+async def upload(request: Request, application_id: FromPath[int], field: FromPath[str]) -> Response:
+    view, question = await _question(request, application_id, field)
+    settings = request.app.state.settings
+    form = await request.form()
+    if form.get("action") == "delete":
+        try:
+            await files.delete_attachment(settings=settings, application_id=application_id, field=field,
+                                          user_id=request.scope["user"].id)
+        except files.UploadRejected as rejected:
+            return _page(view, question, error=_(UPLOAD_ERRORS[rejected.code]).format(**rejected.params), status=409)
+        return Redirect(path=f"/applications/{application_id}/sections/{_section_of(view, field)}?saved=1")
+    upload_file = form.get("file")
+    if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
+        return _page(view, question, error=_("Choose a file to upload."), status=400)
+    try:
+        await files.store_upload(
+            settings=settings, application_id=application_id, field=field, filename=upload_file.filename,
+            stream=upload_file, accept=list(question.accept),
+            max_bytes=files.upload_limit(max_mb=question.max_mb, settings=settings), user_id=request.scope["user"].id)
+    except files.UploadRejected as rejected:
+        view = await applications.own_application(user=request.scope["user"], application_id=application_id)
+        return _page(view, question, error=_(UPLOAD_ERRORS[rejected.code]).format(**rejected.params), status=400)
+    finally:
+        await upload_file.close()
+    return Redirect(path=f"/applications/{application_id}/sections/{_section_of(view, field)}?saved=1")
+
+
+def _section_of(view, field: str) -> str:
+    return next(s.code for s in view.sections if any(q.code == field for q in s.questions))
+
+
+@get("/files/{attachment_id:int}", guards=[signed_in], include_in_schema=False)
+async def download(request: Request, attachment_id: FromPath[int]) -> Response:
+    try:
+        found = await files.attachment_for_download(settings=request.app.state.settings, attachment_id=attachment_id,
+                                                    user=request.scope["user"],
+                                                    can_view=applications.may_view_application)
+    except files.AttachmentNotFound:
+        raise NotFoundException() from None
+    return file_response(found)
+
+
+ROUTES = [upload_form, upload, download]
