@@ -18,7 +18,7 @@ import re
 import tempfile
 from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -47,6 +47,7 @@ __all__ = [
     "Download",
     "Kind",
     "StoredFile",
+    "SweepReport",
     "UploadRejected",
     "accepted_kinds",
     "attachment_for_download",
@@ -57,6 +58,7 @@ __all__ = [
     "download_name",
     "sanitise_filename",
     "store_upload",
+    "sweep_uploads",
     "upload_limit",
 ]
 
@@ -280,6 +282,31 @@ async def attachment_for_download(*, settings: Settings, attachment_id: int, use
                     size=row["size_bytes"], sha256=row["sha256"])
 
 
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep removed."""
+
+    blobs: int
+    partial_uploads: int
+
+
+async def sweep_uploads(*, settings: Settings, partial_older_than: timedelta = timedelta(hours=6)) -> SweepReport:
+    """Remove blobs nothing points at and temporary files a dead worker left; safe while uploads go on.
+
+    Blobs lose their last row outside this module too (an application erased, a crash between the
+    rename and the commit). Each candidate is checked again under its lock, so a blob another
+    worker is linking right now stays.
+    """
+    on_disk = await anyio.to_thread.run_sync(_blobs_on_disk, settings.uploads_dir)
+    referenced = {row["sha256"] for row in await Attachment.select(Attachment.sha256).distinct()}
+    blobs = 0
+    for sha256 in sorted(on_disk - referenced):
+        blobs += await _discard_if_unreferenced(settings=settings, sha256=sha256)
+    cutoff = datetime.now(UTC) - partial_older_than
+    partial = await anyio.to_thread.run_sync(_remove_partial_uploads, settings.uploads_dir / INCOMING_DIR, cutoff)
+    return SweepReport(blobs=blobs, partial_uploads=partial)
+
+
 # -- Rules and locks ---------------------------------------------------------------------------------
 
 
@@ -315,15 +342,18 @@ async def _lock_blob(sha256: str) -> None:
     # SQLite: write_transaction() already holds the database's single write lock.
 
 
-async def _discard_if_unreferenced(*, settings: Settings, sha256: str) -> None:
+async def _discard_if_unreferenced(*, settings: Settings, sha256: str) -> bool:
     """Remove a blob no attachment points at any more; a failure leaves garbage, never a dangling row."""
     try:
         async with db.write_transaction():
             await _lock_blob(sha256)
-            if not await Attachment.exists().where(Attachment.sha256 == sha256):
-                await anyio.Path(blob_path(settings=settings, sha256=sha256)).unlink(missing_ok=True)
+            if await Attachment.exists().where(Attachment.sha256 == sha256):
+                return False
+            await anyio.Path(blob_path(settings=settings, sha256=sha256)).unlink(missing_ok=True)
+            return True
     except Exception:
         log.exception("could not remove unreferenced blob %s", sha256)
+        return False
 
 
 # -- Bytes on disk -----------------------------------------------------------------------------------
@@ -401,6 +431,28 @@ def _fsync_directory(directory: Path) -> None:
         pass  # not supported on every file system; the rename itself is still atomic
     finally:
         os.close(descriptor)
+
+
+def _blobs_on_disk(uploads_dir: Path) -> set[str]:
+    if not uploads_dir.is_dir():
+        return set()
+    return {path.name for path in uploads_dir.glob("??/*")
+            if SHA256_HEX.fullmatch(path.name) and path.parent.name == path.name[:2]}
+
+
+def _remove_partial_uploads(directory: Path, cutoff: datetime) -> int:
+    """Temporary files untouched since `cutoff`: every chunk written bumps the time, so these are dead."""
+    removed = 0
+    if not directory.is_dir():
+        return removed
+    for path in directory.glob("upload-*.part"):
+        try:
+            if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # finished or discarded meanwhile
+    return removed
 
 
 def _info(row: dict[str, Any]) -> AttachmentInfo:

@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from litestar import Litestar, get
 from litestar.datastructures import UploadFile
 from litestar.testing import TestClient
 
-from core import files
+from core import db, files
 from core.accounts import SessionUser
 from core.files import AttachmentNotFound, UploadRejected
 from core.tables import Account, Application, Attachment, AuditEvent, Edition, Programme
@@ -379,3 +381,50 @@ def test_a_text_file_is_served_with_the_charset_it_was_written_in(settings):
         response = client.get("/file")
     assert response.headers["content-type"] == "text/plain; charset=windows-1252"
     assert response.content.decode("windows-1252").startswith("Attività")
+
+
+def test_a_blob_another_worker_is_linking_survives_a_delete_of_its_last_row(settings):
+    mine, theirs = create_draft("ada@example.org"), create_draft("bea@example.org")
+    stored = store(settings, mine)
+
+    def delete_as_another_worker() -> bool:
+        # Its own thread, loop and connections: nothing shared with this worker but the database and the disk.
+        return asyncio.run(files.delete_attachment(settings=settings, application_id=mine.application_id,
+                                                   field="pitch_deck", user_id=mine.applicant_id))
+
+    async def link_the_same_blob_while_it_deletes() -> bool:
+        loop = asyncio.get_running_loop()
+        async with db.write_transaction():
+            # Where store_upload stands between putting the blob in place and committing its row.
+            await files._lock_blob(stored.sha256)
+            await Attachment.insert(Attachment(
+                application=theirs.application_id, field="pitch_deck", filename="deck.pdf",
+                content_type="application/pdf", size_bytes=len(PDF), sha256=stored.sha256))
+            deleting = loop.run_in_executor(None, delete_as_another_worker)
+            await asyncio.sleep(0.5)
+            assert not deleting.done()  # it waits for the blob's lock (or, on SQLite, the write lock)
+        return await deleting
+
+    assert run(link_the_same_blob_while_it_deletes()) is True
+    assert rows_of(mine) == [] and [row["sha256"] for row in rows_of(theirs)] == [stored.sha256]
+    assert (settings.uploads_dir / blob_name(PDF)).read_bytes() == PDF
+
+
+def test_a_sweep_removes_orphan_blobs_and_dead_partial_uploads_only(settings):
+    draft = create_draft()
+    kept = store(settings, draft)
+    orphan = store(settings, draft, OTHER_PDF, field="statute")
+    # A row going away without this module (an erased application) leaves its blob behind.
+    run(Attachment.delete().where(Attachment.id == orphan.id))
+    incoming = settings.uploads_dir / ".incoming"
+    dead, alive = incoming / "upload-dead.part", incoming / "upload-alive.part"
+    dead.write_bytes(b"%PDF-half")
+    alive.write_bytes(b"%PDF-still-coming")
+    day_ago = time.time() - 86_400
+    os.utime(dead, (day_ago, day_ago))
+
+    report = run(files.sweep_uploads(settings=settings))
+    assert (report.blobs, report.partial_uploads) == (1, 1)
+    assert stored_files(settings) == sorted([".incoming/upload-alive.part", blob_name(PDF)])
+    assert run(files.attachments_of(application_id=draft.application_id))[0].sha256 == kept.sha256
+    assert run(files.sweep_uploads(settings=settings)) == files.SweepReport(blobs=0, partial_uploads=0)
