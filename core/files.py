@@ -89,10 +89,10 @@ class UploadRejected(ValueError):
 
     @property
     def params(self) -> dict[str, Any]:
-        """Values for the translated message: limit in whole MB, kinds as an upper-case list."""
+        """Values for the translated message: limit in MB (3 significant digits), kinds in capitals."""
         params: dict[str, Any] = {}
         if self.limit is not None:
-            params["limit_mb"] = f"{self.limit / MEBIBYTE:g}"
+            params["limit_mb"] = f"{self.limit / MEBIBYTE:.3g}"
         if self.expected:
             params["expected"] = ", ".join(kind.upper() for kind in self.expected)
         if self.found:
@@ -189,6 +189,7 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
         sha256 = incoming.sha256
         name = download_name(filename, sniffed.kind)
         target = blob_path(settings=settings, sha256=sha256)
+        uploaded_at = datetime.now(UTC)
         placed = False
         try:
             async with db.write_transaction():
@@ -196,27 +197,17 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
                 await _lock_blob(sha256)
                 await anyio.to_thread.run_sync(_place_blob, incoming.path, target)
                 placed = True
-                previous = await Attachment.select(Attachment.id, Attachment.sha256).where(
-                    (Attachment.application == application_id) & (Attachment.field == field)
-                ).order_by(Attachment.id)
-                uploaded_at = datetime.now(UTC)
-                values = {"filename": name, "content_type": sniffed.content_type, "size_bytes": incoming.size,
-                          "sha256": sha256, "uploaded_by": user_id, "uploaded_at": uploaded_at}
-                if previous:
-                    attachment_id = previous[0]["id"]
-                    await Attachment.update(values).where(Attachment.id == attachment_id)
-                    if len(previous) > 1:  # never made by this module; heal rather than keep a second file
-                        await Attachment.delete().where(Attachment.id.is_in([r["id"] for r in previous[1:]]))
-                else:
-                    attachment_id = (await Attachment.insert(
-                        Attachment(application=application_id, field=field, **values)))[0]["id"]
+                attachment_id, previous = await _save_row(
+                    application_id=application_id, field=field, values={
+                        "filename": name, "content_type": sniffed.content_type, "size_bytes": incoming.size,
+                        "sha256": sha256, "uploaded_by": user_id, "uploaded_at": uploaded_at})
                 # No file name in the append-only log: it often carries a person's name (CV Mario Rossi.pdf).
                 await audit.record(
                     "attachment.replaced" if previous else "attachment.added", actor_id=user_id,
                     edition_id=edition_id, subject_type="application", subject_id=application_id,
                     data={"field": field, "attachment": attachment_id, "kind": sniffed.kind,
                           "size_bytes": incoming.size, "sha256": sha256,
-                          **({"previous_sha256": previous[0]["sha256"]} if previous else {})},
+                          **({"previous_sha256": previous[0]} if previous else {})},
                 )
         except BaseException:
             if placed:
@@ -227,7 +218,7 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(incoming.discard)
 
-    for old in {row["sha256"] for row in previous} - {sha256}:
+    for old in set(previous) - {sha256}:
         await _discard_if_unreferenced(settings=settings, sha256=old)
     return StoredFile(
         id=attachment_id, application_id=application_id, field=field, filename=name, kind=sniffed.kind,
@@ -305,6 +296,20 @@ async def sweep_uploads(*, settings: Settings, partial_older_than: timedelta = t
     cutoff = datetime.now(UTC) - partial_older_than
     partial = await anyio.to_thread.run_sync(_remove_partial_uploads, settings.uploads_dir / INCOMING_DIR, cutoff)
     return SweepReport(blobs=blobs, partial_uploads=partial)
+
+
+async def _save_row(*, application_id: int, field: str, values: dict[str, Any]) -> tuple[int, list[str]]:
+    """Point the field at its new file, keeping the row (and its id) when there was one; returns the old hashes."""
+    previous = await Attachment.select(Attachment.id, Attachment.sha256).where(
+        (Attachment.application == application_id) & (Attachment.field == field)).order_by(Attachment.id)
+    if not previous:
+        inserted = await Attachment.insert(Attachment(application=application_id, field=field, **values))
+        return inserted[0]["id"], []
+    attachment_id = previous[0]["id"]
+    await Attachment.update(values).where(Attachment.id == attachment_id)
+    if len(previous) > 1:  # never made here; heal rather than let a field keep two files
+        await Attachment.delete().where(Attachment.id.is_in([row["id"] for row in previous[1:]]))
+    return attachment_id, [row["sha256"] for row in previous]
 
 
 # -- Rules and locks ---------------------------------------------------------------------------------
