@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from core.files import accepted_kinds, detect_kind, download_name, sanitise_filename
-from core.files_content import MAX_FILENAME_LENGTH, sniff
+from core.files_content import MAX_FILENAME_LENGTH, MAX_ZIP_MEMBERS, sniff
 
 # -- Real minimal files, built here so that every byte is accounted for ----------------------------
 
@@ -176,6 +176,20 @@ def test_a_manifest_with_a_dtd_is_refused_before_parsing():
             f'ContentType="{WORD_TYPE}"/></Types>')
     package = plain_zip({"[Content_Types].xml": bomb, "word/document.xml": WORD_DOCUMENT})
     assert detect_kind(package) is None
+
+
+def test_a_truncated_docx_is_not_a_docx():
+    docx = minimal_docx()
+    assert detect_kind(docx[: len(docx) // 2]) is None  # the directory at the end is gone
+
+
+def test_a_package_with_a_hostile_number_of_members_is_not_opened():
+    def package(members: int) -> bytes:
+        parts = {"word/document.xml": WORD_DOCUMENT} | {f"word/media/{n}.xml": "" for n in range(members)}
+        return ooxml("word/document.xml", WORD_TYPE, parts)
+
+    assert detect_kind(package(100)) == "docx"
+    assert detect_kind(package(MAX_ZIP_MEMBERS)) is None
 
 
 def test_an_odf_template_is_not_an_odt():
