@@ -1,0 +1,240 @@
+import numpy as np
+import pytest
+from scipy import optimize
+from scipy.special import expit
+from scipy.stats import spearmanr
+
+from scoring.pairwise import (
+    PairwiseState,
+    fit_bradley_terry,
+    fit_crowd_bt,
+    next_pair,
+    pairwise_state,
+    record_comparison,
+)
+
+SMALL = [("a", "b"), ("a", "b"), ("b", "a"), ("a", "c"), ("c", "b"), ("b", "c"), ("d", "a"), ("c", "d")]
+SMALL += [("d", "b"), ("b", "d"), ("a", "c"), ("e", "d"), ("d", "e"), ("e", "a"), ("a", "e"), ("c", "e")]
+
+
+def penalised_neg_log_likelihood(theta, pairs, index, prior):
+    total = 0.5 * prior * float(np.dot(theta, theta))
+    for winner, loser in pairs:
+        total += np.log1p(np.exp(-(theta[index[winner]] - theta[index[loser]])))
+    return total
+
+
+def test_bradley_terry_matches_a_direct_maximisation_of_the_written_out_likelihood():
+    names = ["a", "b", "c", "d", "e"]
+    index = {name: i for i, name in enumerate(names)}
+    direct = optimize.minimize(
+        penalised_neg_log_likelihood,
+        np.zeros(5),
+        args=(SMALL, index, 0.1),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+    )
+    result = fit_bradley_terry(SMALL, prior=0.1)
+    assert result.converged
+    for name in names:
+        assert result.scores[name] == pytest.approx(direct.x[index[name]], abs=1e-4)
+
+
+def test_standard_errors_are_those_of_the_laplace_approximation_relative_to_the_mean():
+    result = fit_bradley_terry(SMALL, prior=0.1)
+    names = ["a", "b", "c", "d", "e"]
+    theta = np.array([result.scores[n] for n in names])
+    index = {name: i for i, name in enumerate(names)}
+    hessian = 0.1 * np.eye(5)
+    for winner, loser in SMALL:
+        i, j = index[winner], index[loser]
+        p = expit(theta[i] - theta[j])
+        x = np.zeros(5)
+        x[i], x[j] = 1, -1
+        hessian += p * (1 - p) * np.outer(x, x)
+    centre = np.eye(5) - 1 / 5
+    expected = np.sqrt(np.diag(centre @ np.linalg.inv(hessian) @ centre))
+    assert result.se_method == "exact"
+    for name in names:
+        assert result.standard_errors[name] == pytest.approx(expected[index[name]], rel=1e-6)
+
+
+def simulated(n, m, seed, spread=1.0):
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(0, spread, n)
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    a, b = a[a != b], b[a != b]
+    a_wins = rng.random(len(a)) < expit(truth[a] - truth[b])
+    return truth, list(zip(np.where(a_wins, a, b).tolist(), np.where(a_wins, b, a).tolist(), strict=True))
+
+
+def test_bradley_terry_recovers_the_true_order_from_simulated_votes():
+    truth, comparisons = simulated(30, 4000, seed=3)
+    result = fit_bradley_terry(comparisons)
+    estimate = [result.scores[i] for i in range(30)]
+    assert spearmanr(estimate, truth).statistic > 0.95
+    assert result.ranking()[0] == int(np.argmax(truth))
+    assert sum(estimate) == pytest.approx(0, abs=1e-9)
+
+
+def test_approximate_standard_errors_stay_close_to_the_exact_ones_on_a_large_sparse_design():
+    n = 2500  # just above the exact limit, small enough to invert here
+    _, comparisons = simulated(n, 12 * n, seed=5)
+    result = fit_bradley_terry(comparisons, entries=range(n))
+    assert result.se_method == "approximate"
+    theta = np.array([result.scores[i] for i in range(n)])
+    winner, loser = np.array(comparisons).T
+    p = expit(theta[winner] - theta[loser])
+    w = p * (1 - p)
+    hessian = 0.1 * np.eye(n)
+    np.add.at(hessian, (winner, winner), w)
+    np.add.at(hessian, (loser, loser), w)
+    np.add.at(hessian, (winner, loser), -w)
+    np.add.at(hessian, (loser, winner), -w)
+    covariance = np.linalg.inv(hessian)
+    exact = np.sqrt(np.diag(covariance) - 2 * covariance.mean(axis=1) + covariance.mean())
+    approximate = np.array([result.standard_errors[i] for i in range(n)])
+    ratio = approximate / exact
+    assert np.median(np.abs(ratio - 1)) < 0.05
+    assert np.max(np.abs(ratio - 1)) < 0.15
+
+
+def test_an_undefeated_entry_and_a_separate_group_stay_finite_and_are_marked_uncertain():
+    comparisons = [("champion", x) for x in "abc"] * 3 + [("a", "b"), ("b", "c"), ("c", "a")]
+    comparisons += [("p", "q"), ("q", "p"), ("p", "q")]  # a group never compared with the others
+    result = fit_bradley_terry(comparisons)
+    assert result.components == 2
+    assert all(np.isfinite(v) for v in result.scores.values())
+    assert result.ranking()[0] == "champion"
+    linked = fit_bradley_terry([*comparisons, ("p", "a"), ("b", "q")])
+    assert linked.components == 1
+    assert result.standard_errors["p"] > result.standard_errors["a"]
+    assert result.standard_errors["p"] > 1.2 * linked.standard_errors["p"]
+
+
+def test_bradley_terry_ignores_how_entries_are_named_and_in_which_order_votes_arrive():
+    _, comparisons = simulated(40, 600, seed=8)
+    plain = fit_bradley_terry(comparisons)
+    renamed = fit_bradley_terry([(f"e{w * 37 % 41}", f"e{lo * 37 % 41}") for w, lo in reversed(comparisons)])
+    for i in plain.scores:
+        assert renamed.scores[f"e{i * 37 % 41}"] == pytest.approx(plain.scores[i], abs=1e-5)
+        assert renamed.standard_errors[f"e{i * 37 % 41}"] == pytest.approx(plain.standard_errors[i], rel=1e-5)
+
+
+def test_an_entry_compared_with_itself_is_refused():
+    with pytest.raises(ValueError, match="compared with itself"):
+        fit_bradley_terry([("a", "b"), ("c", "c")])
+
+
+def crowd(seed, reliabilities, n=80, votes_per_juror=300):
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(0, 1.5, n)
+    comparisons = []
+    for juror, eta in enumerate(reliabilities):
+        for _ in range(votes_per_juror):
+            a, b = rng.choice(n, 2, replace=False).tolist()
+            a_wins = rng.random() < expit(truth[a] - truth[b])
+            if rng.random() > eta:
+                a_wins = not a_wins
+            comparisons.append((a, b, juror) if a_wins else (b, a, juror))
+    return truth, comparisons
+
+
+def test_crowd_bt_gives_a_random_juror_lower_reliability_than_honest_ones_and_an_adversary_less_than_half():
+    reliabilities = [0.95] * 8 + [0.5, 0.1]  # juror 8 votes at random, juror 9 mostly backwards
+    truth, comparisons = crowd(4, reliabilities)
+    result = fit_crowd_bt(comparisons)
+    assert result.converged
+    honest = [result.reliability[j] for j in range(8)]
+    assert min(honest) > 0.8
+    assert 0.35 < result.reliability[8] < 0.65
+    assert result.reliability[9] < 0.25
+    plain = fit_bradley_terry(comparisons)
+    n = len(truth)
+    crowd_rho = spearmanr([result.scores[i] for i in range(n)], truth).statistic
+    plain_rho = spearmanr([plain.scores[i] for i in range(n)], truth).statistic
+    assert crowd_rho > plain_rho
+
+
+def test_crowd_bt_needs_the_juror_of_every_vote():
+    with pytest.raises(ValueError, match="juror of every comparison"):
+        fit_crowd_bt([("a", "b", "j1"), ("b", "c")])
+
+
+def test_fits_do_not_touch_global_random_state():
+    _, comparisons = crowd(2, [0.9, 0.9, 0.6], n=20, votes_per_juror=60)
+    np.random.seed(1)
+    first = fit_crowd_bt(comparisons)
+    np.random.seed(2)
+    second = fit_crowd_bt(comparisons)
+    assert first == second
+
+
+def test_a_vote_moves_beliefs_and_leaves_the_earlier_state_alone():
+    state = pairwise_state(["a", "b", "c"])
+    after = record_comparison(state, "j", "a", "b")
+    assert state.mu == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert after.mu["a"] > 0 > after.mu["b"]
+    assert after.mu["a"] == pytest.approx(-after.mu["b"])
+    assert after.sigma2["a"] < 1.0 and after.sigma2["b"] < 1.0
+    assert after.mu["c"] == 0.0 and after.sigma2["c"] == 1.0
+    assert after.seen["j"] == {frozenset({"a", "b"})}
+
+
+def test_a_juror_who_votes_against_a_settled_order_loses_reliability():
+    state = pairwise_state(["strong", "weak"])
+    for juror in ("j1", "j2", "j3", "j4") * 5:
+        state = record_comparison(state, juror, "strong", "weak")
+    before = state.reliability("contrarian")
+    for _ in range(3):
+        state = record_comparison(state, "contrarian", "weak", "strong")
+    assert state.reliability("contrarian") < before - 0.05
+    assert state.reliability("j1") > state.reliability("contrarian")
+
+
+def settled_state():
+    # Settled entries (y, y2 nearly equal), two uncertain entries far apart, two uncertain and close.
+    mu = {"w": -3.0, "x": -1.0, "y": 1.0, "y2": 1.02, "z": 3.0, "far1": -6.0, "far2": 6.0}
+    mu |= {"new1": 0.1, "new2": -0.1}
+    sigma2 = dict.fromkeys(["w", "x", "y", "y2", "z"], 0.05) | dict.fromkeys(
+        ["far1", "far2", "new1", "new2"], 1.0
+    )
+    return PairwiseState(mu=mu, sigma2=sigma2)
+
+
+def test_next_pair_prefers_entries_that_are_both_close_and_uncertain():
+    state = settled_state()
+    assert set(next_pair(state, "j", list(state.mu))) == {"new1", "new2"}
+
+
+def test_next_pair_with_an_anchor_pairs_it_with_the_closest_uncertain_candidate():
+    state = settled_state()
+    pair = next_pair(state, "j", ["w", "x", "z", "new1"], anchor="new2")
+    assert pair == ("new2", "new1")
+
+
+def test_next_pair_never_repeats_a_pair_the_juror_has_seen_and_stops_when_none_is_left():
+    entries = ["a", "b", "c", "d", "e"]
+    state = pairwise_state(entries)
+    asked = []
+    for _ in range(10):
+        pair = next_pair(state, "j", entries)
+        assert pair is not None
+        assert frozenset(pair) not in {frozenset(p) for p in asked}
+        asked.append(pair)
+        state = record_comparison(state, "j", *pair)
+    assert next_pair(state, "j", entries) is None
+    assert next_pair(state, "other juror", entries) is not None
+    assert next_pair(state, "j", entries, exclude_seen=False) is not None
+
+
+def test_next_pair_on_a_large_field_only_weighs_neighbours_and_still_finds_the_best_pair():
+    n = 3000
+    mu = {i: float(i) for i in range(n)}
+    sigma2 = dict.fromkeys(range(n), 0.05)
+    mu[1500.5] = 1500.4
+    sigma2[1500.5] = 1.0
+    sigma2[1500] = 1.0
+    state = PairwiseState(mu=mu, sigma2=sigma2)
+    pair = next_pair(state, "j", list(mu), max_pairs=30_000)
+    assert set(pair) == {1500, 1500.5}
