@@ -31,7 +31,7 @@ from scipy.stats import norm
 from scoring.index import index_ids
 
 EXACT_SE_LIMIT = 2000  # up to this many entries the Laplace covariance is inverted exactly (32 MB)
-_EM_ROUNDS = 10  # before the joint fit of Crowd-BT
+_EM_ROUNDS = 3  # before the joint fit of Crowd-BT
 _ETA_EDGE = 1e-6  # reliabilities stay strictly inside (0, 1) so every vote keeps a finite likelihood
 
 
@@ -174,13 +174,14 @@ def fit_crowd_bt(
     reliability_prior: tuple[float, float] = (3.0, 1.0),
     entries: Iterable[Hashable] = (),
     tol: float = 1e-6,
-    max_iterations: int = 2000,
+    max_iterations: int = 500,
 ) -> CrowdBTResult:
     """Bradley–Terry scores and juror reliabilities, the posterior mode of the Crowd-BT model.
 
     A few expectation–maximisation rounds (how likely each vote followed the true order; then a
     weighted Bradley–Terry fit and each juror's share of truthful votes) find the right basin, and
-    a joint quasi-Newton fit of scores and reliabilities finishes, as EM alone crawls there.
+    a joint Newton (trust-region, conjugate-gradient) fit of scores and reliabilities finishes,
+    as EM alone crawls there.
     `reliability_prior` is a Beta(a, b) prior on reliability; the default (3, 1) adds two truthful
     votes per juror, which says most jurors try to judge well and keeps the fit from reading every
     vote backwards.
@@ -202,28 +203,18 @@ def fit_crowd_bt(
         weights = np.concatenate([truthful, 1 - truthful])
         theta, _ = _fit_log_strengths(both_w, both_l, weights, n, prior, theta, 1e-6)
 
-    def objective(x):
-        th, et = x[:n], x[n:]
-        s = expit(th[winner] - th[loser])
-        e = et[juror]
-        p = (1 - e) + (2 * e - 1) * s
-        value = -np.sum(np.log(p)) + 0.5 * prior * np.dot(th, th)
-        value -= np.sum((a - 1) * np.log(et) + (b - 1) * np.log1p(-et))
-        d_diff = (2 * e - 1) * s * (1 - s) / p
-        grad_theta = np.bincount(loser, d_diff, n) - np.bincount(winner, d_diff, n) + prior * th
-        grad_eta = -np.bincount(juror, (2 * s - 1) / p, n_jurors) - (a - 1) / et + (b - 1) / (1 - et)
-        return value, np.concatenate([grad_theta, grad_eta])
-
-    bounds = [(None, None)] * n + [(_ETA_EDGE, 1 - _ETA_EDGE)] * n_jurors
+    posterior = _CrowdPosterior(winner, loser, juror, n, n_jurors, prior, a, b)
+    eta = np.clip(eta, _ETA_EDGE, 1 - _ETA_EDGE)
     result = optimize.minimize(
-        objective,
-        np.concatenate([theta, np.clip(eta, _ETA_EDGE, 1 - _ETA_EDGE)]),
+        posterior.value_and_gradient,
+        np.concatenate([theta, np.log(eta) - np.log1p(-eta)]),
         jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": max_iterations, "gtol": tol, "ftol": 1e-13, "maxcor": 20},
+        hessp=posterior.hessian_times,
+        method="trust-ncg",
+        options={"gtol": tol, "maxiter": max_iterations},
     )
-    theta, eta = result.x[:n] - result.x[:n].mean(), result.x[n:]
+    converged = bool(result.success) or float(np.linalg.norm(result.jac)) < 10 * tol
+    theta, eta = result.x[:n] - result.x[:n].mean(), expit(result.x[n:])
     curvature = _observed_curvature(theta[winner] - theta[loser], eta[juror])
     se, _, _ = _standard_errors(winner, loser, curvature, n, prior)
     return CrowdBTResult(
@@ -232,8 +223,74 @@ def fit_crowd_bt(
         dict(zip(jurors, eta.tolist(), strict=True)),
         m,
         _EM_ROUNDS + int(result.nit),
-        bool(result.success),
+        converged,
     )
+
+
+class _CrowdPosterior:
+    """Minus the log posterior of Crowd-BT in (scores, logit reliabilities), with its Hessian product.
+
+    Per vote, P = (1 - e) + (2e - 1) s(d) with d the score difference and e the juror's
+    reliability; the logit keeps e inside (0, 1) without bounds, so a Newton method can be used.
+    """
+
+    def __init__(self, winner, loser, juror, n, n_jurors, prior, a, b):
+        self.winner, self.loser, self.juror = winner, loser, juror
+        self.n, self.n_jurors, self.prior, self.a, self.b = n, n_jurors, prior, a, b
+        self._at = None
+
+    def _terms(self, x):
+        if self._at is not None and np.array_equal(self._at[0], x):
+            return self._at[1]
+        theta, u = x[: self.n], x[self.n :]
+        eta = expit(u)
+        s = expit(theta[self.winner] - theta[self.loser])
+        e = eta[self.juror]
+        p = (1 - e) + (2 * e - 1) * s
+        ds = s * (1 - s)
+        f_d = -(2 * e - 1) * ds / p  # derivatives of -log P in d and in e
+        f_e = -(2 * s - 1) / p
+        f_dd = -((2 * e - 1) * ds * (1 - 2 * s) / p) + ((2 * e - 1) * ds / p) ** 2
+        f_de = -(2 * ds / p) + (2 * e - 1) * ds * (2 * s - 1) / p**2
+        f_ee = ((2 * s - 1) / p) ** 2
+        slope = eta * expit(-u)  # de/du, exact even where eta rounds to 1
+        prior_e = np.zeros_like(eta)  # derivative of minus the log Beta prior; its terms vanish at a, b = 1
+        if self.a > 1:
+            prior_e -= (self.a - 1) / eta
+        if self.b > 1:
+            prior_e += (self.b - 1) / expit(-u)
+        grad_e = np.bincount(self.juror, f_e, self.n_jurors) + prior_e
+        terms = {"theta": theta, "u": u, "eta": eta, "p": p, "slope": slope, "grad_e": grad_e}
+        terms |= {"f_d": f_d, "f_dd": f_dd, "f_de": f_de, "f_ee": f_ee}
+        self._at = (x.copy(), terms)
+        return terms
+
+    def value_and_gradient(self, x):
+        t = self._terms(x)
+        theta, n = t["theta"], self.n
+        value = -np.sum(np.log(t["p"])) + 0.5 * self.prior * np.dot(theta, theta)
+        value -= np.sum((self.a - 1) * log_expit(t["u"]) + (self.b - 1) * log_expit(-t["u"]))
+        f_d = t["f_d"]
+        grad_theta = np.bincount(self.winner, f_d, n) - np.bincount(self.loser, f_d, n) + self.prior * theta
+        return value, np.concatenate([grad_theta, t["grad_e"] * t["slope"]])
+
+    def hessian_times(self, x, v):
+        t = self._terms(x)
+        eta, slope, n = t["eta"], t["slope"], self.n
+        v_theta, v_u = v[:n], v[n:]
+        dv = v_theta[self.winner] - v_theta[self.loser]
+        r_d = t["f_dd"] * dv + t["f_de"] * (slope * v_u)[self.juror]
+        out_theta = np.bincount(self.winner, r_d, n) - np.bincount(self.loser, r_d, n) + self.prior * v_theta
+        prior_ee = np.zeros_like(eta)
+        if self.a > 1:
+            prior_ee += (self.a - 1) / eta**2
+        if self.b > 1:
+            prior_ee += (self.b - 1) / expit(-t["u"]) ** 2
+        h_ee = np.bincount(self.juror, t["f_ee"], self.n_jurors) + prior_ee
+        cross = np.bincount(self.juror, t["f_de"] * dv, self.n_jurors)
+        # Chain rule for e = expit(u): d2f/du2 = f_ee e'^2 + f_e e'', with e'' = e' (1 - 2e).
+        out_u = slope * cross + (h_ee * slope**2 + t["grad_e"] * slope * (1 - 2 * eta)) * v_u
+        return np.concatenate([out_theta, out_u])
 
 
 def _truthful_probability(d: np.ndarray, eta: np.ndarray) -> np.ndarray:
