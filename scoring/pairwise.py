@@ -105,6 +105,8 @@ def fit_bradley_terry(
         raise ValueError("prior must be positive: without it an undefeated entry's score is infinite")
     winner, loser, ids, _, _ = _encode(comparisons, entries, need_juror=False)
     n = len(ids)
+    if n == 0:
+        raise ValueError("nothing to fit: no entries and no comparisons")
     weight = np.ones(len(winner))
     theta, converged = _fit_log_strengths(winner, loser, weight, n, prior, np.zeros(n), tol)
     p = expit(theta[winner] - theta[loser])
@@ -158,7 +160,9 @@ def _standard_errors(winner, loser, curvature, n, prior):
         variance = np.diag(np.linalg.inv(hessian)) - 1.0 / (n * prior)
         return np.sqrt(np.maximum(variance, 0.0)), "exact", components
     # Second-order Neumann expansion of the local part of diag(H^-1), plus the between-component
-    # term that the prior alone determines; within 10% of the exact value on sparse random designs.
+    # term that the prior alone determines. Against the exact value on random designs: within 0.5%
+    # when each entry is in ~24 comparisons, 3% at ~10; at ~6 a median 2.5% but up to 40% for
+    # entries in small fragments of the graph, whose SEs are large either way.
     pairs = sparse.coo_matrix((curvature, (winner, loser)), shape=(n, n)).tocsr()
     pairs = pairs + pairs.T
     second = np.asarray(pairs.multiply(pairs) @ (1.0 / h)).ravel()
@@ -193,6 +197,8 @@ def fit_crowd_bt(
         raise ValueError("reliability_prior needs a, b >= 1 so the estimate stays inside [0, 1]")
     winner, loser, ids, juror, jurors = _encode(comparisons, entries, need_juror=True)
     n, m, n_jurors = len(ids), len(winner), len(jurors)
+    if m == 0:
+        raise ValueError("nothing to fit: Crowd-BT needs at least one comparison")
     votes = np.bincount(juror, minlength=n_jurors).astype(float)
     both_w, both_l = np.concatenate([winner, loser]), np.concatenate([loser, winner])
     theta, _ = _fit_log_strengths(winner, loser, np.ones(m), n, prior, np.zeros(n), 1e-6)
