@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy import stats
 
 from scoring.index import review_arrays
 
@@ -43,7 +44,8 @@ class ICC:
 
     `icc1` is the reliability of a single review; `icck` that of the mean of `k` reviews
     (Spearman–Brown). With unequal numbers of reviews per entry, `n0` is the ANOVA's
-    effective group size, and `k` defaults to it.
+    effective group size, and `k` defaults to it. The intervals are the F-based ones of
+    Shrout & Fleiss (1979), exact for equal group sizes and using n0 otherwise.
     """
 
     icc1: float
@@ -54,6 +56,9 @@ class ICC:
     reviews: int
     ms_between: float
     ms_within: float
+    icc1_interval: tuple[float, float]
+    icck_interval: tuple[float, float]
+    confidence: float
 
 
 def krippendorff_alpha(
@@ -153,7 +158,12 @@ def _ratio_delta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(total == 0, 0.0, delta)
 
 
-def icc_oneway(reviews: Iterable[tuple[Hashable, Hashable, float | None]], *, k: float | None = None) -> ICC:
+def icc_oneway(
+    reviews: Iterable[tuple[Hashable, Hashable, float | None]],
+    *,
+    k: float | None = None,
+    confidence: float = 0.95,
+) -> ICC:
     """ICC(1) and ICC(1,k) from a one-way ANOVA of scores by entry, with the n0 correction for unequal sizes.
 
     One-way is the honest model when each entry has its own set of jurors: juror effects are
@@ -175,7 +185,27 @@ def icc_oneway(reviews: Iterable[tuple[Hashable, Hashable, float | None]], *, k:
     denominator = ms_between + (n0 - 1.0) * ms_within
     icc1 = (ms_between - ms_within) / denominator if denominator > 0 else float("nan")
     k = n0 if k is None else float(k)
-    icck = k * icc1 / (1.0 + (k - 1.0) * icc1)
+    tail = (1 + confidence) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = ms_between / ms_within
+        f_low = ratio / stats.f.ppf(tail, groups - 1, n_total - groups)
+        f_high = ratio * stats.f.ppf(tail, n_total - groups, groups - 1)
+        interval = ((f_low - 1) / (f_low + n0 - 1), (f_high - 1) / (f_high + n0 - 1))
     return ICC(
-        float(icc1), float(icck), float(k), float(n0), groups, n_total, float(ms_between), float(ms_within)
+        float(icc1),
+        float(_spearman_brown(icc1, k)),
+        float(k),
+        float(n0),
+        groups,
+        n_total,
+        float(ms_between),
+        float(ms_within),
+        (float(interval[0]), float(interval[1])),
+        (float(_spearman_brown(interval[0], k)), float(_spearman_brown(interval[1], k))),
+        confidence,
     )
+
+
+def _spearman_brown(single: float, k: float) -> float:
+    """Reliability of the mean of k reviews given that of one."""
+    return k * single / (1.0 + (k - 1.0) * single)

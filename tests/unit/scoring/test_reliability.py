@@ -138,3 +138,22 @@ def test_icc_skips_missing_scores():
     with_missing += [("b", 1, 5), ("b", 2, float("nan")), ("b", 3, 7)]
     without = [r for r in with_missing if r[2] is not None and r[2] == r[2]]
     assert icc_oneway(with_missing) == icc_oneway(without)
+
+
+@pytest.mark.parametrize(("sizes", "truth"), [((4, 4), 0.3), ((2, 6), 0.4)])
+def test_icc_intervals_cover_the_true_value_at_their_stated_rate(sizes, truth):
+    rng = np.random.default_rng(17)
+    covered_single = covered_mean = 0
+    runs = 400
+    for _ in range(runs):
+        reviews = []
+        for e in range(40):
+            quality = rng.normal(0, np.sqrt(truth))
+            for j in range(rng.integers(sizes[0], sizes[1] + 1)):
+                reviews.append((e, j, quality + rng.normal(0, np.sqrt(1 - truth))))
+        icc = icc_oneway(reviews, k=3)
+        covered_single += icc.icc1_interval[0] <= truth <= icc.icc1_interval[1]
+        mean_truth = 3 * truth / (1 + 2 * truth)
+        covered_mean += icc.icck_interval[0] <= mean_truth <= icc.icck_interval[1]
+    assert 0.92 <= covered_single / runs <= 0.98
+    assert covered_mean == covered_single  # Spearman–Brown is monotone: the same intervals, rescaled
