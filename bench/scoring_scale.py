@@ -55,7 +55,11 @@ def section_reliability():
         alpha = timed(f"Krippendorff alpha ({level})", krippendorff_alpha, reviews, level=level)
         print(f"    alpha = {alpha.value:.4f}")
     icc = timed("ICC(1), ICC(1,k) (one-way, n0)", icc_oneway, reviews)
-    print(f"    ICC(1) = {icc.icc1:.4f}, ICC(1,{icc.k:.2f}) = {icc.icck:.4f}")
+    low, high = icc.icc1_interval
+    print(f"    ICC(1) = {icc.icc1:.4f} (95% {low:.4f}-{high:.4f}), ICC(1,{icc.k:.2f}) = {icc.icck:.4f}")
+    print(
+        f"  peak RSS so far {peak_rss_mb():.0f} MB (the reference below adds a dense 2,000 x 20,000 matrix)"
+    )
     try:
         import krippendorff
 
@@ -155,7 +159,7 @@ def section_crowd():
 
 
 def section_online():
-    from scoring.pairwise import fit_crowd_bt, next_pair, pairwise_state, record_comparison
+    from scoring.pairwise import PairwiseState, fit_crowd_bt, next_pair, pairwise_state, record_comparison
 
     n, votes, n_jurors = 200, 2_000, 25
     print(f"online expo judging: {n} entries, {votes:,} votes, {n_jurors} jurors, 5 runs per design")
@@ -187,6 +191,12 @@ def section_online():
                 rhos.append(spearmanr([final.scores[i] for i in range(n)], truth).statistic)
             timing = f", next_pair {1000 * np.mean(per_pair):.1f} ms" if per_pair else ""
             print(f"  {label:<32} {mode:<17} Spearman {np.mean(rhos):.3f} (sd {np.std(rhos):.3f}){timing}")
+    for pool in (2_000, 20_000):
+        rng = np.random.default_rng(SEED)  # beliefs as after a few votes each
+        mu = dict(enumerate(rng.normal(0, 1, pool).tolist()))
+        state = PairwiseState(mu=mu, sigma2=dict(enumerate(rng.uniform(0.2, 1.0, pool).tolist())))
+        timed(f"next_pair among {pool:,} candidates", next_pair, state, 0, range(pool))
+        timed(f"record_comparison with {pool:,} entries", record_comparison, state, 0, 1, 2)
     print(f"  peak RSS {peak_rss_mb():.0f} MB")
 
 
