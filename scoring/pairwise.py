@@ -135,13 +135,39 @@ def _fit_log_strengths(winner, loser, weight, n, prior, start, tol) -> tuple[np.
         r = weight * p * (1 - p) * (v[winner] - v[loser])
         return np.bincount(winner, r, n) - np.bincount(loser, r, n) + prior * v
 
+    p0 = expit(start[winner] - start[loser])
+    diagonal = np.bincount(winner, weight * p0 * (1 - p0), n) + np.bincount(loser, weight * p0 * (1 - p0), n)
+    x, converged, _ = _newton(objective, hessp, start, diagonal + prior, tol, 200)
+    # The optimum has mean 0 (each vote's gradient sums to 0); remove what the tolerance leaves.
+    return x - x.mean(), converged
+
+
+def _newton(objective, hessp, start, diagonal, tol, max_iterations):
+    """Trust-region Newton–CG in variables scaled by the Hessian's diagonal at the start.
+
+    The scaling is a fixed Jacobi preconditioner: entries and jurors with very different numbers
+    of votes otherwise make the conjugate-gradient steps crawl.
+    """
+    scale = 1.0 / np.sqrt(diagonal)
+
+    def scaled_objective(y):
+        value, grad = objective(y * scale)
+        return value, grad * scale
+
+    def scaled_hessp(y, v):
+        return hessp(y * scale, v * scale) * scale
+
     result = optimize.minimize(
-        objective, start, jac=True, hessp=hessp, method="trust-ncg", options={"gtol": tol, "maxiter": 200}
+        scaled_objective,
+        start / scale,
+        jac=True,
+        hessp=scaled_hessp,
+        method="trust-ncg",
+        options={"gtol": tol, "maxiter": max_iterations},
     )
     # Near the optimum, rounding in a sum over many votes can stop the solver short of `tol`.
     converged = bool(result.success) or float(np.linalg.norm(result.jac)) < 10 * tol
-    # The optimum has mean 0 (each vote's gradient sums to 0); remove what the tolerance leaves.
-    return result.x - result.x.mean(), converged
+    return result.x * scale, converged, int(result.nit)
 
 
 def _standard_errors(winner, loser, curvature, n, prior):
@@ -210,16 +236,16 @@ def fit_crowd_bt(
 
     posterior = _CrowdPosterior(winner, loser, juror, n, n_jurors, prior, a, b)
     eta = np.clip(eta, _ETA_EDGE, 1 - _ETA_EDGE)
-    result = optimize.minimize(
+    start = np.concatenate([theta, np.log(eta) - np.log1p(-eta)])
+    x, converged, iterations = _newton(
         posterior.value_and_gradient,
-        np.concatenate([theta, np.log(eta) - np.log1p(-eta)]),
-        jac=True,
-        hessp=posterior.hessian_times,
-        method="trust-ncg",
-        options={"gtol": tol, "maxiter": max_iterations},
+        posterior.hessian_times,
+        start,
+        posterior.diagonal(start),
+        tol,
+        max_iterations,
     )
-    converged = bool(result.success) or float(np.linalg.norm(result.jac)) < 10 * tol
-    theta, eta = result.x[:n] - result.x[:n].mean(), expit(result.x[n:])
+    theta, eta = x[:n] - x[:n].mean(), expit(x[n:])
     curvature = _observed_curvature(theta[winner] - theta[loser], eta[juror])
     se, _, _ = _standard_errors(winner, loser, curvature, n, prior)
     return CrowdBTResult(
@@ -227,7 +253,7 @@ def fit_crowd_bt(
         dict(zip(ids, se.tolist(), strict=True)),
         dict(zip(jurors, eta.tolist(), strict=True)),
         m,
-        _EM_ROUNDS + int(result.nit),
+        _EM_ROUNDS + iterations,
         converged,
     )
 
@@ -269,6 +295,15 @@ class _CrowdPosterior:
         terms |= {"f_d": f_d, "f_dd": f_dd, "f_de": f_de, "f_ee": f_ee}
         self._at = (x.copy(), terms)
         return terms
+
+    def diagonal(self, x):
+        """A positive stand-in for the Hessian's diagonal (its positive parts), to scale the Newton steps."""
+        t = self._terms(x)
+        n = self.n
+        f_dd = np.abs(t["f_dd"])
+        on_theta = np.bincount(self.winner, f_dd, n) + np.bincount(self.loser, f_dd, n) + self.prior
+        on_u = np.bincount(self.juror, t["f_ee"], self.n_jurors) * t["slope"] ** 2
+        return np.concatenate([on_theta, np.maximum(on_u, 1e-3)])
 
     def value_and_gradient(self, x):
         t = self._terms(x)
