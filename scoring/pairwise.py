@@ -404,7 +404,8 @@ def _vote_update(mu_w, v_w, mu_l, v_l, a, b, floor):
     evidence = reliability * agree + (1 - reliability) * (1 - agree)
     density = np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
     # Gradient and curvature of log evidence in the mean difference; for a Gaussian prior these give
-    # the exact moment-matched mean and variance of the posterior (assumed-density filtering).
+    # the posterior's exact mean and variance (assumed-density filtering) once the logistic is
+    # read as the probit above; cross-covariance between entries is not kept.
     g = (2 * reliability - 1) * density / (s * evidence)
     h = -(2 * reliability - 1) * t * density / (s**2 * evidence) - g**2
     new_mu_w, new_mu_l = mu_w + v_w * g, mu_l - v_l * g

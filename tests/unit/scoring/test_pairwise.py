@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
-from scipy import optimize
+from scipy import integrate, optimize
 from scipy.special import expit
-from scipy.stats import spearmanr
+from scipy.stats import beta as beta_distribution
+from scipy.stats import norm, spearmanr
 
 from scoring.pairwise import (
     PairwiseState,
@@ -272,3 +273,41 @@ def test_crowd_bt_matches_a_direct_maximisation_of_the_written_out_posterior():
 def test_bradley_terry_ignores_the_juror_of_a_vote():
     with_jurors = [(w, lo, f"juror {i % 3}") for i, (w, lo) in enumerate(SMALL)]
     assert fit_bradley_terry(with_jurors) == fit_bradley_terry(SMALL)
+
+
+def test_an_online_vote_gives_the_moments_of_the_exact_posterior_by_numerical_integration():
+    # Prior beliefs, and the likelihood of "w beat l" with the logistic written as a probit of
+    # scale sqrt(8 / pi) and the juror's reliability drawn from Beta(a, b).
+    mu_w, var_w, mu_l, var_l, a, b = 0.3, 0.8, -0.2, 0.5, 6.0, 2.0
+    state = PairwiseState(
+        mu={"w": mu_w, "l": mu_l}, sigma2={"w": var_w, "l": var_l}, alpha={"j": a}, beta={"j": b}
+    )
+    after = record_comparison(state, "j", "w", "l")
+
+    nodes, weights = np.polynomial.hermite_e.hermegauss(120)
+    weights = weights / weights.sum()
+    s_w = mu_w + np.sqrt(var_w) * nodes[:, None]
+    s_l = mu_l + np.sqrt(var_l) * nodes[None, :]
+    prior = weights[:, None] * weights[None, :]
+    agree = norm.cdf((s_w - s_l) / np.sqrt(8 / np.pi))
+    reliability = a / (a + b)
+    posterior = prior * (reliability * agree + (1 - reliability) * (1 - agree))
+    posterior /= posterior.sum()
+    mean_w, mean_l = (posterior * s_w).sum(), (posterior * s_l).sum()
+    assert after.mu["w"] == pytest.approx(mean_w, abs=1e-6)
+    assert after.mu["l"] == pytest.approx(mean_l, abs=1e-6)
+    assert after.sigma2["w"] == pytest.approx((posterior * (s_w - mean_w) ** 2).sum(), abs=1e-6)
+    assert after.sigma2["l"] == pytest.approx((posterior * (s_l - mean_l) ** 2).sum(), abs=1e-6)
+
+    chance_true_order = (prior * agree).sum()
+
+    def eta_posterior(eta, power):
+        likelihood = eta * chance_true_order + (1 - eta) * (1 - chance_true_order)
+        return eta**power * beta_distribution.pdf(eta, a, b) * likelihood
+
+    mass = integrate.quad(eta_posterior, 0, 1, args=(0,))[0]
+    eta_mean = integrate.quad(eta_posterior, 0, 1, args=(1,))[0] / mass
+    eta_var = integrate.quad(eta_posterior, 0, 1, args=(2,))[0] / mass - eta_mean**2
+    new_a, new_b = after.alpha["j"], after.beta["j"]
+    assert after.reliability("j") == pytest.approx(eta_mean, abs=1e-9)
+    assert new_a * new_b / ((new_a + new_b) ** 2 * (new_a + new_b + 1)) == pytest.approx(eta_var, abs=1e-9)
