@@ -7,6 +7,7 @@ from scipy.stats import norm, spearmanr
 
 from scoring.pairwise import (
     PairwiseState,
+    expected_information_gain,
     fit_bradley_terry,
     fit_crowd_bt,
     next_pair,
@@ -311,3 +312,34 @@ def test_an_online_vote_gives_the_moments_of_the_exact_posterior_by_numerical_in
     new_a, new_b = after.alpha["j"], after.beta["j"]
     assert after.reliability("j") == pytest.approx(eta_mean, abs=1e-9)
     assert new_a * new_b / ((new_a + new_b) ** 2 * (new_a + new_b + 1)) == pytest.approx(eta_var, abs=1e-9)
+
+
+def numerical_kl(p, q, low, high):
+    return integrate.quad(lambda x: p.pdf(x) * (p.logpdf(x) - q.logpdf(x)), low, high, limit=200)[0]
+
+
+def test_expected_information_gain_is_the_chance_weighted_divergence_of_both_possible_votes():
+    state = PairwiseState(
+        mu={"a": 0.4, "b": -0.1}, sigma2={"a": 0.7, "b": 0.4}, alpha={"j": 5.0}, beta={"j": 2.0}
+    )
+    chance_a = 5 / 7 * norm.cdf(0.5 / np.sqrt(8 / np.pi + 1.1)) + 2 / 7 * norm.cdf(
+        -0.5 / np.sqrt(8 / np.pi + 1.1)
+    )
+    expected = 0.0
+    for chance, (winner, loser) in ((chance_a, ("a", "b")), (1 - chance_a, ("b", "a"))):
+        after = record_comparison(state, "j", winner, loser)
+        gain = sum(
+            numerical_kl(
+                norm(after.mu[e], np.sqrt(after.sigma2[e])),
+                norm(state.mu[e], np.sqrt(state.sigma2[e])),
+                -8,
+                8,
+            )
+            for e in ("a", "b")
+        )
+        juror_after = beta_distribution(after.alpha["j"], after.beta["j"])
+        gain += 0.3 * numerical_kl(juror_after, beta_distribution(5.0, 2.0), 0, 1)
+        expected += chance * gain
+    assert expected_information_gain(state, "j", "a", "b", juror_weight=0.3) == pytest.approx(
+        expected, rel=1e-6
+    )
