@@ -104,3 +104,14 @@ def test_design_connectivity_finds_separate_tracks_and_the_juror_who_joins_them(
     assert joined.connected
     assert joined.components[0].tracks == {"health", "food"}
     assert joined.bridging_jurors == {"bob": frozenset({"health", "food"})}
+
+
+def test_robust_z_worked_by_hand():
+    # Every entry has two reviews, so gaps are scaled by sqrt(1/2): a gives -/+6, b and d -/+1, c 0.
+    # Scaled gaps: +-4.243 (a), +-0.707 (b, d), 0, 0 (c); median 0, MAD 0.707, robust SD 1.4826 * 0.707.
+    reviews = [("a", 1, 2), ("a", 2, 8), ("b", 1, 5), ("b", 2, 6), ("c", 1, 4), ("c", 2, 4)]
+    reviews += [("d", 1, 7), ("d", 2, 6)]
+    flagged = disagreeing_reviews(reviews, max_z=4.0)
+    assert [(d.entry, d.juror) for d in flagged] == [("a", 1), ("a", 2)]
+    assert [d.robust_z for d in flagged] == pytest.approx([-6 / 1.4826, 6 / 1.4826])
+    assert disagreeing_reviews(reviews, max_z=4.1) == ()

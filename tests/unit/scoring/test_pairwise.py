@@ -343,3 +343,13 @@ def test_expected_information_gain_is_the_chance_weighted_divergence_of_both_pos
     assert expected_information_gain(state, "j", "a", "b", juror_weight=0.3) == pytest.approx(
         expected, rel=1e-6
     )
+
+
+def test_crowd_bt_ignores_how_entries_and_jurors_are_named_and_ordered():
+    _, comparisons = crowd(9, [0.95, 0.9, 0.5], n=25, votes_per_juror=80)
+    plain = fit_crowd_bt(comparisons)
+    renamed = fit_crowd_bt([(f"e{w}", f"e{lo}", ("juror", j)) for w, lo, j in reversed(comparisons)])
+    for i, score in plain.scores.items():
+        assert renamed.scores[f"e{i}"] == pytest.approx(score, abs=1e-4)
+    for j, eta in plain.reliability.items():
+        assert renamed.reliability[("juror", j)] == pytest.approx(eta, abs=1e-4)
