@@ -93,12 +93,14 @@ def exact_centred_standard_errors(result, comparisons, n, prior=0.1):
     return np.sqrt(np.diag(covariance) - 2 * covariance.mean(axis=1) + covariance.mean())
 
 
-@pytest.mark.parametrize(("per_entry", "median_error", "worst_error"), [(12, 0.01, 0.02), (3, 0.04, 0.5)])
+@pytest.mark.parametrize(
+    ("per_entry", "median_error", "worst_error"), [(12, 0.01, 0.02), (3, 0.04, 0.1), (1.5, 0.06, 0.4)]
+)
 def test_approximate_standard_errors_stay_close_to_the_exact_ones_on_large_designs(
     per_entry, median_error, worst_error
 ):
     n = 2500  # just above the exact limit, small enough to invert here
-    _, comparisons = simulated(n, per_entry * n, seed=5)  # each entry is in ~2 * per_entry comparisons
+    _, comparisons = simulated(n, int(per_entry * n), seed=5)  # each entry is in ~2 * per_entry comparisons
     result = fit_bradley_terry(comparisons, entries=range(n))
     assert result.se_method == "approximate"
     exact = exact_centred_standard_errors(result, comparisons, n)
@@ -353,3 +355,13 @@ def test_crowd_bt_ignores_how_entries_and_jurors_are_named_and_ordered():
         assert renamed.scores[f"e{i}"] == pytest.approx(score, abs=1e-4)
     for j, eta in plain.reliability.items():
         assert renamed.reliability[("juror", j)] == pytest.approx(eta, abs=1e-4)
+
+
+def test_an_entry_never_compared_gets_the_prior_standard_error_on_a_large_design():
+    n = 2500
+    _, comparisons = simulated(n, 10 * n, seed=12)
+    result = fit_bradley_terry(comparisons, entries=["late entry", *range(n)])
+    assert result.se_method == "approximate"
+    assert result.scores["late entry"] == pytest.approx(0.0, abs=1e-6)
+    # Alone, its score is its prior N(0, 1/0.1); relative to the mean of n + 1 scores that is 10 - 10/(n + 1).
+    assert result.standard_errors["late entry"] == pytest.approx(np.sqrt(10 - 10 / (n + 1)), rel=1e-3)
