@@ -32,7 +32,8 @@ def main() -> None:
     catalog.obsolete.clear()
     with po_path.open("wb") as po_file:
         write_po(po_file, catalog, width=100, omit_header=False, sort_output=False)
-    missing = [m.id for m in catalog if m.id and not m.string]
+    # A plural message has a tuple of translations, one per form: every form must be filled in.
+    missing = [m.id for m in catalog if m.id and not all(m.string if isinstance(m.string, tuple) else (m.string,))]
     print(f"{po_path}: {len(catalog)} messages, {len(missing)} untranslated")
     for message_id in missing:
         print("  missing:", message_id)
