@@ -10,6 +10,7 @@ import os
 import secrets
 import string
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "Giuria <no-reply@localhost>"
+    # Seconds between the web app's outbox passes; 0 leaves sending to `giuria mail send` (cron or a worker).
+    mail_interval_seconds: int = 5
     trusted_proxies: str = "127.0.0.1"
     plugins_dir: Path | None = None
     default_language: str = "it"
@@ -86,6 +89,14 @@ def _check_url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in schemes or not (parts.netloc or parts.path):
         raise SettingsError(f"{name}: expected a URL starting with {' or '.join(s + '://' for s in schemes)}, "
+                            f"got {raw!r}")
+    return raw
+
+
+def _check_mail_from(raw: str) -> str:
+    _name, address = parseaddr(raw)
+    if "@" not in address or "\n" in raw or "\r" in raw:
+        raise SettingsError(f"GIURIA_MAIL_FROM: expected an address such as 'Giuria <no-reply@example.org>', "
                             f"got {raw!r}")
     return raw
 
@@ -157,7 +168,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         base_url=base_url.rstrip("/"),
         smtp_url=smtp_url,
-        mail_from=get("MAIL_FROM", "Giuria <no-reply@localhost>"),
+        mail_from=_check_mail_from(get("MAIL_FROM", "Giuria <no-reply@localhost>")),
+        mail_interval_seconds=_require_int("GIURIA_MAIL_INTERVAL_SECONDS", get("MAIL_INTERVAL_SECONDS", "5"),
+                                           minimum=0),
         trusted_proxies=get("TRUSTED_PROXIES", "127.0.0.1"),
         plugins_dir=plugins_dir,
         default_language=default_language,
