@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, UndefinedError
 
 from core import i18n
 
@@ -72,11 +72,14 @@ def render_mail(*, template: str, language: str, context: dict) -> RenderedMail:
         for required in (f"{template}.subject.txt", f"{template}.txt"):
             if not (MAIL_TEMPLATE_DIR / required).is_file():
                 raise MailTemplateError(f"mail template {template!r} lacks {required}")
-        subject = text_environment.get_template(f"{template}.subject.txt").render(context)
-        text = text_environment.get_template(f"{template}.txt").render(context)
-        html = ""
-        if (MAIL_TEMPLATE_DIR / f"{template}.html").is_file():
-            html = html_environment.get_template(f"{template}.html").render(context)
+        try:
+            subject = text_environment.get_template(f"{template}.subject.txt").render(context)
+            text = text_environment.get_template(f"{template}.txt").render(context)
+            html = ""
+            if (MAIL_TEMPLATE_DIR / f"{template}.html").is_file():
+                html = html_environment.get_template(f"{template}.html").render(context)
+        except UndefinedError as error:
+            raise MailTemplateError(f"mail template {template!r}: {error}") from None
     # One line, whatever the template or the data: a newline in a header would start a new header.
     subject = " ".join(subject.split())
     if len(subject) > SUBJECT_LENGTH:
