@@ -22,3 +22,4 @@ PARTNER_ROLE = {
     "financial_partner": N_("financial partner"), "scientific_partner": N_("scientific partner"),
     "incubator": N_("incubator"), "technical_partner": N_("technical partner"), "media_partner": N_("media partner"),
 }
+MAIL_STATUS = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}
