@@ -47,6 +47,7 @@ FIRST_RETRY_SECONDS = 60
 RETRY_FACTOR = 5  # 1, 5, 25 minutes, then about 2 hours, then every 4 hours: about 14 hours in all
 MAX_RETRY_SECONDS = 4 * 3600
 LEASE = timedelta(minutes=10)
+PASS_LIMIT = 50
 # How long after a wake-up the sender waits, so the transaction that queued the mail has committed.
 WAKE_DELAY_SECONDS = 0.3
 
@@ -166,7 +167,7 @@ def _to_send(row: dict) -> MailToSend:
                       kind=row["kind"], created_at=row["created_at"])
 
 
-async def deliver_due(*, settings: Settings, limit: int = 50, now: datetime | None = None) -> DeliveryReport:
+async def deliver_due(*, settings: Settings, limit: int = PASS_LIMIT, now: datetime | None = None) -> DeliveryReport:
     """One pass over the outbox: send what is due, schedule a retry for what fails, give up after MAX_ATTEMPTS.
 
     Without GIURIA_SMTP_URL, development and test write each mail as an .eml file in the data directory
@@ -255,9 +256,12 @@ async def run_sender(*, settings: Settings, stop: asyncio.Event, interval_second
         while not stop.is_set():
             wake.clear()
             try:
-                await deliver_due(settings=settings)
+                report = await deliver_due(settings=settings, limit=PASS_LIMIT)
             except Exception:
                 log.exception("the mail sender's pass failed; trying again in %s seconds", interval)
+            else:
+                if report.attempted >= PASS_LIMIT:
+                    continue  # a full pass: more may be due now
             if await _first_of(stop, wake, seconds=interval) is wake:
                 await _first_of(stop, seconds=WAKE_DELAY_SECONDS)
     finally:

@@ -5,8 +5,14 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import ipaddress
 import logging
+import os
+import signal
 import socket
+import ssl
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,6 +20,11 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from litestar.testing import TestClient
 
 from core import accounts, db
@@ -23,7 +34,8 @@ from core.mail_render import MailTemplateError
 from core.tables import OutgoingMail
 from tests.conftest import run, sign_in
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "welfare-che-impresa.yaml"
 SLUG = "welfare-comunita-2026"
 PASSWORD = "correct-horse-battery"
 REFUSED = "nobody@example.org"
@@ -100,6 +112,13 @@ def queue(settings, to: str = "ada@example.org", template: str = "account/verify
 
 def outgoing(mail_id: int) -> dict:
     return run(OutgoingMail.select().where(OutgoingMail.id == mail_id).first())
+
+
+def wait_until_sent(mail_id: int, seconds: float = 10) -> str:
+    deadline = time.monotonic() + seconds
+    while outgoing(mail_id)["status"] != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return outgoing(mail_id)["status"]
 
 
 # -- Delivery over SMTP --------------------------------------------------------------------------
@@ -239,6 +258,68 @@ def test_concurrent_passes_never_send_a_mail_twice(mail_settings, smtp):
     assert {(row["status"], row["attempts"]) for row in rows} == {("sent", 1)}
 
 
+@pytest.fixture
+def tls(tmp_path, monkeypatch) -> ssl.SSLContext:
+    """A server certificate for 127.0.0.1 that the client trusts through SSL_CERT_FILE, as an operator's CA would be."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "giuria test mail server")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "server.pem", tmp_path / "server.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_tls_and_the_credentials_in_the_url_are_used(settings, tls, scheme):
+    collector, logins = MailCollector(), []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        logins.append((encrypted, auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=auth_data.password == b"p@ss:word/1")
+
+    # aiosmtpd's auth_require_tls only knows STARTTLS; on the smtps port every byte is encrypted anyway.
+    options = {"tls_context": tls, "require_starttls": True} if scheme == "smtp+starttls" else \
+        {"ssl_context": tls, "auth_require_tls": False}
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_required=True, **options)
+    controller.start()
+    try:
+        secure = replace(settings, env="test",
+                         smtp_url=f"{scheme}://giuria%40example.org:p%40ss%3Aword%2F1@127.0.0.1:{controller.port}")
+        queue(secure)
+        report = run(deliver_due(settings=secure))
+    finally:
+        controller.stop()
+    assert report.sent == 1
+    assert logins == [(True, "giuria@example.org", "p@ss:word/1")]
+    assert collector.messages()[0]["Subject"] == "Conferma il tuo indirizzo email"
+
+
+def test_starttls_asked_for_but_not_offered_sends_nothing_in_clear(settings, smtp_server):
+    smtp, port = smtp_server
+    insistent = replace(settings, env="test", smtp_url=f"smtp+starttls://user:secret@127.0.0.1:{port}")
+    mail_id = queue(insistent)
+    assert run(deliver_due(settings=insistent)).retried == 1
+    assert "STARTTLS" in outgoing(mail_id)["last_error"]
+    assert smtp.envelopes == []
+
+
 # -- Development and production ------------------------------------------------------------------
 
 
@@ -344,10 +425,7 @@ def test_the_app_sends_queued_mail_soon_after_it_is_queued(mail_settings, smtp):
     with TestClient(app, base_url="http://testserver.local"):
         time.sleep(0.5)  # the sender's first pass at start-up, on an empty outbox
         mail_id = queue(mail_settings)
-        deadline = time.monotonic() + 10
-        while outgoing(mail_id)["status"] != "sent" and time.monotonic() < deadline:
-            time.sleep(0.1)
-    assert outgoing(mail_id)["status"] == "sent"
+        assert wait_until_sent(mail_id) == "sent"
     assert [envelope.rcpt_tos for envelope in smtp.envelopes] == [["ada@example.org"]]
 
 
@@ -419,11 +497,9 @@ def test_the_outbox_page_does_not_exist_in_production(settings, people):
             assert client.get(path).status_code == 404
 
 
-def test_giuria_mail_send_makes_one_pass_and_reports_it(settings, monkeypatch):
-    from click.testing import CliRunner
-
-    from core.cli import cli
-
+@pytest.fixture
+def giuria_environment(settings, monkeypatch) -> None:
+    """The environment `giuria` reads, naming this test's database, in development without an SMTP server."""
     monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
     monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
@@ -433,6 +509,13 @@ def test_giuria_mail_send_makes_one_pass_and_reports_it(settings, monkeypatch):
         monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
     else:
         monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
+
+
+def test_giuria_mail_send_makes_one_pass_and_reports_it(settings, giuria_environment):
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
     first, _second = queue(settings), queue(settings, to="bob@example.org")
 
     result = CliRunner().invoke(cli, ["mail", "send", "--limit", "1"], catch_exceptions=False)
@@ -443,3 +526,20 @@ def test_giuria_mail_send_makes_one_pass_and_reports_it(settings, monkeypatch):
     assert (settings.data_dir / "outbox" / f"{first}-account-verify.eml").exists()
     assert CliRunner().invoke(cli, ["mail", "send"]).output == "Sent 1, retrying 0, failed 0.\n"
     assert CliRunner().invoke(cli, ["mail", "send"]).output == "Sent 0, retrying 0, failed 0.\n"
+
+
+def test_giuria_mail_send_every_runs_as_a_sender_until_it_is_told_to_stop(settings, giuria_environment):
+    first = queue(settings)
+    sender = subprocess.Popen([sys.executable, "-m", "core", "mail", "send", "--every", "1"],
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_until_sent(first) == "sent"
+        second = queue(settings, to="bob@example.org")  # queued by another process: found by the next pass
+        assert wait_until_sent(second, seconds=5) == "sent"
+        sender.send_signal(signal.SIGTERM)
+        _out, err = sender.communicate(timeout=10)
+    finally:
+        sender.kill()
+    assert sender.returncode == 0, err
+    assert "Sending mail every 1 seconds" in err
