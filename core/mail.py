@@ -197,7 +197,8 @@ async def deliver_due(*, settings: Settings, limit: int = PASS_LIMIT, now: datet
                                             OutgoingMail.last_error: ""})
                 continue
             give_up = error.permanent or row["attempts"] >= MAX_ATTEMPTS
-            log.warning("mail %s to %s, attempt %d: %s%s", row["id"], row["to_address"], row["attempts"], error,
+            # The id, not the address: logs outlive the outbox and should not collect people's addresses.
+            log.warning("mail %s (%s), attempt %d: %s%s", row["id"], row["kind"], row["attempts"], error,
                         " (giving up)" if give_up else "")
             if give_up:
                 failed += await _settle(row, {OutgoingMail.status: FAILED, OutgoingMail.last_error: str(error)})

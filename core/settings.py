@@ -93,6 +93,18 @@ def _check_url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return raw
 
 
+def _check_smtp_url(raw: str) -> str:
+    _check_url("GIURIA_SMTP_URL", raw, ("smtp", "smtps", "smtp+starttls"))
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
+    except ValueError:
+        raise SettingsError(f"GIURIA_SMTP_URL: the port is not a number from 1 to 65535 in {parts.netloc!r}") from None
+    if not parts.hostname:
+        raise SettingsError("GIURIA_SMTP_URL: expected a server name, as in smtp+starttls://user:password@host:587")
+    return raw
+
+
 def _check_mail_from(raw: str) -> str:
     _name, address = parseaddr(raw)
     if "@" not in address or "\n" in raw or "\r" in raw:
@@ -135,7 +147,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     base_url = _check_url("GIURIA_BASE_URL", get("BASE_URL", "http://127.0.0.1:8000"), ("http", "https"))
     smtp_url = get("SMTP_URL")
     if smtp_url:
-        _check_url("GIURIA_SMTP_URL", smtp_url, ("smtp", "smtps", "smtp+starttls"))
+        _check_smtp_url(smtp_url)
     plugins_dir_raw = get("PLUGINS_DIR")
     plugins_dir = Path(plugins_dir_raw).expanduser() if plugins_dir_raw else None
     if plugins_dir is not None and not plugins_dir.is_dir():
