@@ -16,11 +16,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from piccolo.engine.postgres import PostgresEngine
 
 from core import db
-from core.accounts import SessionUser
 from core.mail_render import absolute_url, render_mail
 from core.mail_send import (
     DeliveryError,
@@ -33,6 +33,9 @@ from core.mail_send import (
 )
 from core.settings import Settings
 from core.tables import OutgoingMail
+
+if TYPE_CHECKING:  # accounts will queue mail (verification, reset): a run-time import would be circular
+    from core.accounts import SessionUser
 
 __all__ = [
     "DeliveryReport", "MailNotFound", "OutboxEntry", "OutboxMail", "absolute_url", "deliver_due", "enqueue_mail",
