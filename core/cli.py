@@ -92,6 +92,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_LOGINS[0].password}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role:<10} {login.email}")
+    if not settings.smtp_url and not settings.is_production:
+        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as organiser or admin).")
     click.echo("")
     if not no_serve:
         _serve(settings, host, port, 1)
@@ -187,6 +189,49 @@ def audit_verify() -> None:
         return
     click.echo(f"Audit log BROKEN at event {report.broken_at}: {report.reason}.", err=True)
     sys.exit(1)
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Deliver the outbox (the web app does it too, unless GIURIA_MAIL_INTERVAL_SECONDS=0)."""
+
+
+@mail_group.command("send")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most mails to try in one pass.")
+@click.option("--every", type=click.IntRange(1), metavar="SECONDS",
+              help="Keep running, one pass every SECONDS, until stopped (a dedicated sender process).")
+def mail_send(limit: int, every: int | None) -> None:
+    """Send the mail that is due: one pass for cron, or a sender that keeps running with --every."""
+    from core import mail
+
+    settings = _settings()
+    if every is not None:
+        _run(_send_until_stopped(settings, every))
+        return
+
+    async def run() -> mail.DeliveryReport:
+        await _prepare(settings)
+        return await mail.deliver_due(settings=settings, limit=limit)
+
+    report = _run(run())
+    click.echo(f"Sent {report.sent}, retrying {report.retried}, failed {report.failed}.")
+    if report.waiting:
+        click.echo(f"{report.waiting} mails wait in the outbox: set GIURIA_SMTP_URL to send them.", err=True)
+
+
+async def _send_until_stopped(settings: Settings, every: int) -> None:
+    import signal
+
+    from core import mail
+
+    await _prepare(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    click.echo(f"Sending mail every {every} seconds; stop with Ctrl-C.", err=True)
+    await mail.run_sender(settings=settings, stop=stop, interval_seconds=every)
 
 
 @cli.command("create-admin")

@@ -10,6 +10,7 @@ import os
 import secrets
 import string
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str = ""
     mail_from: str = "Giuria <no-reply@localhost>"
+    # Seconds between the web app's outbox passes; 0 leaves sending to `giuria mail send` (cron or a worker).
+    mail_interval_seconds: int = 5
     trusted_proxies: str = "127.0.0.1"
     plugins_dir: Path | None = None
     default_language: str = "it"
@@ -90,6 +93,26 @@ def _check_url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return raw
 
 
+def _check_smtp_url(raw: str) -> str:
+    _check_url("GIURIA_SMTP_URL", raw, ("smtp", "smtps", "smtp+starttls"))
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
+    except ValueError:
+        raise SettingsError(f"GIURIA_SMTP_URL: the port is not a number from 1 to 65535 in {parts.netloc!r}") from None
+    if not parts.hostname:
+        raise SettingsError("GIURIA_SMTP_URL: expected a server name, as in smtp+starttls://user:password@host:587")
+    return raw
+
+
+def _check_mail_from(raw: str) -> str:
+    _name, address = parseaddr(raw)
+    if "@" not in address or "\n" in raw or "\r" in raw:
+        raise SettingsError(f"GIURIA_MAIL_FROM: expected an address such as 'Giuria <no-reply@example.org>', "
+                            f"got {raw!r}")
+    return raw
+
+
 def _weak(secret: str) -> bool:
     return len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10
 
@@ -124,7 +147,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     base_url = _check_url("GIURIA_BASE_URL", get("BASE_URL", "http://127.0.0.1:8000"), ("http", "https"))
     smtp_url = get("SMTP_URL")
     if smtp_url:
-        _check_url("GIURIA_SMTP_URL", smtp_url, ("smtp", "smtps", "smtp+starttls"))
+        _check_smtp_url(smtp_url)
     plugins_dir_raw = get("PLUGINS_DIR")
     plugins_dir = Path(plugins_dir_raw).expanduser() if plugins_dir_raw else None
     if plugins_dir is not None and not plugins_dir.is_dir():
@@ -157,7 +180,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         base_url=base_url.rstrip("/"),
         smtp_url=smtp_url,
-        mail_from=get("MAIL_FROM", "Giuria <no-reply@localhost>"),
+        mail_from=_check_mail_from(get("MAIL_FROM", "Giuria <no-reply@localhost>")),
+        mail_interval_seconds=_require_int("GIURIA_MAIL_INTERVAL_SECONDS", get("MAIL_INTERVAL_SECONDS", "5"),
+                                           minimum=0),
         trusted_proxies=get("TRUSTED_PROXIES", "127.0.0.1"),
         plugins_dir=plugins_dir,
         default_language=default_language,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,18 +21,22 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
-from core import db, plugins
+from core import db, mail, plugins
 from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
-from web.routes import account, api, applicant, public, registration
+from web.routes import account, api, applicant, outbox, public, registration
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "giuria_session"
 CSRF_COOKIE = "giuria_csrf"
 SESSION_DAYS = 14
+# On shutdown the sender may finish the mail in hand; past this it is cancelled (the lease brings the mail back).
+SENDER_STOP_SECONDS = 10
+
+log = logging.getLogger("giuria.web")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -69,6 +75,26 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         finally:
             await db.close_pool()
 
+    @asynccontextmanager
+    async def mail_sender(_app: Litestar) -> AsyncIterator[None]:
+        """Deliver the outbox from every worker, unless the interval is 0 and cron or a worker does it."""
+        if settings.mail_interval_seconds <= 0:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(mail.run_sender(settings=settings, stop=stop), name="giuria-mail-sender")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
+            except TimeoutError:
+                log.warning("the mail sender did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
+
+    # The development outbox is not even routed in production.
+    dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
+
     session_config = CookieBackendConfig(
         secret=_derived_key(settings.secret_key, "session"),
         key=SESSION_COOKIE,
@@ -96,6 +122,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *applicant.ROUTES,
             *registration.ROUTES,
             api.list_editions, api.edition_detail,
+            *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session_config.middleware, UserMiddleware(), LanguageMiddleware(settings.default_language)],
@@ -103,7 +130,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,
         before_send=[_add_security_headers],
-        lifespan=[database_pool],
+        lifespan=[database_pool, mail_sender],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Giuria API", version="1", path="/schema",

@@ -48,3 +48,4 @@ UPLOAD_ERRORS = {
     "empty": N_("The file is empty. Nothing was changed."),
     "not_editable": N_("Files can be changed only while the application is a draft."),
 }
+MAIL_STATUS = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}

@@ -1,0 +1,93 @@
+"""Mail templates rendered in the recipient's language: a subject, a plain-text body and, optionally, HTML.
+
+A template `<name>` is the files `core/templates/mail/<name>.subject.txt`, `<name>.txt` and, when the
+mail is better with a table or a button, `<name>.html`. Text is rendered without escaping and HTML
+with it, so a name such as "Rossi & <Figli>" reads right in both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, UndefinedError
+
+from core import i18n
+
+MAIL_TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
+TEMPLATE_NAME = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+SUBJECT_LENGTH = 300  # OutgoingMail.subject
+
+
+class MailTemplateError(ValueError):
+    """A mail template is missing, or the context it was given cannot make a correct mail."""
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+def _environment(*, html: bool) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(MAIL_TEMPLATE_DIR)),
+        autoescape=html,  # noqa: S701 - the text environment renders plain text, never HTML
+        # A missing variable is a bug in the caller: better an error at enqueue than "Hello ," in a mailbox.
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    environment.globals["current_language"] = i18n.current_language
+    return environment
+
+
+@cache
+def _environments() -> tuple[Environment, Environment]:
+    return _environment(html=False), _environment(html=True)
+
+
+def _check_links(context: dict) -> None:
+    """Links must be absolute (built on settings.base_url): a relative link in a mailbox leads nowhere."""
+    for key, value in context.items():
+        if (key == "link" or key.endswith("_link")) and not re.match(r"https?://[^/\s]+", str(value)):
+            raise MailTemplateError(f"context[{key!r}] must be an absolute http(s) URL, got {value!r}")
+
+
+def render_mail(*, template: str, language: str, context: dict) -> RenderedMail:
+    """Render the subject and bodies of `template` in `language` (an unknown language falls back to the default)."""
+    if not TEMPLATE_NAME.fullmatch(template):
+        raise MailTemplateError(f"not a mail template name: {template!r}")
+    _check_links(context)
+    text_environment, html_environment = _environments()
+    with i18n.language(language):
+        effective_language = i18n.current_language()
+        for required in (f"{template}.subject.txt", f"{template}.txt"):
+            if not (MAIL_TEMPLATE_DIR / required).is_file():
+                raise MailTemplateError(f"mail template {template!r} lacks {required}")
+        try:
+            subject = text_environment.get_template(f"{template}.subject.txt").render(context)
+            text = text_environment.get_template(f"{template}.txt").render(context)
+            html = ""
+            if (MAIL_TEMPLATE_DIR / f"{template}.html").is_file():
+                html = html_environment.get_template(f"{template}.html").render(context)
+        except UndefinedError as error:
+            raise MailTemplateError(f"mail template {template!r}: {error}") from None
+    # One line, whatever the template or the data: a newline in a header would start a new header.
+    subject = " ".join(subject.split())
+    if len(subject) > SUBJECT_LENGTH:
+        subject = subject[: SUBJECT_LENGTH - 1] + "…"
+    return RenderedMail(language=effective_language, subject=subject, text=text.strip() + "\n",
+                        html=html.strip() + "\n" if html.strip() else "")
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """A link for a mail: `path` on the platform's public address (settings.base_url)."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
