@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from core import audit, db
+from core import audit, db, files, i18n, mail
 from core.accounts import SessionUser
 from core.application_form import (
     COLUMN_QUESTIONS,
@@ -326,7 +326,8 @@ def _receipt_prefix(slug: str, year: int) -> str:
 
 
 async def submit_application(*, user: SessionUser, application_id: int, declarations: set[str],
-                             consents: set[str], now: datetime | None = None) -> SubmitResult:
+                             consents: set[str], base_url: str = "http://127.0.0.1:8000",
+                             now: datetime | None = None) -> SubmitResult:
     """Submit once: a double click, a second tab or a retry returns the first submission's receipt."""
     now = now or datetime.now(UTC)
     async with db.write_transaction():
@@ -360,9 +361,25 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
                               text_version=s.version, given_at=now) for s, kind in statements))
         await audit.record("application.submitted", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id, data={"receipt": receipt})
+        await _queue_receipt(user=user, view=view, receipt=receipt, submitted_at=now, base_url=base_url)
     active_registry().notify(LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
                                             subject_type="application", subject_id=str(application_id)))
     return SubmitResult(receipt_number=receipt, submitted_at=now)
+
+
+async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
+                         base_url: str) -> None:
+    """The receipt mail goes out within the submission's transaction: queued if and only if it committed."""
+    with i18n.language(user.locale):
+        summary = [(_("Entity"), view.values.get("entity_name", "")), (_("Project"), view.values.get("title", "")),
+                   (_("Track"), next((i18n.pick(t["name"]) for t in view.tracks if t["code"] == view.track), ""))]
+        moment = i18n.format_moment(submitted_at, view.time_zone)
+        title = i18n.pick(view.edition_title)
+    await mail.enqueue_mail(
+        to=user.email, template="application/receipt", language=user.locale, kind="receipt",
+        context={"name": user.display_name, "edition_title": title, "receipt_number": receipt,
+                 "submitted_at_text": moment, "summary": summary,
+                 "status_link": mail.absolute_url(base_url, f"/applications/{view.id}")})
 
 
 async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
@@ -484,3 +501,19 @@ async def may_view_application(*, user: SessionUser, application_id: int) -> boo
         return True
     return await Assignment.exists().where(Assignment.application == application_id, Assignment.juror == user.id,
                                            Assignment.status != "recused")
+
+
+async def upload_attachment(*, settings, user: SessionUser, application_id: int, field: str, filename: str,
+                            stream, now: datetime | None = None):
+    """Attach a file to a draft while the call is open, within the form's limits for that question."""
+    now = now or datetime.now(UTC)
+    view = await own_application(user=user, application_id=application_id)
+    question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
+    if question is None:
+        raise ApplicationNotFound(field)
+    if not view.deadline.is_open(now):
+        raise ApplicationClosed(_("The deadline for applications has passed."))
+    return await files.store_upload(
+        settings=settings, application_id=application_id, field=field, filename=filename, stream=stream,
+        accept=list(question.accept), max_bytes=files.upload_limit(max_mb=question.max_mb, settings=settings),
+        user_id=user.id)

@@ -234,6 +234,26 @@ async def _send_until_stopped(settings: Settings, every: int) -> None:
     await mail.run_sender(settings=settings, stop=stop, interval_seconds=every)
 
 
+@cli.group()
+def files() -> None:
+    """Look after uploaded files."""
+
+
+@files.command("sweep")
+def files_sweep() -> None:
+    """Delete stored files no attachment refers to, and uploads abandoned half-way."""
+    from core.files import sweep_uploads
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await sweep_uploads(settings=settings)
+
+    report = _run(run())
+    click.echo(f"Removed {report.blobs} unreferenced files and {report.partial_uploads} abandoned uploads.")
+
+
 @cli.command("create-admin")
 @click.option("--email", required=True)
 @click.password_option()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from core.files_content import accepted_kinds
 from core.geography import REGIONS
 from core.rubrics import rubric_from_mapping, rubric_problems
 from core.yaml_source import FileProblems, Problem, YamlDocument, load_yaml
@@ -367,6 +368,11 @@ def check_competition(spec: CompetitionSpec, document: YamlDocument, *, known_ru
                 problems.append(p(f"{where}.choices", "a choice question needs choices"))
             if question.type == "table" and not question.columns:
                 problems.append(p(f"{where}.columns", "a table question needs columns"))
+            if question.type == "file":
+                try:
+                    accepted_kinds(question.accept)
+                except ValueError as error:
+                    problems.append(p(f"{where}.accept", str(error)))
             if question.max_length is not None and question.max_length <= 0:
                 problems.append(p(f"{where}.max_length", "must be positive"))
 

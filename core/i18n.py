@@ -11,11 +11,17 @@ import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("it", "en")
@@ -96,3 +102,31 @@ def negotiate(accept_language: str | None) -> str | None:
         if code in LANGUAGES:
             return code
     return None
+
+
+def format_moment(value: datetime | None, zone: str = "Europe/Rome") -> str:
+    """A moment shown in the competition's time zone, in the reader's language: "30 aprile 2026, 12:00"."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    language = current_language()
+    day = format_date(local, format="long", locale=language)
+    return f"{day}, {format_time(local, format='short', locale=language)}"
+
+
+def format_day(value: date | datetime | None, zone: str = "Europe/Rome") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(zone)).date()
+    return format_date(value, format="long", locale=current_language())
+
+
+def format_money(value: Decimal | float | None) -> str:
+    if value is None:
+        return ""
+    language = current_language()
+    pattern = Locale.parse(language).currency_formats["standard"].pattern
+    if float(value).is_integer():
+        pattern = pattern.replace(".00", "")
+    return format_currency(value, "EUR", format=pattern, locale=language, currency_digits=False)

@@ -18,6 +18,7 @@ from core import audit, db
 from core.accounts import SessionUser
 from core.application_form import sections_of
 from core.db import json_value
+from core.files import blob_path
 from core.settings import Settings
 from core.tables import (
     Account,
@@ -45,11 +46,6 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def blob_path(settings: Settings, sha256: str) -> Path:
-    """Where the upload store keeps a file's content (named by its hash)."""
-    return settings.uploads_dir / sha256[:2] / sha256
-
-
 async def export_personal_data(*, user: SessionUser, settings: Settings) -> bytes:
     """A zip with everything about the person as JSON, plus the files they uploaded."""
     account = await Account.select(Account.email, Account.display_name, Account.locale, Account.created_at,
@@ -72,7 +68,7 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
             Decision.application == row["id"], Decision.published_at.is_not_null())
         for attachment in attachments:
             files.append((f"attachments/{row['id']}/{attachment['field']}-{attachment['filename']}",
-                          blob_path(settings, attachment["sha256"])))
+                          blob_path(settings=settings, sha256=attachment["sha256"])))
         applications.append({
             "id": row["id"], "status": row["status"], "receipt_number": row["receipt_number"],
             "submitted_at": row["submitted_at"], "entity_name": row["entity_name"], "title": row["title"],
@@ -137,7 +133,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
             Attachment.sha256.is_in(list(hashes) or ["-"]))}
     orphans = sorted(hashes - still_used)
     for sha256 in orphans:
-        blob_path(settings, sha256).unlink(missing_ok=True)
+        blob_path(settings=settings, sha256=sha256).unlink(missing_ok=True)
     return orphans
 
 

@@ -443,6 +443,7 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'role_grant': (('account', 'edition', 'role'),),
     'application': (('edition', 'applicant'),),
     'assignment': (('round', 'application', 'juror'),),
+    'attachment': (('application', 'field'),),
     'criterion_score': (('review', 'criterion'),),
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),

@@ -45,6 +45,7 @@ ACCOUNT_ERRORS = {
 UPLOAD_ERRORS = {
     "too_large": N_("The file is larger than {limit_mb} MB. Nothing was changed; choose a smaller file."),
     "wrong_type": N_("This file's content is not of an accepted type ({expected}). Nothing was changed."),
+    "wrong_type_found": N_("This file is {found}, but {expected} is expected. Nothing was changed."),
     "empty": N_("The file is empty. Nothing was changed."),
     "not_editable": N_("Files can be changed only while the application is a draft."),
 }

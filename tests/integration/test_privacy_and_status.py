@@ -9,7 +9,7 @@ import zipfile
 from datetime import UTC, datetime
 
 from core import accounts, applications
-from core.privacy import blob_path
+from core.files import blob_path
 from core.tables import (
     Account,
     Application,
@@ -33,7 +33,7 @@ def submitted_application(settings):
     application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
     fill(user, application_id)
     sha = run(Attachment.select(Attachment.sha256).first())["sha256"]
-    path = blob_path(settings, sha)
+    path = blob_path(settings=settings, sha256=sha)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(PDF)
     run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,

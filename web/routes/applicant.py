@@ -130,7 +130,8 @@ async def submit(request: Request, application_id: FromPath[int]) -> Response:
     declarations, consents = set(data.get("declaration", [])), set(data.get("consent", []))
     try:
         await applications.submit_application(user=request.scope["user"], application_id=application_id,
-                                              declarations=declarations, consents=consents)
+                                              declarations=declarations, consents=consents,
+                                              base_url=request.app.state.settings.base_url)
     except ApplicationNotFound:
         raise NotFoundException() from None
     except (SubmitRefused, ApplicationClosed) as problem:

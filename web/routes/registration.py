@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from core import i18n, registration
 from core.accounts import AccountError

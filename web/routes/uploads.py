@@ -52,22 +52,28 @@ async def upload(request: Request, application_id: FromPath[int], field: FromPat
             await files.delete_attachment(settings=settings, application_id=application_id, field=field,
                                           user_id=request.scope["user"].id)
         except files.UploadRejected as rejected:
-            return _page(view, question, error=_(UPLOAD_ERRORS[rejected.code]).format(**rejected.params), status=409)
+            return _page(view, question, error=_rejection(rejected), status=409)
         return Redirect(path=f"/applications/{application_id}/sections/{_section_of(view, field)}?saved=1")
     upload_file = form.get("file")
     if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
         return _page(view, question, error=_("Choose a file to upload."), status=400)
     try:
-        await files.store_upload(
-            settings=settings, application_id=application_id, field=field, filename=upload_file.filename,
-            stream=upload_file, accept=list(question.accept),
-            max_bytes=files.upload_limit(max_mb=question.max_mb, settings=settings), user_id=request.scope["user"].id)
+        await applications.upload_attachment(settings=settings, user=request.scope["user"],
+                                             application_id=application_id, field=field,
+                                             filename=upload_file.filename, stream=upload_file)
     except files.UploadRejected as rejected:
         view = await applications.own_application(user=request.scope["user"], application_id=application_id)
-        return _page(view, question, error=_(UPLOAD_ERRORS[rejected.code]).format(**rejected.params), status=400)
+        return _page(view, question, error=_rejection(rejected), status=400)
+    except applications.ApplicationClosed as closed:
+        return _page(view, question, error=closed.message, status=409)
     finally:
         await upload_file.close()
     return Redirect(path=f"/applications/{application_id}/sections/{_section_of(view, field)}?saved=1")
+
+
+def _rejection(rejected: files.UploadRejected) -> str:
+    code = "wrong_type_found" if rejected.code == "wrong_type" and rejected.found else rejected.code
+    return _(UPLOAD_ERRORS[code]).format(**rejected.params)
 
 
 def _section_of(view, field: str) -> str:
