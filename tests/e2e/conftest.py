@@ -14,6 +14,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -36,11 +38,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    data_dir: Path
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """`giuria demo` data on SQLite, served by a real uvicorn process."""
     data_dir = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40}
+    env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
+           "GIURIA_MAIL_INTERVAL_SECONDS": "1"}
     env.pop("GIURIA_DATABASE_URL", None)
     prepared = subprocess.run([sys.executable, "-m", "core", "demo", "--no-serve"], env=env, capture_output=True,
                               text=True, timeout=120)
@@ -62,7 +71,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
                 output = server.stdout.read().decode() if server.stdout else ""
                 pytest.fail(f"the server did not start:\n{output}")
             time.sleep(0.2)
-    yield url
+    yield LiveServer(url=url, data_dir=data_dir)
     server.terminate()
     server.wait(timeout=10)
 

@@ -12,7 +12,7 @@ JUROR = next(login for login in DEMO_LOGINS if login.role == "juror")
 
 
 def test_landing_page_language_switch_and_sign_in(live_server, page):
-    page.goto(live_server + "/")
+    page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "it"
     assert page.get_by_role("heading", level=1).inner_text() == "Concorsi"
 

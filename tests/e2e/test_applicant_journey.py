@@ -1,0 +1,108 @@
+"""An applicant in a real browser, in Italian: sign up, confirm the email, fill, upload, submit, see the receipt."""
+
+import email
+import email.policy
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+EMAIL = "lucia.ferraro@example.org"
+PASSWORD = "orti-condivisi-2027"
+
+
+def mailed_link(outbox: Path, to: str, path: str, timeout: float = 20) -> str:
+    """The link of `path` in the newest .eml the development sender wrote for `to`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for eml in sorted(outbox.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            if message["To"] == to:
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                match = re.search(rf"https?://[^\s]+({re.escape(path)}[^\s]+)", body)
+                if match:
+                    return match.group(1)
+        time.sleep(0.3)
+    raise AssertionError(f"no mail with {path} for {to} in {outbox}")
+
+
+def field(page, label: str):
+    """A form field by its accessible name, which says "(obbligatorio)" on required ones."""
+    return page.get_by_label(re.compile("^" + re.escape(label) + r"(\s*\*)?(\s*\(obbligatorio\))?$"))
+
+
+def fill_fields(page, labels: dict[str, str]) -> None:
+    for label, value in labels.items():
+        field(page, label).fill(value)
+
+
+def test_sign_up_confirm_fill_upload_submit_in_italian(live_server, page, tmp_path):
+    page.goto(live_server.url + "/c/welfare-comunita-2027")
+    page.get_by_role("link", name="Candidati").click()
+    page.get_by_role("link", name="Crea un account").click()
+    fill_fields(page, {"Il tuo nome": "Lucia Ferraro", "Email": EMAIL, "Password": PASSWORD})
+    page.get_by_role("button", name="Crea l'account").click()
+    assert page.get_by_role("heading", name="Controlla la tua email").is_visible()
+
+    page.goto(live_server.url + mailed_link(live_server.data_dir / "outbox", EMAIL, "/verify/"))
+    assert page.get_by_role("heading", name="Email confermata").is_visible()
+
+    page.goto(live_server.url + "/login?next=/c/welfare-comunita-2027/apply")
+    fill_fields(page, {"Email": EMAIL, "Password": PASSWORD})
+    page.get_by_role("button", name="Accedi").click()
+    page.get_by_label("Agricoltura sociale").check()
+    page.get_by_role("button", name="Inizia la candidatura").click()
+    page.get_by_role("link", name="Ente proponente").click()
+
+    fill_fields(page, {"Denominazione": "Orti Condivisi APS", "Codice fiscale": "97000111222",
+                       "Data di costituzione": "2024-02-10", "Sito web": "orticondivisi.example"})
+    page.get_by_label("Associazione di promozione sociale (APS)").check()
+    field(page, "Regione della sede legale").select_option("Campania")
+    page.get_by_role("group", name=re.compile("^Il team ha completato")).get_by_label("Sì").check()
+    page.get_by_role("button", name="Salva e continua").click()
+
+    assert page.get_by_role("heading", name="Team").is_visible()
+    fill_fields(page, {"Nome e cognome 1": "Lucia Ferraro", "Età 1": "28", "Nome e cognome 2": "Paolo Esposito",
+                       "Età 2": "31", "Email del referente": EMAIL})
+    page.get_by_role("button", name="Salva e continua").click()
+
+    assert page.get_by_role("heading", name="Progetto").is_visible()
+    fill_fields(page, {
+        "Titolo": "Orti che includono", "Sintesi": "Orti sociali per l'inserimento lavorativo di giovani.",
+        "Bisogno sociale e beneficiari": "Giovani NEET del quartiere.", "Soluzione e innovazione": "Orti urbani.",
+        "Uso della tecnologia": "Un'app per la filiera corta.", "Rete territoriale e partner": "Comune, scuole.",
+        "Teoria del cambiamento": "Dal lavoro all'autonomia.",
+        "Indicatore 1": "Giovani inseriti", "Valore iniziale 1": "0", "Obiettivo a 12 mesi 1": "6",
+        "Indicatore 2": "Ettari coltivati", "Valore iniziale 2": "0,5", "Obiettivo a 12 mesi 2": "2",
+        "Indicatore 3": "Famiglie servite", "Valore iniziale 3": "10", "Obiettivo a 12 mesi 3": "80",
+        "Posti di lavoro previsti (ETP)": "4", "di cui per persone svantaggiate": "2",
+        "Modello di business e ricavi": "Vendita diretta e servizi.", "Scalabilità e replicabilità": "Altri comuni.",
+        "Uso del premio": "Serre e formazione.",
+    })
+    page.get_by_label("Prototipo").check()
+    page.get_by_role("button", name="Salva e continua").click()
+
+    assert page.get_by_role("heading", name="Allegati").is_visible()
+    page.get_by_role("link", name="Allega un file").first.click()
+    deck = tmp_path / "pitch.pdf"
+    deck.write_bytes(PDF)
+    page.get_by_label(re.compile("^File")).set_input_files(str(deck))
+    page.get_by_role("button", name="Carica").click()
+    assert page.get_by_role("link", name="pitch.pdf").is_visible()
+    page.get_by_role("button", name="Salva e torna al riepilogo").click()
+
+    for declaration in ("Dichiaro che le informazioni fornite sono veritiere (DPR 445/2000).",
+                        "Accetto il regolamento del concorso.",
+                        "Ho letto l'informativa sul trattamento dei dati personali."):
+        page.get_by_label(declaration).check()
+    page.get_by_role("button", name="Invia la candidatura").click()
+    assert page.get_by_role("heading", name="Candidatura inviata").is_visible()
+    receipt = re.search(r"Il tuo numero di ricevuta è (\w+-\d{5})", page.get_by_role("main").inner_text()).group(1)
+    assert "Inviata" in page.get_by_role("main").inner_text()
+    receipt_mail = mailed_link(live_server.data_dir / "outbox", EMAIL, "/applications/")
+    assert receipt_mail.startswith("/applications/")
+    assert receipt.startswith("WC27-")
