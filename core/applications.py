@@ -252,11 +252,12 @@ def _column_values(values: dict[str, Any], areas: dict[str, list[str]], area_ids
 
 
 async def save_section(*, user: SessionUser, application_id: int, section_code: str, data: FormInput,
-                       now: datetime | None = None) -> tuple[ApplicationView, SectionOutcome]:
+                       now: datetime | None = None) -> SectionOutcome:
     """Save what was sent for one section; valid answers are kept even when others in it are not.
 
     Only this section's answers change, under a row lock, so two tabs saving different sections
-    never undo each other.
+    never undo each other. Autosave calls this every few seconds while someone types, so it reads
+    and writes only what the save needs.
     """
     now = now or datetime.now(UTC)
     async with db.write_transaction():
@@ -286,13 +287,14 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
                 outcome.errors["track"] = _("Choose one of the call's tracks.")
             else:
                 changes[Application.track] = track["id"]
-        areas = await Area.select(Area.id, Area.code, Area.regions).where(Area.edition == edition["id"])
-        changes.update(_column_values(values, {a["code"]: json_value(a["regions"]) for a in areas},
-                                      {a["code"]: a["id"] for a in areas}))
+        if any(q.code in COLUMN_QUESTIONS for q in spec.questions):
+            areas = await Area.select(Area.id, Area.code, Area.regions).where(Area.edition == edition["id"])
+            changes.update(_column_values(values, {a["code"]: json_value(a["regions"]) for a in areas},
+                                          {a["code"]: a["id"] for a in areas}))
         await Application.update(changes).where(Application.id == application_id)
         if any(q.code == TEAM_QUESTION for q in spec.questions):
             await _sync_team(application_id, values.get(TEAM_QUESTION) or [])
-    return await own_application(user=user, application_id=application_id), outcome
+    return outcome
 
 
 async def _sync_team(application_id: int, rows: list[dict[str, Any]]) -> None:

@@ -7,13 +7,14 @@ import io
 import json
 import os
 import sqlite3
+import threading
 from urllib.parse import unquote, urlsplit
 
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from core import piccolo_conf
 from core.settings import Settings
@@ -52,6 +53,38 @@ def postgres_config(url: str) -> dict:
     return config
 
 
+class SQLiteReadFastEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with plain reads served from one persistent connection per thread.
+
+    Piccolo opens a new aiosqlite connection (and a thread) for every statement, which caps a page
+    of eight small queries at about a hundred requests a second. In WAL mode readers never wait for
+    writers, so a SELECT outside a transaction runs directly on a read-only sqlite3 connection kept
+    per thread: tens of microseconds, no thread hop. Writes and transactions keep Piccolo's path.
+    """
+
+    __slots__ = ("_readers",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._readers = threading.local()
+
+    def _reader(self) -> sqlite3.Connection:
+        connection = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory
+            connection.execute("PRAGMA query_only = ON")
+            self._readers.connection = connection
+        return connection
+
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        if self.current_transaction.get() is None and not self.log_queries:
+            query, args = querystring.compile_string(engine_type=self.engine_type)
+            if query.lstrip()[:6].upper() == "SELECT":
+                return self._reader().execute(query, args).fetchall()
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+
 def create_engine(settings: Settings) -> Engine:
     if settings.database_engine == "postgres":
         return PostgresEngine(config=postgres_config(settings.database_url))
@@ -60,7 +93,7 @@ def create_engine(settings: Settings) -> Engine:
     with contextlib.closing(sqlite3.connect(path)) as connection:
         # WAL is a property of the file: set once, it holds for every later connection.
         connection.execute("PRAGMA journal_mode=WAL")
-    return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    return SQLiteReadFastEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
 
 
 def configure(settings: Settings) -> Engine:

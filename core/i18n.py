@@ -104,12 +104,18 @@ def negotiate(accept_language: str | None) -> str | None:
     return None
 
 
+@cache
+def babel_locale(code: str) -> Locale:
+    """Parsed once per language: Babel would otherwise parse the locale on every date it formats."""
+    return Locale.parse(code)
+
+
 def format_moment(value: datetime | None, zone: str = "Europe/Rome") -> str:
     """A moment shown in the competition's time zone, in the reader's language: "30 aprile 2026, 12:00"."""
     if value is None:
         return ""
     local = value.astimezone(ZoneInfo(zone))
-    language = current_language()
+    language = babel_locale(current_language())
     day = format_date(local, format="long", locale=language)
     return f"{day}, {format_time(local, format='short', locale=language)}"
 
@@ -119,14 +125,14 @@ def format_day(value: date | datetime | None, zone: str = "Europe/Rome") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(zone)).date()
-    return format_date(value, format="long", locale=current_language())
+    return format_date(value, format="long", locale=babel_locale(current_language()))
 
 
 def format_money(value: Decimal | float | None) -> str:
     if value is None:
         return ""
     language = current_language()
-    pattern = Locale.parse(language).currency_formats["standard"].pattern
+    pattern = babel_locale(language).currency_formats["standard"].pattern
     if float(value).is_integer():
         pattern = pattern.replace(".00", "")
     return format_currency(value, "EUR", format=pattern, locale=language, currency_digits=False)

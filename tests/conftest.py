@@ -8,9 +8,11 @@ GIURIA_REQUIRE_POSTGRES=1 (CI), where a missing server fails the run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +69,9 @@ def sqlite_template(tmp_path_factory) -> Path:
     settings = Settings(env="test", data_dir=directory, secret_key=TEST_SECRET)
     db.configure(settings)
     run(db.migrate())
+    # Tests copy the file alone: fold the write-ahead log into it first.
+    with contextlib.closing(sqlite3.connect(settings.sqlite_path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return settings.sqlite_path
 
 

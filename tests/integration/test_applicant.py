@@ -58,7 +58,7 @@ def fill(user, application_id: int, *, now: datetime | None = None, tax_code: st
     for section, data in VALID.items():
         if section == "entity":
             data = dict(data, tax_code=[tax_code])
-        _view, outcome = run(applications.save_section(user=user, application_id=application_id, section_code=section,
+        outcome = run(applications.save_section(user=user, application_id=application_id, section_code=section,
                                                         data=data, now=now))
         assert outcome.errors == {}, (section, outcome.errors)
     run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",

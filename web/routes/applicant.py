@@ -95,7 +95,7 @@ def _section_page(view, spec, *, errors, typed, saved=False, status=200) -> Temp
 async def save_section(request: Request, application_id: FromPath[int], code: FromPath[str]) -> Response:
     data = await form_input(request)
     try:
-        view, outcome = await applications.save_section(
+        outcome = await applications.save_section(
             user=request.scope["user"], application_id=application_id, section_code=code, data=data)
     except ApplicationNotFound:
         raise NotFoundException() from None
@@ -110,8 +110,9 @@ async def save_section(request: Request, application_id: FromPath[int], code: Fr
     if _is_htmx(request):
         return Template(template_name="applicant/_save_status.html",
                         context={"ok": outcome.ok, "count": len(outcome.errors), "message": ""})
-    spec = next(s for s in view.sections if s.code == code)
     if not outcome.ok:
+        view = await _own(request, application_id)
+        spec = next(s for s in view.sections if s.code == code)
         return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400)
     target = data.get("_next", [""])[0]
     if target == "overview" or not target:
