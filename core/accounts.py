@@ -95,21 +95,32 @@ async def grant_role(*, account_id: int, role: str, edition_slug: str | None = N
                                subject_id=account_id, data={"role": role})
 
 
+SESSION_USER_SQL = """
+    SELECT account.id, account.email, account.display_name, account.locale, account.is_admin,
+           account.auth_epoch, account.email_verified_at, role_grant.role, edition.slug
+    FROM account
+    LEFT JOIN role_grant ON role_grant.account = account.id
+    LEFT JOIN edition ON edition.id = role_grant.edition
+    WHERE account.id = {} AND account.is_active
+"""
+
+
 async def load_session_user(account_id: int, auth_epoch: int) -> SessionUser | None:
-    """The signed-in user for a session, or None if the account is gone, inactive or signed out everywhere."""
-    account = await Account.select(
-        Account.id, Account.email, Account.display_name, Account.locale, Account.is_admin, Account.auth_epoch,
-        Account.email_verified_at,
-    ).where(Account.id == account_id, Account.is_active.eq(True)).first()
-    if account is None or account["auth_epoch"] != auth_epoch:
+    """The signed-in user for a session, or None if the account is gone, inactive or signed out everywhere.
+
+    Every page asks this, so it is one statement: the account and its grants together.
+    """
+    rows = await Account.raw(SESSION_USER_SQL, account_id)
+    if not rows or rows[0]["auth_epoch"] != auth_epoch:
         return None
-    grants = await RoleGrant.select(RoleGrant.role, RoleGrant.edition.slug).where(RoleGrant.account == account_id)
+    account = rows[0]
     roles: dict[str, set[str]] = {}
-    for grant in grants:
-        roles.setdefault(grant["edition.slug"] or "", set()).add(grant["role"])
+    for row in rows:
+        if row["role"]:
+            roles.setdefault(row["slug"] or "", set()).add(row["role"])
     return SessionUser(
         id=account["id"], email=account["email"], display_name=account["display_name"],
-        locale=account["locale"], is_admin=account["is_admin"] or "admin" in roles.get("", set()),
+        locale=account["locale"], is_admin=bool(account["is_admin"]) or "admin" in roles.get("", set()),
         auth_epoch=account["auth_epoch"], roles={k: frozenset(v) for k, v in roles.items()},
         email_verified=account["email_verified_at"] is not None,
     )

@@ -54,7 +54,12 @@ def too_many(request: Request, exc: RateLimited) -> Response:
                  headers={"Retry-After": str(exc.retry_after)})
 
 
+CLIENT_GONE = "client disconnected prematurely"
+
+
 def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.detail == CLIENT_GONE:
+        return Response(b"", status_code=499)  # nobody is listening; not our error, nothing to log
     if exc.status_code >= 500:
         return server_error(request, exc)
     if exc.status_code == 403:
