@@ -420,3 +420,19 @@ def _empty_fit(reviews: Reviews) -> _ModelFit:
         np.ones(reviews.n_jurors),
         VarianceComponents(1.0, 1.0, 1.0),
     )
+
+
+def refit(calibration: Calibration, reviews: Reviews) -> np.ndarray:
+    """Entry scores by the same method on another review set of the same entries and jurors.
+
+    Variance components (and juror scales) stay as fitted, so the difference from
+    `calibration.score` is the effect of the changed reviews alone, e.g. one juror left out.
+    """
+    if calibration.method in _SIMPLE:
+        return _SIMPLE[calibration.method](reviews, reviews.score[:, None])[:, 0]
+    v = calibration.variances
+    assert v is not None
+    loading = calibration.juror_scale[reviews.juror]
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
+    mu, entry, _ = system.solve(reviews.score[:, None])
+    return np.where(reviews.reviews_per_entry() > 0, mu[0] + entry[:, 0], np.nan)
