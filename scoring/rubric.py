@@ -7,8 +7,10 @@ Labels are dicts keyed by language code ("it", "en").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,17 @@ def rubric_problems(rubric: Rubric) -> list[str]:
     if not any(c.counted and c.weight > 0 for c in rubric.criteria):
         problems.append("no counted criterion with a positive weight")
     return problems
+
+
+def weighted_totals(rubric: Rubric, codes: Sequence[str], values: np.ndarray) -> np.ndarray:
+    """`weighted_total` for many sheets at once: `values` is sheets × criteria in `codes` order, NaN blank."""
+    weight = np.array(
+        [
+            c.weight if (c := rubric.criterion(code)) is not None and c.counted and c.weight > 0 else 0.0
+            for code in codes
+        ]
+    )
+    given = ~np.isnan(values)
+    weight_sum = given @ weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(given, values, 0.0) @ weight / np.where(weight_sum > 0, weight_sum, np.nan)
