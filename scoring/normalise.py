@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.stats import rankdata
 
 from scoring.reviews import Reviews
@@ -40,6 +40,9 @@ MIN_REVIEWS_FOR_SCALE = 5
 # Up to this many jurors the juror system is factorised densely (≈130 MB at 4,000);
 # beyond it every solve is an iterative one.
 DENSE_JUROR_LIMIT = 4000
+# Exact posterior variances in the variance-component updates while (jurors+1)×max(entries, jurors+1)
+# stays under this; beyond it a diagonal approximation (see `_JurorSystem.posterior_variances`).
+EXACT_VARIANCE_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,21 @@ class _JurorSystem:
         s[np.arange(1, len(s)), np.arange(1, len(s))] += self.n_j + self.juror_ridge
         return s
 
+    def posterior_variances(self, noise: float) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior variances of entry effects and juror offsets, for the EM update of the variances.
+
+        Exact (from the inverse of the juror system) while that inverse is small; otherwise the
+        diagonal approximation that ignores how uncertain offsets feed into entry effects, which
+        matters little once jurors have more than a handful of reviews each.
+        """
+        n_e, n_j = self.reviews.n_entries, self.reviews.n_jurors
+        if (n_j + 1) * max(n_e, n_j + 1) > EXACT_VARIANCE_LIMIT:
+            return noise * self.d, noise / (self.n_j + self.juror_ridge)
+        inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + 1))
+        coupling = sparse.hstack([sparse.csr_matrix(self.entry_load[:, None]), self.em @ self.jm.T]).tocsr()
+        spread = np.asarray(coupling.multiply(coupling @ inverse).sum(axis=1)).ravel()
+        return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[1:]
+
     def solve(self, totals: np.ndarray, start: np.ndarray | None = None):
         """μ (per column), entry effects and juror offsets for each column of `totals`."""
         t = self._residualise(totals)
@@ -344,22 +362,18 @@ def _fit_linear(
         start = np.vstack([mu[None, :], offset])
         mu, entry, offset = float(mu[0]), entry[:, 0], offset[:, 0]
         residual = y - mu - offset[reviews.juror] - loading * entry[reviews.entry]
-        entry_var = v.noise * system.d
-        juror_var = v.noise / (system.n_j + system.juror_ridge)
+        entry_var, juror_var = system.posterior_variances(v.noise)
+        # E‖y − Xθ‖² = ‖r‖² + σ²·tr(H), and tr(H) = parameters − Σ ridge·posterior variance / σ².
+        hat_trace = (
+            1
+            + reviews.n_entries
+            + reviews.n_jurors
+            - (system.entry_ridge * entry_var.sum() + system.juror_ridge * juror_var.sum()) / v.noise
+        )
         new = VarianceComponents(
             entry=max(float(np.mean(entry[has_reviews] ** 2 + entry_var[has_reviews])), floor),
             juror=max(float(np.mean(offset[judged] ** 2 + juror_var[judged])), floor),
-            noise=max(
-                float(
-                    (
-                        residual @ residual
-                        + np.sum(system.entry_weight * entry_var)
-                        + np.sum(system.n_j * juror_var)
-                    )
-                    / len(y)
-                ),
-                floor,
-            ),
+            noise=max(float((residual @ residual + v.noise * hat_trace) / len(y)), floor),
             scale=v.scale,
         )
         done = all(
