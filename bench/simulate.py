@@ -49,8 +49,10 @@ def simulate_panel(
         for _ in range(per_entry):
             home = n_tracks == 1 or rng.random() < home_share
             pool = np.flatnonzero((juror_track == track[e]) == home)
-            pool = np.setdiff1d(pool, chosen) if len(pool) > len(chosen) else np.setdiff1d(
-                np.arange(n_jurors), chosen
+            pool = (
+                np.setdiff1d(pool, chosen)
+                if len(pool) > len(chosen)
+                else np.setdiff1d(np.arange(n_jurors), chosen)
             )
             # Balance loads: pick among the least-loaded candidates at random.
             least = pool[load[pool] <= load[pool].min() + 1]

@@ -124,18 +124,31 @@ def rescore(calibration: Calibration, totals: np.ndarray) -> np.ndarray:
     """Entry scores (entries × columns) that `calibration`'s method gives for other review totals.
 
     Each column of `totals` (reviews × columns) is a replicate panel on the same design.
+    """
+    return replicate_scorer(calibration)(totals)
+
+
+def replicate_scorer(calibration: Calibration) -> Callable[[np.ndarray], np.ndarray]:
+    """`rescore` for many batches: the juror system is built and factorised once, then reused.
+
     Variance components, and for ``offset_scale`` the juror scales, stay at their fitted
     values, so a model refit is one linear solve shared by all columns.
     """
     reviews = calibration.reviews
     if calibration.method in _SIMPLE:
-        return _SIMPLE[calibration.method](reviews, totals)
+        method = _SIMPLE[calibration.method]
+        return lambda totals: method(reviews, totals)
     v = calibration.variances
     assert v is not None
     loading = calibration.juror_scale[reviews.juror]
     system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
-    mu, entry, _ = system.solve(totals)
-    return np.where(calibration.n_reviews[:, None] > 0, mu[None, :] + entry, np.nan)
+    scored = calibration.n_reviews[:, None] > 0
+
+    def scorer(totals: np.ndarray) -> np.ndarray:
+        mu, entry, _ = system.solve(totals)
+        return np.where(scored, mu[None, :] + entry, np.nan)
+
+    return scorer
 
 
 # --- simple per-juror methods, vectorised over columns of totals --------------------------
@@ -243,8 +256,12 @@ class _JurorSystem:
 
     def _diagonal(self) -> np.ndarray:
         lead = len(self.reviews.score) - np.sum(self.d * self.entry_load**2)
-        jd = self.n_j + self.juror_ridge - np.bincount(
-            self.reviews.juror, self.loading**2 * self.d[self.reviews.entry], self.reviews.n_jurors
+        jd = (
+            self.n_j
+            + self.juror_ridge
+            - np.bincount(
+                self.reviews.juror, self.loading**2 * self.d[self.reviews.entry], self.reviews.n_jurors
+            )
         )
         return np.concatenate(([max(lead, 1e-12)], np.maximum(jd, 1e-12)))
 
@@ -289,9 +306,7 @@ class _JurorSystem:
             if totals.shape[1] == 1:
                 self._last = u
         mu, offset = u[0], u[1:]
-        entry = self.d[:, None] * np.asarray(
-            self.em @ (totals - mu[None, :] - offset[self.reviews.juror])
-        )
+        entry = self.d[:, None] * np.asarray(self.em @ (totals - mu[None, :] - offset[self.reviews.juror]))
         return mu, entry, offset
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from scoring.normalise import Calibration, calibrate, refit, rescore
+from scoring.normalise import Calibration, calibrate, refit, replicate_scorer
 
 # Scores that agree to this many decimals are a tie, so that float noise never breaks one.
 TIE_DECIMALS = 9
@@ -147,15 +147,18 @@ def bootstrap_ranks(
     assert fitted is not None and leverage is not None
     residual = (reviews.score - fitted) / np.sqrt(1.0 - leverage)
     residual -= residual.mean()
-    centre = rescore(calibration, fitted[:, None])[:, 0]
+    scorer = replicate_scorer(calibration)
+    centre = scorer(fitted[:, None])[:, 0]
     rng = np.random.default_rng(seed)
     scores = np.empty((n_entries, replicates), dtype=np.float32)
     ranks = np.empty((n_entries, replicates), dtype=np.int32)
     for start in range(0, replicates, chunk):
         k = min(chunk, replicates - start)
-        draw = rng.integers(0, n, size=(k, n)).T  # one row of draws per replicate: independent of `chunk`
-        deviation = rescore(calibration, fitted[:, None] + residual[draw]) - centre[:, None]
-        replicate = calibration.score[:, None] + deviation
+        draw = rng.integers(
+            0, n, size=(k, n), dtype=np.int32
+        ).T  # one row of draws per replicate: independent of `chunk`
+        deviation = scorer(fitted[:, None] + residual[draw]) - centre[:, None]
+        replicate = (calibration.score[:, None] + deviation).astype(np.float32)
         replicate[~ok] = -np.inf
         scores[:, start : start + k] = replicate
         ranks[:, start : start + k] = _ranks_within(replicate, code, len(labels))
@@ -190,11 +193,14 @@ def _ranks_within(scores: np.ndarray, code: np.ndarray, n_groups: int) -> np.nda
     """1-based rank of each entry within its group, for every column of replicate scores."""
     ranks = np.empty(scores.shape, dtype=np.int32)
     for g in range(n_groups):
-        members = np.flatnonzero(code == g)
-        order = np.argsort(-scores[members], axis=0, kind="stable")
-        sub = np.empty((len(members), scores.shape[1]), dtype=np.int32)
-        np.put_along_axis(sub, order, np.arange(1, len(members) + 1, dtype=np.int32)[:, None], axis=0)
-        ranks[members] = sub
+        members = np.flatnonzero(code == g) if n_groups > 1 else slice(None)
+        by_replicate = np.ascontiguousarray(-scores[members].T)  # sorting rows of contiguous memory is faster
+        order = np.argsort(by_replicate, axis=1, kind="stable")
+        sub = np.empty(by_replicate.shape, dtype=np.int32)
+        np.put_along_axis(
+            sub, order, np.arange(1, by_replicate.shape[1] + 1, dtype=np.int32)[None, :], axis=1
+        )
+        ranks[members] = sub.T
     return ranks
 
 

@@ -1,0 +1,74 @@
+"""How well each aggregation recovers the true ranking on simulated juries; prints a table.
+
+Run: PYTHONPATH=. python bench/score_quality.py [--seeds 20]
+Settings follow the research report §1.4: 300 entries, 40 jurors, 3 reviews per entry,
+totals on 1–10; jurors differ in leniency (sd 1.2) and, where said, in spread
+(log-scale sd 0.4); in the track setting four tracks differ in true strength (sd 0.7) and
+80% of an entry's reviews come from home-track jurors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from bench.simulate import simulate_panel
+from scoring.aggregate import summarise_entries
+from scoring.normalise import METHODS, calibrate
+
+SETTINGS = {
+    "leniency": dict(offset_sd=1.2),
+    "leniency+spread": dict(offset_sd=1.2, log_scale_sd=0.4),
+    "tracks differ (80% home)": dict(
+        offset_sd=1.2, log_scale_sd=0.4, n_tracks=4, track_strength_sd=0.7, home_share=0.8
+    ),
+}
+COLUMNS = ("mean", "median", "zscore", "percentile", "additive", "offset_scale")
+
+
+def scores_by_method(panel) -> dict[str, tuple[np.ndarray, float]]:
+    out = {}
+    start = time.perf_counter()
+    summary = summarise_entries(panel.reviews)
+    out["median"] = (summary.median, time.perf_counter() - start)
+    for method in METHODS:
+        start = time.perf_counter()
+        score = calibrate(panel.reviews, method).score
+        out["mean" if method == "none" else method] = (score, time.perf_counter() - start)
+    return out
+
+
+def precision_at_top(score: np.ndarray, truth: np.ndarray, share: float = 0.1) -> float:
+    k = max(1, round(share * len(truth)))
+    chosen = set(np.argsort(-score, kind="stable")[:k].tolist())
+    return len(chosen & set(np.argsort(-truth)[:k].tolist())) / k
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    args = parser.parse_args()
+    print(f"Spearman ρ with true quality / precision of the true top 10%, mean over {args.seeds} seeds")
+    print(f"{'setting':26s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
+    timings: dict[str, list[float]] = {c: [] for c in COLUMNS}
+    for name, setting in SETTINGS.items():
+        rho: dict[str, list[float]] = {c: [] for c in COLUMNS}
+        top: dict[str, list[float]] = {c: [] for c in COLUMNS}
+        for seed in range(args.seeds):
+            panel = simulate_panel(1000 + seed, **setting)
+            for column, (score, seconds) in scores_by_method(panel).items():
+                rho[column].append(spearmanr(score, panel.truth)[0])
+                top[column].append(precision_at_top(score, panel.truth))
+                timings[column].append(seconds)
+        cells = " ".join(f"{np.mean(rho[c]):6.3f} / {np.mean(top[c]):4.2f}" for c in COLUMNS)
+        print(f"{name:26s} {cells}")
+    print(
+        f"{'fit time per panel (ms)':26s} " + " ".join(f"{1000 * np.mean(timings[c]):13.1f}" for c in COLUMNS)
+    )
+
+
+if __name__ == "__main__":
+    main()
