@@ -4,7 +4,8 @@ Run: PYTHONPATH=. python bench/score_quality.py [--seeds 20]
 Settings follow the research report §1.4: 300 entries, 40 jurors, 3 reviews per entry,
 totals on 1–10; jurors differ in leniency (sd 1.2) and, where said, in spread
 (log-scale sd 0.4); in the track setting four tracks differ in true strength (sd 0.7) and
-80% of an entry's reviews come from home-track jurors.
+80% of an entry's reviews come from home-track jurors. Two control settings: no juror bias at
+all, and a light load where 100 jurors share the 900 reviews (9 each instead of 22).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from scoring.aggregate import summarise_entries
 from scoring.normalise import METHODS, calibrate
 
 SETTINGS = {
+    "no juror bias": dict(offset_sd=0.0),
     "leniency": dict(offset_sd=1.2),
     "leniency+spread": dict(offset_sd=1.2, log_scale_sd=0.4),
     "tracks differ (80% home)": dict(
         offset_sd=1.2, log_scale_sd=0.4, n_tracks=4, track_strength_sd=0.7, home_share=0.8
     ),
+    "light load (9 per juror)": dict(offset_sd=1.2, log_scale_sd=0.4, n_jurors=100),
 }
 COLUMNS = ("mean", "median", "zscore", "percentile", "additive", "offset_scale")
 
