@@ -5,7 +5,8 @@ Settings follow the research report §1.4: 300 entries, 40 jurors, 3 reviews per
 totals on 1–10; jurors differ in leniency (sd 1.2) and, where said, in spread
 (log-scale sd 0.4); in the track setting four tracks differ in true strength (sd 0.7) and
 80% of an entry's reviews come from home-track jurors. Two control settings: no juror bias at
-all, and a light load where 100 jurors share the 900 reviews (9 each instead of 22).
+all, and a light load where 100 jurors share the 900 reviews (9 each instead of 22); and a
+hard panel where 1 in 8 jurors squeezes totals into 6–9 and one juror scores at random.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ SETTINGS = {
         offset_sd=1.2, log_scale_sd=0.4, n_tracks=4, track_strength_sd=0.7, home_share=0.8
     ),
     "light load (9 per juror)": dict(offset_sd=1.2, log_scale_sd=0.4, n_jurors=100),
+    "hard (compressors, 1 random)": dict(
+        offset_sd=1.2, log_scale_sd=0.4, compress_share=1 / 8, random_jurors=1
+    ),
 }
 COLUMNS = ("mean", "median", "zscore", "percentile", "additive", "offset_scale")
 

@@ -27,13 +27,16 @@ def simulate_panel(
     n_tracks: int = 1,
     track_strength_sd: float = 0.0,
     home_share: float = 1.0,
+    compress_share: float = 0.0,
+    random_jurors: int = 0,
     low: float = 1.0,
     high: float = 10.0,
 ) -> Panel:
     """Totals = clip(round(6 + scale·1.5·quality + offset + noise)) on a 1–10 scale (research report §1.4).
 
     With several tracks each juror has a home track and each review goes to a home-track juror
-    with probability `home_share`; tracks may differ in mean true quality.
+    with probability `home_share`; tracks may differ in mean true quality. A share of jurors
+    may compress their totals into 6–9 and a number may score at random.
     """
     rng = np.random.default_rng(seed)
     track = np.arange(n_entries) % n_tracks
@@ -65,6 +68,12 @@ def simulate_panel(
     juror = np.array(jurors)
     raw = 6 + scale[juror] * 1.5 * truth[entry] + offset[juror] + rng.normal(0, 1, len(entry))
     total = np.clip(np.round(raw), low, high)
+    # "Hard" panels: some jurors squeeze everything into 6–9, a few score at random.
+    compressors = rng.random(n_jurors) < compress_share
+    squeezed = np.clip(np.round(7.5 + 0.3 * (raw - 6)), 6, 9)
+    total = np.where(compressors[juror], squeezed, total)
+    chaotic = np.isin(juror, rng.choice(n_jurors, random_jurors, replace=False))
+    total = np.where(chaotic, rng.integers(int(low), int(high) + 1, len(juror)), total)
     reviews = Reviews.from_records(
         zip((f"e{e:06d}" for e in entry), (f"j{j:05d}" for j in juror), total, strict=True)
     )

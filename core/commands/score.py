@@ -421,6 +421,13 @@ def score(
         threshold_policy=threshold_policy,  # type: ignore[arg-type]
         progress=_progress_on_tty() if replicates >= 200 else None,
     )
+    apart = sum(any(f.startswith("component:") for f in row.flags) for row in rows)
+    if apart:
+        click.echo(
+            f"note: {apart} entries are reviewed by jurors who share no entry with the main panel; "
+            "their scores are not calibrated against it (flag component:<k>).",
+            err=True,
+        )
     text = render(rows, fmt=fmt, group_column=group_column, top=top)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))

@@ -213,3 +213,14 @@ def test_an_unknown_rubric_name_is_refused(files):
     result = run(scores, "--rubric", "no-such-rubric")
     assert result.exit_code != 0
     assert "unknown rubric 'no-such-rubric'" in result.stderr
+
+
+def test_entries_outside_the_main_panel_are_flagged_and_noted(files):
+    tmp_path, rubric, _ = files
+    apart = tmp_path / "apart.csv"
+    apart.write_text(GOOD + "D,W,overall,9,health\n", encoding="utf-8")
+    result = run(apart, "--rubric", rubric, "--bootstrap", 0)
+    assert result.exit_code == 0, result.stderr
+    flags = {r["entry"]: r["flags"] for r in rows_of(result.stdout)}
+    assert flags == {"A": "", "B": "", "C": "", "D": "one_review;component:1"}
+    assert "1 entries are reviewed by jurors who share no entry with the main panel" in result.stderr
