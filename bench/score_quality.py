@@ -20,6 +20,7 @@ from scipy.stats import spearmanr
 from bench.simulate import simulate_panel
 from scoring.aggregate import summarise_entries
 from scoring.normalise import METHODS, calibrate
+from scoring.rank import bootstrap_ranks
 
 SETTINGS = {
     "no juror bias": dict(offset_sd=0.0),
@@ -57,6 +58,7 @@ def precision_at_top(score: np.ndarray, truth: np.ndarray, share: float = 0.1) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--replicates", type=int, default=200, help="bootstrap replicates per panel")
     args = parser.parse_args()
     print(f"Spearman ρ with true quality / precision of the true top 10%, mean over {args.seeds} seeds")
     print(f"{'setting':26s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
@@ -75,6 +77,34 @@ def main() -> None:
     print(
         f"{'fit time per panel (ms)':26s} " + " ".join(f"{1000 * np.mean(timings[c]):13.1f}" for c in COLUMNS)
     )
+    print_cut_calibration(args.seeds, args.replicates)
+
+
+def print_cut_calibration(seeds: int, replicates: int) -> None:
+    """Is P(top 10%) honest? Brier score, and expected vs actual true-top entries among contested ones."""
+    methods = ("none", "zscore", "additive", "offset_scale")
+    print()
+    print(f"P(top 10%) from a {replicates}-replicate bootstrap, {seeds} seeds: Brier score against the")
+    print("true top 10% / among contested entries, expected number truly in the top (Σ P) : actual number")
+    print(f"{'setting':26s} " + " ".join(f"{('mean' if m == 'none' else m):>20s}" for m in methods))
+    for name, setting in SETTINGS.items():
+        brier: dict[str, list[float]] = {m: [] for m in methods}
+        expected: dict[str, float] = dict.fromkeys(methods, 0.0)
+        actual: dict[str, int] = dict.fromkeys(methods, 0)
+        for seed in range(seeds):
+            panel = simulate_panel(1000 + seed, **setting)
+            k = round(0.1 * len(panel.truth))
+            truly = np.zeros(len(panel.truth), dtype=bool)
+            truly[np.argsort(-panel.truth)[:k]] = True
+            for method in methods:
+                result = bootstrap_ranks(
+                    calibrate(panel.reviews, method), replicates=replicates, seed=seed, top=k
+                )
+                brier[method].append(float(np.mean((result.p_top - truly) ** 2)))
+                expected[method] += float(result.p_top[result.contested].sum())
+                actual[method] += int(truly[result.contested].sum())
+        cells = " ".join(f"{np.mean(brier[m]):.4f} / {expected[m]:5.0f}:{actual[m]:4d}" for m in methods)
+        print(f"{name:26s} {cells}")
 
 
 if __name__ == "__main__":
