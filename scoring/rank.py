@@ -154,9 +154,8 @@ def bootstrap_ranks(
     ranks = np.empty((n_entries, replicates), dtype=np.int32)
     for start in range(0, replicates, chunk):
         k = min(chunk, replicates - start)
-        draw = rng.integers(
-            0, n, size=(k, n), dtype=np.int32
-        ).T  # one row of draws per replicate: independent of `chunk`
+        # One row of draws per replicate, so a seed gives the same replicates whatever the chunk size.
+        draw = rng.integers(0, n, size=(k, n), dtype=np.int32).T
         deviation = scorer(fitted[:, None] + residual[draw]) - centre[:, None]
         replicate = (calibration.score[:, None] + deviation).astype(np.float32)
         replicate[~ok] = -np.inf
