@@ -224,3 +224,23 @@ def test_entries_outside_the_main_panel_are_flagged_and_noted(files):
     flags = {r["entry"]: r["flags"] for r in rows_of(result.stdout)}
     assert flags == {"A": "", "B": "", "C": "", "D": "one_review;component:1"}
     assert "1 entries are reviewed by jurors who share no entry with the main panel" in result.stderr
+
+
+def test_thresholds_flag_or_exclude_entries(files):
+    tmp_path, _, scores = files
+    rubric = tmp_path / "threshold.yaml"
+    rubric.write_text(
+        RUBRIC_YAML.replace("    step: 0.5\n", "    step: 0.5\n    threshold: 6\n", 1), encoding="utf-8"
+    )
+    flagged = rows_of(run(scores, "--rubric", rubric, "--bootstrap", 0).stdout)
+    assert [(r["entry"], r["rank"], r["flags"]) for r in flagged] == [
+        ("A", "1", ""),
+        ("B", "2", "below:overall"),
+        ("C", "3", "below:overall"),
+    ]
+    excluded = rows_of(run(scores, "--rubric", rubric, "--bootstrap", 0, "--thresholds", "exclude").stdout)
+    assert [(r["entry"], r["rank"], r["flags"]) for r in excluded] == [
+        ("A", "1", ""),
+        ("B", "", "below:overall;excluded"),
+        ("C", "", "below:overall;excluded"),
+    ]
