@@ -1,6 +1,6 @@
 """Time reading a 20,000 entries × 3 reviews × 6 criteria scores file, the calibration fit and the bootstrap.
 
-Run: PYTHONPATH=. python bench/score_speed.py [--replicates 1000] [--method additive]
+Run: PYTHONPATH=. python bench/score_speed.py [--replicates 1000] [--method offset_scale]
 The file is written to a temporary directory and read with the reader `giuria score` uses,
 so "read" includes checking every row against the rubric and computing review totals.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core.commands.score import read_scores
-from scoring.normalise import calibrate
+from scoring.normalise import DEFAULT_METHOD, calibrate
 from scoring.rank import bootstrap_ranks
 from scoring.rubric import Criterion, Rubric
 
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--jurors", type=int, default=2_000)
     parser.add_argument("--reviews", type=int, default=3)
     parser.add_argument("--replicates", type=int, default=1000)
-    parser.add_argument("--method", default="additive")
+    parser.add_argument("--method", default=DEFAULT_METHOD)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scores.csv"

@@ -31,7 +31,7 @@ from scipy.stats import rankdata
 from scoring.reviews import Reviews
 
 METHODS = ("none", "zscore", "percentile", "additive", "offset_scale")
-DEFAULT_METHOD = "additive"
+DEFAULT_METHOD = "offset_scale"
 
 # Jurors need this many reviews before a personal spread (zscore, percentile) or scale
 # (offset_scale) is estimated for them; below it they are treated as average jurors.
@@ -225,54 +225,89 @@ def _juror_moments(reviews: Reviews) -> tuple[np.ndarray, np.ndarray]:
 # --- the linear mixed model ----------------------------------------------------------------
 
 
+class _Pattern:
+    """Sparsity of the design, computed once per review set and refilled for each set of loadings."""
+
+    def __init__(self, reviews: Reviews):
+        n, n_e, n_j = len(reviews.score), reviews.n_entries, reviews.n_jurors
+        self.by_entry = np.argsort(reviews.entry, kind="stable")
+        self.entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(reviews.entry, minlength=n_e))))
+        pair_key, self.pair_of_review = np.unique(reviews.entry * n_j + reviews.juror, return_inverse=True)
+        self.pair_entry, self.pair_juror = pair_key // n_j, pair_key % n_j
+        self.pair_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.pair_entry, minlength=n_e))))
+        self.by_juror = np.argsort(self.pair_juror, kind="stable")
+        self.pair_ptr_t = np.concatenate(([0], np.cumsum(np.bincount(self.pair_juror, minlength=n_j))))
+        self.shape = (n_e, n_j, n)
+        self.jm = reviews.juror_matrix()
+
+    def matrices(self, loading: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
+        """Entries × reviews weighted by loading; entries × jurors (and transposed) of summed loadings."""
+        n_e, n_j, n = self.shape
+        em = sparse.csr_matrix((loading[self.by_entry], self.by_entry, self.entry_ptr), shape=(n_e, n))
+        summed = np.bincount(self.pair_of_review, loading, len(self.pair_entry))
+        pairs = sparse.csr_matrix((summed, self.pair_juror, self.pair_ptr), shape=(n_e, n_j))
+        pairs_t = sparse.csr_matrix(
+            (summed[self.by_juror], self.pair_entry[self.by_juror], self.pair_ptr_t), shape=(n_j, n_e)
+        )
+        return em, pairs, pairs_t
+
+
 class _JurorSystem:
     """The ridge normal equations of total = μ + loading·entry + offset, with entries eliminated.
 
     Unknowns are u = (μ, offsets); entry effects follow from u in closed form because, given
-    the jurors, entries are independent. S·u = rhs has the jury's size, not the design's.
+    the jurors, entries are independent. S·u = rhs has the jury's size, not the design's, and
+    everything after the per-entry and per-juror sums of the totals works at that size too.
     """
 
-    def __init__(self, reviews: Reviews, loading: np.ndarray, entry_ridge: float, juror_ridge: float):
+    def __init__(
+        self,
+        reviews: Reviews,
+        loading: np.ndarray,
+        entry_ridge: float,
+        juror_ridge: float,
+        pattern: _Pattern | None = None,
+    ):
         self.reviews = reviews
         self.loading = loading
         self.entry_ridge = entry_ridge
         self.juror_ridge = juror_ridge
+        self.n = float(len(reviews.score))
         self.entry_weight = np.bincount(reviews.entry, loading**2, reviews.n_entries)  # Σ loading²
         self.entry_load = np.bincount(reviews.entry, loading, reviews.n_entries)  # Σ loading
         self.n_j = reviews.reviews_per_juror().astype(float)
         self.d = 1.0 / (self.entry_weight + entry_ridge)
-        self.em = reviews.entry_matrix(loading)
-        self.jm = reviews.juror_matrix()
+        pattern = pattern or _Pattern(reviews)
+        self.jm = pattern.jm
+        # em: entries × reviews; pairs: entries × jurors, Σ loading over the reviews they share
+        self.em, self.pairs, self.pairs_t = pattern.matrices(loading)
+        self.dm = self.d * self.entry_load
+        self.lead = self.n - float(np.sum(self.d * self.entry_load**2))
+        self.cross = self.n_j - self.pairs_t @ self.dm  # S[0, 1:]
         self._factor = None
         self._last: np.ndarray | None = None
 
-    def _residualise(self, t: np.ndarray) -> np.ndarray:
-        """(I − P)·t, P the ridge projection onto entry effects."""
-        return t - self.loading[:, None] * (self.d[:, None] * np.asarray(self.em @ t))[self.reviews.entry]
-
     def _matvec(self, u: np.ndarray) -> np.ndarray:
-        t = self._residualise(u[0][None, :] + u[1:][self.reviews.juror])
-        return np.vstack([t.sum(axis=0)[None, :], np.asarray(self.jm @ t) + self.juror_ridge * u[1:]])
+        mu, offset = u[0], u[1:]
+        seen = self.pairs @ offset  # entries × columns
+        # Reductions by ufunc, not BLAS: threaded BLAS on vectors this small costs more than it saves.
+        top = self.lead * mu + _dot(self.n_j, offset) - _dot(self.dm, seen)
+        rest = (
+            self.cross[:, None] * mu[None, :]
+            + (self.n_j + self.juror_ridge)[:, None] * offset
+            - self.pairs_t @ (self.d[:, None] * seen)
+        )
+        return np.vstack([top[None, :], rest])
 
     def _diagonal(self) -> np.ndarray:
-        lead = len(self.reviews.score) - np.sum(self.d * self.entry_load**2)
-        jd = (
-            self.n_j
-            + self.juror_ridge
-            - np.bincount(
-                self.reviews.juror, self.loading**2 * self.d[self.reviews.entry], self.reviews.n_jurors
-            )
-        )
-        return np.concatenate(([max(lead, 1e-12)], np.maximum(jd, 1e-12)))
+        offsets = self.n_j + self.juror_ridge - self.pairs.multiply(self.pairs).T @ self.d
+        return np.concatenate(([max(self.lead, 1e-12)], np.maximum(offsets, 1e-12)))
 
     def _dense(self) -> np.ndarray:
-        c = (self.em @ self.jm.T).tocsc()  # entries × jurors, sparse: Σ loading per pair
-        s = np.zeros((self.reviews.n_jurors + 1, self.reviews.n_jurors + 1))
-        s[0, 0] = len(self.reviews.score) - np.sum(self.d * self.entry_load**2)
-        cross = self.n_j - c.T @ (self.d * self.entry_load)
-        s[0, 1:] = cross
-        s[1:, 0] = cross
-        s[1:, 1:] = -(c.T @ c.multiply(self.d[:, None]).tocsc()).toarray()
+        s = np.empty((self.reviews.n_jurors + 1, self.reviews.n_jurors + 1))
+        s[0, 0] = self.lead
+        s[0, 1:] = s[1:, 0] = self.cross
+        s[1:, 1:] = -(self.pairs_t @ self.pairs.multiply(self.d[:, None]).tocsr()).toarray()
         s[np.arange(1, len(s)), np.arange(1, len(s))] += self.n_j + self.juror_ridge
         return s
 
@@ -287,14 +322,20 @@ class _JurorSystem:
         if (n_j + 1) * max(n_e, n_j + 1) > EXACT_VARIANCE_LIMIT:
             return noise * self.d, noise / (self.n_j + self.juror_ridge)
         inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + 1))
-        coupling = sparse.hstack([sparse.csr_matrix(self.entry_load[:, None]), self.em @ self.jm.T]).tocsr()
+        coupling = sparse.hstack([sparse.csr_matrix(self.entry_load[:, None]), self.pairs]).tocsr()
         spread = np.asarray(coupling.multiply(coupling @ inverse).sum(axis=1)).ravel()
         return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[1:]
 
     def solve(self, totals: np.ndarray, start: np.ndarray | None = None):
         """μ (per column), entry effects and juror offsets for each column of `totals`."""
-        t = self._residualise(totals)
-        rhs = np.vstack([t.sum(axis=0)[None, :], np.asarray(self.jm @ t)])
+        by_entry = np.asarray(self.em @ totals)  # Σ loading·total per entry
+        shrunk = self.d[:, None] * by_entry
+        rhs = np.vstack(
+            [
+                (totals.sum(axis=0) - _dot(self.entry_load, shrunk))[None, :],
+                np.asarray(self.jm @ totals) - self.pairs_t @ shrunk,
+            ]
+        )
         if totals.shape[1] > 1 and self.reviews.n_jurors + 1 <= DENSE_JUROR_LIMIT:
             if self._factor is None:
                 self._factor = linalg.cho_factor(self._dense(), lower=True, check_finite=False)
@@ -306,8 +347,13 @@ class _JurorSystem:
             if totals.shape[1] == 1:
                 self._last = u
         mu, offset = u[0], u[1:]
-        entry = self.d[:, None] * np.asarray(self.em @ (totals - mu[None, :] - offset[self.reviews.juror]))
+        entry = shrunk - self.dm[:, None] * mu[None, :] - self.d[:, None] * (self.pairs @ offset)
         return mu, entry, offset
+
+
+def _dot(weights: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """weights @ columns for a vector and a matrix, per column."""
+    return np.einsum("i,ij->j", weights, columns)
 
 
 def _block_pcg(matvec, rhs: np.ndarray, diagonal: np.ndarray, start: np.ndarray | None, tol: float = 1e-10):
@@ -363,7 +409,12 @@ def _start_variances(y: np.ndarray) -> VarianceComponents:
 
 
 def _fit_linear(
-    reviews: Reviews, loading: np.ndarray, v: VarianceComponents, max_rounds: int, tol: float = 1e-4
+    reviews: Reviews,
+    loading: np.ndarray,
+    v: VarianceComponents,
+    max_rounds: int,
+    tol: float = 1e-4,
+    pattern: _Pattern | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray, VarianceComponents]:
     """Ridge fit with variance components re-estimated by approximate EM (diagonal posterior variances)."""
     y = reviews.score
@@ -371,8 +422,9 @@ def _fit_linear(
     has_reviews = reviews.reviews_per_entry() > 0
     judged = reviews.reviews_per_juror() > 0
     start = None
+    pattern = pattern or _Pattern(reviews)
     for _ in range(max_rounds):
-        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
+        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
         mu, entry, offset = system.solve(y[:, None], start)
         start = np.vstack([mu[None, :], offset])
         mu, entry, offset = float(mu[0]), entry[:, 0], offset[:, 0]
@@ -388,7 +440,7 @@ def _fit_linear(
         new = VarianceComponents(
             entry=max(float(np.mean(entry[has_reviews] ** 2 + entry_var[has_reviews])), floor),
             juror=max(float(np.mean(offset[judged] ** 2 + juror_var[judged])), floor),
-            noise=max(float((residual @ residual + v.noise * hat_trace) / len(y)), floor),
+            noise=max(float((np.sum(residual * residual) + v.noise * hat_trace) / len(y)), floor),
             scale=v.scale,
         )
         done = all(
@@ -398,7 +450,7 @@ def _fit_linear(
         v = new
         if done:
             break
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
     mu, entry, offset = system.solve(y[:, None], start)
     return float(mu[0]), entry[:, 0], offset[:, 0], v
 
@@ -421,6 +473,7 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
     scale = np.ones(reviews.n_jurors)
     mu, entry, offset, v = base.mu, base.entry, base.offset, base.variances
     scale_var = 0.04  # prior: juror scales mostly within ±40% of 1, re-estimated below
+    pattern = _Pattern(reviews)
     for _ in range(max_rounds):
         a = entry[reviews.entry]
         ridge = v.noise / scale_var
@@ -433,7 +486,7 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
         scale = new_scale
         if scaled.any():
             scale_var = max(float(np.mean((scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
-        mu, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3)
+        mu, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern)
         if change < 1e-4:
             break
     scale_var = scale_var if scaled.any() else 0.0

@@ -194,7 +194,7 @@ def _ranks_within(scores: np.ndarray, code: np.ndarray, n_groups: int) -> np.nda
     for g in range(n_groups):
         members = np.flatnonzero(code == g) if n_groups > 1 else slice(None)
         by_replicate = np.ascontiguousarray(-scores[members].T)  # sorting rows of contiguous memory is faster
-        order = np.argsort(by_replicate, axis=1, kind="stable")
+        order = np.argsort(by_replicate, axis=1)  # replicate scores are continuous: ties do not matter
         sub = np.empty(by_replicate.shape, dtype=np.int32)
         np.put_along_axis(
             sub, order, np.arange(1, by_replicate.shape[1] + 1, dtype=np.int32)[None, :], axis=1

@@ -108,7 +108,8 @@ def test_a_constant_added_to_one_juror_leaves_the_zscore_ranking_unchanged():
     assert np.array_equal(np.argsort(-before, kind="stable"), np.argsort(-after, kind="stable"))
 
 
-def test_a_constant_added_to_one_juror_is_absorbed_by_the_additive_offset():
+@pytest.mark.parametrize("method", ["additive", "offset_scale"])
+def test_a_constant_added_to_one_juror_is_absorbed_by_the_model_offset(method):
     # Well-separated entries so that the small leak left by shrinkage cannot reorder them.
     rng = np.random.default_rng(5)
     rows = [
@@ -117,8 +118,8 @@ def test_a_constant_added_to_one_juror_is_absorbed_by_the_additive_offset():
         for j, offset in [(j, (j - 3) * 0.6) for j in rng.choice(8, 4, replace=False)]
     ]
     reviews = reviews_of(rows)
-    before = calibrate(reviews, "additive")
-    after = calibrate(shift_juror(reviews, 2, 2.0), "additive")
+    before = calibrate(reviews, method)
+    after = calibrate(shift_juror(reviews, 2, 2.0), method)
     # The offset takes the shift relative to the other jurors; the 2/8 it adds to the jury's mean
     # leniency moves every entry alike, so differences between entries stay put.
     moved = after.juror_offset - before.juror_offset
