@@ -12,8 +12,9 @@ method below removes some of that, chosen by name:
   effects Gaussian (the NeurIPS reviewer-calibration model), fitted as a ridge/BLUP over the
   incomplete design with variance components re-estimated. Shrinkage keeps a juror with few
   reviews from being corrected on the strength of one or two totals.
-- ``offset_scale``: total = centre + juror offset + juror scale × entry quality + noise;
-  scales are fitted (and shrunk towards 1) only for jurors with enough reviews.
+- ``offset_scale`` (the default; see docs/scoring.md for the measurements): total = centre +
+  juror offset + juror scale × entry quality + noise; scales are fitted, and shrunk towards
+  1, only for jurors with enough reviews, so a sparse jury gets the additive model.
 
 The model fits never build an entries×jurors matrix: entry effects are eliminated in closed
 form, leaving a system the size of the jury.
@@ -416,7 +417,7 @@ def _fit_linear(
     tol: float = 1e-4,
     pattern: _Pattern | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray, VarianceComponents]:
-    """Ridge fit with variance components re-estimated by approximate EM (diagonal posterior variances)."""
+    """Ridge fit with the variance components re-estimated by EM until they settle."""
     y = reviews.score
     floor = 1e-6 * max(float(np.var(y)), 1e-12)
     has_reviews = reviews.reviews_per_entry() > 0
@@ -480,8 +481,10 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
         top = np.bincount(reviews.juror, a * (y - mu - offset[reviews.juror]), reviews.n_jurors) + ridge
         bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + ridge
         new_scale = np.where(scaled, np.clip(top / bottom, 0.1, 10.0), 1.0)
-        # The scale of entry effects and of juror scales trade off; pin the review-weighted mean scale at 1.
-        new_scale = new_scale / np.mean(new_scale[reviews.juror])
+        # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
+        on_scaled = scaled[reviews.juror]
+        if on_scaled.any():
+            new_scale[scaled] /= np.mean(new_scale[reviews.juror[on_scaled]])
         change = float(np.max(np.abs(new_scale - scale)))
         scale = new_scale
         if scaled.any():

@@ -306,3 +306,20 @@ def test_large_juries_take_the_iterative_path_to_the_same_answer(monkeypatch, me
     # The diagonal approximation of posterior variances shifts the variance components a little,
     # not the ranking of clearly separated entries.
     assert spearmanr(approximate.score, calibration.score)[0] > 0.99
+
+
+def test_offset_scale_finds_a_compressing_juror_and_leaves_sparse_jurors_at_scale_one():
+    rng = np.random.default_rng(13)
+    quality = rng.normal(0, 1.5, 120)
+    scale = np.where(np.arange(12) == 0, 0.3, 1.0)  # juror j00 uses a third of the scale
+    rows = [
+        (f"e{e:03d}", f"j{j:02d}", 6 + scale[j] * quality[e] + rng.normal(0, 0.4))
+        for e in range(120)
+        for j in rng.choice(12, 3, replace=False)
+    ]
+    rows += [("e000", "sparse", 7.0), ("e001", "sparse", 4.0)]
+    calibration = calibrate(reviews_of(rows), "offset_scale")
+    scales = dict(zip(calibration.reviews.jurors, calibration.juror_scale.tolist(), strict=True))
+    assert scales["sparse"] == 1.0
+    assert scales["j00"] == pytest.approx(0.3 / np.mean(scale[1:]), abs=0.1)
+    assert all(0.8 < scales[f"j{j:02d}"] < 1.25 for j in range(1, 12))
