@@ -157,10 +157,10 @@ def bootstrap_ranks(
         # One row of draws per replicate, so a seed gives the same replicates whatever the chunk size.
         draw = rng.integers(0, n, size=(k, n), dtype=np.int32).T
         deviation = scorer(fitted[:, None] + residual[draw]) - centre[:, None]
-        replicate = (calibration.score[:, None] + deviation).astype(np.float32)
-        replicate[~ok] = -np.inf
+        replicate = calibration.score[:, None] + deviation
+        replicate[~ok] = -np.inf  # ranked in full precision: float32 would invent ties among 20,000 scores
         scores[:, start : start + k] = replicate
-        ranks[:, start : start + k] = _ranks_within(replicate, code, len(labels))
+        ranks[:, start : start + k] = _ranks_within(replicate, code, len(labels), (seed, start))
         if progress is not None:
             progress(start + k, replicates)
     tail = (1.0 - level) / 2
@@ -188,17 +188,27 @@ def bootstrap_ranks(
     )
 
 
-def _ranks_within(scores: np.ndarray, code: np.ndarray, n_groups: int) -> np.ndarray:
-    """1-based rank of each entry within its group, for every column of replicate scores."""
+def _ranks_within(scores: np.ndarray, code: np.ndarray, n_groups: int, ties: tuple[int, int]) -> np.ndarray:
+    """1-based rank of each entry within its group, for every column of replicate scores.
+
+    Exact ties within a replicate (a panel the model fits perfectly) are broken at random,
+    from a generator seeded by (seed, replicate number), so that they fall either way
+    instead of always to the same entry, whatever the chunk size.
+    """
+    seed, first = ties
     ranks = np.empty(scores.shape, dtype=np.int32)
     for g in range(n_groups):
-        members = np.flatnonzero(code == g) if n_groups > 1 else slice(None)
+        members = np.flatnonzero(code == g)
         by_replicate = np.ascontiguousarray(-scores[members].T)  # sorting rows of contiguous memory is faster
-        order = np.argsort(by_replicate, axis=1)  # replicate scores are continuous: ties do not matter
+        order = np.argsort(by_replicate, axis=1)
+        ordered = np.take_along_axis(by_replicate, order, axis=1)
+        tied = np.any((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:]), axis=1)
+        for row in np.flatnonzero(tied).tolist():
+            shuffle = np.random.default_rng([seed, first + row, g]).permutation(len(members))
+            order[row] = shuffle[np.argsort(by_replicate[row, shuffle], kind="stable")]
         sub = np.empty(by_replicate.shape, dtype=np.int32)
-        np.put_along_axis(
-            sub, order, np.arange(1, by_replicate.shape[1] + 1, dtype=np.int32)[None, :], axis=1
-        )
+        positions = np.arange(1, by_replicate.shape[1] + 1, dtype=np.int32)[None, :]
+        np.put_along_axis(sub, order, positions, axis=1)
         ranks[members] = sub.T
     return ranks
 

@@ -356,7 +356,7 @@ def _progress_on_tty() -> Callable[[int, int], None] | None:
     "--top", type=click.IntRange(min=1), default=None, help="Size of the cut: report P(top N) per entry."
 )
 @click.option("--bootstrap", "replicates", type=click.IntRange(min=0), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap; publish it.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the bootstrap; publish it.")
 @click.option(
     "--tie-break",
     default=None,

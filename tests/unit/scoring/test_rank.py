@@ -109,3 +109,21 @@ def test_leave_one_juror_out_names_the_juror_who_decides_the_top():
     calibration = calibrate(Reviews.from_records(rows), "none")
     influences = juror_sensitivity(calibration, top=1)
     assert [(i.juror, i.entered, i.left) for i in influences] == [("Z", ("a",), ("b",))]
+
+
+def test_exact_ties_in_every_replicate_share_the_chance_of_the_cut():
+    # A panel the model fits perfectly: every replicate repeats the scores, so a and b stay tied.
+    rows = [
+        ("a", "X", 5.0),
+        ("b", "X", 5.0),
+        ("a", "Y", 5.0),
+        ("b", "Y", 5.0),
+        ("c", "X", 3.0),
+        ("c", "Y", 3.0),
+    ]
+    calibration = calibrate(Reviews.from_records(rows), "none")
+    result = bootstrap_ranks(calibration, replicates=2000, seed=0, top=1)
+    assert result.p_top[2] == 0
+    assert result.p_top[0] == pytest.approx(0.5, abs=0.05)
+    assert result.p_top[0] + result.p_top[1] == pytest.approx(1.0)
+    assert result.contested.tolist() == [True, True, False]
