@@ -165,8 +165,12 @@ def bootstrap_ranks(
             progress(start + k, replicates)
     tail = (1.0 - level) / 2
     score_low, score_high = np.quantile(scores, [tail, 1 - tail], axis=1)
-    rank_low = np.quantile(ranks, tail, axis=1, method="lower").astype(np.int64)
-    rank_high = np.quantile(ranks, 1 - tail, axis=1, method="higher").astype(np.int64)
+    # Rank quantiles as order statistics ("lower" / "higher"), partitioned in int32 to save memory.
+    low_k, high_k = int(np.floor(tail * (replicates - 1))), int(np.ceil((1 - tail) * (replicates - 1)))
+    ranks_sorted = np.partition(ranks, [low_k, high_k], axis=1)
+    rank_low = ranks_sorted[:, low_k].astype(np.int64)
+    rank_high = ranks_sorted[:, high_k].astype(np.int64)
+    del ranks_sorted
     score_low[~ok] = score_high[~ok] = np.nan
     rank_low[~ok] = rank_high[~ok] = 0
     p_top = None
