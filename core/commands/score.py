@@ -60,7 +60,7 @@ def load_rubric(argument: str) -> Rubric:
 def rubric_from_yaml(path: Path) -> Rubric:
     """Parse `criteria: [{code, weight, min, max, step, …}]`; errors name the key path and line."""
     try:
-        document = YAML(typ="rt").load(path.read_text(encoding="utf-8-sig"))
+        document = YAML(typ="rt").load(_utf8_text(path))
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -157,8 +157,18 @@ class ScoreTable:
 
 def read_scores(path: Path, rubric: Rubric, *, group_column: str | None = None) -> ScoreTable:
     """Read and check `entry,juror,criterion,value[,track…]`; raise InputError listing every bad row."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return parse_scores(handle, rubric, group_column=group_column, name=str(path))
+    text = _utf8_text(path)
+    return parse_scores(io.StringIO(text, newline=""), rubric, group_column=group_column, name=str(path))
+
+
+def _utf8_text(path: Path) -> str:
+    """The file's text, with or without a byte-order mark; a file in another encoding is named by its line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError([f"{path}: line {line}: not UTF-8 text (save the file as UTF-8)"]) from None
 
 
 def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | None, name: str) -> ScoreTable:
@@ -356,7 +366,13 @@ def _progress_on_tty() -> Callable[[int, int], None] | None:
     "--top", type=click.IntRange(min=1), default=None, help="Size of the cut: report P(top N) per entry."
 )
 @click.option("--bootstrap", "replicates", type=click.IntRange(min=0), default=1000, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the bootstrap; publish it.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap; publish it.",
+)
 @click.option(
     "--tie-break",
     default=None,

@@ -244,3 +244,12 @@ def test_thresholds_flag_or_exclude_entries(files):
         ("B", "", "below:overall;excluded"),
         ("C", "", "below:overall;excluded"),
     ]
+
+
+def test_a_file_in_another_encoding_is_refused_with_its_line(files):
+    tmp_path, rubric, _ = files
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("entry,juror,criterion,value\nA,X,overall,5\nCafé,Y,overall,6\n".encode("latin-1"))
+    result = run(latin, "--rubric", rubric)
+    assert result.exit_code != 0
+    assert f"{latin}: line 3: not UTF-8 text" in result.stderr
