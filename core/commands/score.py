@@ -172,6 +172,7 @@ def _utf8_text(path: Path) -> str:
 
 
 def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | None, name: str) -> ScoreTable:
+    """Check every row before computing anything, so that one run lists all of a file's problems."""
     reader = csv.reader(handle)
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in (*REQUIRED_COLUMNS, *([group_column] if group_column else [])) if c not in header]
@@ -407,15 +408,13 @@ def score(
     """Rank the entries in SCORES (entry,juror,criterion,value rows) with calibrated scores and intervals."""
     try:
         rubric = load_rubric(rubric_name)
-        rule = default_tie_break(rubric)
+        codes = default_tie_break(rubric).criteria
         if tie_break is not None:
             codes = tuple(c.strip() for c in tie_break.split(",") if c.strip())
             unknown = [c for c in codes if rubric.criterion(c) is None]
             if unknown:
                 raise InputError([f"--tie-break: unknown criterion {', '.join(unknown)}"])
-            rule = TieBreak(criteria=codes, final=tie_final)
-        else:
-            rule = TieBreak(criteria=rule.criteria, final=tie_final)
+        rule = TieBreak(criteria=codes, final=tie_final)  # type: ignore[arg-type]
         table = read_scores(scores, rubric, group_column=group_column)
     except InputError as error:
         for problem in error.problems:

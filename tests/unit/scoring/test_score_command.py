@@ -253,3 +253,33 @@ def test_a_file_in_another_encoding_is_refused_with_its_line(files):
     result = run(latin, "--rubric", rubric)
     assert result.exit_code != 0
     assert f"{latin}: line 3: not UTF-8 text" in result.stderr
+
+
+def test_a_declared_tie_break_orders_equal_scores(tmp_path, files):
+    _, rubric, _ = files
+    scores = tmp_path / "ties.csv"
+    scores.write_text(
+        "entry,juror,criterion,value\n"
+        "P,X,overall,7\nP,X,team,4\nQ,X,overall,7\nQ,X,team,9\nR,X,overall,7\nR,X,team,4\n",
+        encoding="utf-8",
+    )
+    shared = rows_of(run(scores, "--rubric", rubric, "--normalise", "none", "--bootstrap", 0).stdout)
+    assert [(r["entry"], r["rank"]) for r in shared] == [("P", "1"), ("Q", "1"), ("R", "1")]
+    by_team = run(scores, "--rubric", rubric, "--normalise", "none", "--bootstrap", 0, "--tie-break", "team")
+    assert [(r["entry"], r["rank"]) for r in rows_of(by_team.stdout)] == [("Q", "1"), ("P", "2"), ("R", "2")]
+    strict = run(
+        scores,
+        "--rubric",
+        rubric,
+        "--normalise",
+        "none",
+        "--bootstrap",
+        0,
+        "--tie-break",
+        "team",
+        "--tie-final",
+        "entry",
+    )
+    assert [(r["entry"], r["rank"]) for r in rows_of(strict.stdout)] == [("Q", "1"), ("P", "2"), ("R", "3")]
+    unknown = run(scores, "--rubric", rubric, "--tie-break", "pace")
+    assert unknown.exit_code != 0 and "--tie-break: unknown criterion pace" in unknown.stderr
