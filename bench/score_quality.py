@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=200, help="bootstrap replicates per panel")
     args = parser.parse_args()
     print(f"Spearman ρ with true quality / precision of the true top 10%, mean over {args.seeds} seeds")
-    print(f"{'setting':26s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
+    print(f"{'setting':30s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
     timings: dict[str, list[float]] = {c: [] for c in COLUMNS}
     for name, setting in SETTINGS.items():
         rho: dict[str, list[float]] = {c: [] for c in COLUMNS}
@@ -73,9 +73,9 @@ def main() -> None:
                 top[column].append(precision_at_top(score, panel.truth))
                 timings[column].append(seconds)
         cells = " ".join(f"{np.mean(rho[c]):6.3f} / {np.mean(top[c]):4.2f}" for c in COLUMNS)
-        print(f"{name:26s} {cells}")
+        print(f"{name:30s} {cells}")
     print(
-        f"{'fit time per panel (ms)':26s} " + " ".join(f"{1000 * np.mean(timings[c]):13.1f}" for c in COLUMNS)
+        f"{'fit time per panel (ms)':30s} " + " ".join(f"{1000 * np.mean(timings[c]):13.1f}" for c in COLUMNS)
     )
     print_cut_calibration(args.seeds, args.replicates)
 
@@ -86,7 +86,7 @@ def print_cut_calibration(seeds: int, replicates: int) -> None:
     print()
     print(f"P(top 10%) from a {replicates}-replicate bootstrap, {seeds} seeds: Brier score against the")
     print("true top 10% / among contested entries, expected number truly in the top (Σ P) : actual number")
-    print(f"{'setting':26s} " + " ".join(f"{('mean' if m == 'none' else m):>20s}" for m in methods))
+    print(f"{'setting':30s} " + " ".join(f"{('mean' if m == 'none' else m):>20s}" for m in methods))
     for name, setting in SETTINGS.items():
         brier: dict[str, list[float]] = {m: [] for m in methods}
         expected: dict[str, float] = dict.fromkeys(methods, 0.0)
@@ -104,7 +104,7 @@ def print_cut_calibration(seeds: int, replicates: int) -> None:
                 expected[method] += float(result.p_top[result.contested].sum())
                 actual[method] += int(truly[result.contested].sum())
         cells = " ".join(f"{np.mean(brier[m]):.4f} / {expected[m]:5.0f}:{actual[m]:4d}" for m in methods)
-        print(f"{name:26s} {cells}")
+        print(f"{name:30s} {cells}")
 
 
 if __name__ == "__main__":

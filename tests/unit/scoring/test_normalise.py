@@ -323,3 +323,27 @@ def test_offset_scale_finds_a_compressing_juror_and_leaves_sparse_jurors_at_scal
     assert scales["sparse"] == 1.0
     assert scales["j00"] == pytest.approx(0.3 / np.mean(scale[1:]), abs=0.1)
     assert all(0.8 < scales[f"j{j:02d}"] < 1.25 for j in range(1, 12))
+
+
+def test_model_methods_hold_where_tracks_differ_and_zscore_does_not():
+    # Four tracks of different true strength; 80% of each entry's jurors come from its own track.
+    rng = np.random.default_rng(21)
+    n_entries, n_jurors = 400, 40
+    track = np.arange(n_entries) % 4
+    quality = rng.normal(0, 1, n_entries) + np.array([-1.0, -0.3, 0.3, 1.0])[track]
+    offset = rng.normal(0, 1.2, n_jurors)
+    home = np.arange(n_jurors) % 4
+    rows = []
+    for e in range(n_entries):
+        own = rng.random(3) < 0.8
+        pool_home = rng.permutation(np.flatnonzero(home == track[e]))
+        pool_away = rng.permutation(np.flatnonzero(home != track[e]))
+        jurors = [pool_home[i] if own[i] else pool_away[i] for i in range(3)]
+        rows += [(e, j, 6 + 1.5 * quality[e] + offset[j] + rng.normal(0, 1)) for j in jurors]
+    reviews = reviews_of(rows)
+    rho = {m: spearmanr(calibrate(reviews, m).score, quality)[0] for m in METHODS}
+    # z-scores assume every juror saw an equally strong sample; here they fall below the raw mean.
+    assert rho["zscore"] < rho["none"]
+    assert rho["zscore"] < rho["additive"] - 0.05
+    assert rho["zscore"] < rho["offset_scale"] - 0.05
+    assert rho["none"] < rho["additive"] - 0.015
