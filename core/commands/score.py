@@ -1,0 +1,450 @@
+"""`giuria score`: rank entries from a CSV of juror scores, with calibration and uncertainty.
+
+All reading and writing happens here; the maths is `scoring.leaderboard`. A scores file with
+any bad row is refused whole, every problem listed with its line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import numpy as np
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from scoring.leaderboard import LeaderboardRow, build_leaderboard, default_tie_break
+from scoring.normalise import DEFAULT_METHOD, METHODS
+from scoring.rank import TieBreak
+from scoring.reviews import Reviews
+from scoring.rubric import Criterion, Rubric, rubric_problems, value_error, weighted_totals
+
+REQUIRED_COLUMNS = ("entry", "juror", "criterion", "value")
+
+
+class InputError(Exception):
+    """A scores or rubric file that cannot be used; `problems` lists each reason, located."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# --- rubric ----------------------------------------------------------------------------------
+
+
+def load_rubric(argument: str) -> Rubric:
+    """A rubric from a YAML file when `argument` is an existing path, else from an installed plugin."""
+    path = Path(argument)
+    if path.is_file():
+        return rubric_from_yaml(path)
+    try:
+        from core.plugins import find_rubric  # the lead's plugin manager; absent in bare checkouts
+    except ImportError:
+        raise InputError(
+            [f"unknown rubric {argument!r}: not a file and no rubric plugins are available"]
+        ) from None
+    rubric = find_rubric(argument)
+    if rubric is None:
+        raise InputError([f"unknown rubric {argument!r}: not a file and no installed plugin offers it"])
+    return rubric
+
+
+def rubric_from_yaml(path: Path) -> Rubric:
+    """Parse `criteria: [{code, weight, min, max, step, …}]`; errors name the key path and line."""
+    try:
+        document = YAML(typ="rt").load(_utf8_text(path))
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise InputError(
+            [f"{path}{where}: not valid YAML: {getattr(error, 'problem', None) or error}"]
+        ) from None
+    if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
+        raise InputError([f"{path}: expected a mapping with a 'criteria' list"])
+    problems: list[str] = []
+    criteria = []
+    for i, item in enumerate(document["criteria"]):
+        line = document["criteria"].lc.item(i)[0] + 1
+        if not isinstance(item, dict):
+            problems.append(f"{path}: criteria[{i}] (line {line}): expected a mapping")
+            continue
+        criterion = _criterion_from_yaml(path, i, item, problems)
+        if criterion is not None:
+            criteria.append((line, criterion))
+    rubric = Rubric(
+        name=str(document.get("name", path.stem)),
+        label=_label(document.get("label", {})),
+        criteria=tuple(c for _, c in criteria),
+    )
+    lines = {c.code: line for line, c in criteria}
+    for problem in rubric_problems(rubric):
+        code = problem.split(":", 1)[0]
+        where = f" (line {lines[code]})" if code in lines else ""
+        problems.append(f"{path}: criteria{where}: {problem}")
+    if problems:
+        raise InputError(problems)
+    return rubric
+
+
+_NUMBER_KEYS = ("weight", "min", "max", "step", "threshold")
+_FLAG_KEYS = ("counted", "required")
+
+
+def _criterion_from_yaml(path: Path, i: int, item: dict, problems: list[str]) -> Criterion | None:
+    def where(key: str) -> str:
+        line = item.lc.key(key)[0] + 1 if key in item else item.lc.line + 1
+        return f"{path}: criteria[{i}].{key} (line {line})"
+
+    fields: dict = {}
+    ok = True
+    for key in item:
+        if key not in ("code", "label", "guidance", *_NUMBER_KEYS, *_FLAG_KEYS):
+            problems.append(f"{where(key)}: unknown key")
+            ok = False
+    code = item.get("code")
+    if not isinstance(code, str | int) or not str(code).strip():
+        problems.append(f"{where('code')}: a criterion needs a code")
+        ok = False
+    for key in _NUMBER_KEYS:
+        if key in item:
+            value = item[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                problems.append(f"{where(key)}: expected a number, got {value!r}")
+                ok = False
+            else:
+                fields[key] = float(value)
+    for key in _FLAG_KEYS:
+        if key in item:
+            if not isinstance(item[key], bool):
+                problems.append(f"{where(key)}: expected true or false, got {item[key]!r}")
+                ok = False
+            else:
+                fields[key] = item[key]
+    if not ok:
+        return None
+    return Criterion(
+        code=str(code).strip(),
+        label=_label(item.get("label", {})),
+        guidance=_label(item.get("guidance", {})),
+        **fields,
+    )
+
+
+def _label(value) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {"en": str(value)}
+
+
+# --- scores ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreTable:
+    """A validated scores file: review totals, each review's criterion values, each entry's group."""
+
+    reviews: Reviews
+    codes: tuple[str, ...]
+    values: np.ndarray  # reviews × codes, NaN where blank
+    groups: dict[str, str] | None  # entry → value of the --by column
+
+
+def read_scores(path: Path, rubric: Rubric, *, group_column: str | None = None) -> ScoreTable:
+    """Read and check `entry,juror,criterion,value[,track…]`; raise InputError listing every bad row."""
+    text = _utf8_text(path)
+    return parse_scores(io.StringIO(text, newline=""), rubric, group_column=group_column, name=str(path))
+
+
+def _utf8_text(path: Path) -> str:
+    """The file's text, with or without a byte-order mark; a file in another encoding is named by its line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError([f"{path}: line {line}: not UTF-8 text (save the file as UTF-8)"]) from None
+
+
+def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | None, name: str) -> ScoreTable:
+    """Check every row before computing anything, so that one run lists all of a file's problems."""
+    reader = csv.reader(handle)
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in (*REQUIRED_COLUMNS, *([group_column] if group_column else [])) if c not in header]
+    if missing:
+        raise InputError(
+            [f"{name}: line 1: missing column(s) {', '.join(missing)}; header is {','.join(header)}"]
+        )
+    if len(set(header)) != len(header):
+        raise InputError([f"{name}: line 1: repeated column names in {','.join(header)}"])
+    col_entry, col_juror, col_criterion, col_value = (header.index(c) for c in REQUIRED_COLUMNS)
+    col_group = header.index(group_column) if group_column else None
+    criteria = {c.code: c for c in rubric.criteria}
+    code_position = {c.code: i for i, c in enumerate(rubric.criteria)}
+    problems: list[str] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    sheet_of: dict[tuple[str, str], int] = {}
+    sheet_line: list[int] = []
+    group_of: dict[str, tuple[str, int]] = {}
+    sheet_ids: list[int] = []
+    positions: list[int] = []
+    numbers: list[float] = []
+    width = len(header)
+    for row in reader:
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            problems.append(f"{name}: line {line}: expected {width} fields, found {len(row)}")
+            continue
+        entry, juror = row[col_entry].strip(), row[col_juror].strip()
+        code, text = row[col_criterion].strip(), row[col_value].strip()
+        if not entry or not juror:
+            problems.append(f"{name}: line {line}: entry and juror must not be empty")
+            continue
+        criterion = criteria.get(code)
+        if criterion is None:
+            problems.append(f"{name}: line {line}: unknown criterion {code!r}")
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            problems.append(f"{name}: line {line}: value {text!r} is not a number")
+            continue
+        reason = value_error(criterion, value)
+        if reason:
+            problems.append(f"{name}: line {line}: {code}: {reason}")
+            continue
+        key = (entry, juror, code)
+        if key in seen:
+            problems.append(
+                f"{name}: line {line}: duplicate score of entry {entry} by juror {juror} on {code} "
+                f"(first on line {seen[key]})"
+            )
+            continue
+        seen[key] = line
+        if col_group is not None:
+            group = row[col_group].strip()
+            known = group_of.setdefault(entry, (group, line))
+            if known[0] != group:
+                problems.append(
+                    f"{name}: line {line}: {group_column} {group!r} of entry {entry} differs from "
+                    f"{known[0]!r} on line {known[1]}"
+                )
+                continue
+        sheet = sheet_of.setdefault((entry, juror), len(sheet_of))
+        if sheet == len(sheet_line):
+            sheet_line.append(line)
+        sheet_ids.append(sheet)
+        positions.append(code_position[code])
+        numbers.append(value)
+    values = np.full((len(sheet_of), len(rubric.criteria)), np.nan)
+    values[np.asarray(sheet_ids, dtype=np.int64), np.asarray(positions, dtype=np.int64)] = numbers
+    required = np.array([c.required for c in rubric.criteria], dtype=bool)
+    incomplete = np.flatnonzero(np.any(np.isnan(values) & required, axis=1))
+    if len(incomplete):
+        sheets = list(sheet_of)
+        for s in incomplete.tolist():
+            lacking = [rubric.criteria[c].code for c in np.flatnonzero(np.isnan(values[s]) & required)]
+            entry, juror = sheets[s]
+            problems.append(
+                f"{name}: line {sheet_line[s]}: entry {entry}, juror {juror}: "
+                f"missing required criterion {', '.join(lacking)}"
+            )
+    if problems:
+        raise InputError(sorted(problems, key=_line_of))
+    if not sheet_of:
+        raise InputError([f"{name}: no scores"])
+    codes = tuple(c.code for c in rubric.criteria)
+    totals = weighted_totals(rubric, codes, values)
+    blank = np.flatnonzero(np.isnan(totals))
+    if len(blank):
+        sheets = list(sheet_of)
+        raise InputError(
+            [
+                f"{name}: line {sheet_line[s]}: entry {sheets[s][0]}, juror {sheets[s][1]}: "
+                "no counted criterion scored"
+                for s in blank.tolist()
+            ]
+        )
+    # Reviews keeps the records' order, so row s of `values` stays the criterion values of review s.
+    reviews = Reviews.from_records((e, j, t) for (e, j), t in zip(sheet_of, totals.tolist(), strict=True))
+    groups = {entry: g for entry, (g, _) in group_of.items()} if col_group is not None else None
+    return ScoreTable(reviews=reviews, codes=codes, values=values, groups=groups)
+
+
+def _line_of(problem: str) -> int:
+    marker = problem.find(": line ")
+    if marker < 0:
+        return 0
+    digits = problem[marker + 7 :].split(":", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _columns(group_column: str | None, top: int | None) -> list[str]:
+    columns = ["entry", *([group_column] if group_column else []), "rank", "score", "ci_low", "ci_high"]
+    return [*columns, *(["p_top"] if top is not None else []), "n_reviews", "flags"]
+
+
+def _record(row: LeaderboardRow, group_column: str | None, top: int | None) -> dict:
+    record: dict = {"entry": row.entry}
+    if group_column:
+        record[group_column] = row.group
+    record.update(
+        rank=row.rank, score=_round(row.score), ci_low=_round(row.ci_low), ci_high=_round(row.ci_high)
+    )
+    if top is not None:
+        record["p_top"] = _round(row.p_top, 3)
+    record.update(n_reviews=row.n_reviews, flags=list(row.flags))
+    return record
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def render(rows: list[LeaderboardRow], *, fmt: str, group_column: str | None, top: int | None) -> str:
+    records = [_record(row, group_column, top) for row in rows]
+    if fmt == "json":
+        extra = [
+            {"raw_mean": _round(r.raw_mean), "rank_low": r.rank_low, "rank_high": r.rank_high} for r in rows
+        ]
+        return json.dumps(
+            [rec | more for rec, more in zip(records, extra, strict=True)], ensure_ascii=False, indent=1
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = _columns(group_column, top)
+    writer.writerow(columns)
+    for record in records:
+        record["flags"] = ";".join(record["flags"])
+        writer.writerow(["" if record[c] is None else record[c] for c in columns])
+    return out.getvalue()
+
+
+def _progress_on_tty() -> Callable[[int, int], None] | None:
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        stream.write(f"\rbootstrap {done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return report
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@click.command("score")
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--rubric", "rubric_name", required=True, help="A rubric YAML file, or the name of a rubric plugin."
+)
+@click.option(
+    "--normalise",
+    "method",
+    type=click.Choice(METHODS),
+    default=DEFAULT_METHOD,
+    show_default=True,
+    help="Juror calibration method.",
+)
+@click.option(
+    "--by", "group_column", default=None, help="Rank within groups given by this column, e.g. track."
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=None, help="Size of the cut: report P(top N) per entry."
+)
+@click.option("--bootstrap", "replicates", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap; publish it.",
+)
+@click.option(
+    "--tie-break",
+    default=None,
+    help="Comma-separated criterion codes compared in turn on equal scores "
+    "(default: counted criteria by descending weight).",
+)
+@click.option("--tie-final", type=click.Choice(["shared", "entry"]), default="shared", show_default=True)
+@click.option(
+    "--thresholds",
+    "threshold_policy",
+    type=click.Choice(["flag", "exclude"]),
+    default="flag",
+    show_default=True,
+    help="What a criterion mean under its threshold does to an entry.",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def score(
+    scores: Path,
+    rubric_name: str,
+    method: str,
+    group_column: str | None,
+    top: int | None,
+    replicates: int,
+    seed: int,
+    tie_break: str | None,
+    tie_final: str,
+    threshold_policy: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Rank the entries in SCORES (entry,juror,criterion,value rows) with calibrated scores and intervals."""
+    try:
+        rubric = load_rubric(rubric_name)
+        codes = default_tie_break(rubric).criteria
+        if tie_break is not None:
+            codes = tuple(c.strip() for c in tie_break.split(",") if c.strip())
+            unknown = [c for c in codes if rubric.criterion(c) is None]
+            if unknown:
+                raise InputError([f"--tie-break: unknown criterion {', '.join(unknown)}"])
+        rule = TieBreak(criteria=codes, final=tie_final)  # type: ignore[arg-type]
+        table = read_scores(scores, rubric, group_column=group_column)
+    except InputError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{len(error.problems)} problem(s); nothing was computed.", err=True)
+        sys.exit(1)
+    groups = [table.groups[e] for e in table.reviews.entries] if table.groups is not None else None
+    rows = build_leaderboard(
+        table.reviews,
+        rubric=rubric,
+        codes=table.codes,
+        values=table.values,
+        groups=groups,
+        method=method,
+        top=top,
+        replicates=replicates,
+        seed=seed,
+        tie_break=rule,
+        threshold_policy=threshold_policy,  # type: ignore[arg-type]
+        progress=_progress_on_tty() if replicates >= 200 else None,
+    )
+    apart = sum(any(f.startswith("component:") for f in row.flags) for row in rows)
+    if apart:
+        click.echo(
+            f"note: {apart} entries are reviewed by jurors who share no entry with the main panel; "
+            "their scores are not calibrated against it (flag component:<k>).",
+            err=True,
+        )
+    text = render(rows, fmt=fmt, group_column=group_column, top=top)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

@@ -1,0 +1,129 @@
+import numpy as np
+import pytest
+
+from scoring.normalise import calibrate
+from scoring.rank import TieBreak, bootstrap_ranks, juror_sensitivity, rank_entries
+from scoring.reviews import Reviews
+
+
+def test_ranks_within_groups_best_first():
+    score = np.array([5.0, 7.0, 6.0, 9.0, 8.0])
+    ranking = rank_entries(score, groups=["g", "h", "g", "h", "h"], tie_break=TieBreak(final="entry"))
+    assert ranking.rank.tolist() == [2, 3, 1, 1, 2]
+    assert ranking.order.tolist() == [2, 0, 3, 4, 1]
+    assert ranking.groups == ("g", "h")
+
+
+def test_tie_breaks_follow_the_declared_criterion_order_then_the_final_rule():
+    score = np.array([8.0, 8.0, 8.0, 8.0, 9.0])
+    means = {
+        "impact": np.array([7.0, 7.0, 6.0, 7.0, 1.0]),
+        "team": np.array([5.0, 6.0, 9.0, 5.0, 1.0]),
+    }
+    by_impact = rank_entries(score, tie_break=TieBreak(("impact", "team"), "shared"), criterion_means=means)
+    # 4 leads on score; 1 beats 0 and 3 on team after equal impact; 0 and 3 stay tied; 2 loses on impact
+    assert by_impact.rank.tolist() == [3, 2, 5, 3, 1]
+    strict = rank_entries(score, tie_break=TieBreak(("impact", "team"), "entry"), criterion_means=means)
+    assert strict.rank.tolist() == [3, 2, 5, 4, 1]
+    by_team = rank_entries(score, tie_break=TieBreak(("team", "impact"), "shared"), criterion_means=means)
+    assert by_team.rank.tolist() == [4, 3, 2, 4, 1]
+
+
+def test_scores_equal_up_to_float_noise_are_a_tie():
+    ranking = rank_entries(np.array([0.1 + 0.2, 0.3, 0.2]), tie_break=TieBreak(final="shared"))
+    assert ranking.rank.tolist() == [1, 1, 3]
+
+
+def test_unscored_and_excluded_entries_are_not_ranked():
+    score = np.array([3.0, np.nan, 5.0, 4.0])
+    ranking = rank_entries(score, eligible=np.array([True, True, False, True]))
+    assert ranking.rank.tolist() == [2, 0, 0, 1]
+    assert ranking.order.tolist()[:2] == [3, 0]
+
+
+def test_tie_break_on_a_criterion_without_means_is_refused():
+    with pytest.raises(ValueError, match="tie-break criteria without means: impact"):
+        rank_entries(np.array([1.0]), tie_break=TieBreak(("impact",)))
+
+
+def panel(seed=0, n_entries=80, n_jurors=16):
+    rng = np.random.default_rng(seed)
+    quality = np.linspace(-3, 3, n_entries)
+    offset = rng.normal(0, 1, n_jurors)
+    rows = [
+        (f"e{e:03d}", f"j{j:02d}", 5 + quality[e] + offset[j] + rng.normal(0, 1))
+        for e in range(n_entries)
+        for j in rng.choice(n_jurors, 3, replace=False)
+    ]
+    return Reviews.from_records(rows), quality
+
+
+def test_bootstrap_is_reproducible_for_a_seed_and_changes_with_another():
+    reviews, _ = panel()
+    calibration = calibrate(reviews)
+    first = bootstrap_ranks(calibration, replicates=200, seed=7, top=10)
+    again = bootstrap_ranks(calibration, replicates=200, seed=7, top=10, chunk=33)
+    other = bootstrap_ranks(calibration, replicates=200, seed=8, top=10)
+    assert np.array_equal(first.score_low, again.score_low)
+    assert np.array_equal(first.p_top, again.p_top)
+    assert not np.array_equal(first.score_low, other.score_low)
+
+
+@pytest.mark.parametrize("method", ["none", "zscore", "percentile", "additive", "offset_scale"])
+def test_bootstrap_intervals_surround_the_score_and_flag_the_cut(method):
+    reviews, _ = panel(1)
+    calibration = calibrate(reviews, method)
+    result = bootstrap_ranks(calibration, replicates=300, seed=1, top=20)
+    ranking = rank_entries(calibration.score, tie_break=TieBreak(final="entry"))
+    assert np.all(result.score_low <= calibration.score + 1e-9)
+    assert np.all(calibration.score <= result.score_high + 1e-9)
+    assert np.all(result.rank_low <= result.rank_high)
+    assert np.all((result.p_top >= 0) & (result.p_top <= 1))
+    best, worst = ranking.order[0], ranking.order[-1]
+    assert result.p_top[best] > 0.9 and not result.contested[best]
+    assert result.p_top[worst] == 0 and not result.contested[worst]
+    contested = np.flatnonzero(result.contested)
+    assert len(contested) > 0
+    # contested means an unclear side of the cut: a middling P(top) or a rank interval across it
+    unclear = ((result.p_top > 0.1) & (result.p_top < 0.9)) | (
+        (result.rank_low <= 20) & (result.rank_high > 20)
+    )
+    assert np.array_equal(result.contested, unclear)
+
+
+def test_p_top_is_the_share_of_replicates_in_the_top_within_each_group():
+    reviews, _ = panel(2)
+    calibration = calibrate(reviews)
+    groups = ["a" if i % 2 else "b" for i in range(reviews.n_entries)]
+    result = bootstrap_ranks(calibration, replicates=100, seed=3, top=5, groups=groups)
+    # Each replicate puts exactly five entries of each group in its top five.
+    assert result.p_top.sum() == pytest.approx(10.0)
+
+
+def test_leave_one_juror_out_names_the_juror_who_decides_the_top():
+    # Entries a and b tie on their shared jurors; only juror Z, who saw b alone, lifts b above a.
+    rows = [
+        ("a", "X", 8.0), ("a", "Y", 8.0), ("b", "X", 8.0), ("b", "Y", 8.0), ("b", "Z", 9.5),
+        ("c", "X", 4.0), ("c", "Y", 4.0), ("c", "Z", 4.5), ("d", "X", 5.0), ("d", "Y", 5.0),
+    ]  # fmt: skip
+    calibration = calibrate(Reviews.from_records(rows), "none")
+    influences = juror_sensitivity(calibration, top=1)
+    assert [(i.juror, i.entered, i.left) for i in influences] == [("Z", ("a",), ("b",))]
+
+
+def test_exact_ties_in_every_replicate_share_the_chance_of_the_cut():
+    # A panel the model fits perfectly: every replicate repeats the scores, so a and b stay tied.
+    rows = [
+        ("a", "X", 5.0),
+        ("b", "X", 5.0),
+        ("a", "Y", 5.0),
+        ("b", "Y", 5.0),
+        ("c", "X", 3.0),
+        ("c", "Y", 3.0),
+    ]
+    calibration = calibrate(Reviews.from_records(rows), "none")
+    result = bootstrap_ranks(calibration, replicates=2000, seed=0, top=1)
+    assert result.p_top[2] == 0
+    assert result.p_top[0] == pytest.approx(0.5, abs=0.05)
+    assert result.p_top[0] + result.p_top[1] == pytest.approx(1.0)
+    assert result.contested.tolist() == [True, True, False]
