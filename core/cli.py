@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from core import db
+from core.commands.assign import assign
+from core.commands.score import score
 from core.settings import Settings, SettingsError, load_settings
 from core.yaml_source import FileProblems
 
@@ -274,21 +276,8 @@ def create_admin(email: str, password: str) -> None:
     click.echo(f"Administrator {email} created (id {account_id}).")
 
 
-def _optional_commands() -> None:
-    """Commands that live in their own modules (`giuria score`, `giuria assign`)."""
-    import importlib
-
-    for module_name, command_name in (("core.commands.score", "score"), ("core.commands.assign", "assign")):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        cli.add_command(getattr(module, command_name))
-
-
-_optional_commands()
+cli.add_command(score)
+cli.add_command(assign)
 
 
 def main() -> None:
