@@ -1,4 +1,4 @@
-"""Rubrics as data: check a rubric definition and convert it to and from plain mappings.
+"""Rubrics as data: convert a rubric to and from the plain mappings files and the database hold.
 
 The same shape is used by rubric plugins, competition files and the frozen copy a round keeps,
 so a rubric survives a round trip through YAML or the database unchanged.
@@ -6,46 +6,12 @@ so a rubric survives a round trip through YAML or the database unchanged.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from scoring.rubric import Anchor, Criterion, Rubric
+from scoring.rubric import Anchor, Criterion, Rubric, rubric_problems
 
-
-def rubric_problems(rubric: Rubric) -> list[str]:
-    """Everything wrong with a rubric definition, each naming the criterion; empty when sound."""
-    problems: list[str] = []
-    if not rubric.name:
-        problems.append("the rubric has no name")
-    if not rubric.criteria:
-        problems.append(f"rubric {rubric.name!r} has no criteria")
-    seen: set[str] = set()
-    for criterion in rubric.criteria:
-        where = f"criterion {criterion.code!r}"
-        if not criterion.code:
-            problems.append("a criterion has no code")
-        if criterion.code in seen:
-            problems.append(f"{where} appears twice")
-        seen.add(criterion.code)
-        if not all(map(math.isfinite, (criterion.min, criterion.max, criterion.step, criterion.weight))):
-            problems.append(f"{where}: min, max, step and weight must be finite numbers")
-            continue
-        if criterion.min >= criterion.max:
-            problems.append(f"{where}: min ({criterion.min:g}) must be below max ({criterion.max:g})")
-        if criterion.step <= 0:
-            problems.append(f"{where}: step must be positive")
-        if criterion.weight < 0:
-            problems.append(f"{where}: weight must not be negative")
-        if criterion.threshold is not None and not criterion.min <= criterion.threshold <= criterion.max:
-            problems.append(f"{where}: threshold {criterion.threshold:g} lies outside the scale")
-        for anchor in criterion.anchors:
-            if not criterion.min <= anchor.value <= criterion.max:
-                problems.append(f"{where}: anchor {anchor.value:g} lies outside the scale")
-    counted = [c for c in rubric.criteria if c.counted]
-    if rubric.criteria and not any(c.weight > 0 for c in counted):
-        problems.append(f"rubric {rubric.name!r}: the counted criteria need a positive total weight")
-    return problems
+__all__ = ["rubric_from_mapping", "rubric_problems", "rubric_to_mapping"]
 
 
 def _label(value: Any) -> dict[str, str]:

@@ -133,13 +133,25 @@ def total_range(rubric: Rubric) -> tuple[float, float]:
 
 
 def rubric_problems(rubric: Rubric) -> list[str]:
-    """Inconsistencies in a rubric definition itself (bad scale, duplicate codes, negative weights)."""
+    """Inconsistencies in a rubric definition itself (bad scale, duplicate codes, negative weights).
+
+    A step of 0 means a continuous scale. Plugins and competition files are both checked with this.
+    """
     problems = []
+    if not rubric.name:
+        problems.append("the rubric has no name")
+    if not rubric.criteria:
+        problems.append("the rubric has no criteria")
     seen: set[str] = set()
     for c in rubric.criteria:
+        if not c.code:
+            problems.append("a criterion has no code")
         if c.code in seen:
             problems.append(f"{c.code}: duplicate criterion code")
         seen.add(c.code)
+        if not all(math.isfinite(x) for x in (c.min, c.max, c.step)):
+            problems.append(f"{c.code}: min, max and step must be finite numbers")
+            continue
         if not c.max > c.min:
             problems.append(f"{c.code}: max {c.max:g} must be above min {c.min:g}")
         if c.step < 0:
@@ -148,7 +160,9 @@ def rubric_problems(rubric: Rubric) -> list[str]:
             problems.append(f"{c.code}: weight {c.weight:g} must be a non-negative number")
         if c.threshold is not None and not c.min <= c.threshold <= c.max:
             problems.append(f"{c.code}: threshold {c.threshold:g} lies off the scale")
-    if not any(c.counted and c.weight > 0 for c in rubric.criteria):
+        problems.extend(f"{c.code}: anchor {a.value:g} lies off the scale" for a in c.anchors
+                        if not c.min <= a.value <= c.max)
+    if rubric.criteria and not any(c.counted and c.weight > 0 for c in rubric.criteria):
         problems.append("no counted criterion with a positive weight")
     return problems
 

@@ -71,8 +71,8 @@ def test_a_plugin_returning_an_invalid_rubric_is_disabled_with_the_reason():
     registry.register(InvalidPlugin(), name="invalid", origin="test")
     assert "bad" not in registry.rubrics()
     error = registry.infos["invalid"].error
-    assert "criterion 'X': min (3) must be below max (1)" in error
-    assert "criterion 'X': weight must not be negative" in error
+    assert "X: max 1 must be above min 3" in error
+    assert "X: weight -2 must be a non-negative number" in error
 
 
 def test_a_plugin_with_a_wrong_hook_signature_is_refused_at_registration():

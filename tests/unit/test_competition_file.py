@@ -63,9 +63,9 @@ def test_an_inline_rubric_is_checked_criterion_by_criterion():
         - {code: IMP, label: Impatto, weight: 50, min: 5, max: 1}
         - {code: IMP, label: Doppio, weight: -1}""")
     problems = problems_of(text)
-    assert any("criterion 'IMP': min (5) must be below max (1)" in p for p in problems)
-    assert any("criterion 'IMP' appears twice" in p for p in problems)
-    assert any("criterion 'IMP': weight must not be negative" in p for p in problems)
+    assert any("$.rounds[1].rubric: IMP: max 1 must be above min 5" in p for p in problems)
+    assert any("$.rounds[1].rubric: IMP: duplicate criterion code" in p for p in problems)
+    assert any("$.rounds[1].rubric: IMP: weight -1 must be a non-negative number" in p for p in problems)
 
 
 def test_dates_must_parse_and_follow_each_other():
