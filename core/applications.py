@@ -35,7 +35,6 @@ from core.plugins import active_registry
 from core.tables import (
     Application,
     Area,
-    Assignment,
     Attachment,
     ConsentRecord,
     Decision,
@@ -494,15 +493,16 @@ async def application_rounds(*, user: SessionUser, application_id: int) -> list[
 
 
 async def may_view_application(*, user: SessionUser, application_id: int) -> bool:
-    """Who may see an entry and its files: its applicant, the edition's organisers, its assigned jurors."""
+    """Who may open an entry's files by id: its applicant and the edition's organisers.
+
+    Jurors reach files through their assignment (`core.judging.assignment_attachment`), which applies
+    the round's blind rules and neutral file names.
+    """
     row = await Application.select(Application.applicant, Application.edition.slug).where(
         Application.id == application_id).first()
     if row is None:
         return False
-    if row["applicant"] == user.id or user.is_admin or user.has_role("organiser", row["edition.slug"]):
-        return True
-    return await Assignment.exists().where(Assignment.application == application_id, Assignment.juror == user.id,
-                                           Assignment.status != "recused")
+    return row["applicant"] == user.id or user.is_admin or user.has_role("organiser", row["edition.slug"])
 
 
 async def upload_attachment(*, settings, user: SessionUser, application_id: int, field: str, filename: str,

@@ -50,3 +50,11 @@ UPLOAD_ERRORS = {
     "not_editable": N_("Files can be changed only while the application is a draft."),
 }
 MAIL_STATUS = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}
+REVIEW_STATE = {
+    "to_check": N_("conflict check needed"), "assigned": N_("to review"), "started": N_("draft"),
+    "submitted": N_("submitted"), "recused": N_("released"),
+}
+CONFLICT_KIND = {
+    "personal": N_("Personal (family, friendship)"), "financial": N_("Financial (investment, payment)"),
+    "organisational": N_("Organisational (same organisation, partnership)"), "other": N_("Other"),
+}

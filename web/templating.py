@@ -35,6 +35,8 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         partner_roles=labels.PARTNER_ROLE,
         application_status=labels.APPLICATION_STATUS,
         decision_outcomes=labels.DECISION_OUTCOME,
+        review_states=labels.REVIEW_STATE,
+        conflict_kinds=labels.CONFLICT_KIND,
         regions=REGIONS,
     )
     return environment

@@ -22,3 +22,30 @@
     if (summary) { summary.focus(); }
   });
 })();
+// The weighted total of a scoring form, updated as the juror scores.
+(function () {
+  "use strict";
+  function recompute(form) {
+    var output = form.querySelector("#weighted-total");
+    if (!output) { return; }
+    var total = 0, weights = 0, complete = true;
+    form.querySelectorAll("fieldset.criterion").forEach(function (fieldset) {
+      var weight = parseFloat(fieldset.getAttribute("data-weight")) || 0;
+      if (!weight) { return; }
+      var checked = fieldset.querySelector("input[type=radio]:checked");
+      var number = fieldset.querySelector("input[type=number]");
+      var value = checked ? parseFloat(checked.value) : (number && number.value !== "" ? parseFloat(number.value) : NaN);
+      if (isNaN(value)) { complete = false; return; }
+      total += value * weight; weights += weight;
+    });
+    output.textContent = complete && weights ? (total / weights).toFixed(2) : "—";
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.score-form");
+    if (form) { recompute(form); }
+  });
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form.score-form");
+    if (form) { recompute(form); }
+  });
+})();
