@@ -73,6 +73,8 @@ class AssignmentLine:
 
 @dataclass(frozen=True)
 class RoundProgress:
+    round_id: int
+    juror_task: str
     round_code: str
     round_name: dict[str, str]
     edition_slug: str
@@ -114,6 +116,7 @@ class ReviewPage:
     assignment_id: int
     status: str
     conflict_cleared: bool
+    juror_task: str
     round_code: str
     round_name: dict[str, str]
     edition_title: dict[str, str]
@@ -171,7 +174,8 @@ async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
     """The juror's rounds with their entries and how far along they are; one statement."""
     rows = await Assignment.select(
         Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
-        Assignment.round.code, Assignment.round.name, Assignment.round.closes_at, Assignment.round.blind,
+        Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
+        Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
         Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
         Assignment.application.title, Assignment.application.track.name,
     ).where(Assignment.juror == juror.id, Assignment.status != "recused").order_by(Assignment.round).order_by(
@@ -195,6 +199,8 @@ async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
             for row in group
         ]
         result.append(RoundProgress(
+            round_id=first["round"], juror_task=juror_task(first["round.workflow"],
+                                                           json_value(first["round.edition.enabled_plugins"])),
             round_code=round_code, round_name=json_value(first["round.name"]), edition_slug=edition_slug,
             edition_title=json_value(first["round.edition.title"]), closes_at=first["round.closes_at"],
             time_zone=first["round.edition.time_zone"], assigned=len(group),
@@ -202,6 +208,12 @@ async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
             submitted=sum(r["status"] == "submitted" for r in group), lines=lines,
         ))
     return result
+
+
+def juror_task(workflow: str, enabled: list[str] | None) -> str:
+    """What the round's workflow asks jurors to do: score a rubric, fill a checklist, compare, rank."""
+    definition = active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+    return definition.juror_task if definition else "rubric"
 
 
 # -- one assignment ---------------------------------------------------------------------------------
@@ -220,7 +232,8 @@ async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = Fa
 
 async def _round(round_id: int) -> dict[str, Any]:
     return await Round.select(
-        Round.id, Round.code, Round.name, Round.kind, Round.blind, Round.opens_at, Round.closes_at, Round.rubric,
+        Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.blind, Round.opens_at, Round.closes_at,
+        Round.rubric,
         Round.rubric_name, Round.settings, Round.edition, Round.edition.slug, Round.edition.title,
         Round.edition.time_zone, Round.edition.application_form, Round.edition.enabled_plugins,
     ).where(Round.id == round_id).first()
@@ -278,6 +291,7 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     submitted = bool(review and review["status"] == "submitted")
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared,
+        juror_task=juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])),
         round_code=round_row["code"], round_name=json_value(round_row["name"]),
         edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,

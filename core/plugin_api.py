@@ -20,7 +20,11 @@ __all__ = [
     "LifecycleEvent",
     "ReportDefinition",
     "ReportOutput",
+    "ResultRow",
+    "ReviewData",
+    "RoundData",
     "RoundInfo",
+    "RoundResults",
     "Rubric",
     "WorkflowDefinition",
 ]
@@ -43,14 +47,74 @@ class RoundInfo:
     normalisation: str
 
 
+JUROR_TASKS = ("rubric", "checklist", "pairwise", "ranking")
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    """One juror's review of one entry, as a workflow computes with it."""
+
+    entry: int
+    juror: int
+    status: str
+    total: float | None
+    values: Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """A round's judging as plain data: what a workflow's `compute` receives."""
+
+    round_code: str
+    kind: str
+    rubric: Rubric | None
+    settings: Mapping[str, Any]
+    entries: tuple[int, ...]
+    groups: Mapping[int, str]
+    reviews: tuple[ReviewData, ...] = ()
+    comparisons: tuple[tuple[int, int, int], ...] = ()
+    rankings: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    checklists: tuple[Mapping[str, Any], ...] = ()
+    consensus: Mapping[int, float] = field(default_factory=dict)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """An entry's standing in a round: its place, score, the uncertainty around them, and flags."""
+
+    entry: int
+    group: str
+    rank: int | None
+    score: float | None
+    n: int
+    low: float | None = None
+    high: float | None = None
+    rank_low: int | None = None
+    rank_high: int | None = None
+    p_top: float | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """A round's results, best first within each group, with the method that produced them."""
+
+    method: str
+    rows: tuple[ResultRow, ...]
+    notes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class WorkflowDefinition:
-    """A way a round is judged: checklist, rubric scoring, consensus, pairwise, ranked vote."""
+    """A way a round is judged: what its jurors do (`juror_task`) and how results come out (`compute`)."""
 
     name: str
     label: dict[str, str]
     round_kinds: tuple[str, ...]
     description: dict[str, str] = field(default_factory=dict)
+    juror_task: str = "rubric"
+    compute: Callable[[RoundData], RoundResults] | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import pluggy
 
 from core import hookspecs
 from core.plugin_api import (
+    JUROR_TASKS,
     REPORT_AUDIENCES,
     REPORT_FORMATS,
     ApplicationSnapshot,
@@ -162,8 +163,7 @@ class PluginRegistry:
 
     def workflows(self, *, enabled: Iterable[str] | None = None) -> dict[str, WorkflowDefinition]:
         found: dict[str, WorkflowDefinition] = {}
-        for _, workflow in self._collect("giuria_workflows", enabled, WorkflowDefinition,
-                                         lambda w: [] if w.name else ["a workflow has no name"]):
+        for _, workflow in self._collect("giuria_workflows", enabled, WorkflowDefinition, _workflow_problems):
             found.setdefault(workflow.name, workflow)
         return found
 
@@ -188,6 +188,15 @@ class PluginRegistry:
     def notify(self, event: LifecycleEvent, *, enabled: Iterable[str] | None = None) -> None:
         for _ in self.results("giuria_lifecycle_event", enabled=enabled, event=event):
             pass
+
+
+def _workflow_problems(workflow: WorkflowDefinition) -> list[str]:
+    problems = [] if workflow.name else ["a workflow has no name"]
+    if workflow.juror_task not in JUROR_TASKS:
+        problems.append(f"workflow {workflow.name!r}: juror_task must be one of {', '.join(JUROR_TASKS)}")
+    if workflow.compute is not None and not callable(workflow.compute):
+        problems.append(f"workflow {workflow.name!r}: compute is not callable")
+    return problems
 
 
 def _report_problems(report: ReportDefinition) -> list[str]:
