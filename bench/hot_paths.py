@@ -46,6 +46,8 @@ async def page() -> Response:
 
 app = Litestar([page])
 '''
+SCORE_FORM = "&".join(f"score.{c}={v}&orig.score.{c}={v}" for c, v in
+                      (("IMP", 4), ("INN", 3), ("SOS", 4), ("TEA", 3), ("RET", 5))) + "&action=draft"
 DRAFT_FORM = ("entity_name=Orti+Aperti&legal_form=aps&tax_code=97123450011&founded_on=2024-02-10&region=Puglia"
               "&website=ortiaperti.example&training_completed=yes")
 
@@ -108,7 +110,7 @@ def lua(path: Path, *, method: str, cookie: str, token: str, body: str = "") -> 
     return str(path)
 
 
-def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: list[tuple[str, str, str]]) -> dict:
+def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: list[tuple]) -> dict:
     """Statements per request, counted by wrapping the engine in this process (benchmark only)."""
     from litestar.testing import TestClient
 
@@ -131,14 +133,14 @@ def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: lis
         with TestClient(create_app(load_settings(environ)), base_url="http://testserver.local") as client:
             for name, value in cookie_jar.items():
                 client.cookies.set(name, value)
-            for label, method, path in paths:
+            for label, method, path, *body in paths:
                 token = client.cookies.get("giuria_csrf", "")
                 client.get(path) if method == "GET" else None
                 counted["n"] = 0
                 if method == "GET":
                     client.get(path)
                 else:
-                    client.post(path, content=DRAFT_FORM, headers={
+                    client.post(path, content=body[0], headers={
                         "content-type": "application/x-www-form-urlencoded", "x-csrftoken": token,
                         "hx-request": "true"})
                 results[label] = counted["n"]
@@ -201,6 +203,17 @@ def main() -> None:
             application = started.headers["location"]
             client.get(application)
             cookies = client.cookies
+        juror = httpx.Client(base_url=base)
+        token = CSRF.search(juror.get("/login").text).group(1)
+        juror.post("/login", data={"email": "giulia.ferri@fondazione-aurora.example", "password": DEMO_PASSWORD,
+                                   "_csrf_token": token})
+        review_path = re.search(r'href="(/jury/assignments/\d+)"', juror.get("/jury").text).group(1)
+        page = juror.get(review_path).text
+        if "any conflict of interest" in page or "conflitto di interessi?" in page:
+            juror.post(f"{review_path}/conflict", data={"decision": "none",
+                                                        "_csrf_token": CSRF.search(page).group(1)})
+        juror_cookies = juror.cookies
+        juror_cookie = "; ".join(f"{name}={value}" for name, value in juror_cookies.items())
         cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         if os.environ.get("HOT_DEBUG"):
             probe = httpx.get(f"{base}{application}/sections/project", headers={"cookie": cookie})
@@ -210,6 +223,10 @@ def main() -> None:
         save = f"{application}/sections/entity"
         get_script = lua(workdir / "get.lua", method="GET", cookie=cookie, token=csrf)
         post_script = lua(workdir / "post.lua", method="POST", cookie=cookie, token=csrf, body=DRAFT_FORM)
+        juror_get = lua(workdir / "juror_get.lua", method="GET", cookie=juror_cookie,
+                        token=juror_cookies.get("giuria_csrf"))
+        juror_post = lua(workdir / "juror_post.lua", method="POST", cookie=juror_cookie,
+                         token=juror_cookies.get("giuria_csrf"), body=SCORE_FORM)
 
         print(f"engine: {args.engine}; one uvicorn worker each; wrk -t2 -c{args.connections} -d{args.seconds}s")
         rows = [
@@ -217,6 +234,8 @@ def main() -> None:
             ("public landing page", f"{base}/c/welfare-comunita-2026", None),
             ("applicant form section (GET)", f"{base}{section_page}", get_script),
             ("applicant draft save (POST)", f"{base}{save}", post_script),
+            ("juror review page (GET)", f"{base}{review_path}", juror_get),
+            ("juror score save (POST)", f"{base}{review_path}/review", juror_post),
         ]
         figures = {}
         for label, url, script in rows:
@@ -228,8 +247,11 @@ def main() -> None:
             print(f"  {label:<32} {figures[label][0] / bare_rate:6.1%} of the bare page; "
                   f"{figures[label][0] / 16:5.0f}x a 16 req/s review page")
         queries = count_queries(environ, cookies, [("applicant form section (GET)", "GET", section_page),
-                                                   ("applicant draft save (POST)", "POST", save),
+                                                   ("applicant draft save (POST)", "POST", save, DRAFT_FORM),
                                                    ("public landing page", "GET", "/c/welfare-comunita-2026")])
+        queries |= count_queries(environ, juror_cookies, [("juror review page (GET)", "GET", review_path),
+                                                          ("juror score save (POST)", "POST", f"{review_path}/review",
+                                                           SCORE_FORM)])
         for label, count in queries.items():
             print(f"  SQL statements per request, {label}: {count}")
     finally:

@@ -29,7 +29,16 @@ def _settings() -> Settings:
 
 
 def _run(coroutine):
-    return asyncio.run(coroutine)
+    """Run a command's coroutine and release its database connections before the loop ends."""
+
+    async def run_and_release():
+        try:
+            return await coroutine
+        finally:
+            if db.piccolo_conf.DB is not None:
+                await db.close_pool()
+
+    return asyncio.run(run_and_release())
 
 
 async def _prepare(settings: Settings) -> None:

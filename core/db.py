@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
 import os
 import sqlite3
 import threading
+import weakref
 from urllib.parse import unquote, urlsplit
 
+import aiosqlite
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from core import piccolo_conf
 from core.settings import Settings
@@ -53,20 +56,95 @@ def postgres_config(url: str) -> dict:
     return config
 
 
+class _WriterSlot:
+    """One event loop's writer connection and the lock that hands it to one transaction at a time."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.connection = None
+
+
+class ReusedConnectionTransaction(SQLiteTransaction):
+    """A write transaction on the loop's one writer connection, instead of a new connection each time.
+
+    SQLite admits one writer at a time anyway; queueing writers on an asyncio lock costs far less
+    than Piccolo's new connection (and thread) per transaction spinning in the busy handler.
+    Other processes are still kept out by SQLite's own lock and busy timeout.
+    """
+
+    __slots__ = ("_slot",)
+
+    async def get_connection(self):
+        slots = self.engine._writers
+        loop = asyncio.get_running_loop()
+        slot = slots.get(loop)
+        if slot is None:
+            slot = slots[loop] = _WriterSlot()
+        await slot.lock.acquire()
+        self._slot = slot
+        try:
+            if slot.connection is None:
+                connection = aiosqlite.connect(**self.engine.connection_kwargs)
+                connection._thread.daemon = True  # never keep the interpreter alive at exit
+                slot.connection = await connection
+                slot.connection.row_factory = dict_factory
+                await slot.connection.execute("PRAGMA foreign_keys = 1")
+            return slot.connection
+        except BaseException:
+            slot.lock.release()
+            raise
+
+    async def __aenter__(self):
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            self._slot.lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            # A connection in an unknown state is not handed to the next transaction.
+            await self._slot.connection.close()
+            self._slot.connection = None
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._slot.lock.release()
+        return exception is None
+
+
 class SQLiteReadFastEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with plain reads served from one persistent connection per thread.
 
     Piccolo opens a new aiosqlite connection (and a thread) for every statement, which caps a page
     of eight small queries at about a hundred requests a second. In WAL mode readers never wait for
     writers, so a SELECT outside a transaction runs directly on a read-only sqlite3 connection kept
-    per thread: tens of microseconds, no thread hop. Writes and transactions keep Piccolo's path.
+    per thread: tens of microseconds, no thread hop. Transactions reuse one writer connection per
+    event loop (see ReusedConnectionTransaction); single writes outside a transaction keep Piccolo's path.
     """
 
-    __slots__ = ("_readers",)
+    __slots__ = ("_readers", "_writers")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._readers = threading.local()
+        self._writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True):
+        return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     def _reader(self) -> sqlite3.Connection:
         connection = getattr(self._readers, "connection", None)
@@ -76,6 +154,14 @@ class SQLiteReadFastEngine(SQLiteEngine):
             connection.execute("PRAGMA query_only = ON")
             self._readers.connection = connection
         return connection
+
+    async def close_writer(self) -> None:
+        """Close this event loop's writer connection (at shutdown, or before a short-lived loop ends)."""
+        slot = self._writers.pop(asyncio.get_running_loop(), None)
+        if slot is not None and slot.connection is not None:
+            async with slot.lock:
+                await slot.connection.close()
+                slot.connection = None
 
     async def run_querystring(self, querystring, in_pool: bool = False):
         if self.current_transaction.get() is None and not self.log_queries:
@@ -146,9 +232,12 @@ async def start_pool(settings: Settings) -> None:
 
 
 async def close_pool() -> None:
+    """Release this event loop's connections: the PostgreSQL pool, or SQLite's writer connection."""
     db = engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()
+    elif isinstance(db, SQLiteReadFastEngine):
+        await db.close_writer()
 
 
 async def is_healthy() -> bool:

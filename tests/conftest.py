@@ -38,7 +38,10 @@ def run(awaitable):
     """Run core code (or a Piccolo query) from a sync test on a loop of its own; no pool, so no loop affinity."""
 
     async def wait():
-        return await awaitable
+        try:
+            return await awaitable
+        finally:
+            await db.close_pool()
 
     try:
         asyncio.get_running_loop()
