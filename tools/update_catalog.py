@@ -1,6 +1,9 @@
 """Merge new message ids into the Italian catalog, optionally seeding translations from a Python dict file.
 
-Usage: python tools/update_catalog.py [SEED.py]   (run `make messages` first to refresh messages.pot)
+Usage: python tools/update_catalog.py [SEED.py ...]   (run `make messages` first to refresh messages.pot)
+
+Each seed file defines IT = {msgid: italian, or (singular, plural)}; every file in tools/seeds/ is read too,
+so parallel branches each keep their own seed file and a merge only re-runs this script.
 """
 
 import runpy
@@ -17,7 +20,10 @@ def _translated(string) -> bool:
 
 
 def main() -> None:
-    seed = runpy.run_path(sys.argv[1])["IT"] if len(sys.argv) > 1 else {}
+    seed: dict = {}
+    seed_files = sorted((Path(__file__).resolve().parent / "seeds").glob("*.py")) + [Path(a) for a in sys.argv[1:]]
+    for seed_file in seed_files:
+        seed.update(runpy.run_path(str(seed_file)).get("IT", {}))
     with (LOCALE / "messages.pot").open("rb") as template_file:
         template = read_po(template_file)
     po_path = LOCALE / "it" / "LC_MESSAGES" / "messages.po"
