@@ -209,6 +209,10 @@ def write_transaction():
     return db.transaction()
 
 
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
 def locked(query):
     """SELECT … FOR UPDATE on PostgreSQL; SQLite's immediate write transaction already excludes other writers."""
     return query if isinstance(engine(), SQLiteEngine) else query.lock_rows()

@@ -123,7 +123,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exclude=["^/healthz$"],
     )
     template_config = TemplateConfig(
-        instance=JinjaTemplateEngine.from_environment(build_environment()),
+        instance=JinjaTemplateEngine.from_environment(
+            build_environment(auto_reload=settings.env == "development")),
     )
     return Litestar(
         route_handlers=[
