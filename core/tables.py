@@ -444,6 +444,7 @@ class ConsensusMessage(Table, tablename="consensus_message"):
 
     thread = ForeignKey(references=ConsensusThread)
     author = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    by_chair = Boolean(default=False)
     body = Text()
     posted_at = Timestamptz(default=TimestamptzNow())
 

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete, OnUpdate
-from piccolo.columns.column_types import JSON, DoublePrecision, ForeignKey, Serial, Text, Timestamptz
+from piccolo.columns.column_types import JSON, Boolean, DoublePrecision, ForeignKey, Serial, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.engine import engine_finder
@@ -72,6 +72,7 @@ async def forwards():
     column("ConsensusMessage", "consensus_message", "thread", ForeignKey,
            _foreign_key(ConsensusThread, nullable=False))
     column("ConsensusMessage", "consensus_message", "author", ForeignKey, _foreign_key(Account, nullable=True))
+    column("ConsensusMessage", "consensus_message", "by_chair", Boolean, _params(default=False))
     column("ConsensusMessage", "consensus_message", "body", Text, _params(default=""))
     column("ConsensusMessage", "consensus_message", "posted_at", Timestamptz, _params(default=TimestamptzNow()))
 
