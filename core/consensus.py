@@ -26,7 +26,7 @@ from core.judging import (
     entry_label,
     is_chair,
     message_text,
-    panel_labels,
+    panels_labels,
     round_rubric,
     thread_for,
 )
@@ -150,9 +150,10 @@ async def consensus_overview(*, chair: SessionUser, round_id: int) -> ConsensusO
     applications = {a["id"]: a for a in await Application.select(
         Application.id, Application.title, Application.track.name).where(Application.id.is_in(list(shown)))
     } if shown else {}
+    panels = await panels_labels(round_id, list(shown))
     entries = []
     for application_id in shown:
-        labels = await panel_labels(round_id, application_id)
+        labels = panels.get(application_id, {})
         given = totals.get(application_id, [])
         values = [t for _j, t in given]
         application = applications[application_id]

@@ -396,11 +396,19 @@ def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
 
 async def panel_labels(round_id: int, application_id: int) -> dict[int, str]:
     """Juror A, B, C… by assignment order, the same for every reader, so no name is ever needed."""
-    rows = await Assignment.select(Assignment.juror).where(
-        Assignment.round == round_id, Assignment.application == application_id).order_by(Assignment.id)
-    labels: dict[int, str] = {}
+    return (await panels_labels(round_id, [application_id])).get(application_id, {})
+
+
+async def panels_labels(round_id: int, application_ids: list[int]) -> dict[int, dict[int, str]]:
+    """`panel_labels` for several entries of a round in one query."""
+    if not application_ids:
+        return {}
+    rows = await Assignment.select(Assignment.application, Assignment.juror).where(
+        Assignment.round == round_id, Assignment.application.is_in(application_ids)).order_by(Assignment.id)
+    labels: dict[int, dict[int, str]] = {}
     for row in rows:
-        labels.setdefault(row["juror"], _("Juror {letter}").format(letter=chr(ord("A") + len(labels) % 26)))
+        panel = labels.setdefault(row["application"], {})
+        panel.setdefault(row["juror"], _("Juror {letter}").format(letter=chr(ord("A") + len(panel) % 26)))
     return labels
 
 
@@ -514,6 +522,8 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
         if assignment["conflict_checked_at"] is None:
             raise ConflictNotCleared(assignment_id)
         round_row = await _round(assignment["round"])
+        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
+            raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Scoring for this round is closed."))
         rubric = round_rubric(round_row)
