@@ -13,7 +13,7 @@ from core.db import json_value
 from core.judging import round_rubric
 from core.plugin_api import ReviewData, RoundData, RoundResults
 from core.plugins import active_registry
-from core.tables import Application, CriterionScore, Review, Round
+from core.tables import Application, ConsensusThread, CriterionScore, Review, Round
 
 IN_PLAY = {"admissibility": ("submitted", "admissible", "not_admissible")}
 DEFAULT_IN_PLAY = ("in_round", "advanced", "not_advanced", "finalist", "winner", "not_winner")
@@ -57,8 +57,8 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
                                   track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {})
                for a in applications}
-    reviews = await Review.select(Review.id, Review.status, Review.total, Review.assignment.application,
-                                  Review.assignment.juror).where(
+    reviews = await Review.select(Review.id, Review.status, Review.total, Review.checklist,
+                                  Review.assignment.application, Review.assignment.juror).where(
         Review.assignment.round == round_row["id"], Review.assignment.status != "recused")
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.assignment.round == round_row["id"])
@@ -81,6 +81,15 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
             ReviewData(entry=r["assignment.application"], juror=r["assignment.juror"], status=r["status"],
                        total=r["total"], values=values.get(r["id"], {}))
             for r in reviews if r["assignment.application"] in entries),
+        checklists=tuple(
+            {"entry": r["assignment.application"], "juror": r["assignment.juror"], "status": r["status"],
+             "outcome": (json_value(r["checklist"]) or {}).get("outcome", ""),
+             "items": (json_value(r["checklist"]) or {}).get("items", {})}
+            for r in reviews if r["assignment.application"] in entries and json_value(r["checklist"])),
+        consensus={t["application"]: t["score"] for t in await ConsensusThread.select(
+            ConsensusThread.application, ConsensusThread.score).where(
+            ConsensusThread.round == round_row["id"], ConsensusThread.score.is_not_null())
+            if t["application"] in entries},
         seed=seed,
     )
     return data, entries
@@ -96,3 +105,22 @@ async def round_results(*, actor: SessionUser, edition_slug: str, round_code: st
         raise NoResults(round_code)
     data, entries = await gather_round(round_row, seed=seed)
     return workflow.compute(data), entries
+
+
+@dataclass(frozen=True)
+class ChecklistOutcome:
+    """An entry's admissibility as its reviewers' checklists say, for the organiser to confirm or settle."""
+
+    entry: EntryInfo
+    outcome: str  # admissible, not_admissible, disputed, pending
+    reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+    reviews: int
+
+
+async def checklist_outcomes(*, actor: SessionUser, edition_slug: str, round_code: str) -> list[ChecklistOutcome]:
+    """Per entry of an admissibility round: the outcome its checklist workflow computes, with the reasons."""
+    results, entries = await round_results(actor=actor, edition_slug=edition_slug, round_code=round_code)
+    return [ChecklistOutcome(entry=entries[row.entry], outcome=row.outcome or "pending", reasons=row.reasons,
+                             flags=row.flags, reviews=row.n)
+            for row in results.rows if row.entry in entries]

@@ -281,6 +281,8 @@ class Review(Table, tablename="review"):
     version = Integer(default=1)
     submitted_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # A checklist round's answers: {"items": {code: {"passed": bool | None, "reason": str}}, "outcome": str}.
+    checklist = JSON(default={})
 
 
 class CriterionScore(Table, tablename="criterion_score"):
@@ -424,11 +426,35 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class ConsensusThread(Table, tablename="consensus_thread"):
+    """A panel chair's discussion of one entry in a consensus round, with the consensus score once set."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    opened_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    score = DoublePrecision(null=True, default=None)
+    reason = Text(default="")
+    decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class ConsensusMessage(Table, tablename="consensus_message"):
+    """One message in a consensus thread, by the chair or a juror of the entry."""
+
+    thread = ForeignKey(references=ConsensusThread)
+    author = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    by_chair = Boolean(default=False)
+    body = Text()
+    posted_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    ConsensusThread, ConsensusMessage,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -448,4 +474,5 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
+    'consensus_thread': (('round', 'application'),),
 }
