@@ -26,7 +26,7 @@ from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
-from web.routes import account, api, applicant, jury, organise, outbox, public, registration, uploads
+from web.routes import account, api, applicant, jury, jury_rounds, organise, outbox, public, registration, uploads
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *registration.ROUTES,
             *uploads.ROUTES,
             *jury.ROUTES,
+            *jury_rounds.ROUTES,
             *organise.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
