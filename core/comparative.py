@@ -145,12 +145,14 @@ async def _comparable(round_row: dict[str, Any], juror_id: int) -> list[int]:
 
 async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: bool) -> dict[int, EntryView]:
     """Entries as the juror may see them; in a blind round nothing that names the applicants."""
+    if not ids:
+        return {}
     blind = bool(round_row["blind"])
     hidden = _identifying(sections_of(json_value(round_row["edition.application_form"]))) if blind else set()
     rows = await Application.select(Application.id, Application.title, Application.entity_name,
                                     Application.answers, Application.track.name).where(Application.id.is_in(ids))
     team: dict[int, list[dict[str, Any]]] = {}
-    if with_answers and not blind and ids:
+    if with_answers and not blind:
         for member in await TeamMember.select(TeamMember.application, TeamMember.full_name, TeamMember.role).where(
                 TeamMember.application.is_in(ids)).order_by(TeamMember.position):
             team.setdefault(member["application"], []).append(member)
