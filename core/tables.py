@@ -476,3 +476,34 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'kpi_definition': (('edition', 'code'),),
     'consensus_thread': (('round', 'application'),),
 }
+
+
+# -- Pairwise and ranked rounds ------------------------------------------------------------
+
+
+class Comparison(Table, tablename="comparison"):
+    """A juror's choice between two entries in a pairwise round; the pair is stored lower id first."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    entry_a = ForeignKey(references=Application)
+    entry_b = ForeignKey(references=Application)
+    winner = ForeignKey(references=Application)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RankingBallot(Table, tablename="ranking_ballot"):
+    """A juror's ranking of a round's finalists: {entry id: position}, a draft until submitted."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    positions = JSON(default={})
+    status = Varchar(length=20, default="draft")
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES += (Comparison, RankingBallot)
+UNIQUE_TOGETHER["comparison"] = (("round", "juror", "entry_a", "entry_b"),)
+UNIQUE_TOGETHER["ranking_ballot"] = (("round", "juror"),)

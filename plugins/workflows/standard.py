@@ -9,6 +9,7 @@ import numpy as np
 
 from core.hookspecs import hookimpl
 from core.plugin_api import ResultRow, RoundData, RoundResults, WorkflowDefinition
+from plugins.workflows.comparative import compute_pairwise, compute_ranked_vote
 from scoring.leaderboard import build_leaderboard
 from scoring.normalise import DEFAULT_METHOD
 from scoring.reviews import Reviews
@@ -143,12 +144,14 @@ WORKFLOWS = [
         label={"it": "Confronti a coppie", "en": "Pairwise comparison"},
         round_kinds=("screening", "final_pitch"),
         juror_task="pairwise",
+        compute=compute_pairwise,
     ),
     WorkflowDefinition(
         name="ranked-vote",
         label={"it": "Voto a classifica", "en": "Ranked vote"},
         round_kinds=("final_pitch",),
         juror_task="ranking",
+        compute=compute_ranked_vote,
     ),
 ]
 
