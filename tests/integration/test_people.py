@@ -241,14 +241,14 @@ def test_removing_a_role_is_audited_and_an_organiser_keeps_their_own(client):
     page = client.get(f"/organise/{SLUG}/people", headers={"accept-language": "en"})
     assert "juror@jury.example" in page.text
     grant = run(RoleGrant.select(RoleGrant.id).where(RoleGrant.account == juror).first())["id"]
-    removed = client.post(f"/organise/{SLUG}/people/roles/{grant}/remove", data={"_csrf_token": csrf_token(client, "/me")},
-                          follow_redirects=False)
+    removed = client.post(f"/organise/{SLUG}/people/roles/{grant}/remove",
+                          data={"_csrf_token": csrf_token(client, "/me")}, follow_redirects=False)
     assert removed.status_code == 302
     assert run(RoleGrant.count().where(RoleGrant.account == juror)) == 0
     event = run(AuditEvent.select().where(AuditEvent.action == "role.removed").first())
     assert (event["actor"], event["subject_id"]) == (organiser, str(juror))
     own = run(RoleGrant.select(RoleGrant.id).where(RoleGrant.account == organiser).first())["id"]
-    refused = client.post(f"/organise/{SLUG}/people/roles/{own}/remove", data={"_csrf_token": csrf_token(client, "/me")},
-                          headers={"accept-language": "en"})
+    refused = client.post(f"/organise/{SLUG}/people/roles/{own}/remove",
+                          data={"_csrf_token": csrf_token(client, "/me")}, headers={"accept-language": "en"})
     assert refused.status_code == 409 and "cannot remove your own organiser role" in refused.text
     assert run(RoleGrant.count().where(RoleGrant.account == organiser)) == 1

@@ -27,7 +27,8 @@ IT = {
     "Invitation to mentor in {edition}": "Invito a fare da mentor in {edition}",
     "Your sponsor access to {edition}": "Il tuo accesso come sponsor a {edition}",
     "Invitation to organise {edition}": "Invito a organizzare {edition}",
-    "{inviter} invites you to join the jury of {edition}.": "{inviter} ti invita a far parte della giuria di {edition}.",
+    "{inviter} invites you to join the jury of {edition}.":
+        "{inviter} ti invita a far parte della giuria di {edition}.",
     "You are invited for this round: {round}.": "Sei invitato per questa fase: {round}.",
     "Jurors see only the entries assigned to them, declare any conflict of interest before opening one, and score "
     "each on the call's criteria.":
