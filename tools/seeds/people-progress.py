@@ -16,12 +16,12 @@ IT = {
         "Promemoria: {remaining} valutazioni da completare per {round}"),
     "A reminder from the organisers of {edition} about the round {round}.":
         "Un promemoria dagli organizzatori di {edition} sulla fase {round}.",
-    "Entries assigned to you: {assigned}": "Candidature assegnate a te: {assigned}",
+    "Entries assigned to you: {assigned}": "Proposte assegnate a te: {assigned}",
     "Reviews submitted: {submitted}": "Valutazioni inviate: {submitted}",
     "Drafts in progress: {started}": "Bozze in corso: {started}",
     "Still to complete: {remaining}": "Ancora da completare: {remaining}",
     "Scoring closes on {deadline}.": "La valutazione si chiude il {deadline}.",
-    "Your entries and drafts are here:": "Le tue candidature e le tue bozze sono qui:",
+    "Your entries and drafts are here:": "Le tue proposte e le tue bozze sono qui:",
     "Thank you for the time you give to the call.": "Grazie per il tempo che dedichi al bando.",
     "Invitation to the jury of {edition}": "Invito a far parte della giuria di {edition}",
     "Invitation to mentor in {edition}": "Invito a fare da mentor in {edition}",
@@ -32,7 +32,7 @@ IT = {
     "You are invited for this round: {round}.": "Sei invitato per questa fase: {round}.",
     "Jurors see only the entries assigned to them, declare any conflict of interest before opening one, and score "
     "each on the call's criteria.":
-        "I giurati vedono solo le candidature assegnate, dichiarano eventuali conflitti di interesse prima di aprirne "
+        "I giurati vedono solo le proposte assegnate, dichiarano eventuali conflitti di interesse prima di aprirne "
         "una e le valutano secondo i criteri del bando.",
     "{inviter} invites you to mentor finalists of {edition}.":
         "{inviter} ti invita ad accompagnare come mentor le finaliste di {edition}.",
@@ -112,11 +112,11 @@ IT = {
     "Assigned reviews": "Valutazioni assegnate",
     "Drafts": "Bozze",
     "Released for a conflict": "Rilasciate per conflitto",
-    "Entries": "Candidature",
-    "Entries missing reviews": "Candidature con valutazioni mancanti",
+    "Entries": "Proposte",
+    "Entries missing reviews": "Proposte con valutazioni mancanti",
     "This edition has no rounds yet.": "Questa edizione non ha ancora fasi di valutazione.",
     "{submitted} of {assigned} reviews submitted.": "{submitted} valutazioni inviate su {assigned}.",
-    "Reviews needed per entry: {count}.": "Valutazioni richieste per candidatura: {count}.",
+    "Reviews needed per entry: {count}.": "Valutazioni richieste per proposta: {count}.",
     "Reminder sent to: {names}.": "Promemoria inviato a: {names}.",
     "Skipped, reminded within the last {hours} hours:": "Saltati, perché già sollecitati nelle ultime {hours} ore:",
     "last reminder": "ultimo promemoria",
@@ -135,7 +135,7 @@ IT = {
     "on schedule": "in linea",
     "A reminder mails each juror their own counts, the deadline and a link to their entries. A juror gets at most "
     "one reminder for this round every {hours} hours.":
-        "Il promemoria manda a ogni giurato i suoi numeri, la scadenza e un link alle sue candidature. Un giurato "
+        "Il promemoria manda a ogni giurato i suoi numeri, la scadenza e un link alle sue proposte. Un giurato "
         "riceve al massimo un promemoria per questa fase ogni {hours} ore.",
     "Remind the selected jurors": "Sollecita i giurati selezionati",
     "Remind everyone behind schedule ({count})": "Sollecita tutti quelli in ritardo ({count})",
@@ -143,5 +143,5 @@ IT = {
     "Reviews needed": "Valutazioni richieste",
     "Reviews submitted": "Valutazioni inviate",
     "No track": "Nessun ambito",
-    "No entries in this round yet.": "Ancora nessuna candidatura in questa fase.",
+    "No entries in this round yet.": "Ancora nessuna proposta in questa fase.",
 }
