@@ -94,6 +94,9 @@ class RoundProgress:
     submitted: int
     lines: list[AssignmentLine]
     chair: bool = False
+    opens_at: datetime | None = None
+    # "upcoming" before the round opens, "open", or "closed" after its deadline.
+    state: str = "open"
 
 
 @dataclass
@@ -201,11 +204,13 @@ def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
 # -- the juror's list ------------------------------------------------------------------------------
 
 
-async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
+async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) -> list[RoundProgress]:
     """The juror's rounds with their entries and how far along they are; one statement."""
+    now = now or datetime.now(UTC)
     rows = await Assignment.select(
         Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
         Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
+        Assignment.round.opens_at,
         Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
         Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
         Assignment.application.title, Assignment.application.track.name,
@@ -237,6 +242,9 @@ async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
             time_zone=first["round.edition.time_zone"], assigned=len(group),
             started=sum(r["status"] == "started" for r in group),
             submitted=sum(r["status"] == "submitted" for r in group), lines=lines,
+            opens_at=first["round.opens_at"],
+            state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
+            else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
         ))
     return await _with_chaired_rounds(juror, result)
 

@@ -447,6 +447,39 @@ class ConsensusMessage(Table, tablename="consensus_message"):
     by_chair = Boolean(default=False)
     body = Text()
     posted_at = Timestamptz(default=TimestamptzNow())
+# -- People and jury progress (invitations, reminders) --------------------------------------------
+
+
+class Invitation(Table, tablename="invitation"):
+    """An organiser's invitation to take a role in an edition; its mailed link works once and expires.
+
+    Resending draws a new nonce, so only the latest link works; an expired invitation is a pending one
+    past `expires_at`.
+    """
+
+    edition = ForeignKey(references=Edition)
+    email = Varchar(length=254)
+    role = Varchar(length=20)
+    round = ForeignKey(references=Round, null=True, on_delete=OnDelete.set_null)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+    language = Varchar(length=8, default="it")
+    status = Varchar(length=20, default="pending")
+    nonce = Varchar(length=40, default="")
+    invited_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    account = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(default=TimestamptzNow())
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class JurorReminder(Table, tablename="juror_reminder"):
+    """A reminder mailed to a juror about a round; the throttle reads these, so every worker sees them."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    sent_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
 
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -455,6 +488,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
     ConsensusThread, ConsensusMessage,
+    Invitation, JurorReminder,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
