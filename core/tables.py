@@ -424,11 +424,42 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+
+# -- Assignment ------------------------------------------------------------------------------
+
+
+class JurorProfile(Table, tablename="juror_profile"):
+    """What the assignment engine knows of a juror in one edition: expertise, organisation, languages, load."""
+
+    edition = ForeignKey(references=Edition)
+    juror = ForeignKey(references=Account)
+    tracks = JSON(default=[])
+    organisation = Varchar(length=200, default="")
+    languages = JSON(default=[])
+    # None: the round's option applies
+    min_load = Integer(null=True, default=None)
+    max_load = Integer(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssignmentProposal(Table, tablename="assignment_proposal"):
+    """A computed assignment waiting for an organiser's accept; `basis` fingerprints the inputs it used."""
+
+    round = ForeignKey(references=Round)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    options = JSON(default={})
+    basis = Varchar(length=64)
+    pairs = JSON(default=[])
+    summary = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    JurorProfile, AssignmentProposal,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -448,4 +479,5 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
+    'juror_profile': (('edition', 'juror'),),
 }
