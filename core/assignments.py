@@ -514,6 +514,13 @@ async def propose_assignment(*, actor: SessionUser, edition_slug: str, round_cod
     return _preview(plan, options, proposal_id)
 
 
+async def engine_pairs(*, round_id: int, options: AssignmentOptions) -> list[ProposedPair]:
+    """The engine's answer for a round, neither checked against a person nor saved: for the demo loader."""
+    round_row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry,
+                                   Round.settings, Round.edition).where(Round.id == round_id).first()
+    return _solve(await _gather(round_row, options)).pairs
+
+
 async def _stored_plan(round_id: int, proposal_id: int) -> tuple[_Plan, AssignmentOptions] | None:
     row = await AssignmentProposal.select().where(AssignmentProposal.id == proposal_id,
                                                   AssignmentProposal.round == round_id).first()
