@@ -16,7 +16,10 @@ from scoring.rubric import Anchor, Criterion, Rubric
 __all__ = [
     "Anchor",
     "ApplicationSnapshot",
+    "ConflictEntry",
+    "ConflictJuror",
     "Criterion",
+    "DetectedConflict",
     "LifecycleEvent",
     "ReportDefinition",
     "ReportOutput",
@@ -170,3 +173,34 @@ class ApplicationSnapshot:
     answers: Mapping[str, Any]
     team: tuple[Mapping[str, Any], ...]
     deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class ConflictEntry:
+    """An entry as conflict rules see it: who applies, and whose prize and mentor it has."""
+
+    id: int
+    organisation: str = ""
+    email_domain: str = ""
+    prize_sponsors: tuple[str, ...] = ()
+    mentors: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConflictJuror:
+    """A juror as conflict rules see them; `sponsor_organisation` is set when they work for a prize's sponsor."""
+
+    id: int
+    organisation: str = ""
+    email_domain: str = ""
+    sponsor_organisation: str = ""
+
+
+@dataclass(frozen=True)
+class DetectedConflict:
+    """A juror who must not review an entry, and the rule that says so."""
+
+    entry: int
+    juror: int
+    rule: str
+    detail: str = ""

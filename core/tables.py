@@ -482,6 +482,36 @@ class JurorReminder(Table, tablename="juror_reminder"):
     sent_at = Timestamptz(default=TimestamptzNow())
 
 
+
+# -- Assignment ------------------------------------------------------------------------------
+
+
+class JurorProfile(Table, tablename="juror_profile"):
+    """What the assignment engine knows of a juror in one edition: expertise, organisation, languages, load."""
+
+    edition = ForeignKey(references=Edition)
+    juror = ForeignKey(references=Account)
+    tracks = JSON(default=[])
+    organisation = Varchar(length=200, default="")
+    languages = JSON(default=[])
+    # None: the round's option applies
+    min_load = Integer(null=True, default=None)
+    max_load = Integer(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssignmentProposal(Table, tablename="assignment_proposal"):
+    """A computed assignment waiting for an organiser's accept; `basis` fingerprints the inputs it used."""
+
+    round = ForeignKey(references=Round)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    options = JSON(default={})
+    basis = Varchar(length=64)
+    pairs = JSON(default=[])
+    summary = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
@@ -489,6 +519,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
     ConsensusThread, ConsensusMessage,
     Invitation, JurorReminder,
+    JurorProfile, AssignmentProposal,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -509,6 +540,7 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
     'consensus_thread': (('round', 'application'),),
+    'juror_profile': (('edition', 'juror'),),
 }
 
 
