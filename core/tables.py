@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -424,11 +425,21 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class MailAttachment(Table, tablename="mail_attachment"):
+    """A file sent with an outgoing mail (a sponsor's report as PDF); deleted with the mail."""
+
+    mail = ForeignKey(references=OutgoingMail, on_delete=OnDelete.cascade)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=100)
+    content = Bytea()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    MailAttachment,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
