@@ -181,8 +181,10 @@ def target_text(target: dict[str, Any], names: dict[tuple[str, str], dict[str, s
         parts.append(_("track {name}").format(name=pick(names.get(("track", target["track"]))) or target["track"]))
     if target.get("area"):
         parts.append(_("area {name}").format(name=pick(names.get(("area", target["area"]))) or target["area"]))
-    if target.get("rank"):
-        parts.append(_("first {places} places").format(places=target["rank"]))
+    if target.get("rank") == 1:
+        parts.append(_("the first placed"))
+    elif target.get("rank"):
+        parts.append(_("the first {places} placed").format(places=target["rank"]))
     if target.get("scope") == "all_winners":
         parts.append(_("every winner"))
     elif target.get("scope") == "finalists":

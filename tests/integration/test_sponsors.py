@@ -167,9 +167,11 @@ def test_a_sponsor_sees_its_own_prizes_and_entries_never_another_sponsors(client
     person("aurora@sponsor.example", role="sponsor", organisation=call.organisations["aurora"])
     person("radici@sponsor.example", role="sponsor", organisation=call.organisations["radici"])
     as_person(client, "aurora@sponsor.example")
+    assert 'href="/sponsor"' in client.get("/me", headers=EN).text
+    assert f'href="/sponsor/{SLUG}"' in client.get("/sponsor", headers=EN).text
     home = client.get(f"/sponsor/{SLUG}", headers=EN)
     assert home.status_code == 200
-    assert "North prize" in home.text and "area North; first 1 places" in home.text
+    assert "North prize" in home.text and "area North; the first placed" in home.text
     assert "Centre prize" not in home.text and "South and Islands prize" not in home.text
     report = client.get(f"/sponsor/{SLUG}/reports/prize", headers=EN)
     assert report.status_code == 200
@@ -319,6 +321,10 @@ def test_the_organiser_mails_a_report_with_its_pdf(client, mail_settings, smtp):
     as_person(client, "olga@organiser.example")
     page = client.get(f"/organise/{SLUG}/sponsors", headers=EN)
     assert page.status_code == 200 and 'aria-current="page">Sponsors' in page.text
+    assert "aurora@sponsor.example, aurora2@sponsor.example" in page.text
+    preview = client.get(f"/organise/{SLUG}/sponsors/{call.organisations['aurora']}/reports/prize", headers=EN)
+    assert preview.status_code == 200 and f"#{call.winner} Progetto" in preview.text
+    assert f"#{call.finalists['CENTRO'][0]} Progetto" not in preview.text
     token = csrf_token(client, f"/organise/{SLUG}/sponsors")
     response = client.post(f"/organise/{SLUG}/sponsors/send", data={
         "_csrf_token": token, "organisation": str(call.organisations["aurora"]), "report": "prize",
