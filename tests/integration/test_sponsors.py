@@ -321,7 +321,7 @@ def test_the_organiser_mails_a_report_with_its_pdf(client, mail_settings, smtp):
     as_person(client, "olga@organiser.example")
     page = client.get(f"/organise/{SLUG}/sponsors", headers=EN)
     assert page.status_code == 200 and 'aria-current="page">Sponsors' in page.text
-    assert "aurora@sponsor.example, aurora2@sponsor.example" in page.text
+    assert "aurora2@sponsor.example, aurora@sponsor.example" in page.text
     preview = client.get(f"/organise/{SLUG}/sponsors/{call.organisations['aurora']}/reports/prize", headers=EN)
     assert preview.status_code == 200 and f"#{call.winner} Progetto" in preview.text
     assert f"#{call.finalists['CENTRO'][0]} Progetto" not in preview.text
