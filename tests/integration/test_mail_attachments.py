@@ -13,7 +13,7 @@ def test_attachments_reach_the_smtp_server_intact(mail_settings, smtp):
     context = {"name": "Ada", "link": absolute_url(mail_settings.base_url, "/account/verify/tok")}
     mail_id = run(enqueue_mail(to="ada@example.org", template="account/verify", language="en", context=context,
                                attachments=(MailFile("rapporto – Aurora.pdf", "application/pdf", PDF),
-                                            MailFile("numeri.csv", "text/csv", "area,n\nNord,12\n".encode()))))
+                                            MailFile("numeri.csv", "text/csv", b"area,n\nNord,12\n"))))
     assert run(MailAttachment.count().where(MailAttachment.mail == mail_id)) == 2
     assert run(deliver_due(settings=mail_settings)).sent == 1
     (message,) = smtp.messages()
