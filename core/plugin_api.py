@@ -16,6 +16,7 @@ from scoring.rubric import Anchor, Criterion, Rubric
 __all__ = [
     "Anchor",
     "ApplicationSnapshot",
+    "ChartSpec",
     "ConflictEntry",
     "ConflictJuror",
     "Criterion",
@@ -34,6 +35,7 @@ __all__ = [
 
 REPORT_AUDIENCES = ("organiser", "sponsor", "public")
 REPORT_FORMATS = ("html", "pdf", "csv", "xlsx")
+CHART_KINDS = ("funnel", "bar", "interval", "line")
 
 
 @dataclass(frozen=True)
@@ -129,12 +131,33 @@ class WorkflowDefinition:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """A chart as data; Giuria draws it (SVG on the page, PNG in the PDF).
+
+    `kind` and `data` go together: funnel {stages, counts}; bar {categories, series: {name: values}};
+    interval {labels, scores, lows, highs, cut_after}; line {x_labels, series: {name: values}, targets}.
+    Names and labels in `data` are shown as given (already in the snapshot's language).
+    """
+
+    kind: str
+    title: dict[str, str]
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class ReportOutput:
-    """A built report: a title, tables of rows, and figures keyed by name."""
+    """A built report: a title, tables of rows, figures keyed by name, charts and notes.
+
+    Each table is a list of rows with the same keys; `labels` names tables and columns by key
+    (translated mappings); a None cell is shown as hidden (small-cell suppression).
+    """
 
     title: dict[str, str]
     tables: Mapping[str, list[dict[str, Any]]]
     figures: Mapping[str, float] = field(default_factory=dict)
+    charts: tuple[ChartSpec, ...] = ()
+    labels: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    notes: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +169,7 @@ class ReportDefinition:
     audience: str
     formats: tuple[str, ...]
     build: Callable[[Mapping[str, Any]], ReportOutput]
+    description: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,14 @@ class RubricOffer:
     plugin: str
 
 
+@dataclass(frozen=True)
+class ReportOffer:
+    """A report and the plugin that contributes it (to disable it should its build fail)."""
+
+    report: ReportDefinition
+    plugin: str
+
+
 @dataclass
 class PluginRegistry:
     """One pluggy manager plus what we know of each plugin; enabled plugins are chosen per call."""
@@ -172,9 +180,13 @@ class PluginRegistry:
         return found
 
     def reports(self, *, enabled: Iterable[str] | None = None) -> dict[str, ReportDefinition]:
-        found: dict[str, ReportDefinition] = {}
-        for _, report in self._collect("giuria_reports", enabled, ReportDefinition, _report_problems):
-            found.setdefault(report.name, report)
+        return {name: offer.report for name, offer in self.report_offers(enabled=enabled).items()}
+
+    def report_offers(self, *, enabled: Iterable[str] | None = None) -> dict[str, ReportOffer]:
+        """Reports by name with the plugin offering each; the outside plugin's wins a shared name."""
+        found: dict[str, ReportOffer] = {}
+        for plugin, report in self._collect("giuria_reports", enabled, ReportDefinition, _report_problems):
+            found.setdefault(report.name, ReportOffer(report=report, plugin=plugin))
         return found
 
     def eligibility_problems(self, *, application: ApplicationSnapshot, rules: Mapping[str, Any],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -447,6 +448,8 @@ class ConsensusMessage(Table, tablename="consensus_message"):
     by_chair = Boolean(default=False)
     body = Text()
     posted_at = Timestamptz(default=TimestamptzNow())
+
+
 # -- People and jury progress (invitations, reminders) --------------------------------------------
 
 
@@ -482,7 +485,6 @@ class JurorReminder(Table, tablename="juror_reminder"):
     sent_at = Timestamptz(default=TimestamptzNow())
 
 
-
 # -- Assignment ------------------------------------------------------------------------------
 
 
@@ -512,6 +514,15 @@ class AssignmentProposal(Table, tablename="assignment_proposal"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class MailAttachment(Table, tablename="mail_attachment"):
+    """A file sent with an outgoing mail (a sponsor's report as PDF); deleted with the mail."""
+
+    mail = ForeignKey(references=OutgoingMail, on_delete=OnDelete.cascade)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=100)
+    content = Bytea()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
@@ -520,6 +531,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ConsensusThread, ConsensusMessage,
     Invitation, JurorReminder,
     JurorProfile, AssignmentProposal,
+    MailAttachment,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints

@@ -40,6 +40,7 @@ from web.routes import (
     outbox,
     public,
     registration,
+    sponsor,
     uploads,
 )
 from web.templating import build_environment
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *organise_people.ROUTES,
             *organise_progress.ROUTES,
             *organise_assignment.ROUTES,
+            *sponsor.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
