@@ -23,6 +23,7 @@ from core.mentoring_access import (
     MentoringRefused,
     edition_for_mentor,
     edition_for_organiser,
+    edition_row,
     own_application_on_path,
     startup_label,
 )
@@ -104,6 +105,13 @@ class Proposal:
 async def _track_codes(edition_id: int) -> list[str]:
     return [r["code"] for r in await Track.select(Track.code).where(Track.edition == edition_id).order_by(
         Track.position)]
+
+
+async def edition_tracks(*, edition_slug: str) -> list[dict[str, Any]]:
+    """The edition's tracks (code and name), for the profile form's choices."""
+    edition = await edition_row(edition_slug)
+    rows = await Track.select(Track.code, Track.name).where(Track.edition == edition["id"]).order_by(Track.position)
+    return [{"code": r["code"], "name": json_value(r["name"]) or {}} for r in rows]
 
 
 async def mentor_profile(*, actor: SessionUser, edition_slug: str) -> ProfileInput:

@@ -26,7 +26,19 @@ from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
-from web.routes import account, api, applicant, jury, organise, outbox, public, registration, uploads
+from web.routes import (
+    account,
+    api,
+    applicant,
+    jury,
+    mentoring,
+    organise,
+    organise_mentoring,
+    outbox,
+    public,
+    registration,
+    uploads,
+)
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -124,6 +136,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *uploads.ROUTES,
             *jury.ROUTES,
             *organise.ROUTES,
+            *mentoring.ROUTES,
+            *organise_mentoring.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

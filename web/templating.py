@@ -38,5 +38,6 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         review_states=labels.REVIEW_STATE,
         conflict_kinds=labels.CONFLICT_KIND,
         regions=REGIONS,
+        mentoring_labels=labels.MENTORING,
     )
     return environment
