@@ -7,6 +7,7 @@ each report is a new row with the period it covers, so the history stays as it w
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -18,6 +19,7 @@ from core.mentoring_access import MentoringNotFound, own_application_on_path
 from core.tables import KpiDefinition, KpiValue
 
 PLAN_KINDS = ("baseline", "target")
+THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 REPORTED = "actual"
 
 
@@ -46,11 +48,14 @@ class KpiLine:
 
 
 def parse_number(raw: str) -> float | None:
-    """A number as people type it in Italy or elsewhere: "1.500,5", "1500.5", "1 500"; blank is None."""
+    """A number as people type it in Italy or elsewhere: "1.500,5", "1500.5", "1 500", "1.250"; blank is None.
+
+    Dots in groups of three ("1.250", "12.000.000") are thousands, as Italians write them; "1.5" stays 1.5.
+    """
     text = raw.strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
-    if "," in text:
+    if "," in text or THOUSANDS.fullmatch(text):
         text = text.replace(".", "").replace(",", ".")
     value = float(text)
     if not math.isfinite(value):
