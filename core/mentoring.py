@@ -415,3 +415,17 @@ def as_ids(values: list[Any]) -> list[int]:
         if number > 0:
             out.append(number)
     return out
+
+
+async def mentoring_progress(*, application_ids: list[int], now: datetime | None = None) -> list[Any]:
+    """Sponsor-ready progress of these applications on the path; see `core.mentoring_dashboards.mentoring_progress`."""
+    from core.mentoring_dashboards import mentoring_progress as progress
+
+    return await progress(application_ids=application_ids, now=now)
+
+
+async def mentor_conflicts(*, edition_id: int) -> list[tuple[int, int]]:
+    """(application, mentor) pairs of active matches: a juror assignment must keep these apart in every round."""
+    rows = await MentorMatch.select(MentorMatch.application, MentorMatch.mentor).where(
+        MentorMatch.edition == edition_id, MentorMatch.status.is_in(list(ACTIVE_MATCH)))
+    return sorted((r["application"], r["mentor"]) for r in rows)

@@ -8,13 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 from click.testing import CliRunner
 from icalendar import Calendar
 
+from core import mentoring
 from core.cli import cli
 from core.mail import deliver_due
+from core.mentoring_dashboards import organiser_overview
 from core.mentoring_milestones import send_milestone_reminders
 from core.tables import MentoringSession, MentorMatch, Milestone, MilestoneReminder, MilestoneSubmission, OutgoingMail
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.conftest import content
-from tests.integration.mentoring_setup import PASSWORD, SLUG, make_edition, match_all
+from tests.integration.mentoring_setup import PASSWORD, SLUG, make_edition, match_all, user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 EN = {"accept-language": "en"}
@@ -211,3 +213,34 @@ def test_the_remind_command_sends_each_reminder_once(settings, monkeypatch):
     assert "Queued 0 reminders (3 already sent before)." in second.output
     kinds = {r["kind"] for r in run(OutgoingMail.select(OutgoingMail.kind))}
     assert kinds == {"milestone_overdue"} and run(OutgoingMail.count()) == 3
+
+
+def test_startup_ranks_mentors_and_organiser_records_event_attendance(client, settings):
+    setup = make_edition()
+    alfa = setup.finalists["alfa"]
+    as_person(client, "alfa@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{alfa}/choices")
+    assert client.post(f"/mentoring/path/{alfa}/choices", follow_redirects=False, data={
+        "_csrf_token": token, f"rank.{setup.mentors['nico']}": "1", f"rank.{setup.mentors['marta']}": "2",
+        "rank.999999": "3"}).status_code == 302
+    page = client.get(f"/mentoring/path/{alfa}/choices")
+    assert f'name="rank.{setup.mentors["nico"]}" inputmode="numeric" size="3" value="1"' in page.text
+    assert client.get(f"/mentoring/path/{setup.finalists['beta']}/choices").status_code == 404
+    match_all(setup)
+
+    as_person(client, "olga@org.example")
+    overview = run(organiser_overview(actor=user(setup.organiser), edition_slug=SLUG))
+    workshop = next(e for e in overview.events if e.code == "workshop")
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    assert client.post(f"/organise/{SLUG}/mentoring/events/{workshop.id}/attendance", follow_redirects=False, data={
+        "_csrf_token": token, f"status.{alfa}": "attended", f"status.{setup.finalists['beta']}": "absent",
+        f"status.{setup.finalists['gamma']}": ""}).status_code == 302
+    [progress] = run(mentoring.mentoring_progress(application_ids=[alfa]))
+    assert (progress.events_attended, progress.events_total) == (1, 2)
+    assert "1 attended" in client.get(f"/organise/{SLUG}/mentoring", headers=EN).text
+    as_person(client, "alfa@startup.example")
+    assert client.post(f"/organise/{SLUG}/mentoring/events/{workshop.id}/attendance", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), f"status.{alfa}": "absent"}).status_code in (403, 404)
+    assert "Two-day workshop · " in client.get(f"/mentoring/path/{alfa}", headers=EN).text
+    conflicts = run(mentoring.mentor_conflicts(edition_id=setup.edition_id))
+    assert len(conflicts) == 3 and {a for a, _m in conflicts} == set(setup.finalists.values())
