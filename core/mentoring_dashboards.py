@@ -24,7 +24,7 @@ from core.mentoring_events import PathEvent, path_events
 from core.mentoring_kpis import KpiLine, kpis_of
 from core.mentoring_milestones import MilestoneLine, milestones_of
 from core.mentoring_sessions import ActionItem, SessionView, sessions_of_application, sessions_of_matches
-from core.tables import Application, Edition, MentorMatch, MentorProfile, Round
+from core.tables import Application, Edition, KpiDefinition, MentorMatch, MentorProfile, Milestone, Round
 
 
 def _today(zone: str, now: datetime | None = None) -> date:
@@ -192,6 +192,8 @@ class OrganiserOverview:
     events: tuple[PathEvent, ...]
     finalist_labels: dict[int, str]
     sessions_per_finalist: int
+    milestones: tuple[dict[str, Any], ...] = ()
+    kpis: tuple[dict[str, Any], ...] = ()
 
 
 async def organiser_overview(*, actor: SessionUser, edition_slug: str, now: datetime | None = None
@@ -219,7 +221,14 @@ async def organiser_overview(*, actor: SessionUser, edition_slug: str, now: date
         edition_id=edition_id, matches=tuple(matches), mentors=len(cards), capacity=sum(c.capacity for c in cards),
         finalists=len(finalists), startups=tuple(startups),
         events=tuple(await path_events(edition_id, edition["settings"])),
-        finalist_labels={f["id"]: startup_label(f) for f in finalists}, sessions_per_finalist=planned)
+        finalist_labels={f["id"]: startup_label(f) for f in finalists}, sessions_per_finalist=planned,
+        milestones=tuple({"code": m["code"], "name": json_value(m["name"]) or {}, "due_on": m["due_on"],
+                          "remind_days_before": m["remind_days_before"]}
+                         for m in await Milestone.select().where(Milestone.edition == edition_id).order_by(
+                             Milestone.due_on).order_by(Milestone.id)),
+        kpis=tuple({"code": k["code"], "name": json_value(k["name"]) or {}, "unit": k["unit"]}
+                   for k in await KpiDefinition.select().where(KpiDefinition.edition == edition_id).order_by(
+                       KpiDefinition.position).order_by(KpiDefinition.id)))
 
 
 async def sessions_per_finalist(edition_id: int) -> int:

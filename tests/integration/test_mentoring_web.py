@@ -244,3 +244,32 @@ def test_startup_ranks_mentors_and_organiser_records_event_attendance(client, se
     assert "Two-day workshop · " in client.get(f"/mentoring/path/{alfa}", headers=EN).text
     conflicts = run(mentoring.mentor_conflicts(edition_id=setup.edition_id))
     assert len(conflicts) == 3 and {a for a, _m in conflicts} == set(setup.finalists.values())
+
+
+def test_organiser_adds_and_corrects_milestones_and_indicators(client, settings):
+    make_edition()
+    as_person(client, "olga@org.example")
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    bad = client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", headers=EN, data={
+        "_csrf_token": token, "code": "M 4", "name_it": "", "name_en": "Final report", "due_on": "soon",
+        "remind_days_before": "5"})
+    assert bad.status_code == 400
+    assert "Use 1 to 40 letters, digits, - or _." in bad.text and "Enter a date such as 2026-07-15." in bad.text
+    assert 'value="Final report"' in bad.text
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", follow_redirects=False, data={
+        "_csrf_token": token, "code": "M4", "name_it": "Relazione finale", "name_en": "Final report",
+        "due_on": "2026-09-30", "remind_days_before": "5"}).status_code == 302
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", follow_redirects=False, data={
+        "_csrf_token": token, "code": "M1", "name_it": "Business plan", "name_en": "",
+        "due_on": "2026-07-20", "remind_days_before": "10"}).status_code == 302
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", follow_redirects=False, data={
+        "_csrf_token": token, "code": "volunteers", "name_it": "Volontari coinvolti", "name_en": "",
+        "unit": "people"}).status_code == 302
+    rows = {m["code"]: m for m in run(Milestone.select())}
+    assert (rows["M4"]["due_on"], rows["M4"]["remind_days_before"]) == (date(2026, 9, 30), 5)
+    assert (rows["M1"]["due_on"], rows["M1"]["remind_days_before"]) == (date(2026, 7, 20), 10)
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert "Final report" in page.text and "Volontari coinvolti" in page.text
+    as_person(client, "alfa@startup.example")
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "code": "x", "name_it": "x"}).status_code in (403, 404)
