@@ -28,7 +28,6 @@ from core.mentoring_access import (
     startup_label,
 )
 from core.tables import (
-    Account,
     Application,
     Assignment,
     ConflictOfInterest,
@@ -393,15 +392,6 @@ async def edition_matches(edition_id: int) -> list[MatchLine]:
                       mentor_id=r["mentor"], mentor=r["mentor.display_name"] or r["mentor.email"],
                       status=r["status"], affinity=r["affinity"] or 0.0, rationale=r["rationale"],
                       rematch_reason=r["rematch_reason"]) for r in rows]
-
-
-async def mentor_name(account_id: int) -> str:
-    row = await Account.select(Account.display_name, Account.email).where(Account.id == account_id).first()
-    return (row["display_name"] or row["email"]) if row else ""
-
-
-def card_by_id(cards: list[MentorCard]) -> dict[int, MentorCard]:
-    return {c.account_id: c for c in cards}
 
 
 def as_ids(values: list[Any]) -> list[int]:

@@ -23,7 +23,7 @@ from core.mentoring_access import (
     match_for_mentor,
     startup_label,
 )
-from core.tables import MentoringSession, MentorMatch
+from core.tables import MentoringSession
 
 MODES = ("in_person", "online")
 OUTCOMES = ("held", "cancelled", "no_show")
@@ -295,9 +295,3 @@ def session_calendar(view: SessionView, *, base_url: str = "") -> bytes:
     event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-async def active_match_ids(*, mentor_id: int) -> list[int]:
-    rows = await MentorMatch.select(MentorMatch.id).where(MentorMatch.mentor == mentor_id,
-                                                          MentorMatch.status.is_in(list(ACTIVE_MATCH)))
-    return [r["id"] for r in rows]
