@@ -74,14 +74,20 @@ class RoundData:
     reviews: tuple[ReviewData, ...] = ()
     comparisons: tuple[tuple[int, int, int], ...] = ()
     rankings: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    # One mapping per checklist review: entry, juror, status, outcome, items {code: {passed, reason}}.
     checklists: tuple[Mapping[str, Any], ...] = ()
+    # The panel chair's consensus score per entry, where one was set.
     consensus: Mapping[int, float] = field(default_factory=dict)
     seed: int = 0
 
 
 @dataclass(frozen=True)
 class ResultRow:
-    """An entry's standing in a round: its place, score, the uncertainty around them, and flags."""
+    """An entry's standing in a round: its place, score, the uncertainty around them, and flags.
+
+    A workflow that decides rather than ranks (a checklist) leaves rank and score empty and says
+    `outcome` (admissible, not_admissible, disputed, pending) with the `reasons` behind it.
+    """
 
     entry: int
     group: str
@@ -94,6 +100,8 @@ class ResultRow:
     rank_high: int | None = None
     p_top: float | None = None
     flags: tuple[str, ...] = ()
+    outcome: str | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

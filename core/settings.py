@@ -47,6 +47,8 @@ class Settings:
     login_attempts_per_account: int = 5
     login_window_seconds: int = 900
     max_upload_mb: int = 20
+    # A juror gets at most one reminder per round in this many hours, however many organisers click.
+    reminder_interval_hours: int = 24
 
     @property
     def is_production(self) -> bool:
@@ -195,4 +197,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_window_seconds=_require_int("GIURIA_LOGIN_WINDOW_SECONDS",
                                           get("LOGIN_WINDOW_SECONDS", "900"), minimum=1),
         max_upload_mb=_require_int("GIURIA_MAX_UPLOAD_MB", get("MAX_UPLOAD_MB", "20"), minimum=1),
+        reminder_interval_hours=_require_int("GIURIA_REMINDER_INTERVAL_HOURS",
+                                             get("REMINDER_INTERVAL_HOURS", "24"), minimum=0),
     )

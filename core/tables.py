@@ -281,6 +281,8 @@ class Review(Table, tablename="review"):
     version = Integer(default=1)
     submitted_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # A checklist round's answers: {"items": {code: {"passed": bool | None, "reason": str}}, "outcome": str}.
+    checklist = JSON(default={})
 
 
 class CriterionScore(Table, tablename="criterion_score"):
@@ -442,6 +444,62 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class ConsensusThread(Table, tablename="consensus_thread"):
+    """A panel chair's discussion of one entry in a consensus round, with the consensus score once set."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    opened_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    score = DoublePrecision(null=True, default=None)
+    reason = Text(default="")
+    decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class ConsensusMessage(Table, tablename="consensus_message"):
+    """One message in a consensus thread, by the chair or a juror of the entry."""
+
+    thread = ForeignKey(references=ConsensusThread)
+    author = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    by_chair = Boolean(default=False)
+    body = Text()
+    posted_at = Timestamptz(default=TimestamptzNow())
+# -- People and jury progress (invitations, reminders) --------------------------------------------
+
+
+class Invitation(Table, tablename="invitation"):
+    """An organiser's invitation to take a role in an edition; its mailed link works once and expires.
+
+    Resending draws a new nonce, so only the latest link works; an expired invitation is a pending one
+    past `expires_at`.
+    """
+
+    edition = ForeignKey(references=Edition)
+    email = Varchar(length=254)
+    role = Varchar(length=20)
+    round = ForeignKey(references=Round, null=True, on_delete=OnDelete.set_null)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+    language = Varchar(length=8, default="it")
+    status = Varchar(length=20, default="pending")
+    nonce = Varchar(length=40, default="")
+    invited_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    account = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(default=TimestamptzNow())
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class JurorReminder(Table, tablename="juror_reminder"):
+    """A reminder mailed to a juror about a round; the throttle reads these, so every worker sees them."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    sent_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
 # -- Mentoring path (2) -----------------------------------------------------------------------
 
 
@@ -494,6 +552,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    ConsensusThread, ConsensusMessage,
+    Invitation, JurorReminder,
     MentorProfile, MentorChoice, MilestoneReminder, EventAttendance,
 )
 
@@ -514,9 +574,41 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
+    'consensus_thread': (('round', 'application'),),
     'mentor_profile': (('edition', 'account'),),
     'mentor_choice': (('side', 'application', 'mentor'),),
     'milestone_submission': (('milestone', 'application'),),
     'milestone_reminder': (('milestone', 'application', 'kind'),),
     'event_attendance': (('event', 'application'),),
 }
+
+
+# -- Pairwise and ranked rounds ------------------------------------------------------------
+
+
+class Comparison(Table, tablename="comparison"):
+    """A juror's choice between two entries in a pairwise round; the pair is stored lower id first."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    entry_a = ForeignKey(references=Application)
+    entry_b = ForeignKey(references=Application)
+    winner = ForeignKey(references=Application)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RankingBallot(Table, tablename="ranking_ballot"):
+    """A juror's ranking of a round's finalists: {entry id: position}, a draft until submitted."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    positions = JSON(default={})
+    status = Varchar(length=20, default="draft")
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES += (Comparison, RankingBallot)
+UNIQUE_TOGETHER["comparison"] = (("round", "juror", "entry_a", "entry_b"),)
+UNIQUE_TOGETHER["ranking_ballot"] = (("round", "juror"),)

@@ -31,9 +31,13 @@ from web.routes import (
     api,
     applicant,
     jury,
+    jury_rounds,
     mentoring,
     organise,
+    organise_applications,
     organise_mentoring,
+    organise_people,
+    organise_progress,
     outbox,
     public,
     registration,
@@ -124,7 +128,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exclude=["^/healthz$"],
     )
     template_config = TemplateConfig(
-        instance=JinjaTemplateEngine.from_environment(build_environment()),
+        instance=JinjaTemplateEngine.from_environment(
+            build_environment(auto_reload=settings.env == "development")),
     )
     return Litestar(
         route_handlers=[
@@ -135,7 +140,11 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *registration.ROUTES,
             *uploads.ROUTES,
             *jury.ROUTES,
+            *jury_rounds.ROUTES,
             *organise.ROUTES,
+            *organise_applications.ROUTES,
+            *organise_people.ROUTES,
+            *organise_progress.ROUTES,
             *mentoring.ROUTES,
             *organise_mentoring.ROUTES,
             api.list_editions, api.edition_detail,
