@@ -285,6 +285,26 @@ def create_admin(email: str, password: str) -> None:
     click.echo(f"Administrator {email} created (id {account_id}).")
 
 
+@cli.group()
+def mentoring() -> None:
+    """The finalists' mentoring path."""
+
+
+@mentoring.command("remind")
+def mentoring_remind() -> None:
+    """Queue reminders for milestones due soon or overdue; each is sent once, however often this runs."""
+    from core.mentoring_milestones import send_milestone_reminders
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await send_milestone_reminders(base_url=settings.base_url)
+
+    report = _run(run())
+    click.echo(f"Queued {report.sent} reminders ({report.already_sent} already sent before).")
+
+
 cli.add_command(score)
 cli.add_command(assign)
 

@@ -29,6 +29,7 @@ from core.tables import (
     Edition,
     EditionPartner,
     JurorProfile,
+    MentorProfile,
     Organisation,
     Review,
     RoleGrant,
@@ -142,6 +143,7 @@ async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
                                   slugs=[current.edition.slug, following.edition.slug])
     await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
+    await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     return list(DEMO_LOGINS)
 
 
@@ -178,7 +180,17 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
                                   organisation_id=organisations.get("fondazione-aurora.example"))
         await accounts.grant_role(account_id=mentor, role="mentor", edition_slug=slug,
                                   organisation_id=organisations.get("incubatore-nord.example"))
-    return {"jurors": jurors}
+    return {"jurors": jurors, "mentor": [mentor]}
+
+
+async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:
+    """The demo mentor's profile for the current edition, ready for the finalists once they are chosen."""
+    async with db.write_transaction():
+        await MentorProfile.insert(MentorProfile(
+            edition=edition_id, account=mentor_id[0], organisation_name="Incubatore Nord – Milano (demo)",
+            tracks=["AGR", "SPW"], topics=["business_plan", "impact_measurement", "fundraising"], capacity=3,
+            availability="Martedì e giovedì pomeriggio, a Milano oppure online.",
+            bio="Quindici anni di accompagnamento a cooperative e imprese sociali."))
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:

@@ -57,6 +57,7 @@ __all__ = [
     "detect_kind",
     "download_name",
     "sanitise_filename",
+    "store_checked_file",
     "store_upload",
     "sweep_uploads",
     "upload_limit",
@@ -168,6 +169,23 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
     chunks, into a temporary file; it is refused as soon as it passes the limit, and when its
     content is not a kind the field accepts, whatever its name says.
     """
+    return await store_checked_file(
+        settings=settings, application_id=application_id, field=field, filename=filename, stream=stream,
+        accept=accept, max_bytes=max_bytes, user_id=user_id,
+        precheck=lambda: _require_draft(application_id=application_id, user_id=user_id),
+        claim=lambda: _claim_draft(application_id=application_id, user_id=user_id))
+
+
+async def store_checked_file(*, settings: Settings, application_id: int, field: str, filename: str,
+                             stream: AsyncIterable[bytes] | AsyncReadable, accept: list[str] | tuple[str, ...],
+                             max_bytes: int, user_id: int, precheck: Callable[[], Awaitable[Any]],
+                             claim: Callable[[], Awaitable[int]]) -> StoredFile:
+    """Store a file of an application's field with every upload check, under the caller's rules.
+
+    `precheck` runs before a byte is read (raise to refuse); `claim` runs inside the write transaction
+    and returns the edition id for the audit log (raise to refuse). Drafts use it through `store_upload`,
+    the mentoring path for milestone deliverables.
+    """
     kinds = accepted_kinds(accept)
     if not field or len(field) > 80:
         raise ValueError(f"bad field code {field!r}")
@@ -175,7 +193,7 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
     if limit <= 0:
         raise ValueError("max_bytes must be positive")
     # Fail before reading a byte of a body that could never be kept.
-    await _require_draft(application_id=application_id, user_id=user_id)
+    await precheck()
 
     incoming = await anyio.to_thread.run_sync(_Incoming, settings.uploads_dir / INCOMING_DIR)
     try:
@@ -193,7 +211,7 @@ async def store_upload(*, settings: Settings, application_id: int, field: str, f
         placed = False
         try:
             async with db.write_transaction():
-                edition_id = await _claim_draft(application_id=application_id, user_id=user_id)
+                edition_id = await claim()
                 await _lock_blob(sha256)
                 await anyio.to_thread.run_sync(_place_blob, incoming.path, target)
                 placed = True

@@ -329,6 +329,14 @@ class MentorMatch(Table, tablename="mentor_match"):
     status = Varchar(length=20, default="proposed")
     rationale = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Mutual-preference affinity the engine saw; the organiser confirms, either side may ask for a re-match.
+    affinity = DoublePrecision(default=0.0)
+    confirmed_at = Timestamptz(null=True, default=None)
+    confirmed_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    rematch_reason = Text(default="")
+    rematch_requested_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    rematch_requested_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
 
 
 class MentoringSession(Table, tablename="mentoring_session"):
@@ -344,6 +352,7 @@ class MentoringSession(Table, tablename="mentoring_session"):
     action_items = JSON(default=[])
     attendance = JSON(default={})
     status = Varchar(length=20, default="scheduled")
+    recorded_at = Timestamptz(null=True, default=None)
 
 
 class Milestone(Table, tablename="milestone"):
@@ -353,6 +362,8 @@ class Milestone(Table, tablename="milestone"):
     code = Varchar(length=40)
     name = JSON(default={})
     due_on = Date(null=True, default=None)
+    position = Integer(default=0)
+    remind_days_before = Integer(default=7)
 
 
 class MilestoneSubmission(Table, tablename="milestone_submission"):
@@ -364,6 +375,10 @@ class MilestoneSubmission(Table, tablename="milestone_submission"):
     status = Varchar(length=20, default="planned")
     comment = Text(default="")
     updated_at = Timestamptz(default=TimestamptzNow())
+    note = Text(default="")
+    submitted_at = Timestamptz(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+    reviewed_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
 
 
 class KpiDefinition(Table, tablename="kpi_definition"):
@@ -373,6 +388,7 @@ class KpiDefinition(Table, tablename="kpi_definition"):
     code = Varchar(length=40)
     name = JSON(default={})
     unit = Varchar(length=20, default="")
+    position = Integer(default=0)
 
 
 class KpiValue(Table, tablename="kpi_value"):
@@ -384,6 +400,8 @@ class KpiValue(Table, tablename="kpi_value"):
     value = DoublePrecision()
     period_end = Date(null=True, default=None)
     reported_at = Timestamptz(default=TimestamptzNow())
+    reported_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    note = Text(default="")
 
 
 # -- Trail, mail and limits ----------------------------------------------------------------
@@ -521,6 +539,51 @@ class MailAttachment(Table, tablename="mail_attachment"):
     filename = Varchar(length=255)
     content_type = Varchar(length=100)
     content = Bytea()
+# -- Mentoring path (2) -----------------------------------------------------------------------
+
+
+class MentorProfile(Table, tablename="mentor_profile"):
+    """A mentor's offer for one edition: organisation, expertise, how many finalists, when."""
+
+    edition = ForeignKey(references=Edition)
+    account = ForeignKey(references=Account)
+    organisation_name = Varchar(length=200, default="")
+    tracks = JSON(default=[])
+    topics = JSON(default=[])
+    capacity = Integer(default=2)
+    availability = Text(default="")
+    bio = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MentorChoice(Table, tablename="mentor_choice"):
+    """One ranked preference: a finalist ranking a mentor (side "startup") or a mentor a finalist."""
+
+    edition = ForeignKey(references=Edition)
+    side = Varchar(length=10)
+    application = ForeignKey(references=Application)
+    mentor = ForeignKey(references=Account)
+    rank = Integer()
+
+
+class MilestoneReminder(Table, tablename="milestone_reminder"):
+    """A reminder sent for a milestone to one finalist; its unique key makes a second run send nothing."""
+
+    milestone = ForeignKey(references=Milestone)
+    application = ForeignKey(references=Application)
+    kind = Varchar(length=20, default="before_due")
+    sent_at = Timestamptz(default=TimestamptzNow())
+    mail_id = Integer(null=True, default=None)
+
+
+class EventAttendance(Table, tablename="event_attendance"):
+    """Whether a finalist took part in an event of the path (the workshop, the final event)."""
+
+    event = ForeignKey(references=TimelineEntry)
+    application = ForeignKey(references=Application)
+    status = Varchar(length=20, default="attended")
+    recorded_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    recorded_at = Timestamptz(default=TimestamptzNow())
 
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -532,6 +595,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Invitation, JurorReminder,
     JurorProfile, AssignmentProposal,
     MailAttachment,
+    MentorProfile, MentorChoice, MilestoneReminder, EventAttendance,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -553,6 +617,11 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'kpi_definition': (('edition', 'code'),),
     'consensus_thread': (('round', 'application'),),
     'juror_profile': (('edition', 'juror'),),
+    'mentor_profile': (('edition', 'account'),),
+    'mentor_choice': (('side', 'application', 'mentor'),),
+    'milestone_submission': (('milestone', 'application'),),
+    'milestone_reminder': (('milestone', 'application', 'kind'),),
+    'event_attendance': (('event', 'application'),),
 }
 
 

@@ -71,3 +71,17 @@ SIDE_CONSTRAINT = {
     "pair cap": N_("Entries any two jurors share"),
 }
 ASSIGNMENT_ORIGIN = {"engine": N_("engine"), "solver": N_("engine"), "manual": N_("by hand")}
+MENTORING = {
+    "match": {"proposed": N_("proposed"), "confirmed": N_("confirmed"), "rematch_requested": N_("re-match requested"),
+              "ended": N_("ended")},
+    "session": {"scheduled": N_("scheduled"), "held": N_("held"), "cancelled": N_("cancelled"),
+                "no_show": N_("the startup did not come")},
+    "mode": {"in_person": N_("in person"), "online": N_("online")},
+    "milestone": {"planned": N_("to deliver"), "submitted": N_("delivered, awaiting review"),
+                  "approved": N_("approved"), "needs_rework": N_("needs rework")},
+    "topic": {"business_plan": N_("business plan"), "impact_measurement": N_("impact measurement"),
+              "fundraising": N_("fundraising"), "legal_form": N_("legal form"), "marketing": N_("marketing"),
+              "technology": N_("technology"), "governance": N_("governance")},
+    "owner": {"startup": N_("startup"), "mentor": N_("mentor")},
+    "attendance": {"attended": N_("attended"), "absent": N_("absent"), "excused": N_("excused")},
+}

@@ -55,5 +55,6 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         regions=REGIONS,
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,
+        mentoring_labels=labels.MENTORING,
     )
     return environment

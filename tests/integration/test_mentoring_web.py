@@ -1,0 +1,275 @@
+"""The mentoring pages over HTTP on both engines, milestones with real uploads, reminders through real SMTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from core import mentoring
+from core.cli import cli
+from core.mail import deliver_due
+from core.mentoring_dashboards import organiser_overview
+from core.mentoring_milestones import send_milestone_reminders
+from core.tables import MentoringSession, MentorMatch, Milestone, MilestoneReminder, MilestoneSubmission, OutgoingMail
+from tests.conftest import csrf_token, run, sign_in
+from tests.integration.conftest import content
+from tests.integration.mentoring_setup import PASSWORD, SLUG, make_edition, match_all, user
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+EN = {"accept-language": "en"}
+
+
+def as_person(client, email: str) -> None:
+    client.cookies.clear()
+    assert sign_in(client, email, PASSWORD).status_code == 302
+
+
+def mentor_email(setup, account_id: int) -> str:
+    return next(f"{name}@incubator.example" for name, m in setup.mentors.items() if m == account_id)
+
+
+def test_organiser_proposes_and_confirms_then_pages_are_fenced(client, settings):
+    setup = make_edition(capacities={"marta": 2, "nico": 2}, judged=(("marta", "alfa"),))
+    as_person(client, "olga@org.example")
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert page.status_code == 200 and "No matches yet." in page.text
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    assert client.post(f"/organise/{SLUG}/mentoring/propose", data={"_csrf_token": token},
+                       follow_redirects=False).status_code == 302
+    proposals = run(MentorMatch.select().where(MentorMatch.status == "proposed"))
+    assert len(proposals) == 3
+    assert all(not (p["application"] == setup.finalists["alfa"] and p["mentor"] == setup.mentors["marta"])
+               for p in proposals)
+    assert client.post(f"/organise/{SLUG}/mentoring/confirm", data={"_csrf_token": token, "scope": "all"},
+                       follow_redirects=False).status_code == 302
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert page.text.count(">confirmed<") == 3 and "Alfa APS" in page.text
+
+    # A mentor and a startup cannot reach the console; a mentor sees only their mentees.
+    by_app = {p["application"]: p["mentor"] for p in proposals}
+    alfa_mentor = by_app[setup.finalists["alfa"]]
+    as_person(client, mentor_email(setup, alfa_mentor))
+    assert client.get(f"/organise/{SLUG}/mentoring").status_code in (403, 404)
+    dashboard = client.get("/mentoring", headers=EN)
+    for name, app in setup.finalists.items():
+        shown = f"/mentoring/mentees/{app}" in dashboard.text
+        assert shown == (by_app[app] == alfa_mentor), name
+        expected = 200 if by_app[app] == alfa_mentor else 404
+        assert client.get(f"/mentoring/mentees/{app}").status_code == expected
+    as_person(client, "beta@startup.example")
+    assert client.get(f"/mentoring/path/{setup.finalists['beta']}").status_code == 200
+    assert client.get(f"/mentoring/path/{setup.finalists['alfa']}").status_code == 404
+    assert client.get(f"/mentoring/mentees/{setup.finalists['beta']}").status_code == 403
+
+
+def test_mentor_plans_records_a_session_and_the_startup_gets_its_ics(client, settings):
+    setup = make_edition()
+    matched = match_all(setup)
+    gamma = setup.finalists["gamma"]
+    match_id = run(MentorMatch.select(MentorMatch.id).where(MentorMatch.application == gamma,
+                                                            MentorMatch.status == "confirmed").first())["id"]
+    as_person(client, mentor_email(setup, matched["gamma"]))
+    token = csrf_token(client, f"/mentoring/mentees/{gamma}")
+    bad = client.post(f"/mentoring/matches/{match_id}/sessions", headers=EN, data={
+        "_csrf_token": token, "application_id": str(gamma), "day": "31/07", "start": "10:00",
+        "duration_minutes": "60", "mode": "online", "location": "meet.example", "agenda": "Pitch deck"})
+    assert bad.status_code == 400
+    assert "Enter a date such as 2026-07-15." in bad.text and "give the meeting link" in bad.text
+    assert 'value="Pitch deck"' not in bad.text and ">Pitch deck</textarea>" in bad.text
+    assert run(MentoringSession.count()) == 0
+    ok = client.post(f"/mentoring/matches/{match_id}/sessions", follow_redirects=False, data={
+        "_csrf_token": token, "application_id": str(gamma), "day": "2026-07-31", "start": "10:00",
+        "duration_minutes": "60", "mode": "in_person", "location": "Via Roma 1, Milano", "agenda": "Pitch deck"})
+    assert ok.status_code == 302
+    session = run(MentoringSession.select().first())
+    assert session["starts_at"] == datetime(2026, 7, 31, 8, 0, tzinfo=UTC)  # 10:00 in Rome, summer time
+    record = client.post(f"/mentoring/sessions/{session['id']}/record", follow_redirects=False, data={
+        "_csrf_token": token, "outcome": "held", "notes": "Deck reworked.", "mentor_present": "1",
+        "startup_present": "1", "item.0.text": "Send the new deck", "item.0.owner": "startup",
+        "item.0.due_on": "2026-08-05", "item.1.text": "", "item.1.owner": "", "item.1.due_on": ""})
+    assert record.status_code == 302
+
+    as_person(client, "gamma@startup.example")
+    path = client.get(f"/mentoring/path/{gamma}", headers=EN)
+    assert "Send the new deck" in path.text and f"/mentoring/sessions/{session['id']}" in path.text
+    view = client.get(f"/mentoring/sessions/{session['id']}", headers=EN)
+    assert "Deck reworked." in view.text and "Record the session" not in view.text
+    ics = client.get(f"/mentoring/sessions/{session['id']}/calendar.ics")
+    assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    [event] = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "2026-07-31T10:00:00+02:00"
+    assert str(event["location"]) == "Via Roma 1, Milano"
+    as_person(client, "alfa@startup.example")
+    assert client.get(f"/mentoring/sessions/{session['id']}/calendar.ics").status_code == 404
+    assert client.get(f"/mentoring/sessions/{session['id']}").status_code == 404
+
+
+def test_a_deliverable_is_uploaded_reviewed_and_fenced(client, settings):
+    setup = make_edition()
+    matched = match_all(setup)
+    beta = setup.finalists["beta"]
+    as_person(client, "beta@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{beta}")
+    wrong = client.post(f"/mentoring/path/{beta}/milestones/M1", headers=EN, data={"_csrf_token": token},
+                        files={"file": ("plan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")})
+    assert wrong.status_code == 400 and "Nothing was changed" in wrong.text
+    done = client.post(f"/mentoring/path/{beta}/milestones/M1", follow_redirects=False,
+                       data={"_csrf_token": token, "note": "First draft"},
+                       files={"file": ("Business plan.pdf", PDF, "application/pdf")})
+    assert done.status_code == 302
+    submission = run(MilestoneSubmission.select().first())
+    assert (submission["status"], submission["note"]) == ("submitted", "First draft")
+    page = client.get(f"/mentoring/path/{beta}", headers=EN)
+    file_link = re.search(r'href="(/mentoring/files/\d+)"', page.text).group(1)
+    assert client.get(file_link).content == PDF
+
+    as_person(client, mentor_email(setup, matched["beta"]))
+    token = csrf_token(client, f"/mentoring/mentees/{beta}")
+    refused = client.post(f"/mentoring/submissions/{submission['id']}/review", headers=EN, data={
+        "_csrf_token": token, "application_id": str(beta), "verdict": "needs_rework", "comment": ""})
+    assert refused.status_code == 400 and "Say what needs rework." in refused.text
+    assert client.post(f"/mentoring/submissions/{submission['id']}/review", follow_redirects=False, data={
+        "_csrf_token": token, "application_id": str(beta), "verdict": "needs_rework",
+        "comment": "Add the cash-flow plan."}).status_code == 302
+    assert client.get(file_link).content == PDF
+    row = run(MilestoneSubmission.select().first())
+    assert (row["status"], row["comment"]) == ("needs_rework", "Add the cash-flow plan.")
+
+    as_person(client, "alfa@startup.example")
+    assert client.get(file_link).status_code == 404
+    other_mentor = next(m for m in setup.mentors.values() if m != matched["beta"])
+    as_person(client, mentor_email(setup, other_mentor))
+    assert client.get(file_link).status_code == 404
+    assert client.post(f"/mentoring/submissions/{submission['id']}/review", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "application_id": str(beta), "verdict": "approved",
+        "comment": ""}).status_code == 404
+
+
+def test_startup_reports_kpis_over_http_with_errors_beside_fields(client, settings):
+    setup = make_edition()
+    match_all(setup)
+    alfa = setup.finalists["alfa"]
+    as_person(client, "alfa@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{alfa}")
+    bad = client.post(f"/mentoring/path/{alfa}/kpis/report", headers=EN, data={
+        "_csrf_token": token, "kpi": "beneficiaries_reached", "period_end": "2026-06-30", "value": "many",
+        "note": "first quarter"})
+    assert bad.status_code == 400 and "Enter a number." in bad.text and 'value="first quarter"' in bad.text
+    good = client.post(f"/mentoring/path/{alfa}/kpis/report", follow_redirects=False, data={
+        "_csrf_token": token, "kpi": "beneficiaries_reached", "period_end": "2026-06-30", "value": "120"})
+    assert good.status_code == 302
+    page = client.get(f"/mentoring/path/{alfa}", headers=EN)
+    assert '<th scope="row">Beneficiaries reached</th><td>June 30, 2026</td><td>120</td>' in page.text
+
+
+def _due_soon(days: int) -> None:
+    due = (datetime.now(UTC) + timedelta(days=days)).date()
+    run(Milestone.update({Milestone.due_on: due, Milestone.remind_days_before: 7}).where(Milestone.code == "M1"))
+    run(Milestone.update({Milestone.due_on: date(2099, 1, 1)}).where(Milestone.code != "M1"))
+
+
+def test_reminders_fire_for_due_milestones_once_through_real_smtp(mail_settings, smtp):
+    setup = make_edition()
+    match_all(setup)
+    _due_soon(3)
+    # Alfa already delivered: no reminder for it.
+    alfa_m1 = run(Milestone.select(Milestone.id).where(Milestone.code == "M1").first())["id"]
+    run(MilestoneSubmission.insert(MilestoneSubmission(milestone=alfa_m1, application=setup.finalists["alfa"],
+                                                       status="submitted")))
+    report = run(send_milestone_reminders(base_url="https://giuria.example"))
+    assert (report.sent, report.already_sent) == (2, 0)
+    again = run(send_milestone_reminders(base_url="https://giuria.example"))
+    assert (again.sent, again.already_sent) == (0, 2)
+    assert run(MilestoneReminder.count()) == 2
+    assert run(deliver_due(settings=mail_settings)).sent == 2
+    messages = sorted(smtp.messages(), key=lambda m: m["To"])
+    assert [m["To"] for m in messages] == ["beta@startup.example", "gamma@startup.example"]
+    assert messages[0]["Subject"].startswith("Due on ") and messages[0]["Subject"].endswith(
+        "Updated business plan and financials")
+    body = content(messages[0])
+    assert f"https://giuria.example/mentoring/path/{setup.finalists['beta']}" in body
+    assert run(deliver_due(settings=mail_settings)).attempted == 0 and len(smtp.envelopes) == 2
+
+
+def test_the_remind_command_sends_each_reminder_once(settings, monkeypatch):
+    setup = make_edition()
+    match_all(setup)
+    _due_soon(-2)  # overdue
+    monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
+    if settings.database_url:
+        monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["mentoring", "remind"])
+    assert first.exit_code == 0, first.output
+    assert "Queued 3 reminders (0 already sent before)." in first.output
+    second = runner.invoke(cli, ["mentoring", "remind"])
+    assert "Queued 0 reminders (3 already sent before)." in second.output
+    kinds = {r["kind"] for r in run(OutgoingMail.select(OutgoingMail.kind))}
+    assert kinds == {"milestone_overdue"} and run(OutgoingMail.count()) == 3
+
+
+def test_startup_ranks_mentors_and_organiser_records_event_attendance(client, settings):
+    setup = make_edition()
+    alfa = setup.finalists["alfa"]
+    as_person(client, "alfa@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{alfa}/choices")
+    assert client.post(f"/mentoring/path/{alfa}/choices", follow_redirects=False, data={
+        "_csrf_token": token, f"rank.{setup.mentors['nico']}": "1", f"rank.{setup.mentors['marta']}": "2",
+        "rank.999999": "3"}).status_code == 302
+    page = client.get(f"/mentoring/path/{alfa}/choices")
+    assert f'name="rank.{setup.mentors["nico"]}" inputmode="numeric" size="3" value="1"' in page.text
+    assert client.get(f"/mentoring/path/{setup.finalists['beta']}/choices").status_code == 404
+    match_all(setup)
+
+    as_person(client, "olga@org.example")
+    overview = run(organiser_overview(actor=user(setup.organiser), edition_slug=SLUG))
+    workshop = next(e for e in overview.events if e.code == "workshop")
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    assert client.post(f"/organise/{SLUG}/mentoring/events/{workshop.id}/attendance", follow_redirects=False, data={
+        "_csrf_token": token, f"status.{alfa}": "attended", f"status.{setup.finalists['beta']}": "absent",
+        f"status.{setup.finalists['gamma']}": ""}).status_code == 302
+    [progress] = run(mentoring.mentoring_progress(application_ids=[alfa]))
+    assert (progress.events_attended, progress.events_total) == (1, 2)
+    assert "1 attended" in client.get(f"/organise/{SLUG}/mentoring", headers=EN).text
+    as_person(client, "alfa@startup.example")
+    assert client.post(f"/organise/{SLUG}/mentoring/events/{workshop.id}/attendance", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), f"status.{alfa}": "absent"}).status_code in (403, 404)
+    assert "Two-day workshop · " in client.get(f"/mentoring/path/{alfa}", headers=EN).text
+    conflicts = run(mentoring.mentor_conflicts(edition_id=setup.edition_id))
+    assert len(conflicts) == 3 and {a for a, _m in conflicts} == set(setup.finalists.values())
+
+
+def test_organiser_adds_and_corrects_milestones_and_indicators(client, settings):
+    make_edition()
+    as_person(client, "olga@org.example")
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    bad = client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", headers=EN, data={
+        "_csrf_token": token, "code": "M 4", "name_it": "", "name_en": "Final report", "due_on": "soon",
+        "remind_days_before": "5"})
+    assert bad.status_code == 400
+    assert "Use 1 to 40 letters, digits, - or _." in bad.text and "Enter a date such as 2026-07-15." in bad.text
+    assert 'value="Final report"' in bad.text
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", follow_redirects=False, data={
+        "_csrf_token": token, "code": "M4", "name_it": "Relazione finale", "name_en": "Final report",
+        "due_on": "2026-09-30", "remind_days_before": "5"}).status_code == 302
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/milestone", follow_redirects=False, data={
+        "_csrf_token": token, "code": "M1", "name_it": "Business plan", "name_en": "",
+        "due_on": "2026-07-20", "remind_days_before": "10"}).status_code == 302
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", follow_redirects=False, data={
+        "_csrf_token": token, "code": "volunteers", "name_it": "Volontari coinvolti", "name_en": "",
+        "unit": "people"}).status_code == 302
+    rows = {m["code"]: m for m in run(Milestone.select())}
+    assert (rows["M4"]["due_on"], rows["M4"]["remind_days_before"]) == (date(2026, 9, 30), 5)
+    assert (rows["M1"]["due_on"], rows["M1"]["remind_days_before"]) == (date(2026, 7, 20), 10)
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert "Final report" in page.text and "Volontari coinvolti" in page.text
+    as_person(client, "alfa@startup.example")
+    assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "code": "x", "name_it": "x"}).status_code in (403, 404)
