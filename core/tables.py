@@ -539,6 +539,8 @@ class MailAttachment(Table, tablename="mail_attachment"):
     filename = Varchar(length=255)
     content_type = Varchar(length=100)
     content = Bytea()
+
+
 # -- Mentoring path (2) -----------------------------------------------------------------------
 
 
