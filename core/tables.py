@@ -424,11 +424,25 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class MailTemplateOverride(Table, tablename="mail_template_override"):
+    """An edition's own wording of a mail in one language, used instead of the file template."""
+
+    edition = ForeignKey(references=Edition)
+    template = Varchar(length=120)
+    language = Varchar(length=8)
+    subject = Text(default="")
+    body_text = Text(default="")
+    body_html = Text(default="")
+    updated_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    MailTemplateOverride,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -448,4 +462,5 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
+    'mail_template_override': (('edition', 'template', 'language'),),
 }

@@ -26,8 +26,19 @@ from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
-from web.routes import account, api, applicant, jury, organise, outbox, public, registration, uploads
-from web.routes import organise_setup
+from web.routes import (
+    account,
+    api,
+    applicant,
+    jury,
+    organise,
+    organise_mail,
+    organise_setup,
+    outbox,
+    public,
+    registration,
+    uploads,
+)
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -126,6 +137,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *jury.ROUTES,
             *organise.ROUTES,
             *organise_setup.ROUTES,
+            *organise_mail.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
