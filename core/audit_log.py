@@ -88,7 +88,8 @@ def _conditions(edition_id: int, zone: str, filters: AuditFilter) -> list:
     if filters.action:
         where.append((AuditEvent.action == filters.action) | AuditEvent.action.like(filters.action + "%"))
     if filters.actor:
-        where.append(AuditEvent.actor.email.ilike(f"%{filters.actor.strip()}%"))
+        # Emails are stored lower-case, so LIKE (case-sensitive on PostgreSQL) finds them on both engines.
+        where.append(AuditEvent.actor.email.like(f"%{filters.actor.strip().lower()}%"))
     if filters.subject:
         kind, _colon, ident = filters.subject.strip().rpartition(":")
         if not kind and not ident.isdigit():

@@ -99,7 +99,8 @@ def test_a_draft_edition_changes_without_audit_and_applications_survive(client):
     owner = organiser(client)
     edition = run(Edition.select(Edition.id).first())["id"]
     track = run(Track.select(Track.id).where(Track.code == "AGR").first())["id"]
-    run(Application.insert(Application(edition=edition, applicant=owner, track=track, title="Orti", status="submitted")))
+    run(Application.insert(Application(edition=edition, applicant=owner, track=track, title="Orti",
+                                       status="submitted")))
     text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     without_agr = text.replace("- code: AGR", "- code: AGX").replace("track: AGR", "track: AGX")

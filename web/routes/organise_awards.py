@@ -14,7 +14,7 @@ from web.routes.organise import organised_edition, organiser_only
 
 RULES = {"rank": N_("by place"), "best_non_winner": N_("best entry not among the winners"),
          "all_winners": N_("every winner"), "by_hand": N_("to choose by hand"), "nobody": N_("no entry qualifies")}
-CONDITION_STATES = {"pending": N_("pending"), "met": N_("met"), "failed": N_("failed")}
+CONDITION_STATES = {"pending": N_("pending"), "met": N_("met"), "failed": N_("not met")}
 
 
 async def _page(request: Request, slug: str, *, error: str = "", status: int = 200) -> Template:
