@@ -459,7 +459,7 @@ async def _in_use(table, column, ids: list[int]) -> set[int]:
 
 
 async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int | None = None,
-                             document: YamlDocument | None = None, audit_always: bool = False) -> list[Change]:
+                             document: YamlDocument | None = None) -> list[Change]:
     """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
 
     Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
@@ -624,7 +624,7 @@ async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int 
         await drop(KpiDefinition, kpis, spec.kpis)
 
         changes = spec_changes(before, msgspec.to_builtins(await export_competition(slug)))
-        if changes and (audit_always or edition["status"] != "draft" or e.status != "draft"):
+        if changes and (edition["status"] != "draft" or e.status != "draft"):
             await audit.record("edition.changed", actor_id=actor_id, edition_id=edition_id, subject_type="edition",
                                subject_id=edition_id, data={"changes": [
                                    {"path": c.path, "before": c.before, "after": c.after} for c in changes[:100]],
