@@ -378,6 +378,7 @@ async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: s
         title = i18n.pick(view.edition_title)
     await mail.enqueue_mail(
         to=user.email, template="application/receipt", language=user.locale, kind="receipt",
+        edition_slug=view.edition_slug,
         context={"name": user.display_name, "edition_title": title, "receipt_number": receipt,
                  "submitted_at_text": moment, "summary": summary,
                  "status_link": mail.absolute_url(base_url, f"/applications/{view.id}")})

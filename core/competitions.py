@@ -34,20 +34,28 @@ from core.competition_schema import (
 )
 from core.db import json_value as _json
 from core.plugins import active_registry
+from core.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.tables import (
+    Application,
     Area,
+    Assignment,
+    Award,
+    Decision,
     Edition,
     EditionPartner,
     KpiDefinition,
+    KpiValue,
     Milestone,
+    MilestoneSubmission,
     Organisation,
     Prize,
     Programme,
+    Review,
     Round,
     TimelineEntry,
     Track,
 )
-from core.yaml_source import FileProblems, Problem, dump_yaml
+from core.yaml_source import FileProblems, Problem, YamlDocument, dump_yaml, load_yaml
 
 PUBLIC_STATUSES = ("open", "closed", "admissibility", "screening", "finalists", "mentoring", "final_pitch",
                    "winners", "follow_up")
@@ -374,3 +382,257 @@ async def edition_landing(slug: str) -> EditionLanding:
                           sponsor=p["sponsor.organisation.name"], amount_eur=_number(p["amount_eur"]),
                           target=_json(p["target"]), details=_json(p["details"])) for p in prizes],
     )
+
+
+# -- update in place ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed key of an edition's file: its path by codes (`rounds[R1].closes_at`) and the two values."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+def _short(value: Any) -> Any:
+    text = value if isinstance(value, str | int | float | bool) or value is None else msgspec.json.encode(
+        value).decode()
+    return text[:197] + "…" if isinstance(text, str) and len(text) > 200 else text
+
+
+def spec_changes(before: Any, after: Any, path: str = "") -> list[Change]:
+    """What differs between two editions' plain data; lists of items with codes are matched by code."""
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[Change] = []
+        for key in list(before) + [k for k in after if k not in before]:
+            changes += spec_changes(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+        return changes
+    coded = (isinstance(before, list) and isinstance(after, list)
+             and all(isinstance(i, dict) and "code" in i for i in before + after))
+    if coded:
+        old = {i["code"]: i for i in before}
+        new = {i["code"]: i for i in after}
+        changes = []
+        for code in list(old) + [c for c in new if c not in old]:
+            changes += spec_changes(old.get(code), new.get(code), f"{path}[{code}]")
+        if not changes:  # same items, new order
+            changes.append(Change(path=path, before=[i["code"] for i in before], after=[i["code"] for i in after]))
+        return changes
+    return [Change(path=path, before=_short(before), after=_short(after))]
+
+
+def _rubric_identity(name: str, mapping: Any) -> tuple[str, Any]:
+    """A round's rubric by plugin name, or as normalised inline criteria: equal when scores would not change."""
+    if name:
+        return ("name", name)
+    mapping = _json(mapping) or {}
+    if not mapping.get("criteria"):
+        return ("none", None)
+    normalised = rubric_to_mapping(rubric_from_mapping(mapping, name=""))
+    return ("inline", [{k: v for k, v in c.items() if k in ("code", "weight", "min", "max", "step", "threshold",
+                                                              "counted", "required")}
+                       for c in normalised["criteria"]])
+
+
+def _spec_rubric(round_spec: RoundSpec) -> tuple[str, dict[str, Any]]:
+    if isinstance(round_spec.rubric, str):
+        return round_spec.rubric, {}
+    if isinstance(round_spec.rubric, RubricSpec):
+        return "", msgspec.to_builtins(round_spec.rubric)
+    return "", {}
+
+
+async def _scored_round_ids(edition_id: int) -> set[int]:
+    rows = await Review.select(Review.assignment.round).where(Review.assignment.round.edition == edition_id)
+    return {r["assignment.round"] for r in rows}
+
+
+async def _in_use(table, column, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    rows = await table.select(column).where(column.is_in(ids))
+    return {r[column._meta.name] for r in rows}
+
+
+async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int | None = None,
+                             document: YamlDocument | None = None) -> list[Change]:
+    """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
+
+    Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
+    round's rubric cannot change once a review exists in it. Nothing is written if anything is refused.
+    After the call opens (status not draft) the change is audited with its list of changed keys.
+    """
+    def problem(path: str, reason: str) -> Problem:
+        return document.problem(path, reason) if document is not None else Problem(path=path, reason=reason)
+
+    zone = ZoneInfo(spec.edition.time_zone)
+    async with db.write_transaction():
+        edition = await Edition.select().where(Edition.slug == slug).first()
+        if edition is None:
+            raise EditionNotFound(slug)
+        edition_id = edition["id"]
+        before = msgspec.to_builtins(await export_competition(slug))
+        problems: list[Problem] = []
+        if spec.edition.slug != slug:
+            problems.append(problem("$.edition.slug", f"the address of an edition cannot change (keep {slug!r})"))
+
+        async def existing(table) -> dict[str, dict]:
+            return {r["code"]: r for r in await table.select().where(table.edition == edition_id)}
+
+        tracks, areas, rounds, prizes = (await existing(Track), await existing(Area), await existing(Round),
+                                         await existing(Prize))
+        timeline, milestones = await existing(TimelineEntry), await existing(Milestone)
+        kpis = await existing(KpiDefinition)
+
+        def removed(current: dict[str, dict], wanted: list) -> dict[str, int]:
+            codes = {item.code for item in wanted}
+            return {code: row["id"] for code, row in current.items() if code not in codes}
+
+        for name, current, wanted, column in (
+            ("track", tracks, spec.tracks, Application.track),
+            ("area", areas, spec.areas, Application.area),
+            ("prize", prizes, spec.prizes, Award.prize),
+            ("milestone", milestones, spec.milestones, MilestoneSubmission.milestone),
+            ("kpi", kpis, spec.kpis, KpiValue.kpi),
+        ):
+            gone = removed(current, wanted)
+            used = await _in_use(column._meta.table, column, list(gone.values()))
+            for code, row_id in gone.items():
+                if row_id in used:
+                    problems.append(problem(f"$.{name}s", f"{name} {code!r} is in use and cannot be removed"))
+        gone_rounds = removed(rounds, spec.rounds)
+        used_rounds = (await _in_use(Assignment, Assignment.round, list(gone_rounds.values()))
+                       | await _in_use(Decision, Decision.round, list(gone_rounds.values())))
+        for code, row_id in gone_rounds.items():
+            if row_id in used_rounds:
+                problems.append(problem("$.rounds",
+                                        f"round {code!r} has assignments or decisions and cannot be removed"))
+        scored = await _scored_round_ids(edition_id)
+        for index, r in enumerate(spec.rounds):
+            current = rounds.get(r.code)
+            if current is None or current["id"] not in scored:
+                continue
+            if _rubric_identity(*_spec_rubric(r)) != _rubric_identity(current["rubric_name"], current["rubric"]):
+                problems.append(problem(f"$.rounds[{index}].rubric",
+                                        f"the rubric of round {r.code!r} is frozen: scoring has started in it"))
+        if problems:
+            raise FileProblems(problems)
+
+        programme = await Programme.select(Programme.id).where(Programme.slug == spec.programme.slug).first()
+        if programme is None:
+            programme_id = (await Programme.insert(
+                Programme(slug=spec.programme.slug, name=label(spec.programme.name))))[0]["id"]
+        else:
+            programme_id = programme["id"]
+            await Programme.update({Programme.name: label(spec.programme.name)}).where(Programme.id == programme_id)
+        e = spec.edition
+        await Edition.update({
+            Edition.programme: programme_id, Edition.year: e.year, Edition.number: e.number,
+            Edition.title: label(e.title), Edition.summary: label(e.summary), Edition.rules: label(e.rules),
+            Edition.status: e.status, Edition.time_zone: e.time_zone, Edition.languages: list(e.languages),
+            Edition.regulation_version: e.regulation_version,
+            Edition.eligibility: msgspec.to_builtins(spec.eligibility),
+            Edition.application_form: msgspec.to_builtins(spec.application_form),
+            Edition.declarations: msgspec.to_builtins(spec.declarations),
+            Edition.consents: msgspec.to_builtins(spec.consents),
+            Edition.settings: dict(spec.settings), Edition.enabled_plugins: list(spec.plugins),
+            Edition.updated_at: datetime.now(ZoneInfo("UTC")),
+        }).where(Edition.id == edition_id)
+
+        # Partners: by organisation and role; prizes point at them, so they are re-linked below.
+        current_partners = await EditionPartner.select().where(EditionPartner.edition == edition_id)
+        by_key = {(p["organisation"], p["role"]): p for p in current_partners}
+        partner_ids: dict[str, int] = {}
+        kept: set[int] = set()
+        for position, partner in enumerate(spec.partners):
+            organisation_id = await _organisation_id(partner)
+            row = by_key.get((organisation_id, partner.role))
+            if row is None:
+                partner_id = (await EditionPartner.insert(EditionPartner(
+                    edition=edition_id, organisation=organisation_id, role=partner.role, position=position,
+                )))[0]["id"]
+            else:
+                partner_id = row["id"]
+                await EditionPartner.update({EditionPartner.position: position}).where(
+                    EditionPartner.id == partner_id)
+            kept.add(partner_id)
+            partner_ids.setdefault(partner.organisation, partner_id)
+        stale = [p["id"] for p in current_partners if p["id"] not in kept]
+        if stale:
+            await Prize.update({Prize.sponsor: None}).where(Prize.sponsor.is_in(stale))
+            await EditionPartner.delete().where(EditionPartner.id.is_in(stale))
+
+        async def upsert(table, current: dict[str, dict], code: str, values: dict) -> None:
+            row = current.get(code)
+            if row is None:
+                await table.insert(table(edition=edition_id, code=code, **values))
+            else:
+                await table.update({getattr(table, k): v for k, v in values.items()}).where(table.id == row["id"])
+
+        async def drop(table, current: dict[str, dict], wanted: list) -> None:
+            ids = list(removed(current, wanted).values())
+            if ids:
+                await table.delete().where(table.id.is_in(ids))
+
+        for position, entry in enumerate(spec.timeline):
+            await upsert(TimelineEntry, timeline, entry.code, {
+                "label": label(entry.label), "position": position, "starts_at": parse_moment(entry.starts_at, zone),
+                "ends_at": parse_moment(entry.ends_at, zone) if entry.ends_at else None})
+        await drop(TimelineEntry, timeline, spec.timeline)
+        for position, t in enumerate(spec.tracks):
+            await upsert(Track, tracks, t.code, {"name": label(t.name), "description": label(t.description),
+                                                 "position": position})
+        await drop(Track, tracks, spec.tracks)
+        for position, a in enumerate(spec.areas):
+            await upsert(Area, areas, a.code, {"name": label(a.name), "regions": list(a.regions),
+                                               "position": position})
+        await drop(Area, areas, spec.areas)
+        for position, r in enumerate(spec.rounds):
+            rubric_name, rubric = _spec_rubric(r)
+            values: dict[str, Any] = {
+                "name": label(r.name), "kind": r.kind, "workflow": r.workflow, "position": position,
+                "opens_at": parse_moment(r.opens_at, zone) if r.opens_at else None,
+                "closes_at": parse_moment(r.closes_at, zone) if r.closes_at else None,
+                "jurors_per_entry": r.jurors_per_entry, "blind": r.blind, "normalisation": r.normalisation,
+                "advancement": r.advancement, "combination": r.combination, "settings": r.settings,
+            }
+            current = rounds.get(r.code)
+            unchanged = current is not None and _rubric_identity(rubric_name, rubric) == _rubric_identity(
+                current["rubric_name"], current["rubric"])
+            if not unchanged:  # an unchanged rubric keeps its frozen copy
+                values.update(rubric_name=rubric_name, rubric=rubric)
+            await upsert(Round, rounds, r.code, values)
+        await drop(Round, rounds, spec.rounds)
+        for position, prize in enumerate(spec.prizes):
+            await upsert(Prize, prizes, prize.code, {
+                "name": label(prize.name), "kind": prize.kind,
+                "sponsor": partner_ids.get(prize.sponsor) if prize.sponsor else None,
+                "amount_eur": None if prize.amount_eur is None else Decimal(str(prize.amount_eur)),
+                "quantity": prize.quantity, "target": msgspec.to_builtins(prize.target),
+                "conditions": list(prize.conditions), "details": dict(prize.details), "position": position})
+        await drop(Prize, prizes, spec.prizes)
+        for m in spec.milestones:
+            await upsert(Milestone, milestones, m.code, {
+                "name": label(m.name), "due_on": date.fromisoformat(m.due_on) if m.due_on else None})
+        await drop(Milestone, milestones, spec.milestones)
+        for k in spec.kpis:
+            await upsert(KpiDefinition, kpis, k.code, {"name": label(k.name), "unit": k.unit})
+        await drop(KpiDefinition, kpis, spec.kpis)
+
+        changes = spec_changes(before, msgspec.to_builtins(await export_competition(slug)))
+        if changes and (edition["status"] != "draft" or e.status != "draft"):
+            await audit.record("edition.changed", actor_id=actor_id, edition_id=edition_id, subject_type="edition",
+                               subject_id=edition_id, data={"changes": [
+                                   {"path": c.path, "before": c.before, "after": c.after} for c in changes[:100]],
+                                   "count": len(changes)})
+    return changes
+
+
+async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None) -> list[Change]:
+    """Validate a whole edition file and apply it onto edition `slug`; FileProblems name keys and lines."""
+    spec = read_competition_file(text)
+    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from piccolo.engine.postgres import PostgresEngine
 
 from core import db
-from core.mail_render import absolute_url, render_mail
+from core.mail_render import MailOverride, absolute_url, mail_language, render_mail
 from core.mail_send import (
     DeliveryError,
     MailFile,
@@ -33,7 +33,7 @@ from core.mail_send import (
     write_eml,
 )
 from core.settings import Settings
-from core.tables import MailAttachment, OutgoingMail
+from core.tables import MailAttachment, MailTemplateOverride, OutgoingMail
 
 if TYPE_CHECKING:  # accounts will queue mail (verification, reset): a run-time import would be circular
     from core.accounts import SessionUser
@@ -107,14 +107,26 @@ def _wake_senders() -> None:
             wake()
 
 
+async def mail_override(*, edition_slug: str, template: str, language: str) -> MailOverride | None:
+    """The edition's own wording of `template` in `language`, if its organisers wrote one."""
+    row = await MailTemplateOverride.select(
+        MailTemplateOverride.subject, MailTemplateOverride.body_text, MailTemplateOverride.body_html,
+    ).where(MailTemplateOverride.edition.slug == edition_slug, MailTemplateOverride.template == template,
+            MailTemplateOverride.language == mail_language(language)).first()
+    return MailOverride(**row) if row else None
+
+
 async def enqueue_mail(*, to: str, template: str, language: str, context: dict, kind: str = "",
-                       attachments: tuple[MailFile, ...] = ()) -> int:
+                       edition_slug: str | None = None, attachments: tuple[MailFile, ...] = ()) -> int:
     """Queue a mail in the recipient's language; inside the caller's transaction, it exists only if that commits.
 
+    A mail about an edition (`edition_slug`) uses the wording its organisers set for it, if any.
     Attachments are kept in the database beside the mail, so any worker's sender can deliver it.
     """
     address = check_address(to)
-    rendered = render_mail(template=template, language=language, context=context)
+    override = await mail_override(edition_slug=edition_slug, template=template, language=language) \
+        if edition_slug else None
+    rendered = render_mail(template=template, language=language, context=context, override=override)
     rows = await OutgoingMail.insert(OutgoingMail(
         to_address=address, subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
         language=rendered.language, kind=kind or template, status=QUEUED, attempts=0,

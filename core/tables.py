@@ -588,6 +588,19 @@ class EventAttendance(Table, tablename="event_attendance"):
     recorded_at = Timestamptz(default=TimestamptzNow())
 
 
+class MailTemplateOverride(Table, tablename="mail_template_override"):
+    """An edition's own wording of a mail in one language, used instead of the file template."""
+
+    edition = ForeignKey(references=Edition)
+    template = Varchar(length=120)
+    language = Varchar(length=8)
+    subject = Text(default="")
+    body_text = Text(default="")
+    body_html = Text(default="")
+    updated_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
@@ -598,6 +611,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     JurorProfile, AssignmentProposal,
     MailAttachment,
     MentorProfile, MentorChoice, MilestoneReminder, EventAttendance,
+    MailTemplateOverride,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
@@ -624,6 +638,7 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'milestone_submission': (('milestone', 'application'),),
     'milestone_reminder': (('milestone', 'application', 'kind'),),
     'event_attendance': (('event', 'application'),),
+    'mail_template_override': (('edition', 'template', 'language'),),
 }
 
 

@@ -1,0 +1,104 @@
+"""The edition's audit log through HTTP on both engines: filters, pages, the chain's check, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core import accounts, audit
+from core.competitions import import_competition_text
+from core.tables import AuditEvent, Edition
+from tests.conftest import run, sign_in
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
+PASSWORD = "correct-horse-battery"
+SLUG = "welfare-comunita-2026"
+EN = {"accept-language": "en"}
+
+
+def seed(client) -> tuple[int, int]:
+    run(import_competition_text(EXAMPLE))
+    run(import_competition_text(EXAMPLE.replace(SLUG, "another-edition-2026")))
+    editions = {e["slug"]: e["id"] for e in run(Edition.select(Edition.id, Edition.slug))}
+    olga = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
+                                       locale="en"))
+    run(accounts.grant_role(account_id=olga, role="organiser", edition_slug=SLUG))
+    piero = run(accounts.create_account(email="piero@foundation.example", password=PASSWORD, verified=True))
+
+    async def events():
+        for n in range(55):
+            await audit.record("review.submitted", actor_id=piero, edition_id=editions[SLUG], subject_type="review",
+                               subject_id=n + 1, data={"total": n})
+        await audit.record("award.confirmed", actor_id=olga, edition_id=editions[SLUG], subject_type="award",
+                           subject_id=7, data={"prize": "P-NORD", "note": "=HYPERLINK(\"x\")"})
+        await audit.record("award.condition_updated", actor_id=olga, edition_id=editions[SLUG],
+                           subject_type="award", subject_id=7, data={"code": "credit_check"})
+        await audit.record("award.confirmed", actor_id=olga, edition_id=editions["another-edition-2026"],
+                           subject_type="award", subject_id=99, data={"prize": "SECRET-PRIZE"})
+    run(events())
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    return olga, piero
+
+
+def test_filters_pages_and_the_chain(client):
+    seed(client)
+    page = client.get(f"/organise/{SLUG}/audit", headers=EN)
+    assert page.status_code == 200
+    assert "The chain is intact" in page.text
+    assert "59 events" in page.text  # the import, Olga's grant, 55 reviews, 2 award events
+    assert "Page 1 of 2" in page.text and "SECRET-PRIZE" not in page.text
+    second = client.get(f"/organise/{SLUG}/audit?page=2", headers=EN)
+    assert "Page 2 of 2" in second.text and "edition.imported" in second.text
+
+    awards = client.get(f"/organise/{SLUG}/audit?action=award.", headers=EN)
+    assert "2 events" in awards.text and "review.submitted</code>" not in awards.text
+    exact = client.get(f"/organise/{SLUG}/audit?action=award.confirmed", headers=EN)
+    assert "One event" in exact.text
+    by_actor = client.get(f"/organise/{SLUG}/audit?actor=PIERO@", headers=EN)
+    assert "55 events" in by_actor.text
+    by_subject = client.get(f"/organise/{SLUG}/audit?subject=review:12", headers=EN)
+    assert "One event" in by_subject.text and "&#34;total&#34;: 11" in by_subject.text
+    today = datetime.now(UTC).date()
+    dated = client.get(f"/organise/{SLUG}/audit?date_from={today}&date_to={today}&subject=award", headers=EN)
+    assert "2 events" in dated.text
+    before = client.get(f"/organise/{SLUG}/audit?date_to=2020-01-01", headers=EN)
+    assert "No event matches." in before.text
+    wrong = client.get(f"/organise/{SLUG}/audit?date_from=yesterday", headers=EN)
+    assert wrong.status_code == 400 and "Give the date as 2026-10-31." in wrong.text
+
+
+def test_the_csv_holds_every_filtered_event_safely(client):
+    seed(client)
+    response = client.get(f"/organise/{SLUG}/audit.csv?action=award.", headers=EN)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["id", "at", "actor", "action", "subject_type", "subject_id", "data"]
+    assert [r[3] for r in rows[1:]] == ["award.confirmed", "award.condition_updated"]
+    assert rows[1][2] == "olga@foundation.example"
+    everything = client.get(f"/organise/{SLUG}/audit.csv").content.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(everything)))) == 60  # header + all 59, beyond one page
+    assert "SECRET-PRIZE" not in everything
+
+
+def test_an_altered_event_shows_as_a_broken_chain(client):
+    seed(client)
+    victim = run(AuditEvent.select(AuditEvent.id).where(AuditEvent.action == "award.confirmed").first())["id"]
+    run(AuditEvent.update({AuditEvent.data: {"prize": "P-SUD"}}).where(AuditEvent.id == victim))
+    page = client.get(f"/organise/{SLUG}/audit", headers=EN)
+    assert f"The chain is broken at event {victim}" in page.text
+
+
+def test_strangers_get_no_audit_log(client):
+    seed(client)
+    client.cookies.clear()
+    sign_in(client, "piero@foundation.example", PASSWORD)
+    assert client.get(f"/organise/{SLUG}/audit").status_code == 403
+    client.cookies.clear()
+    other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
+    run(accounts.grant_role(account_id=other, role="organiser", edition_slug="another-edition-2026"))
+    sign_in(client, "x@other.example", PASSWORD)
+    assert client.get(f"/organise/{SLUG}/audit").status_code == 404
+    assert client.get(f"/organise/{SLUG}/audit.csv").status_code == 404

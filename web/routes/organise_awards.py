@@ -1,0 +1,67 @@
+"""Awards: the proposal drawn from the prizes' rules, its confirmation, and each award's conditions."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core import awards
+from core.awards import AwardNotFound, AwardsRefused, EditionNotFound
+from web.labels import N_
+from web.routes.organise import organised_edition, organiser_only
+
+RULES = {"rank": N_("by place"), "best_non_winner": N_("best entry not among the winners"),
+         "all_winners": N_("every winner"), "by_hand": N_("to choose by hand"), "nobody": N_("no entry qualifies")}
+CONDITION_STATES = {"pending": N_("pending"), "met": N_("met"), "failed": N_("not met")}
+
+
+async def _page(request: Request, slug: str, *, error: str = "", status: int = 200) -> Template:
+    edition = await organised_edition(request, slug)
+    page = await awards.awards_page(actor=request.scope["user"], edition_slug=slug)
+    return Template(template_name="organise/awards.html", status_code=status, context={
+        "edition": edition, "section": "awards", "page": page, "error": error, "rules": RULES,
+        "condition_states": CONDITION_STATES, "saved": request.query_params.get("saved", "")})
+
+
+@get("/organise/{slug:str}/awards", guards=[organiser_only], include_in_schema=False)
+async def awards_overview(request: Request, slug: FromPath[str]) -> Template:
+    return await _page(request, slug)
+
+
+@post("/organise/{slug:str}/awards/confirm", guards=[organiser_only], include_in_schema=False)
+async def confirm(request: Request, slug: FromPath[str]) -> Response:
+    await organised_edition(request, slug)
+    form = await request.form()
+    choices = []
+    for key, value in form.multi_items():
+        if key.startswith("choice.") and isinstance(value, str) and ":" in value:
+            code, _sep, application = value.rpartition(":")
+            if application.isdigit():
+                choices.append((code, int(application)))
+    try:
+        created = await awards.confirm_awards(actor=request.scope["user"], edition_slug=slug, choices=choices)
+    except AwardsRefused as refused:
+        return await _page(request, slug, error=refused.message, status=400)
+    except EditionNotFound:
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/awards?saved=confirmed-{created}")
+
+
+@post("/organise/{slug:str}/awards/{award_id:int}/conditions", guards=[organiser_only], include_in_schema=False)
+async def condition(request: Request, slug: FromPath[str], award_id: FromPath[int]) -> Response:
+    await organised_edition(request, slug)
+    form = await request.form()
+    try:
+        await awards.update_condition(actor=request.scope["user"], edition_slug=slug, award_id=award_id,
+                                      code=str(form.get("code", "")), status=str(form.get("status", "")),
+                                      on=str(form.get("date", "")).strip(), note=str(form.get("note", "")))
+    except AwardsRefused as refused:
+        return await _page(request, slug, error=refused.message, status=400)
+    except (EditionNotFound, AwardNotFound):
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/awards?saved=condition#award-{award_id}")
+
+
+ROUTES = [awards_overview, confirm, condition]
