@@ -424,11 +424,37 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+# -- Long operations -----------------------------------------------------------------------
+
+
+class Job(Table, tablename="job"):
+    """A long operation (a large export, a bootstrap) queued by a request and run by whichever worker claims it."""
+
+    kind = Varchar(length=60)
+    edition = ForeignKey(references=Edition, null=True, on_delete=OnDelete.cascade)
+    params = JSON(default={})
+    status = Varchar(length=20, default="queued", index=True)
+    progress = Integer(default=0)
+    result = JSON(default={})
+    file_path = Varchar(length=500, default="")
+    file_name = Varchar(length=200, default="")
+    content_type = Varchar(length=100, default="")
+    error = Text(default="")
+    attempts = Integer(default=0)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    # Refreshed while a worker runs the job; a running job whose heartbeat is old was abandoned by a dead worker.
+    heartbeat_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    Job,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints
