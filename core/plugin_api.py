@@ -77,6 +77,8 @@ class RoundData:
     checklists: tuple[Mapping[str, Any], ...] = ()
     consensus: Mapping[int, float] = field(default_factory=dict)
     seed: int = 0
+    # Called as progress(done, total) by long computations (the bootstrap), so a job can show how far it got.
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

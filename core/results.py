@@ -34,6 +34,8 @@ class EntryInfo:
     entity_name: str
     track: dict[str, str]
     area: dict[str, str]
+    track_code: str = ""
+    area_code: str = ""
 
 
 async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code: str) -> dict:
@@ -51,11 +53,12 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
     statuses = IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
-        Application.area.name,
+        Application.area.name, Application.area.code,
     ).where(Application.edition == round_row["edition"], Application.status.is_in(list(statuses))).order_by(
         Application.id)
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
-                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {})
+                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
+                                  track_code=a["track.code"] or "", area_code=a["area.code"] or "")
                for a in applications}
     reviews = await Review.select(Review.id, Review.status, Review.total, Review.assignment.application,
                                   Review.assignment.juror).where(
