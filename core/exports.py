@@ -350,10 +350,11 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         "method": _("Calibration method: {method}.").format(method=_(METHOD_LABELS.get(head.configured_method,
                                                                                          head.configured_method)))
         + " " + _(METHOD_EXPLANATIONS.get(head.configured_method, "")),
-        "uncertainty": _("The intervals are 90% bootstrap intervals from {replicates} replicates of the review "
+        "uncertainty": _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
                          "noise, with the assignment of jurors kept as it was. P(top N) is the share of replicates "
                          "in which the entry is among the first {top}. Entries whose place at the cut is uncertain: "
-                         "{uncertain}.").format(replicates=REPLICATES, top=top or "–", uncertain=len(uncertain))
+                         "{uncertain}.").format(level="90%", replicates=REPLICATES, top=top or "–",
+                                                              uncertain=len(uncertain))
         if found.intervals else _("Intervals were not computed for this record (the round's bootstrap has not run)."),
         "reliability": _("Agreement among jurors (ICC of the mean of {k} reviews): {icc}.").format(
             k=_fmt(icc.k, 1), icc=_fmt(icc.icck)) if icc else "",
