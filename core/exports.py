@@ -28,10 +28,10 @@ from core.leaderboard import (
     METHOD_EXPLANATIONS,
     METHOD_LABELS,
     N_,
-    REPLICATES,
     UNCERTAIN_BAND,
     _diagnostics,
     _full_round,
+    replicates_of,
     round_head,
     standing,
     submitted,
@@ -353,7 +353,7 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         "uncertainty": _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
                          "noise, with the assignment of jurors kept as it was. P(top N) is the share of replicates "
                          "in which the entry is among the first {top}. Entries whose place at the cut is uncertain: "
-                         "{uncertain}.").format(level="90%", replicates=REPLICATES, top=top or "–",
+                         "{uncertain}.").format(level="90%", replicates=replicates_of(found.data), top=top or "–",
                                                               uncertain=len(uncertain))
         if found.intervals else _("Intervals were not computed for this record (the round's bootstrap has not run)."),
         "reliability": _("Agreement among jurors (ICC of the mean of {k} reviews): {icc}.").format(

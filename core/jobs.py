@@ -206,10 +206,10 @@ def _ours(row: dict[str, Any]):
     return (Job.id == row["id"]) & (Job.status == RUNNING) & (Job.attempts == row["attempts"])
 
 
-async def _tick(row: dict[str, Any], progress: Progress) -> None:
+async def _tick(row: dict[str, Any], progress: Progress, seconds: float) -> None:
     written = -1
     while True:
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+        await asyncio.sleep(seconds)
         values: dict = {Job.heartbeat_at: datetime.now(UTC)}
         if progress.value != written:
             values[Job.progress] = progress.value
@@ -232,14 +232,14 @@ def _write_file(directory: Path, name: str, content: bytes) -> Path:
     return path
 
 
-async def run_job(row: dict[str, Any], *, settings: Settings) -> JobView:
+async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> JobView:
     """Run one claimed job to its end, recording success or the error; never raises for the job's own faults."""
     progress = Progress()
     context = JobContext(id=row["id"], kind=row["kind"], edition_id=row["edition"],
                          params=json_value(row["params"]) or {}, settings=settings, progress=progress,
                          created_by=row["created_by"])
     handler = handlers().get(row["kind"])
-    ticker = asyncio.create_task(_tick(row, progress), name=f"giuria-job-{row['id']}-ticker")
+    ticker = asyncio.create_task(_tick(row, progress, heartbeat_seconds), name=f"giuria-job-{row['id']}-ticker")
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {row['kind']!r}")
@@ -271,14 +271,15 @@ async def run_job(row: dict[str, Any], *, settings: Settings) -> JobView:
     return await _get(row["id"])
 
 
-async def run_pending(*, settings: Settings, limit: int | None = None) -> int:
+async def run_pending(*, settings: Settings, limit: int | None = None,
+                      heartbeat_seconds: float = HEARTBEAT_SECONDS) -> int:
     """Claim and run jobs until none is left (or `limit` ran); returns how many this worker ran."""
     ran = 0
     while limit is None or ran < limit:
         row = await claim_next()
         if row is None:
             break
-        await run_job(row, settings=settings)
+        await run_job(row, settings=settings, heartbeat_seconds=heartbeat_seconds)
         ran += 1
     return ran
 

@@ -225,11 +225,18 @@ def default_top(advancement: dict[str, Any], group: str) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
 
 
+def replicates_of(data: RoundData) -> int:
+    """The round's bootstrap replicates: its `replicates` setting, else REPLICATES."""
+    value = data.settings.get("replicates")
+    return int(value) if isinstance(value, int) and value > 0 else REPLICATES
+
+
 def prepared(data: RoundData, entries: dict[int, EntryInfo], *, method: str, group: str, top: int | None,
-             replicates: int) -> RoundData:
+             replicates: int | None = None) -> RoundData:
     """The round's data set up for one view: a method, a grouping, a cut and a number of replicates."""
     settings = dict(data.settings)
-    settings.update(normalisation=method, by_group=group != "all", replicates=replicates)
+    settings.update(normalisation=method, by_group=group != "all",
+                    replicates=replicates_of(data) if replicates is None else replicates)
     settings.pop("top_n", None)
     if top:
         settings["top_n"] = top
@@ -291,10 +298,10 @@ async def standing(round_row: dict[str, Any], *, settings: Settings, method: str
     data, entries = await gather_round(round_row)
     large = len(submitted(data)) >= settings.large_round_reviews
     if not large:
-        view = prepared(data, entries, method=method, group=group, top=top, replicates=REPLICATES)
+        view = prepared(data, entries, method=method, group=group, top=top)
         results = await anyio.to_thread.run_sync(workflow.compute, view)
         return Standing(results, entries, view, intervals=True, large=False, job=None)
-    view = prepared(data, entries, method=method, group=group, top=top, replicates=REPLICATES)
+    view = prepared(data, entries, method=method, group=group, top=top)
     job = await jobs.latest_job(kind=JOB_KIND, edition_id=round_row["edition"],
                                 params=job_params(round_row["code"], method=method, group=group, top=top))
     if job is not None and job.done and job.result.get("fingerprint") == fingerprint(view):
@@ -416,8 +423,7 @@ async def _bootstrap_job(context: jobs.JobContext) -> jobs.JobOutcome:
     round_row = await _full_round(row["id"])
     workflow = _workflow(round_row)
     data, entries = await gather_round(round_row)
-    view = prepared(data, entries, method=params["method"], group=params["group"], top=params.get("top"),
-                    replicates=REPLICATES)
+    view = prepared(data, entries, method=params["method"], group=params["group"], top=params.get("top"))
     results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=context.progress))
     return jobs.JobOutcome(result={"fingerprint": fingerprint(view), "results": results_to_json(results)})
 

@@ -60,9 +60,10 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
                                   track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
                                   track_code=a["track.code"] or "", area_code=a["area.code"] or "")
                for a in applications}
+    # In a fixed order: the bootstrap draws reviews by position, so the same reviews give the same intervals.
     reviews = await Review.select(Review.id, Review.status, Review.total, Review.assignment.application,
                                   Review.assignment.juror).where(
-        Review.assignment.round == round_row["id"], Review.assignment.status != "recused")
+        Review.assignment.round == round_row["id"], Review.assignment.status != "recused").order_by(Review.id)
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.assignment.round == round_row["id"])
     values: dict[int, dict[str, float | None]] = {}
