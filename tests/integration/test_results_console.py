@@ -222,6 +222,12 @@ def test_the_proposal_honours_the_top_n_and_the_area_minimum(client):
     advancing = {e for e, outcome in proposal_of(page.text).items() if outcome == "finalist"}
     assert advancing == {ranking[0], ranking[1], south}
     assert "area minimum" in row_html(page.text, south)
+    contested = [r.entry for r in expected(call, method="additive", top=3) if "contested" in r.flags]
+    assert contested, "the fixture should leave some places at the cut uncertain"
+    for entry in contested:
+        assert 'class="uncertain' in row_html(page.text, entry)
+        assert "uncertain at the cut" in row_html(page.text, entry)
+    assert ">contested<" not in page.text
     assert len(proposal_of(page.text)) == len(call.entries)
 
 

@@ -240,3 +240,4 @@ IT = {
         "candidature. Dispersione: quanta parte della scala usa rispetto a loro (1 è uguale). Netta: oltre due "
         "errori standard da zero.",
 }
+IT["Show the leaderboard with its intervals"] = "Mostra la classifica con i suoi intervalli"
