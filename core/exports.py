@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import anyio
 
-from core import i18n, jobs
+from core import audit, i18n, jobs
 from core.accounts import SessionUser
 from core.db import json_value
 from core.documents.charts import interval_chart
@@ -121,9 +121,12 @@ async def export_menu(*, actor: SessionUser, edition_slug: str, settings: Settin
 
 async def build_export(*, actor: SessionUser, edition_slug: str, what: str, fmt: str, round_code: str | None,
                        language: str, settings: Settings) -> ExportFile:
-    """Build one export now (in a worker thread for the rendering)."""
+    """Build one export now (in a worker thread for the rendering); who exported what is audited."""
     edition = await _edition(actor, edition_slug)
-    return await _build(edition, what=what, fmt=fmt, round_code=round_code, language=language, settings=settings)
+    built = await _build(edition, what=what, fmt=fmt, round_code=round_code, language=language, settings=settings)
+    await audit.record("export.downloaded", actor_id=actor.id, edition_id=edition["id"], subject_type="edition",
+                       subject_id=edition["id"], data={"what": what, "format": fmt, "round": round_code})
+    return built
 
 
 async def request_export(*, actor: SessionUser, edition_slug: str, what: str, fmt: str, round_code: str | None,
@@ -134,9 +137,12 @@ async def request_export(*, actor: SessionUser, edition_slug: str, what: str, fm
         raise ExportNotFound(what)
     if what in ROUND_EXPORTS:
         await _round_row(edition, round_code)
-    return await jobs.enqueue_job(kind=JOB_KIND, edition_id=edition["id"], created_by=actor.id, params={
-        "what": what, "format": fmt, "round": round_code if what in ROUND_EXPORTS else None,
-        "language": language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE})
+    params = {"what": what, "format": fmt, "round": round_code if what in ROUND_EXPORTS else None,
+              "language": language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE}
+    job = await jobs.enqueue_job(kind=JOB_KIND, edition_id=edition["id"], created_by=actor.id, params=params)
+    await audit.record("export.requested", actor_id=actor.id, edition_id=edition["id"], subject_type="job",
+                       subject_id=job.id, data=params)
+    return job
 
 
 async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
@@ -179,7 +185,7 @@ async def _build(edition: dict[str, Any], *, what: str, fmt: str, round_code: st
         if what == "verbale":
             content = await _verbale(edition, round_row, settings=settings, progress=progress)
         else:
-            sheets = await _SHEETS[what](edition, round_row, settings)
+            sheets = await _SHEETS[what](edition, round_row, settings, progress)
             if progress is not None:
                 progress.set(60)
             content = await anyio.to_thread.run_sync(
@@ -188,7 +194,8 @@ async def _build(edition: dict[str, Any], *, what: str, fmt: str, round_code: st
                       content_type=FORMATS[fmt], content=content)
 
 
-async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings) -> list[Sheet]:
+async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
+        _progress: jobs.Progress | None = None) -> list[Sheet]:
     zone = edition["time_zone"]
     rows = await Application.select(
         Application.id, Application.receipt_number, Application.entity_name, Application.title,
@@ -222,7 +229,8 @@ async def _names(application_ids: set[int], juror_ids: set[int]) -> tuple[dict[i
     return entries, jurors
 
 
-async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings) -> list[Sheet]:
+async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
+        _progress: jobs.Progress | None = None) -> list[Sheet]:
     scores = await _submitted_scores(round_row)
     entries, jurors = await _names({s["review.assignment.application"] for s in scores},
                                    {s["review.assignment.juror"] for s in scores})
@@ -235,7 +243,8 @@ async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _sett
          s["criterion"], s["value"], s["review.total"], _local(s["review.submitted_at"], zone)] for s in scores])]
 
 
-async def _scores_wide(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings) -> list[Sheet]:
+async def _scores_wide(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
+        _progress: jobs.Progress | None = None) -> list[Sheet]:
     scores = await _submitted_scores(round_row)
     entries, jurors = await _names({s["review.assignment.application"] for s in scores},
                                    {s["review.assignment.juror"] for s in scores})
@@ -258,11 +267,12 @@ def _number(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def _ranking(round_row: dict[str, Any], settings: Settings):
+async def _ranking(round_row: dict[str, Any], settings: Settings, progress: jobs.Progress | None = None):
     head = round_head(round_row)
     top = head.advancement.get("top_n") if isinstance(head.advancement.get("top_n"), int) else None
     try:
-        found = await standing(round_row, settings=settings, method=head.configured_method, group="all", top=top)
+        found = await standing(round_row, settings=settings, method=head.configured_method, group="all", top=top,
+                               progress=progress)
     except NoResults:
         raise ExportNotFound(round_row["code"]) from None
     return head, top, found
@@ -280,15 +290,17 @@ def _ranking_rows(found, head) -> list[list[Any]]:
     return rows
 
 
-async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings: Settings) -> list[Sheet]:
-    head, _top, found = await _ranking(round_row, settings)
+async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings: Settings,
+                    progress: jobs.Progress | None = None) -> list[Sheet]:
+    head, _top, found = await _ranking(round_row, settings, progress)
     return [Sheet(title=_("Ranking"), columns=[
         _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
         _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
         _("Flags"), _("Method")], rows=_ranking_rows(found, head))]
 
 
-async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings) -> list[Sheet]:
+async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
+        _progress: jobs.Progress | None = None) -> list[Sheet]:
     zone = edition["time_zone"]
     rows = await Decision.select(
         Decision.round.code, Decision.application, Decision.application.entity_name, Decision.application.title,
@@ -320,9 +332,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
                    progress: jobs.Progress | None) -> bytes:
-    head, top, found = await _ranking(round_row, settings)
-    if progress is not None:
-        progress.set(50)
+    head, top, found = await _ranking(round_row, settings, progress)
     reviews = submitted(found.data)
     _profiles, _disagreements, icc, _alpha = await anyio.to_thread.run_sync(_diagnostics, reviews)
     decisions = await Decision.select(

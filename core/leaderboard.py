@@ -292,15 +292,18 @@ def job_params(round_code: str, *, method: str, group: str, top: int | None) -> 
 
 
 async def standing(round_row: dict[str, Any], *, settings: Settings, method: str, group: str,
-                   top: int | None) -> Standing:
-    """The workflow's results for this view; for a large round, the bootstrap job's if it is done on this data."""
+                   top: int | None, progress: jobs.Progress | None = None) -> Standing:
+    """The workflow's results for this view; for a large round, the bootstrap job's if it is done on this data.
+
+    With `progress` (the caller is itself a background job) a large round's bootstrap is computed here.
+    """
     workflow = _workflow(round_row)
     data, entries = await gather_round(round_row)
     large = len(submitted(data)) >= settings.large_round_reviews
-    if not large:
+    if not large or progress is not None:
         view = prepared(data, entries, method=method, group=group, top=top)
-        results = await anyio.to_thread.run_sync(workflow.compute, view)
-        return Standing(results, entries, view, intervals=True, large=False, job=None)
+        results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=progress))
+        return Standing(results, entries, view, intervals=True, large=large, job=None)
     view = prepared(data, entries, method=method, group=group, top=top)
     job = await jobs.latest_job(kind=JOB_KIND, edition_id=round_row["edition"],
                                 params=job_params(round_row["code"], method=method, group=group, top=top))

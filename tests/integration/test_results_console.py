@@ -319,6 +319,7 @@ def test_exports_read_back_with_the_right_rows(client):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + len(call.entries)
     assert sorted(r[2] for r in rows[1:]) == sorted(call.names.values())
+    assert run(AuditEvent.count().where(AuditEvent.action == "export.downloaded")) == 1
 
     long_csv = client.get(f"{base}/scores-long.csv?round=R1")
     assert long_csv.headers["content-type"].startswith("text/csv")

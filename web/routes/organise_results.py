@@ -123,8 +123,11 @@ async def advancement_page(request: Request, slug: FromPath[str], code: FromPath
     try:
         proposal = await advancement.advancement_proposal(actor=request.scope["user"], edition_slug=slug,
                                                           round_code=code, settings=request.app.state.settings)
-    except (RoundNotFound, NoResults):
+    except RoundNotFound:
         raise NotFoundException() from None
+    except NoResults:
+        return Template(template_name="organise/results_none.html",
+                        context={"edition": edition, "section": "results", "round_code": code})
     notice = {"staged": _("Decisions staged. Applicants see nothing until you publish them."),
               "published": _("Decisions published; notices are on their way.")}.get(
         request.query_params.get("done", ""), "")
@@ -194,8 +197,8 @@ async def job_page(request: Request, slug: FromPath[str], job_id: FromPath[int])
     except jobs.JobNotFound:
         raise NotFoundException() from None
     template = "organise/_job_progress.html" if request.headers.get("hx-request") == "true" else "organise/job.html"
-    return Template(template_name=template, context={"edition": edition, "section": "exports", "job": job,
-                                                     **LABELS})
+    section = "results" if job.kind == leaderboard.JOB_KIND else "exports"
+    return Template(template_name=template, context={"edition": edition, "section": section, "job": job, **LABELS})
 
 
 @get("/organise/{slug:str}/jobs/{job_id:int}/download", guards=[organiser_only], include_in_schema=False)
