@@ -170,6 +170,8 @@ def test_the_leaderboard_lists_entries_in_rank_order_with_the_figures_scoring_co
     for name in ("Anna", "Bruno", "Carla", "Dario"):
         assert f'<th scope="row">{name}</th>' in page.text
     # Carla (no leniency) against Anna (+1): the table shows Anna as the more lenient.
+    checklist = client.get(f"/organise/{SLUG}/rounds/R0/results", headers=EN)
+    assert checklist.status_code == 200 and "computes no ranking" in checklist.text
     lenient = re.search(r'<th scope="row">Anna</th><td>\d+</td>\s*<td>\+(\d\.\d\d)', page.text)
     assert lenient and float(lenient.group(1)) > 0.3
 
@@ -416,6 +418,9 @@ def test_a_large_rounds_bootstrap_runs_as_a_job_with_progress_and_only_once(sett
         ranking = expected(call, method="additive", top=3, replicates=0)
         assert page_entries(page.text) == [r.entry for r in ranking]  # the ranking shows at once
         assert "Compute the intervals" in page.text and "data:image/svg+xml" not in page.text.split("<h2>Jurors")[0]
+        point = load_workbook(io.BytesIO(client.get(f"/organise/{SLUG}/exports/rankings.xlsx?round=R1").content))
+        ranked = list(point.active.iter_rows(values_only=True))[1:]
+        assert [r[1] for r in ranked] == [r.entry for r in ranking] and {r[7] for r in ranked} == {None}
         response = client.post(f"{path}/bootstrap", data={"_csrf_token": csrf_token(client, path), "method": "",
                                                            "group": "all", "top": "3"}, follow_redirects=False)
         assert response.status_code == 302
