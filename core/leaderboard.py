@@ -175,6 +175,17 @@ class Leaderboard:
     def moved_count(self) -> int:
         return sum(1 for r in self.rows if r.moved)
 
+    @property
+    def sections(self) -> list[tuple[str, str, list[BoardRow]]]:
+        """(group code, label, rows) in the edition's order of tracks or areas; one section when not grouped."""
+        labels = dict(self.groups)
+        sections: list[tuple[str, str, list[BoardRow]]] = []
+        for row in self.rows:
+            if not sections or sections[-1][0] != row.group:
+                sections.append((row.group, labels.get(row.group, row.group), []))
+            sections[-1][2].append(row)
+        return sections
+
 
 # -- Computing ----------------------------------------------------------------------------------
 
