@@ -195,7 +195,7 @@ async def _build(edition: dict[str, Any], *, what: str, fmt: str, round_code: st
 
 
 async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
-        _progress: jobs.Progress | None = None) -> list[Sheet]:
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
     zone = edition["time_zone"]
     rows = await Application.select(
         Application.id, Application.receipt_number, Application.entity_name, Application.title,
@@ -230,7 +230,7 @@ async def _names(application_ids: set[int], juror_ids: set[int]) -> tuple[dict[i
 
 
 async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
-        _progress: jobs.Progress | None = None) -> list[Sheet]:
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
     scores = await _submitted_scores(round_row)
     entries, jurors = await _names({s["review.assignment.application"] for s in scores},
                                    {s["review.assignment.juror"] for s in scores})
@@ -244,7 +244,7 @@ async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _sett
 
 
 async def _scores_wide(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
-        _progress: jobs.Progress | None = None) -> list[Sheet]:
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
     scores = await _submitted_scores(round_row)
     entries, jurors = await _names({s["review.assignment.application"] for s in scores},
                                    {s["review.assignment.juror"] for s in scores})
@@ -300,7 +300,7 @@ async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings
 
 
 async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
-        _progress: jobs.Progress | None = None) -> list[Sheet]:
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
     zone = edition["time_zone"]
     rows = await Decision.select(
         Decision.round.code, Decision.application, Decision.application.entity_name, Decision.application.title,

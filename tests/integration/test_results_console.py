@@ -409,7 +409,7 @@ def test_a_large_rounds_bootstrap_runs_as_a_job_with_progress_and_only_once(sett
     from web.app import create_app
 
     call = make_call(advancement={"top_n": 3}, round_settings={"replicates": 20000})
-    large = replace(settings, large_round_reviews=10)
+    large = replace(settings, large_round_reviews=10, large_export_rows=10)
     with TestClient(create_app(large), base_url="http://testserver.local") as client:
         as_organiser(client)
         path = f"/organise/{SLUG}/rounds/R1/results"
@@ -418,6 +418,8 @@ def test_a_large_rounds_bootstrap_runs_as_a_job_with_progress_and_only_once(sett
         ranking = expected(call, method="additive", top=3, replicates=0)
         assert page_entries(page.text) == [r.entry for r in ranking]  # the ranking shows at once
         assert "Compute the intervals" in page.text and "data:image/svg+xml" not in page.text.split("<h2>Jurors")[0]
+        menu = client.get(f"/organise/{SLUG}/exports", headers=EN)
+        assert "Prepare XLSX" in menu.text and "/exports/applications.csv" not in menu.text
         point = load_workbook(io.BytesIO(client.get(f"/organise/{SLUG}/exports/rankings.xlsx?round=R1").content))
         ranked = list(point.active.iter_rows(values_only=True))[1:]
         assert [r[1] for r in ranked] == [r.entry for r in ranking] and {r[7] for r in ranked} == {None}
