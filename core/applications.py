@@ -442,18 +442,6 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
                            subject_type="application", subject_id=application_id)
 
 
-async def grant_extension(*, actor: SessionUser, application_id: int, until: datetime) -> None:
-    """An organiser gives one applicant more time (a documented hardship, a platform fault)."""
-    async with db.write_transaction():
-        row = await Application.select(Application.id, Application.edition, Application.edition.slug).where(
-            Application.id == application_id).first()
-        if row is None or not actor.has_role("organiser", row["edition.slug"]):
-            raise ApplicationNotFound(application_id)
-        await Application.update({Application.deadline_extended_until: until}).where(Application.id == application_id)
-        await audit.record("application.deadline_extended", actor_id=actor.id, edition_id=row["edition"],
-                           subject_type="application", subject_id=application_id, data={"until": until.isoformat()})
-
-
 # -- where the application stands ------------------------------------------------------------
 
 

@@ -72,7 +72,7 @@ class ReusedConnectionTransaction(SQLiteTransaction):
     Other processes are still kept out by SQLite's own lock and busy timeout.
     """
 
-    __slots__ = ("_slot",)
+    __slots__ = ("_slot", "direct")
 
     async def get_connection(self):
         slots = self.engine._writers
@@ -84,7 +84,8 @@ class ReusedConnectionTransaction(SQLiteTransaction):
         self._slot = slot
         try:
             if slot.connection is None:
-                connection = aiosqlite.connect(**self.engine.connection_kwargs)
+                # The loop thread runs statements on it directly (see direct); the lock keeps it to one user.
+                connection = aiosqlite.connect(**{**self.engine.connection_kwargs, "check_same_thread": False})
                 connection._thread.daemon = True  # never keep the interpreter alive at exit
                 slot.connection = await connection
                 slot.connection.row_factory = dict_factory
@@ -103,6 +104,9 @@ class ReusedConnectionTransaction(SQLiteTransaction):
         except BaseException:
             self._slot.lock.release()
             raise
+        # Once BEGIN IMMEDIATE holds the write lock no statement can wait on another writer, so they run
+        # in the loop's own thread: microseconds each, instead of four thread hops per statement.
+        self.direct = self.transaction_type in (TransactionType.immediate, TransactionType.exclusive)
         self.context = self.engine.current_transaction.set(self)
         return self
 
@@ -154,6 +158,17 @@ class SQLiteReadFastEngine(SQLiteEngine):
             connection.execute("PRAGMA query_only = ON")
             self._readers.connection = connection
         return connection
+
+    async def _run_in_existing_connection(self, connection, query: str, args=None, query_type: str = "generic",
+                                          table=None):
+        transaction = self.current_transaction.get()
+        if isinstance(transaction, ReusedConnectionTransaction) and getattr(transaction, "direct", False):
+            cursor = connection._conn.execute(query, args or [])
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+        return await super()._run_in_existing_connection(connection, query, args, query_type, table)
 
     async def close_writer(self) -> None:
         """Close this event loop's writer connection (at shutdown, or before a short-lived loop ends)."""
@@ -207,6 +222,10 @@ def write_transaction():
     if isinstance(db, SQLiteEngine):
         return db.transaction(transaction_type=TransactionType.immediate)
     return db.transaction()
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
 
 
 def locked(query):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core import accounts, db
+from core import accounts, assignments, db
 from core.competition_schema import CompetitionSpec, parse_moment
 from core.competitions import import_competition, read_competition_file
 from core.db import json_value
@@ -28,6 +28,7 @@ from core.tables import (
     Decision,
     Edition,
     EditionPartner,
+    JurorProfile,
     Organisation,
     Review,
     RoleGrant,
@@ -160,12 +161,17 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         mentor = await _account("mentor@incubatore-nord.example", "Monica Mentore", password_hash)
         await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
         jurors = []
-        for full_name, domain in JURORS:
+        tracks = list(TRACK_WEIGHTS)
+        for index, (full_name, domain) in enumerate(JURORS):
             local = full_name.lower().replace(" ", ".").replace("'", "")
             juror_id = await _account(f"{local}@{domain}", full_name, password_hash)
             jurors.append(juror_id)
             await RoleGrant.insert(RoleGrant(account=juror_id, edition=edition_ids[0], role="juror",
                                              organisation=organisations.get(domain)))
+            # two tracks of expertise each, so that every track has experts for the assignment engine
+            await JurorProfile.insert(JurorProfile(
+                edition=edition_ids[0], juror=juror_id,
+                tracks=[tracks[index % len(tracks)], tracks[(index + 1) % len(tracks)]]))
     for slug in slugs:
         await accounts.grant_role(account_id=organiser, role="organiser", edition_slug=slug)
         await accounts.grant_role(account_id=sponsor, role="sponsor", edition_slug=slug,
@@ -227,7 +233,8 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
 
 
 async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], now: datetime) -> None:
-    """Three jurors per admissible entry, balanced loads; about two reviews in three already in."""
+    """Three jurors per admissible entry from the assignment engine (no conflicts, experts first, balanced loads);
+    about two reviews in three already in."""
     screening = await Round.select(Round.id, Round.jurors_per_entry).where(
         Round.edition == edition_id, Round.code == "R1").first()
     entries = await Application.select(Application.id).where(
@@ -239,14 +246,18 @@ async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], n
     leniency = {j: rng.gauss(0, 0.45) for j in juror_ids}
     criteria = ("IMP", "INN", "SOS", "TEA", "RET")
     weights = (30, 20, 20, 15, 15)
-    order = list(juror_ids)
+    pairs = await assignments.engine_pairs(round_id=screening["id"],
+                                           options=assignments.AssignmentOptions(per_entry=k, expert_per_entry=True))
+    panels: dict[int, list[assignments.ProposedPair]] = {}
+    for pair in pairs:
+        panels.setdefault(pair.entry, []).append(pair)
     async with db.write_transaction():
-        for index, entry in enumerate(entries):
-            panel = [order[(index * k + offset) % len(order)] for offset in range(k)]
-            for juror in panel:
+        for entry in entries:
+            for pair in panels[entry["id"]]:
+                juror = pair.juror
                 assignment_id = (await Assignment.insert(Assignment(
-                    round=screening["id"], application=entry["id"], juror=juror, origin="solver",
-                    affinity=1.0, status="assigned")))[0]["id"]
+                    round=screening["id"], application=entry["id"], juror=juror, origin="engine",
+                    affinity=pair.affinity, status="assigned")))[0]["id"]
                 roll = rng.random()
                 if roll > 0.9:
                     continue

@@ -5,12 +5,21 @@ Hooks are synchronous and pure: plain data in, plain data out. Core does all the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pluggy
 
-from core.plugin_api import ApplicationSnapshot, LifecycleEvent, ReportDefinition, Rubric, WorkflowDefinition
+from core.plugin_api import (
+    ApplicationSnapshot,
+    ConflictEntry,
+    ConflictJuror,
+    DetectedConflict,
+    LifecycleEvent,
+    ReportDefinition,
+    Rubric,
+    WorkflowDefinition,
+)
 
 PROJECT = "giuria"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -40,3 +49,8 @@ def giuria_eligibility_problems(application: ApplicationSnapshot, rules: Mapping
 @hookspec
 def giuria_lifecycle_event(event: LifecycleEvent) -> None:
     """Told after something happened in an edition; the return value is ignored."""
+
+
+@hookspec
+def giuria_conflict_rules(entries: Sequence[ConflictEntry], jurors: Sequence[ConflictJuror]) -> list[DetectedConflict]:
+    """The (entry, juror) pairs this plugin's rules forbid in an assignment, each naming its rule."""

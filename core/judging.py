@@ -18,6 +18,7 @@ import msgspec
 
 from core import audit, db, files
 from core.accounts import SessionUser
+from core.admissibility import OUTCOMES, ChecklistInput, ChecklistItem, check_answers, checklist_items
 from core.application_form import sections_of
 from core.competition_schema import SectionSpec
 from core.db import json_value
@@ -29,6 +30,8 @@ from core.tables import (
     Assignment,
     Attachment,
     ConflictOfInterest,
+    ConsensusMessage,
+    ConsensusThread,
     CriterionScore,
     Review,
     Round,
@@ -40,6 +43,7 @@ CONFLICT_KINDS = ("personal", "financial", "organisational", "other")
 SHOW_OTHERS = ("never", "after_own", "always")
 # What a blind round never shows, whatever the form says: the entity and the people.
 ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
+MAX_MESSAGE = 5000
 
 
 class AssignmentNotFound(LookupError):
@@ -54,6 +58,10 @@ class ScoringClosed(ValueError):
 
 class ConflictNotCleared(PermissionError):
     """The juror has not yet said whether they have a conflict with this entry."""
+
+
+class DiscussionClosed(LookupError):
+    """No consensus thread is open for this entry, or the juror has not submitted their own review yet."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,10 @@ class RoundProgress:
     started: int
     submitted: int
     lines: list[AssignmentLine]
+    chair: bool = False
+    opens_at: datetime | None = None
+    # "upcoming" before the round opens, "open", or "closed" after its deadline.
+    state: str = "open"
 
 
 @dataclass
@@ -109,6 +121,23 @@ class OtherReview:
     overall_comment: str
 
 
+@dataclass(frozen=True)
+class ThreadMessage:
+    author: str
+    own: bool
+    body: str
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """A consensus thread as one reader sees it: authors by panel letter, never by name."""
+
+    messages: list[ThreadMessage]
+    consensus: float | None
+    reason: str
+
+
 @dataclass
 class ReviewPage:
     """Everything the juror's entry page shows, already filtered for a blind round."""
@@ -124,7 +153,7 @@ class ReviewPage:
     open: bool
     closes_at: datetime | None
     time_zone: str
-    rubric: Rubric
+    rubric: Rubric | None
     entry_label: str
     track: dict[str, str]
     sections: list[SectionSpec]
@@ -141,6 +170,11 @@ class ReviewPage:
     total: float | None
     submitted: bool
     others: list[OtherReview] | None = None
+    workflow: str = ""
+    checklist_items: list[ChecklistItem] = field(default_factory=list)
+    checklist: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcome: str = ""
+    discussion: Discussion | None = None
 
 
 @dataclass
@@ -170,11 +204,13 @@ def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
 # -- the juror's list ------------------------------------------------------------------------------
 
 
-async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
+async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) -> list[RoundProgress]:
     """The juror's rounds with their entries and how far along they are; one statement."""
+    now = now or datetime.now(UTC)
     rows = await Assignment.select(
         Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
         Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
+        Assignment.round.opens_at,
         Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
         Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
         Assignment.application.title, Assignment.application.track.name,
@@ -206,8 +242,42 @@ async def juror_dashboard(*, juror: SessionUser) -> list[RoundProgress]:
             time_zone=first["round.edition.time_zone"], assigned=len(group),
             started=sum(r["status"] == "started" for r in group),
             submitted=sum(r["status"] == "submitted" for r in group), lines=lines,
+            opens_at=first["round.opens_at"],
+            state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
+            else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
         ))
-    return result
+    return await _with_chaired_rounds(juror, result)
+
+
+async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) -> list[RoundProgress]:
+    """Mark the consensus rounds this juror chairs, adding those where no entry is assigned to them."""
+    editions = [slug for slug, roles in juror.roles.items() if "juror" in roles]
+    if not editions:
+        return rounds
+    chaired = [r for r in await Round.select(
+        Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
+        Round.edition.time_zone).where(Round.workflow == "consensus", Round.edition.slug.is_in(editions)).order_by(
+        Round.position) if is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
+    known = {r.round_id: index for index, r in enumerate(rounds)}
+    for row in chaired:
+        if row["id"] in known:
+            rounds[known[row["id"]]] = dataclasses.replace(rounds[known[row["id"]]], chair=True)
+        else:
+            rounds.append(RoundProgress(
+                round_id=row["id"], juror_task="rubric", round_code=row["code"], round_name=json_value(row["name"]),
+                edition_slug=row["edition.slug"], edition_title=json_value(row["edition.title"]),
+                closes_at=row["closes_at"], time_zone=row["edition.time_zone"], assigned=0, started=0, submitted=0,
+                lines=[], chair=True))
+    return rounds
+
+
+def is_chair(user: SessionUser, settings: dict[str, Any], edition_slug: str) -> bool:
+    """Named in the round's `chairs` (by account id or email) and a juror of the edition."""
+    named = settings.get("chairs") or []
+    if not isinstance(named, list) or not user.has_role("juror", edition_slug):
+        return False
+    return any((isinstance(c, int) and c == user.id) or (isinstance(c, str) and c.strip().lower() == user.email.lower())
+               for c in named)
 
 
 def juror_task(workflow: str, enabled: list[str] | None) -> str:
@@ -219,24 +289,34 @@ def juror_task(workflow: str, enabled: list[str] | None) -> str:
 # -- one assignment ---------------------------------------------------------------------------------
 
 
+ASSIGNMENT_SQL = (
+    "SELECT id, status, conflict_checked_at, application, round, juror FROM assignment"
+    " WHERE id = {} AND juror = {} AND status != 'recused'"
+)
+
+
 async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = False) -> dict[str, Any]:
-    query = Assignment.select(
-        Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
-        Assignment.round, Assignment.juror,
-    ).where(Assignment.id == assignment_id, Assignment.juror == juror.id, Assignment.status != "recused")
-    row = await (db.locked(query) if lock else query).first()
-    if row is None:
+    # Plain SQL on the hot paths: building this query through Piccolo cost more than running it.
+    sql = ASSIGNMENT_SQL + (" FOR UPDATE" if lock and not db.is_sqlite() else "")
+    rows = await Assignment.raw(sql, assignment_id, juror.id)
+    if not rows:
         raise AssignmentNotFound(assignment_id)
-    return row
+    return rows[0]
+
+
+ROUND_SQL = (
+    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at,'
+    ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
+    ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
+    ' edition.application_form AS "edition.application_form",'
+    ' edition.enabled_plugins AS "edition.enabled_plugins"'
+    ' FROM round JOIN edition ON edition.id = round.edition WHERE round.id = {}'
+)
 
 
 async def _round(round_id: int) -> dict[str, Any]:
-    return await Round.select(
-        Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.blind, Round.opens_at, Round.closes_at,
-        Round.rubric,
-        Round.rubric_name, Round.settings, Round.edition, Round.edition.slug, Round.edition.title,
-        Round.edition.time_zone, Round.edition.application_form, Round.edition.enabled_plugins,
-    ).where(Round.id == round_id).first()
+    rows = await Round.raw(ROUND_SQL, round_id)
+    return rows[0] if rows else None
 
 
 def round_rubric(round_row: dict[str, Any]) -> Rubric:
@@ -264,7 +344,10 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)
     round_row = await _round(assignment["round"])
-    rubric = round_rubric(round_row)
+    enabled = json_value(round_row["edition.enabled_plugins"])
+    task = juror_task(round_row["workflow"], enabled)
+    rubric = None if task == "checklist" else round_rubric(round_row)
+    round_settings = json_value(round_row["settings"]) or {}
     blind = bool(round_row["blind"])
     sections = sections_of(json_value(round_row["edition.application_form"]))
     cleared = assignment["conflict_checked_at"] is not None
@@ -289,9 +372,9 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
             team = await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
                 TeamMember.application == assignment["application"]).order_by(TeamMember.position)
     submitted = bool(review and review["status"] == "submitted")
+    checklist = json_value(review["checklist"]) if review else {}
     page = ReviewPage(
-        assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared,
-        juror_task=juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])),
+        assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
         round_code=round_row["code"], round_name=json_value(round_row["name"]),
         edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
@@ -302,11 +385,16 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         overall_comment=review["overall_comment"] if review else "",
         feedback_to_applicant=review["feedback_to_applicant"] if review else "",
         confidence=review["confidence"] if review else None, version=review["version"] if review else 0,
-        total=review["total"] if review else None, submitted=submitted,
+        total=review["total"] if review else None, submitted=submitted, workflow=round_row["workflow"] or "",
+        checklist_items=checklist_items(round_settings) if task == "checklist" else [],
+        checklist=dict((checklist or {}).get("items") or {}), outcome=(checklist or {}).get("outcome", ""),
     )
-    policy = (json_value(round_row["settings"]) or {}).get("show_others", "after_own")
-    if cleared and (policy == "always" or (policy == "after_own" and submitted)):
-        page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id, rubric)
+    policy = round_settings.get("show_others", "after_own")
+    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and submitted)):
+        page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
+    if submitted and page.workflow == "consensus":
+        page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
+                                           reader_id=juror.id)
     return page
 
 
@@ -314,21 +402,57 @@ def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
     return msgspec.structs.replace(spec, questions=[q for q in spec.questions if q.code not in hidden])
 
 
-async def _other_reviews(round_id: int, application_id: int, own_assignment: int, rubric: Rubric) -> list[OtherReview]:
-    """The panel's submitted reviews, labelled by position: jurors see scores, not each other's names."""
-    reviews = await Review.select(Review.id, Review.total, Review.overall_comment).where(
+async def panel_labels(round_id: int, application_id: int) -> dict[int, str]:
+    """Juror A, B, C… by assignment order, the same for every reader, so no name is ever needed."""
+    return (await panels_labels(round_id, [application_id])).get(application_id, {})
+
+
+async def panels_labels(round_id: int, application_ids: list[int]) -> dict[int, dict[int, str]]:
+    """`panel_labels` for several entries of a round in one query."""
+    if not application_ids:
+        return {}
+    rows = await Assignment.select(Assignment.application, Assignment.juror).where(
+        Assignment.round == round_id, Assignment.application.is_in(application_ids)).order_by(Assignment.id)
+    labels: dict[int, dict[int, str]] = {}
+    for row in rows:
+        panel = labels.setdefault(row["application"], {})
+        panel.setdefault(row["juror"], _("Juror {letter}").format(letter=chr(ord("A") + len(panel) % 26)))
+    return labels
+
+
+async def _other_reviews(round_id: int, application_id: int, own_assignment: int) -> list[OtherReview]:
+    """The panel's submitted reviews, labelled by panel letter: jurors see scores, not each other's names."""
+    reviews = await Review.select(Review.id, Review.total, Review.overall_comment, Review.assignment.juror).where(
         Review.assignment.round == round_id, Review.assignment.application == application_id,
-        Review.assignment != own_assignment, Review.status == "submitted").order_by(Review.id)
+        Review.assignment != own_assignment, Review.assignment.status != "recused",
+        Review.status == "submitted").order_by(Review.assignment)
     if not reviews:
         return []
+    labels = await panel_labels(round_id, application_id)
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.is_in([r["id"] for r in reviews]))
     by_review: dict[int, dict[str, float | None]] = {}
     for score in scores:
         by_review.setdefault(score["review"], {})[score["criterion"]] = score["value"]
-    return [OtherReview(label=_("Juror {letter}").format(letter=chr(ord("A") + index)), total=r["total"],
+    return [OtherReview(label=labels.get(r["assignment.juror"], _("Juror")), total=r["total"],
                         values=by_review.get(r["id"], {}), overall_comment=r["overall_comment"])
-            for index, r in enumerate(reviews)]
+            for r in reviews]
+
+
+async def thread_for(*, round_id: int, application_id: int, reader_id: int) -> Discussion | None:
+    """The entry's consensus thread for one reader, or None when no thread was opened."""
+    thread = await ConsensusThread.select().where(ConsensusThread.round == round_id,
+                                                  ConsensusThread.application == application_id).first()
+    if thread is None:
+        return None
+    labels = await panel_labels(round_id, application_id)
+    rows = await ConsensusMessage.select(ConsensusMessage.author, ConsensusMessage.by_chair, ConsensusMessage.body,
+                                         ConsensusMessage.posted_at).where(
+        ConsensusMessage.thread == thread["id"]).order_by(ConsensusMessage.id)
+    messages = [ThreadMessage(
+        author=_("Panel chair") if m["by_chair"] else labels.get(m["author"], _("A former member of the panel")),
+        own=m["author"] == reader_id, body=m["body"], posted_at=m["posted_at"]) for m in rows]
+    return Discussion(messages=messages, consensus=thread["score"], reason=thread["reason"])
 
 
 async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: int, field: str) -> files.Download:
@@ -406,6 +530,8 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
         if assignment["conflict_checked_at"] is None:
             raise ConflictNotCleared(assignment_id)
         round_row = await _round(assignment["round"])
+        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
+            raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Scoring for this round is closed."))
         rubric = round_rubric(round_row)
@@ -508,3 +634,111 @@ def _scale_message(criterion, reason: str) -> str:
         return _("Give a score from {low} to {high} in steps of {step}.").format(
             low=f"{criterion.min:g}", high=f"{criterion.max:g}", step=f"{criterion.step:g}")
     return _("Give a score from {low} to {high}.").format(low=f"{criterion.min:g}", high=f"{criterion.max:g}")
+
+
+# -- the admissibility checklist --------------------------------------------------------------------
+
+
+@dataclass
+class ChecklistSave:
+    """What a checklist save did: errors by item (or "outcome"), whether another tab saved first, the new state."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    stale: bool = False
+    submitted: bool = False
+    version: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.stale
+
+
+async def save_checklist(*, juror: SessionUser, assignment_id: int, data: ChecklistInput, submit: bool,
+                         now: datetime | None = None) -> ChecklistSave:
+    """Save a draft or submit the checklist; a refused answer stores nothing, so the form can keep every answer.
+
+    Once submitted, every save is checked as a submission: a submitted checklist stays complete.
+    """
+    now = now or datetime.now(UTC)
+    outcome = ChecklistSave()
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id, lock=True)
+        if assignment["conflict_checked_at"] is None:
+            raise ConflictNotCleared(assignment_id)
+        round_row = await _round(assignment["round"])
+        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) != "checklist":
+            raise AssignmentNotFound(assignment_id)
+        if not _is_open(round_row, now):
+            raise ScoringClosed(_("The check for this round is closed."))
+        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        was_submitted = bool(review and review["status"] == "submitted")
+        if review and data.version is not None and review["version"] != data.version:
+            outcome.stale = True
+            return outcome
+        items = checklist_items(json_value(round_row["settings"]) or {})
+        answers, outcome.errors = check_answers(items, data, submit=submit or was_submitted)
+        if outcome.errors:
+            return outcome
+        finalise = submit and not was_submitted
+        chosen = data.outcome if data.outcome in OUTCOMES else ""
+        values = {Review.checklist: {"items": answers, "outcome": chosen}, Review.updated_at: now,
+                  Review.version: (review["version"] if review else 0) + 1}
+        if data.overall_comment is not None:
+            values[Review.overall_comment] = data.overall_comment.strip()
+        if finalise:
+            values[Review.status] = "submitted"
+            values[Review.submitted_at] = now
+        if review is None:
+            review_id = (await Review.insert(Review(assignment=assignment_id, version=0)))[0]["id"]
+        else:
+            review_id = review["id"]
+        await Review.update(values).where(Review.id == review_id)
+        status = "submitted" if finalise or was_submitted else "started"
+        if status != assignment["status"]:
+            await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
+        if finalise or was_submitted:
+            await audit.record("checklist.submitted" if finalise else "checklist.changed", actor_id=juror.id,
+                               edition_id=round_row["edition"], subject_type="review", subject_id=review_id,
+                               data={"outcome": chosen,
+                                     "failed": sorted(code for code, a in answers.items() if a["passed"] is False)})
+        outcome.submitted = status == "submitted"
+        outcome.version = values[Review.version]
+    return outcome
+
+
+# -- the consensus thread, as a juror of the entry takes part ---------------------------------------
+
+
+class MessageRefused(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def message_text(body: str) -> str:
+    """A message as stored: trimmed, not empty, not longer than a long email."""
+    text = body.strip()
+    if not text:
+        raise MessageRefused(_("Write a message first."))
+    if len(text) > MAX_MESSAGE:
+        raise MessageRefused(_("A message can have at most {count} characters.").format(count=MAX_MESSAGE))
+    return text
+
+
+async def post_discussion_message(*, juror: SessionUser, assignment_id: int, body: str) -> None:
+    """A juror's message in the entry's consensus thread: only once the chair opened it and their review is in."""
+    text = message_text(body)
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id)
+        review = await Review.select(Review.status).where(Review.assignment == assignment_id).first()
+        round_row = await Round.select(Round.workflow, Round.edition).where(Round.id == assignment["round"]).first()
+        thread = await ConsensusThread.select(ConsensusThread.id).where(
+            ConsensusThread.round == assignment["round"],
+            ConsensusThread.application == assignment["application"]).first()
+        if round_row["workflow"] != "consensus" or not review or review["status"] != "submitted" or thread is None:
+            raise DiscussionClosed(assignment_id)
+        message_id = (await ConsensusMessage.insert(ConsensusMessage(
+            thread=thread["id"], author=juror.id, by_chair=False, body=text)))[0]["id"]
+        await audit.record("consensus.message_posted", actor_id=juror.id, edition_id=round_row["edition"],
+                           subject_type="consensus_message", subject_id=message_id,
+                           data={"thread": thread["id"], "as": "juror"})

@@ -24,6 +24,7 @@ from core import db
 from core.mail_render import absolute_url, render_mail
 from core.mail_send import (
     DeliveryError,
+    MailFile,
     MailToSend,
     SmtpServer,
     SmtpSession,
@@ -32,14 +33,14 @@ from core.mail_send import (
     write_eml,
 )
 from core.settings import Settings
-from core.tables import OutgoingMail
+from core.tables import MailAttachment, OutgoingMail
 
 if TYPE_CHECKING:  # accounts will queue mail (verification, reset): a run-time import would be circular
     from core.accounts import SessionUser
 
 __all__ = [
-    "DeliveryReport", "MailNotFound", "OutboxEntry", "OutboxMail", "absolute_url", "deliver_due", "enqueue_mail",
-    "get_outbox_mail", "list_outbox", "run_sender",
+    "DeliveryReport", "MailFile", "MailNotFound", "OutboxEntry", "OutboxMail", "absolute_url", "deliver_due",
+    "enqueue_mail", "get_outbox_mail", "list_outbox", "run_sender",
 ]
 
 log = logging.getLogger("giuria.mail")
@@ -106,8 +107,12 @@ def _wake_senders() -> None:
             wake()
 
 
-async def enqueue_mail(*, to: str, template: str, language: str, context: dict, kind: str = "") -> int:
-    """Queue a mail in the recipient's language; inside the caller's transaction, it exists only if that commits."""
+async def enqueue_mail(*, to: str, template: str, language: str, context: dict, kind: str = "",
+                       attachments: tuple[MailFile, ...] = ()) -> int:
+    """Queue a mail in the recipient's language; inside the caller's transaction, it exists only if that commits.
+
+    Attachments are kept in the database beside the mail, so any worker's sender can deliver it.
+    """
     address = check_address(to)
     rendered = render_mail(template=template, language=language, context=context)
     rows = await OutgoingMail.insert(OutgoingMail(
@@ -115,6 +120,10 @@ async def enqueue_mail(*, to: str, template: str, language: str, context: dict, 
         language=rendered.language, kind=kind or template, status=QUEUED, attempts=0,
         next_attempt_at=datetime.now(UTC),
     ))
+    if attachments:
+        await MailAttachment.insert(*(
+            MailAttachment(mail=rows[0]["id"], filename=a.filename, content_type=a.content_type, content=a.content)
+            for a in attachments))
     _wake_senders()
     return rows[0]["id"]
 
@@ -145,7 +154,14 @@ async def _claim(*, limit: int, now: datetime) -> list[dict]:
             OutgoingMail.next_attempt_at: now + LEASE,
             OutgoingMail.attempts: OutgoingMail.attempts + 1,
         }).where(OutgoingMail.id.is_in(ids))
-        return await OutgoingMail.select().where(OutgoingMail.id.is_in(ids)).order_by(OutgoingMail.id)
+        rows = await OutgoingMail.select().where(OutgoingMail.id.is_in(ids)).order_by(OutgoingMail.id)
+    files = await MailAttachment.select(MailAttachment.mail, MailAttachment.filename, MailAttachment.content_type,
+                                        MailAttachment.content).where(MailAttachment.mail.is_in(ids)).order_by(
+        MailAttachment.id)
+    for row in rows:
+        row["attachments"] = tuple(MailFile(filename=f["filename"], content_type=f["content_type"],
+                                            content=bytes(f["content"])) for f in files if f["mail"] == row["id"])
+    return rows
 
 
 async def _settle(row: dict, values: dict) -> bool:
@@ -167,7 +183,7 @@ async def _release(rows: list[dict], *, now: datetime) -> None:
 def _to_send(row: dict) -> MailToSend:
     return MailToSend(id=row["id"], to_address=row["to_address"], subject=row["subject"],
                       body_text=row["body_text"], body_html=row["body_html"], language=row["language"],
-                      kind=row["kind"], created_at=row["created_at"])
+                      kind=row["kind"], created_at=row["created_at"], attachments=row.get("attachments", ()))
 
 
 async def deliver_due(*, settings: Settings, limit: int = PASS_LIMIT, now: datetime | None = None) -> DeliveryReport:

@@ -32,6 +32,15 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
+class MailFile:
+    """A file attached to a mail: its name as the recipient sees it, its type and its bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class MailToSend:
     """What the outbox hands over for one mail."""
 
@@ -43,6 +52,7 @@ class MailToSend:
     language: str
     kind: str
     created_at: datetime
+    attachments: tuple[MailFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,10 @@ def build_message(mail: MailToSend, *, mail_from: str, now: datetime) -> EmailMe
     message.set_content(mail.body_text, charset="utf-8")
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html", charset="utf-8")
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=attachment.filename)
     message["Content-Language"] = mail.language  # after the bodies: setting content drops Content-* headers
     return message
 

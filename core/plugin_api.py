@@ -16,7 +16,11 @@ from scoring.rubric import Anchor, Criterion, Rubric
 __all__ = [
     "Anchor",
     "ApplicationSnapshot",
+    "ChartSpec",
+    "ConflictEntry",
+    "ConflictJuror",
     "Criterion",
+    "DetectedConflict",
     "LifecycleEvent",
     "ReportDefinition",
     "ReportOutput",
@@ -31,6 +35,7 @@ __all__ = [
 
 REPORT_AUDIENCES = ("organiser", "sponsor", "public")
 REPORT_FORMATS = ("html", "pdf", "csv", "xlsx")
+CHART_KINDS = ("funnel", "bar", "interval", "line")
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,9 @@ class RoundData:
     reviews: tuple[ReviewData, ...] = ()
     comparisons: tuple[tuple[int, int, int], ...] = ()
     rankings: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    # One mapping per checklist review: entry, juror, status, outcome, items {code: {passed, reason}}.
     checklists: tuple[Mapping[str, Any], ...] = ()
+    # The panel chair's consensus score per entry, where one was set.
     consensus: Mapping[int, float] = field(default_factory=dict)
     seed: int = 0
     # Called as progress(done, total) by long computations (the bootstrap), so a job can show how far it got.
@@ -83,7 +90,11 @@ class RoundData:
 
 @dataclass(frozen=True)
 class ResultRow:
-    """An entry's standing in a round: its place, score, the uncertainty around them, and flags."""
+    """An entry's standing in a round: its place, score, the uncertainty around them, and flags.
+
+    A workflow that decides rather than ranks (a checklist) leaves rank and score empty and says
+    `outcome` (admissible, not_admissible, disputed, pending) with the `reasons` behind it.
+    """
 
     entry: int
     group: str
@@ -96,6 +107,8 @@ class ResultRow:
     rank_high: int | None = None
     p_top: float | None = None
     flags: tuple[str, ...] = ()
+    outcome: str | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,12 +133,33 @@ class WorkflowDefinition:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """A chart as data; Giuria draws it (SVG on the page, PNG in the PDF).
+
+    `kind` and `data` go together: funnel {stages, counts}; bar {categories, series: {name: values}};
+    interval {labels, scores, lows, highs, cut_after}; line {x_labels, series: {name: values}, targets}.
+    Names and labels in `data` are shown as given (already in the snapshot's language).
+    """
+
+    kind: str
+    title: dict[str, str]
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class ReportOutput:
-    """A built report: a title, tables of rows, and figures keyed by name."""
+    """A built report: a title, tables of rows, figures keyed by name, charts and notes.
+
+    Each table is a list of rows with the same keys; `labels` names tables and columns by key
+    (translated mappings); a None cell is shown as hidden (small-cell suppression).
+    """
 
     title: dict[str, str]
     tables: Mapping[str, list[dict[str, Any]]]
     figures: Mapping[str, float] = field(default_factory=dict)
+    charts: tuple[ChartSpec, ...] = ()
+    labels: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    notes: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +171,7 @@ class ReportDefinition:
     audience: str
     formats: tuple[str, ...]
     build: Callable[[Mapping[str, Any]], ReportOutput]
+    description: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,3 +199,34 @@ class ApplicationSnapshot:
     answers: Mapping[str, Any]
     team: tuple[Mapping[str, Any], ...]
     deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class ConflictEntry:
+    """An entry as conflict rules see it: who applies, and whose prize and mentor it has."""
+
+    id: int
+    organisation: str = ""
+    email_domain: str = ""
+    prize_sponsors: tuple[str, ...] = ()
+    mentors: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConflictJuror:
+    """A juror as conflict rules see them; `sponsor_organisation` is set when they work for a prize's sponsor."""
+
+    id: int
+    organisation: str = ""
+    email_domain: str = ""
+    sponsor_organisation: str = ""
+
+
+@dataclass(frozen=True)
+class DetectedConflict:
+    """A juror who must not review an entry, and the rule that says so."""
+
+    entry: int
+    juror: int
+    rule: str
+    detail: str = ""

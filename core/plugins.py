@@ -12,7 +12,7 @@ import importlib.metadata
 import importlib.util
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,9 @@ from core.plugin_api import (
     REPORT_AUDIENCES,
     REPORT_FORMATS,
     ApplicationSnapshot,
+    ConflictEntry,
+    ConflictJuror,
+    DetectedConflict,
     LifecycleEvent,
     ReportDefinition,
     Rubric,
@@ -42,6 +45,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.rubrics.welfare",
     "plugins.workflows.standard",
     "plugins.reports.standard",
+    "plugins.conflicts.standard",
 )
 
 
@@ -66,6 +70,14 @@ class RubricOffer:
     """A rubric and the plugin that contributes it."""
 
     rubric: Rubric
+    plugin: str
+
+
+@dataclass(frozen=True)
+class ReportOffer:
+    """A report and the plugin that contributes it (to disable it should its build fail)."""
+
+    report: ReportDefinition
     plugin: str
 
 
@@ -168,9 +180,13 @@ class PluginRegistry:
         return found
 
     def reports(self, *, enabled: Iterable[str] | None = None) -> dict[str, ReportDefinition]:
-        found: dict[str, ReportDefinition] = {}
-        for _, report in self._collect("giuria_reports", enabled, ReportDefinition, _report_problems):
-            found.setdefault(report.name, report)
+        return {name: offer.report for name, offer in self.report_offers(enabled=enabled).items()}
+
+    def report_offers(self, *, enabled: Iterable[str] | None = None) -> dict[str, ReportOffer]:
+        """Reports by name with the plugin offering each; the outside plugin's wins a shared name."""
+        found: dict[str, ReportOffer] = {}
+        for plugin, report in self._collect("giuria_reports", enabled, ReportDefinition, _report_problems):
+            found.setdefault(report.name, ReportOffer(report=report, plugin=plugin))
         return found
 
     def eligibility_problems(self, *, application: ApplicationSnapshot, rules: Mapping[str, Any],
@@ -184,6 +200,23 @@ class PluginRegistry:
                 continue
             problems.extend(result)
         return problems
+
+    def detect_conflicts(self, *, entries: Sequence[ConflictEntry], jurors: Sequence[ConflictJuror],
+                         enabled: Iterable[str] | None = None) -> list[DetectedConflict]:
+        """Every conflict any enabled rule plugin finds; a plugin that raises or returns junk is disabled."""
+        entry_ids = {e.id for e in entries}
+        juror_ids = {j.id for j in jurors}
+        found: list[DetectedConflict] = []
+        for plugin, result in self.results("giuria_conflict_rules", enabled=enabled, entries=entries, jurors=jurors):
+            items = result if isinstance(result, list | tuple) else None
+            if items is None or not all(
+                    isinstance(c, DetectedConflict) and c.rule and c.entry in entry_ids and c.juror in juror_ids
+                    for c in items):
+                self.disable(plugin, "giuria_conflict_rules must return a list of DetectedConflict, each naming "
+                                     "a rule, an entry and a juror it was given")
+                continue
+            found.extend(items)
+        return found
 
     def notify(self, event: LifecycleEvent, *, enabled: Iterable[str] | None = None) -> None:
         for _ in self.results("giuria_lifecycle_event", enabled=enabled, event=event):

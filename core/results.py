@@ -13,9 +13,19 @@ from core.db import json_value
 from core.judging import round_rubric
 from core.plugin_api import ReviewData, RoundData, RoundResults
 from core.plugins import active_registry
-from core.tables import Application, CriterionScore, Review, Round
+from core.tables import (
+    Application,
+    Comparison,
+    ConflictOfInterest,
+    ConsensusThread,
+    CriterionScore,
+    RankingBallot,
+    Review,
+    Round,
+)
 
-IN_PLAY = {"admissibility": ("submitted", "admissible", "not_admissible")}
+IN_PLAY = {"admissibility": ("submitted", "admissible", "not_admissible"),
+           "final_pitch": ("finalist", "winner", "not_winner")}
 DEFAULT_IN_PLAY = ("in_round", "advanced", "not_advanced", "finalist", "winner", "not_winner")
 
 
@@ -61,8 +71,8 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
                                   track_code=a["track.code"] or "", area_code=a["area.code"] or "")
                for a in applications}
     # In a fixed order: the bootstrap draws reviews by position, so the same reviews give the same intervals.
-    reviews = await Review.select(Review.id, Review.status, Review.total, Review.assignment.application,
-                                  Review.assignment.juror).where(
+    reviews = await Review.select(Review.id, Review.status, Review.total, Review.checklist,
+                                  Review.assignment.application, Review.assignment.juror).where(
         Review.assignment.round == round_row["id"], Review.assignment.status != "recused").order_by(Review.id)
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.assignment.round == round_row["id"])
@@ -85,9 +95,56 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
             ReviewData(entry=r["assignment.application"], juror=r["assignment.juror"], status=r["status"],
                        total=r["total"], values=values.get(r["id"], {}))
             for r in reviews if r["assignment.application"] in entries),
+        checklists=tuple(
+            {"entry": r["assignment.application"], "juror": r["assignment.juror"], "status": r["status"],
+             "outcome": (json_value(r["checklist"]) or {}).get("outcome", ""),
+             "items": (json_value(r["checklist"]) or {}).get("items", {})}
+            for r in reviews if r["assignment.application"] in entries and json_value(r["checklist"])),
+        consensus={t["application"]: t["score"] for t in await ConsensusThread.select(
+            ConsensusThread.application, ConsensusThread.score).where(
+            ConsensusThread.round == round_row["id"], ConsensusThread.score.is_not_null())
+            if t["application"] in entries},
+        comparisons=tuple(c for c in await round_comparisons(round_row["id"])
+                          if c[0] in entries and c[1] in entries),
+        rankings=await round_rankings(round_row["id"], entries=tuple(entries)),
         seed=seed,
     )
     return data, entries
+
+
+async def round_comparisons(round_id: int) -> tuple[tuple[int, int, int], ...]:
+    """The round's pairwise choices as (winner, loser, juror), oldest first; a juror's choices about an
+    entry they later declared a conflict with do not count."""
+    rows = await Comparison.select(Comparison.juror, Comparison.entry_a, Comparison.entry_b, Comparison.winner).where(
+        Comparison.round == round_id).order_by(Comparison.id)
+    if not rows:
+        return ()
+    conflicts = await _conflicts({r["juror"] for r in rows})
+    return tuple(
+        (r["winner"], r["entry_b"] if r["winner"] == r["entry_a"] else r["entry_a"], r["juror"]) for r in rows
+        if (r["juror"], r["entry_a"]) not in conflicts and (r["juror"], r["entry_b"]) not in conflicts)
+
+
+async def round_rankings(round_id: int, *, entries: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+    """Each juror's submitted ballot as entries from first to last; entries no longer in play, or that the
+    juror has a conflict with, are dropped (the ballot then ranks them below the others, as left off)."""
+    ballots = await RankingBallot.select(RankingBallot.juror, RankingBallot.positions).where(
+        RankingBallot.round == round_id, RankingBallot.status == "submitted").order_by(RankingBallot.juror)
+    conflicts = await _conflicts({b["juror"] for b in ballots})
+    rankings = {}
+    for ballot in ballots:
+        positions = {int(entry): int(place) for entry, place in (json_value(ballot["positions"]) or {}).items()}
+        rankings[ballot["juror"]] = tuple(
+            e for e in sorted(positions, key=lambda e: (positions[e], e))
+            if e in entries and (ballot["juror"], e) not in conflicts)
+    return rankings
+
+
+async def _conflicts(jurors: set[int]) -> set[tuple[int, int]]:
+    if not jurors:
+        return set()
+    return {(c["juror"], c["application"]) for c in await ConflictOfInterest.select(
+        ConflictOfInterest.juror, ConflictOfInterest.application).where(ConflictOfInterest.juror.is_in(list(jurors)))}
 
 
 async def round_results(*, actor: SessionUser, edition_slug: str, round_code: str,
@@ -100,3 +157,22 @@ async def round_results(*, actor: SessionUser, edition_slug: str, round_code: st
         raise NoResults(round_code)
     data, entries = await gather_round(round_row, seed=seed)
     return workflow.compute(data), entries
+
+
+@dataclass(frozen=True)
+class ChecklistOutcome:
+    """An entry's admissibility as its reviewers' checklists say, for the organiser to confirm or settle."""
+
+    entry: EntryInfo
+    outcome: str  # admissible, not_admissible, disputed, pending
+    reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+    reviews: int
+
+
+async def checklist_outcomes(*, actor: SessionUser, edition_slug: str, round_code: str) -> list[ChecklistOutcome]:
+    """Per entry of an admissibility round: the outcome its checklist workflow computes, with the reasons."""
+    results, entries = await round_results(actor=actor, edition_slug=edition_slug, round_code=round_code)
+    return [ChecklistOutcome(entry=entries[row.entry], outcome=row.outcome or "pending", reasons=row.reasons,
+                             flags=row.flags, reviews=row.n)
+            for row in results.rows if row.entry in entries]

@@ -47,6 +47,8 @@ class Settings:
     login_attempts_per_account: int = 5
     login_window_seconds: int = 900
     max_upload_mb: int = 20
+    # A juror gets at most one reminder per round in this many hours, however many organisers click.
+    reminder_interval_hours: int = 24
     # Seconds between the web app's job passes; 0 leaves long operations to `giuria jobs run`.
     job_interval_seconds: int = 2
     # A round with at least this many submitted reviews has its bootstrap computed as a background job.
@@ -201,6 +203,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_window_seconds=_require_int("GIURIA_LOGIN_WINDOW_SECONDS",
                                           get("LOGIN_WINDOW_SECONDS", "900"), minimum=1),
         max_upload_mb=_require_int("GIURIA_MAX_UPLOAD_MB", get("MAX_UPLOAD_MB", "20"), minimum=1),
+        reminder_interval_hours=_require_int("GIURIA_REMINDER_INTERVAL_HOURS",
+                                             get("REMINDER_INTERVAL_HOURS", "24"), minimum=0),
         job_interval_seconds=_require_int("GIURIA_JOB_INTERVAL_SECONDS", get("JOB_INTERVAL_SECONDS", "2"), minimum=0),
         large_round_reviews=_require_int("GIURIA_LARGE_ROUND_REVIEWS", get("LARGE_ROUND_REVIEWS", "3000"),
                                          minimum=1),

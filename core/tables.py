@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -281,6 +282,8 @@ class Review(Table, tablename="review"):
     version = Integer(default=1)
     submitted_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # A checklist round's answers: {"items": {code: {"passed": bool | None, "reason": str}}, "outcome": str}.
+    checklist = JSON(default={})
 
 
 class CriterionScore(Table, tablename="criterion_score"):
@@ -424,6 +427,100 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     at = Timestamptz(default=TimestamptzNow())
 
 
+class ConsensusThread(Table, tablename="consensus_thread"):
+    """A panel chair's discussion of one entry in a consensus round, with the consensus score once set."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    opened_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    score = DoublePrecision(null=True, default=None)
+    reason = Text(default="")
+    decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class ConsensusMessage(Table, tablename="consensus_message"):
+    """One message in a consensus thread, by the chair or a juror of the entry."""
+
+    thread = ForeignKey(references=ConsensusThread)
+    author = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    by_chair = Boolean(default=False)
+    body = Text()
+    posted_at = Timestamptz(default=TimestamptzNow())
+
+
+# -- People and jury progress (invitations, reminders) --------------------------------------------
+
+
+class Invitation(Table, tablename="invitation"):
+    """An organiser's invitation to take a role in an edition; its mailed link works once and expires.
+
+    Resending draws a new nonce, so only the latest link works; an expired invitation is a pending one
+    past `expires_at`.
+    """
+
+    edition = ForeignKey(references=Edition)
+    email = Varchar(length=254)
+    role = Varchar(length=20)
+    round = ForeignKey(references=Round, null=True, on_delete=OnDelete.set_null)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.set_null)
+    language = Varchar(length=8, default="it")
+    status = Varchar(length=20, default="pending")
+    nonce = Varchar(length=40, default="")
+    invited_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    account = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(default=TimestamptzNow())
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class JurorReminder(Table, tablename="juror_reminder"):
+    """A reminder mailed to a juror about a round; the throttle reads these, so every worker sees them."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    sent_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    sent_at = Timestamptz(default=TimestamptzNow())
+
+
+# -- Assignment ------------------------------------------------------------------------------
+
+
+class JurorProfile(Table, tablename="juror_profile"):
+    """What the assignment engine knows of a juror in one edition: expertise, organisation, languages, load."""
+
+    edition = ForeignKey(references=Edition)
+    juror = ForeignKey(references=Account)
+    tracks = JSON(default=[])
+    organisation = Varchar(length=200, default="")
+    languages = JSON(default=[])
+    # None: the round's option applies
+    min_load = Integer(null=True, default=None)
+    max_load = Integer(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssignmentProposal(Table, tablename="assignment_proposal"):
+    """A computed assignment waiting for an organiser's accept; `basis` fingerprints the inputs it used."""
+
+    round = ForeignKey(references=Round)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    options = JSON(default={})
+    basis = Varchar(length=64)
+    pairs = JSON(default=[])
+    summary = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MailAttachment(Table, tablename="mail_attachment"):
+    """A file sent with an outgoing mail (a sponsor's report as PDF); deleted with the mail."""
+
+    mail = ForeignKey(references=OutgoingMail, on_delete=OnDelete.cascade)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=100)
+    content = Bytea()
 # -- Long operations -----------------------------------------------------------------------
 
 
@@ -454,6 +551,10 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
     Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    ConsensusThread, ConsensusMessage,
+    Invitation, JurorReminder,
+    JurorProfile, AssignmentProposal,
+    MailAttachment,
     Job,
 )
 
@@ -474,4 +575,37 @@ UNIQUE_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {
     'decision': (('round', 'application'),),
     'milestone': (('edition', 'code'),),
     'kpi_definition': (('edition', 'code'),),
+    'consensus_thread': (('round', 'application'),),
+    'juror_profile': (('edition', 'juror'),),
 }
+
+
+# -- Pairwise and ranked rounds ------------------------------------------------------------
+
+
+class Comparison(Table, tablename="comparison"):
+    """A juror's choice between two entries in a pairwise round; the pair is stored lower id first."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    entry_a = ForeignKey(references=Application)
+    entry_b = ForeignKey(references=Application)
+    winner = ForeignKey(references=Application)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RankingBallot(Table, tablename="ranking_ballot"):
+    """A juror's ranking of a round's finalists: {entry id: position}, a draft until submitted."""
+
+    round = ForeignKey(references=Round)
+    juror = ForeignKey(references=Account)
+    positions = JSON(default={})
+    status = Varchar(length=20, default="draft")
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES += (Comparison, RankingBallot)
+UNIQUE_TOGETHER["comparison"] = (("round", "juror", "entry_a", "entry_b"),)
+UNIQUE_TOGETHER["ranking_ballot"] = (("round", "juror"),)

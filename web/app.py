@@ -31,12 +31,18 @@ from web.routes import (
     api,
     applicant,
     jury,
+    jury_rounds,
     organise,
+    organise_applications,
+    organise_assignment,
     organise_exports,
+    organise_people,
+    organise_progress,
     organise_results,
     outbox,
     public,
     registration,
+    sponsor,
     uploads,
 )
 from web.templating import build_environment
@@ -141,7 +147,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exclude=["^/healthz$"],
     )
     template_config = TemplateConfig(
-        instance=JinjaTemplateEngine.from_environment(build_environment()),
+        instance=JinjaTemplateEngine.from_environment(
+            build_environment(auto_reload=settings.env == "development")),
     )
     return Litestar(
         route_handlers=[
@@ -152,7 +159,13 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *registration.ROUTES,
             *uploads.ROUTES,
             *jury.ROUTES,
+            *jury_rounds.ROUTES,
             *organise.ROUTES,
+            *organise_applications.ROUTES,
+            *organise_people.ROUTES,
+            *organise_progress.ROUTES,
+            *organise_assignment.ROUTES,
+            *sponsor.ROUTES,
             *organise_results.ROUTES,
             *organise_exports.ROUTES,
             api.list_editions, api.edition_detail,

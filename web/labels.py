@@ -58,6 +58,19 @@ CONFLICT_KIND = {
     "personal": N_("Personal (family, friendship)"), "financial": N_("Financial (investment, payment)"),
     "organisational": N_("Organisational (same organisation, partnership)"), "other": N_("Other"),
 }
+CONFLICT_RULE = {
+    "same_organisation": N_("same organisation"),
+    "same_email_domain": N_("same email domain"),
+    "sponsor_prize": N_("works for the sponsor of a prize the entry competes for"),
+    "mentor": N_("mentor of the entry"),
+    "declared": N_("declared by the juror"),
+    "released": N_("released the entry earlier"),
+}
+SIDE_CONSTRAINT = {
+    "expert per entry": N_("A track expert on every entry"), "org cap": N_("Jurors of one organisation per entry"),
+    "pair cap": N_("Entries any two jurors share"),
+}
+ASSIGNMENT_ORIGIN = {"engine": N_("engine"), "solver": N_("engine"), "manual": N_("by hand")}
 RESULT_FLAG = {
     "contested": N_("uncertain at the cut"), "one_review": N_("one review only"),
     "excluded": N_("excluded by a threshold"), "no_reviews": N_("no reviews yet"),

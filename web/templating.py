@@ -13,7 +13,18 @@ from web import labels
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
-def build_environment(extra_template_dirs: list[Path] | None = None) -> Environment:
+def anchors_by_value(criterion) -> dict[float, dict[str, str]]:
+    """A criterion's anchor labels by scale value, so a scale of ten points looks each up once."""
+    return {anchor.value: anchor.label for anchor in criterion.anchors}
+
+
+def question_labels(sections) -> dict[str, dict[str, str]]:
+    """Every question's label by its code, across a form's sections."""
+    return {q.code: q.label for section in sections for q in section.questions}
+
+
+def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
+    """The app's environment; without `auto_reload` templates are not re-checked on disk at every render."""
     loaders = [FileSystemLoader(str(path)) for path in extra_template_dirs or ()]
     loaders.append(FileSystemLoader(str(TEMPLATE_DIR)))
     environment = Environment(
@@ -22,6 +33,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,
     )
     environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     environment.filters.update(t=i18n.pick, moment=i18n.format_moment, day=i18n.format_day,
@@ -37,6 +49,11 @@ def build_environment(extra_template_dirs: list[Path] | None = None) -> Environm
         decision_outcomes=labels.DECISION_OUTCOME,
         review_states=labels.REVIEW_STATE,
         conflict_kinds=labels.CONFLICT_KIND,
+        conflict_rules=labels.CONFLICT_RULE,
+        side_constraints=labels.SIDE_CONSTRAINT,
+        assignment_origins=labels.ASSIGNMENT_ORIGIN,
         regions=REGIONS,
+        anchors_by_value=anchors_by_value,
+        question_labels=question_labels,
     )
     return environment

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, applications, i18n
+from core import accounts, application_admin, applications, i18n
 from core.applications import ApplicationClosed, ApplicationNotFound, SubmitRefused
 from core.competitions import import_competition_text
 from core.db import json_value
@@ -247,8 +247,10 @@ def test_grace_period_and_a_personal_extension(settings):
     run(accounts.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
     organiser = run(accounts.load_session_user(organiser_id, 0))
     with pytest.raises(ApplicationNotFound):  # an applicant cannot extend anyone's deadline
-        run(applications.grant_extension(actor=user, application_id=late, until=deadline + timedelta(days=2)))
-    run(applications.grant_extension(actor=organiser, application_id=late, until=deadline + timedelta(days=2)))
+        run(application_admin.grant_extension(actor=user, edition_slug=SLUG, application_id=late,
+                                              until=deadline + timedelta(days=2)))
+    run(application_admin.grant_extension(actor=organiser, edition_slug=SLUG, application_id=late,
+                                          until=deadline + timedelta(days=2)))
     assert run(applications.submit_application(user=other, application_id=late, declarations=DECLARATIONS,
                                                consents=set(), now=deadline + timedelta(days=1))).receipt_number
 

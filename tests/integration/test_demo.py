@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from core.demo import DEMO_LOGINS, load_demo
-from core.tables import Application, Assignment, Edition, Review, RoleGrant, Round
+from core.tables import Account, Application, Assignment, Edition, Review, RoleGrant, Round
 from tests.conftest import run, sign_in
 
 
@@ -34,3 +34,23 @@ def test_demo_has_something_real_on_every_page(settings, client):
     home = client.get("/", headers={"accept-language": "it"})
     assert "Welfare &amp; Comunità 2026" in home.text and "Welfare &amp; Comunità 2027" in home.text
     assert "Giuria online al lavoro" in home.text and "Candidature aperte" in home.text
+
+
+def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, client):
+    from core import accounts, assignments
+
+    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+    organiser = run(Account.select(Account.id).where(Account.email == "organiser@giuria.example").first())["id"]
+    actor = run(accounts.load_session_user(organiser, 0))
+    assert run(assignments.entries_needing_refill(actor=actor, edition_slug="welfare-comunita-2026",
+                                                  round_code="R1")) == []
+    origins = {row["origin"] for row in run(Assignment.select(Assignment.origin))}
+    assert origins == {"engine"}
+    # a fresh proposal keeps every demo assignment: none breaks a conflict rule
+    preview = run(assignments.propose_assignment(actor=actor, edition_slug="welfare-comunita-2026", round_code="R1",
+                                                 options=assignments.AssignmentOptions(per_entry=3)))
+    assert preview.added == 0 and preview.removed == 0 and preview.released == ()
+    assert dict(preview.conflicts_avoided)["sponsor_prize"] > 0
+    sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
+    page = client.get("/organise/welfare-comunita-2026/rounds/R1/assignment")
+    assert page.status_code == 200 and "Ogni candidatura ha i suoi giurati." in page.text

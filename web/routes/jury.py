@@ -1,4 +1,5 @@
-"""The juror's pages: the list of assigned entries, the conflict check, the entry with its scoring form."""
+"""The juror's pages: the list of assigned entries, the conflict check, the entry with its scoring form or
+checklist, the consensus thread of a submitted entry, and the panel chair's consensus pages."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import judging
+from core import consensus, judging
+from core.admissibility import ChecklistInput
+from core.consensus import NotChair
 from core.i18n import gettext as _
-from core.judging import AssignmentNotFound, ConflictNotCleared, ReviewInput, ScoringClosed
+from core.judging import (
+    AssignmentNotFound,
+    ConflictNotCleared,
+    DiscussionClosed,
+    MessageRefused,
+    ReviewInput,
+    ScoringClosed,
+)
 from web.auth import role_guard
 from web.downloads import file_response
 
@@ -36,6 +46,31 @@ def review_input(form) -> ReviewInput:
     return data
 
 
+def checklist_input(form) -> ChecklistInput:
+    """The checklist form's fields: item.X (pass or fail), reason.X, outcome, overall_comment, version."""
+    data = ChecklistInput(outcome=str(form.get("outcome", "")))
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if key.startswith("item."):
+            data.answers[key[5:]] = value
+        elif key.startswith("reason."):
+            data.reasons[key[7:]] = value
+    if "overall_comment" in form:
+        data.overall_comment = str(form.get("overall_comment"))
+    try:
+        data.version = int(str(form.get("version", "")))
+    except ValueError:
+        data.version = None
+    return data
+
+
+def _entry_template(page) -> str:
+    if not page.conflict_cleared:
+        return "jury/conflict.html"
+    return "jury/checklist.html" if page.juror_task == "checklist" else "jury/review.html"
+
+
 @get("/jury", guards=[juror_only], include_in_schema=False)
 async def dashboard(request: Request) -> Template:
     rounds = await judging.juror_dashboard(juror=request.scope["user"])
@@ -52,9 +87,9 @@ async def _page(request: Request, assignment_id: int):
 @get("/jury/assignments/{assignment_id:int}", guards=[juror_only], include_in_schema=False)
 async def assignment(request: Request, assignment_id: FromPath[int]) -> Template:
     page = await _page(request, assignment_id)
-    template = "jury/review.html" if page.conflict_cleared else "jury/conflict.html"
-    return Template(template_name=template, context={"page": page, "errors": {}, "conflicts": {},
-                                                     "saved": request.query_params.get("saved")})
+    return Template(template_name=_entry_template(page), context={
+        "page": page, "errors": {}, "conflicts": {}, "saved": request.query_params.get("saved"),
+        "posted": request.query_params.get("posted")})
 
 
 @post("/jury/assignments/{assignment_id:int}/conflict", guards=[juror_only], include_in_schema=False)
@@ -118,4 +153,110 @@ async def attachment(request: Request, assignment_id: FromPath[int], field: From
     return file_response(found)
 
 
-ROUTES = [dashboard, assignment, conflict, save, attachment]
+@post("/jury/assignments/{assignment_id:int}/checklist", guards=[juror_only], include_in_schema=False)
+async def save_checklist(request: Request, assignment_id: FromPath[int]) -> Response:
+    form = await request.form()
+    submit = form.get("action") == "submit"
+    typed = checklist_input(form)
+    try:
+        outcome = await judging.save_checklist(juror=request.scope["user"], assignment_id=assignment_id, data=typed,
+                                               submit=submit)
+    except (AssignmentNotFound, ConflictNotCleared):
+        raise NotFoundException() from None
+    except ScoringClosed as closed:
+        page = await _page(request, assignment_id)
+        return Template(template_name="jury/checklist.html", status_code=409,
+                        context={"page": page, "errors": {}, "closed": closed.message, "typed": typed})
+    if not outcome.ok:
+        page = await _page(request, assignment_id)
+        return Template(template_name="jury/checklist.html", status_code=409 if outcome.stale else 400, context={
+            "page": page, "errors": outcome.errors, "stale": outcome.stale, "typed": typed})
+    return Redirect(path=f"/jury/assignments/{assignment_id}?saved={'submitted' if submit else 'draft'}")
+
+
+@post("/jury/assignments/{assignment_id:int}/discussion", guards=[juror_only], include_in_schema=False)
+async def post_discussion(request: Request, assignment_id: FromPath[int]) -> Response:
+    form = await request.form()
+    body = str(form.get("body", ""))
+    try:
+        await judging.post_discussion_message(juror=request.scope["user"], assignment_id=assignment_id, body=body)
+    except (AssignmentNotFound, DiscussionClosed):
+        raise NotFoundException() from None
+    except MessageRefused as refused:
+        page = await _page(request, assignment_id)
+        return Template(template_name="jury/review.html", status_code=400, context={
+            "page": page, "errors": {}, "conflicts": {}, "message_error": refused.message, "message_body": body})
+    return Redirect(path=f"/jury/assignments/{assignment_id}?posted=1#discussion")
+
+
+# -- the panel chair -------------------------------------------------------------------------------
+
+
+@get("/jury/rounds/{round_id:int}/consensus", guards=[juror_only], include_in_schema=False)
+async def consensus_list(request: Request, round_id: FromPath[int]) -> Template:
+    try:
+        overview = await consensus.consensus_overview(chair=request.scope["user"], round_id=round_id)
+    except NotChair:
+        raise NotFoundException() from None
+    return Template(template_name="jury/consensus_list.html", context={"overview": overview})
+
+
+async def _consensus_page(request: Request, round_id: int, application_id: int, *, status: int = 200,
+                          **context) -> Template:
+    try:
+        entry = await consensus.consensus_entry(chair=request.scope["user"], round_id=round_id,
+                                                application_id=application_id)
+    except NotChair:
+        raise NotFoundException() from None
+    return Template(template_name="jury/consensus_entry.html", status_code=status, context={
+        "entry": entry, "errors": {}, "typed": {}, "done": request.query_params.get("done"), **context})
+
+
+@get("/jury/rounds/{round_id:int}/consensus/{application_id:int}", guards=[juror_only], include_in_schema=False)
+async def consensus_detail(request: Request, round_id: FromPath[int], application_id: FromPath[int]) -> Template:
+    return await _consensus_page(request, round_id, application_id)
+
+
+@post("/jury/rounds/{round_id:int}/consensus/{application_id:int}/open", guards=[juror_only],
+      include_in_schema=False)
+async def consensus_open(request: Request, round_id: FromPath[int], application_id: FromPath[int]) -> Response:
+    try:
+        await consensus.open_thread(chair=request.scope["user"], round_id=round_id, application_id=application_id)
+    except NotChair:
+        raise NotFoundException() from None
+    return Redirect(path=f"/jury/rounds/{round_id}/consensus/{application_id}?done=opened#discussion")
+
+
+@post("/jury/rounds/{round_id:int}/consensus/{application_id:int}/messages", guards=[juror_only],
+      include_in_schema=False)
+async def consensus_message(request: Request, round_id: FromPath[int], application_id: FromPath[int]) -> Response:
+    form = await request.form()
+    body = str(form.get("body", ""))
+    try:
+        await consensus.post_chair_message(chair=request.scope["user"], round_id=round_id,
+                                           application_id=application_id, body=body)
+    except NotChair:
+        raise NotFoundException() from None
+    except MessageRefused as refused:
+        return await _consensus_page(request, round_id, application_id, status=400,
+                                     message_error=refused.message, message_body=body)
+    return Redirect(path=f"/jury/rounds/{round_id}/consensus/{application_id}?done=posted#discussion")
+
+
+@post("/jury/rounds/{round_id:int}/consensus/{application_id:int}/score", guards=[juror_only],
+      include_in_schema=False)
+async def consensus_score(request: Request, round_id: FromPath[int], application_id: FromPath[int]) -> Response:
+    form = await request.form()
+    typed = {"score": str(form.get("score", "")), "reason": str(form.get("reason", ""))}
+    try:
+        errors = await consensus.set_consensus(chair=request.scope["user"], round_id=round_id,
+                                               application_id=application_id, **typed)
+    except NotChair:
+        raise NotFoundException() from None
+    if errors:
+        return await _consensus_page(request, round_id, application_id, status=400, errors=errors, typed=typed)
+    return Redirect(path=f"/jury/rounds/{round_id}/consensus/{application_id}?done=consensus")
+
+
+ROUTES = [dashboard, assignment, conflict, save, attachment, save_checklist, post_discussion, consensus_list,
+          consensus_detail, consensus_open, consensus_message, consensus_score]

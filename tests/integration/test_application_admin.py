@@ -1,0 +1,88 @@
+"""Organisers on one application: read it whole, give more time, reopen it with a reason the applicant reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core import accounts, applications
+from core.db import json_value
+from core.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
+from tests.conftest import csrf_token, run, sign_in
+from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
+
+
+def organiser(email: str = "olga@foundation.example") -> None:
+    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
+    run(accounts.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
+
+
+def submitted_application() -> tuple[object, int]:
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                        consents=set()))
+    return user, application_id
+
+
+def test_organiser_reopens_with_a_reason_and_the_applicant_submits_again(client):
+    user, application_id = submitted_application()
+    organiser()
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    page = client.get(f"/organise/{SLUG}/applications/{application_id}")
+    assert page.status_code == 200
+    assert "anna@example.org" in page.text and "Reopen the application" in page.text
+    token = csrf_token(client, f"/organise/{SLUG}/applications/{application_id}")
+    refused = client.post(f"/organise/{SLUG}/applications/{application_id}/reopen",
+                          data={"reason": "  ", "until": "", "_csrf_token": token})
+    assert refused.status_code == 400
+    assert "Say why the application is reopened" in refused.text
+    assert run(Application.select(Application.status).first())["status"] == "submitted"
+
+    done = client.post(f"/organise/{SLUG}/applications/{application_id}/reopen", follow_redirects=False,
+                       data={"reason": "The statute uploaded is another entity's.", "until": "",
+                             "_csrf_token": token})
+    assert done.status_code in (302, 303)
+    row = run(Application.select(Application.status, Application.receipt_number).first())
+    assert row == {"status": "draft", "receipt_number": None}
+    mail = run(OutgoingMail.select().where(OutgoingMail.kind == "application.reopened").first())
+    assert mail["to_address"] == "anna@example.org"
+    assert "The statute uploaded is another entity's." in mail["body_text"]
+    event = run(AuditEvent.select().where(AuditEvent.action == "application.reopened").first())
+    assert json_value(event["data"])["reason"] == "The statute uploaded is another entity's."
+
+    again = run(applications.submit_application(user=user, application_id=application_id,
+                                                declarations=DECLARATIONS, consents=set()))
+    assert not again.already_submitted and again.receipt_number
+
+
+def test_reopening_after_the_deadline_needs_a_date(client):
+    user, application_id = submitted_application()
+    run(Application.update({Application.deadline_extended_until: None}).where(Application.id == application_id))
+    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(days=3)}).where(
+        TimelineEntry.code == "call_close"))
+    organiser()
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    token = csrf_token(client, f"/organise/{SLUG}/applications/{application_id}")
+    refused = client.post(f"/organise/{SLUG}/applications/{application_id}/reopen",
+                          data={"reason": "Platform fault", "until": "", "_csrf_token": token})
+    assert refused.status_code == 400 and "give the applicant a date" in refused.text
+    assert "Platform fault" in refused.text  # the reason typed is kept
+    later = (datetime.now(UTC) + timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    done = client.post(f"/organise/{SLUG}/applications/{application_id}/reopen", follow_redirects=False,
+                       data={"reason": "Platform fault", "until": later, "_csrf_token": token})
+    assert done.status_code in (302, 303)
+    assert run(applications.submit_application(user=user, application_id=application_id,
+                                               declarations=DECLARATIONS, consents=set())).receipt_number
+
+
+def test_only_the_editions_organisers_reach_an_application(client):
+    _user, application_id = submitted_application()
+    sign_in(client, "anna@example.org", PASSWORD)
+    assert client.get(f"/organise/{SLUG}/applications/{application_id}").status_code == 403
+    client.cookies.clear()
+    organiser()
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    assert client.get(f"/organise/{SLUG}/applications/{application_id + 999}").status_code == 404
+    assert client.get(f"/organise/other-edition/applications/{application_id}").status_code == 404

@@ -1,0 +1,196 @@
+"""The sponsor's pages: its editions, its prizes, its reports as a page, PDF, CSV and XLSX.
+
+Also the organiser's sponsors page: partner organisations, a report preview and "send", which
+outside plugins the edition uses, and each round's rubric.
+"""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from core import edition_plugins, sponsors
+from core.i18n import current_language
+from core.i18n import gettext as _
+from core.organising import EditionNotFound
+from core.sponsors import BuiltReport, NoRecipients, ReportProblem, SponsorNotFound
+from web.auth import role_guard
+from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
+from web.routes.organise import organised_edition, organiser_only
+
+sponsor_only = role_guard("sponsor")
+
+
+@get("/sponsor", guards=[sponsor_only], include_in_schema=False)
+async def sponsor_editions(request: Request) -> Template:
+    seats = await sponsors.sponsored_editions(actor=request.scope["user"])
+    return Template(template_name="sponsor/editions.html", context={"seats": seats})
+
+
+@get("/sponsor/{slug:str}", guards=[sponsor_only], include_in_schema=False)
+async def sponsor_home(request: Request, slug: FromPath[str]) -> Template:
+    try:
+        home = await sponsors.sponsor_home(actor=request.scope["user"], edition_slug=slug)
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    return Template(template_name="sponsor/home.html", context={"home": home})
+
+
+def _unavailable(problem: ReportProblem, *, back: str, detail: bool = False) -> Template:
+    """The plugin's error is for organisers; a sponsor is told only that the report is unavailable."""
+    return Template(template_name="sponsor/unavailable.html", status_code=503,
+                    context={"problem": str(problem) if detail else "", "back": back})
+
+
+async def _report_page(report: BuiltReport, *, template: str, base: str, extra: dict | None = None) -> Template:
+    charts = await sponsors.report_charts(report)
+    return Template(template_name=template, context={
+        "report": report, "charts": charts, "tables": report.tables(), "base": base, **(extra or {})})
+
+
+async def _report_download(report: BuiltReport, fmt: str) -> Response:
+    try:
+        content, media_type, filename = await sponsors.report_file(report, fmt)
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    return Response(content=content, media_type=media_type, headers={
+        "content-disposition": content_disposition(filename), **PRIVATE_FILE_HEADERS})
+
+
+@get("/sponsor/{slug:str}/reports/{name:str}", guards=[sponsor_only], include_in_schema=False)
+async def sponsor_report(request: Request, slug: FromPath[str], name: FromPath[str]) -> Response:
+    try:
+        report = await sponsors.sponsor_report(actor=request.scope["user"], edition_slug=slug, name=name,
+                                               language=current_language())
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    except ReportProblem as problem:
+        return _unavailable(problem, back=f"/sponsor/{slug}")
+    return await _report_page(report, template="sponsor/report.html", base=f"/sponsor/{slug}/reports/{name}")
+
+
+@get("/sponsor/{slug:str}/reports/{name:str}/{fmt:str}", guards=[sponsor_only], include_in_schema=False)
+async def sponsor_report_file(request: Request, slug: FromPath[str], name: FromPath[str],
+                              fmt: FromPath[str]) -> Response:
+    try:
+        report = await sponsors.sponsor_report(actor=request.scope["user"], edition_slug=slug, name=name,
+                                               language=current_language())
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    except ReportProblem as problem:
+        return _unavailable(problem, back=f"/sponsor/{slug}")
+    return await _report_download(report, fmt)
+
+
+# -- the organiser's sponsors page ---------------------------------------------------------------------
+
+
+async def _sponsors_page(request: Request, slug: str, *, status: int = 200, message: str = "",
+                         error: str = "", error_field: str = "") -> Template:
+    edition = await organised_edition(request, slug)
+    user = request.scope["user"]
+    overview = await sponsors.sponsors_overview(actor=user, edition_slug=slug)
+    plugins = await edition_plugins.edition_plugins(actor=user, edition_slug=slug)
+    return Template(template_name="organise/sponsors.html", status_code=status, context={
+        "edition": edition, "section": "sponsors", "overview": overview, "plugins": plugins,
+        "message": message, "error": error, "error_field": error_field})
+
+
+DONE = {"sent": lambda: _("The report is on its way."), "plugin": lambda: _("Plugins updated."),
+        "rubric": lambda: _("Rubric chosen.")}
+
+
+@get("/organise/{slug:str}/sponsors", guards=[organiser_only], include_in_schema=False)
+async def sponsors_page(request: Request, slug: FromPath[str]) -> Template:
+    done = request.query_params.get("done", "")
+    return await _sponsors_page(request, slug, message=DONE[done]() if done in DONE else "")
+
+
+@get("/organise/{slug:str}/sponsors/{organisation:int}/reports/{name:str}", guards=[organiser_only],
+     include_in_schema=False)
+async def organiser_report(request: Request, slug: FromPath[str], organisation: FromPath[int],
+                           name: FromPath[str]) -> Response:
+    edition = await organised_edition(request, slug)
+    try:
+        report = await sponsors.organiser_report(actor=request.scope["user"], edition_slug=slug,
+                                                 organisation_id=organisation, name=name, language=current_language())
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    except ReportProblem as problem:
+        return _unavailable(problem, back=f"/organise/{slug}/sponsors", detail=True)
+    return await _report_page(report, template="organise/sponsor_report.html",
+                              base=f"/organise/{slug}/sponsors/{organisation}/reports/{name}",
+                              extra={"edition": edition, "section": "sponsors"})
+
+
+@get("/organise/{slug:str}/sponsors/{organisation:int}/reports/{name:str}/{fmt:str}", guards=[organiser_only],
+     include_in_schema=False)
+async def organiser_report_file(request: Request, slug: FromPath[str], organisation: FromPath[int],
+                                name: FromPath[str], fmt: FromPath[str]) -> Response:
+    try:
+        report = await sponsors.organiser_report(actor=request.scope["user"], edition_slug=slug,
+                                                 organisation_id=organisation, name=name, language=current_language())
+    except SponsorNotFound:
+        raise NotFoundException() from None
+    except ReportProblem as problem:
+        return _unavailable(problem, back=f"/organise/{slug}/sponsors", detail=True)
+    return await _report_download(report, fmt)
+
+
+@post("/organise/{slug:str}/sponsors/send", guards=[organiser_only], include_in_schema=False)
+async def send_report(request: Request, slug: FromPath[str]) -> Response:
+    form = await request.form()
+    await organised_edition(request, slug)
+    try:
+        organisation = int(str(form.get("organisation", "")))
+    except ValueError:
+        return await _sponsors_page(request, slug, status=400, error=_("Choose a sponsor."),
+                                    error_field="organisation")
+    try:
+        await sponsors.send_report(actor=request.scope["user"], edition_slug=slug, organisation_id=organisation,
+                                   name=str(form.get("report", "")), phase=str(form.get("phase", "")),
+                                   base_url=request.app.state.settings.base_url)
+    except SponsorNotFound:
+        return await _sponsors_page(request, slug, status=400, error=_("Choose a sponsor and a report."),
+                                    error_field="organisation")
+    except NoRecipients:
+        return await _sponsors_page(request, slug, status=400, error_field="organisation", error=_(
+            "This sponsor has no users in the edition yet: invite someone first."))
+    except ReportProblem as problem:
+        return await _sponsors_page(request, slug, status=503, error=str(problem), error_field="report")
+    return Redirect(path=f"/organise/{slug}/sponsors?done=sent")
+
+
+@post("/organise/{slug:str}/sponsors/plugins", guards=[organiser_only], include_in_schema=False)
+async def toggle_plugin(request: Request, slug: FromPath[str]) -> Response:
+    form = await request.form()
+    try:
+        await edition_plugins.set_plugin_enabled(actor=request.scope["user"], edition_slug=slug,
+                                                 plugin=str(form.get("plugin", "")),
+                                                 enabled=form.get("action") == "enable")
+    except EditionNotFound:
+        raise NotFoundException() from None
+    except edition_plugins.PluginRefused as refused:
+        return await _sponsors_page(request, slug, status=400, error=refused.message, error_field="plugins")
+    return Redirect(path=f"/organise/{slug}/sponsors?done=plugin")
+
+
+@post("/organise/{slug:str}/sponsors/rubrics", guards=[organiser_only], include_in_schema=False)
+async def choose_rubric(request: Request, slug: FromPath[str]) -> Response:
+    form = await request.form()
+    round_code = str(form.get("round", ""))
+    try:
+        await edition_plugins.choose_round_rubric(actor=request.scope["user"], edition_slug=slug,
+                                                  round_code=round_code, rubric_name=str(form.get("rubric", "")))
+    except EditionNotFound:
+        raise NotFoundException() from None
+    except edition_plugins.PluginRefused as refused:
+        return await _sponsors_page(request, slug, status=400, error=refused.message,
+                                    error_field=f"round-{round_code}")
+    return Redirect(path=f"/organise/{slug}/sponsors?done=rubric")
+
+
+ROUTES = [sponsor_editions, sponsor_home, sponsor_report, sponsor_report_file, sponsors_page, organiser_report,
+          organiser_report_file, send_report, toggle_plugin, choose_rubric]
