@@ -80,15 +80,20 @@ class JobView:
 class Progress:
     """Set by the work (often in a thread), written to the database by the runner's ticker."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self.value = 0
+        self._on_change = on_change
 
     def __call__(self, done: int, total: int) -> None:
         """A callback in the shape scoring's `progress` arguments use: `done` of `total` steps."""
         self.set(100 * done / total if total else 0)
 
     def set(self, percent: float) -> None:
-        self.value = max(self.value, min(99, int(percent)))  # 100 means finished, which only the runner says
+        value = max(self.value, min(99, int(percent)))  # 100 means finished, which only the runner says
+        if value != self.value:
+            self.value = value
+            if self._on_change is not None:
+                self._on_change()
 
 
 @dataclass(frozen=True)
@@ -206,10 +211,13 @@ def _ours(row: dict[str, Any]):
     return (Job.id == row["id"]) & (Job.status == RUNNING) & (Job.attempts == row["attempts"])
 
 
-async def _tick(row: dict[str, Any], progress: Progress, seconds: float) -> None:
+async def _tick(row: dict[str, Any], progress: Progress, changed: asyncio.Event, seconds: float) -> None:
+    """Write the heartbeat every `seconds`, and the progress as soon as it changes."""
     written = -1
     while True:
-        await asyncio.sleep(seconds)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), timeout=seconds)
+        changed.clear()
         values: dict = {Job.heartbeat_at: datetime.now(UTC)}
         if progress.value != written:
             values[Job.progress] = progress.value
@@ -234,12 +242,20 @@ def _write_file(directory: Path, name: str, content: bytes) -> Path:
 
 async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> JobView:
     """Run one claimed job to its end, recording success or the error; never raises for the job's own faults."""
-    progress = Progress()
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+
+    def wake() -> None:
+        with suppress(RuntimeError):  # the loop closed while a thread still reported
+            loop.call_soon_threadsafe(changed.set)
+
+    progress = Progress(on_change=wake)
     context = JobContext(id=row["id"], kind=row["kind"], edition_id=row["edition"],
                          params=json_value(row["params"]) or {}, settings=settings, progress=progress,
                          created_by=row["created_by"])
     handler = handlers().get(row["kind"])
-    ticker = asyncio.create_task(_tick(row, progress, heartbeat_seconds), name=f"giuria-job-{row['id']}-ticker")
+    ticker = asyncio.create_task(_tick(row, progress, changed, heartbeat_seconds),
+                                 name=f"giuria-job-{row['id']}-ticker")
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {row['kind']!r}")
