@@ -303,6 +303,24 @@ def mentoring_remind() -> None:
 
     report = _run(run())
     click.echo(f"Queued {report.sent} reminders ({report.already_sent} already sent before).")
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Run long operations (the web app runs them too, unless GIURIA_JOB_INTERVAL_SECONDS=0)."""
+
+
+@jobs_group.command("run")
+@click.option("--limit", type=click.IntRange(1), help="Most jobs to run before stopping.")
+def jobs_run(limit: int | None) -> None:
+    """Run queued jobs until none is left; safe beside other workers doing the same."""
+    from core import jobs
+
+    settings = _settings()
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await jobs.run_pending(settings=settings, limit=limit)
+
+    click.echo(f"Ran {_run(run())} jobs.")
 
 
 cli.add_command(score)

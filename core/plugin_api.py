@@ -84,6 +84,8 @@ class RoundData:
     # The panel chair's consensus score per entry, where one was set.
     consensus: Mapping[int, float] = field(default_factory=dict)
     seed: int = 0
+    # Called as progress(done, total) by long computations (the bootstrap), so a job can show how far it got.
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class EntryInfo:
     entity_name: str
     track: dict[str, str]
     area: dict[str, str]
+    track_code: str = ""
+    area_code: str = ""
 
 
 async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code: str) -> dict:
@@ -61,15 +63,17 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
     statuses = IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
-        Application.area.name,
+        Application.area.name, Application.area.code,
     ).where(Application.edition == round_row["edition"], Application.status.is_in(list(statuses))).order_by(
         Application.id)
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
-                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {})
+                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
+                                  track_code=a["track.code"] or "", area_code=a["area.code"] or "")
                for a in applications}
+    # In a fixed order: the bootstrap draws reviews by position, so the same reviews give the same intervals.
     reviews = await Review.select(Review.id, Review.status, Review.total, Review.checklist,
                                   Review.assignment.application, Review.assignment.juror).where(
-        Review.assignment.round == round_row["id"], Review.assignment.status != "recused")
+        Review.assignment.round == round_row["id"], Review.assignment.status != "recused").order_by(Review.id)
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.assignment.round == round_row["id"])
     values: dict[int, dict[str, float | None]] = {}

@@ -49,6 +49,12 @@ class Settings:
     max_upload_mb: int = 20
     # A juror gets at most one reminder per round in this many hours, however many organisers click.
     reminder_interval_hours: int = 24
+    # Seconds between the web app's job passes; 0 leaves long operations to `giuria jobs run`.
+    job_interval_seconds: int = 2
+    # A round with at least this many submitted reviews has its bootstrap computed as a background job.
+    large_round_reviews: int = 3000
+    # Exports of at least this many rows are offered as background jobs rather than direct downloads.
+    large_export_rows: int = 20000
 
     @property
     def is_production(self) -> bool:
@@ -199,4 +205,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_upload_mb=_require_int("GIURIA_MAX_UPLOAD_MB", get("MAX_UPLOAD_MB", "20"), minimum=1),
         reminder_interval_hours=_require_int("GIURIA_REMINDER_INTERVAL_HOURS",
                                              get("REMINDER_INTERVAL_HOURS", "24"), minimum=0),
+        job_interval_seconds=_require_int("GIURIA_JOB_INTERVAL_SECONDS", get("JOB_INTERVAL_SECONDS", "2"), minimum=0),
+        large_round_reviews=_require_int("GIURIA_LARGE_ROUND_REVIEWS", get("LARGE_ROUND_REVIEWS", "3000"),
+                                         minimum=1),
+        large_export_rows=_require_int("GIURIA_LARGE_EXPORT_ROWS", get("LARGE_EXPORT_ROWS", "20000"), minimum=1),
     )

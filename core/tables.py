@@ -539,6 +539,29 @@ class MailAttachment(Table, tablename="mail_attachment"):
     filename = Varchar(length=255)
     content_type = Varchar(length=100)
     content = Bytea()
+# -- Long operations -----------------------------------------------------------------------
+
+
+class Job(Table, tablename="job"):
+    """A long operation (a large export, a bootstrap) queued by a request and run by whichever worker claims it."""
+
+    kind = Varchar(length=60)
+    edition = ForeignKey(references=Edition, null=True, on_delete=OnDelete.cascade)
+    params = JSON(default={})
+    status = Varchar(length=20, default="queued", index=True)
+    progress = Integer(default=0)
+    result = JSON(default={})
+    file_path = Varchar(length=500, default="")
+    file_name = Varchar(length=200, default="")
+    content_type = Varchar(length=100, default="")
+    error = Text(default="")
+    attempts = Integer(default=0)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    # Refreshed while a worker runs the job; a running job whose heartbeat is old was abandoned by a dead worker.
+    heartbeat_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
 
 
 # -- Mentoring path (2) -----------------------------------------------------------------------
@@ -612,6 +635,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     MailAttachment,
     MentorProfile, MentorChoice, MilestoneReminder, EventAttendance,
     MailTemplateOverride,
+    Job,
 )
 
 # Composite uniqueness, created as unique indexes by the migrations (SQLite cannot add constraints

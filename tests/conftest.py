@@ -115,7 +115,7 @@ def settings(request, tmp_path) -> Settings:
     test_settings = Settings(env="test", data_dir=data_dir, database_url=url, secret_key=TEST_SECRET,
                              db_pool_size=0, login_attempts_per_account=3, login_attempts_per_ip=10,
                              # Tests deliver mail when they choose to (core.mail.deliver_due), not in the background.
-                             mail_interval_seconds=0)
+                             mail_interval_seconds=0, job_interval_seconds=0)
     db.configure(test_settings)
     if url:
         run(db.engine().run_ddl(TRUNCATE))

@@ -21,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
-from core import db, mail, plugins
+from core import db, jobs, mail, plugins
 from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
@@ -39,10 +39,12 @@ from web.routes import (
     organise_assignment,
     organise_audit,
     organise_awards,
+    organise_exports,
     organise_mail,
     organise_mentoring,
     organise_people,
     organise_progress,
+    organise_results,
     organise_setup,
     outbox,
     public,
@@ -115,6 +117,23 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             except TimeoutError:
                 log.warning("the mail sender did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
 
+    @asynccontextmanager
+    async def job_runner(_app: Litestar) -> AsyncIterator[None]:
+        """Run long operations from every worker (one claims each job), unless the interval is 0."""
+        if settings.job_interval_seconds <= 0:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(jobs.run_runner(settings=settings, stop=stop), name="giuria-job-runner")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
+            except TimeoutError:
+                log.warning("the job runner did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
+
     # The development outbox is not even routed in production.
     dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
 
@@ -161,6 +180,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *organise_admission.ROUTES,
             *organise_awards.ROUTES,
             *organise_audit.ROUTES,
+            *organise_results.ROUTES,
+            *organise_exports.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
@@ -170,7 +191,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,
         before_send=[_add_security_headers],
-        lifespan=[database_pool, mail_sender],
+        lifespan=[database_pool, mail_sender, job_runner],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Giuria API", version="1", path="/schema",

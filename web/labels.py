@@ -85,3 +85,20 @@ MENTORING = {
     "owner": {"startup": N_("startup"), "mentor": N_("mentor")},
     "attendance": {"attended": N_("attended"), "absent": N_("absent"), "excused": N_("excused")},
 }
+RESULT_FLAG = {
+    "contested": N_("uncertain at the cut"), "one_review": N_("one review only"),
+    "excluded": N_("excluded by a threshold"), "no_reviews": N_("no reviews yet"),
+    "below": N_("below the threshold of {criterion}"), "component": N_("jurors not linked to the others"),
+}
+ADVANCEMENT_BASIS = {
+    "rank": N_("by rank"), "quota_track": N_("track minimum"), "quota_area": N_("area minimum"),
+    "below_cut": N_("below the cut"), "below_threshold": N_("below a criterion threshold"),
+    "below_min_score": N_("below the minimum score"), "unranked": N_("not ranked"),
+}
+GROUPING = {"all": N_("All entries"), "track": N_("By track"), "area": N_("By area")}
+JOB_STATUS = {"queued": N_("waiting"), "running": N_("running"), "done": N_("done"), "failed": N_("failed")}
+EXPORT_KIND = {
+    "applications": N_("Applications"), "scores-long": N_("Scores, one row per review and criterion"),
+    "scores-wide": N_("Scores, one row per entry and a column per juror and criterion"),
+    "rankings": N_("Ranking"), "decisions": N_("Decisions"), "verbale": N_("Deliberation record (verbale)"),
+}

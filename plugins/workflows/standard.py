@@ -32,7 +32,7 @@ def compute_rubric(data: RoundData) -> RoundResults:
         reviews, rubric=data.rubric, codes=codes, values=values,
         groups=[data.groups.get(e, "") for e in reviews.entries] if data.settings.get("by_group") else None,
         method=method, top=int(top) if top else None, replicates=int(data.settings.get("replicates", 1000)),
-        seed=data.seed,
+        seed=data.seed, progress=data.progress,
     )
     return RoundResults(method=method, rows=tuple(
         ResultRow(entry=int(row.entry), group=str(row.group or ""), rank=row.rank, score=row.score,

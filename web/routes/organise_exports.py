@@ -1,0 +1,70 @@
+"""The organiser's exports: tables as CSV/XLSX and the verbale as PDF, downloaded at once or prepared as a job."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from core import exports, i18n
+from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
+from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise_results import LABELS
+
+
+@get("/organise/{slug:str}/exports", guards=[organiser_only], include_in_schema=False)
+async def exports_page(request: Request, slug: FromPath[str]) -> Template:
+    edition = await organised_edition(request, slug)
+    try:
+        menu = await exports.export_menu(actor=request.scope["user"], edition_slug=slug,
+                                         settings=request.app.state.settings)
+    except exports.ExportNotFound:
+        raise NotFoundException() from None
+    return Template(template_name="organise/exports.html", context={
+        "edition": edition, "section": "exports", "menu": menu, "tables": exports.TABLES,
+        "round_exports": exports.ROUND_EXPORTS, **LABELS})
+
+
+def _split(filename: str) -> tuple[str, str]:
+    what, _dot, fmt = filename.rpartition(".")
+    if not exports.valid(what, fmt):
+        raise NotFoundException()
+    return what, fmt
+
+
+def _language(value: str | None) -> str:
+    return value if value in i18n.LANGUAGES else i18n.current_language()
+
+
+@get("/organise/{slug:str}/exports/{filename:str}", guards=[organiser_only], include_in_schema=False)
+async def download(request: Request, slug: FromPath[str], filename: FromPath[str],
+                   round: FromQuery[str | None] = None, lang: FromQuery[str | None] = None) -> Response:
+    await organised_edition(request, slug)
+    what, fmt = _split(filename)
+    try:
+        built = await exports.build_export(actor=request.scope["user"], edition_slug=slug, what=what, fmt=fmt,
+                                           round_code=round, language=_language(lang),
+                                           settings=request.app.state.settings)
+    except exports.ExportNotFound:
+        raise NotFoundException() from None
+    return Response(content=built.content, media_type=built.content_type, headers={
+        "content-type": built.content_type, "content-disposition": content_disposition(built.file_name),
+        **PRIVATE_FILE_HEADERS})
+
+
+@post("/organise/{slug:str}/exports/prepare", guards=[organiser_only], include_in_schema=False)
+async def prepare(request: Request, slug: FromPath[str]) -> Redirect:
+    await organised_edition(request, slug)
+    form = await request.form()
+    what, fmt = _split(f"{form.get('what', '')}.{form.get('format', '')}")
+    try:
+        job = await exports.request_export(actor=request.scope["user"], edition_slug=slug, what=what, fmt=fmt,
+                                           round_code=str(form.get("round", "")) or None,
+                                           language=_language(str(form.get("lang", ""))))
+    except exports.ExportNotFound:
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/jobs/{job.id}")
+
+
+ROUTES = [exports_page, prepare, download]

@@ -1,0 +1,214 @@
+"""The organiser's results: leaderboards per round with uncertainty and juror checks, advancement, and jobs.
+
+Every handler starts with `organised_edition` (404 for anyone who does not organise the edition); the
+services check the round again. Charts are drawn in a worker thread and shown as images beside a table
+that carries the same figures.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from core import advancement, jobs, leaderboard
+from core.documents.charts import bar_chart, interval_chart
+from core.i18n import gettext as _
+from core.results import NoResults, RoundNotFound
+from web import labels
+from web.downloads import file_response
+from web.routes.organise import organised_edition, organiser_only
+
+LABELS = {"flag_labels": labels.RESULT_FLAG, "basis_labels": labels.ADVANCEMENT_BASIS,
+          "grouping_labels": labels.GROUPING, "job_status_labels": labels.JOB_STATUS,
+          "method_labels": leaderboard.METHOD_LABELS, "method_explanations": leaderboard.METHOD_EXPLANATIONS,
+          "export_kinds": labels.EXPORT_KIND}
+MAX_CHART_ROWS = 60
+
+
+def _data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _charts(board: leaderboard.Leaderboard) -> dict[str, str]:
+    """SVG images of the intervals (first rows of the view) and of the jurors' leniency and spread."""
+    charts = {}
+    shown = [r for r in board.rows if r.score is not None and r.low is not None][:MAX_CHART_ROWS]
+    if shown and board.group == "all":
+        charts["intervals"] = _data_url(interval_chart(
+            title=_("Calibrated scores with their intervals"), labels=[r.label for r in shown],
+            scores=[r.score for r in shown], lows=[r.low for r in shown], highs=[r.high for r in shown],
+            cut_after=board.top, value_label=_("Score")).svg())
+    if board.jurors:
+        names = [j.name for j in board.jurors]
+        charts["leniency"] = _data_url(bar_chart(
+            title=_("Leniency per juror"), categories=names, horizontal=True,
+            series={_("Leniency"): [round(j.leniency, 2) for j in board.jurors]},
+            value_label=_("Points above the other jurors of the same entries")).svg())
+        charts["spread"] = _data_url(bar_chart(
+            title=_("Spread per juror"), categories=names, horizontal=True,
+            series={_("Spread"): [round(j.spread, 2) if j.spread is not None else 0.0 for j in board.jurors]},
+            value_label=_("Spread compared with the other jurors (1 = the same)")).svg())
+    return charts
+
+
+@get("/organise/{slug:str}/results", guards=[organiser_only], include_in_schema=False)
+async def results_home(request: Request, slug: FromPath[str]) -> Template:
+    edition = await organised_edition(request, slug)
+    return Template(template_name="organise/results.html", context={"edition": edition, "section": "results"})
+
+
+def _query(method: str | None, group: str | None, top: int | None) -> str:
+    params = {k: v for k, v in (("method", method), ("group", group), ("top", top)) if v}
+    return ("?" + urlencode(params)) if params else ""
+
+
+@get("/organise/{slug:str}/rounds/{code:str}/results", guards=[organiser_only], include_in_schema=False)
+async def round_results(request: Request, slug: FromPath[str], code: FromPath[str],
+                        method: FromQuery[str | None] = None, group: FromQuery[str | None] = None,
+                        top: FromQuery[int | None] = None) -> Template:
+    edition = await organised_edition(request, slug)
+    try:
+        board = await leaderboard.round_leaderboard(
+            actor=request.scope["user"], edition_slug=slug, round_code=code, settings=request.app.state.settings,
+            method=method, group=group or "all", top=top)
+    except RoundNotFound:
+        raise NotFoundException() from None
+    except NoResults:
+        return Template(template_name="organise/results_none.html", status_code=200,
+                        context={"edition": edition, "section": "results", "round_code": code})
+    charts = await anyio.to_thread.run_sync(_charts, board)
+    return Template(template_name="organise/results_round.html", context={
+        "edition": edition, "section": "results", "board": board, "charts": charts,
+        "methods": leaderboard.METHODS, "groupings": leaderboard.GROUPINGS,
+        "query": _query(method, group, top), **LABELS})
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/results/bootstrap", guards=[organiser_only], include_in_schema=False)
+async def start_bootstrap(request: Request, slug: FromPath[str], code: FromPath[str]) -> Redirect:
+    await organised_edition(request, slug)
+    form = await request.form()
+    method = str(form.get("method", "")) or None
+    group = str(form.get("group", "")) or "all"
+    top = int(form["top"]) if str(form.get("top", "")).isdigit() else None
+    try:
+        await leaderboard.request_bootstrap(actor=request.scope["user"], edition_slug=slug, round_code=code,
+                                            method=method, group=group, top=top)
+    except (RoundNotFound, NoResults):
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/results{_query(method, group, top)}")
+
+
+# -- Advancement ----------------------------------------------------------------------------------
+
+STAGE_ERRORS = {"reason_required": lambda: _("Give a reason for changing the proposal."),
+                "unknown_outcome": lambda: _("Choose one of the outcomes offered.")}
+
+
+def _advancement_page(edition, proposal: advancement.Proposal, *, errors: dict | None = None,
+                      typed: dict | None = None, status: int = 200, notice: str = "") -> Template:
+    return Template(template_name="organise/advancement.html", status_code=status, context={
+        "edition": edition, "section": "results", "proposal": proposal, "errors": errors or {},
+        "typed": typed or {}, "notice": notice, **LABELS})
+
+
+@get("/organise/{slug:str}/rounds/{code:str}/advancement", guards=[organiser_only], include_in_schema=False)
+async def advancement_page(request: Request, slug: FromPath[str], code: FromPath[str]) -> Template:
+    edition = await organised_edition(request, slug)
+    try:
+        proposal = await advancement.advancement_proposal(actor=request.scope["user"], edition_slug=slug,
+                                                          round_code=code, settings=request.app.state.settings)
+    except RoundNotFound:
+        raise NotFoundException() from None
+    except NoResults:
+        return Template(template_name="organise/results_none.html",
+                        context={"edition": edition, "section": "results", "round_code": code})
+    notice = {"staged": _("Decisions staged. Applicants see nothing until you publish them."),
+              "published": _("Decisions published; notices are on their way.")}.get(
+        request.query_params.get("done", ""), "")
+    return _advancement_page(edition, proposal, notice=notice)
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/advancement", guards=[organiser_only], include_in_schema=False)
+async def stage(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+    edition = await organised_edition(request, slug)
+    form = await request.form()
+    choices: dict[int, str] = {}
+    reasons: dict[int, str] = {}
+    for key, value in form.multi_items():
+        name, _dot, entry = key.partition(".")
+        if not entry.isdigit() or not isinstance(value, str):
+            continue
+        if name == "outcome":
+            choices[int(entry)] = value
+        elif name == "reason":
+            reasons[int(entry)] = value
+    user, settings = request.scope["user"], request.app.state.settings
+    try:
+        await advancement.stage_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings,
+                                          choices=choices, reasons=reasons)
+    except (RoundNotFound, NoResults):
+        raise NotFoundException() from None
+    except advancement.StageRefused as refused:
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
+        errors = {entry: STAGE_ERRORS[code_]() for entry, code_ in refused.errors.items()}
+        return _advancement_page(edition, proposal, errors=errors, status=400,
+                                 typed={"outcome": choices, "reason": reasons})
+    except advancement.DecisionsPublished:
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
+        return _advancement_page(edition, proposal, status=409,
+                                 notice=_("These decisions are already published and can no longer be changed."))
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=staged")
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/advancement/publish", guards=[organiser_only],
+      include_in_schema=False)
+async def publish(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+    edition = await organised_edition(request, slug)
+    user, settings = request.scope["user"], request.app.state.settings
+    try:
+        await advancement.publish_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings)
+    except (RoundNotFound, NoResults):
+        raise NotFoundException() from None
+    except (advancement.NothingStaged, advancement.DecisionsPublished) as refused:
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
+        message = _("Stage the decisions first.") if isinstance(refused, advancement.NothingStaged) else \
+            _("These decisions are already published and can no longer be changed.")
+        return _advancement_page(edition, proposal, status=409, notice=message)
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=published")
+
+
+# -- Jobs ------------------------------------------------------------------------------------------
+
+
+@get("/organise/{slug:str}/jobs/{job_id:int}", guards=[organiser_only], include_in_schema=False)
+async def job_page(request: Request, slug: FromPath[str], job_id: FromPath[int]) -> Template:
+    edition = await organised_edition(request, slug)
+    try:
+        job = await jobs.job_for_organiser(actor=request.scope["user"], edition_slug=slug, job_id=job_id)
+    except jobs.JobNotFound:
+        raise NotFoundException() from None
+    template = "organise/_job_progress.html" if request.headers.get("hx-request") == "true" else "organise/job.html"
+    section = "results" if job.kind == leaderboard.JOB_KIND else "exports"
+    return Template(template_name=template, context={"edition": edition, "section": section, "job": job, **LABELS})
+
+
+@get("/organise/{slug:str}/jobs/{job_id:int}/download", guards=[organiser_only], include_in_schema=False)
+async def job_download(request: Request, slug: FromPath[str], job_id: FromPath[int]) -> Response:
+    await organised_edition(request, slug)
+    try:
+        found = await jobs.job_file(actor=request.scope["user"], edition_slug=slug, job_id=job_id)
+    except jobs.JobNotFound:
+        raise NotFoundException() from None
+    return file_response(found)
+
+
+ROUTES = [results_home, round_results, start_bootstrap, advancement_page, stage, publish, job_page, job_download]
