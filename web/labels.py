@@ -85,3 +85,5 @@ MENTORING = {
     "owner": {"startup": N_("startup"), "mentor": N_("mentor")},
     "attendance": {"attended": N_("attended"), "absent": N_("absent"), "excused": N_("excused")},
 }
+WEBHOOK_DELIVERY_STATUS = {"queued": N_("waiting"), "delivered": N_("delivered"), "failed": N_("failed"),
+                           "cancelled": N_("cancelled")}
