@@ -19,6 +19,7 @@ from core.db import json_value
 from core.tables import AuditEvent, Organisation, WebhookDelivery, WebhookSubscription
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
+from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
 
 BANK = "Banca di Comunità (demo)"
 SECRET_ON_PAGE = re.compile(r"<code>([A-Za-z0-9_\-]{40,})</code>")
@@ -288,3 +289,13 @@ def test_a_non_organiser_cannot_manage_webhooks(client, receiver):
         run(webhooks.deactivate_subscription(actor=sponsor, edition_slug=SLUG, subscription_id=subscription))
     with pytest.raises(webhooks.WebhookNotFound):
         run(webhooks.webhooks_overview(actor=sponsor, edition_slug=SLUG))
+
+
+def test_the_cron_command_runs_one_pass(giuria, receiver):  # noqa: F811 (the imported fixture)
+    open_call()
+    _subscription, secret = subscribe(receiver.url)
+    submit()
+    result = giuria("webhooks", "send")
+    assert result.exit_code == 0, result.output
+    assert "Delivered 1, retrying 0, failed 0." in result.output
+    assert genuine(secret, receiver.posts[0]["headers"], receiver.posts[0]["body"])
