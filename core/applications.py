@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from core import audit, db, files, i18n, mail
+from core import audit, db, files, i18n, mail, webhooks
 from core.accounts import SessionUser
 from core.application_form import (
     COLUMN_QUESTIONS,
@@ -363,8 +363,11 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
         await audit.record("application.submitted", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id, data={"receipt": receipt})
         await _queue_receipt(user=user, view=view, receipt=receipt, submitted_at=now, base_url=base_url)
-    active_registry().notify(LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
-                                            subject_type="application", subject_id=str(application_id)))
+        event = LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
+                               subject_type="application", subject_id=str(application_id),
+                               data={"track": view.track, "status": "submitted"})
+        await webhooks.queue_event(event)
+    active_registry().notify(event)
     return SubmitResult(receipt_number=receipt, submitted_at=now)
 
 
@@ -441,6 +444,11 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
                                   Application.updated_at: now}).where(Application.id == application_id)
         await audit.record("application.withdrawn", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id)
+        event = LifecycleEvent(name="application.withdrawn", edition=edition["slug"], at=now,
+                               subject_type="application", subject_id=str(application_id),
+                               data={"status": "withdrawn"})
+        await webhooks.queue_event(event)
+    active_registry().notify(event)
 
 
 # -- where the application stands ------------------------------------------------------------

@@ -245,6 +245,28 @@ async def _send_until_stopped(settings: Settings, every: int) -> None:
     await mail.run_sender(settings=settings, stop=stop, interval_seconds=every)
 
 
+@cli.group("webhooks")
+def webhooks_group() -> None:
+    """Deliver webhooks to partners (the web app does it too, unless GIURIA_MAIL_INTERVAL_SECONDS=0)."""
+
+
+@webhooks_group.command("send")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most deliveries to try in one pass.")
+def webhooks_send(limit: int) -> None:
+    """Post the webhook deliveries that are due: one pass, for cron."""
+    from core import webhooks
+
+    settings = _settings()
+
+    async def run() -> webhooks.WebhookReport:
+        await _prepare(settings)
+        return await webhooks.deliver_webhooks(limit=limit)
+
+    report = _run(run())
+    click.echo(f"Delivered {report.delivered}, retrying {report.retried}, failed {report.failed}.")
+
+
 @cli.group()
 def files() -> None:
     """Look after uploaded files."""

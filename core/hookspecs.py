@@ -54,3 +54,8 @@ def giuria_lifecycle_event(event: LifecycleEvent) -> None:
 @hookspec
 def giuria_conflict_rules(entries: Sequence[ConflictEntry], jurors: Sequence[ConflictJuror]) -> list[DetectedConflict]:
     """The (entry, juror) pairs this plugin's rules forbid in an assignment, each naming its rule."""
+
+
+@hookspec
+def giuria_webhook_payload(event: LifecycleEvent) -> dict[str, Any] | None:
+    """The JSON body sent to partners' webhooks for this event, or None not to send it; the first answer wins."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -46,6 +47,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.workflows.standard",
     "plugins.reports.standard",
     "plugins.conflicts.standard",
+    "plugins.notifiers.webhooks",
 )
 
 
@@ -221,6 +223,24 @@ class PluginRegistry:
     def notify(self, event: LifecycleEvent, *, enabled: Iterable[str] | None = None) -> None:
         for _ in self.results("giuria_lifecycle_event", enabled=enabled, event=event):
             pass
+
+    def webhook_payload(self, event: LifecycleEvent, *, enabled: Iterable[str] | None = None) -> dict | None:
+        """The body partners' webhooks receive for `event`: the first plugin that answers decides, None sends nothing.
+
+        A plugin returning something other than a JSON object (or None) is disabled.
+        """
+        for plugin, result in self.results("giuria_webhook_payload", enabled=enabled, event=event):
+            if result is None:
+                continue
+            try:
+                if not isinstance(result, dict):
+                    raise TypeError(f"got {type(result).__name__}")
+                json.dumps(result)
+            except (TypeError, ValueError) as error:
+                self.disable(plugin, f"giuria_webhook_payload must return a JSON object or None: {error}")
+                continue
+            return result
+        return None
 
 
 def _workflow_problems(workflow: WorkflowDefinition) -> list[str]:

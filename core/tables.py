@@ -695,3 +695,38 @@ class RankingBallot(Table, tablename="ranking_ballot"):
 ALL_TABLES += (Comparison, RankingBallot)
 UNIQUE_TOGETHER["comparison"] = (("round", "juror", "entry_a", "entry_b"),)
 UNIQUE_TOGETHER["ranking_ballot"] = (("round", "juror"),)
+
+
+# -- Webhooks ------------------------------------------------------------------------------
+
+
+class WebhookSubscription(Table, tablename="webhook_subscription"):
+    """A partner organisation's URL that receives an edition's lifecycle events, signed with its secret."""
+
+    edition = ForeignKey(references=Edition)
+    organisation = ForeignKey(references=Organisation)
+    url = Varchar(length=500)
+    # Kept readable: every delivery is signed with it (HMAC), so it cannot be stored as a hash.
+    secret = Varchar(length=100)
+    events = JSON(default=[])  # empty: every event the webhooks plugin sends
+    active = Boolean(default=True)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookDelivery(Table, tablename="webhook_delivery"):
+    """One event for one subscription in the outbox; the body is stored as sent, so every retry signs the same bytes."""
+
+    subscription = ForeignKey(references=WebhookSubscription)
+    event = Varchar(length=80)
+    body = Text()
+    status = Varchar(length=20, default="queued")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    delivered_at = Timestamptz(null=True, default=None)
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (WebhookSubscription, WebhookDelivery)

@@ -21,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
-from core import db, jobs, mail, plugins
+from core import db, jobs, mail, plugins, webhooks
 from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from web import auth, errors
@@ -134,6 +134,26 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             except TimeoutError:
                 log.warning("the job runner did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
 
+    @asynccontextmanager
+    async def webhook_sender(_app: Litestar) -> AsyncIterator[None]:
+        """Deliver webhooks from every worker, as often as mail; with an interval of 0, cron runs the pass."""
+        interval = webhooks.settings_interval(settings)
+        if interval <= 0:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(webhooks.run_sender(stop=stop, interval_seconds=interval),
+                                   name="giuria-webhook-sender")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
+            except TimeoutError:
+                log.warning("the webhook sender did not stop within %s seconds and was cancelled",
+                            SENDER_STOP_SECONDS)
+
     # The development outbox is not even routed in production.
     dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
 
@@ -191,7 +211,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,
         before_send=[_add_security_headers],
-        lifespan=[database_pool, mail_sender, job_runner],
+        lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Giuria API", version="1", path="/schema",

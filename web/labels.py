@@ -102,3 +102,5 @@ EXPORT_KIND = {
     "scores-wide": N_("Scores, one row per entry and a column per juror and criterion"),
     "rankings": N_("Ranking"), "decisions": N_("Decisions"), "verbale": N_("Deliberation record (verbale)"),
 }
+WEBHOOK_DELIVERY_STATUS = {"queued": N_("waiting"), "delivered": N_("delivered"), "failed": N_("failed"),
+                           "cancelled": N_("cancelled")}

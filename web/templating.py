@@ -56,5 +56,6 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,
         mentoring_labels=labels.MENTORING,
+        delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,
     )
     return environment

@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import edition_plugins, sponsors
+from core import edition_plugins, sponsors, webhooks
 from core.i18n import current_language
 from core.i18n import gettext as _
 from core.organising import EditionNotFound
@@ -88,18 +88,21 @@ async def sponsor_report_file(request: Request, slug: FromPath[str], name: FromP
 
 
 async def _sponsors_page(request: Request, slug: str, *, status: int = 200, message: str = "",
-                         error: str = "", error_field: str = "") -> Template:
+                         error: str = "", error_field: str = "", webhook_form: dict | None = None,
+                         new_secret: str = "") -> Template:
     edition = await organised_edition(request, slug)
     user = request.scope["user"]
     overview = await sponsors.sponsors_overview(actor=user, edition_slug=slug)
     plugins = await edition_plugins.edition_plugins(actor=user, edition_slug=slug)
+    hooks = await webhooks.webhooks_overview(actor=user, edition_slug=slug)
     return Template(template_name="organise/sponsors.html", status_code=status, context={
         "edition": edition, "section": "sponsors", "overview": overview, "plugins": plugins,
-        "message": message, "error": error, "error_field": error_field})
+        "message": message, "error": error, "error_field": error_field, "webhooks": hooks,
+        "webhook_form": webhook_form or {"organisation": "", "url": "", "events": []}, "new_secret": new_secret})
 
 
 DONE = {"sent": lambda: _("The report is on its way."), "plugin": lambda: _("Plugins updated."),
-        "rubric": lambda: _("Rubric chosen.")}
+        "rubric": lambda: _("Rubric chosen."), "webhook_off": lambda: _("The webhook is deactivated.")}
 
 
 @get("/organise/{slug:str}/sponsors", guards=[organiser_only], include_in_schema=False)
@@ -192,5 +195,40 @@ async def choose_rubric(request: Request, slug: FromPath[str]) -> Response:
     return Redirect(path=f"/organise/{slug}/sponsors?done=rubric")
 
 
+@post("/organise/{slug:str}/sponsors/webhooks", guards=[organiser_only], include_in_schema=False)
+async def add_webhook(request: Request, slug: FromPath[str]) -> Response:
+    form = await request.form()
+    await organised_edition(request, slug)
+    typed = {"organisation": str(form.get("organisation", "")), "url": str(form.get("url", ""))[:1000],
+             "events": [str(e) for e in form.getall("events", [])]}
+    try:
+        organisation = int(typed["organisation"])
+    except ValueError:
+        return await _sponsors_page(request, slug, status=400, error=_("Choose a partner organisation."),
+                                    error_field="webhook-organisation", webhook_form=typed)
+    try:
+        _id, secret = await webhooks.add_subscription(
+            actor=request.scope["user"], edition_slug=slug, organisation_id=organisation, url=typed["url"],
+            events=typed["events"], production=request.app.state.settings.is_production)
+    except webhooks.WebhookNotFound:
+        raise NotFoundException() from None
+    except webhooks.WebhookRefused as refused:
+        return await _sponsors_page(request, slug, status=400, error=refused.message,
+                                    error_field=f"webhook-{refused.field}", webhook_form=typed)
+    # Shown on this response only, never stored anywhere the organiser could open again.
+    return await _sponsors_page(request, slug, message=_("Webhook added."), new_secret=secret)
+
+
+@post("/organise/{slug:str}/sponsors/webhooks/{subscription:int}/deactivate", guards=[organiser_only],
+      include_in_schema=False)
+async def deactivate_webhook(request: Request, slug: FromPath[str], subscription: FromPath[int]) -> Response:
+    try:
+        await webhooks.deactivate_subscription(actor=request.scope["user"], edition_slug=slug,
+                                               subscription_id=subscription)
+    except webhooks.WebhookNotFound:
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/sponsors?done=webhook_off#webhooks")
+
+
 ROUTES = [sponsor_editions, sponsor_home, sponsor_report, sponsor_report_file, sponsors_page, organiser_report,
-          organiser_report_file, send_report, toggle_plugin, choose_rubric]
+          organiser_report_file, send_report, toggle_plugin, choose_rubric, add_webhook, deactivate_webhook]

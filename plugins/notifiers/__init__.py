@@ -1,0 +1,1 @@
+"""Plugins that tell the outside world what happened: webhooks to partners."""
