@@ -138,7 +138,7 @@ IT = {
         "Comunica ogni indicatore alla fine di un periodo, durante il percorso e nell'anno di monitoraggio.",
     "Period ending on": "Periodo che termina il",
     "Note": "Nota",
-    "Report": "Comunica",
+    "Report the value": "Comunica",
     "Reported values": "Valori comunicati",
     "Events": "Eventi",
     "Ask for a new match": "Chiedi un nuovo abbinamento",
