@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -100,59 +100,35 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         finally:
             await db.close_pool()
 
-    @asynccontextmanager
-    async def mail_sender(_app: Litestar) -> AsyncIterator[None]:
-        """Deliver the outbox from every worker, unless the interval is 0 and cron or a worker does it."""
-        if settings.mail_interval_seconds <= 0:
-            yield
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(mail.run_sender(settings=settings, stop=stop), name="giuria-mail-sender")
-        try:
-            yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
-            except TimeoutError:
-                log.warning("the mail sender did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
+    def background_loop(name: str, interval: float, run: Callable[[asyncio.Event], Awaitable[None]]):
+        """A loop every worker runs beside serving (one claims each row), or nothing when its interval is 0."""
 
-    @asynccontextmanager
-    async def job_runner(_app: Litestar) -> AsyncIterator[None]:
-        """Run long operations from every worker (one claims each job), unless the interval is 0."""
-        if settings.job_interval_seconds <= 0:
-            yield
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(jobs.run_runner(settings=settings, stop=stop), name="giuria-job-runner")
-        try:
-            yield
-        finally:
-            stop.set()
+        @asynccontextmanager
+        async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+            if interval <= 0:
+                yield
+                return
+            stop = asyncio.Event()
+            task = asyncio.create_task(run(stop), name=f"giuria-{name}")
             try:
-                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
-            except TimeoutError:
-                log.warning("the job runner did not stop within %s seconds and was cancelled", SENDER_STOP_SECONDS)
+                yield
+            finally:
+                stop.set()
+                try:
+                    await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning("the %s did not stop within %s seconds and was cancelled", name, SENDER_STOP_SECONDS)
 
-    @asynccontextmanager
-    async def webhook_sender(_app: Litestar) -> AsyncIterator[None]:
-        """Deliver webhooks from every worker, as often as mail; with an interval of 0, cron runs the pass."""
-        interval = webhooks.settings_interval(settings)
-        if interval <= 0:
-            yield
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(webhooks.run_sender(stop=stop, interval_seconds=interval),
-                                   name="giuria-webhook-sender")
-        try:
-            yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, timeout=SENDER_STOP_SECONDS)
-            except TimeoutError:
-                log.warning("the webhook sender did not stop within %s seconds and was cancelled",
-                            SENDER_STOP_SECONDS)
+        return lifespan
+
+    # Cron or a dedicated process can take over any of these by setting its interval to 0.
+    mail_sender = background_loop("mail sender", settings.mail_interval_seconds,
+                                  lambda stop: mail.run_sender(settings=settings, stop=stop))
+    job_runner = background_loop("job runner", settings.job_interval_seconds,
+                                 lambda stop: jobs.run_runner(settings=settings, stop=stop))
+    webhook_interval = webhooks.settings_interval(settings)
+    webhook_sender = background_loop("webhook sender", webhook_interval,
+                                     lambda stop: webhooks.run_sender(stop=stop, interval_seconds=webhook_interval))
 
     # The development outbox is not even routed in production.
     dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
