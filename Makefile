@@ -29,8 +29,8 @@ lint: $(VENV)/.installed-test
 
 # Refresh the message catalog after changing user-visible strings (then translate the new entries).
 messages: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o core/locale/messages.pot .
-	$(BIN)/pybabel update -i core/locale/messages.pot -d core/locale -D messages -l it --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o core/platform/locale/messages.pot .
+	$(BIN)/pybabel update -i core/platform/locale/messages.pot -d core/platform/locale -D messages -l it --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -29,9 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import db
-from core.demo import DEMO_PASSWORD, load_demo
-from core.settings import load_settings
+from core.cli.demo import DEMO_PASSWORD, load_demo
+from core.platform import db
+from core.platform.settings import load_settings
 
 ADMIN_URL = os.environ.get("GIURIA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -32,11 +32,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core import db
-from core.competitions import import_competition_text
-from core.passwords import hash_password
-from core.settings import load_settings
-from core.tables import Account, Application, Attachment, RoleGrant, TimelineEntry, Track
+from core.editions.competitions import import_competition_text
+from core.platform import db
+from core.platform.passwords import hash_password
+from core.platform.settings import load_settings
+from core.platform.tables import Account, Application, Attachment, RoleGrant, TimelineEntry, Track
 
 ADMIN_URL = os.environ.get("GIURIA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench-password-2026"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.commands.score import read_scores
+from core.cli.score import read_scores
 from scoring.normalise import DEFAULT_METHOD, calibrate
 from scoring.rank import bootstrap_ranks
 from scoring.rubric import Criterion, Rubric

@@ -21,6 +21,7 @@ from typing import Any
 import pluggy
 
 from core import hookspecs
+from core.platform.settings import Settings
 from core.plugin_api import (
     JUROR_TASKS,
     REPORT_AUDIENCES,
@@ -34,8 +35,7 @@ from core.plugin_api import (
     Rubric,
     WorkflowDefinition,
 )
-from core.rubrics import rubric_problems
-from core.settings import Settings
+from scoring.rubric import rubric_problems
 
 log = logging.getLogger("giuria.plugins")
 
@@ -349,7 +349,7 @@ def activate(registry: PluginRegistry) -> PluginRegistry:
 
 def active_registry() -> PluginRegistry:
     if _active is None:
-        from core.settings import load_settings
+        from core.platform.settings import load_settings
 
         return activate(load_registry(load_settings()))
     return _active

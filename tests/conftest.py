@@ -23,9 +23,9 @@ import asyncpg
 import pytest
 from litestar.testing import TestClient
 
-from core import db
-from core.settings import Settings
-from core.tables import ALL_TABLES
+from core.platform import db
+from core.platform.settings import Settings
+from core.platform.tables import ALL_TABLES
 
 POSTGRES_URL = os.environ.get("GIURIA_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("GIURIA_REQUIRE_POSTGRES") == "1"
@@ -114,7 +114,7 @@ def settings(request, tmp_path) -> Settings:
         url = request.getfixturevalue("postgres_database")
     test_settings = Settings(env="test", data_dir=data_dir, database_url=url, secret_key=TEST_SECRET,
                              db_pool_size=0, login_attempts_per_account=3, login_attempts_per_ip=10,
-                             # Tests deliver mail when they choose to (core.mail.deliver_due), not in the background.
+                             # Tests deliver mail when they choose to (mail.deliver_due), not in the background.
                              mail_interval_seconds=0, job_interval_seconds=0)
     db.configure(test_settings)
     if url:

@@ -21,9 +21,11 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
-from core import db, jobs, mail, plugins, webhooks
+from core import plugins
+from core.messaging import jobs, mail, webhooks
+from core.platform import db
+from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
-from core.settings import Settings, load_settings
 from web import auth, errors
 from web.middleware import LanguageMiddleware, UserMiddleware
 from web.routes import (

@@ -9,9 +9,9 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from core import accounts
-from core.accounts import AccountError, SessionUser
-from core.i18n import gettext as _
+from core.people import accounts
+from core.people.accounts import AccountError, SessionUser
+from core.platform.i18n import gettext as _
 
 
 async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from litestar.datastructures import ETag
 from litestar.response import File
 
-from core.files import Download
+from core.platform.downloads import Download
 
 PRIVATE_FILE_HEADERS = {
     "x-content-type-options": "nosniff",

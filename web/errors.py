@@ -14,8 +14,8 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from core.i18n import gettext as _
-from core.ratelimit import RateLimited
+from core.platform.i18n import gettext as _
+from core.platform.ratelimit import RateLimited
 
 log = logging.getLogger("giuria.web")
 

@@ -10,8 +10,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core import i18n
-from core.accounts import load_session_user
+from core.people.accounts import load_session_user
+from core.platform import i18n
 
 LANGUAGE_COOKIE = "giuria_lang"
 

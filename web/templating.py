@@ -6,8 +6,8 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from core import i18n
-from core.geography import REGIONS
+from core.editions.geography import REGIONS
+from core.platform import i18n
 from web import labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"

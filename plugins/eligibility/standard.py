@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from core.hookspecs import hookimpl
-from core.i18n import gettext as _
+from core.platform.i18n import gettext as _
 from core.plugin_api import ApplicationSnapshot
 
 TO_BE_INCORPORATED = "da_costituire"

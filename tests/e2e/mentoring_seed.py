@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 
-from core import accounts, db
-from core.cli import _prepare
-from core.demo import DEMO_LOGINS
-from core.mentoring import MENTOR_RULE
-from core.settings import load_settings
-from core.tables import Account, Application, ConflictOfInterest, Edition, MentorMatch, Track
+from core.cli.demo import DEMO_LOGINS
+from core.cli.main import _prepare
+from core.mentoring.matching import MENTOR_RULE
+from core.people import accounts
+from core.platform import db
+from core.platform.settings import load_settings
+from core.platform.tables import Account, Application, ConflictOfInterest, Edition, MentorMatch, Track
 
 STARTUP_EMAIL = "orti.aperti@example.org"
 STARTUP_PASSWORD = "orti-aperti-path-2026"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from core.demo import DEMO_LOGINS
+from core.cli.demo import DEMO_LOGINS
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import re
 import pytest
 
 import tests.e2e.test_applicant_journey as applicant_journey
-from core import db
-from core.demo import DEMO_LOGINS
-from core.settings import Settings
-from core.tables import Account, Application, Assignment, Round
+from core.cli.demo import DEMO_LOGINS
+from core.platform import db
+from core.platform.settings import Settings
+from core.platform.tables import Account, Application, Assignment, Round
 from tests.conftest import run
 
 pytestmark = pytest.mark.browser

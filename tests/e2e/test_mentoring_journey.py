@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from core.demo import DEMO_LOGINS
+from core.cli.demo import DEMO_LOGINS
 from tests.e2e.mentoring_seed import STARTUP_EMAIL, STARTUP_PASSWORD
 
 pytestmark = pytest.mark.browser

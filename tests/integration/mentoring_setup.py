@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import accounts, mentoring
-from core.accounts import SessionUser, load_session_user
-from core.competitions import import_competition_text
-from core.tables import Application, Assignment, Edition, Round, Track
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.mentoring import matching as mentoring
+from core.people import accounts
+from core.people.accounts import SessionUser, load_session_user
+from core.platform.tables import Application, Assignment, Edition, Round, Track
 from tests.conftest import run
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -37,7 +39,7 @@ def make_edition(*, capacities: dict[str, int] | None = None, judged: tuple[tupl
     edition_id = run(Edition.select(Edition.id).where(Edition.slug == SLUG).first())["id"]
     track = run(Track.select(Track.id).where(Track.edition == edition_id).first())["id"]
     organiser = run(accounts.create_account(email="olga@org.example", password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     finalists, owners = {}, {}
     for name in ("alfa", "beta", "gamma"):
         owner = run(accounts.create_account(email=f"{name}@startup.example", password=PASSWORD, verified=True,
@@ -50,7 +52,7 @@ def make_edition(*, capacities: dict[str, int] | None = None, judged: tuple[tupl
     for name, capacity in (capacities or {"marta": 2, "nico": 2}).items():
         account = run(accounts.create_account(email=f"{name}@incubator.example", password=PASSWORD, verified=True,
                                               display_name=name.title(), locale="en"))
-        run(accounts.grant_role(account_id=account, role="mentor", edition_slug=SLUG))
+        run(access.grant_role(account_id=account, role="mentor", edition_slug=SLUG))
         mentors[name] = account
         errors = run(mentoring.save_profile(actor=user(account), edition_slug=SLUG, data=mentoring.ProfileInput(
             organisation_name="Incubatore", capacity=str(capacity), topics=["fundraising"])))

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from core import applications, mail
-from core.tables import Account, Application, Attachment
+from core.applications import submission as applications
+from core.messaging import mail
+from core.platform.tables import Account, Application, Attachment
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.conftest import content
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, VALID, applicant, open_call

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, application_admin, applications, i18n
-from core.applications import ApplicationClosed, ApplicationNotFound, SubmitRefused
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
+from core.applications import admin
+from core.applications import submission as applications
+from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform import i18n
+from core.platform.db import json_value
+from core.platform.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -244,12 +248,12 @@ def test_grace_period_and_a_personal_extension(settings):
     assert run(applications.submit_application(user=user, application_id=mine, declarations=DECLARATIONS,
                                                consents=set(), now=in_grace)).receipt_number
     organiser_id = run(accounts.create_account(email="org@example.org", password=PASSWORD))
-    run(accounts.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
     organiser = run(accounts.load_session_user(organiser_id, 0))
     with pytest.raises(ApplicationNotFound):  # an applicant cannot extend anyone's deadline
-        run(application_admin.grant_extension(actor=user, edition_slug=SLUG, application_id=late,
+        run(admin.grant_extension(actor=user, edition_slug=SLUG, application_id=late,
                                               until=deadline + timedelta(days=2)))
-    run(application_admin.grant_extension(actor=organiser, edition_slug=SLUG, application_id=late,
+    run(admin.grant_extension(actor=organiser, edition_slug=SLUG, application_id=late,
                                           until=deadline + timedelta(days=2)))
     assert run(applications.submit_application(user=other, application_id=late, declarations=DECLARATIONS,
                                                consents=set(), now=deadline + timedelta(days=1))).receipt_number

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core import accounts, applications
-from core.db import json_value
-from core.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
+from core.applications import submission as applications
+from core.editions import access
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
 
 
 def organiser(email: str = "olga@foundation.example") -> None:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
 
 
 def submitted_application() -> tuple[object, int]:

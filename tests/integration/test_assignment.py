@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts, assignments, i18n, judging
-from core.assignments import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.judging import assignments, reviews
+from core.judging.assignments import (
     AssignmentImpossible,
     AssignmentOptions,
     AssignmentRefused,
     RoundNotFound,
     StaleProposal,
 )
-from core.competitions import import_competition_text
-from core.passwords import hash_password
-from core.tables import (
+from core.people import accounts
+from core.platform import i18n
+from core.platform.passwords import hash_password
+from core.platform.tables import (
     Account,
     Application,
     Area,
@@ -82,7 +85,7 @@ def make_round(*, jurors_per_track: int = 1) -> Setup:
     areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code).where(Area.edition == edition))}
     aurora = run(Organisation.select(Organisation.id).where(Organisation.name == "Fondazione Aurora (demo)").first())
     organiser = account("olga@organise.example")
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     specs = [  # name, applicant email, entity, track, area
         ("sole", "anna@mail.coopsole.it", "Cooperativa Sole", "AGR", "SUD"),
         ("verde", "bice@gmail.com", "Verde APS", "AGR", "CENTRO"),
@@ -112,7 +115,7 @@ def make_round(*, jurors_per_track: int = 1) -> Setup:
     jurors = {}
     for name, email, organisation, juror_tracks, profile_org in juror_specs:
         juror = account(email, name.title())
-        run(accounts.grant_role(account_id=juror, role="juror", edition_slug=SLUG, organisation_id=organisation))
+        run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG, organisation_id=organisation))
         run(assignments.set_juror_profile(actor=user(organiser), edition_slug=SLUG, juror_id=juror,
                                           tracks=juror_tracks, organisation=profile_org))
         jurors[name] = juror
@@ -233,7 +236,7 @@ def test_refill_after_a_recusal_keeps_every_untouched_assignment(settings):
     before = {(r["application"], r["juror"]): r["id"] for r in run(Assignment.select())}
     entry, juror = next(iter(before))
     recused_id = before.pop((entry, juror))
-    run(judging.declare_conflict(juror=user(juror), assignment_id=recused_id, kind="personal", reason="Cousin"))
+    run(reviews.declare_conflict(juror=user(juror), assignment_id=recused_id, kind="personal", reason="Cousin"))
     needs = run(assignments.entries_needing_refill(actor=organiser, edition_slug=SLUG, round_code="R1"))
     assert [(n.entry, n.assigned, n.needed) for n in needs] == [(entry, 1, 1)]
     assert needs[0].released == (run(accounts.load_session_user(juror, 0)).display_name,)
@@ -293,7 +296,7 @@ def test_only_the_editions_organisers_may_assign(settings, client):
     assert client.post(f"{BASE}/propose", data={"_csrf_token": token, "per_entry": "2"}).status_code == 403
     client.cookies.clear()
     other = account("elsewhere@other.example")
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug=None))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
     sign_in(client, "elsewhere@other.example", PASSWORD)
     token = csrf_token(client, "/me")
     assert client.get(BASE).status_code == 404

@@ -1,7 +1,7 @@
 """The audit log's hash chain shows any edited or deleted row."""
 
-from core import audit
-from core.tables import AuditEvent
+from core.platform import audit
+from core.platform.tables import AuditEvent
 from tests.conftest import run
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from core.cli import cli
-from core.tables import AuditEvent, Edition
+from core.cli.main import cli
+from core.platform.tables import AuditEvent, Edition
 from tests.conftest import run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"

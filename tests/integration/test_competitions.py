@@ -4,15 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from core import db
-from core.competitions import (
+from core.editions.competitions import (
     competition_to_yaml,
     export_competition,
     import_competition_text,
     read_competition_file,
 )
-from core.tables import ALL_TABLES, AuditEvent, Edition, Prize, Round, TimelineEntry, Track
-from core.yaml_source import FileProblems
+from core.platform import db
+from core.platform.tables import ALL_TABLES, AuditEvent, Edition, Prize, Round, TimelineEntry, Track
+from core.platform.yaml_source import FileProblems
 from tests.conftest import TRUNCATE, run
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -67,7 +67,7 @@ def test_a_failure_half_way_rolls_the_import_back(settings):
     spec = read_competition_file(EXAMPLE)
     import msgspec
 
-    from core.competitions import import_competition
+    from core.editions.competitions import import_competition
 
     broken = msgspec.structs.replace(spec, prizes=[*spec.prizes, spec.prizes[0]])
     before = table_counts()

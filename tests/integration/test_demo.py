@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from core.demo import DEMO_LOGINS, load_demo
-from core.tables import Account, Application, Assignment, Edition, Review, RoleGrant, Round
+from core.cli.demo import DEMO_LOGINS, load_demo
+from core.platform.tables import Account, Application, Assignment, Edition, Review, RoleGrant, Round
 from tests.conftest import run, sign_in
 
 
@@ -37,7 +37,8 @@ def test_demo_has_something_real_on_every_page(settings, client):
 
 
 def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, client):
-    from core import accounts, assignments
+    from core.judging import assignments
+    from core.people import accounts
 
     run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
     organiser = run(Account.select(Account.id).where(Account.email == "organiser@giuria.example").first())["id"]

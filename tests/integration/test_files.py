@@ -15,10 +15,11 @@ from litestar import Litestar, get
 from litestar.datastructures import UploadFile
 from litestar.testing import TestClient
 
-from core import db, files
-from core.accounts import SessionUser
-from core.files import AttachmentNotFound, UploadRejected
-from core.tables import Account, Application, Attachment, AuditEvent, Edition, Programme
+from core.applications import attachments as files
+from core.applications.attachments import AttachmentNotFound, UploadRejected
+from core.platform import db
+from core.platform.identity import SessionUser
+from core.platform.tables import Account, Application, Attachment, AuditEvent, Edition, Programme
 from tests.conftest import run
 from tests.unit.test_files import minimal_docx, minimal_pdf, minimal_png
 from web.downloads import file_response

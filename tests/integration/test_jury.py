@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core import accounts
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.files import blob_path
-from core.tables import (
+from core.applications.attachments import blob_path
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import (
     Application,
     Assignment,
     Attachment,
@@ -77,7 +78,7 @@ def make_panel(settings, *, blind: bool = True, show_others: str = "after_own") 
     for name in ("anna", "bruno", "carla"):
         account = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
                                               locale="en"))
-        run(accounts.grant_role(account_id=account, role="juror", edition_slug="welfare-comunita-2026"))
+        run(access.grant_role(account_id=account, role="juror", edition_slug="welfare-comunita-2026"))
         jurors[name] = account
     assignments = {}
     for name, application in (("anna", entry), ("bruno", entry), ("carla", other_entry)):

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from core import accounts, jury_progress, mail
-from core.competitions import import_competition_text
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.judging import progress as jury_progress
+from core.messaging import mail
+from core.people import accounts
+from core.platform.tables import (
     Application,
     Assignment,
     AuditEvent,
@@ -57,7 +60,7 @@ def make_panel(*, opened_days_ago: float = 1, closes_in_days: float = 7) -> Pane
     tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code))}
     round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     organiser = run(accounts.create_account(email=ORGANISER, password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     entries = {}
     for name, track in (("A", "AGR"), ("B", "AGR"), ("C", "PAT")):
         owner = run(accounts.create_account(email=f"owner.{name.lower()}@entry.example", password=PASSWORD))
@@ -68,7 +71,7 @@ def make_panel(*, opened_days_ago: float = 1, closes_in_days: float = 7) -> Pane
     for name in JURORS:
         jurors[name] = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
                                                    locale="en", display_name=name.capitalize()))
-        run(accounts.grant_role(account_id=jurors[name], role="juror", edition_slug=SLUG))
+        run(access.grant_role(account_id=jurors[name], role="juror", edition_slug=SLUG))
     assignments = {}
     for juror, entry in (("anna", "A"), ("anna", "B"), ("bruno", "A"), ("bruno", "C"), ("carla", "B"), ("carla", "C"),
                          ("dario", "C")):
@@ -148,7 +151,7 @@ def test_progress_is_for_the_editions_organisers_only(client):
     panel = make_panel()
     other = run(accounts.create_account(email="elsewhere@other.example", password=PASSWORD, verified=True))
     run(import_competition_text(EXAMPLE.replace(f"slug: {SLUG}", "slug: altra-2026")))
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug="altra-2026"))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug="altra-2026"))
     as_person(client, "anna@jury.example")
     assert client.get(f"/organise/{SLUG}/rounds/R1/progress").status_code == 403
     as_person(client, "elsewhere@other.example")

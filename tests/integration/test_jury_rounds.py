@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from core import accounts
-from core.competitions import import_competition_text
-from core.results import round_comparisons, round_results
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.judging.comparative import round_comparisons
+from core.people import accounts
+from core.platform.tables import (
     Account,
     Application,
     Assignment,
@@ -27,6 +28,7 @@ from core.tables import (
     TeamMember,
     Track,
 )
+from core.results.rounds import round_results
 from scoring.pairwise import expected_information_gain, next_pair, pairwise_state, record_comparison
 from scoring.votes import borda, schulze
 from tests.conftest import csrf_token, run, sign_in
@@ -78,12 +80,12 @@ def make_round(settings, *, code: str, workflow: str, status: str, entries: int 
     for name in ("anna", "bruno", "carla"):
         account = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
                                               locale="en"))
-        run(accounts.grant_role(account_id=account, role="juror", edition_slug=SLUG))
+        run(access.grant_role(account_id=account, role="juror", edition_slug=SLUG))
         jurors[name] = account
         for position in (assign or {}).get(name, range(entries)):
             run(Assignment.insert(Assignment(round=round_id, application=ids[position], juror=account)))
     organiser = run(Account.insert(Account(email="org@giuria.example")))[0]["id"]
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     return Setup(round_id=round_id, entries=ids, jurors=jurors, organiser=organiser)
 
 

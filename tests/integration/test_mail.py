@@ -26,11 +26,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from litestar.testing import TestClient
 
-from core import accounts, db
-from core.competitions import import_competition_text
-from core.mail import MAX_ATTEMPTS, absolute_url, deliver_due, enqueue_mail
-from core.mail_render import MailTemplateError
-from core.tables import OutgoingMail
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.messaging.mail import MAX_ATTEMPTS, absolute_url, deliver_due, enqueue_mail
+from core.messaging.render import MailTemplateError
+from core.people import accounts
+from core.platform import db
+from core.platform.tables import OutgoingMail
 from tests.conftest import run, sign_in
 from tests.integration.conftest import REFUSED, MailCollector, content, free_port
 
@@ -382,7 +384,7 @@ def make_account(email_address: str, *, role: str | None = None) -> int:
     account_id = run(accounts.create_account(email=email_address, password=PASSWORD, display_name="Test",
                                              locale="en"))
     if role is not None:
-        run(accounts.grant_role(account_id=account_id, role=role, edition_slug=SLUG))
+        run(access.grant_role(account_id=account_id, role=role, edition_slug=SLUG))
     return account_id
 
 
@@ -463,7 +465,7 @@ def giuria_environment(settings, monkeypatch) -> None:
 def test_giuria_mail_send_makes_one_pass_and_reports_it(settings, giuria_environment):
     from click.testing import CliRunner
 
-    from core.cli import cli
+    from core.cli.main import cli
 
     first, _second = queue(settings), queue(settings, to="bob@example.org")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.mail import MailFile, absolute_url, deliver_due, enqueue_mail
-from core.tables import MailAttachment, OutgoingMail
+from core.messaging.mail import MailFile, absolute_url, deliver_due, enqueue_mail
+from core.platform.tables import MailAttachment, OutgoingMail
 from tests.conftest import run
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from core import i18n, mentoring, mentoring_kpis, mentoring_sessions
-from core.mentoring_access import MentoringNotFound, MentoringRefused
-from core.mentoring_dashboards import mentee_path, mentor_dashboard, mentoring_progress, startup_path
-from core.tables import AuditEvent, ConflictOfInterest, MentorChoice, MentorMatch
+from core.mentoring import kpis as mentoring_kpis
+from core.mentoring import matching as mentoring
+from core.mentoring import sessions as mentoring_sessions
+from core.mentoring.access import MentoringNotFound, MentoringRefused
+from core.mentoring.dashboards import mentee_path, mentor_dashboard, mentoring_progress, startup_path
+from core.platform import i18n
+from core.platform.tables import AuditEvent, ConflictOfInterest, MentorChoice, MentorMatch
 from tests.conftest import run
 from tests.integration.mentoring_setup import SLUG, make_edition, match_all, user
 

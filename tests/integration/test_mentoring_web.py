@@ -8,12 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from core import mentoring
-from core.cli import cli
-from core.mail import deliver_due
-from core.mentoring_dashboards import organiser_overview
-from core.mentoring_milestones import send_milestone_reminders
-from core.tables import MentoringSession, MentorMatch, Milestone, MilestoneReminder, MilestoneSubmission, OutgoingMail
+from core.cli.main import cli
+from core.mentoring import dashboards
+from core.mentoring import matching as mentoring
+from core.mentoring.dashboards import organiser_overview
+from core.mentoring.milestones import send_milestone_reminders
+from core.messaging.mail import deliver_due
+from core.platform.tables import (
+    MentoringSession,
+    MentorMatch,
+    Milestone,
+    MilestoneReminder,
+    MilestoneSubmission,
+    OutgoingMail,
+)
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.conftest import content
 from tests.integration.mentoring_setup import PASSWORD, SLUG, make_edition, match_all, user
@@ -235,7 +243,7 @@ def test_startup_ranks_mentors_and_organiser_records_event_attendance(client, se
     assert client.post(f"/organise/{SLUG}/mentoring/events/{workshop.id}/attendance", follow_redirects=False, data={
         "_csrf_token": token, f"status.{alfa}": "attended", f"status.{setup.finalists['beta']}": "absent",
         f"status.{setup.finalists['gamma']}": ""}).status_code == 302
-    [progress] = run(mentoring.mentoring_progress(application_ids=[alfa]))
+    [progress] = run(dashboards.mentoring_progress(application_ids=[alfa]))
     assert (progress.events_attended, progress.events_total) == (1, 2)
     assert "1 attended" in client.get(f"/organise/{SLUG}/mentoring", headers=EN).text
     as_person(client, "alfa@startup.example")

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import accounts
-from core.admission import Suggestion, admission_page
-from core.competitions import import_competition_text
-from core.mail import deliver_due
-from core.tables import Application, Area, AuditEvent, Decision, Edition, MailTemplateOverride, OutgoingMail, Track
+from core.applications.admission import Suggestion, admission_page
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.messaging.mail import deliver_due
+from core.people import accounts
+from core.platform.tables import (
+    Application,
+    Area,
+    AuditEvent,
+    Decision,
+    Edition,
+    MailTemplateOverride,
+    OutgoingMail,
+    Track,
+)
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.conftest import content
 
@@ -33,7 +43,7 @@ def seed(client) -> dict[str, int]:
             title=f"Progetto {name}", status="submitted", receipt_number=f"R-{name}")))[0]["id"]
     account = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
                                           locale="en"))
-    run(accounts.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
     sign_in(client, "olga@foundation.example", PASSWORD)
     return ids
 
@@ -161,7 +171,7 @@ def test_strangers_get_no_admissibility_or_mail_pages(client):
     ids = seed(client)
     client.cookies.clear()
     other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug=None))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
     sign_in(client, "x@other.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     for path in ("/admissibility", "/mail-templates", "/mail-templates/en/application/receipt"):

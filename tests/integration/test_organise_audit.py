@@ -7,9 +7,11 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core import accounts, audit
-from core.competitions import import_competition_text
-from core.tables import AuditEvent, Edition
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform import audit
+from core.platform.tables import AuditEvent, Edition
 from tests.conftest import run, sign_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -24,7 +26,7 @@ def seed(client) -> tuple[int, int]:
     editions = {e["slug"]: e["id"] for e in run(Edition.select(Edition.id, Edition.slug))}
     olga = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
                                        locale="en"))
-    run(accounts.grant_role(account_id=olga, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=olga, role="organiser", edition_slug=SLUG))
     piero = run(accounts.create_account(email="piero@foundation.example", password=PASSWORD, verified=True))
 
     async def events():
@@ -98,7 +100,7 @@ def test_strangers_get_no_audit_log(client):
     assert client.get(f"/organise/{SLUG}/audit").status_code == 403
     client.cookies.clear()
     other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug="another-edition-2026"))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug="another-edition-2026"))
     sign_in(client, "x@other.example", PASSWORD)
     assert client.get(f"/organise/{SLUG}/audit").status_code == 404
     assert client.get(f"/organise/{SLUG}/audit.csv").status_code == 404

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import accounts
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import (
     Application,
     Area,
     Assignment,
@@ -44,7 +45,7 @@ def seed(client, *, with_results: bool = True) -> dict[str, int]:
     areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code))}
     organiser = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
                                             locale="en"))
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     juror = run(accounts.create_account(email="giudice@jury.example", password=PASSWORD, verified=True))
     r3 = run(Round.select(Round.id).where(Round.code == "R3").first())["id"]
     ids = {}
@@ -142,7 +143,7 @@ def test_strangers_get_no_awards_pages(client):
     ids = seed(client, with_results=False)
     client.cookies.clear()
     other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug=None))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
     sign_in(client, "x@other.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     assert client.get(f"/organise/{SLUG}/awards").status_code == 404

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import accounts
-from core.competitions import import_competition_text
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
 from tests.conftest import run, sign_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -16,7 +17,7 @@ SLUG = "welfare-comunita-2026"
 def person(email: str, role: str | None) -> None:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
     if role:
-        run(accounts.grant_role(account_id=account, role=role, edition_slug=SLUG))
+        run(access.grant_role(account_id=account, role=role, edition_slug=SLUG))
 
 
 def test_organiser_sees_the_edition_overview_with_its_rounds(client):
@@ -40,7 +41,7 @@ def test_a_juror_or_an_organiser_of_another_edition_gets_no_console(client):
     assert client.get(f"/organise/{SLUG}").status_code == 403
     client.cookies.clear()
     other = run(accounts.create_account(email="elsewhere@other.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug=None))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
     sign_in(client, "elsewhere@other.example", PASSWORD)
     response = client.get(f"/organise/{SLUG}")
     assert response.status_code == 404

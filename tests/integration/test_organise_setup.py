@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import accounts
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import (
     Application,
     Assignment,
     AuditEvent,
@@ -27,7 +28,7 @@ EN = {"accept-language": "en"}
 
 def organiser(client, email: str = "olga@foundation.example", *, edition: str | None = SLUG) -> int:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=account, role="organiser", edition_slug=edition))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=edition))
     client.cookies.clear()
     assert sign_in(client, email, PASSWORD).status_code == 302
     return account
@@ -56,7 +57,7 @@ def test_a_new_edition_with_an_error_shows_the_line_and_keeps_the_text(client):
 def test_an_uploaded_file_creates_the_edition_and_the_creator_organises_it(client):
     account = run(accounts.create_account(email="maker@foundation.example", password=PASSWORD, verified=True))
     run(import_competition_text(EXAMPLE.replace(SLUG, "older-edition-2025")))
-    run(accounts.grant_role(account_id=account, role="organiser", edition_slug="older-edition-2025"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug="older-edition-2025"))
     sign_in(client, "maker@foundation.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     response = client.post("/organise/new", data={"_csrf_token": token},
@@ -188,7 +189,7 @@ def test_no_setup_route_for_a_stranger(client):
         assert client.post(f"/organise/{SLUG}{path}", data={"_csrf_token": token, "yaml": EXAMPLE}).status_code == 404
     client.cookies.clear()
     juror = run(accounts.create_account(email="j@jury.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
+    run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
     sign_in(client, "j@jury.example", PASSWORD)
     assert client.get("/organise/new").status_code == 403
     assert client.get(f"/organise/{SLUG}/setup").status_code == 403

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from core import accounts, mail
-from core.competitions import import_competition_text
-from core.tables import Account, AuditEvent, Edition, EditionPartner, Invitation, OutgoingMail, RoleGrant
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.messaging import mail
+from core.people import accounts
+from core.platform.tables import Account, AuditEvent, Edition, EditionPartner, Invitation, OutgoingMail, RoleGrant
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.conftest import content
 
@@ -37,7 +39,7 @@ def web(mail_settings):
 def person(email: str, role: str | None = None, slug: str = SLUG, locale: str = "en") -> int:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale=locale))
     if role:
-        run(accounts.grant_role(account_id=account, role=role, edition_slug=slug))
+        run(access.grant_role(account_id=account, role=role, edition_slug=slug))
     return account
 
 

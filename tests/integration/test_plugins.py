@@ -5,11 +5,11 @@ import textwrap
 
 from click.testing import CliRunner
 
-from core.cli import cli
+from core.cli.main import cli
 from core.hookspecs import hookimpl
+from core.platform.settings import Settings
 from core.plugin_api import Criterion, Rubric
 from core.plugins import BUILTIN_PLUGINS, load_registry
-from core.settings import Settings
 
 SPONSOR_RUBRIC = Rubric(
     name="welfare-screening",

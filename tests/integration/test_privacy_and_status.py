@@ -8,9 +8,10 @@ import re
 import zipfile
 from datetime import UTC, datetime
 
-from core import accounts, applications
-from core.files import blob_path
-from core.tables import (
+from core.applications import submission as applications
+from core.applications.attachments import blob_path
+from core.people import accounts
+from core.platform.tables import (
     Account,
     Application,
     Assignment,

@@ -17,9 +17,10 @@ from litestar.testing import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core import accounts, jobs, mail
-from core.competitions import import_competition_text
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.messaging import jobs, mail
+from core.platform.tables import (
     Account,
     Application,
     Area,
@@ -82,11 +83,11 @@ def make_call(*, advancement: dict | None = None, round_settings: dict | None = 
     tracks = {r["code"]: r["id"] for r in run(Track.select(Track.id, Track.code))}
     areas = {r["code"]: r["id"] for r in run(Area.select(Area.id, Area.code))}
     organiser = account("olga@foundation.example", locale="en", display_name="Olga")
-    run(accounts.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
     jurors = []
     for name in ("Anna", "Bruno", "Carla", "Dario"):
         juror = account(f"{name.lower()}@jury.example", display_name=name)
-        run(accounts.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
+        run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
         jurors.append(juror)
     entries, names, reviews = [], {}, []
     now = datetime.now(UTC)
@@ -384,7 +385,7 @@ def test_no_one_but_the_editions_organisers_reaches_results_exports_or_jobs(clie
     token = csrf_token(client, "/me")
 
     other = account("elsewhere@other.example")
-    run(accounts.grant_role(account_id=other, role="organiser", edition_slug=None))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
     for email, status in (("anna@jury.example", 403), ("applicant0@entity.example", 403),
                           ("elsewhere@other.example", 404)):
         client.cookies.clear()
@@ -490,7 +491,7 @@ def test_an_export_prepared_in_the_background_downloads_when_done(client, settin
 def test_giuria_jobs_run_drains_the_queue(settings, monkeypatch):
     from click.testing import CliRunner
 
-    from core.cli import cli
+    from core.cli.main import cli
 
     make_call()
     job = run(jobs.enqueue_job(kind="export", edition_id=run(Edition.select(Edition.id).first())["id"],

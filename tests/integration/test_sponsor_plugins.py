@@ -15,11 +15,13 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from core import accounts, plugins
-from core.cli import cli
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.tables import Account, Application, Assignment, AuditEvent, Edition, Review, Round, Track
+from core import plugins
+from core.cli.main import cli
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import Account, Application, Assignment, AuditEvent, Edition, Review, Round, Track
 from tests.conftest import csrf_token, run, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +73,7 @@ def app_client(settings):
 
 def person(email: str, role: str) -> int:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=account, role=role, edition_slug=SLUG))
+    run(access.grant_role(account_id=account, role=role, edition_slug=SLUG))
     return account
 
 
@@ -195,7 +197,7 @@ def test_a_faulty_plugin_is_reported_and_disabled_and_the_app_keeps_working(sett
     sponsor = run(accounts.create_account(email="aurora@sponsor.example", password=PASSWORD, verified=True,
                                           locale="en"))
     organisation = run(Edition.raw("SELECT id FROM organisation WHERE name = {}", "Fondazione Aurora (demo)"))[0]["id"]
-    run(accounts.grant_role(account_id=sponsor, role="sponsor", edition_slug=SLUG, organisation_id=organisation))
+    run(access.grant_role(account_id=sponsor, role="sponsor", edition_slug=SLUG, organisation_id=organisation))
     page = f"/organise/{SLUG}/sponsors"
     with app_client(settings) as client:
         as_person(client, "olga@organiser.example")

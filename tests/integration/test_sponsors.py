@@ -12,10 +12,11 @@ import openpyxl
 import pypdf
 import pytest
 
-from core import accounts
-from core.competitions import import_competition_text
-from core.mail import deliver_due
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.messaging.mail import deliver_due
+from core.people import accounts
+from core.platform.tables import (
     Account,
     Application,
     Area,
@@ -72,7 +73,7 @@ def org(name: str) -> int:
 def person(email: str, *, role: str, organisation: int | None = None, locale: str = "en") -> int:
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale=locale,
                                           display_name=email.split("@")[0].title()))
-    run(accounts.grant_role(account_id=account, role=role, edition_slug=SLUG, organisation_id=organisation))
+    run(access.grant_role(account_id=account, role=role, edition_slug=SLUG, organisation_id=organisation))
     return account
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core import accounts
-from core.competitions import import_competition_text
+from core.editions.competitions import import_competition_text
+from core.people import accounts
 from tests.conftest import csrf_token, run, sign_in
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
@@ -67,7 +67,7 @@ def test_language_choice_is_saved_on_the_account(client):
     assert sign_in(client, "ada@example.org", PASSWORD).status_code == 302
     token = csrf_token(client, "/me")
     client.post("/language", data={"language": "en", "_csrf_token": token})
-    from core.tables import Account
+    from core.platform.tables import Account
 
     assert run(Account.select(Account.locale).where(Account.id == account_id).first())["locale"] == "en"
 
@@ -125,7 +125,7 @@ def test_password_change_epoch_signs_out_other_sessions(client):
     account_id = make_account()
     sign_in(client, "ada@example.org", PASSWORD)
     assert client.get("/me", follow_redirects=False).status_code == 200
-    from core.tables import Account
+    from core.platform.tables import Account
 
     run(Account.update({Account.auth_epoch: Account.auth_epoch + 1}).where(Account.id == account_id))
     assert client.get("/me", follow_redirects=False).status_code == 302

@@ -14,9 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from core import accounts, applications, webhooks
-from core.db import json_value
-from core.tables import AuditEvent, Organisation, WebhookDelivery, WebhookSubscription
+from core.applications import submission
+from core.editions import access
+from core.messaging import webhooks
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import AuditEvent, Organisation, WebhookDelivery, WebhookSubscription
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
 from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
@@ -69,7 +72,7 @@ def receiver() -> Iterator[Receiver]:
 
 def organiser(email: str = "olga@organisers.example"):
     account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(accounts.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
     return run(accounts.load_session_user(account, 0))
 
 
@@ -84,15 +87,15 @@ def subscribe(url: str, events: list[str] | None = None) -> tuple[int, str]:
 
 def submit(email: str = "anna@example.org", *, now: datetime | None = None) -> int:
     user = applicant(email)
-    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="SPW"))
+    application_id = run(submission.start_application(user=user, edition_slug=SLUG, track_code="SPW"))
     fill(user, application_id, tax_code=f"97{application_id:07d}11")  # one entity applies once
-    run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+    run(submission.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
                                         consents=set(), now=now))
     return application_id
 
 
 def genuine(secret: str, headers: dict, body: bytes) -> bool:
-    """The receiver's check, written from the documentation rather than from core.webhooks.sign."""
+    """The receiver's check, written from the documentation rather than from core.messaging.webhooks.sign."""
     expected = hmac.new(secret.encode(), headers["X-Giuria-Timestamp"].encode() + b"." + body,
                         hashlib.sha256).hexdigest()
     return hmac.compare_digest("sha256=" + expected, headers["X-Giuria-Signature"])
@@ -272,7 +275,7 @@ def test_a_non_organiser_cannot_manage_webhooks(client, receiver):
     open_call()
     subscription, _secret = subscribe(receiver.url)
     other = run(accounts.create_account(email="sponsor@bank.example", password=PASSWORD, verified=True))
-    run(accounts.grant_role(account_id=other, role="sponsor", edition_slug=SLUG, organisation_id=bank()))
+    run(access.grant_role(account_id=other, role="sponsor", edition_slug=SLUG, organisation_id=bank()))
     assert sign_in(client, "sponsor@bank.example", PASSWORD).status_code in (302, 303)
     token = csrf_token(client, "/me")
     page = f"/organise/{SLUG}/sponsors"

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import accounts, results
-from core.competitions import import_competition_text
-from core.db import json_value
-from core.tables import (
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import (
     Application,
     Assignment,
     AuditEvent,
@@ -22,6 +23,7 @@ from core.tables import (
     Round,
     Track,
 )
+from core.results import rounds as results
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_jury import (
     EXAMPLE,
@@ -42,7 +44,7 @@ LOW = {code: "1" for code in FULL}
 def account(name: str, *, role: str = "juror") -> int:
     account_id = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
                                              locale="en"))
-    run(accounts.grant_role(account_id=account_id, role=role, edition_slug=EDITION))
+    run(access.grant_role(account_id=account_id, role=role, edition_slug=EDITION))
     return account_id
 
 

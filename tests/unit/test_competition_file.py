@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from core.competition_schema import parse_competition
-from core.yaml_source import FileProblems
+from core.editions.schema import parse_competition
+from core.platform.yaml_source import FileProblems
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
 RUBRICS = {"welfare-screening", "welfare-final-pitch"}

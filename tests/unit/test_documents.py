@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core.documents.charts import bar_chart, funnel_chart, interval_chart, line_chart
-from core.documents.pdf import PdfDocument
-from core.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.documents.charts import bar_chart, funnel_chart, interval_chart, line_chart
+from core.platform.documents.pdf import PdfDocument
+from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
 
 SHEET = Sheet(title="Ranking: track/1", columns=["entry", "score", "note"],
               rows=[[1, 7.25, "=HYPERLINK(\"x\")"], [2, None, "Caffè sociale €"]])

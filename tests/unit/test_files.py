@@ -10,8 +10,8 @@ import zlib
 
 import pytest
 
-from core.files import accepted_kinds, detect_kind, download_name, sanitise_filename
-from core.files_content import MAX_FILENAME_LENGTH, MAX_ZIP_MEMBERS, sniff
+from core.applications.attachments import accepted_kinds, detect_kind, download_name, sanitise_filename
+from core.platform.files_content import MAX_FILENAME_LENGTH, MAX_ZIP_MEMBERS, sniff
 
 # -- Real minimal files, built here so that every byte is accounted for ----------------------------
 

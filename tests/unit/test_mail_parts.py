@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.mail import MAX_ATTEMPTS, retry_delay
-from core.mail_send import SmtpServer, check_address, eml_name
+from core.messaging.mail import MAX_ATTEMPTS, retry_delay
+from core.messaging.smtp import SmtpServer, check_address, eml_name
 
 
 @pytest.mark.parametrize(("url", "expected"), [

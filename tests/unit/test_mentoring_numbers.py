@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.mentoring_kpis import parse_number
+from core.mentoring.kpis import parse_number
 
 
 @pytest.mark.parametrize(("typed", "value"), [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.settings import SettingsError, load_settings
+from core.platform.settings import SettingsError, load_settings
 
 
 def test_defaults_use_sqlite_in_the_data_directory(tmp_path):

@@ -9,7 +9,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = [
     ("core/**.py", "python"), ("web/**.py", "python"), ("plugins/**.py", "python"),
-    ("web/templates/**.html", "jinja2"), ("core/templates/**.html", "jinja2"), ("core/templates/**.txt", "jinja2"),
+    ("web/templates/**.html", "jinja2"),
+    ("core/messaging/mail_templates/**.html", "jinja2"), ("core/messaging/mail_templates/**.txt", "jinja2"),
 ]
 OPTIONS = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, method in METHODS if method == "jinja2"}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -25,7 +26,7 @@ def extracted_messages() -> set[str]:
 
 
 def italian_catalog():
-    with (ROOT / "core" / "locale" / "it" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+    with (ROOT / "core" / "platform" / "locale" / "it" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         return read_po(po_file, locale="it")
 
 
@@ -43,7 +44,7 @@ def test_every_message_has_an_italian_translation():
         if message.id and all(_strings(message)) and "fuzzy" not in message.flags:
             translated.update(_ids(message))
     missing = sorted(extracted_messages() - translated)
-    assert missing == [], "run `make messages` and translate these in core/locale/it/LC_MESSAGES/messages.po"
+    assert missing == [], "run `make messages` and translate these in core/platform/locale/it/LC_MESSAGES/messages.po"
 
 
 def test_translations_keep_their_placeholders():

@@ -7,8 +7,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import accounts, applications, privacy
-from core.i18n import gettext as _
+from core.applications import submission
+from core.people import accounts, privacy
+from core.platform.i18n import gettext as _
 from web.auth import signed_in
 
 
@@ -16,7 +17,7 @@ from web.auth import signed_in
 async def my_page(request: Request) -> Template:
     user = request.scope["user"]
     overview = await accounts.roles_overview(user=user)
-    mine = await applications.own_applications(user=user)
+    mine = await submission.own_applications(user=user)
     return Template(template_name="me.html", context={"user": user, "overview": overview, "applications": mine})
 
 

@@ -9,7 +9,7 @@ from litestar import get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core import competitions
+from core.editions import competitions
 
 
 class EditionOut(msgspec.Struct):

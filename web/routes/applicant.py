@@ -9,9 +9,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import applications, competitions
-from core.application_form import FormInput, stored_errors
-from core.applications import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from core.applications import submission as applications
+from core.applications.form import FormInput, stored_errors
+from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from core.editions import competitions
 from web.auth import signed_in
 
 

@@ -8,11 +8,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import consensus, judging
-from core.admissibility import ChecklistInput
-from core.consensus import NotChair
-from core.i18n import gettext as _
-from core.judging import (
+from core.applications.checklist import ChecklistInput
+from core.judging import consensus
+from core.judging import reviews as judging
+from core.judging.consensus import NotChair
+from core.judging.reviews import (
     AssignmentNotFound,
     ConflictNotCleared,
     DiscussionClosed,
@@ -20,6 +20,7 @@ from core.judging import (
     ReviewInput,
     ScoringClosed,
 )
+from core.platform.i18n import gettext as _
 from web.auth import role_guard
 from web.downloads import file_response
 

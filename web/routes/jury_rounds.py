@@ -7,10 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import comparative
-from core.comparative import AlreadyCompared, EntryNotAllowed, RoundNotFound
-from core.i18n import gettext as _
-from core.judging import CONFLICT_KINDS, ScoringClosed
+from core.judging import comparative
+from core.judging.comparative import AlreadyCompared, EntryNotAllowed, RoundNotFound
+from core.judging.reviews import CONFLICT_KINDS, ScoringClosed
+from core.platform.i18n import gettext as _
 from web.auth import role_guard
 
 juror_only = role_guard("juror")

@@ -11,10 +11,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import files, mentoring, mentoring_kpis, mentoring_milestones, mentoring_sessions
-from core.i18n import gettext as _
-from core.mentoring_access import MentoringNotFound, MentoringRefused
-from core.mentoring_dashboards import mentee_path, mentor_dashboard, own_paths, startup_path
+from core.applications import attachments as files
+from core.mentoring import kpis as mentoring_kpis
+from core.mentoring import matching as mentoring
+from core.mentoring import milestones as mentoring_milestones
+from core.mentoring import sessions as mentoring_sessions
+from core.mentoring.access import MentoringNotFound, MentoringRefused
+from core.mentoring.dashboards import mentee_path, mentor_dashboard, own_paths, startup_path
+from core.platform.i18n import gettext as _
 from web.auth import role_guard, signed_in
 from web.downloads import file_response
 from web.labels import UPLOAD_ERRORS

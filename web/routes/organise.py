@@ -11,24 +11,24 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core import organising
+from core.editions import access
 from web.auth import role_guard
 
 organiser_only = role_guard("organiser")
 
 
-async def organised_edition(request: Request, slug: str, *, with_overview: bool = False) -> organising.OrganisedEdition:
+async def organised_edition(request: Request, slug: str, *, with_overview: bool = False) -> access.OrganisedEdition:
     """The edition for an organiser page, or 404: the shared first step of every console handler."""
     try:
-        return await organising.edition_for_organiser(actor=request.scope["user"], edition_slug=slug,
+        return await access.edition_for_organiser(actor=request.scope["user"], edition_slug=slug,
                                                       with_overview=with_overview)
-    except organising.EditionNotFound:
+    except access.EditionNotFound:
         raise NotFoundException() from None
 
 
 @get("/organise", guards=[organiser_only], include_in_schema=False)
 async def console_home(request: Request) -> Template:
-    editions = await organising.organised_editions(actor=request.scope["user"])
+    editions = await access.organised_editions(actor=request.scope["user"])
     return Template(template_name="organise/home.html", context={"editions": editions})
 
 

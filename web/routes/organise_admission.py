@@ -9,8 +9,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import admission
-from core.admission import AdmissionRefused, EditionNotFound
+from core.applications import admission
+from core.applications.admission import AdmissionRefused, EditionNotFound
 from web.labels import N_
 from web.routes.organise import organised_edition, organiser_only
 

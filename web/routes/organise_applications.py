@@ -10,9 +10,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import application_admin
-from core.applications import ApplicationClosed, ApplicationNotFound
-from core.i18n import gettext as _
+from core.applications import admin
+from core.applications.submission import ApplicationClosed, ApplicationNotFound
+from core.platform.i18n import gettext as _
 from web.routes.organise import organised_edition, organiser_only
 
 
@@ -28,7 +28,7 @@ async def _page(request: Request, slug: str, application_id: int, *, error: str 
                 status: int = 200) -> Template:
     edition = await organised_edition(request, slug)
     try:
-        found = await application_admin.application_for_organiser(
+        found = await admin.application_for_organiser(
             actor=request.scope["user"], edition_slug=slug, application_id=application_id)
     except ApplicationNotFound:
         raise NotFoundException() from None
@@ -52,7 +52,7 @@ async def extend(request: Request, slug: FromPath[str], application_id: FromPath
         return await _page(request, slug, application_id, status=400,
                            error=_("Enter the date and time until which this applicant may submit."))
     try:
-        await application_admin.grant_extension(actor=request.scope["user"], edition_slug=slug,
+        await admin.grant_extension(actor=request.scope["user"], edition_slug=slug,
                                                 application_id=application_id, until=until)
     except ApplicationNotFound:
         raise NotFoundException() from None
@@ -71,7 +71,7 @@ async def reopen(request: Request, slug: FromPath[str], application_id: FromPath
         return await _page(request, slug, application_id, status=400, reason=reason,
                            error=_("Enter the date and time until which this applicant may submit."))
     try:
-        await application_admin.reopen_application(
+        await admin.reopen_application(
             actor=request.scope["user"], edition_slug=slug, application_id=application_id, reason=reason,
             until=until, base_url=request.app.state.settings.base_url)
     except ApplicationNotFound:

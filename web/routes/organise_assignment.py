@@ -9,9 +9,15 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import assignments
-from core.assignments import AssignmentImpossible, AssignmentOptions, AssignmentRefused, RoundNotFound, StaleProposal
-from core.i18n import gettext as _
+from core.judging import assignments
+from core.judging.assignments import (
+    AssignmentImpossible,
+    AssignmentOptions,
+    AssignmentRefused,
+    RoundNotFound,
+    StaleProposal,
+)
+from core.platform.i18n import gettext as _
 from web.routes.organise import organiser_only
 
 DONE = ("accepted", "added", "removed", "refilled")

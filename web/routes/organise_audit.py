@@ -9,8 +9,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core import audit_log
-from core.audit_log import AuditFilter, EditionNotFound, FilterRefused
+from core.editions import audit_log
+from core.editions.audit_log import AuditFilter, EditionNotFound, FilterRefused
 from web.downloads import content_disposition
 from web.routes.organise import organised_edition, organiser_only
 

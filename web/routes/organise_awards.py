@@ -7,8 +7,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import awards
-from core.awards import AwardNotFound, AwardsRefused, EditionNotFound
+from core.results import awards
+from core.results.awards import AwardNotFound, AwardsRefused, EditionNotFound
 from web.labels import N_
 from web.routes.organise import organised_edition, organiser_only
 

@@ -7,7 +7,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from core import exports, i18n
+from core.platform import i18n
+from core.results import exports
 from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
 from web.routes.organise import organised_edition, organiser_only
 from web.routes.organise_results import LABELS

@@ -7,9 +7,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import mail_templates
-from core.mail_render import MailOverride
-from core.mail_templates import EditionNotFound, MailTemplateNotFound, OverrideRefused
+from core.messaging import templates as mail_templates
+from core.messaging.render import MailOverride
+from core.messaging.templates import EditionNotFound, MailTemplateNotFound, OverrideRefused
 from web.routes.organise import organised_edition, organiser_only
 
 

@@ -8,10 +8,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import mentoring, mentoring_definitions, mentoring_events
-from core.i18n import gettext as _
-from core.mentoring_access import MentoringNotFound, MentoringRefused
-from core.mentoring_dashboards import organiser_overview
+from core.mentoring import definitions as mentoring_definitions
+from core.mentoring import events as mentoring_events
+from core.mentoring import matching as mentoring
+from core.mentoring.access import MentoringNotFound, MentoringRefused
+from core.mentoring.dashboards import organiser_overview
+from core.platform.i18n import gettext as _
 from web.routes.organise import organised_edition, organiser_only
 
 

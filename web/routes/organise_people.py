@@ -7,11 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import invitations
-from core.accounts import AccountError
-from core.i18n import current_language
-from core.i18n import gettext as _
-from core.invitations import (
+from core.editions.access import EditionNotFound
+from core.people import invitations
+from core.people.accounts import AccountError
+from core.people.invitations import (
     InvitationInvalid,
     InvitationNotFound,
     InviteForm,
@@ -19,7 +18,8 @@ from core.invitations import (
     RoleNotRemovable,
     SignInRequired,
 )
-from core.organising import EditionNotFound
+from core.platform.i18n import current_language
+from core.platform.i18n import gettext as _
 from web.labels import ACCOUNT_ERRORS
 from web.routes.organise import organiser_only
 

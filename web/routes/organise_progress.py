@@ -7,10 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core import jury_progress
-from core.i18n import gettext as _
-from core.jury_progress import RemindersClosed, RoundNotFound
-from core.organising import EditionNotFound
+from core.editions.access import EditionNotFound
+from core.judging import progress as jury_progress
+from core.judging.progress import RemindersClosed, RoundNotFound
+from core.platform.i18n import gettext as _
 from web.routes.organise import organised_edition, organiser_only
 
 

@@ -16,10 +16,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from core import advancement, jobs, leaderboard
-from core.documents.charts import bar_chart, interval_chart
-from core.i18n import gettext as _
-from core.results import NoResults, RoundNotFound
+from core.messaging import jobs
+from core.platform.documents.charts import bar_chart, interval_chart
+from core.platform.i18n import gettext as _
+from core.results import advancement, leaderboard
+from core.results.rounds import NoResults, RoundNotFound
 from web import labels
 from web.downloads import file_response
 from web.routes.organise import organised_edition, organiser_only

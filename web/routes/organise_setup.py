@@ -8,10 +8,10 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import edition_setup
-from core.edition_setup import EditionNotFound, RubricFrozen, SetupRefused
-from core.i18n import gettext as _
-from core.yaml_source import FileProblems, Problem
+from core.editions import setup as edition_setup
+from core.editions.setup import EditionNotFound, RubricFrozen, SetupRefused
+from core.platform.i18n import gettext as _
+from core.platform.yaml_source import FileProblems, Problem
 from web.downloads import content_disposition
 from web.routes.organise import organised_edition, organiser_only
 

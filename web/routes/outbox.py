@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core import mail
+from core.messaging import mail
 from web import labels
 
 OUTBOX_PAGE = 200

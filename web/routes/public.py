@@ -9,8 +9,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
-from core import competitions, db, i18n
-from core.accounts import set_locale
+from core.editions import competitions
+from core.people.accounts import set_locale
+from core.platform import db, i18n
 from web.auth import safe_next
 from web.middleware import LANGUAGE_COOKIE
 

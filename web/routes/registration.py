@@ -6,10 +6,11 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core import i18n, registration
-from core.accounts import AccountError
-from core.i18n import gettext as _
-from core.registration import TokenInvalid
+from core.people import registration
+from core.people.accounts import AccountError
+from core.people.registration import TokenInvalid
+from core.platform import i18n
+from core.platform.i18n import gettext as _
 from web.auth import signed_in
 from web.labels import ACCOUNT_ERRORS
 

@@ -11,11 +11,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import edition_plugins, sponsors, webhooks
-from core.i18n import current_language
-from core.i18n import gettext as _
-from core.organising import EditionNotFound
-from core.sponsors import BuiltReport, NoRecipients, ReportProblem, SponsorNotFound
+from core.editions import plugins as edition_plugins
+from core.editions.access import EditionNotFound
+from core.messaging import webhooks
+from core.platform.i18n import current_language
+from core.platform.i18n import gettext as _
+from core.sponsors import portal as sponsors
+from core.sponsors.portal import BuiltReport, NoRecipients, ReportProblem, SponsorNotFound
 from web.auth import role_guard
 from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
 from web.routes.organise import organised_edition, organiser_only

@@ -7,9 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core import applications, files
-from core.applications import ApplicationNotFound
-from core.i18n import gettext as _
+from core.applications import attachments as files
+from core.applications import submission as applications
+from core.applications.submission import ApplicationNotFound
+from core.platform.i18n import gettext as _
 from web.auth import signed_in
 from web.downloads import file_response
 from web.labels import UPLOAD_ERRORS

@@ -8,7 +8,7 @@ from itertools import combinations
 
 from click.testing import CliRunner
 
-from core.commands.assign import assign
+from core.cli.assign import assign
 
 
 def write(path, rows):

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from core.commands.score import score
+from core.cli.score import score
 
 RUBRIC_YAML = """\
 name: pitch

@@ -2,7 +2,7 @@
 
 from giuria_rubric_example import AURORA_GREEN, build_green_summary, giuria_reports, giuria_rubrics
 
-from core.rubrics import rubric_problems
+from core.editions.rubrics import rubric_problems
 from scoring.rubric import weighted_total
 
 

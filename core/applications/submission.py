@@ -1,0 +1,520 @@
+"""Applications: start a draft, save it section by section, submit it once, withdraw it, follow it.
+
+Every function checks that the person asking owns the application (someone else's is "not
+found", so its existence does not leak), enforces the deadline on the server in the edition's
+time zone, and changes state in one short transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from core.applications import attachments as files
+from core.applications.form import (
+    COLUMN_QUESTIONS,
+    FormInput,
+    SectionOutcome,
+    SectionProgress,
+    missing_required,
+    parse_section,
+    progress,
+    sections_of,
+)
+from core.editions.geography import area_for_region
+from core.editions.schema import SectionSpec, StatementSpec
+from core.messaging import mail, webhooks
+from core.platform import audit, db, i18n
+from core.platform.db import json_value
+from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
+from core.platform.tables import (
+    Application,
+    Area,
+    Attachment,
+    ConsentRecord,
+    Decision,
+    Edition,
+    Review,
+    RoleGrant,
+    Round,
+    TeamMember,
+    TimelineEntry,
+    Track,
+)
+from core.plugin_api import ApplicationSnapshot, LifecycleEvent
+from core.plugins import active_registry
+
+CALL_CLOSE = "call_close"
+TEAM_QUESTION = "members"
+
+
+class ApplicationNotFound(LookupError):
+    """Missing, or not this person's: the two look the same from outside."""
+
+
+class ApplicationClosed(ValueError):
+    """The call does not accept this change any more (or not yet)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When submissions close for one application: the call's close, its grace period, any extension."""
+
+    closes_at: datetime | None
+    grace: timedelta
+    extended_until: datetime | None
+
+    @property
+    def effective(self) -> datetime | None:
+        if self.closes_at is None:
+            return self.extended_until
+        base = self.closes_at + self.grace
+        return max(base, self.extended_until) if self.extended_until else base
+
+    def is_open(self, now: datetime) -> bool:
+        effective = self.effective
+        return effective is None or now <= effective
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """An applicant's own application, as their pages show it."""
+
+    id: int
+    edition_slug: str
+    edition_title: dict[str, str]
+    time_zone: str
+    status: str
+    track: str
+    tracks: list[dict[str, Any]]
+    values: dict[str, Any]
+    invalid: dict[str, Any]
+    version: int
+    sections: list[SectionSpec]
+    progress: list[SectionProgress]
+    attachments: dict[str, dict[str, Any]]
+    declarations: list[StatementSpec]
+    consents: list[StatementSpec]
+    deadline: Deadline
+    receipt_number: str | None
+    submitted_at: datetime | None
+    area: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def complete(self) -> bool:
+        return all(p.complete for p in self.progress) and bool(self.track)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    receipt_number: str
+    submitted_at: datetime
+    already_submitted: bool = False
+
+
+@dataclass
+class SubmitRefused(Exception):
+    """Submission refused; every reason is listed, per section where it belongs to one."""
+
+    problems: list[str] = field(default_factory=list)
+    by_section: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _stored_answers(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    answers = json_value(raw) or {}
+    if "values" in answers or "invalid" in answers:
+        return dict(answers.get("values") or {}), dict(answers.get("invalid") or {})
+    return dict(answers), {}
+
+
+async def _edition(edition_id: int) -> dict[str, Any]:
+    edition = await Edition.select().where(Edition.id == edition_id).first()
+    assert edition is not None
+    return edition
+
+
+async def _deadline(edition: dict[str, Any], extended_until: datetime | None) -> Deadline:
+    close = await TimelineEntry.select(TimelineEntry.starts_at).where(
+        TimelineEntry.edition == edition["id"], TimelineEntry.code == CALL_CLOSE).first()
+    settings = json_value(edition["settings"]) or {}
+    return Deadline(closes_at=close["starts_at"] if close else None,
+                    grace=timedelta(minutes=int(settings.get("grace_minutes", 0))), extended_until=extended_until)
+
+
+async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = False) -> dict[str, Any]:
+    query = Application.select().where(Application.id == application_id, Application.applicant == user.id)
+    row = await (db.locked(query) if lock else query).first()
+    if row is None:
+        raise ApplicationNotFound(application_id)
+    return row
+
+
+async def _view(row: dict[str, Any]) -> ApplicationView:
+    edition = await _edition(row["edition"])
+    values, invalid = _stored_answers(row["answers"])
+    sections = sections_of(json_value(edition["application_form"]))
+    attachments = {a["field"]: a for a in await Attachment.select(
+        Attachment.id, Attachment.field, Attachment.filename, Attachment.size_bytes, Attachment.content_type,
+    ).where(Attachment.application == row["id"])}
+    tracks = await Track.select(Track.id, Track.code, Track.name).where(Track.edition == edition["id"]).order_by(
+        Track.position)
+    track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
+    area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    return ApplicationView(
+        id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
+        time_zone=edition["time_zone"], status=row["status"], track=track_code,
+        tracks=[{"code": t["code"], "name": json_value(t["name"])} for t in tracks],
+        values=values, invalid=invalid, version=row["version"], sections=sections,
+        progress=progress(sections, values, invalid, set(attachments)),
+        attachments=attachments,
+        declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
+        consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
+        deadline=await _deadline(edition, row["deadline_extended_until"]),
+        receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
+        area=area["code"] if area else None,
+    )
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+async def own_application(*, user: SessionUser, application_id: int) -> ApplicationView:
+    return await _view(await _owned_row(user, application_id))
+
+
+async def own_applications(*, user: SessionUser) -> list[ApplicationView]:
+    rows = await Application.select().where(Application.applicant == user.id).order_by(Application.id)
+    return [await _view(row) for row in rows]
+
+
+# -- starting and saving ----------------------------------------------------------------------
+
+
+async def start_application(*, user: SessionUser, edition_slug: str, track_code: str,
+                            now: datetime | None = None) -> int:
+    """A draft in the edition's open call; asking again returns the draft already there."""
+    now = now or datetime.now(UTC)
+    if not user.email_verified:
+        raise ApplicationClosed(_("Confirm your email address first: follow the link we sent you."))
+    edition = await Edition.select().where(Edition.slug == edition_slug).first()
+    if edition is None:
+        raise ApplicationNotFound(edition_slug)
+    if edition["status"] != "open":
+        raise ApplicationClosed(_("This call is not open for applications."))
+    deadline = await _deadline(edition, None)
+    if not deadline.is_open(now):
+        raise ApplicationClosed(_("The deadline for applications has passed."))
+    track = await Track.select(Track.id).where(Track.edition == edition["id"], Track.code == track_code).first()
+    if track is None:
+        raise ApplicationClosed(_("Choose one of the call's tracks."))
+    async with db.write_transaction():
+        existing = await Application.select(Application.id).where(
+            Application.edition == edition["id"], Application.applicant == user.id).first()
+        if existing is not None:
+            return existing["id"]
+        application_id = (await Application.insert(Application(
+            edition=edition["id"], applicant=user.id, track=track["id"], answers={"values": {}, "invalid": {}},
+        )))[0]["id"]
+        if not await RoleGrant.exists().where(RoleGrant.account == user.id, RoleGrant.edition == edition["id"],
+                                              RoleGrant.role == "applicant"):
+            await RoleGrant.insert(RoleGrant(account=user.id, edition=edition["id"], role="applicant"))
+        await audit.record("application.started", actor_id=user.id, edition_id=edition["id"],
+                           subject_type="application", subject_id=application_id)
+    return application_id
+
+
+def _column_values(values: dict[str, Any], areas: dict[str, list[str]], area_ids: dict[str, int]) -> dict:
+    columns: dict = {}
+    for code in COLUMN_QUESTIONS:
+        value = values.get(code)
+        column = getattr(Application, code)
+        if code == "founded_on":
+            columns[column] = date.fromisoformat(value) if value else None
+        else:
+            columns[column] = str(value or "")[:200]
+    region = values.get("region") or ""
+    area_code = area_for_region(region, areas) if region else None
+    columns[Application.area] = area_ids.get(area_code) if area_code else None
+    columns[Application.to_be_incorporated] = values.get("legal_form") == "da_costituire"
+    return columns
+
+
+async def save_section(*, user: SessionUser, application_id: int, section_code: str, data: FormInput,
+                       now: datetime | None = None) -> SectionOutcome:
+    """Save what was sent for one section; valid answers are kept even when others in it are not.
+
+    Only this section's answers change, under a row lock, so two tabs saving different sections
+    never undo each other. Autosave calls this every few seconds while someone types, so it reads
+    and writes only what the save needs.
+    """
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        if row["status"] != "draft":
+            raise ApplicationClosed(_("This application was submitted and can no longer be changed."))
+        edition = await _edition(row["edition"])
+        if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
+            raise ApplicationClosed(_("The deadline for applications has passed."))
+        spec = next((s for s in sections_of(json_value(edition["application_form"])) if s.code == section_code), None)
+        if spec is None:
+            raise ApplicationNotFound(section_code)
+        outcome = parse_section(spec, data)
+        values, invalid = _stored_answers(row["answers"])
+        for code in outcome.cleared | set(outcome.values):
+            invalid.pop(code, None)
+        for code in outcome.cleared | set(outcome.invalid):
+            values.pop(code, None)
+        values.update(outcome.values)
+        invalid.update(outcome.invalid)
+        changes: dict = {Application.answers: {"values": values, "invalid": invalid},
+                         Application.version: row["version"] + 1, Application.updated_at: now}
+        if "track" in data:
+            track_code = str((data.get("track") or [""])[0])
+            track = await Track.select(Track.id).where(Track.edition == edition["id"], Track.code == track_code).first()
+            if track is None:
+                outcome.errors["track"] = _("Choose one of the call's tracks.")
+            else:
+                changes[Application.track] = track["id"]
+        if any(q.code in COLUMN_QUESTIONS for q in spec.questions):
+            areas = await Area.select(Area.id, Area.code, Area.regions).where(Area.edition == edition["id"])
+            changes.update(_column_values(values, {a["code"]: json_value(a["regions"]) for a in areas},
+                                          {a["code"]: a["id"] for a in areas}))
+        await Application.update(changes).where(Application.id == application_id)
+        if any(q.code == TEAM_QUESTION for q in spec.questions):
+            await _sync_team(application_id, values.get(TEAM_QUESTION) or [])
+    return outcome
+
+
+async def _sync_team(application_id: int, rows: list[dict[str, Any]]) -> None:
+    """Team members also live as rows, for the age and gender statistics sponsors receive."""
+    await TeamMember.delete().where(TeamMember.application == application_id)
+    members = [
+        TeamMember(application=application_id, full_name=str(r.get("name", ""))[:200],
+                   role=str(r.get("role", ""))[:200], birth_year=None, age_band=_age_band(r.get("age")),
+                   gender=str(r.get("gender", ""))[:20], position=i)
+        for i, r in enumerate(rows) if r.get("name")
+    ]
+    if members:
+        await TeamMember.insert(*members)
+
+
+def _age_band(age: Any) -> str:
+    if not isinstance(age, int | float):
+        return ""
+    for limit, band in ((25, "under_25"), (35, "25_34"), (45, "35_44"), (55, "45_54")):
+        if age < limit:
+            return band
+    return "55_plus"
+
+
+# -- submitting -----------------------------------------------------------------------------
+
+
+def _receipt_prefix(slug: str, year: int) -> str:
+    initials = "".join(part[0] for part in re.split(r"[-_]", slug) if part and not part.isdigit()).upper()
+    return f"{initials[:4] or 'GI'}{year % 100:02d}"
+
+
+async def submit_application(*, user: SessionUser, application_id: int, declarations: set[str],
+                             consents: set[str], base_url: str = "http://127.0.0.1:8000",
+                             now: datetime | None = None) -> SubmitResult:
+    """Submit once: a double click, a second tab or a retry returns the first submission's receipt."""
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        if row["status"] != "draft":
+            if row["receipt_number"]:
+                return SubmitResult(receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
+                                    already_submitted=True)
+            raise ApplicationClosed(_("This application can no longer be submitted."))
+        view = await _view(row)
+        if not view.deadline.is_open(now):
+            raise ApplicationClosed(_("The deadline for applications has passed."))
+        refused = await _submission_problems(view, row, declarations)
+        if refused.problems or refused.by_section:
+            raise refused
+        edition = await _edition(row["edition"])
+        receipt = f"{_receipt_prefix(edition['slug'], edition['year'])}-{application_id:05d}"
+        updated = await Application.update({
+            Application.status: "submitted", Application.submitted_at: now, Application.receipt_number: receipt,
+            Application.version: row["version"] + 1, Application.updated_at: now,
+        }).where(Application.id == application_id, Application.status == "draft").returning(Application.id)
+        if not updated:  # lost a race we could not see: the other request's submission stands
+            current = await Application.select().where(Application.id == application_id).first()
+            return SubmitResult(receipt_number=current["receipt_number"], submitted_at=current["submitted_at"],
+                                already_submitted=True)
+        statements = [(s, "declaration") for s in view.declarations if s.code in declarations] + [
+            (s, "consent") for s in view.consents if s.code in consents]
+        if statements:
+            await ConsentRecord.insert(*(
+                ConsentRecord(account=user.id, application=application_id, code=s.code, kind=kind,
+                              text_version=s.version, given_at=now) for s, kind in statements))
+        await audit.record("application.submitted", actor_id=user.id, edition_id=row["edition"],
+                           subject_type="application", subject_id=application_id, data={"receipt": receipt})
+        await _queue_receipt(user=user, view=view, receipt=receipt, submitted_at=now, base_url=base_url)
+        event = LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
+                               subject_type="application", subject_id=str(application_id),
+                               data={"track": view.track, "status": "submitted"})
+        await webhooks.queue_event(event)
+    active_registry().notify(event)
+    return SubmitResult(receipt_number=receipt, submitted_at=now)
+
+
+async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
+                         base_url: str) -> None:
+    """The receipt mail goes out within the submission's transaction: queued if and only if it committed."""
+    with i18n.language(user.locale):
+        summary = [(_("Entity"), view.values.get("entity_name", "")), (_("Project"), view.values.get("title", "")),
+                   (_("Track"), next((i18n.pick(t["name"]) for t in view.tracks if t["code"] == view.track), ""))]
+        moment = i18n.format_moment(submitted_at, view.time_zone)
+        title = i18n.pick(view.edition_title)
+    await mail.enqueue_mail(
+        to=user.email, template="application/receipt", language=user.locale, kind="receipt",
+        edition_slug=view.edition_slug,
+        context={"name": user.display_name, "edition_title": title, "receipt_number": receipt,
+                 "submitted_at_text": moment, "summary": summary,
+                 "status_link": mail.absolute_url(base_url, f"/applications/{view.id}")})
+
+
+async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
+    refused = SubmitRefused()
+    if not view.track:
+        refused.problems.append(_("Choose a track."))
+    for spec in view.sections:
+        missing = missing_required(spec, view.values, set(view.attachments))
+        for question in spec.questions:
+            if question.code in view.invalid:
+                missing[question.code] = _("Correct this answer.")
+        if missing:
+            refused.by_section[spec.code] = missing
+    unchecked = [d for d in view.declarations if d.code not in declarations]
+    if unchecked:
+        refused.problems.append(_("Confirm every declaration to submit."))
+    if await _entity_already_applied(row, view.values.get("tax_code")):
+        refused.problems.append(_("An application from this entity (same tax code) was already submitted."))
+    if refused.by_section:
+        return refused  # eligibility is judged on complete answers; until then it would only add noise
+    edition = await _edition(row["edition"])
+    team = tuple(view.values.get(TEAM_QUESTION) or ())
+    snapshot = ApplicationSnapshot(
+        edition=view.edition_slug, track=view.track, legal_form=str(view.values.get("legal_form", "")),
+        founded_on=date.fromisoformat(view.values["founded_on"]) if view.values.get("founded_on") else None,
+        to_be_incorporated=view.values.get("legal_form") == "da_costituire", region=str(view.values.get("region", "")),
+        answers=dict(view.values), team=team, deadline=view.deadline.closes_at,
+    )
+    refused.problems.extend(active_registry().eligibility_problems(
+        application=snapshot, rules=json_value(edition["eligibility"]) or {},
+        enabled=json_value(edition["enabled_plugins"]) or []))
+    return refused
+
+
+async def _entity_already_applied(row: dict[str, Any], tax_code: Any) -> bool:
+    if not tax_code:
+        return False
+    return await Application.exists().where(
+        Application.edition == row["edition"], Application.tax_code == str(tax_code), Application.id != row["id"],
+        Application.status.not_in(["draft", "withdrawn"]))
+
+
+# -- after submission -----------------------------------------------------------------------
+
+
+async def withdraw_application(*, user: SessionUser, application_id: int, now: datetime | None = None) -> None:
+    """Withdraw before the deadline; afterwards the jury's work depends on the field staying fixed."""
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        if row["status"] not in ("draft", "submitted"):
+            raise ApplicationClosed(_("This application can no longer be withdrawn."))
+        edition = await _edition(row["edition"])
+        if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
+            raise ApplicationClosed(_("Applications can be withdrawn only before the deadline."))
+        await Application.update({Application.status: "withdrawn", Application.withdrawn_at: now,
+                                  Application.updated_at: now}).where(Application.id == application_id)
+        await audit.record("application.withdrawn", actor_id=user.id, edition_id=row["edition"],
+                           subject_type="application", subject_id=application_id)
+        event = LifecycleEvent(name="application.withdrawn", edition=edition["slug"], at=now,
+                               subject_type="application", subject_id=str(application_id),
+                               data={"status": "withdrawn"})
+        await webhooks.queue_event(event)
+    active_registry().notify(event)
+
+
+# -- where the application stands ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """One round as the applicant sees it: the outcome once published, and feedback jurors chose to share."""
+
+    code: str
+    name: dict[str, str]
+    kind: str
+    outcome: str | None
+    reason: str
+    feedback: tuple[str, ...]
+
+
+async def application_rounds(*, user: SessionUser, application_id: int) -> list[RoundStatus]:
+    """Only published decisions show; unpublished ones and juror identities never reach the applicant."""
+    row = await _owned_row(user, application_id)
+    rounds = await Round.select(Round.id, Round.code, Round.name, Round.kind).where(
+        Round.edition == row["edition"]).order_by(Round.position)
+    decisions = {d["round"]: d for d in await Decision.select(Decision.round, Decision.outcome, Decision.reason).where(
+        Decision.application == application_id, Decision.published_at.is_not_null())}
+    feedback: dict[int, list[str]] = {}
+    if decisions:
+        reviews = await Review.select(Review.assignment.round, Review.feedback_to_applicant).where(
+            Review.assignment.application == application_id, Review.status == "submitted",
+            Review.assignment.round.is_in(list(decisions)), Review.feedback_to_applicant != "")
+        for review in reviews:
+            feedback.setdefault(review["assignment.round"], []).append(review["feedback_to_applicant"])
+    return [
+        RoundStatus(code=r["code"], name=json_value(r["name"]), kind=r["kind"],
+                    outcome=decisions[r["id"]]["outcome"] if r["id"] in decisions else None,
+                    reason=decisions[r["id"]]["reason"] if r["id"] in decisions else "",
+                    feedback=tuple(feedback.get(r["id"], ())))
+        for r in rounds
+    ]
+
+
+async def may_view_application(*, user: SessionUser, application_id: int) -> bool:
+    """Who may open an entry's files by id: its applicant and the edition's organisers.
+
+    Jurors reach files through their assignment (`core.judging.reviews.assignment_attachment`), which applies
+    the round's blind rules and neutral file names.
+    """
+    row = await Application.select(Application.applicant, Application.edition.slug).where(
+        Application.id == application_id).first()
+    if row is None:
+        return False
+    return row["applicant"] == user.id or user.is_admin or user.has_role("organiser", row["edition.slug"])
+
+
+async def upload_attachment(*, settings, user: SessionUser, application_id: int, field: str, filename: str,
+                            stream, now: datetime | None = None):
+    """Attach a file to a draft while the call is open, within the form's limits for that question."""
+    now = now or datetime.now(UTC)
+    view = await own_application(user=user, application_id=application_id)
+    question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
+    if question is None:
+        raise ApplicationNotFound(field)
+    if not view.deadline.is_open(now):
+        raise ApplicationClosed(_("The deadline for applications has passed."))
+    return await files.store_upload(
+        settings=settings, application_id=application_id, field=field, filename=filename, stream=stream,
+        accept=list(question.accept), max_bytes=files.upload_limit(max_mb=question.max_mb, settings=settings),
+        user_id=user.id)

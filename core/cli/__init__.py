@@ -1,0 +1,1 @@
+"""The giuria command: its entry point and the commands that need more than a line (demo, score, assign)."""

@@ -1,0 +1,292 @@
+"""Demo data: the example edition played forward to its online jury, and next year's call open.
+
+Everything is generated from a fixed seed, so two demo databases are identical apart from
+dates, which follow today so that the jury is always in progress when someone looks.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from core.editions import access
+from core.editions.competitions import import_competition, read_competition_file
+from core.editions.schema import CompetitionSpec, parse_moment
+from core.judging import assignments
+from core.platform import db
+from core.platform.db import json_value
+from core.platform.passwords import hash_password
+from core.platform.tables import (
+    Account,
+    Application,
+    Area,
+    Assignment,
+    CriterionScore,
+    Decision,
+    Edition,
+    EditionPartner,
+    JurorProfile,
+    MentorProfile,
+    Organisation,
+    Review,
+    RoleGrant,
+    Round,
+    TeamMember,
+    Track,
+)
+
+EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
+DEMO_PASSWORD = "giuria-demo-2026"  # noqa: S105 - printed for everyone to use; demo only
+DEMO_DOMAIN = "giuria.example"
+SEED = 2017
+APPLICATIONS = 150
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str = DEMO_PASSWORD
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin", f"admin@{DEMO_DOMAIN}"),
+    DemoLogin("organiser", f"organiser@{DEMO_DOMAIN}"),
+    DemoLogin("juror", "giulia.ferri@fondazione-aurora.example"),
+    DemoLogin("sponsor", "sponsor@fondazione-aurora.example"),
+    DemoLogin("mentor", "mentor@incubatore-nord.example"),
+    DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),
+)
+
+JURORS = (
+    ("Giulia Ferri", "fondazione-aurora.example"), ("Marco Bellini", "fondazione-radici.example"),
+    ("Chiara Esposito", "pontesud.example"), ("Luca Moretti", "bancacomunita.example"),
+    ("Francesca Galli", "cses.example"), ("Andrea Conti", "incubatore-nord.example"),
+    ("Sara Rinaldi", "incubatore-ovest.example"), ("Davide Marino", "incubatore-sud.example"),
+    ("Elena Greco", "orizzonte-digitale.example"), ("Paolo Fontana", "fondazione-aurora.example"),
+    ("Valentina Costa", "fondazione-radici.example"), ("Stefano Caruso", "pontesud.example"),
+    ("Martina Lombardi", "cses.example"), ("Alessandro Ricci", "incubatore-nord.example"),
+    ("Silvia De Luca", "incubatore-sud.example"),
+)
+FIRST_NAMES = ("Anna", "Luca", "Giorgia", "Matteo", "Sofia", "Lorenzo", "Alice", "Tommaso", "Aurora", "Pietro",
+               "Beatrice", "Simone", "Noemi", "Federico", "Irene", "Gabriele", "Ilaria", "Nicola")
+LAST_NAMES = ("Russo", "Romano", "Colombo", "Bruno", "Gallo", "Mancini", "Leone", "Longo", "Gentile",
+              "Martinelli", "Vitale", "Serra", "Coppola", "Farina", "Sanna", "Pellegrini", "Barbieri")
+NAME_PARTS = (("Orti", "Rete", "Trame", "Radici", "Ponti", "Semi", "Officina", "Casa", "Fili", "Cortile",
+               "Borgo", "Comunità", "Filiera", "Bottega", "Mani"),
+              ("Solidali", "Aperti", "in Comune", "Sociali", "Condivisi", "di Quartiere", "Inclusivi",
+               "Diffusi", "Vicini", "Futuri", "Creativi", "Riuniti"))
+TITLES = {
+    "AGR": ("Orti terapeutici per l'inserimento lavorativo", "Filiera corta con agricoltori fragili",
+            "Fattoria sociale per giovani NEET", "Apicoltura di comunità"),
+    "PAT": ("Borghi accessibili con guide sorde", "Restauro partecipato di chiese rurali",
+            "Cammini nelle aree interne", "Museo diffuso dei mestieri"),
+    "WCI": ("Teatro in carcere", "Biblioteche di quartiere aperte la sera", "Musica per l'Alzheimer",
+            "Laboratori d'arte per adolescenti"),
+    "SPW": ("Badanti di condominio", "Trasporto sociale a chiamata", "Portierato di quartiere",
+            "Assistenza domiciliare con app per caregiver", "Mense solidali contro lo spreco"),
+}
+LEGAL_FORMS = ("associazione", "aps", "odv", "cooperativa_sociale", "impresa_sociale",
+               "startup_innovativa_vocazione_sociale", "societa_benefit", "da_costituire")
+TRACK_WEIGHTS = {"AGR": 3, "PAT": 3, "WCI": 3, "SPW": 5}
+AREA_WEIGHTS = {"NORD": 45, "CENTRO": 18, "SUD": 37}
+
+
+def rebase(spec: CompetitionSpec, *, anchor_code: str, anchor_at: datetime, slug: str | None = None,
+           year: int | None = None, status: str | None = None) -> CompetitionSpec:
+    """Move every date of the edition by the same amount, so `anchor_code` starts at `anchor_at`."""
+    zone = ZoneInfo(spec.edition.time_zone)
+    anchor = next(t for t in spec.timeline if t.code == anchor_code)
+    delta = anchor_at - parse_moment(anchor.starts_at, zone)
+
+    def move(value: str | None) -> str | None:
+        return None if value is None else (parse_moment(value, zone) + delta).astimezone(zone).isoformat()
+
+    replace = msgspec.structs.replace
+    edition = spec.edition
+    title = dict(edition.title) if isinstance(edition.title, dict) else {"it": edition.title}
+    if year is not None:
+        title = {k: v.replace(str(edition.year), str(year)) for k, v in title.items()}
+    return replace(
+        spec,
+        edition=replace(edition, slug=slug or edition.slug, year=year or edition.year,
+                        number=edition.number + ((year or edition.year) - edition.year),
+                        status=status or edition.status, title=title),
+        timeline=[replace(t, starts_at=move(t.starts_at), ends_at=move(t.ends_at)) for t in spec.timeline],
+        rounds=[replace(r, opens_at=move(r.opens_at), closes_at=move(r.closes_at)) for r in spec.rounds],
+        milestones=[replace(m, due_on=(date.fromisoformat(m.due_on) + timedelta(days=delta.days)).isoformat()
+                            if m.due_on else None) for m in spec.milestones],
+    )
+
+
+async def database_is_empty() -> bool:
+    return not await Edition.exists()
+
+
+async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
+    """Create the demo editions, people, applications and scores; returns the logins to print."""
+    now = now or datetime.now(UTC)
+    rng = random.Random(SEED)
+    base = read_competition_file(EXAMPLE_FILE.read_text(encoding="utf-8"), source=str(EXAMPLE_FILE))
+    current = rebase(base, anchor_code="online_jury", anchor_at=now - timedelta(days=7), status="screening")
+    following = rebase(base, anchor_code="call_open", anchor_at=now - timedelta(days=10),
+                       slug=base.edition.slug.replace(str(base.edition.year), str(base.edition.year + 1)),
+                       year=base.edition.year + 1, status="open")
+    current_id = await import_competition(current)
+    await import_competition(following)
+
+    password_hash = await hash_password(DEMO_PASSWORD)
+    people = await _create_people(password_hash=password_hash, edition_ids=[current_id],
+                                  slugs=[current.edition.slug, following.edition.slug])
+    await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
+    await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
+    await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
+    return list(DEMO_LOGINS)
+
+
+async def _account(email: str, name: str, password_hash: str, *, is_admin: bool = False) -> int:
+    return (await Account.insert(Account(
+        email=email, password_hash=password_hash, display_name=name, locale="it", is_admin=is_admin,
+        email_verified_at=datetime.now(UTC))))[0]["id"]
+
+
+async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: list[str]) -> dict[str, list[int]]:
+    organisations = {row["email_domain"]: row["id"] for row in await Organisation.select(
+        Organisation.id, Organisation.email_domain)}
+    async with db.write_transaction():
+        await _account(f"admin@{DEMO_DOMAIN}", "Amministratrice Demo", password_hash, is_admin=True)
+        organiser = await _account(f"organiser@{DEMO_DOMAIN}", "Olga Organizzatrice", password_hash)
+        sponsor = await _account("sponsor@fondazione-aurora.example", "Sergio Sponsor", password_hash)
+        mentor = await _account("mentor@incubatore-nord.example", "Monica Mentore", password_hash)
+        await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
+        jurors = []
+        tracks = list(TRACK_WEIGHTS)
+        for index, (full_name, domain) in enumerate(JURORS):
+            local = full_name.lower().replace(" ", ".").replace("'", "")
+            juror_id = await _account(f"{local}@{domain}", full_name, password_hash)
+            jurors.append(juror_id)
+            await RoleGrant.insert(RoleGrant(account=juror_id, edition=edition_ids[0], role="juror",
+                                             organisation=organisations.get(domain)))
+            # two tracks of expertise each, so that every track has experts for the assignment engine
+            await JurorProfile.insert(JurorProfile(
+                edition=edition_ids[0], juror=juror_id,
+                tracks=[tracks[index % len(tracks)], tracks[(index + 1) % len(tracks)]]))
+    for slug in slugs:
+        await access.grant_role(account_id=organiser, role="organiser", edition_slug=slug)
+        await access.grant_role(account_id=sponsor, role="sponsor", edition_slug=slug,
+                                  organisation_id=organisations.get("fondazione-aurora.example"))
+        await access.grant_role(account_id=mentor, role="mentor", edition_slug=slug,
+                                  organisation_id=organisations.get("incubatore-nord.example"))
+    return {"jurors": jurors, "mentor": [mentor]}
+
+
+async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:
+    """The demo mentor's profile for the current edition, ready for the finalists once they are chosen."""
+    async with db.write_transaction():
+        await MentorProfile.insert(MentorProfile(
+            edition=edition_id, account=mentor_id[0], organisation_name="Incubatore Nord – Milano (demo)",
+            tracks=["AGR", "SPW"], topics=["business_plan", "impact_measurement", "fundraising"], capacity=3,
+            availability="Martedì e giovedì pomeriggio, a Milano oppure online.",
+            bio="Quindici anni di accompagnamento a cooperative e imprese sociali."))
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+async def _create_applications(*, rng: random.Random, edition_id: int, password_hash: str, now: datetime) -> None:
+    tracks = {t["code"]: t["id"] for t in await Track.select(Track.id, Track.code).where(Track.edition == edition_id)}
+    areas = {a["code"]: (a["id"], a["regions"]) for a in await Area.select(Area.id, Area.code, Area.regions).where(
+        Area.edition == edition_id)}
+    rounds = {r["code"]: r["id"] for r in await Round.select(Round.id, Round.code).where(Round.edition == edition_id)}
+    used_names: set[str] = set()
+    async with db.write_transaction():
+        for number in range(1, APPLICATIONS + 1):
+            track = _weighted(rng, TRACK_WEIGHTS)
+            area = _weighted(rng, AREA_WEIGHTS)
+            area_id, regions = areas[area]
+            regions = json_value(regions)
+            while (name := f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])}") in used_names:
+                pass
+            used_names.add(name)
+            legal_form = rng.choice(LEGAL_FORMS)
+            applicant = await _account(f"candidato{number:03d}@{DEMO_DOMAIN}", f"{rng.choice(FIRST_NAMES)} "
+                                       f"{rng.choice(LAST_NAMES)}", password_hash)
+            submitted_at = now - timedelta(days=rng.randint(9, 45), minutes=rng.randint(0, 1440))
+            title = rng.choice(TITLES[track])
+            admissible = rng.random() < 0.42
+            application_id = (await Application.insert(Application(
+                edition=edition_id, applicant=applicant, track=tracks[track], area=area_id, entity_name=name,
+                legal_form=legal_form, to_be_incorporated=legal_form == "da_costituire",
+                founded_on=None if legal_form == "da_costituire" else date(rng.randint(2021, 2025),
+                                                                             rng.randint(1, 12), 1),
+                region=rng.choice(regions), title=title,
+                answers={"title": title, "abstract": f"{title}: un progetto di {name} per la comunità locale.",
+                         "stage": rng.choice(["idea", "proof_of_concept", "prototype", "on_market"]),
+                         "jobs_planned": rng.randint(1, 8)},
+                status="in_round" if admissible else "not_admissible",
+                receipt_number=f"WC26-{number:05d}", submitted_at=submitted_at,
+            )))[0]["id"]
+            await TeamMember.insert(*(
+                TeamMember(application=application_id, full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                           role="Fondatore" if i == 0 else "Socio", birth_year=rng.randint(1975, 2003),
+                           gender=rng.choice(["f", "m", "f", "m", ""]), position=i)
+                for i in range(rng.randint(2, 5))))
+            await Decision.insert(Decision(
+                round=rounds["R0"], application=application_id,
+                outcome="admissible" if admissible else "not_admissible",
+                reason="" if admissible else rng.choice(["Forma giuridica non ammessa",
+                                                          "Documenti obbligatori mancanti",
+                                                          "Ente costituito da più di cinque anni"]),
+                published_at=now - timedelta(days=8)))
+
+
+async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], now: datetime) -> None:
+    """Three jurors per admissible entry from the assignment engine (no conflicts, experts first, balanced loads);
+    about two reviews in three already in."""
+    screening = await Round.select(Round.id, Round.jurors_per_entry).where(
+        Round.edition == edition_id, Round.code == "R1").first()
+    entries = await Application.select(Application.id).where(
+        Application.edition == edition_id, Application.status == "in_round").order_by(Application.id)
+    partners = await EditionPartner.select(EditionPartner.id).where(EditionPartner.edition == edition_id)
+    assert partners, "the demo edition has partners"
+    k = screening["jurors_per_entry"]
+    quality = {e["id"]: rng.gauss(3.2, 0.7) for e in entries}
+    leniency = {j: rng.gauss(0, 0.45) for j in juror_ids}
+    criteria = ("IMP", "INN", "SOS", "TEA", "RET")
+    weights = (30, 20, 20, 15, 15)
+    pairs = await assignments.engine_pairs(round_id=screening["id"],
+                                           options=assignments.AssignmentOptions(per_entry=k, expert_per_entry=True))
+    panels: dict[int, list[assignments.ProposedPair]] = {}
+    for pair in pairs:
+        panels.setdefault(pair.entry, []).append(pair)
+    async with db.write_transaction():
+        for entry in entries:
+            for pair in panels[entry["id"]]:
+                juror = pair.juror
+                assignment_id = (await Assignment.insert(Assignment(
+                    round=screening["id"], application=entry["id"], juror=juror, origin="engine",
+                    affinity=pair.affinity, status="assigned")))[0]["id"]
+                roll = rng.random()
+                if roll > 0.9:
+                    continue
+                submitted = roll < 0.65
+                values = [min(5, max(1, round(quality[entry["id"]] + leniency[juror] + rng.gauss(0, 0.6))))
+                          for _ in criteria]
+                total = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights)
+                review_id = (await Review.insert(Review(
+                    assignment=assignment_id, status="submitted" if submitted else "draft",
+                    total=total if submitted else None,
+                    submitted_at=now - timedelta(hours=rng.randint(1, 150)) if submitted else None,
+                    overall_comment="Proposta solida, da approfondire la sostenibilità." if submitted else "",
+                )))[0]["id"]
+                await Assignment.update({Assignment.status: "submitted" if submitted else "started",
+                                         Assignment.conflict_checked_at: now}).where(Assignment.id == assignment_id)
+                await CriterionScore.insert(*(
+                    CriterionScore(review=review_id, criterion=code, value=float(value))
+                    for code, value in zip(criteria, values, strict=True)))

@@ -1,0 +1,354 @@
+"""The `giuria` command: migrate, serve, demo, competitions as files, plugins, audit, accounts.
+
+Settings errors stop every command with the one line naming the variable. The web app is named
+by its import path, never imported here: core does not depend on web.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from core.cli.assign import assign
+from core.cli.score import score
+from core.platform import db
+from core.platform.settings import Settings, SettingsError, load_settings
+from core.platform.yaml_source import FileProblems
+
+APP_FACTORY = "web.app:create_app_from_env"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _run(coroutine):
+    """Run a command's coroutine and release its database connections before the loop ends."""
+
+    async def run_and_release():
+        try:
+            return await coroutine
+        finally:
+            if db.piccolo_conf.DB is not None:
+                await db.close_pool()
+
+    return asyncio.run(run_and_release())
+
+
+async def _prepare(settings: Settings) -> None:
+    db.configure(settings)
+    await db.migrate()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Giuria: run startup and social-innovation competitions."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    settings = _settings()
+    db.configure(settings)
+    report = _run(db.migrate())
+    click.echo(report.strip() or "Up to date.")
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    if workers > 1 and settings.database_engine == "sqlite":
+        click.echo("Note: several workers on SQLite share one writer; use PostgreSQL for large calls.", err=True)
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies, log_level="info")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the platform (run `giuria migrate` first)."""
+    _serve(_settings(), host, port, workers)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo database and stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Migrate, load the demo competition if the database is empty, and serve."""
+    from core.cli.demo import DEMO_LOGINS, database_is_empty, load_demo
+
+    settings = _settings()
+
+    async def prepare() -> bool:
+        await _prepare(settings)
+        if await database_is_empty():
+            await load_demo()
+            return True
+        return False
+
+    loaded = _run(prepare())
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo("Demo data loaded." if loaded else "The database already has data; the demo was not reloaded.")
+    click.echo(f"Giuria is at {url}  (database: {settings.database_engine}, data in {settings.data_dir})")
+    click.echo(f"Demo logins (password for all: {DEMO_LOGINS[0].password}):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.role:<10} {login.email}")
+    if not settings.smtp_url and not settings.is_production:
+        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as organiser or admin).")
+    click.echo("")
+    if not no_serve:
+        _serve(settings, host, port, 1)
+
+
+@cli.group()
+def competition() -> None:
+    """Import and export competitions as YAML files."""
+
+
+@competition.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def competition_import(file: Path) -> None:
+    """Create an edition from FILE; a file with errors is rejected whole."""
+    from core.editions.competitions import import_competition_text
+
+    settings = _settings()
+    text = file.read_text(encoding="utf-8-sig")
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await import_competition_text(text, source=str(file))
+
+    try:
+        edition_id = _run(run())
+    except FileProblems as problems:
+        click.echo(f"{file}: rejected, nothing was imported.", err=True)
+        for problem in problems.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Imported {file} as edition {edition_id}.")
+
+
+@competition.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def competition_export(slug: str, output: Path | None) -> None:
+    """Write the edition SLUG as YAML."""
+    from core.editions.competitions import EditionNotFound, competition_to_yaml, export_competition
+
+    settings = _settings()
+
+    async def run() -> str:
+        await _prepare(settings)
+        return competition_to_yaml(await export_competition(slug))
+
+    try:
+        text = _run(run())
+    except EditionNotFound:
+        raise click.ClickException(f"no edition with slug {slug!r}") from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+
+
+@cli.command("plugins")
+def list_plugins() -> None:
+    """List plugins with version, origin, hooks and whether they are working."""
+    from core.plugins import load_registry
+
+    registry = load_registry(_settings())
+    # Calling each collection hook once surfaces plugins that fail at run time, not only at import.
+    registry.rubrics(), registry.workflows(), registry.reports()
+    for info in registry.infos.values():
+        state = "ok" if info.active else f"DISABLED: {info.error}"
+        click.echo(f"{info.name}  {info.version or '-'}  [{info.origin}]  {state}")
+        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+    for name, offer in registry.rubrics().items():
+        click.echo(f"rubric {name}  (from {offer.plugin}, {len(offer.rubric.criteria)} criteria)")
+
+
+@cli.group()
+def audit() -> None:
+    """Check the audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first altered event if it is broken."""
+    from core.platform.audit import verify_chain
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await verify_chain()
+
+    report = _run(run())
+    if report.intact:
+        click.echo(f"Audit log intact: {report.events} events.")
+        return
+    click.echo(f"Audit log BROKEN at event {report.broken_at}: {report.reason}.", err=True)
+    sys.exit(1)
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Deliver the outbox (the web app does it too, unless GIURIA_MAIL_INTERVAL_SECONDS=0)."""
+
+
+@mail_group.command("send")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most mails to try in one pass.")
+@click.option("--every", type=click.IntRange(1), metavar="SECONDS",
+              help="Keep running, one pass every SECONDS, until stopped (a dedicated sender process).")
+def mail_send(limit: int, every: int | None) -> None:
+    """Send the mail that is due: one pass for cron, or a sender that keeps running with --every."""
+    from core.messaging import mail
+
+    settings = _settings()
+    if every is not None:
+        _run(_send_until_stopped(settings, every))
+        return
+
+    async def run() -> mail.DeliveryReport:
+        await _prepare(settings)
+        return await mail.deliver_due(settings=settings, limit=limit)
+
+    report = _run(run())
+    click.echo(f"Sent {report.sent}, retrying {report.retried}, failed {report.failed}.")
+    if report.waiting:
+        click.echo(f"{report.waiting} mails wait in the outbox: set GIURIA_SMTP_URL to send them.", err=True)
+
+
+async def _send_until_stopped(settings: Settings, every: int) -> None:
+    import signal
+
+    from core.messaging import mail
+
+    await _prepare(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    click.echo(f"Sending mail every {every} seconds; stop with Ctrl-C.", err=True)
+    await mail.run_sender(settings=settings, stop=stop, interval_seconds=every)
+
+
+@cli.group("webhooks")
+def webhooks_group() -> None:
+    """Deliver webhooks to partners (the web app does it too, unless GIURIA_MAIL_INTERVAL_SECONDS=0)."""
+
+
+@webhooks_group.command("send")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most deliveries to try in one pass.")
+def webhooks_send(limit: int) -> None:
+    """Post the webhook deliveries that are due: one pass, for cron."""
+    from core.messaging import webhooks
+
+    settings = _settings()
+
+    async def run() -> webhooks.WebhookReport:
+        await _prepare(settings)
+        return await webhooks.deliver_webhooks(limit=limit)
+
+    report = _run(run())
+    click.echo(f"Delivered {report.delivered}, retrying {report.retried}, failed {report.failed}.")
+
+
+@cli.group()
+def files() -> None:
+    """Look after uploaded files."""
+
+
+@files.command("sweep")
+def files_sweep() -> None:
+    """Delete stored files no attachment refers to, and uploads abandoned half-way."""
+    from core.applications.attachments import sweep_uploads
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await sweep_uploads(settings=settings)
+
+    report = _run(run())
+    click.echo(f"Removed {report.blobs} unreferenced files and {report.partial_uploads} abandoned uploads.")
+
+
+@cli.command("create-admin")
+@click.option("--email", required=True)
+@click.password_option()
+def create_admin(email: str, password: str) -> None:
+    """Create a platform administrator."""
+    from core.people.accounts import AccountError, create_account
+
+    settings = _settings()
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await create_account(email=email, password=password, is_admin=True, verified=True)
+
+    try:
+        account_id = _run(run())
+    except AccountError as error:
+        raise click.ClickException(f"not created: {error.code}") from None
+    click.echo(f"Administrator {email} created (id {account_id}).")
+
+
+@cli.group()
+def mentoring() -> None:
+    """The finalists' mentoring path."""
+
+
+@mentoring.command("remind")
+def mentoring_remind() -> None:
+    """Queue reminders for milestones due soon or overdue; each is sent once, however often this runs."""
+    from core.mentoring.milestones import send_milestone_reminders
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await send_milestone_reminders(base_url=settings.base_url)
+
+    report = _run(run())
+    click.echo(f"Queued {report.sent} reminders ({report.already_sent} already sent before).")
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Run long operations (the web app runs them too, unless GIURIA_JOB_INTERVAL_SECONDS=0)."""
+
+
+@jobs_group.command("run")
+@click.option("--limit", type=click.IntRange(1), help="Most jobs to run before stopping.")
+def jobs_run(limit: int | None) -> None:
+    """Run queued jobs until none is left; safe beside other workers doing the same."""
+    from core.messaging import jobs
+    from core.results import exports, leaderboard  # noqa: F401 (they register the job kinds they own)
+
+    settings = _settings()
+
+    async def run() -> int:
+        await _prepare(settings)
+        return await jobs.run_pending(settings=settings, limit=limit)
+
+    click.echo(f"Ran {_run(run())} jobs.")
+
+
+cli.add_command(score)
+cli.add_command(assign)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,638 @@
+"""Editions as files and as pages: import and export a competition, and read what the public sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
+from core.editions.schema import (
+    AreaSpec,
+    CompetitionSpec,
+    EditionSpec,
+    EligibilitySpec,
+    KpiSpec,
+    MilestoneSpec,
+    PartnerSpec,
+    PrizeSpec,
+    PrizeTargetSpec,
+    ProgrammeSpec,
+    RoundSpec,
+    RubricSpec,
+    SectionSpec,
+    StatementSpec,
+    TimelineSpec,
+    TrackSpec,
+    label,
+    parse_competition,
+    parse_moment,
+)
+from core.platform import audit, db
+from core.platform.db import json_value as _json
+from core.platform.tables import (
+    Application,
+    Area,
+    Assignment,
+    Award,
+    Decision,
+    Edition,
+    EditionPartner,
+    KpiDefinition,
+    KpiValue,
+    Milestone,
+    MilestoneSubmission,
+    Organisation,
+    Prize,
+    Programme,
+    Review,
+    Round,
+    TimelineEntry,
+    Track,
+)
+from core.platform.yaml_source import FileProblems, Problem, YamlDocument, dump_yaml, load_yaml
+from core.plugins import active_registry
+
+PUBLIC_STATUSES = ("open", "closed", "admissibility", "screening", "finalists", "mentoring", "final_pitch",
+                   "winners", "follow_up")
+
+
+class EditionExists(ValueError):
+    """An import would overwrite an edition; editions are changed in the console, not replaced."""
+
+
+class EditionNotFound(LookupError):
+    pass
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def read_competition_file(text: str, *, source: str = "") -> CompetitionSpec:
+    """Parse and validate a competition file against the rubrics and workflows installed here."""
+    registry = active_registry()
+    return parse_competition(text, source=source, known_rubrics=set(registry.rubrics()),
+                             known_workflows=set(registry.workflows()))
+
+
+async def import_competition(spec: CompetitionSpec, *, actor_id: int | None = None) -> int:
+    """Write the whole edition in one transaction and return its id; nothing is written on error."""
+    zone = ZoneInfo(spec.edition.time_zone)
+    async with db.write_transaction():
+        if await Edition.exists().where(Edition.slug == spec.edition.slug):
+            raise EditionExists(f"edition {spec.edition.slug!r} already exists")
+        programme = await Programme.select(Programme.id).where(Programme.slug == spec.programme.slug).first()
+        if programme is None:
+            programme_id = (await Programme.insert(
+                Programme(slug=spec.programme.slug, name=label(spec.programme.name))))[0]["id"]
+        else:
+            programme_id = programme["id"]
+        e = spec.edition
+        edition_id = (await Edition.insert(Edition(
+            programme=programme_id, slug=e.slug, year=e.year, number=e.number, title=label(e.title),
+            summary=label(e.summary), rules=label(e.rules), status=e.status, time_zone=e.time_zone,
+            languages=list(e.languages), regulation_version=e.regulation_version,
+            eligibility=msgspec.to_builtins(spec.eligibility),
+            application_form=msgspec.to_builtins(spec.application_form),
+            declarations=msgspec.to_builtins(spec.declarations),
+            consents=msgspec.to_builtins(spec.consents),
+            settings=dict(spec.settings), enabled_plugins=list(spec.plugins),
+        )))[0]["id"]
+
+        partner_ids: dict[str, int] = {}
+        for position, partner in enumerate(spec.partners):
+            organisation_id = await _organisation_id(partner)
+            partner_id = (await EditionPartner.insert(EditionPartner(
+                edition=edition_id, organisation=organisation_id, role=partner.role, position=position,
+            )))[0]["id"]
+            partner_ids.setdefault(partner.organisation, partner_id)
+
+        for position, entry in enumerate(spec.timeline):
+            await TimelineEntry.insert(TimelineEntry(
+                edition=edition_id, code=entry.code, label=label(entry.label), position=position,
+                starts_at=parse_moment(entry.starts_at, zone),
+                ends_at=parse_moment(entry.ends_at, zone) if entry.ends_at else None,
+            ))
+        if spec.tracks:
+            await Track.insert(*(
+                Track(edition=edition_id, code=t.code, name=label(t.name), description=label(t.description),
+                      position=i) for i, t in enumerate(spec.tracks)))
+        if spec.areas:
+            await Area.insert(*(
+                Area(edition=edition_id, code=a.code, name=label(a.name), regions=list(a.regions), position=i)
+                for i, a in enumerate(spec.areas)))
+        for position, r in enumerate(spec.rounds):
+            rubric_name = r.rubric if isinstance(r.rubric, str) else ""
+            rubric = msgspec.to_builtins(r.rubric) if isinstance(r.rubric, RubricSpec) else {}
+            await Round.insert(Round(
+                edition=edition_id, code=r.code, name=label(r.name), kind=r.kind, workflow=r.workflow,
+                position=position,
+                opens_at=parse_moment(r.opens_at, zone) if r.opens_at else None,
+                closes_at=parse_moment(r.closes_at, zone) if r.closes_at else None,
+                rubric_name=rubric_name, rubric=rubric, jurors_per_entry=r.jurors_per_entry, blind=r.blind,
+                normalisation=r.normalisation, advancement=r.advancement, combination=r.combination,
+                settings=r.settings,
+            ))
+        for position, prize in enumerate(spec.prizes):
+            await Prize.insert(Prize(
+                edition=edition_id, code=prize.code, name=label(prize.name), kind=prize.kind,
+                sponsor=partner_ids.get(prize.sponsor) if prize.sponsor else None,
+                amount_eur=None if prize.amount_eur is None else Decimal(str(prize.amount_eur)),
+                quantity=prize.quantity, target=msgspec.to_builtins(prize.target),
+                conditions=list(prize.conditions), details=dict(prize.details), position=position,
+            ))
+        if spec.milestones:
+            await Milestone.insert(*(
+                Milestone(edition=edition_id, code=m.code, name=label(m.name),
+                          due_on=date.fromisoformat(m.due_on) if m.due_on else None)
+                for m in spec.milestones))
+        if spec.kpis:
+            await KpiDefinition.insert(*(
+                KpiDefinition(edition=edition_id, code=k.code, name=label(k.name), unit=k.unit)
+                for k in spec.kpis))
+        await audit.record("edition.imported", actor_id=actor_id, edition_id=edition_id,
+                           subject_type="edition", subject_id=edition_id, data={"slug": e.slug})
+    return edition_id
+
+
+async def import_competition_text(text: str, *, source: str = "", actor_id: int | None = None) -> int:
+    spec = read_competition_file(text, source=source)
+    try:
+        return await import_competition(spec, actor_id=actor_id)
+    except EditionExists as error:
+        raise FileProblems([Problem(path="$.edition.slug", reason=str(error))], source=source) from None
+
+
+async def _organisation_id(partner: PartnerSpec) -> int:
+    row = await Organisation.select(Organisation.id).where(Organisation.name == partner.organisation).first()
+    if row is not None:
+        return row["id"]
+    return (await Organisation.insert(Organisation(
+        name=partner.organisation, kind=partner.kind, email_domain=partner.email_domain,
+        website=partner.website)))[0]["id"]
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def _moment_text(value: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if value is None else value.astimezone(zone).isoformat()
+
+
+def _number(value: Decimal | float | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+async def export_competition(slug: str) -> CompetitionSpec:
+    """The edition as a spec that `import_competition` turns back into the same edition."""
+    edition = await Edition.select().where(Edition.slug == slug).first()
+    if edition is None:
+        raise EditionNotFound(slug)
+    zone = ZoneInfo(edition["time_zone"])
+    edition_id = edition["id"]
+    programme = await Programme.select().where(Programme.id == edition["programme"]).first()
+
+    def rows(table):
+        return table.select().where(table.edition == edition_id).order_by(table.position).order_by(table.id)
+
+    partners = await EditionPartner.select(
+        EditionPartner.id, EditionPartner.role, EditionPartner.organisation.name,
+        EditionPartner.organisation.kind, EditionPartner.organisation.email_domain,
+        EditionPartner.organisation.website,
+    ).where(EditionPartner.edition == edition_id).order_by(EditionPartner.position)
+    partner_names = {p["id"]: p["organisation.name"] for p in partners}
+
+    def to(spec_type, value):
+        return msgspec.convert(_json(value), spec_type)
+
+    rounds = []
+    for r in await rows(Round):
+        rubric: str | RubricSpec | None = r["rubric_name"] or None
+        if not rubric and _json(r["rubric"]):
+            rubric = to(RubricSpec, r["rubric"])
+        rounds.append(RoundSpec(
+            code=r["code"], name=_json(r["name"]), kind=r["kind"], workflow=r["workflow"],
+            opens_at=_moment_text(r["opens_at"], zone), closes_at=_moment_text(r["closes_at"], zone),
+            rubric=rubric, jurors_per_entry=r["jurors_per_entry"], blind=r["blind"],
+            normalisation=r["normalisation"], advancement=_json(r["advancement"]),
+            combination=_json(r["combination"]), settings=_json(r["settings"]),
+        ))
+    prizes = [
+        PrizeSpec(
+            code=p["code"], name=_json(p["name"]), kind=p["kind"],
+            sponsor=partner_names.get(p["sponsor"]), amount_eur=_number(p["amount_eur"]),
+            quantity=p["quantity"], target=to(PrizeTargetSpec, p["target"]),
+            conditions=_json(p["conditions"]), details=_json(p["details"]),
+        )
+        for p in await rows(Prize)
+    ]
+    return CompetitionSpec(
+        programme=ProgrammeSpec(slug=programme["slug"], name=_json(programme["name"])),
+        edition=EditionSpec(
+            slug=edition["slug"], year=edition["year"], number=edition["number"], title=_json(edition["title"]),
+            status=edition["status"], time_zone=edition["time_zone"], languages=_json(edition["languages"]),
+            regulation_version=edition["regulation_version"], summary=_json(edition["summary"]),
+            rules=_json(edition["rules"]),
+        ),
+        timeline=[
+            TimelineSpec(code=t["code"], label=_json(t["label"]), starts_at=_moment_text(t["starts_at"], zone),
+                         ends_at=_moment_text(t["ends_at"], zone))
+            for t in await rows(TimelineEntry)
+        ],
+        partners=[
+            PartnerSpec(organisation=p["organisation.name"], role=p["role"], kind=p["organisation.kind"],
+                        email_domain=p["organisation.email_domain"], website=p["organisation.website"])
+            for p in partners
+        ],
+        tracks=[TrackSpec(code=t["code"], name=_json(t["name"]), description=_json(t["description"]))
+                for t in await rows(Track)],
+        areas=[AreaSpec(code=a["code"], name=_json(a["name"]), regions=_json(a["regions"]))
+               for a in await rows(Area)],
+        eligibility=to(EligibilitySpec, edition["eligibility"]),
+        application_form=to(list[SectionSpec], edition["application_form"]),
+        declarations=to(list[StatementSpec], edition["declarations"]),
+        consents=to(list[StatementSpec], edition["consents"]),
+        rounds=rounds,
+        prizes=prizes,
+        milestones=[
+            MilestoneSpec(code=m["code"], name=_json(m["name"]),
+                          due_on=m["due_on"].isoformat() if m["due_on"] else None)
+            for m in await Milestone.select().where(Milestone.edition == edition_id).order_by(Milestone.id)
+        ],
+        kpis=[
+            KpiSpec(code=k["code"], name=_json(k["name"]), unit=k["unit"])
+            for k in await KpiDefinition.select().where(KpiDefinition.edition == edition_id)
+            .order_by(KpiDefinition.id)
+        ],
+        settings=_json(edition["settings"]),
+        plugins=_json(edition["enabled_plugins"]),
+    )
+
+
+def competition_to_yaml(spec: CompetitionSpec) -> str:
+    return dump_yaml(msgspec.to_builtins(spec))
+
+
+# -- what the public sees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    slug: str
+    title: dict[str, str]
+    year: int
+    status: str
+    summary: dict[str, str]
+    deadline: datetime | None
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class PrizeView:
+    code: str
+    name: dict[str, str]
+    kind: str
+    sponsor: str | None
+    amount_eur: float | None
+    target: dict[str, Any]
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EditionLanding:
+    """Everything a call's public page shows: tracks, timeline, rules, prizes and sponsors."""
+
+    summary: EditionSummary
+    rules: dict[str, str]
+    tracks: list[dict[str, Any]]
+    areas: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    partners: list[dict[str, Any]]
+    prizes: list[PrizeView] = field(default_factory=list)
+
+
+def _deadline(timeline: list[dict[str, Any]]) -> datetime | None:
+    close = next((t for t in timeline if t["code"] == "call_close"), None)
+    if close:
+        return close["starts_at"]
+    opening = next((t for t in timeline if t["code"] == "call_open"), None)
+    return opening["ends_at"] if opening else None
+
+
+async def list_public_editions() -> list[EditionSummary]:
+    """Editions the public may see, newest first, with their application deadline."""
+    editions = await Edition.select(
+        Edition.id, Edition.slug, Edition.title, Edition.year, Edition.status, Edition.summary,
+        Edition.time_zone,
+    ).where(Edition.status.is_in(list(PUBLIC_STATUSES))).order_by(Edition.year, ascending=False)
+    if not editions:
+        return []
+    closes = await TimelineEntry.select(TimelineEntry.edition, TimelineEntry.code, TimelineEntry.starts_at,
+                                        TimelineEntry.ends_at).where(
+        TimelineEntry.edition.is_in([e["id"] for e in editions]),
+        TimelineEntry.code.is_in(["call_close", "call_open"]),
+    )
+    by_edition: dict[int, list[dict[str, Any]]] = {}
+    for row in closes:
+        by_edition.setdefault(row["edition"], []).append(row)
+    return [
+        EditionSummary(slug=e["slug"], title=_json(e["title"]), year=e["year"], status=e["status"],
+                       summary=_json(e["summary"]), deadline=_deadline(by_edition.get(e["id"], [])),
+                       time_zone=e["time_zone"])
+        for e in editions
+    ]
+
+
+async def edition_landing(slug: str) -> EditionLanding:
+    """The public page of an edition; drafts and archived editions are not found."""
+    edition = await Edition.select().where(Edition.slug == slug, Edition.status.is_in(list(PUBLIC_STATUSES))).first()
+    if edition is None:
+        raise EditionNotFound(slug)
+    edition_id = edition["id"]
+    timeline = await TimelineEntry.select().where(TimelineEntry.edition == edition_id).order_by(
+        TimelineEntry.position)
+    tracks = await Track.select(Track.code, Track.name, Track.description).where(
+        Track.edition == edition_id).order_by(Track.position)
+    areas = await Area.select(Area.code, Area.name, Area.regions).where(Area.edition == edition_id).order_by(
+        Area.position)
+    partners = await EditionPartner.select(EditionPartner.role, EditionPartner.organisation.name,
+                                           EditionPartner.organisation.website).where(
+        EditionPartner.edition == edition_id).order_by(EditionPartner.position)
+    prizes = await Prize.select(Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.target,
+                                Prize.details, Prize.sponsor.organisation.name).where(
+        Prize.edition == edition_id).order_by(Prize.position)
+    return EditionLanding(
+        summary=EditionSummary(slug=edition["slug"], title=_json(edition["title"]), year=edition["year"],
+                               status=edition["status"], summary=_json(edition["summary"]),
+                               deadline=_deadline(timeline), time_zone=edition["time_zone"]),
+        rules=_json(edition["rules"]),
+        tracks=[{**t, "name": _json(t["name"]), "description": _json(t["description"])} for t in tracks],
+        areas=[{**a, "name": _json(a["name"]), "regions": _json(a["regions"])} for a in areas],
+        timeline=[{**t, "label": _json(t["label"])} for t in timeline],
+        partners=[{"role": p["role"], "name": p["organisation.name"], "website": p["organisation.website"]}
+                  for p in partners],
+        prizes=[PrizeView(code=p["code"], name=_json(p["name"]), kind=p["kind"],
+                          sponsor=p["sponsor.organisation.name"], amount_eur=_number(p["amount_eur"]),
+                          target=_json(p["target"]), details=_json(p["details"])) for p in prizes],
+    )
+
+
+# -- update in place ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed key of an edition's file: its path by codes (`rounds[R1].closes_at`) and the two values."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+def _short(value: Any) -> Any:
+    text = value if isinstance(value, str | int | float | bool) or value is None else msgspec.json.encode(
+        value).decode()
+    return text[:197] + "…" if isinstance(text, str) and len(text) > 200 else text
+
+
+def spec_changes(before: Any, after: Any, path: str = "") -> list[Change]:
+    """What differs between two editions' plain data; lists of items with codes are matched by code."""
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[Change] = []
+        for key in list(before) + [k for k in after if k not in before]:
+            changes += spec_changes(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+        return changes
+    coded = (isinstance(before, list) and isinstance(after, list)
+             and all(isinstance(i, dict) and "code" in i for i in before + after))
+    if coded:
+        old = {i["code"]: i for i in before}
+        new = {i["code"]: i for i in after}
+        changes = []
+        for code in list(old) + [c for c in new if c not in old]:
+            changes += spec_changes(old.get(code), new.get(code), f"{path}[{code}]")
+        if not changes:  # same items, new order
+            changes.append(Change(path=path, before=[i["code"] for i in before], after=[i["code"] for i in after]))
+        return changes
+    return [Change(path=path, before=_short(before), after=_short(after))]
+
+
+def _rubric_identity(name: str, mapping: Any) -> tuple[str, Any]:
+    """A round's rubric by plugin name, or as normalised inline criteria: equal when scores would not change."""
+    if name:
+        return ("name", name)
+    mapping = _json(mapping) or {}
+    if not mapping.get("criteria"):
+        return ("none", None)
+    normalised = rubric_to_mapping(rubric_from_mapping(mapping, name=""))
+    return ("inline", [{k: v for k, v in c.items() if k in ("code", "weight", "min", "max", "step", "threshold",
+                                                              "counted", "required")}
+                       for c in normalised["criteria"]])
+
+
+def _spec_rubric(round_spec: RoundSpec) -> tuple[str, dict[str, Any]]:
+    if isinstance(round_spec.rubric, str):
+        return round_spec.rubric, {}
+    if isinstance(round_spec.rubric, RubricSpec):
+        return "", msgspec.to_builtins(round_spec.rubric)
+    return "", {}
+
+
+async def _scored_round_ids(edition_id: int) -> set[int]:
+    rows = await Review.select(Review.assignment.round).where(Review.assignment.round.edition == edition_id)
+    return {r["assignment.round"] for r in rows}
+
+
+async def _in_use(table, column, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    rows = await table.select(column).where(column.is_in(ids))
+    return {r[column._meta.name] for r in rows}
+
+
+async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int | None = None,
+                             document: YamlDocument | None = None) -> list[Change]:
+    """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
+
+    Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
+    round's rubric cannot change once a review exists in it. Nothing is written if anything is refused.
+    After the call opens (status not draft) the change is audited with its list of changed keys.
+    """
+    def problem(path: str, reason: str) -> Problem:
+        return document.problem(path, reason) if document is not None else Problem(path=path, reason=reason)
+
+    zone = ZoneInfo(spec.edition.time_zone)
+    async with db.write_transaction():
+        edition = await Edition.select().where(Edition.slug == slug).first()
+        if edition is None:
+            raise EditionNotFound(slug)
+        edition_id = edition["id"]
+        before = msgspec.to_builtins(await export_competition(slug))
+        problems: list[Problem] = []
+        if spec.edition.slug != slug:
+            problems.append(problem("$.edition.slug", f"the address of an edition cannot change (keep {slug!r})"))
+
+        async def existing(table) -> dict[str, dict]:
+            return {r["code"]: r for r in await table.select().where(table.edition == edition_id)}
+
+        tracks, areas, rounds, prizes = (await existing(Track), await existing(Area), await existing(Round),
+                                         await existing(Prize))
+        timeline, milestones = await existing(TimelineEntry), await existing(Milestone)
+        kpis = await existing(KpiDefinition)
+
+        def removed(current: dict[str, dict], wanted: list) -> dict[str, int]:
+            codes = {item.code for item in wanted}
+            return {code: row["id"] for code, row in current.items() if code not in codes}
+
+        for name, current, wanted, column in (
+            ("track", tracks, spec.tracks, Application.track),
+            ("area", areas, spec.areas, Application.area),
+            ("prize", prizes, spec.prizes, Award.prize),
+            ("milestone", milestones, spec.milestones, MilestoneSubmission.milestone),
+            ("kpi", kpis, spec.kpis, KpiValue.kpi),
+        ):
+            gone = removed(current, wanted)
+            used = await _in_use(column._meta.table, column, list(gone.values()))
+            for code, row_id in gone.items():
+                if row_id in used:
+                    problems.append(problem(f"$.{name}s", f"{name} {code!r} is in use and cannot be removed"))
+        gone_rounds = removed(rounds, spec.rounds)
+        used_rounds = (await _in_use(Assignment, Assignment.round, list(gone_rounds.values()))
+                       | await _in_use(Decision, Decision.round, list(gone_rounds.values())))
+        for code, row_id in gone_rounds.items():
+            if row_id in used_rounds:
+                problems.append(problem("$.rounds",
+                                        f"round {code!r} has assignments or decisions and cannot be removed"))
+        scored = await _scored_round_ids(edition_id)
+        for index, r in enumerate(spec.rounds):
+            current = rounds.get(r.code)
+            if current is None or current["id"] not in scored:
+                continue
+            if _rubric_identity(*_spec_rubric(r)) != _rubric_identity(current["rubric_name"], current["rubric"]):
+                problems.append(problem(f"$.rounds[{index}].rubric",
+                                        f"the rubric of round {r.code!r} is frozen: scoring has started in it"))
+        if problems:
+            raise FileProblems(problems)
+
+        programme = await Programme.select(Programme.id).where(Programme.slug == spec.programme.slug).first()
+        if programme is None:
+            programme_id = (await Programme.insert(
+                Programme(slug=spec.programme.slug, name=label(spec.programme.name))))[0]["id"]
+        else:
+            programme_id = programme["id"]
+            await Programme.update({Programme.name: label(spec.programme.name)}).where(Programme.id == programme_id)
+        e = spec.edition
+        await Edition.update({
+            Edition.programme: programme_id, Edition.year: e.year, Edition.number: e.number,
+            Edition.title: label(e.title), Edition.summary: label(e.summary), Edition.rules: label(e.rules),
+            Edition.status: e.status, Edition.time_zone: e.time_zone, Edition.languages: list(e.languages),
+            Edition.regulation_version: e.regulation_version,
+            Edition.eligibility: msgspec.to_builtins(spec.eligibility),
+            Edition.application_form: msgspec.to_builtins(spec.application_form),
+            Edition.declarations: msgspec.to_builtins(spec.declarations),
+            Edition.consents: msgspec.to_builtins(spec.consents),
+            Edition.settings: dict(spec.settings), Edition.enabled_plugins: list(spec.plugins),
+            Edition.updated_at: datetime.now(ZoneInfo("UTC")),
+        }).where(Edition.id == edition_id)
+
+        # Partners: by organisation and role; prizes point at them, so they are re-linked below.
+        current_partners = await EditionPartner.select().where(EditionPartner.edition == edition_id)
+        by_key = {(p["organisation"], p["role"]): p for p in current_partners}
+        partner_ids: dict[str, int] = {}
+        kept: set[int] = set()
+        for position, partner in enumerate(spec.partners):
+            organisation_id = await _organisation_id(partner)
+            row = by_key.get((organisation_id, partner.role))
+            if row is None:
+                partner_id = (await EditionPartner.insert(EditionPartner(
+                    edition=edition_id, organisation=organisation_id, role=partner.role, position=position,
+                )))[0]["id"]
+            else:
+                partner_id = row["id"]
+                await EditionPartner.update({EditionPartner.position: position}).where(
+                    EditionPartner.id == partner_id)
+            kept.add(partner_id)
+            partner_ids.setdefault(partner.organisation, partner_id)
+        stale = [p["id"] for p in current_partners if p["id"] not in kept]
+        if stale:
+            await Prize.update({Prize.sponsor: None}).where(Prize.sponsor.is_in(stale))
+            await EditionPartner.delete().where(EditionPartner.id.is_in(stale))
+
+        async def upsert(table, current: dict[str, dict], code: str, values: dict) -> None:
+            row = current.get(code)
+            if row is None:
+                await table.insert(table(edition=edition_id, code=code, **values))
+            else:
+                await table.update({getattr(table, k): v for k, v in values.items()}).where(table.id == row["id"])
+
+        async def drop(table, current: dict[str, dict], wanted: list) -> None:
+            ids = list(removed(current, wanted).values())
+            if ids:
+                await table.delete().where(table.id.is_in(ids))
+
+        for position, entry in enumerate(spec.timeline):
+            await upsert(TimelineEntry, timeline, entry.code, {
+                "label": label(entry.label), "position": position, "starts_at": parse_moment(entry.starts_at, zone),
+                "ends_at": parse_moment(entry.ends_at, zone) if entry.ends_at else None})
+        await drop(TimelineEntry, timeline, spec.timeline)
+        for position, t in enumerate(spec.tracks):
+            await upsert(Track, tracks, t.code, {"name": label(t.name), "description": label(t.description),
+                                                 "position": position})
+        await drop(Track, tracks, spec.tracks)
+        for position, a in enumerate(spec.areas):
+            await upsert(Area, areas, a.code, {"name": label(a.name), "regions": list(a.regions),
+                                               "position": position})
+        await drop(Area, areas, spec.areas)
+        for position, r in enumerate(spec.rounds):
+            rubric_name, rubric = _spec_rubric(r)
+            values: dict[str, Any] = {
+                "name": label(r.name), "kind": r.kind, "workflow": r.workflow, "position": position,
+                "opens_at": parse_moment(r.opens_at, zone) if r.opens_at else None,
+                "closes_at": parse_moment(r.closes_at, zone) if r.closes_at else None,
+                "jurors_per_entry": r.jurors_per_entry, "blind": r.blind, "normalisation": r.normalisation,
+                "advancement": r.advancement, "combination": r.combination, "settings": r.settings,
+            }
+            current = rounds.get(r.code)
+            unchanged = current is not None and _rubric_identity(rubric_name, rubric) == _rubric_identity(
+                current["rubric_name"], current["rubric"])
+            if not unchanged:  # an unchanged rubric keeps its frozen copy
+                values.update(rubric_name=rubric_name, rubric=rubric)
+            await upsert(Round, rounds, r.code, values)
+        await drop(Round, rounds, spec.rounds)
+        for position, prize in enumerate(spec.prizes):
+            await upsert(Prize, prizes, prize.code, {
+                "name": label(prize.name), "kind": prize.kind,
+                "sponsor": partner_ids.get(prize.sponsor) if prize.sponsor else None,
+                "amount_eur": None if prize.amount_eur is None else Decimal(str(prize.amount_eur)),
+                "quantity": prize.quantity, "target": msgspec.to_builtins(prize.target),
+                "conditions": list(prize.conditions), "details": dict(prize.details), "position": position})
+        await drop(Prize, prizes, spec.prizes)
+        for m in spec.milestones:
+            await upsert(Milestone, milestones, m.code, {
+                "name": label(m.name), "due_on": date.fromisoformat(m.due_on) if m.due_on else None})
+        await drop(Milestone, milestones, spec.milestones)
+        for k in spec.kpis:
+            await upsert(KpiDefinition, kpis, k.code, {"name": label(k.name), "unit": k.unit})
+        await drop(KpiDefinition, kpis, spec.kpis)
+
+        changes = spec_changes(before, msgspec.to_builtins(await export_competition(slug)))
+        if changes and (edition["status"] != "draft" or e.status != "draft"):
+            await audit.record("edition.changed", actor_id=actor_id, edition_id=edition_id, subject_type="edition",
+                               subject_id=edition_id, data={"changes": [
+                                   {"path": c.path, "before": c.before, "after": c.after} for c in changes[:100]],
+                                   "count": len(changes)})
+    return changes
+
+
+async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None) -> list[Change]:
+    """Validate a whole edition file and apply it onto edition `slug`; FileProblems name keys and lines."""
+    spec = read_competition_file(text)
+    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text))

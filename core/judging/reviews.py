@@ -1,0 +1,745 @@
+"""The juror's work: assigned entries only, conflicts first, blind where the round says, rubric scoring.
+
+Every function checks that the assignment is the juror's own (someone else's is "not found"),
+that a conflict was ruled out before an entry opens, and that the round is open for scoring.
+Two tabs saving one review never lose a criterion: a save changes only the criteria the person
+changed, and a criterion changed in both places is reported, not overwritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from core.applications import attachments as files
+from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem, check_answers, checklist_items
+from core.applications.form import sections_of
+from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
+from core.editions.schema import SectionSpec
+from core.platform import audit, db
+from core.platform.db import json_value
+from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
+from core.platform.tables import (
+    Application,
+    Assignment,
+    Attachment,
+    ConflictOfInterest,
+    ConsensusMessage,
+    ConsensusThread,
+    CriterionScore,
+    Review,
+    Round,
+    TeamMember,
+)
+from core.plugins import active_registry
+from scoring.rubric import Rubric, validate_sheet, value_error, weighted_total
+
+CONFLICT_KINDS = ("personal", "financial", "organisational", "other")
+SHOW_OTHERS = ("never", "after_own", "always")
+# What a blind round never shows, whatever the form says: the entity and the people.
+ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
+MAX_MESSAGE = 5000
+
+
+class AssignmentNotFound(LookupError):
+    """Not assigned to this juror, released, or missing: all look the same."""
+
+
+class ScoringClosed(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConflictNotCleared(PermissionError):
+    """The juror has not yet said whether they have a conflict with this entry."""
+
+
+class DiscussionClosed(LookupError):
+    """No consensus thread is open for this entry, or the juror has not submitted their own review yet."""
+
+
+@dataclass(frozen=True)
+class AssignmentLine:
+    """One entry on a juror's list."""
+
+    assignment_id: int
+    round_code: str
+    round_name: dict[str, str]
+    edition_title: dict[str, str]
+    label: str
+    track: dict[str, str]
+    status: str
+    closes_at: datetime | None
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    round_id: int
+    juror_task: str
+    round_code: str
+    round_name: dict[str, str]
+    edition_slug: str
+    edition_title: dict[str, str]
+    closes_at: datetime | None
+    time_zone: str
+    assigned: int
+    started: int
+    submitted: int
+    lines: list[AssignmentLine]
+    chair: bool = False
+    opens_at: datetime | None = None
+    # "upcoming" before the round opens, "open", or "closed" after its deadline.
+    state: str = "open"
+
+
+@dataclass
+class ReviewInput:
+    """What the scoring form sent: values and comments per criterion, and what the form started from."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    original_values: dict[str, str] = field(default_factory=dict)
+    original_comments: dict[str, str] = field(default_factory=dict)
+    overall_comment: str | None = None
+    feedback_to_applicant: str | None = None
+    confidence: str | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class OtherReview:
+    label: str
+    total: float | None
+    values: dict[str, float | None]
+    overall_comment: str
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    author: str
+    own: bool
+    body: str
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """A consensus thread as one reader sees it: authors by panel letter, never by name."""
+
+    messages: list[ThreadMessage]
+    consensus: float | None
+    reason: str
+
+
+@dataclass
+class ReviewPage:
+    """Everything the juror's entry page shows, already filtered for a blind round."""
+
+    assignment_id: int
+    status: str
+    conflict_cleared: bool
+    juror_task: str
+    round_code: str
+    round_name: dict[str, str]
+    edition_title: dict[str, str]
+    blind: bool
+    open: bool
+    closes_at: datetime | None
+    time_zone: str
+    rubric: Rubric | None
+    entry_label: str
+    track: dict[str, str]
+    sections: list[SectionSpec]
+    answers: dict[str, Any]
+    attachments: list[dict[str, Any]]
+    team: list[dict[str, Any]]
+    entity_name: str
+    values: dict[str, float | None]
+    comments: dict[str, str]
+    overall_comment: str
+    feedback_to_applicant: str
+    confidence: int | None
+    version: int
+    total: float | None
+    submitted: bool
+    others: list[OtherReview] | None = None
+    workflow: str = ""
+    checklist_items: list[ChecklistItem] = field(default_factory=list)
+    checklist: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcome: str = ""
+    discussion: Discussion | None = None
+
+
+@dataclass
+class SaveOutcome:
+    """What a save did: the errors per criterion, the criteria changed elsewhere, the new state."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, float | None] = field(default_factory=dict)
+    submitted: bool = False
+    version: int = 0
+    total: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def entry_label(application_id: int) -> str:
+    return _("Entry #{number}").format(number=application_id)
+
+
+def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
+    opens, closes = round_row["opens_at"], round_row["closes_at"]
+    return (opens is None or opens <= now) and (closes is None or now <= closes)
+
+
+# -- the juror's list ------------------------------------------------------------------------------
+
+
+async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) -> list[RoundProgress]:
+    """The juror's rounds with their entries and how far along they are; one statement."""
+    now = now or datetime.now(UTC)
+    rows = await Assignment.select(
+        Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
+        Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
+        Assignment.round.opens_at,
+        Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
+        Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
+        Assignment.application.title, Assignment.application.track.name,
+    ).where(Assignment.juror == juror.id, Assignment.status != "recused").order_by(Assignment.round).order_by(
+        Assignment.application)
+    rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        rounds.setdefault((row["round.edition.slug"], row["round.code"]), []).append(row)
+    result = []
+    for (edition_slug, round_code), group in rounds.items():
+        first = group[0]
+        lines = [
+            AssignmentLine(
+                assignment_id=row["id"], round_code=round_code, round_name=json_value(row["round.name"]),
+                edition_title=json_value(row["round.edition.title"]),
+                label=entry_label(row["application"]) if row["round.blind"] or not row["application.title"]
+                else f"{entry_label(row['application'])} – {row['application.title']}",
+                track=json_value(row["application.track.name"]) or {},
+                status=row["status"] if row["conflict_checked_at"] or row["status"] != "assigned" else "to_check",
+                closes_at=row["round.closes_at"], time_zone=row["round.edition.time_zone"],
+            )
+            for row in group
+        ]
+        result.append(RoundProgress(
+            round_id=first["round"], juror_task=juror_task(first["round.workflow"],
+                                                           json_value(first["round.edition.enabled_plugins"])),
+            round_code=round_code, round_name=json_value(first["round.name"]), edition_slug=edition_slug,
+            edition_title=json_value(first["round.edition.title"]), closes_at=first["round.closes_at"],
+            time_zone=first["round.edition.time_zone"], assigned=len(group),
+            started=sum(r["status"] == "started" for r in group),
+            submitted=sum(r["status"] == "submitted" for r in group), lines=lines,
+            opens_at=first["round.opens_at"],
+            state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
+            else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
+        ))
+    return await _with_chaired_rounds(juror, result)
+
+
+async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) -> list[RoundProgress]:
+    """Mark the consensus rounds this juror chairs, adding those where no entry is assigned to them."""
+    editions = [slug for slug, roles in juror.roles.items() if "juror" in roles]
+    if not editions:
+        return rounds
+    chaired = [r for r in await Round.select(
+        Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
+        Round.edition.time_zone).where(Round.workflow == "consensus", Round.edition.slug.is_in(editions)).order_by(
+        Round.position) if is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
+    known = {r.round_id: index for index, r in enumerate(rounds)}
+    for row in chaired:
+        if row["id"] in known:
+            rounds[known[row["id"]]] = dataclasses.replace(rounds[known[row["id"]]], chair=True)
+        else:
+            rounds.append(RoundProgress(
+                round_id=row["id"], juror_task="rubric", round_code=row["code"], round_name=json_value(row["name"]),
+                edition_slug=row["edition.slug"], edition_title=json_value(row["edition.title"]),
+                closes_at=row["closes_at"], time_zone=row["edition.time_zone"], assigned=0, started=0, submitted=0,
+                lines=[], chair=True))
+    return rounds
+
+
+def is_chair(user: SessionUser, settings: dict[str, Any], edition_slug: str) -> bool:
+    """Named in the round's `chairs` (by account id or email) and a juror of the edition."""
+    named = settings.get("chairs") or []
+    if not isinstance(named, list) or not user.has_role("juror", edition_slug):
+        return False
+    return any((isinstance(c, int) and c == user.id) or (isinstance(c, str) and c.strip().lower() == user.email.lower())
+               for c in named)
+
+
+def juror_task(workflow: str, enabled: list[str] | None) -> str:
+    """What the round's workflow asks jurors to do: score a rubric, fill a checklist, compare, rank."""
+    definition = active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+    return definition.juror_task if definition else "rubric"
+
+
+# -- one assignment ---------------------------------------------------------------------------------
+
+
+ASSIGNMENT_SQL = (
+    "SELECT id, status, conflict_checked_at, application, round, juror FROM assignment"
+    " WHERE id = {} AND juror = {} AND status != 'recused'"
+)
+
+
+async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = False) -> dict[str, Any]:
+    # Plain SQL on the hot paths: building this query through Piccolo cost more than running it.
+    sql = ASSIGNMENT_SQL + (" FOR UPDATE" if lock and not db.is_sqlite() else "")
+    rows = await Assignment.raw(sql, assignment_id, juror.id)
+    if not rows:
+        raise AssignmentNotFound(assignment_id)
+    return rows[0]
+
+
+ROUND_SQL = (
+    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at,'
+    ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
+    ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
+    ' edition.application_form AS "edition.application_form",'
+    ' edition.enabled_plugins AS "edition.enabled_plugins"'
+    ' FROM round JOIN edition ON edition.id = round.edition WHERE round.id = {}'
+)
+
+
+async def _round(round_id: int) -> dict[str, Any]:
+    rows = await Round.raw(ROUND_SQL, round_id)
+    return rows[0] if rows else None
+
+
+def round_rubric(round_row: dict[str, Any]) -> Rubric:
+    """The round's frozen rubric if scoring started, else the one its plugin offers now."""
+    frozen = json_value(round_row["rubric"]) or {}
+    if frozen.get("criteria"):
+        return rubric_from_mapping(frozen, name=frozen.get("name") or round_row["rubric_name"] or round_row["code"])
+    rubric = active_registry().find_rubric(round_row["rubric_name"],
+                                           enabled=json_value(round_row["edition.enabled_plugins"]) or [])
+    if rubric is None:
+        raise ScoringClosed(_("This round has no rubric yet; the organisers have been told."))
+    return rubric
+
+
+async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
+    if not (json_value(round_row["rubric"]) or {}).get("criteria"):
+        await Round.update({Round.rubric: rubric_to_mapping(rubric)}).where(Round.id == round_row["id"])
+
+
+def _identifying(sections: list[SectionSpec]) -> set[str]:
+    return ALWAYS_IDENTIFYING | {q.code for s in sections for q in s.questions if q.identifying}
+
+
+async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
+    now = now or datetime.now(UTC)
+    assignment = await _assignment(juror, assignment_id)
+    round_row = await _round(assignment["round"])
+    enabled = json_value(round_row["edition.enabled_plugins"])
+    task = juror_task(round_row["workflow"], enabled)
+    rubric = None if task == "checklist" else round_rubric(round_row)
+    round_settings = json_value(round_row["settings"]) or {}
+    blind = bool(round_row["blind"])
+    sections = sections_of(json_value(round_row["edition.application_form"]))
+    cleared = assignment["conflict_checked_at"] is not None
+    application = await Application.select(
+        Application.id, Application.entity_name, Application.answers, Application.track.name).where(
+        Application.id == assignment["application"]).first()
+    review = await Review.select().where(Review.assignment == assignment_id).first()
+    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
+        CriterionScore.review == review["id"]) if review else []
+    hidden = _identifying(sections) if blind else set()
+    answers = {}
+    attachments: list[dict[str, Any]] = []
+    team: list[dict[str, Any]] = []
+    if cleared:
+        stored = json_value(application["answers"]) or {}
+        values = stored.get("values", stored) if isinstance(stored, dict) else {}
+        answers = {code: value for code, value in values.items() if code not in hidden}
+        attachments = [a for a in await Attachment.select(
+            Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
+            Attachment.application == assignment["application"]) if a["field"] not in hidden]
+        if not blind:
+            team = await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
+                TeamMember.application == assignment["application"]).order_by(TeamMember.position)
+    submitted = bool(review and review["status"] == "submitted")
+    checklist = json_value(review["checklist"]) if review else {}
+    page = ReviewPage(
+        assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
+        round_code=round_row["code"], round_name=json_value(round_row["name"]),
+        edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
+        closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
+        entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
+        sections=[_visible_section(s, hidden) for s in sections], answers=answers, attachments=attachments,
+        team=team, entity_name="" if blind or not cleared else application["entity_name"],
+        values={s["criterion"]: s["value"] for s in scores}, comments={s["criterion"]: s["comment"] for s in scores},
+        overall_comment=review["overall_comment"] if review else "",
+        feedback_to_applicant=review["feedback_to_applicant"] if review else "",
+        confidence=review["confidence"] if review else None, version=review["version"] if review else 0,
+        total=review["total"] if review else None, submitted=submitted, workflow=round_row["workflow"] or "",
+        checklist_items=checklist_items(round_settings) if task == "checklist" else [],
+        checklist=dict((checklist or {}).get("items") or {}), outcome=(checklist or {}).get("outcome", ""),
+    )
+    policy = round_settings.get("show_others", "after_own")
+    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and submitted)):
+        page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
+    if submitted and page.workflow == "consensus":
+        page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
+                                           reader_id=juror.id)
+    return page
+
+
+def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
+    return msgspec.structs.replace(spec, questions=[q for q in spec.questions if q.code not in hidden])
+
+
+async def panel_labels(round_id: int, application_id: int) -> dict[int, str]:
+    """Juror A, B, C… by assignment order, the same for every reader, so no name is ever needed."""
+    return (await panels_labels(round_id, [application_id])).get(application_id, {})
+
+
+async def panels_labels(round_id: int, application_ids: list[int]) -> dict[int, dict[int, str]]:
+    """`panel_labels` for several entries of a round in one query."""
+    if not application_ids:
+        return {}
+    rows = await Assignment.select(Assignment.application, Assignment.juror).where(
+        Assignment.round == round_id, Assignment.application.is_in(application_ids)).order_by(Assignment.id)
+    labels: dict[int, dict[int, str]] = {}
+    for row in rows:
+        panel = labels.setdefault(row["application"], {})
+        panel.setdefault(row["juror"], _("Juror {letter}").format(letter=chr(ord("A") + len(panel) % 26)))
+    return labels
+
+
+async def _other_reviews(round_id: int, application_id: int, own_assignment: int) -> list[OtherReview]:
+    """The panel's submitted reviews, labelled by panel letter: jurors see scores, not each other's names."""
+    reviews = await Review.select(Review.id, Review.total, Review.overall_comment, Review.assignment.juror).where(
+        Review.assignment.round == round_id, Review.assignment.application == application_id,
+        Review.assignment != own_assignment, Review.assignment.status != "recused",
+        Review.status == "submitted").order_by(Review.assignment)
+    if not reviews:
+        return []
+    labels = await panel_labels(round_id, application_id)
+    scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
+        CriterionScore.review.is_in([r["id"] for r in reviews]))
+    by_review: dict[int, dict[str, float | None]] = {}
+    for score in scores:
+        by_review.setdefault(score["review"], {})[score["criterion"]] = score["value"]
+    return [OtherReview(label=labels.get(r["assignment.juror"], _("Juror")), total=r["total"],
+                        values=by_review.get(r["id"], {}), overall_comment=r["overall_comment"])
+            for r in reviews]
+
+
+async def thread_for(*, round_id: int, application_id: int, reader_id: int) -> Discussion | None:
+    """The entry's consensus thread for one reader, or None when no thread was opened."""
+    thread = await ConsensusThread.select().where(ConsensusThread.round == round_id,
+                                                  ConsensusThread.application == application_id).first()
+    if thread is None:
+        return None
+    labels = await panel_labels(round_id, application_id)
+    rows = await ConsensusMessage.select(ConsensusMessage.author, ConsensusMessage.by_chair, ConsensusMessage.body,
+                                         ConsensusMessage.posted_at).where(
+        ConsensusMessage.thread == thread["id"]).order_by(ConsensusMessage.id)
+    messages = [ThreadMessage(
+        author=_("Panel chair") if m["by_chair"] else labels.get(m["author"], _("A former member of the panel")),
+        own=m["author"] == reader_id, body=m["body"], posted_at=m["posted_at"]) for m in rows]
+    return Discussion(messages=messages, consensus=thread["score"], reason=thread["reason"])
+
+
+async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: int, field: str) -> files.Download:
+    """A file of an assigned entry; in a blind round identifying files stay hidden and names are neutral."""
+    assignment = await _assignment(juror, assignment_id)
+    if assignment["conflict_checked_at"] is None:
+        raise AssignmentNotFound(assignment_id)
+    round_row = await _round(assignment["round"])
+    blind = bool(round_row["blind"])
+    if blind and field in _identifying(sections_of(json_value(round_row["edition.application_form"]))):
+        raise AssignmentNotFound(assignment_id)
+    row = await Attachment.select(Attachment.id).where(Attachment.application == assignment["application"],
+                                                        Attachment.field == field).first()
+    if row is None:
+        raise AssignmentNotFound(assignment_id)
+    found = await files.attachment_for_download(settings=settings, attachment_id=row["id"], user=juror,
+                                                can_view=lambda **_: True)
+    if blind:
+        extension = found.download_name.rsplit(".", 1)[-1] if "." in found.download_name else "bin"
+        found = dataclasses.replace(found, download_name=f"{field}.{extension}")
+    return found
+
+
+# -- conflicts --------------------------------------------------------------------------------------
+
+
+async def declare_no_conflict(*, juror: SessionUser, assignment_id: int) -> None:
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id, lock=True)
+        if assignment["conflict_checked_at"] is None:
+            await Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(
+                Assignment.id == assignment_id)
+            round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
+            await audit.record("conflict.none_declared", actor_id=juror.id, edition_id=round_row["edition"],
+                               subject_type="assignment", subject_id=assignment_id)
+
+
+async def declare_conflict(*, juror: SessionUser, assignment_id: int, kind: str, reason: str) -> None:
+    """Release the assignment and leave a record; the assignment engine refills the place."""
+    if kind not in CONFLICT_KINDS:
+        raise ValueError(kind)
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id, lock=True)
+        if assignment["status"] == "submitted":
+            raise ScoringClosed(_("This review was already submitted; ask the organisers to withdraw it."))
+        round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
+        await Assignment.update({Assignment.status: "recused"}).where(Assignment.id == assignment_id)
+        await ConflictOfInterest.insert(ConflictOfInterest(
+            application=assignment["application"], juror=juror.id, round=assignment["round"], kind=kind,
+            reason=reason.strip()[:2000], rule="declared", source="declared"))
+        await audit.record("conflict.declared", actor_id=juror.id, edition_id=round_row["edition"],
+                           subject_type="assignment", subject_id=assignment_id, data={"kind": kind})
+
+
+# -- scoring ----------------------------------------------------------------------------------------
+
+
+def _parse_value(raw: str) -> float | None:
+    text = raw.strip().replace(",", ".")
+    if not text:
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
+
+
+async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInput, submit: bool,
+                      now: datetime | None = None) -> SaveOutcome:
+    """Save a draft or submit; editable until the round closes, submitted or not."""
+    now = now or datetime.now(UTC)
+    outcome = SaveOutcome()
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id, lock=True)
+        if assignment["conflict_checked_at"] is None:
+            raise ConflictNotCleared(assignment_id)
+        round_row = await _round(assignment["round"])
+        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
+            raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
+        if not _is_open(round_row, now):
+            raise ScoringClosed(_("Scoring for this round is closed."))
+        rubric = round_rubric(round_row)
+        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        stored = {}
+        stored_comments = {}
+        if review:
+            for score in await CriterionScore.select().where(CriterionScore.review == review["id"]):
+                stored[score["criterion"]] = score["value"]
+                stored_comments[score["criterion"]] = score["comment"]
+        values = dict(stored)
+        comments = dict(stored_comments)
+        for criterion in rubric.criteria:
+            code = criterion.code
+            if code in data.values:
+                try:
+                    new = _parse_value(data.values[code])
+                except ValueError:
+                    outcome.errors[code] = _("Enter a number.")
+                    continue
+                try:
+                    original = _parse_value(data.original_values.get(code, ""))
+                except ValueError:
+                    original = None
+                if new != original or code not in stored:
+                    if code in stored and stored[code] != original and stored[code] != new:
+                        outcome.conflicts[code] = stored[code]  # changed here and elsewhere: keep theirs, say so
+                        continue
+                    if new is not None and (problem := value_error(criterion, new)):
+                        outcome.errors[code] = _scale_message(criterion, problem)
+                        continue
+                    values[code] = new
+            if code in data.comments:
+                new_comment = data.comments[code].strip()
+                original_comment = data.original_comments.get(code, "").strip()
+                if new_comment != original_comment:
+                    if stored_comments.get(code, "") not in (original_comment, new_comment):
+                        outcome.conflicts.setdefault(code, stored.get(code))
+                    else:
+                        comments[code] = new_comment
+        sheet = {code: value for code, value in values.items() if value is not None}
+        if submit and not outcome.errors and not outcome.conflicts:
+            for error in validate_sheet(rubric, sheet):
+                outcome.errors[error.criterion] = _scale_message(rubric.criterion(error.criterion), error.reason)
+        total = weighted_total(rubric, sheet) if not validate_sheet(rubric, sheet) else None
+        confidence = None
+        if data.confidence not in (None, ""):
+            try:
+                confidence = max(1, min(5, int(data.confidence)))
+            except ValueError:
+                outcome.errors["confidence"] = _("Choose a confidence from 1 to 5.")
+        finalise = submit and outcome.ok
+        review_values = {
+            Review.total: total, Review.updated_at: now,
+            Review.version: (review["version"] if review else 0) + 1,
+        }
+        if data.overall_comment is not None:
+            review_values[Review.overall_comment] = data.overall_comment.strip()
+        if data.feedback_to_applicant is not None:
+            review_values[Review.feedback_to_applicant] = data.feedback_to_applicant.strip()
+        if data.confidence is not None and "confidence" not in outcome.errors:
+            review_values[Review.confidence] = confidence
+        if finalise:
+            review_values[Review.status] = "submitted"
+            review_values[Review.submitted_at] = now
+        if review is None:
+            review_id = (await Review.insert(Review(assignment=assignment_id, version=0)))[0]["id"]
+        else:
+            review_id = review["id"]
+        await Review.update(review_values).where(Review.id == review_id)
+        changed = [code for code in set(values) | set(comments)
+                   if values.get(code) != stored.get(code) or comments.get(code, "") != stored_comments.get(code, "")]
+        if changed:
+            await CriterionScore.delete().where(CriterionScore.review == review_id,
+                                                CriterionScore.criterion.is_in(changed))
+            await CriterionScore.insert(*(
+                CriterionScore(review=review_id, criterion=code, value=values.get(code), comment=comments.get(code, ""))
+                for code in changed))
+        status = "submitted" if finalise or (review and review["status"] == "submitted") else "started"
+        if status != assignment["status"]:
+            await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
+        await _freeze_rubric(round_row, rubric)
+        if finalise or (review and review["status"] == "submitted" and changed):
+            await audit.record("review.submitted" if finalise and not (review and review["status"] == "submitted")
+                               else "review.changed", actor_id=juror.id, edition_id=round_row["edition"],
+                               subject_type="review", subject_id=review_id,
+                               data={"total": total, "values": {k: v for k, v in values.items()}})
+        outcome.submitted = status == "submitted"
+        outcome.version = review_values[Review.version]
+        outcome.total = total
+    return outcome
+
+
+def _scale_message(criterion, reason: str) -> str:
+    if criterion is None:
+        return reason
+    if "missing" in reason:
+        return _("Give a score from {low} to {high}.").format(low=f"{criterion.min:g}", high=f"{criterion.max:g}")
+    if criterion.step > 0:
+        return _("Give a score from {low} to {high} in steps of {step}.").format(
+            low=f"{criterion.min:g}", high=f"{criterion.max:g}", step=f"{criterion.step:g}")
+    return _("Give a score from {low} to {high}.").format(low=f"{criterion.min:g}", high=f"{criterion.max:g}")
+
+
+# -- the admissibility checklist --------------------------------------------------------------------
+
+
+@dataclass
+class ChecklistSave:
+    """What a checklist save did: errors by item (or "outcome"), whether another tab saved first, the new state."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    stale: bool = False
+    submitted: bool = False
+    version: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.stale
+
+
+async def save_checklist(*, juror: SessionUser, assignment_id: int, data: ChecklistInput, submit: bool,
+                         now: datetime | None = None) -> ChecklistSave:
+    """Save a draft or submit the checklist; a refused answer stores nothing, so the form can keep every answer.
+
+    Once submitted, every save is checked as a submission: a submitted checklist stays complete.
+    """
+    now = now or datetime.now(UTC)
+    outcome = ChecklistSave()
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id, lock=True)
+        if assignment["conflict_checked_at"] is None:
+            raise ConflictNotCleared(assignment_id)
+        round_row = await _round(assignment["round"])
+        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) != "checklist":
+            raise AssignmentNotFound(assignment_id)
+        if not _is_open(round_row, now):
+            raise ScoringClosed(_("The check for this round is closed."))
+        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        was_submitted = bool(review and review["status"] == "submitted")
+        if review and data.version is not None and review["version"] != data.version:
+            outcome.stale = True
+            return outcome
+        items = checklist_items(json_value(round_row["settings"]) or {})
+        answers, outcome.errors = check_answers(items, data, submit=submit or was_submitted)
+        if outcome.errors:
+            return outcome
+        finalise = submit and not was_submitted
+        chosen = data.outcome if data.outcome in OUTCOMES else ""
+        values = {Review.checklist: {"items": answers, "outcome": chosen}, Review.updated_at: now,
+                  Review.version: (review["version"] if review else 0) + 1}
+        if data.overall_comment is not None:
+            values[Review.overall_comment] = data.overall_comment.strip()
+        if finalise:
+            values[Review.status] = "submitted"
+            values[Review.submitted_at] = now
+        if review is None:
+            review_id = (await Review.insert(Review(assignment=assignment_id, version=0)))[0]["id"]
+        else:
+            review_id = review["id"]
+        await Review.update(values).where(Review.id == review_id)
+        status = "submitted" if finalise or was_submitted else "started"
+        if status != assignment["status"]:
+            await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
+        if finalise or was_submitted:
+            await audit.record("checklist.submitted" if finalise else "checklist.changed", actor_id=juror.id,
+                               edition_id=round_row["edition"], subject_type="review", subject_id=review_id,
+                               data={"outcome": chosen,
+                                     "failed": sorted(code for code, a in answers.items() if a["passed"] is False)})
+        outcome.submitted = status == "submitted"
+        outcome.version = values[Review.version]
+    return outcome
+
+
+# -- the consensus thread, as a juror of the entry takes part ---------------------------------------
+
+
+class MessageRefused(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def message_text(body: str) -> str:
+    """A message as stored: trimmed, not empty, not longer than a long email."""
+    text = body.strip()
+    if not text:
+        raise MessageRefused(_("Write a message first."))
+    if len(text) > MAX_MESSAGE:
+        raise MessageRefused(_("A message can have at most {count} characters.").format(count=MAX_MESSAGE))
+    return text
+
+
+async def post_discussion_message(*, juror: SessionUser, assignment_id: int, body: str) -> None:
+    """A juror's message in the entry's consensus thread: only once the chair opened it and their review is in."""
+    text = message_text(body)
+    async with db.write_transaction():
+        assignment = await _assignment(juror, assignment_id)
+        review = await Review.select(Review.status).where(Review.assignment == assignment_id).first()
+        round_row = await Round.select(Round.workflow, Round.edition).where(Round.id == assignment["round"]).first()
+        thread = await ConsensusThread.select(ConsensusThread.id).where(
+            ConsensusThread.round == assignment["round"],
+            ConsensusThread.application == assignment["application"]).first()
+        if round_row["workflow"] != "consensus" or not review or review["status"] != "submitted" or thread is None:
+            raise DiscussionClosed(assignment_id)
+        message_id = (await ConsensusMessage.insert(ConsensusMessage(
+            thread=thread["id"], author=juror.id, by_chair=False, body=text)))[0]["id"]
+        await audit.record("consensus.message_posted", actor_id=juror.id, edition_id=round_row["edition"],
+                           subject_type="consensus_message", subject_id=message_id,
+                           data={"thread": thread["id"], "as": "juror"})

@@ -1,0 +1,1 @@
+"""The finalists' path: mentor matching, sessions, milestones, KPIs, events and dashboards."""

@@ -1,0 +1,203 @@
+"""Signing up, verifying the email, resetting and changing the password or the email.
+
+Links carry signed, expiring tokens (itsdangerous) bound to the state they change: a reset link
+stops working once the password changed, a verification link once the email is verified, so each
+is single-use without storing tokens. No answer ever tells whether an email is registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from core.messaging.mail import enqueue_mail
+from core.people.accounts import AccountError, SessionUser, normalise_email
+from core.platform import audit, db, ratelimit
+from core.platform.i18n import LANGUAGES
+from core.platform.passwords import hash_password, password_problems, verify_password
+from core.platform.settings import Settings
+from core.platform.tables import Account
+
+VERIFY_MAX_AGE = 3 * 24 * 3600
+RESET_MAX_AGE = 60 * 60
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
+RESET_REQUESTS_PER_HOUR = 5
+
+
+class TokenInvalid(ValueError):
+    """A link that is malformed, expired, or already used."""
+
+
+def _serializer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=f"giuria.{purpose}")
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def _load(settings: Settings, purpose: str, token: str, max_age: int) -> dict:
+    try:
+        return _serializer(settings, purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        raise TokenInvalid(purpose) from None
+
+
+def _link(settings: Settings, path: str) -> str:
+    return f"{settings.base_url}{path}"
+
+
+async def _send_verification(settings: Settings, account: dict) -> None:
+    token = _serializer(settings, "verify").dumps(
+        {"id": account["id"], "fp": _fingerprint(account["email"], account["email_verified_at"])})
+    await enqueue_mail(to=account["email"], template="account/verify", language=account["locale"], kind="verify",
+                       context={"name": account["display_name"], "link": _link(settings, f"/verify/{token}")})
+
+
+async def register(*, settings: Settings, email: str, password: str, display_name: str, locale: str,
+                   client: str) -> None:
+    """Create an unverified account and mail a link; for a known email, mail the owner instead."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise AccountError("email_invalid")
+    problems = password_problems(password, email=email)
+    if problems:
+        raise AccountError(problems[0])
+    await ratelimit.check(f"signup:ip:{client}", limit=settings.login_attempts_per_ip,
+                          window_seconds=settings.login_window_seconds)
+    await ratelimit.hit(f"signup:ip:{client}", window_seconds=settings.login_window_seconds)
+    locale = locale if locale in LANGUAGES else settings.default_language
+    password_hash = await hash_password(password)
+    async with db.write_transaction():
+        existing = await Account.select().where(Account.email == email).first()
+        if existing is not None:
+            if existing["email_verified_at"] is None and existing["is_active"]:
+                await _send_verification(settings, existing)
+            else:
+                await enqueue_mail(to=email, template="account/already_registered", language=existing["locale"],
+                                   kind="already_registered",
+                                   context={"name": existing["display_name"],
+                                            "login_link": _link(settings, "/login"),
+                                            "reset_link": _link(settings, "/password/forgot")})
+            return
+        account_id = (await Account.insert(Account(email=email, password_hash=password_hash,
+                                                   display_name=display_name.strip()[:200], locale=locale)))[0]["id"]
+        account = await Account.select().where(Account.id == account_id).first()
+        await _send_verification(settings, account)
+        await audit.record("account.created", actor_id=account_id, subject_type="account", subject_id=account_id)
+
+
+async def verify_email(*, settings: Settings, token: str) -> int:
+    data = _load(settings, "verify", token, VERIFY_MAX_AGE)
+    async with db.write_transaction():
+        account = await db.locked(Account.select().where(Account.id == data["id"])).first()
+        if account is None or _fingerprint(account["email"], account["email_verified_at"]) != data["fp"]:
+            raise TokenInvalid("verify")
+        await Account.update({Account.email_verified_at: datetime.now(UTC)}).where(Account.id == account["id"])
+        await audit.record("account.email_verified", actor_id=account["id"], subject_type="account",
+                           subject_id=account["id"])
+    return account["id"]
+
+
+async def resend_verification(*, settings: Settings, user: SessionUser) -> None:
+    await ratelimit.check(f"verify:account:{user.id}", limit=RESET_REQUESTS_PER_HOUR, window_seconds=3600)
+    await ratelimit.hit(f"verify:account:{user.id}", window_seconds=3600)
+    account = await Account.select().where(Account.id == user.id).first()
+    if account["email_verified_at"] is None:
+        await _send_verification(settings, account)
+
+
+async def request_password_reset(*, settings: Settings, email: str, client: str) -> None:
+    """Mail a reset link if the account exists; the caller shows the same page either way."""
+    email = normalise_email(email)
+    window = 3600
+    await ratelimit.check(f"reset:ip:{client}", limit=settings.login_attempts_per_ip, window_seconds=window)
+    await ratelimit.check(f"reset:account:{email}", limit=RESET_REQUESTS_PER_HOUR, window_seconds=window)
+    await ratelimit.hit(f"reset:ip:{client}", f"reset:account:{email}", window_seconds=window)
+    account = await Account.select().where(Account.email == email, Account.is_active.eq(True)).first()
+    if account is None:
+        return
+    token = _serializer(settings, "reset").dumps({"id": account["id"], "fp": _fingerprint(account["password_hash"])})
+    await enqueue_mail(to=email, template="account/reset", language=account["locale"], kind="reset",
+                       context={"name": account["display_name"], "link": _link(settings, f"/password/reset/{token}"),
+                                "expires_minutes": RESET_MAX_AGE // 60})
+
+
+async def check_reset_token(*, settings: Settings, token: str) -> None:
+    """Fail early (before the form is filled) when a reset link is expired or used."""
+    data = _load(settings, "reset", token, RESET_MAX_AGE)
+    account = await Account.select(Account.password_hash).where(Account.id == data["id"]).first()
+    if account is None or _fingerprint(account["password_hash"]) != data["fp"]:
+        raise TokenInvalid("reset")
+
+
+async def reset_password(*, settings: Settings, token: str, new_password: str) -> None:
+    """Set a new password and sign the account out everywhere; the link cannot be used again."""
+    data = _load(settings, "reset", token, RESET_MAX_AGE)
+    new_hash = await hash_password(new_password)
+    async with db.write_transaction():
+        account = await db.locked(Account.select().where(Account.id == data["id"])).first()
+        if account is None or _fingerprint(account["password_hash"]) != data["fp"]:
+            raise TokenInvalid("reset")
+        problems = password_problems(new_password, email=account["email"])
+        if problems:
+            raise AccountError(problems[0])
+        await Account.update({
+            Account.password_hash: new_hash, Account.auth_epoch: account["auth_epoch"] + 1,
+            # Following a mailed link proves the address, too.
+            Account.email_verified_at: account["email_verified_at"] or datetime.now(UTC),
+        }).where(Account.id == account["id"])
+        await audit.record("account.password_reset", actor_id=account["id"], subject_type="account",
+                           subject_id=account["id"])
+    await ratelimit.clear(f"login:account:{account['email']}")
+
+
+async def change_password(*, user: SessionUser, current_password: str, new_password: str) -> int:
+    """Change the password and sign out every other session; returns the new epoch for this one."""
+    account = await Account.select().where(Account.id == user.id).first()
+    if not await verify_password(account["password_hash"], current_password):
+        raise AccountError("password_wrong")
+    problems = password_problems(new_password, email=account["email"])
+    if problems:
+        raise AccountError(problems[0])
+    new_hash = await hash_password(new_password)
+    async with db.write_transaction():
+        epoch = account["auth_epoch"] + 1
+        await Account.update({Account.password_hash: new_hash, Account.auth_epoch: epoch}).where(
+            Account.id == user.id)
+        await audit.record("account.password_changed", actor_id=user.id, subject_type="account", subject_id=user.id)
+    return epoch
+
+
+async def request_email_change(*, settings: Settings, user: SessionUser, new_email: str, password: str) -> None:
+    """Mail a confirmation link to the new address; the change happens only when it is followed."""
+    new_email = normalise_email(new_email)
+    if "@" not in new_email or " " in new_email or len(new_email) > 254:
+        raise AccountError("email_invalid")
+    account = await Account.select().where(Account.id == user.id).first()
+    if not await verify_password(account["password_hash"], password):
+        raise AccountError("password_wrong")
+    if await Account.exists().where(Account.email == new_email):
+        return  # the same answer as a success: taken addresses are not revealed
+    token = _serializer(settings, "email").dumps(
+        {"id": user.id, "new": new_email, "fp": _fingerprint(account["email"])})
+    await enqueue_mail(to=new_email, template="account/email_change", language=account["locale"],
+                       kind="email_change",
+                       context={"name": account["display_name"], "link": _link(settings, f"/me/email/confirm/{token}")})
+
+
+async def confirm_email_change(*, settings: Settings, token: str) -> str:
+    data = _load(settings, "email", token, EMAIL_CHANGE_MAX_AGE)
+    async with db.write_transaction():
+        account = await db.locked(Account.select().where(Account.id == data["id"])).first()
+        if account is None or _fingerprint(account["email"]) != data["fp"]:
+            raise TokenInvalid("email")
+        if await Account.exists().where(Account.email == data["new"]):
+            raise TokenInvalid("email")
+        await Account.update({Account.email: data["new"], Account.email_verified_at: datetime.now(UTC)}).where(
+            Account.id == account["id"])
+        await audit.record("account.email_changed", actor_id=account["id"], subject_type="account",
+                           subject_id=account["id"], data={"from": account["email"], "to": data["new"]})
+    return data["new"]

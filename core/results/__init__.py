@@ -1,0 +1,1 @@
+"""From reviews to decisions: round results, the leaderboard, advancement, awards and exports."""

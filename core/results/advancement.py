@@ -1,0 +1,311 @@
+"""Advancement: the round's rule proposes who goes on, the organiser edits it with reasons, and decisions are
+staged, then published together.
+
+Staged decisions are Decision rows without `published_at`: applicants see neither them nor any change of
+status until publication, which sets every decision's `published_at`, moves each application to its
+outcome, writes the audit log and queues one notice per applicant in their language, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core.messaging import jobs, mail
+from core.platform import audit, db
+from core.platform.db import json_value
+from core.platform.i18n import pick
+from core.platform.identity import SessionUser
+from core.platform.settings import Settings
+from core.platform.tables import Application, Decision, Edition, Round
+from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
+from core.results.rounds import EntryInfo
+
+POSITIVE = {"final_pitch": "winner"}
+NEGATIVE = {"final_pitch": "not_winner"}
+# A round followed by mentoring or the final makes finalists; other rounds advance entries to the next round.
+FINALIST_BEFORE = ("mentoring", "final_pitch")
+MAIL_TEMPLATES = {"advanced", "not_advanced", "finalist", "winner", "not_winner"}
+
+
+class DecisionsPublished(ValueError):
+    """The round's decisions are already published: they can no longer be staged or edited here."""
+
+
+class NothingStaged(ValueError):
+    """Publication was asked for a round without staged decisions."""
+
+
+@dataclass
+class StageRefused(ValueError):
+    """Some changes lack a reason (or name an unknown outcome): errors by entry id; nothing was staged."""
+
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+# -- The rule -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An advancement rule: top N overall, minimum numbers per track and per area, a minimum calibrated score.
+
+    A per-track or per-area minimum is either one number for every group or a number per group code;
+    minimums are met within the N places when they fit, and add places when they do not.
+    """
+
+    top_n: int | None = None
+    min_per_track: int | Mapping[str, int] = 0
+    min_per_area: int | Mapping[str, int] = 0
+    min_score: float | None = None
+
+
+def parse_rule(raw: Mapping[str, Any] | None) -> Rule:
+    raw = raw or {}
+    top = raw.get("top_n")
+    score = raw.get("min_score")
+    return Rule(top_n=int(top) if isinstance(top, int) and top > 0 else None,
+                min_per_track=raw.get("min_per_track") or 0, min_per_area=raw.get("min_per_area") or 0,
+                min_score=float(score) if isinstance(score, (int, float)) else None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: int
+    rank: int | None
+    score: float | None
+    track: str
+    area: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pick:
+    advance: bool
+    basis: str  # rank, quota_track, quota_area, below_cut, below_threshold, below_min_score, unranked
+
+
+def _quotas(spec: int | Mapping[str, int], codes: Sequence[str]) -> list[tuple[str, int]]:
+    if isinstance(spec, Mapping):
+        return [(code, int(n)) for code, n in spec.items() if int(n) > 0]
+    return [(code, int(spec)) for code in codes if code] if spec else []
+
+
+def propose(candidates: Sequence[Candidate], rule: Rule) -> dict[int, Pick]:
+    """Who advances under `rule`, with the basis of each choice; `candidates` in any order."""
+    picks: dict[int, Pick] = {}
+    eligible = []
+    for c in candidates:
+        if c.rank is None or c.score is None:
+            picks[c.entry] = Pick(False, "unranked")
+        elif any(flag.startswith("below:") for flag in c.flags):
+            picks[c.entry] = Pick(False, "below_threshold")
+        elif rule.min_score is not None and c.score < rule.min_score:
+            picks[c.entry] = Pick(False, "below_min_score")
+        else:
+            eligible.append(c)
+    eligible.sort(key=lambda c: (c.rank, -(c.score or 0.0), c.entry))
+    by_rank = {c.entry for c in (eligible if rule.top_n is None else eligible[: rule.top_n])}
+    chosen: dict[int, str] = {}
+    for attribute, spec in (("track", rule.min_per_track), ("area", rule.min_per_area)):
+        codes = sorted({getattr(c, attribute) for c in eligible})
+        for code, minimum in _quotas(spec, codes):
+            members = [c for c in eligible if getattr(c, attribute) == code]
+            count = sum(1 for c in members if c.entry in chosen)
+            for c in members:
+                if count >= minimum:
+                    break
+                if c.entry not in chosen:
+                    chosen[c.entry] = "rank" if c.entry in by_rank else f"quota_{attribute}"
+                    count += 1
+    places = len(eligible) if rule.top_n is None else max(rule.top_n, len(chosen))
+    for c in eligible:
+        if len(chosen) >= places:
+            break
+        chosen.setdefault(c.entry, "rank")
+    for c in eligible:
+        picks[c.entry] = Pick(True, chosen[c.entry]) if c.entry in chosen else Pick(False, "below_cut")
+    return picks
+
+
+# -- The proposal as the organiser sees it ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    row: BoardRow
+    proposed: str
+    basis: str
+    staged: str | None = None
+    reason: str = ""
+
+    @property
+    def current(self) -> str:
+        return self.staged or self.proposed
+
+    @property
+    def changed(self) -> bool:
+        return self.current != self.proposed
+
+
+@dataclass(frozen=True)
+class Proposal:
+    round: RoundHead
+    rule: Rule
+    positive: str
+    negative: str
+    rows: tuple[ProposalRow, ...]
+    top: int | None
+    intervals: bool
+    staged: bool
+    published_at: datetime | None
+    job: jobs.JobView | None = None
+
+    @property
+    def advancing(self) -> int:
+        return sum(1 for r in self.rows if r.current == self.positive)
+
+    @property
+    def uncertain(self) -> int:
+        return sum(1 for r in self.rows if r.row.uncertain)
+
+
+async def outcomes(round_row: Mapping[str, Any]) -> tuple[str, str]:
+    """The outcomes of this round's decisions: (advancing, not advancing), by its kind and the round after it."""
+    advancement = json_value(round_row["advancement"]) or {}
+    kind = round_row["kind"]
+    if kind in POSITIVE:
+        return POSITIVE[kind], NEGATIVE[kind]
+    if advancement.get("outcome") in ("advanced", "finalist"):
+        return advancement["outcome"], "not_advanced"
+    position = await Round.select(Round.position).where(Round.id == round_row["id"]).first()
+    later = await Round.select(Round.kind).where(
+        Round.edition == round_row["edition"], Round.position > position["position"]).order_by(Round.position).first()
+    if later is not None and later["kind"] in FINALIST_BEFORE:
+        return "finalist", "not_advanced"
+    return "advanced", "not_advanced"
+
+
+def _board_row(result, info: EntryInfo, k: int) -> BoardRow:
+    return BoardRow(entry=result.entry, title=info.title, entity_name=info.entity_name, track_code=info.track_code,
+                    track=info.track, area_code=info.area_code, area=info.area, group=result.group, rank=result.rank,
+                    score=result.score, low=result.low, high=result.high, rank_low=result.rank_low,
+                    rank_high=result.rank_high, p_top=result.p_top, n=result.n, flags=result.flags,
+                    missing=max(0, k - result.n))
+
+
+async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposal:
+    head = round_head(round_row)
+    rule = parse_rule(head.advancement)
+    positive, negative = await outcomes(round_row)
+    found = await standing(round_row, settings=settings, method=head.configured_method, group="all",
+                           top=rule.top_n)
+    picks = propose([Candidate(entry=r.entry, rank=r.rank, score=r.score, track=found.entries[r.entry].track_code,
+                               area=found.entries[r.entry].area_code, flags=r.flags)
+                     for r in found.results.rows if r.entry in found.entries], rule)
+    decisions = {d["application"]: d for d in await Decision.select().where(Decision.round == head.id)}
+    published = [d["published_at"] for d in decisions.values() if d["published_at"] is not None]
+    rows = []
+    for result in sorted(found.results.rows, key=lambda r: (r.rank is None, r.rank or 0, r.entry)):
+        if result.entry not in found.entries:
+            continue
+        pick_ = picks[result.entry]
+        decision = decisions.get(result.entry)
+        rows.append(ProposalRow(
+            row=_board_row(result, found.entries[result.entry], head.jurors_per_entry),
+            proposed=positive if pick_.advance else negative, basis=pick_.basis,
+            staged=decision["outcome"] if decision else None, reason=decision["reason"] if decision else ""))
+    return Proposal(round=head, rule=rule, positive=positive, negative=negative, rows=tuple(rows), top=rule.top_n,
+                    intervals=found.intervals, staged=bool(decisions) and not published,
+                    published_at=max(published) if published else None, job=found.job)
+
+
+async def advancement_proposal(*, actor: SessionUser, edition_slug: str, round_code: str,
+                               settings: Settings) -> Proposal:
+    """The rule's proposal beside any staged or published decisions; RoundNotFound for non-organisers."""
+    return await _proposal(await _round(actor, edition_slug, round_code), settings=settings)
+
+
+async def stage_decisions(*, actor: SessionUser, edition_slug: str, round_code: str, settings: Settings,
+                          choices: Mapping[int, str], reasons: Mapping[int, str]) -> Proposal:
+    """Stage one decision per entry: the proposal's, or the organiser's choice with its reason (required)."""
+    round_row = await _round(actor, edition_slug, round_code)
+    proposal = await _proposal(round_row, settings=settings)
+    if proposal.published_at is not None:
+        raise DecisionsPublished(round_code)
+    allowed = {proposal.positive, proposal.negative}
+    errors: dict[int, str] = {}
+    chosen: dict[int, tuple[str, str]] = {}
+    for row in proposal.rows:
+        outcome = choices.get(row.row.entry, row.proposed)
+        reason = " ".join(str(reasons.get(row.row.entry, "")).split())[:1000]
+        if outcome not in allowed:
+            errors[row.row.entry] = "unknown_outcome"
+        elif outcome != row.proposed and not reason:
+            errors[row.row.entry] = "reason_required"
+        chosen[row.row.entry] = (outcome, reason)
+    if errors:
+        raise StageRefused(errors)
+    now = datetime.now(UTC)
+    changes = [{"application": row.row.entry, "proposed": row.proposed, "decided": chosen[row.row.entry][0],
+                "reason": chosen[row.row.entry][1]} for row in proposal.rows
+               if chosen[row.row.entry][0] != row.proposed]
+    async with db.write_transaction():
+        if await Decision.exists().where(Decision.round == proposal.round.id, Decision.published_at.is_not_null()):
+            raise DecisionsPublished(round_code)
+        await Decision.delete().where(Decision.round == proposal.round.id)
+        if chosen:
+            await Decision.insert(*(Decision(round=proposal.round.id, application=entry, outcome=outcome,
+                                             reason=reason, decided_by=actor.id, staged_at=now)
+                                    for entry, (outcome, reason) in chosen.items()))
+        await audit.record("decisions.staged", actor_id=actor.id, edition_id=proposal.round.edition_id,
+                           subject_type="round", subject_id=proposal.round.id,
+                           data={"round": round_code, "decisions": len(chosen),
+                                 "advancing": sum(1 for o, _r in chosen.values() if o == proposal.positive),
+                                 "changes": changes})
+    return await _proposal(round_row, settings=settings)
+
+
+async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code: str, settings: Settings,
+                            now: datetime | None = None) -> int:
+    """Publish every staged decision of the round at once; returns how many were published."""
+    round_row = await _round(actor, edition_slug, round_code)
+    now = now or datetime.now(UTC)
+    edition = await Edition.select(Edition.title).where(Edition.id == round_row["edition"]).first()
+    round_name = json_value(round_row["name"]) or {}
+    async with db.write_transaction():
+        # The atomic step: of two publications at once, only one finds the decisions still unpublished.
+        published = await Decision.update({Decision.published_at: now}).where(
+            Decision.round == round_row["id"], Decision.published_at.is_null()).returning(Decision.id)
+        if not published:
+            if await Decision.exists().where(Decision.round == round_row["id"]):
+                raise DecisionsPublished(round_code)
+            raise NothingStaged(round_code)
+        staged = await Decision.select(
+            Decision.id, Decision.application, Decision.outcome, Decision.reason,
+            Decision.application.applicant.email, Decision.application.applicant.locale,
+            Decision.application.applicant.display_name, Decision.application.status,
+        ).where(Decision.id.is_in([d["id"] for d in published])).order_by(Decision.application)
+        for decision in staged:
+            await Application.update({Application.status: decision["outcome"], Application.updated_at: now}).where(
+                Application.id == decision["application"])
+            await audit.record("application.status_changed", actor_id=actor.id, edition_id=round_row["edition"],
+                               subject_type="application", subject_id=decision["application"],
+                               data={"round": round_code, "from": decision["application.status"],
+                                     "to": decision["outcome"], "reason": decision["reason"]})
+            if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
+                language = decision["application.applicant.locale"] or "it"
+                await mail.enqueue_mail(
+                    to=decision["application.applicant.email"], template=f"decision/{decision['outcome']}",
+                    language=language, kind=f"decision.{decision['outcome']}",
+                    context={"name": decision["application.applicant.display_name"],
+                             "edition_title": pick(json_value(edition["title"]) or {}, language),
+                             "round_name": pick(round_name, language), "reason": decision["reason"],
+                             "status_link": mail.absolute_url(settings.base_url,
+                                                              f"/applications/{decision['application']}")})
+        await audit.record("decisions.published", actor_id=actor.id, edition_id=round_row["edition"],
+                           subject_type="round", subject_id=round_row["id"],
+                           data={"round": round_code, "decisions": len(staged)})
+    return len(staged)

@@ -1,0 +1,428 @@
+"""Exports of an edition for its organisers: tables as CSV and XLSX, and the deliberation record (verbale) as PDF.
+
+Every export is built from the database by one function, then rendered in a worker thread by
+core.platform.documents. Large ones (settings.large_export_rows) are offered as background jobs; small ones download
+at once. Only the edition's organisers (and admins) may build them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import anyio
+
+from core.editions.access import EditionNotFound, may_organise
+from core.messaging import jobs
+from core.platform import audit, i18n
+from core.platform.db import json_value
+from core.platform.documents.charts import interval_chart
+from core.platform.documents.pdf import PdfDocument
+from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.i18n import gettext as _
+from core.platform.i18n import pick
+from core.platform.identity import SessionUser
+from core.platform.settings import Settings
+from core.platform.tables import Account, Application, CriterionScore, Decision, Edition, Round
+from core.results.leaderboard import (
+    METHOD_EXPLANATIONS,
+    METHOD_LABELS,
+    N_,
+    UNCERTAIN_BAND,
+    _diagnostics,
+    _full_round,
+    replicates_of,
+    round_head,
+    standing,
+    submitted,
+)
+from core.results.rounds import NoResults
+
+TABLES = ("applications", "scores-long", "scores-wide", "rankings", "decisions")
+ROUND_EXPORTS = ("scores-long", "scores-wide", "rankings", "verbale")
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+JOB_KIND = "export"
+SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+class ExportNotFound(LookupError):
+    """No such export (edition, round, kind or format), or not this person's to build."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ExportRound:
+    code: str
+    name: dict[str, str]
+    scored: bool
+
+
+@dataclass(frozen=True)
+class ExportMenu:
+    edition_id: int
+    slug: str
+    rounds: tuple[ExportRound, ...]
+    rows: int
+    large: bool
+    jobs: tuple[jobs.JobView, ...]
+
+
+def valid(what: str, fmt: str) -> bool:
+    return (what in TABLES and fmt in ("csv", "xlsx")) or (what == "verbale" and fmt == "pdf")
+
+
+def file_name(slug: str, what: str, fmt: str, round_code: str | None) -> str:
+    parts = [slug, what] + ([round_code] if round_code and what in ROUND_EXPORTS else [])
+    return "-".join(SAFE.sub("_", part) for part in parts) + f".{fmt}"
+
+
+async def _edition(actor: SessionUser, edition_slug: str) -> dict[str, Any]:
+    if not may_organise(actor, edition_slug):
+        raise ExportNotFound(edition_slug)
+    row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).where(
+        Edition.slug == edition_slug).first()
+    if row is None:
+        raise ExportNotFound(edition_slug)
+    return row
+
+
+async def _estimated_rows(edition_id: int) -> int:
+    applications = await Application.count().where(Application.edition == edition_id)
+    scores = await CriterionScore.count().where(CriterionScore.review.assignment.round.edition == edition_id)
+    return applications + scores
+
+
+async def export_menu(*, actor: SessionUser, edition_slug: str, settings: Settings) -> ExportMenu:
+    """What the exports page offers: the rounds, and whether the edition is large enough for background jobs."""
+    edition = await _edition(actor, edition_slug)
+    rounds = await Round.select(Round.code, Round.name, Round.workflow, Round.kind).where(
+        Round.edition == edition["id"]).order_by(Round.position)
+    rows = await _estimated_rows(edition["id"])
+    recent = await jobs.recent_jobs(kind=JOB_KIND, edition_id=edition["id"])
+    return ExportMenu(
+        edition_id=edition["id"], slug=edition["slug"],
+        rounds=tuple(ExportRound(code=r["code"], name=json_value(r["name"]) or {},
+                                 scored=r["kind"] not in ("admissibility", "mentoring")) for r in rounds),
+        rows=rows, large=rows >= settings.large_export_rows, jobs=recent)
+
+
+async def build_export(*, actor: SessionUser, edition_slug: str, what: str, fmt: str, round_code: str | None,
+                       language: str, settings: Settings) -> ExportFile:
+    """Build one export now (in a worker thread for the rendering); who exported what is audited."""
+    edition = await _edition(actor, edition_slug)
+    built = await _build(edition, what=what, fmt=fmt, round_code=round_code, language=language, settings=settings)
+    await audit.record("export.downloaded", actor_id=actor.id, edition_id=edition["id"], subject_type="edition",
+                       subject_id=edition["id"], data={"what": what, "format": fmt, "round": round_code})
+    return built
+
+
+async def request_export(*, actor: SessionUser, edition_slug: str, what: str, fmt: str, round_code: str | None,
+                         language: str) -> jobs.JobView:
+    """Queue an export as a background job (or join the same one already queued)."""
+    edition = await _edition(actor, edition_slug)
+    if not valid(what, fmt):
+        raise ExportNotFound(what)
+    if what in ROUND_EXPORTS:
+        await _round_row(edition, round_code)
+    params = {"what": what, "format": fmt, "round": round_code if what in ROUND_EXPORTS else None,
+              "language": language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE}
+    job = await jobs.enqueue_job(kind=JOB_KIND, edition_id=edition["id"], created_by=actor.id, params=params)
+    await audit.record("export.requested", actor_id=actor.id, edition_id=edition["id"], subject_type="job",
+                       subject_id=job.id, data=params)
+    return job
+
+
+@jobs.handles(JOB_KIND)
+async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
+    edition = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).where(
+        Edition.id == context.edition_id).first()
+    if edition is None:
+        raise ExportNotFound(context.edition_id)
+    params = context.params
+    context.progress.set(5)
+    built = await _build(edition, what=params["what"], fmt=params["format"], round_code=params.get("round"),
+                         language=params.get("language", "it"), settings=context.settings, progress=context.progress)
+    return jobs.JobOutcome(result={"what": params["what"]}, content=built.content, file_name=built.file_name,
+                           content_type=built.content_type)
+
+
+# -- Building ---------------------------------------------------------------------------------------
+
+
+async def _round_row(edition: dict[str, Any], round_code: str | None) -> dict[str, Any]:
+    row = await Round.select(Round.id).where(Round.edition == edition["id"], Round.code == (round_code or "")).first()
+    if row is None:
+        raise ExportNotFound(round_code)
+    return await _full_round(row["id"])
+
+
+def _local(value: datetime | None, zone: str) -> datetime | None:
+    return value.astimezone(ZoneInfo(zone)).replace(microsecond=0) if value else None
+
+
+async def _build(edition: dict[str, Any], *, what: str, fmt: str, round_code: str | None, language: str,
+                 settings: Settings, progress: jobs.Progress | None = None) -> ExportFile:
+    if not valid(what, fmt):
+        raise ExportNotFound(what)
+    language = language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    round_row = await _round_row(edition, round_code) if what in ROUND_EXPORTS else None
+    with i18n.language(language):
+        if what == "verbale":
+            content = await _verbale(edition, round_row, settings=settings, progress=progress)
+        else:
+            sheets = await _SHEETS[what](edition, round_row, settings, progress)
+            if progress is not None:
+                progress.set(60)
+            content = await anyio.to_thread.run_sync(
+                lambda: to_csv(sheets[0]) if fmt == "csv" else to_xlsx(sheets))
+    return ExportFile(file_name=file_name(edition["slug"], what, fmt, round_row["code"] if round_row else None),
+                      content_type=FORMATS[fmt], content=content)
+
+
+async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
+    zone = edition["time_zone"]
+    rows = await Application.select(
+        Application.id, Application.receipt_number, Application.entity_name, Application.title,
+        Application.track.code, Application.area.code, Application.region, Application.legal_form,
+        Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
+    ).where(Application.edition == edition["id"], Application.status != "draft").order_by(Application.id)
+    return [Sheet(title=_("Applications"), columns=[
+        _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
+        _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")], rows=[
+        [r["id"], r["receipt_number"], r["entity_name"], r["title"], r["track.code"], r["area.code"], r["region"],
+         r["legal_form"], r["tax_code"], r["status"], _local(r["submitted_at"], zone), r["applicant.email"]]
+        for r in rows])]
+
+
+async def _submitted_scores(round_row: dict[str, Any]) -> list[dict[str, Any]]:
+    return await CriterionScore.select(
+        CriterionScore.review, CriterionScore.criterion, CriterionScore.value,
+        CriterionScore.review.total, CriterionScore.review.submitted_at,
+        CriterionScore.review.assignment.application, CriterionScore.review.assignment.juror,
+    ).where(CriterionScore.review.assignment.round == round_row["id"], CriterionScore.review.status == "submitted",
+            CriterionScore.review.assignment.status != "recused").order_by(
+        CriterionScore.review.assignment.application, CriterionScore.review, CriterionScore.id)
+
+
+async def _names(application_ids: set[int], juror_ids: set[int]) -> tuple[dict[int, dict], dict[int, str]]:
+    entries = {r["id"]: r for r in await Application.select(
+        Application.id, Application.entity_name, Application.title).where(
+        Application.id.is_in(list(application_ids) or [0]))}
+    jurors = {r["id"]: r["display_name"] or r["email"] for r in await Account.select(
+        Account.id, Account.display_name, Account.email).where(Account.id.is_in(list(juror_ids) or [0]))}
+    return entries, jurors
+
+
+async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
+    scores = await _submitted_scores(round_row)
+    entries, jurors = await _names({s["review.assignment.application"] for s in scores},
+                                   {s["review.assignment.juror"] for s in scores})
+    zone = edition["time_zone"]
+    return [Sheet(title=_("Scores"), columns=[
+        _("Round"), _("Application ID"), _("Entity"), _("Juror"), _("Criterion"), _("Value"), _("Review total"),
+        _("Submitted at")], rows=[
+        [round_row["code"], s["review.assignment.application"],
+         entries[s["review.assignment.application"]]["entity_name"], jurors[s["review.assignment.juror"]],
+         s["criterion"], s["value"], s["review.total"], _local(s["review.submitted_at"], zone)] for s in scores])]
+
+
+async def _scores_wide(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
+    scores = await _submitted_scores(round_row)
+    entries, jurors = await _names({s["review.assignment.application"] for s in scores},
+                                   {s["review.assignment.juror"] for s in scores})
+    criteria = list(dict.fromkeys(s["criterion"] for s in scores))
+    juror_order = sorted(jurors, key=lambda j: (jurors[j].lower(), j))
+    columns = [(j, c) for j in juror_order for c in criteria]
+    present = {(s["review.assignment.juror"], s["criterion"]) for s in scores}
+    columns = [column for column in columns if column in present]
+    values: dict[int, dict[tuple[int, str], float | None]] = {}
+    for s in scores:
+        values.setdefault(s["review.assignment.application"], {})[(s["review.assignment.juror"], s["criterion"])] = \
+            s["value"]
+    return [Sheet(title=_("Scores by juror"), columns=[
+        _("Application ID"), _("Entity"), _("Project"), *(f"{jurors[j]} · {c}" for j, c in columns)], rows=[
+        [entry, entries[entry]["entity_name"], entries[entry]["title"], *(values[entry].get(col) for col in columns)]
+        for entry in sorted(values)])]
+
+
+def _number(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+async def _ranking(round_row: dict[str, Any], settings: Settings, progress: jobs.Progress | None = None):
+    head = round_head(round_row)
+    top = head.advancement.get("top_n") if isinstance(head.advancement.get("top_n"), int) else None
+    try:
+        found = await standing(round_row, settings=settings, method=head.configured_method, group="all", top=top,
+                               progress=progress)
+    except NoResults:
+        raise ExportNotFound(round_row["code"]) from None
+    return head, top, found
+
+
+def _ranking_rows(found, head) -> list[list[Any]]:
+    rows = []
+    for r in sorted(found.results.rows, key=lambda r: (r.rank is None, r.rank or 0, r.entry)):
+        info = found.entries.get(r.entry)
+        if info is None:
+            continue
+        rows.append([r.rank, r.entry, info.entity_name, info.title, info.track_code, info.area_code,
+                     _number(r.score), _number(r.low), _number(r.high), r.rank_low, r.rank_high, _number(r.p_top),
+                     r.n, list(r.flags), found.results.method])
+    return rows
+
+
+async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings: Settings,
+                    progress: jobs.Progress | None = None) -> list[Sheet]:
+    head, _top, found = await _ranking(round_row, settings, progress)
+    return [Sheet(title=_("Ranking"), columns=[
+        _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
+        _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
+        _("Flags"), _("Method")], rows=_ranking_rows(found, head))]
+
+
+async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
+                _progress: jobs.Progress | None = None) -> list[Sheet]:
+    zone = edition["time_zone"]
+    rows = await Decision.select(
+        Decision.round.code, Decision.application, Decision.application.entity_name, Decision.application.title,
+        Decision.outcome, Decision.reason, Decision.decided_by.email, Decision.staged_at, Decision.published_at,
+    ).where(Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
+    return [Sheet(title=_("Decisions"), columns=[
+        _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Reason"), _("Decided by"),
+        _("Staged at"), _("Published at")], rows=[
+        [r["round.code"], r["application"], r["application.entity_name"], r["application.title"], r["outcome"],
+         r["reason"], r["decided_by.email"], _local(r["staged_at"], zone), _local(r["published_at"], zone)]
+        for r in rows])]
+
+
+_SHEETS = {"applications": _applications, "scores-long": _scores_long, "scores-wide": _scores_wide,
+           "rankings": _rankings, "decisions": _decisions}
+
+
+# -- The verbale ------------------------------------------------------------------------------------
+
+OUTCOME_TEXT = {
+    "advanced": N_("advanced to the next round"), "not_advanced": N_("not advanced"), "finalist": N_("finalist"),
+    "winner": N_("winner"), "not_winner": N_("not among the winners"),
+}
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
+                   progress: jobs.Progress | None) -> bytes:
+    head, top, found = await _ranking(round_row, settings, progress)
+    reviews = submitted(found.data)
+    _profiles, _disagreements, icc, _alpha = await anyio.to_thread.run_sync(_diagnostics, reviews)
+    decisions = await Decision.select(
+        Decision.application, Decision.outcome, Decision.reason, Decision.published_at,
+    ).where(Decision.round == round_row["id"]).order_by(Decision.application)
+    language = i18n.current_language()
+    now = datetime.now(UTC)
+    ranking = sorted((r for r in found.results.rows if r.entry in found.entries),
+                     key=lambda r: (r.rank is None, r.rank or 0, r.entry))
+    low, high = UNCERTAIN_BAND
+    uncertain = [r for r in ranking if "contested" in r.flags or (r.p_top is not None and low < r.p_top < high)]
+    outcome_labels = {code: _(text) for code, text in OUTCOME_TEXT.items()}
+    title = pick(json_value(edition["title"]) or {}, language)
+    round_name = pick(head.name, language)
+    with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
+    chart = interval_chart(
+        title=_("Calibrated scores with their intervals"),
+        labels=[found.entries[r.entry].entity_name or f"#{r.entry}" for r in with_chart],
+        scores=[r.score for r in with_chart], lows=[r.low for r in with_chart], highs=[r.high for r in with_chart],
+        cut_after=top, value_label=_("Score")) if with_chart else None
+    texts = {
+        "jury": _("Jurors who submitted reviews: {jurors}. Entries ranked: {entries}. Reviews counted: {reviews}.")
+        .format(jurors=len({j for _e, j, _t in reviews}), entries=sum(1 for r in ranking if r.rank is not None),
+                reviews=len(reviews)),
+        "method": _("Calibration method: {method}.").format(method=_(METHOD_LABELS.get(head.configured_method,
+                                                                                         head.configured_method)))
+        + " " + _(METHOD_EXPLANATIONS.get(head.configured_method, "")),
+        "uncertainty": _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
+                         "noise, with the assignment of jurors kept as it was. P(top N) is the share of replicates "
+                         "in which the entry is among the first {top}. Entries whose place at the cut is uncertain: "
+                         "{uncertain}.").format(level="90%", replicates=replicates_of(found.data), top=top or "–",
+                                                              uncertain=len(uncertain))
+        if found.intervals else _("Intervals were not computed for this record (the round's bootstrap has not run)."),
+        "reliability": _("Agreement among jurors (ICC of the mean of {k} reviews): {icc}.").format(
+            k=_fmt(icc.k, 1), icc=_fmt(icc.icck)) if icc else "",
+        "decisions_state": (_("Decisions published on {date}.").format(
+            date=i18n.format_day(max(d["published_at"] for d in decisions), edition["time_zone"]))
+            if decisions and all(d["published_at"] for d in decisions)
+            else _("Decisions staged, not yet published.") if decisions else _("No decisions recorded yet.")),
+    }
+    columns = {
+        "ranking": [_("Rank"), _("Entity"), _("Project"), _("Track"), _("Score"), _("Interval"), _("Ranks"),
+                    _("P(top N)")],
+        "decisions": [_("Entity"), _("Project"), _("Outcome"), _("Reason")],
+    }
+    ranking_rows = [[r.rank or "–", found.entries[r.entry].entity_name, found.entries[r.entry].title,
+                     found.entries[r.entry].track_code, _fmt(r.score),
+                     f"{_fmt(r.low)}–{_fmt(r.high)}" if r.low is not None else "",
+                     f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "", _fmt(r.p_top)] for r in ranking]
+    entry_names = {e: (info.entity_name, info.title) for e, info in found.entries.items()}
+    if decisions:
+        missing = {d["application"] for d in decisions} - set(entry_names)
+        if missing:
+            for r in await Application.select(Application.id, Application.entity_name, Application.title).where(
+                    Application.id.is_in(list(missing))):
+                entry_names[r["id"]] = (r["entity_name"], r["title"])
+    decision_rows = [[*entry_names.get(d["application"], ("", "")), outcome_labels.get(d["outcome"], d["outcome"]),
+                      d["reason"]] for d in decisions]
+    headings = {"title": _("Deliberation record: {round}").format(round=round_name),
+                "subtitle": _("{edition} · drawn up on {date}").format(
+                    edition=title, date=i18n.format_day(now, edition["time_zone"])),
+                "jury": _("Jury"), "method": _("Method"), "uncertainty": _("Uncertainty"),
+                "ranking": _("Ranking"), "decisions": _("Decisions")}
+    if progress is not None:
+        progress.set(70)
+    return await anyio.to_thread.run_sync(lambda: _render_verbale(
+        headings=headings, texts=texts, columns=columns, ranking_rows=ranking_rows, decision_rows=decision_rows,
+        chart_png=chart.png(dpi=110) if chart else None, language=language, footer=f"Giuria · {title}"))
+
+
+def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
+                    ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
+                    chart_png: bytes | None, language: str, footer: str) -> bytes:
+    document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
+    document.heading(headings["jury"])
+    document.paragraph(texts["jury"])
+    document.heading(headings["method"])
+    document.paragraph(texts["method"])
+    document.heading(headings["uncertainty"])
+    document.paragraph(texts["uncertainty"])
+    if texts["reliability"]:
+        document.paragraph(texts["reliability"])
+    document.heading(headings["ranking"])
+    document.table(columns=columns["ranking"], rows=ranking_rows, widths=(10, 38, 38, 16, 14, 24, 16, 14))
+    if chart_png:
+        document.image(chart_png)
+    document.heading(headings["decisions"])
+    document.paragraph(texts["decisions_state"], italic=True)
+    if decision_rows:
+        document.table(columns=columns["decisions"], rows=decision_rows, widths=(45, 45, 35, 45))
+    return document.output()
+
+
+__all__ = ["EditionNotFound", "ExportFile", "ExportNotFound", "build_export", "export_menu", "request_export"]

@@ -1,0 +1,138 @@
+"""A round's results: gather its judging from the database as plain data, let its workflow compute them.
+
+Only the edition's organisers (and admins) see results before they are published; anyone else
+gets "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
+from core.judging.comparative import round_comparisons, round_rankings
+from core.judging.reviews import round_rubric
+from core.platform.db import json_value
+from core.platform.identity import SessionUser
+from core.platform.tables import (
+    Application,
+    ConsensusThread,
+    CriterionScore,
+    Review,
+    Round,
+)
+from core.plugin_api import ReviewData, RoundData, RoundResults
+from core.plugins import active_registry
+
+
+class RoundNotFound(LookupError):
+    """No such round, or not this person's to see."""
+
+
+class NoResults(ValueError):
+    """The round's workflow computes no ranking (a checklist, say)."""
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    id: int
+    title: str
+    entity_name: str
+    track: dict[str, str]
+    area: dict[str, str]
+    track_code: str = ""
+    area_code: str = ""
+
+
+async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code: str) -> dict:
+    row = await Round.select(
+        Round.id, Round.code, Round.kind, Round.workflow, Round.rubric, Round.rubric_name, Round.normalisation,
+        Round.settings, Round.advancement, Round.edition, Round.edition.slug, Round.edition.enabled_plugins,
+    ).where(Round.edition.slug == edition_slug, Round.code == round_code).first()
+    if row is None or not (actor.is_admin or actor.has_role("organiser", edition_slug)):
+        raise RoundNotFound(round_code)
+    return row
+
+
+async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, dict[int, EntryInfo]]:
+    """The round's entries and submitted reviews, as the plain data workflows compute with."""
+    statuses = IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)
+    applications = await Application.select(
+        Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
+        Application.area.name, Application.area.code,
+    ).where(Application.edition == round_row["edition"], Application.status.is_in(list(statuses))).order_by(
+        Application.id)
+    entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
+                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
+                                  track_code=a["track.code"] or "", area_code=a["area.code"] or "")
+               for a in applications}
+    # In a fixed order: the bootstrap draws reviews by position, so the same reviews give the same intervals.
+    reviews = await Review.select(Review.id, Review.status, Review.total, Review.checklist,
+                                  Review.assignment.application, Review.assignment.juror).where(
+        Review.assignment.round == round_row["id"], Review.assignment.status != "recused").order_by(Review.id)
+    scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
+        CriterionScore.review.assignment.round == round_row["id"])
+    values: dict[int, dict[str, float | None]] = {}
+    for score in scores:
+        values.setdefault(score["review"], {})[score["criterion"]] = score["value"]
+    settings = dict(json_value(round_row["settings"]) or {})
+    settings.setdefault("normalisation", round_row["normalisation"] or None)
+    advancement = json_value(round_row["advancement"]) or {}
+    if "top_n" in advancement:
+        settings.setdefault("top_n", advancement["top_n"])
+    try:
+        rubric = round_rubric({**round_row, "edition.enabled_plugins": round_row["edition.enabled_plugins"]})
+    except ValueError:
+        rubric = None
+    data = RoundData(
+        round_code=round_row["code"], kind=round_row["kind"], rubric=rubric, settings=settings,
+        entries=tuple(entries), groups={a["id"]: a["track.code"] or "" for a in applications},
+        reviews=tuple(
+            ReviewData(entry=r["assignment.application"], juror=r["assignment.juror"], status=r["status"],
+                       total=r["total"], values=values.get(r["id"], {}))
+            for r in reviews if r["assignment.application"] in entries),
+        checklists=tuple(
+            {"entry": r["assignment.application"], "juror": r["assignment.juror"], "status": r["status"],
+             "outcome": (json_value(r["checklist"]) or {}).get("outcome", ""),
+             "items": (json_value(r["checklist"]) or {}).get("items", {})}
+            for r in reviews if r["assignment.application"] in entries and json_value(r["checklist"])),
+        consensus={t["application"]: t["score"] for t in await ConsensusThread.select(
+            ConsensusThread.application, ConsensusThread.score).where(
+            ConsensusThread.round == round_row["id"], ConsensusThread.score.is_not_null())
+            if t["application"] in entries},
+        comparisons=tuple(c for c in await round_comparisons(round_row["id"])
+                          if c[0] in entries and c[1] in entries),
+        rankings=await round_rankings(round_row["id"], entries=tuple(entries)),
+        seed=seed,
+    )
+    return data, entries
+
+
+async def round_results(*, actor: SessionUser, edition_slug: str, round_code: str,
+                        seed: int = 0) -> tuple[RoundResults, dict[int, EntryInfo]]:
+    """Computed by the round's workflow plugin, from submitted reviews only."""
+    round_row = await _round_for_organiser(actor, edition_slug, round_code)
+    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+        round_row["workflow"] or "rubric")
+    if workflow is None or workflow.compute is None:
+        raise NoResults(round_code)
+    data, entries = await gather_round(round_row, seed=seed)
+    return workflow.compute(data), entries
+
+
+@dataclass(frozen=True)
+class ChecklistOutcome:
+    """An entry's admissibility as its reviewers' checklists say, for the organiser to confirm or settle."""
+
+    entry: EntryInfo
+    outcome: str  # admissible, not_admissible, disputed, pending
+    reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+    reviews: int
+
+
+async def checklist_outcomes(*, actor: SessionUser, edition_slug: str, round_code: str) -> list[ChecklistOutcome]:
+    """Per entry of an admissibility round: the outcome its checklist workflow computes, with the reasons."""
+    results, entries = await round_results(actor=actor, edition_slug=edition_slug, round_code=round_code)
+    return [ChecklistOutcome(entry=entries[row.entry], outcome=row.outcome or "pending", reasons=row.reasons,
+                             flags=row.flags, reviews=row.n)
+            for row in results.rows if row.entry in entries]

@@ -1,0 +1,1 @@
+"""Sponsors: their scoped portal and the reports they read."""
