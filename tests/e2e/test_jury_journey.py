@@ -72,7 +72,7 @@ def test_an_invited_juror_declares_no_conflict_and_scores_two_entries(live_serve
     page.get_by_role("button", name="Esci").click()
 
     link = applicant_journey.mailed_link(live_server.data_dir / "outbox", JUROR_EMAIL, "/invitations/")
-    page.goto(live_server.url + link)
+    page.goto(link)
     assert page.get_by_role("heading", name="Il tuo invito").is_visible()
     page.get_by_label("Il tuo nome").fill("Nina Nuova")
     page.get_by_label("Scegli una password").fill(JUROR_PASSWORD)
