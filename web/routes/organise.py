@@ -32,8 +32,3 @@ async def edition_overview(user: SignedInUser, slug: FromPath[str]) -> Template:
 
 
 ROUTES = [console_home, edition_overview]
-
-
-async def organised_edition(request, slug: str) -> access.OrganisedEdition:
-    """Transitional: modules not yet converted to the `edition` dependency."""
-    return await access.edition_for_organiser(actor=request.scope["user"], edition_slug=slug)
