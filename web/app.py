@@ -27,6 +27,7 @@ from core.platform import db
 from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
 from web import auth, errors
+from web.dependencies import DEPENDENCIES
 from web.middleware import LanguageMiddleware, UserMiddleware
 from web.routes import (
     account,
@@ -188,6 +189,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         csrf_config=csrf_config,
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,
+        dependencies=DEPENDENCIES,
+        before_request=errors.ids_in_range,
         before_send=[_add_security_headers],
         lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from core.people import accounts
 from core.people.accounts import AccountError, SessionUser
 from core.platform.i18n import gettext as _
+from web.dependencies import AppSettings, Visitor
 
 
 async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -48,22 +49,21 @@ def _login_page(*, email: str = "", next_path: str = "/me", error: str = "", sta
 
 
 @get("/login", include_in_schema=False)
-async def login_form(request: Request, next: FromQuery[str | None] = None) -> Response:
-    if request.scope.get("user") is not None:
+async def login_form(visitor: Visitor, next: FromQuery[str | None] = None) -> Response:
+    if visitor is not None:
         return Redirect(path=safe_next(next))
     return _login_page(next_path=safe_next(next))
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request) -> Response:
+async def login(request: Request, settings: AppSettings) -> Response:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
     client = request.client.host if request.client else "unknown"
     try:
-        user = await accounts.authenticate(email=email, password=password, client=client,
-                                           settings=request.app.state.settings)
+        user = await accounts.authenticate(email=email, password=password, client=client, settings=settings)
     except AccountError:
         return _login_page(email=email, next_path=next_path, error=LOGIN_ERRORS["login_failed"](), status=400)
     request.set_session({"uid": user.id, "epoch": user.auth_epoch})

@@ -27,6 +27,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from core.platform import audit, db
 from core.platform.downloads import Download
+from core.platform.errors import NotFound
 from core.platform.files_content import (
     KINDS,
     Kind,
@@ -102,7 +103,7 @@ class UploadRejected(ValueError):
         return params
 
 
-class AttachmentNotFound(LookupError):
+class AttachmentNotFound(NotFound):
     """No such attachment or application for this person; answer 404 so that existence does not leak."""
 
 

@@ -30,6 +30,7 @@ from core.editions.schema import SectionSpec, StatementSpec
 from core.messaging import mail, webhooks
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -53,16 +54,12 @@ CALL_CLOSE = "call_close"
 TEAM_QUESTION = "members"
 
 
-class ApplicationNotFound(LookupError):
+class ApplicationNotFound(NotFound):
     """Missing, or not this person's: the two look the same from outside."""
 
 
-class ApplicationClosed(ValueError):
+class ApplicationClosed(Refused):
     """The call does not accept this change any more (or not yet)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, RoleGrant, Round
 
 
-class EditionNotFound(LookupError):
+class EditionNotFound(NotFound):
     """No such edition, or not this person's to organise."""
 
 

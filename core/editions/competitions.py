@@ -34,6 +34,7 @@ from core.editions.schema import (
 )
 from core.platform import audit, db
 from core.platform.db import json_value as _json
+from core.platform.errors import NotFound
 from core.platform.tables import (
     Application,
     Area,
@@ -65,7 +66,7 @@ class EditionExists(ValueError):
     """An import would overwrite an edition; editions are changed in the console, not replaced."""
 
 
-class EditionNotFound(LookupError):
+class EditionNotFound(NotFound):
     pass
 
 

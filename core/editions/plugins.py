@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Edition, Review, Round
@@ -20,12 +21,8 @@ from core.plugins import active_registry
 __all__ = ["EditionNotFound", "PluginChoice", "PluginRefused", "RoundRubricChoice"]
 
 
-class PluginRefused(ValueError):
+class PluginRefused(Refused):
     """The change was refused; `message` says why, in the current language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

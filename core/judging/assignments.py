@@ -22,6 +22,7 @@ from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -65,7 +66,7 @@ OBSTACLE_LEADS = {
 OBSTACLE_FALLBACK = N_("No assignment meets every rule together.")
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round, or not this person's to organise."""
 
 
@@ -81,13 +82,12 @@ class StaleProposal(ValueError):
     """The round changed after the proposal was computed (or the proposal is gone): propose again."""
 
 
-class AssignmentRefused(ValueError):
+class AssignmentRefused(Refused):
     """A change by hand that would break a rule; `field` is the form field the message belongs beside."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,18 @@ from core.judging.reviews import (
 )
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Assignment, Comparison, ConflictOfInterest, RankingBallot, TeamMember
 from scoring.pairwise import next_pair, pairwise_state, record_comparison
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """Not a round this juror has assignments in, or not one judged this way."""
 
 
-class EntryNotAllowed(LookupError):
+class EntryNotAllowed(NotFound):
     """An entry the juror may not compare: not theirs, not in play, or one they declared a conflict with."""
 
 

@@ -28,6 +28,7 @@ from core.judging.reviews import (
 )
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, ConflictOfInterest, ConsensusMessage, ConsensusThread, Review
@@ -35,7 +36,7 @@ from scoring.consensus import disagreement_threshold, disagreements
 from scoring.rubric import Rubric, total_range
 
 
-class NotChair(LookupError):
+class NotChair(NotFound):
     """Not a consensus round, not this person's to chair, or an entry they may not discuss: all look the same."""
 
 

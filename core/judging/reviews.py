@@ -23,6 +23,7 @@ from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -47,21 +48,19 @@ ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_
 MAX_MESSAGE = 5000
 
 
-class AssignmentNotFound(LookupError):
+class AssignmentNotFound(NotFound):
     """Not assigned to this juror, released, or missing: all look the same."""
 
 
-class ScoringClosed(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ScoringClosed(Refused):
+    """The review or check cannot change now (round closed, already submitted, no rubric); `message` says why."""
 
 
-class ConflictNotCleared(PermissionError):
-    """The juror has not yet said whether they have a conflict with this entry."""
+class ConflictNotCleared(NotFound):
+    """The juror has not yet said whether they have a conflict with this entry: its form is not theirs yet."""
 
 
-class DiscussionClosed(LookupError):
+class DiscussionClosed(NotFound):
     """No consensus thread is open for this entry, or the juror has not submitted their own review yet."""
 
 
@@ -710,10 +709,8 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
 # -- the consensus thread, as a juror of the entry takes part ---------------------------------------
 
 
-class MessageRefused(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MessageRefused(Refused):
+    """A discussion message that cannot be posted (empty or too long); `message` says why."""
 
 
 def message_text(body: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.editions.access import may_organise
+from core.platform.errors import NotFound, Refused
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, MentorMatch
 
@@ -18,16 +19,15 @@ ACTIVE_MATCH = ("confirmed", "rematch_requested")
 ON_PATH = ("finalist", "winner", "not_winner")
 
 
-class MentoringNotFound(LookupError):
+class MentoringNotFound(NotFound):
     """No such thing, or not this person's to see."""
 
 
-class MentoringRefused(ValueError):
+class MentoringRefused(Refused):
     """A request the rules refuse; `message` is translated and says what to do."""
 
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 

@@ -25,6 +25,7 @@ import anyio
 from core.editions.access import may_organise
 from core.platform.db import json_value
 from core.platform.downloads import Download
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Edition, Job
@@ -38,7 +39,7 @@ MAX_ATTEMPTS = 3
 WAKE_DELAY_SECONDS = 0.3
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound):
     """No such job, or not this person's to see."""
 
 

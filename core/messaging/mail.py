@@ -32,6 +32,7 @@ from core.messaging.smtp import (
     write_eml,
 )
 from core.platform import db
+from core.platform.errors import NotFound
 from core.platform.settings import Settings
 from core.platform.tables import MailAttachment, MailTemplateOverride, OutgoingMail
 
@@ -56,7 +57,7 @@ PASS_LIMIT = 50
 WAKE_DELAY_SECONDS = 0.3
 
 
-class MailNotFound(LookupError):
+class MailNotFound(NotFound):
     """No such mail in the outbox, or not for this user to see (the two look the same)."""
 
 

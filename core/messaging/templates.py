@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging.render import MailOverride, OverrideError, RenderedMail, render_mail, render_override
 from core.platform import audit, db, i18n
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import MailTemplateOverride
@@ -45,7 +46,7 @@ EVENTS: tuple[MailEvent, ...] = (
 BY_TEMPLATE = {event.template: event for event in EVENTS}
 
 
-class MailTemplateNotFound(LookupError):
+class MailTemplateNotFound(NotFound):
     """Not a mail an edition can reword, or not a language of the platform."""
 
 

@@ -26,6 +26,7 @@ from piccolo.engine.postgres import PostgresEngine
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -57,17 +58,16 @@ MAX_URL_LENGTH = 500
 SIGNATURE_HEADER = "X-Giuria-Signature"
 
 
-class WebhookNotFound(LookupError):
+class WebhookNotFound(NotFound):
     """No such subscription in an edition the actor organises (the two look the same)."""
 
 
-class WebhookRefused(ValueError):
+class WebhookRefused(Refused):
     """A subscription that cannot be saved; `field` names the form field the message belongs beside."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

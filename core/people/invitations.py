@@ -21,6 +21,7 @@ from core.messaging.smtp import check_address
 from core.people.accounts import AccountError, SessionUser, load_session_user, normalise_email
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import LANGUAGES
 from core.platform.i18n import gettext as _
 from core.platform.passwords import hash_password, password_problems
@@ -37,7 +38,7 @@ class InvitationInvalid(ValueError):
     """A link that is malformed, expired, revoked, replaced by a newer one, or already used."""
 
 
-class InvitationNotFound(LookupError):
+class InvitationNotFound(NotFound):
     """No such invitation or role in this edition (or not this organiser's edition)."""
 
 
@@ -45,10 +46,8 @@ class SignInRequired(PermissionError):
     """The invited address has an account: its owner signs in (as that account) to accept."""
 
 
-class RoleNotRemovable(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RoleNotRemovable(Refused):
+    """The role cannot be removed; `message` says why."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from core.applications.attachments import blob_path
 from core.applications.form import sections_of
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import (
@@ -34,7 +35,7 @@ from core.platform.tables import (
 ERASED_DOMAIN = "erased.invalid"
 
 
-class ConsentNotFound(LookupError):
+class ConsentNotFound(NotFound):
     pass
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from core.messaging import jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import Refused
+from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -30,12 +32,20 @@ FINALIST_BEFORE = ("mentoring", "final_pitch")
 MAIL_TEMPLATES = {"advanced", "not_advanced", "finalist", "winner", "not_winner"}
 
 
-class DecisionsPublished(ValueError):
+class DecisionsPublished(Refused):
     """The round's decisions are already published: they can no longer be staged or edited here."""
 
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("These decisions are already published and can no longer be changed."))
+        self.round_code = round_code
 
-class NothingStaged(ValueError):
+
+class NothingStaged(Refused):
     """Publication was asked for a round without staged decisions."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("Stage the decisions first."))
+        self.round_code = round_code
 
 
 @dataclass

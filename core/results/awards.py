@@ -19,6 +19,7 @@ from typing import Any
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Award, Edition, Prize, Round
@@ -42,13 +43,11 @@ __all__ = ["AwardsPage", "AwardsRefused", "EditionNotFound", "Slot", "awards_pag
            "propose_awards", "update_condition"]
 
 
-class AwardsRefused(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AwardsRefused(Refused):
+    """The awards (or an award's condition) cannot change like this; `message` says why."""
 
 
-class AwardNotFound(LookupError):
+class AwardNotFound(NotFound):
     pass
 
 

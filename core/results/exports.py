@@ -23,6 +23,7 @@ from core.platform.db import json_value
 from core.platform.documents.charts import interval_chart
 from core.platform.documents.pdf import PdfDocument
 from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
@@ -53,7 +54,7 @@ JOB_KIND = "export"
 SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-class ExportNotFound(LookupError):
+class ExportNotFound(NotFound):
     """No such export (edition, round, kind or format), or not this person's to build."""
 
 

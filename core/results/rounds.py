@@ -12,6 +12,7 @@ from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.judging.comparative import round_comparisons, round_rankings
 from core.judging.reviews import round_rubric
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import (
     Application,
@@ -24,12 +25,12 @@ from core.plugin_api import ReviewData, RoundData, RoundResults
 from core.plugins import active_registry
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round, or not this person's to see."""
 
 
-class NoResults(ValueError):
-    """The round's workflow computes no ranking (a checklist, say)."""
+class NoResults(NotFound):
+    """The round's workflow computes no ranking (a checklist, say): a page about its ranking has nothing to show."""
 
 
 @dataclass(frozen=True)

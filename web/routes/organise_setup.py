@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.editions import setup as edition_setup
+from core.editions.access import OrganisedEdition
 from core.editions.setup import EditionNotFound, RubricFrozen, SetupRefused
 from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
 from core.platform.yaml_source import FileProblems, Problem
+from web.dependencies import ConsoleEdition, SignedInUser
 from web.downloads import content_disposition
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 MAX_FILE_BYTES = 2_000_000
 SAVED = {
@@ -42,33 +45,32 @@ async def _text_from(form) -> str:
 
 
 @get("/organise/new", guards=[organiser_only], include_in_schema=False)
-async def new_edition_form(request: Request) -> Template:
-    if not edition_setup.may_create_edition(request.scope["user"]):
+async def new_edition_form(user: SignedInUser) -> Template:
+    if not edition_setup.may_create_edition(user):
         raise PermissionDeniedException()
     return Template(template_name="organise/new.html", context={"text": "", "problems": []})
 
 
 @post("/organise/new", guards=[organiser_only], include_in_schema=False, request_max_body_size=MAX_FILE_BYTES * 2)
-async def create_edition(request: Request) -> Response:
+async def create_edition(request: Request, user: SignedInUser) -> Response:
     form = await request.form()
     text = ""
     try:
         text = await _text_from(form)
-        slug = await edition_setup.create_edition(actor=request.scope["user"], text=text)
+        slug = await edition_setup.create_edition(actor=user, text=text)
     except FileProblems as refused:
         return Template(template_name="organise/new.html", status_code=400,
                         context={"text": text, "problems": refused.problems})
-    except EditionNotFound:
+    except EditionNotFound:  # not allowed to create editions: here that is a refusal, not a missing page
         raise PermissionDeniedException() from None
     return Redirect(path=f"/organise/{slug}/setup?saved=created")
 
 
-async def _setup_page(request: Request, slug: str, *, text: str | None = None, problems=(), errors=None,
-                      status: int = 200, form_name: str = "", message: str = "") -> Template:
-    edition = await organised_edition(request, slug)
-    page = await edition_setup.setup_page(actor=request.scope["user"], edition_slug=slug)
+async def _setup_page(request: Request, user: SessionUser, edition: OrganisedEdition, *, text: str | None = None,
+                      problems=(), errors=None, status: int = 200, form_name: str = "", message: str = "") -> Template:
+    page = await edition_setup.setup_page(actor=user, edition_slug=edition.slug)
     if text is None:
-        text = await edition_setup.edition_yaml(actor=request.scope["user"], edition_slug=slug)
+        text = await edition_setup.edition_yaml(actor=user, edition_slug=edition.slug)
     saved = SAVED.get(request.query_params.get("saved", ""))
     return Template(template_name="organise/setup.html", status_code=status, context={
         "edition": edition, "section": "setup", "page": page, "text": text, "problems": list(problems),
@@ -78,14 +80,13 @@ async def _setup_page(request: Request, slug: str, *, text: str | None = None, p
 
 
 @get("/organise/{slug:str}/setup", guards=[organiser_only], include_in_schema=False)
-async def setup(request: Request, slug: FromPath[str]) -> Template:
-    return await _setup_page(request, slug)
+async def setup(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Template:
+    return await _setup_page(request, user, edition)
 
 
 @get("/organise/{slug:str}/setup/edition.yaml", guards=[organiser_only], include_in_schema=False)
-async def download_yaml(request: Request, slug: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
-    text = await edition_setup.edition_yaml(actor=request.scope["user"], edition_slug=slug)
+async def download_yaml(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Response:
+    text = await edition_setup.edition_yaml(actor=user, edition_slug=slug)
     return Response(content=text.encode("utf-8"), media_type="application/yaml; charset=utf-8", headers={
         "content-disposition": content_disposition(f"{slug}.yaml"), "cache-control": "private, no-store",
         "x-content-type-options": "nosniff"})
@@ -93,17 +94,15 @@ async def download_yaml(request: Request, slug: FromPath[str]) -> Response:
 
 @post("/organise/{slug:str}/setup/yaml", guards=[organiser_only], include_in_schema=False,
       request_max_body_size=MAX_FILE_BYTES * 2)
-async def apply_yaml(request: Request, slug: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
+async def apply_yaml(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Response:
     form = await request.form()
     text = ""
     try:
         text = await _text_from(form)
-        changes = await edition_setup.apply_edition_text(actor=request.scope["user"], edition_slug=slug, text=text)
+        changes = await edition_setup.apply_edition_text(actor=user, edition_slug=slug, text=text)
     except FileProblems as refused:
-        return await _setup_page(request, slug, text=text, problems=refused.problems, status=400, form_name="yaml")
-    except EditionNotFound:
-        raise NotFoundException() from None
+        return await _setup_page(request, user, edition, text=text, problems=refused.problems, status=400,
+                                 form_name="yaml")
     return Redirect(path=f"/organise/{slug}/setup?saved={'yaml' if changes else 'unchanged'}")
 
 
@@ -119,49 +118,46 @@ def _pairs(form, prefix: str) -> dict[str, tuple[str, str]]:
     return {code: (pair[0], pair[1]) for code, pair in values.items()}
 
 
-async def _dated(request: Request, slug: str, *, kind: str) -> Response:
-    await organised_edition(request, slug)
+async def _dated(request: Request, user: SessionUser, edition: OrganisedEdition, *, kind: str) -> Response:
     form = await request.form()
     values = _pairs(form, kind)
     service = edition_setup.update_timeline if kind == "timeline" else edition_setup.update_round_dates
     try:
-        await service(actor=request.scope["user"], edition_slug=slug, values=values)
+        await service(actor=user, edition_slug=edition.slug, values=values)
     except SetupRefused as refused:
-        page = await _setup_page(request, slug, errors=refused.errors, status=400, form_name=kind)
+        page = await _setup_page(request, user, edition, errors=refused.errors, status=400, form_name=kind)
         page.context["typed"] = {f"{code}.{part}": value for code, (s, e) in values.items()
                                  for part, value in (("starts", s), ("ends", e))}
         return page
-    except EditionNotFound:
-        raise NotFoundException() from None
-    return Redirect(path=f"/organise/{slug}/setup?saved={'timeline' if kind == 'timeline' else 'rounds'}#{kind}")
+    saved = "timeline" if kind == "timeline" else "rounds"
+    return Redirect(path=f"/organise/{edition.slug}/setup?saved={saved}#{kind}")
 
 
 @post("/organise/{slug:str}/setup/timeline", guards=[organiser_only], include_in_schema=False)
-async def save_timeline(request: Request, slug: FromPath[str]) -> Response:
-    return await _dated(request, slug, kind="timeline")
+async def save_timeline(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _dated(request, user, edition, kind="timeline")
 
 
 @post("/organise/{slug:str}/setup/rounds", guards=[organiser_only], include_in_schema=False)
-async def save_round_dates(request: Request, slug: FromPath[str]) -> Response:
-    return await _dated(request, slug, kind="rounds")
+async def save_round_dates(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _dated(request, user, edition, kind="rounds")
 
 
 @post("/organise/{slug:str}/setup/rounds/{code:str}/rubric", guards=[organiser_only], include_in_schema=False)
-async def save_rubric(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
+async def save_rubric(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                      code: FromPath[str]) -> Response:
     form = await request.form()
     weights = {key[7:]: str(value) for key, value in form.multi_items() if key.startswith("weight.")}
     try:
-        await edition_setup.update_rubric_weights(actor=request.scope["user"], edition_slug=slug, round_code=code,
-                                                  weights=weights)
+        await edition_setup.update_rubric_weights(actor=user, edition_slug=slug, round_code=code, weights=weights)
     except RubricFrozen as frozen:
-        return await _setup_page(request, slug, status=409, form_name=f"rubric-{code}", message=frozen.message)
+        return await _setup_page(request, user, edition, status=409, form_name=f"rubric-{code}",
+                                 message=frozen.message)
     except SetupRefused as refused:
-        page = await _setup_page(request, slug, errors=refused.errors, status=400, form_name=f"rubric-{code}")
+        page = await _setup_page(request, user, edition, errors=refused.errors, status=400,
+                                 form_name=f"rubric-{code}")
         page.context["typed"] = weights
         return page
-    except EditionNotFound:
-        raise NotFoundException() from None
     return Redirect(path=f"/organise/{slug}/setup?saved=rubric#rubric-{code}")
 
 
