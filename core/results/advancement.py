@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.applications import lifecycle
 from core.messaging import jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -23,11 +24,11 @@ from core.platform.tables import Application, Decision, Edition, Round
 from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
 from core.results.rounds import EntryInfo
 
-POSITIVE = {"final_pitch": "winner"}
-NEGATIVE = {"final_pitch": "not_winner"}
+POSITIVE = {"final_pitch": lifecycle.WINNER}
+NEGATIVE = {"final_pitch": lifecycle.NOT_WINNER}
 # A round followed by mentoring or the final makes finalists; other rounds advance entries to the next round.
 FINALIST_BEFORE = ("mentoring", "final_pitch")
-MAIL_TEMPLATES = {"advanced", "not_advanced", "finalist", "winner", "not_winner"}
+MAIL_TEMPLATES = set(lifecycle.ROUND_OUTCOMES)
 
 
 class DecisionsPublished(ValueError):
@@ -178,14 +179,14 @@ async def outcomes(round_row: Mapping[str, Any]) -> tuple[str, str]:
     kind = round_row["kind"]
     if kind in POSITIVE:
         return POSITIVE[kind], NEGATIVE[kind]
-    if advancement.get("outcome") in ("advanced", "finalist"):
-        return advancement["outcome"], "not_advanced"
+    if advancement.get("outcome") in (lifecycle.ADVANCED, lifecycle.FINALIST):
+        return advancement["outcome"], lifecycle.NOT_ADVANCED
     position = await Round.select(Round.position).where(Round.id == round_row["id"]).first()
     later = await Round.select(Round.kind).where(
         Round.edition == round_row["edition"], Round.position > position["position"]).order_by(Round.position).first()
     if later is not None and later["kind"] in FINALIST_BEFORE:
-        return "finalist", "not_advanced"
-    return "advanced", "not_advanced"
+        return lifecycle.FINALIST, lifecycle.NOT_ADVANCED
+    return lifecycle.ADVANCED, lifecycle.NOT_ADVANCED
 
 
 def _board_row(result, info: EntryInfo, k: int) -> BoardRow:
@@ -289,7 +290,8 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
             Decision.application.applicant.display_name, Decision.application.status,
         ).where(Decision.id.is_in([d["id"] for d in published])).order_by(Decision.application)
         for decision in staged:
-            await Application.update({Application.status: decision["outcome"], Application.updated_at: now}).where(
+            status = lifecycle.transition(decision["application.status"], decision["outcome"])
+            await Application.update({Application.status: status, Application.updated_at: now}).where(
                 Application.id == decision["application"])
             await audit.record("application.status_changed", actor_id=actor.id, edition_id=round_row["edition"],
                                subject_type="application", subject_id=decision["application"],

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from core.applications import lifecycle
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -26,7 +27,7 @@ from core.results.rounds import NoResults, RoundNotFound, round_results
 
 CASH_KINDS = ("cash_grant", "audience_award")
 CONDITION_STATES = ("pending", "met", "failed")
-RANKED_STATUSES = ("winner", "finalist")
+RANKED_STATUSES = (lifecycle.WINNER, lifecycle.FINALIST)
 
 
 def N_(message: str) -> str:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import anyio
 
+from core.applications import lifecycle
 from core.editions.access import EditionNotFound, may_organise
 from core.messaging import jobs
 from core.platform import audit, i18n
@@ -200,7 +201,8 @@ async def _applications(edition: dict[str, Any], _round: Any, _settings: Setting
         Application.id, Application.receipt_number, Application.entity_name, Application.title,
         Application.track.code, Application.area.code, Application.region, Application.legal_form,
         Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
-    ).where(Application.edition == edition["id"], Application.status != "draft").order_by(Application.id)
+    ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT).order_by(
+        Application.id)
     return [Sheet(title=_("Applications"), columns=[
         _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
         _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")], rows=[
@@ -320,8 +322,9 @@ _SHEETS = {"applications": _applications, "scores-long": _scores_long, "scores-w
 # -- The verbale ------------------------------------------------------------------------------------
 
 OUTCOME_TEXT = {
-    "advanced": N_("advanced to the next round"), "not_advanced": N_("not advanced"), "finalist": N_("finalist"),
-    "winner": N_("winner"), "not_winner": N_("not among the winners"),
+    lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),
+    lifecycle.FINALIST: N_("finalist"), lifecycle.WINNER: N_("winner"),
+    lifecycle.NOT_WINNER: N_("not among the winners"),
 }
 
 

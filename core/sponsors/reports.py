@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.applications import lifecycle
 from core.platform.db import json_value
 from core.platform.documents import charts as chart_kit
 from core.platform.documents.pdf import PdfDocument
@@ -46,9 +47,6 @@ from core.results.rounds import gather_round
 
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
-# Outcomes that put an entry in the running for the prizes of the round's stage.
-IN_RUNNING = ("advanced", "finalist", "winner", "not_winner")
-FINALIST_OUTCOMES = ("finalist", "winner", "not_winner")
 # A proposed award is the organisers' draft; these never reach a sponsor either.
 HIDDEN_AWARD_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
 HELD_SESSIONS = ("held", "done", "completed")
@@ -104,7 +102,7 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
     applications = await Application.select(
         Application.id, Application.legal_form, Application.answers, Application.track.code,
         Application.area.code).where(Application.edition == edition_id, Application.submitted_at.is_not_null(),
-                                     Application.status.not_in(["draft", "withdrawn"]))
+                                     Application.status.not_in(list(lifecycle.NOT_ENTERED)))
     ids = [a["id"] for a in applications]
     decisions = await _published_decisions(edition_id)
     awards = await _visible_awards(edition_id)
@@ -112,11 +110,12 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
         TeamMember.application.is_in(ids)) if ids else []
     admissible, finalists, winners = set(), set(), {a["application"] for a in awards}
     for d in decisions:
-        if d["outcome"] != "not_admissible":
+        if d["outcome"] != lifecycle.NOT_ADMISSIBLE:
             admissible.add(d["application"])
-        if d["outcome"] in FINALIST_OUTCOMES or (d["outcome"] == "advanced" and d["round.kind"] != "admissibility"):
+        if d["outcome"] in lifecycle.FINALIST_OUTCOMES or (d["outcome"] == lifecycle.ADVANCED
+                                                           and d["round.kind"] != "admissibility"):
             finalists.add(d["application"])
-        if d["outcome"] == "winner":
+        if d["outcome"] == lifecycle.WINNER:
             winners.add(d["application"])
     members: dict[int, list[dict[str, str]]] = {}
     for m in team:
@@ -239,7 +238,8 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
     if not prizes:
         return []
     decisions = await _published_decisions(edition_id)
-    running = [d for d in decisions if d["outcome"] in IN_RUNNING]
+    # Outcomes that put an entry in the running for the prizes of the round's stage.
+    running = [d for d in decisions if d["outcome"] in lifecycle.IN_RUNNING]
     stage_round = max(running, key=lambda d: d["round.position"])["round"] if running else None
     in_running = {d["application"] for d in running if d["round"] == stage_round}
     awards = [a for a in await _visible_awards(edition_id) if a["prize"] in {p["id"] for p in prizes}]

@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from core.applications.lifecycle import IllegalTransition
 from core.messaging import jobs
 from core.platform.documents.charts import bar_chart, interval_chart
 from core.platform.i18n import gettext as _
@@ -178,10 +179,11 @@ async def publish(request: Request, slug: FromPath[str], code: FromPath[str]) ->
         await advancement.publish_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings)
     except (RoundNotFound, NoResults):
         raise NotFoundException() from None
-    except (advancement.NothingStaged, advancement.DecisionsPublished) as refused:
+    except (advancement.NothingStaged, advancement.DecisionsPublished, IllegalTransition) as refused:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
         message = _("Stage the decisions first.") if isinstance(refused, advancement.NothingStaged) else \
+            refused.message if isinstance(refused, IllegalTransition) else \
             _("These decisions are already published and can no longer be changed.")
         return _advancement_page(edition, proposal, status=409, notice=message)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=published")
