@@ -37,6 +37,7 @@ from core.platform.tables import (
     Round,
     TeamMember,
 )
+from core.plugin_api import WorkflowDefinition
 from core.plugins import active_registry
 from scoring.rubric import Rubric, validate_sheet, value_error, weighted_total
 
@@ -257,8 +258,10 @@ async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) 
         return rounds
     chaired = [r for r in await Round.select(
         Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
-        Round.edition.time_zone).where(Round.workflow == "consensus", Round.edition.slug.is_in(editions)).order_by(
-        Round.position) if is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
+        Round.edition.time_zone, Round.workflow, Round.edition.enabled_plugins).where(
+        Round.workflow.is_in(consensus_workflows()), Round.edition.slug.is_in(editions)).order_by(Round.position)
+        if has_consensus_step(r["workflow"], json_value(r["edition.enabled_plugins"]))
+        and is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
     known = {r.round_id: index for index, r in enumerate(rounds)}
     for row in chaired:
         if row["id"] in known:
@@ -281,10 +284,26 @@ def is_chair(user: SessionUser, settings: dict[str, Any], edition_slug: str) -> 
                for c in named)
 
 
+def round_workflow(workflow: str, enabled: list[str] | None) -> WorkflowDefinition | None:
+    """The workflow a round names (`rubric` when it names none), among the edition's enabled plugins."""
+    return active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+
+
 def juror_task(workflow: str, enabled: list[str] | None) -> str:
     """What the round's workflow asks jurors to do: score a rubric, fill a checklist, compare, rank."""
-    definition = active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+    definition = round_workflow(workflow, enabled)
     return definition.juror_task if definition else "rubric"
+
+
+def has_consensus_step(workflow: str, enabled: list[str] | None) -> bool:
+    """Whether the round's workflow has a panel chair and consensus threads after the independent reviews."""
+    definition = round_workflow(workflow, enabled)
+    return bool(definition and definition.has_consensus_step)
+
+
+def consensus_workflows() -> list[str]:
+    """Names of every loaded workflow with a consensus step, to find such rounds in one query."""
+    return [name for name, w in active_registry().workflows().items() if w.has_consensus_step] or [""]
 
 
 # -- one assignment ---------------------------------------------------------------------------------
@@ -393,7 +412,7 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     policy = round_settings.get("show_others", "after_own")
     if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and submitted)):
         page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
-    if submitted and page.workflow == "consensus":
+    if submitted and has_consensus_step(round_row["workflow"], enabled):
         page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
                                            reader_id=juror.id)
     return page
@@ -732,11 +751,13 @@ async def post_discussion_message(*, juror: SessionUser, assignment_id: int, bod
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id)
         review = await Review.select(Review.status).where(Review.assignment == assignment_id).first()
-        round_row = await Round.select(Round.workflow, Round.edition).where(Round.id == assignment["round"]).first()
+        round_row = await Round.select(Round.workflow, Round.edition, Round.edition.enabled_plugins).where(
+            Round.id == assignment["round"]).first()
         thread = await ConsensusThread.select(ConsensusThread.id).where(
             ConsensusThread.round == assignment["round"],
             ConsensusThread.application == assignment["application"]).first()
-        if round_row["workflow"] != "consensus" or not review or review["status"] != "submitted" or thread is None:
+        if (not has_consensus_step(round_row["workflow"], json_value(round_row["edition.enabled_plugins"]))
+                or not review or review["status"] != "submitted" or thread is None):
             raise DiscussionClosed(assignment_id)
         message_id = (await ConsensusMessage.insert(ConsensusMessage(
             thread=thread["id"], author=juror.id, by_chair=False, body=text)))[0]["id"]

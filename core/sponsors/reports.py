@@ -217,7 +217,7 @@ async def _round_scores(round_id: int) -> tuple[dict[int, Any], str]:
     ).where(Round.id == round_id).first()
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         return {}, ""
     data, _entries = await gather_round(round_row)
     if not data.reviews:
