@@ -362,48 +362,60 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     application = await Application.select(
         Application.id, Application.entity_name, Application.answers, Application.track.name).where(
         Application.id == assignment["application"]).first()
-    review = await Review.select().where(Review.assignment == assignment_id).first()
-    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
-        CriterionScore.review == review["id"]) if review else []
     hidden = _identifying(sections) if blind else set()
-    answers = {}
-    attachments: list[dict[str, Any]] = []
-    team: list[dict[str, Any]] = []
-    if cleared:
-        stored = json_value(application["answers"]) or {}
-        values = stored.get("values", stored) if isinstance(stored, dict) else {}
-        answers = {code: value for code, value in values.items() if code not in hidden}
-        attachments = [a for a in await Attachment.select(
-            Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
-            Attachment.application == assignment["application"]) if a["field"] not in hidden]
-        if not blind:
-            team = await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
-                TeamMember.application == assignment["application"]).order_by(TeamMember.position)
-    submitted = bool(review and review["status"] == SUBMITTED)
-    checklist = json_value(review["checklist"]) if review else {}
+    own = await _own_review(assignment_id)
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
         round_code=round_row["code"], round_name=json_value(round_row["name"]),
         edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
         entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
-        sections=[_visible_section(s, hidden) for s in sections], answers=answers, attachments=attachments,
-        team=team, entity_name="" if blind or not cleared else application["entity_name"],
-        values={s["criterion"]: s["value"] for s in scores}, comments={s["criterion"]: s["comment"] for s in scores},
-        overall_comment=review["overall_comment"] if review else "",
-        feedback_to_applicant=review["feedback_to_applicant"] if review else "",
-        confidence=review["confidence"] if review else None, version=review["version"] if review else 0,
-        total=review["total"] if review else None, submitted=submitted, workflow=round_row["workflow"] or "",
+        sections=[_visible_section(s, hidden) for s in sections],
+        **(await _entry_content(application, hidden, blind=blind) if cleared else _NOTHING_SHOWN),
+        **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
-        checklist=dict((checklist or {}).get("items") or {}), outcome=(checklist or {}).get("outcome", ""),
     )
     policy = round_settings.get("show_others", "after_own")
-    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and submitted)):
+    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and page.submitted)):
         page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
-    if submitted and has_consensus_step(round_row["workflow"], enabled):
+    if page.submitted and has_consensus_step(round_row["workflow"], enabled):
         page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
                                            reader_id=juror.id)
     return page
+
+
+# Before a juror rules out a conflict, the entry's page shows nothing of it.
+_NOTHING_SHOWN: dict[str, Any] = {"answers": {}, "attachments": [], "team": [], "entity_name": ""}
+
+
+async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind: bool) -> dict[str, Any]:
+    """The entry's answers, files and team as the juror may see them: a blind round hides who they are."""
+    stored = json_value(application["answers"]) or {}
+    values = stored.get("values", stored) if isinstance(stored, dict) else {}
+    attachments = [a for a in await Attachment.select(
+        Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
+        Attachment.application == application["id"]) if a["field"] not in hidden]
+    team = [] if blind else await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
+        TeamMember.application == application["id"]).order_by(TeamMember.position)
+    return {"answers": {code: value for code, value in values.items() if code not in hidden},
+            "attachments": attachments, "team": team, "entity_name": "" if blind else application["entity_name"]}
+
+
+async def _own_review(assignment_id: int) -> dict[str, Any]:
+    """The juror's own review as the page's fields: scores and comments, or a checklist; empty before the first save."""
+    review = await Review.select().where(Review.assignment == assignment_id).first()
+    if review is None:
+        return {"values": {}, "comments": {}, "overall_comment": "", "feedback_to_applicant": "", "confidence": None,
+                "version": 0, "total": None, "submitted": False, "checklist": {}, "outcome": ""}
+    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
+        CriterionScore.review == review["id"])
+    checklist = json_value(review["checklist"]) or {}
+    return {"values": {s["criterion"]: s["value"] for s in scores},
+            "comments": {s["criterion"]: s["comment"] for s in scores},
+            "overall_comment": review["overall_comment"], "feedback_to_applicant": review["feedback_to_applicant"],
+            "confidence": review["confidence"], "version": review["version"], "total": review["total"],
+            "submitted": review["status"] == SUBMITTED, "checklist": dict(checklist.get("items") or {}),
+            "outcome": checklist.get("outcome", "")}
 
 
 def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
