@@ -30,8 +30,9 @@ IN_CHECK = (SUBMITTED, ADMISSIBLE, NOT_ADMISSIBLE)
 ADMISSIBILITY_OUTCOMES = (ADMISSIBLE, NOT_ADMISSIBLE)
 # What a published decision of a judged round may make an application.
 ROUND_OUTCOMES = (ADVANCED, NOT_ADVANCED, FINALIST, WINNER, NOT_WINNER)
-# Still in the running after the first judged round; on the mentoring path and in the final.
+# Outcomes that put an entry in the running for the prizes of its round's stage.
 IN_RUNNING = (ADVANCED, FINALIST, WINNER, NOT_WINNER)
+# On the mentoring path and in the final: finalists, then the winners and the others, followed for a year.
 FINALIST_OUTCOMES = (FINALIST, WINNER, NOT_WINNER)
 # Never entered the competition: a draft nobody submitted, or one its applicant took back.
 NOT_ENTERED = (DRAFT, WITHDRAWN)
@@ -41,6 +42,7 @@ DEFAULT_IN_PLAY = (IN_ROUND, ADVANCED, NOT_ADVANCED, FINALIST, WINNER, NOT_WINNE
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SUBMITTED, WITHDRAWN}),
+    # Round outcomes too: an admissibility round's decisions may also be staged and published as advancement.
     SUBMITTED: frozenset({WITHDRAWN, DRAFT, *ADMISSIBILITY_OUTCOMES, *ROUND_OUTCOMES}),
     WITHDRAWN: frozenset(),
     # Admissibility may be changed (and a published decision re-publishes it) until the next round.
