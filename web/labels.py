@@ -1,5 +1,7 @@
 """Names of statuses, roles and partner roles, marked for translation and translated at render time."""
 
+from core.applications import lifecycle as status
+
 
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet."""
@@ -23,16 +25,17 @@ PARTNER_ROLE = {
     "incubator": N_("incubator"), "technical_partner": N_("technical partner"), "media_partner": N_("media partner"),
 }
 APPLICATION_STATUS = {
-    "draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"),
-    "admissible": N_("Admissible"), "not_admissible": N_("Not admissible"), "in_round": N_("Being judged"),
-    "advanced": N_("Advanced"), "not_advanced": N_("Not advanced"), "finalist": N_("Finalist"),
-    "winner": N_("Winner"), "not_winner": N_("Not among the winners"),
+    status.DRAFT: N_("Draft"), status.SUBMITTED: N_("Submitted"), status.WITHDRAWN: N_("Withdrawn"),
+    status.ADMISSIBLE: N_("Admissible"), status.NOT_ADMISSIBLE: N_("Not admissible"),
+    status.IN_ROUND: N_("Being judged"),
+    status.ADVANCED: N_("Advanced"), status.NOT_ADVANCED: N_("Not advanced"), status.FINALIST: N_("Finalist"),
+    status.WINNER: N_("Winner"), status.NOT_WINNER: N_("Not among the winners"),
 }
 DECISION_OUTCOME = {
-    "admissible": N_("admissible"), "not_admissible": N_("not admissible"),
-    "advanced": N_("advanced to the next round"),
-    "not_advanced": N_("not advanced"), "finalist": N_("finalist"), "winner": N_("winner"),
-    "not_winner": N_("not among the winners"),
+    status.ADMISSIBLE: N_("admissible"), status.NOT_ADMISSIBLE: N_("not admissible"),
+    status.ADVANCED: N_("advanced to the next round"),
+    status.NOT_ADVANCED: N_("not advanced"), status.FINALIST: N_("finalist"), status.WINNER: N_("winner"),
+    status.NOT_WINNER: N_("not among the winners"),
 }
 ACCOUNT_ERRORS = {
     "email_invalid": N_("Enter a valid email address."),

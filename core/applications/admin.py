@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.applications import lifecycle
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, ApplicationView, _view
 from core.messaging.mail import enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Account, Application
-
-REOPENABLE = ("submitted", "admissible", "not_admissible")
 
 
 @dataclass(frozen=True)
@@ -71,14 +70,15 @@ async def reopen_application(*, actor: SessionUser, edition_slug: str, applicati
         raise ApplicationClosed(_("Say why the application is reopened; the applicant reads it."))
     async with db.write_transaction():
         row = await _organised_row(actor, application_id, edition_slug, lock=True)
-        if row["status"] not in REOPENABLE:
+        if not lifecycle.can_reopen(row["status"]):
             raise ApplicationClosed(_("Only a submitted application that no jury is judging can be reopened."))
         extended = until or row["deadline_extended_until"]
         view = await _view({**row, "deadline_extended_until": extended})
         if not view.deadline.is_open(now):
             raise ApplicationClosed(_("The deadline has passed: give the applicant a date until which to submit."))
         await Application.update({
-            Application.status: "draft", Application.receipt_number: None, Application.submitted_at: None,
+            Application.status: lifecycle.transition(row["status"], lifecycle.DRAFT),
+            Application.receipt_number: None, Application.submitted_at: None,
             Application.deadline_extended_until: extended, Application.updated_at: now,
             Application.version: row["version"] + 1,
         }).where(Application.id == application_id)

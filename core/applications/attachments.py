@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Protocol
 import anyio
 from piccolo.engine.postgres import PostgresEngine
 
+from core.applications import lifecycle
 from core.platform import audit, db
 from core.platform.downloads import Download
 from core.platform.errors import NotFound
@@ -72,7 +73,7 @@ CHUNK_BYTES = 256 * 1024
 INCOMING_DIR = ".incoming"  # temporary files, on the same file system as the blobs they become
 BLOB_LOCK_NAMESPACE = 0x66696C65  # "file": PostgreSQL advisory locks on a blob's hash
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-EDITABLE_STATUS = "draft"
+EDITABLE_STATUS = lifecycle.DRAFT  # what lifecycle.can_edit allows; a query needs the value
 
 
 class UploadRejected(ValueError):
@@ -330,7 +331,7 @@ async def _require_draft(*, application_id: int, user_id: int) -> int:
         Application.id == application_id).first()
     if row is None or row["applicant"] != user_id:
         raise AttachmentNotFound(application_id)
-    if row["status"] != EDITABLE_STATUS:
+    if not lifecycle.can_edit(row["status"]):
         raise UploadRejected("not_editable")
     return row["edition"]
 

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from core.applications import attachments as files
+from core.applications import lifecycle
 from core.applications.form import (
     COLUMN_QUESTIONS,
     FormInput,
@@ -108,7 +109,18 @@ class ApplicationView:
 
     @property
     def editable(self) -> bool:
-        return self.status == "draft"
+        return lifecycle.can_edit(self.status)
+
+    @property
+    def can_reopen(self) -> bool:
+        return lifecycle.can_reopen(self.status)
+
+    @property
+    def shows_rounds(self) -> bool:
+        return lifecycle.was_submitted(self.status)
+
+    def can_withdraw(self, now: datetime) -> bool:
+        return lifecycle.can_withdraw(self.status, deadline_open=self.deadline.is_open(now))
 
     @property
     def complete(self) -> bool:
@@ -260,7 +272,7 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] != "draft":
+        if not lifecycle.can_edit(row["status"]):
             raise ApplicationClosed(_("This application was submitted and can no longer be changed."))
         edition = await _edition(row["edition"])
         if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
@@ -332,7 +344,7 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] != "draft":
+        if not lifecycle.allows(row["status"], lifecycle.SUBMITTED):
             if row["receipt_number"]:
                 return SubmitResult(receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
                                     already_submitted=True)
@@ -346,9 +358,10 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
         edition = await _edition(row["edition"])
         receipt = f"{_receipt_prefix(edition['slug'], edition['year'])}-{application_id:05d}"
         updated = await Application.update({
-            Application.status: "submitted", Application.submitted_at: now, Application.receipt_number: receipt,
+            Application.status: lifecycle.transition(row["status"], lifecycle.SUBMITTED),
+            Application.submitted_at: now, Application.receipt_number: receipt,
             Application.version: row["version"] + 1, Application.updated_at: now,
-        }).where(Application.id == application_id, Application.status == "draft").returning(Application.id)
+        }).where(Application.id == application_id, Application.status == row["status"]).returning(Application.id)
         if not updated:  # lost a race we could not see: the other request's submission stands
             current = await Application.select().where(Application.id == application_id).first()
             return SubmitResult(receipt_number=current["receipt_number"], submitted_at=current["submitted_at"],
@@ -423,7 +436,7 @@ async def _entity_already_applied(row: dict[str, Any], tax_code: Any) -> bool:
         return False
     return await Application.exists().where(
         Application.edition == row["edition"], Application.tax_code == str(tax_code), Application.id != row["id"],
-        Application.status.not_in(["draft", "withdrawn"]))
+        Application.status.not_in(list(lifecycle.NOT_ENTERED)))
 
 
 # -- after submission -----------------------------------------------------------------------
@@ -434,12 +447,13 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] not in ("draft", "submitted"):
+        if not lifecycle.allows(row["status"], lifecycle.WITHDRAWN):
             raise ApplicationClosed(_("This application can no longer be withdrawn."))
         edition = await _edition(row["edition"])
         if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
             raise ApplicationClosed(_("Applications can be withdrawn only before the deadline."))
-        await Application.update({Application.status: "withdrawn", Application.withdrawn_at: now,
+        await Application.update({Application.status: lifecycle.transition(row["status"], lifecycle.WITHDRAWN),
+                                  Application.withdrawn_at: now,
                                   Application.updated_at: now}).where(Application.id == application_id)
         await audit.record("application.withdrawn", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from core.applications import lifecycle
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
@@ -229,7 +230,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                 answers={"title": title, "abstract": f"{title}: un progetto di {name} per la comunità locale.",
                          "stage": rng.choice(["idea", "proof_of_concept", "prototype", "on_market"]),
                          "jobs_planned": rng.randint(1, 8)},
-                status="in_round" if admissible else "not_admissible",
+                status=lifecycle.IN_ROUND if admissible else lifecycle.NOT_ADMISSIBLE,
                 receipt_number=f"WC26-{number:05d}", submitted_at=submitted_at,
             )))[0]["id"]
             await TeamMember.insert(*(
@@ -239,7 +240,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                 for i in range(rng.randint(2, 5))))
             await Decision.insert(Decision(
                 round=rounds["R0"], application=application_id,
-                outcome="admissible" if admissible else "not_admissible",
+                outcome=lifecycle.ADMISSIBLE if admissible else lifecycle.NOT_ADMISSIBLE,
                 reason="" if admissible else rng.choice(["Forma giuridica non ammessa",
                                                           "Documenti obbligatori mancanti",
                                                           "Ente costituito da più di cinque anni"]),
@@ -252,7 +253,7 @@ async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], n
     screening = await Round.select(Round.id, Round.jurors_per_entry).where(
         Round.edition == edition_id, Round.code == "R1").first()
     entries = await Application.select(Application.id).where(
-        Application.edition == edition_id, Application.status == "in_round").order_by(Application.id)
+        Application.edition == edition_id, Application.status == lifecycle.IN_ROUND).order_by(Application.id)
     partners = await EditionPartner.select(EditionPartner.id).where(EditionPartner.edition == edition_id)
     assert partners, "the demo edition has partners"
     k = screening["jurors_per_entry"]

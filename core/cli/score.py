@@ -12,7 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -175,6 +175,36 @@ def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | N
     """Check every row before computing anything, so that one run lists all of a file's problems."""
     reader = csv.reader(handle)
     header = [h.strip() for h in next(reader, [])]
+    _check_header(header, group_column, name)
+    rows = _ScoreRows(name=name, rubric=rubric, group_column=group_column, header=header)
+    for row in reader:
+        rows.read(row, reader.line_num)
+    values = np.full((len(rows.sheet_of), len(rubric.criteria)), np.nan)
+    values[np.asarray(rows.sheet_ids, dtype=np.int64), np.asarray(rows.positions, dtype=np.int64)] = rows.numbers
+    problems = rows.problems + _incomplete_sheets(rows, values)
+    if problems:
+        raise InputError(sorted(problems, key=_line_of))
+    if not rows.sheet_of:
+        raise InputError([f"{name}: no scores"])
+    codes = tuple(c.code for c in rubric.criteria)
+    totals = weighted_totals(rubric, codes, values)
+    blank = np.flatnonzero(np.isnan(totals))
+    if len(blank):
+        sheets = list(rows.sheet_of)
+        raise InputError(
+            [
+                f"{name}: line {rows.sheet_line[s]}: entry {sheets[s][0]}, juror {sheets[s][1]}: "
+                "no counted criterion scored"
+                for s in blank.tolist()
+            ]
+        )
+    # Reviews keeps the records' order, so row s of `values` stays the criterion values of review s.
+    reviews = Reviews.from_records((e, j, t) for (e, j), t in zip(rows.sheet_of, totals.tolist(), strict=True))
+    groups = {entry: g for entry, (g, _) in rows.group_of.items()} if group_column else None
+    return ScoreTable(reviews=reviews, codes=codes, values=values, groups=groups)
+
+
+def _check_header(header: list[str], group_column: str | None, name: str) -> None:
     missing = [c for c in (*REQUIRED_COLUMNS, *([group_column] if group_column else [])) if c not in header]
     if missing:
         raise InputError(
@@ -182,100 +212,88 @@ def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | N
         )
     if len(set(header)) != len(header):
         raise InputError([f"{name}: line 1: repeated column names in {','.join(header)}"])
-    col_entry, col_juror, col_criterion, col_value = (header.index(c) for c in REQUIRED_COLUMNS)
-    col_group = header.index(group_column) if group_column else None
-    criteria = {c.code: c for c in rubric.criteria}
-    code_position = {c.code: i for i, c in enumerate(rubric.criteria)}
-    problems: list[str] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    sheet_of: dict[tuple[str, str], int] = {}
-    sheet_line: list[int] = []
-    group_of: dict[str, tuple[str, int]] = {}
-    sheet_ids: list[int] = []
-    positions: list[int] = []
-    numbers: list[float] = []
-    width = len(header)
-    for row in reader:
-        line = reader.line_num
+
+
+@dataclass
+class _ScoreRows:
+    """The file's scores as read so far, one sheet per (entry, juror) in order of first appearance, and problems."""
+
+    name: str
+    rubric: Rubric
+    group_column: str | None
+    header: list[str]
+    problems: list[str] = field(default_factory=list)
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    sheet_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    sheet_line: list[int] = field(default_factory=list)
+    group_of: dict[str, tuple[str, int]] = field(default_factory=dict)
+    sheet_ids: list[int] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Looked up once: a file can hold hundreds of thousands of rows.
+        self._columns = tuple(self.header.index(c) for c in REQUIRED_COLUMNS)
+        self._group = self.header.index(self.group_column) if self.group_column else None
+        self._criteria = {c.code: c for c in self.rubric.criteria}
+        self._position = {c.code: i for i, c in enumerate(self.rubric.criteria)}
+
+    def read(self, row: list[str], line: int) -> None:
         if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) != width:
-            problems.append(f"{name}: line {line}: expected {width} fields, found {len(row)}")
-            continue
-        entry, juror = row[col_entry].strip(), row[col_juror].strip()
-        code, text = row[col_criterion].strip(), row[col_value].strip()
+            return
+        problem = self._problem(row, line)
+        if problem:
+            self.problems.append(f"{self.name}: line {line}: {problem}")
+
+    def _problem(self, row: list[str], line: int) -> str | None:
+        """What is wrong with one row, or None once its score is recorded."""
+        if len(row) != len(self.header):
+            return f"expected {len(self.header)} fields, found {len(row)}"
+        entry, juror, code, text = (row[i].strip() for i in self._columns)
         if not entry or not juror:
-            problems.append(f"{name}: line {line}: entry and juror must not be empty")
-            continue
-        criterion = criteria.get(code)
+            return "entry and juror must not be empty"
+        criterion = self._criteria.get(code)
         if criterion is None:
-            problems.append(f"{name}: line {line}: unknown criterion {code!r}")
-            continue
+            return f"unknown criterion {code!r}"
         try:
             value = float(text)
         except ValueError:
-            problems.append(f"{name}: line {line}: value {text!r} is not a number")
-            continue
+            return f"value {text!r} is not a number"
         reason = value_error(criterion, value)
         if reason:
-            problems.append(f"{name}: line {line}: {code}: {reason}")
-            continue
+            return f"{code}: {reason}"
         key = (entry, juror, code)
-        if key in seen:
-            problems.append(
-                f"{name}: line {line}: duplicate score of entry {entry} by juror {juror} on {code} "
-                f"(first on line {seen[key]})"
-            )
-            continue
-        seen[key] = line
-        if col_group is not None:
-            group = row[col_group].strip()
-            known = group_of.setdefault(entry, (group, line))
+        if key in self.seen:
+            return f"duplicate score of entry {entry} by juror {juror} on {code} (first on line {self.seen[key]})"
+        self.seen[key] = line
+        if self._group is not None:
+            group = row[self._group].strip()
+            known = self.group_of.setdefault(entry, (group, line))
             if known[0] != group:
-                problems.append(
-                    f"{name}: line {line}: {group_column} {group!r} of entry {entry} differs from "
-                    f"{known[0]!r} on line {known[1]}"
-                )
-                continue
-        sheet = sheet_of.setdefault((entry, juror), len(sheet_of))
-        if sheet == len(sheet_line):
-            sheet_line.append(line)
-        sheet_ids.append(sheet)
-        positions.append(code_position[code])
-        numbers.append(value)
-    values = np.full((len(sheet_of), len(rubric.criteria)), np.nan)
-    values[np.asarray(sheet_ids, dtype=np.int64), np.asarray(positions, dtype=np.int64)] = numbers
-    required = np.array([c.required for c in rubric.criteria], dtype=bool)
-    incomplete = np.flatnonzero(np.any(np.isnan(values) & required, axis=1))
-    if len(incomplete):
-        sheets = list(sheet_of)
-        for s in incomplete.tolist():
-            lacking = [rubric.criteria[c].code for c in np.flatnonzero(np.isnan(values[s]) & required)]
-            entry, juror = sheets[s]
-            problems.append(
-                f"{name}: line {sheet_line[s]}: entry {entry}, juror {juror}: "
-                f"missing required criterion {', '.join(lacking)}"
-            )
-    if problems:
-        raise InputError(sorted(problems, key=_line_of))
-    if not sheet_of:
-        raise InputError([f"{name}: no scores"])
-    codes = tuple(c.code for c in rubric.criteria)
-    totals = weighted_totals(rubric, codes, values)
-    blank = np.flatnonzero(np.isnan(totals))
-    if len(blank):
-        sheets = list(sheet_of)
-        raise InputError(
-            [
-                f"{name}: line {sheet_line[s]}: entry {sheets[s][0]}, juror {sheets[s][1]}: "
-                "no counted criterion scored"
-                for s in blank.tolist()
-            ]
+                return (f"{self.group_column} {group!r} of entry {entry} differs from "
+                        f"{known[0]!r} on line {known[1]}")
+        sheet = self.sheet_of.setdefault((entry, juror), len(self.sheet_of))
+        if sheet == len(self.sheet_line):
+            self.sheet_line.append(line)
+        self.sheet_ids.append(sheet)
+        self.positions.append(self._position[code])
+        self.numbers.append(value)
+        return None
+
+
+def _incomplete_sheets(rows: _ScoreRows, values: np.ndarray) -> list[str]:
+    """A problem per sheet lacking a required criterion, on the sheet's first line."""
+    required = np.array([c.required for c in rows.rubric.criteria], dtype=bool)
+    sheets = list(rows.sheet_of)
+    problems = []
+    for s in np.flatnonzero(np.any(np.isnan(values) & required, axis=1)).tolist():
+        lacking = [rows.rubric.criteria[c].code for c in np.flatnonzero(np.isnan(values[s]) & required)]
+        entry, juror = sheets[s]
+        problems.append(
+            f"{rows.name}: line {rows.sheet_line[s]}: entry {entry}, juror {juror}: "
+            f"missing required criterion {', '.join(lacking)}"
         )
-    # Reviews keeps the records' order, so row s of `values` stays the criterion values of review s.
-    reviews = Reviews.from_records((e, j, t) for (e, j), t in zip(sheet_of, totals.tolist(), strict=True))
-    groups = {entry: g for entry, (g, _) in group_of.items()} if col_group is not None else None
-    return ScoreTable(reviews=reviews, codes=codes, values=values, groups=groups)
+    return problems
 
 
 def _line_of(problem: str) -> int:

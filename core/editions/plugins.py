@@ -76,13 +76,14 @@ async def edition_plugins(*, actor: SessionUser, edition_slug: str) -> EditionPl
         for info in registry.infos.values()
     ]
     usable = registry.rubrics(enabled=enabled)
+    rubric_workflows = {name for name, w in registry.workflows(enabled=enabled).items() if w.scores_with_rubric}
     rounds = await Round.select(Round.id, Round.code, Round.name, Round.workflow, Round.kind, Round.rubric,
                                 Round.rubric_name).where(Round.edition == edition.id).order_by(Round.position)
     choices = tuple((name, offer.rubric.label) for name, offer in sorted(usable.items()))
     round_choices = [
         RoundRubricChoice(code=r["code"], name=json_value(r["name"]) or {}, rubric_name=r["rubric_name"],
                           choices=choices, locked=await _scoring_started(r))
-        for r in rounds if r["rubric_name"] or (r["workflow"] in ("rubric", "consensus", "")
+        for r in rounds if r["rubric_name"] or ((r["workflow"] or "rubric") in rubric_workflows
                                                 and r["kind"] not in ("admissibility", "mentoring"))
     ]
     return EditionPlugins(edition_slug=edition.slug, plugins=plugins, rounds=round_choices)

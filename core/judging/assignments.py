@@ -296,9 +296,22 @@ def _default_options(round_row: dict[str, Any]) -> AssignmentOptions:
     return AssignmentOptions.from_mapping(stored, per_entry=round_row["jurors_per_entry"] or 3)
 
 
-async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
-                  only: tuple[int, int] | None = None) -> _Inputs:
-    """Read the round from the database; `only` = (entry, juror) narrows the conflict rules to one pair."""
+@dataclass(frozen=True)
+class _RoundRows:
+    """What `_gather` reads from the database, before any of it is shaped for the engine."""
+
+    applications: list[dict[str, Any]]
+    grants: list[dict[str, Any]]
+    profiles: dict[int, dict[str, Any]]
+    prizes: list[dict[str, Any]]
+    mentors: list[dict[str, Any]]
+    declared: list[dict[str, Any]]
+    assignments: list[dict[str, Any]]
+    reviewed: set[int]
+    enabled: list[str]
+
+
+async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
     edition_id = round_row["edition"]
     statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
@@ -323,18 +336,24 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
         Assignment.round == round_row["id"])
     reviewed = {r["assignment"] for r in await Review.select(Review.assignment).where(
         Review.assignment.round == round_row["id"])}
+    return _RoundRows(applications=applications, grants=grants, profiles=profiles, prizes=prizes, mentors=mentors,
+                      declared=declared, assignments=rows, reviewed=reviewed,
+                      enabled=(json_value(edition["enabled_plugins"]) or []) if edition else [])
 
+
+def _reviewers(read: _RoundRows, options: AssignmentOptions) -> tuple[list[Reviewer], list[ConflictJuror],
+                                                                       dict[int, str]]:
+    """The edition's jurors with their load bounds, as the engine and the conflict rules see them, and their names."""
     sponsor_names = {(p["sponsor.organisation.name"] or "").casefold(): p["sponsor.organisation.name"]
-                     for p in prizes if p["sponsor.organisation.name"]}
-    juror_rows = [g for g in grants if g["role"] == "juror"]
-    sponsor_of = {g["account"]: g["organisation.name"] for g in grants
+                     for p in read.prizes if p["sponsor.organisation.name"]}
+    juror_rows = [g for g in read.grants if g["role"] == "juror"]
+    sponsor_of = {g["account"]: g["organisation.name"] for g in read.grants
                   if g["role"] == "sponsor" and g["organisation.name"]}
     juror_names = {g["account"]: g["account.display_name"] or g["account.email"] for g in juror_rows}
-    n_entries, n_jurors = len(applications), max(1, len(juror_rows))
-    spread = math.ceil(options.per_entry * n_entries / n_jurors) + 1
+    spread = math.ceil(options.per_entry * len(read.applications) / max(1, len(juror_rows))) + 1
     reviewers, conflict_jurors = [], []
     for g in juror_rows:
-        profile = profiles.get(g["account"]) or {}
+        profile = read.profiles.get(g["account"]) or {}
         organisation = (profile.get("organisation") or g["organisation.name"] or "").strip()
         low = profile.get("min_load")
         low = options.min_load if low is None else low
@@ -347,45 +366,63 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
         conflict_jurors.append(ConflictJuror(
             id=g["account"], organisation=organisation, email_domain=_domain(g["account.email"]),
             sponsor_organisation=sponsor_of.get(g["account"]) or sponsor_names.get(organisation.casefold(), "")))
+    return reviewers, conflict_jurors, juror_names
+
+
+def _entries(read: _RoundRows) -> tuple[list[Entry], list[ConflictEntry]]:
+    """The round's entries, as the engine and the conflict rules see them (prize sponsors, mentors)."""
     mentors_of: dict[int, list[int]] = {}
-    for m in mentors:
+    for m in read.mentors:
         mentors_of.setdefault(m["application"], []).append(m["mentor"])
     entries, conflict_entries = [], []
-    for a in applications:
+    for a in read.applications:
         entries.append(Entry(a["id"], track=a["track.code"] or None))
         conflict_entries.append(ConflictEntry(
             id=a["id"], organisation=a["entity_name"] or "", email_domain=_domain(a["applicant.email"] or ""),
-            prize_sponsors=tuple(p["sponsor.organisation.name"] for p in prizes
+            prize_sponsors=tuple(p["sponsor.organisation.name"] for p in read.prizes
                                  if p["sponsor.organisation.name"]
                                  and _competes(json_value(p["target"]) or {}, a["area.code"], a["track.code"])),
             mentors=tuple(mentors_of.get(a["id"], ()))))
+    return entries, conflict_entries
+
+
+def _conflicts(read: _RoundRows, entries: list[ConflictEntry], jurors: list[ConflictJuror]) -> list[Conflict]:
+    """Declared conflicts, pairs released for a conflict found later, and what the conflict rules detect."""
+    found: dict[tuple[int, int, str], None] = {}
+    for c in read.declared:
+        found[(c["application"], c["juror"], c["rule"] or "declared")] = None
+    declared_pairs = {(c["application"], c["juror"]) for c in read.declared}
+    for r in read.assignments:  # a juror taken off an entry because of a conflict found later never comes back to it
+        if r["status"] == "recused" and (r["application"], r["juror"]) not in declared_pairs:
+            found[(r["application"], r["juror"], "released")] = None
+    for c in active_registry().detect_conflicts(entries=entries, jurors=jurors, enabled=read.enabled):
+        found[(c.entry, c.juror, c.rule)] = None
+    return [Conflict(entry, juror, rule) for entry, juror, rule in found]
+
+
+async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
+                  only: tuple[int, int] | None = None) -> _Inputs:
+    """Read the round from the database; `only` = (entry, juror) narrows the conflict rules to one pair."""
+    read = await _read_round(round_row)
+    reviewers, conflict_jurors, juror_names = _reviewers(read, options)
+    entries, conflict_entries = _entries(read)
     if only is not None:
         conflict_entries = [e for e in conflict_entries if e.id == only[0]]
         conflict_jurors = [j for j in conflict_jurors if j.id == only[1]]
     entry_ids, juror_ids = {e.id for e in entries}, set(juror_names)
-    found: dict[tuple[int, int, str], None] = {}
-    for c in declared:
-        found[(c["application"], c["juror"], c["rule"] or "declared")] = None
-    declared_pairs = {(c["application"], c["juror"]) for c in declared}
-    for r in rows:  # a juror taken off an entry because of a conflict found later never comes back to it
-        if r["status"] == "recused" and (r["application"], r["juror"]) not in declared_pairs:
-            found[(r["application"], r["juror"], "released")] = None
-    enabled = (json_value(edition["enabled_plugins"]) or []) if edition else []
-    for c in active_registry().detect_conflicts(entries=conflict_entries, jurors=conflict_jurors, enabled=enabled):
-        found[(c.entry, c.juror, c.rule)] = None
-    conflicts = [Conflict(entry, juror, rule) for entry, juror, rule in found
-                 if entry in entry_ids and juror in juror_ids]
-    active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in reviewed}
-              for r in rows if r["status"] != "recused"}
+    conflicts = [c for c in _conflicts(read, conflict_entries, conflict_jurors)
+                 if c.entry in entry_ids and c.reviewer in juror_ids]
+    active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in read.reviewed}
+              for r in read.assignments if r["status"] != "recused"}
     replaceable = {
         pair for pair, r in active.items()
         if options.replace_untouched and r["origin"] in ENGINE_ORIGINS and r["status"] == "assigned"
         and r["conflict_checked_at"] is None and not r["reviewed"]}
     return _Inputs(
-        round_id=round_row["id"], edition_id=edition_id, entries=entries, reviewers=reviewers, conflicts=conflicts,
-        keep=sorted(pair for pair in active if pair not in replaceable), active=active, replaceable=replaceable,
-        reviewed=reviewed, entry_labels={a["id"]: entry_label(a) for a in applications},
-        juror_names=juror_names, options=options)
+        round_id=round_row["id"], edition_id=round_row["edition"], entries=entries, reviewers=reviewers,
+        conflicts=conflicts, keep=sorted(pair for pair in active if pair not in replaceable), active=active,
+        replaceable=replaceable, reviewed=read.reviewed,
+        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options)
 
 
 # -- solving --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from core.judging.reviews import (
     _other_reviews,
     _round,
     entry_label,
+    has_consensus_step,
     is_chair,
     message_text,
     panels_labels,
@@ -102,7 +103,7 @@ class _ChairRound:
 
 async def _chair_round(chair: SessionUser, round_id: int) -> _ChairRound:
     row = await _round(round_id)
-    if row is None or row["workflow"] != "consensus":
+    if row is None or not has_consensus_step(row["workflow"], json_value(row["edition.enabled_plugins"])):
         raise NotChair(round_id)
     settings = json_value(row["settings"]) or {}
     if not is_chair(chair, settings, row["edition.slug"]):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.applications.lifecycle import FINALIST_OUTCOMES
 from core.editions.access import may_organise
 from core.platform.errors import NotFound, Refused
 from core.platform.identity import SessionUser
@@ -16,7 +17,7 @@ from core.platform.tables import Application, Edition, MentorMatch
 # A match a mentor still works on; "proposed" ones wait for the organiser, "ended" ones were replaced.
 ACTIVE_MATCH = ("confirmed", "rematch_requested")
 # Applications on the path: finalists, and after the final the winners and the others, followed for a year.
-ON_PATH = ("finalist", "winner", "not_winner")
+ON_PATH = FINALIST_OUTCOMES
 
 
 class MentoringNotFound(NotFound):

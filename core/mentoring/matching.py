@@ -261,29 +261,10 @@ async def propose_matches(*, actor: SessionUser, edition_slug: str) -> Proposal:
     tracks = {r["id"]: r["code"] for r in await Track.select(Track.id, Track.code).where(Track.edition == edition_id)}
     app_tracks = {r["id"]: tracks.get(r["track"]) for r in await Application.select(
         Application.id, Application.track).where(Application.edition == edition_id)}
-    matches = await MentorMatch.select(MentorMatch.id, MentorMatch.application, MentorMatch.mentor,
-                                       MentorMatch.status).where(MentorMatch.edition == edition_id)
     mentor_ids = {c.account_id for c in cards}
     finalist_ids = {f.application_id for f in people}
-    keep = [(m["application"], m["mentor"]) for m in matches if m["status"] == "confirmed"
-            and m["mentor"] in mentor_ids and m["application"] in finalist_ids]
-    kept_apps = {a for a, _m in keep}
-    # A finalist whose match awaits a re-match is matched again, never to the same mentor.
-    blocked = {(m["application"], m["mentor"]) for m in matches if m["status"] in ("rematch_requested", "ended")}
-    judged = await judged_pairs(edition_id)
-    conflicts = [Conflict(a, m, "judged this entry") for a, m in sorted(judged)
-                 if a in finalist_ids and m in mentor_ids and (a, m) not in keep]
-    conflicts += [Conflict(a, m, "re-match requested") for a, m in sorted(blocked - judged)
-                  if a in finalist_ids and m in mentor_ids and a not in kept_apps]
-    startup_side: dict[int, list[int]] = {}
-    mentor_side: dict[int, list[int]] = {}
-    for row in await MentorChoice.select(MentorChoice.side, MentorChoice.application, MentorChoice.mentor).where(
-            MentorChoice.edition == edition_id).order_by(MentorChoice.rank):
-        if row["application"] in finalist_ids and row["mentor"] in mentor_ids:
-            if row["side"] == "startup":
-                startup_side.setdefault(row["application"], []).append(row["mentor"])
-            else:
-                mentor_side.setdefault(row["mentor"], []).append(row["application"])
+    keep, conflicts = await _match_constraints(edition_id, finalist_ids=finalist_ids, mentor_ids=mentor_ids)
+    startup_side, mentor_side = await _choices(edition_id, finalist_ids=finalist_ids, mentor_ids=mentor_ids)
     affinities = mutual_affinities(finalist_choices=startup_side, mentor_choices=mentor_side)
     if not people:
         raise MentoringRefused(_("There are no finalists to match yet."))
@@ -312,6 +293,39 @@ async def propose_matches(*, actor: SessionUser, edition_slug: str) -> Proposal:
                                  "objective": result.objective, "gap": result.gap})
     return Proposal(proposed=len(new_pairs), kept=len(keep), objective=result.objective, gap=result.gap,
                     avoided=sum(len(v) for v in result.avoided.values()))
+
+
+async def _match_constraints(edition_id: int, *, finalist_ids: set[int],
+                             mentor_ids: set[int]) -> tuple[list[tuple[int, int]], list[Conflict]]:
+    """Confirmed matches to keep, and pairs never to propose: a mentor who judged the entry, a mentor replaced."""
+    matches = await MentorMatch.select(MentorMatch.id, MentorMatch.application, MentorMatch.mentor,
+                                       MentorMatch.status).where(MentorMatch.edition == edition_id)
+    keep = [(m["application"], m["mentor"]) for m in matches if m["status"] == "confirmed"
+            and m["mentor"] in mentor_ids and m["application"] in finalist_ids]
+    kept_apps = {a for a, _m in keep}
+    # A finalist whose match awaits a re-match is matched again, never to the same mentor.
+    blocked = {(m["application"], m["mentor"]) for m in matches if m["status"] in ("rematch_requested", "ended")}
+    judged = await judged_pairs(edition_id)
+    conflicts = [Conflict(a, m, "judged this entry") for a, m in sorted(judged)
+                 if a in finalist_ids and m in mentor_ids and (a, m) not in keep]
+    conflicts += [Conflict(a, m, "re-match requested") for a, m in sorted(blocked - judged)
+                  if a in finalist_ids and m in mentor_ids and a not in kept_apps]
+    return keep, conflicts
+
+
+async def _choices(edition_id: int, *, finalist_ids: set[int],
+                   mentor_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Each startup's ranking of mentors and each mentor's ranking of startups, best first."""
+    startup_side: dict[int, list[int]] = {}
+    mentor_side: dict[int, list[int]] = {}
+    for row in await MentorChoice.select(MentorChoice.side, MentorChoice.application, MentorChoice.mentor).where(
+            MentorChoice.edition == edition_id).order_by(MentorChoice.rank):
+        if row["application"] in finalist_ids and row["mentor"] in mentor_ids:
+            if row["side"] == "startup":
+                startup_side.setdefault(row["application"], []).append(row["mentor"])
+            else:
+                mentor_side.setdefault(row["mentor"], []).append(row["application"])
+    return startup_side, mentor_side
 
 
 def _rationale(application: int, mentor: int, startup_side: dict[int, list[int]],

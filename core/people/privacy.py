@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.applications import lifecycle
 from core.applications.attachments import blob_path
 from core.applications.form import sections_of
 from core.platform import audit, db
@@ -116,7 +117,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
         hashes = {a["sha256"] for a in await Attachment.select(Attachment.sha256).where(
             Attachment.application.is_in([r["id"] for r in rows] or [-1]))}
         for row in rows:
-            if row["status"] in ("draft", "withdrawn"):
+            if not lifecycle.entered(row["status"]):
                 await Application.delete().where(Application.id == row["id"])
             else:
                 await _anonymise_application(row)
@@ -128,7 +129,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
             Account.is_active: False, Account.auth_epoch: Account.auth_epoch + 1, Account.last_login_at: None,
         }).where(Account.id == user.id)
         await audit.record("account.erased", actor_id=user.id, subject_type="account", subject_id=user.id,
-                           data={"applications_kept_anonymised": sum(r["status"] not in ("draft", "withdrawn")
+                           data={"applications_kept_anonymised": sum(lifecycle.entered(r["status"])
                                                                      for r in rows)})
         still_used = {a["sha256"] for a in await Attachment.select(Attachment.sha256).where(
             Attachment.sha256.is_in(list(hashes) or ["-"]))}

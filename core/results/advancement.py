@@ -8,11 +8,12 @@ outcome, writes the audit log and queues one notice per applicant in their langu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.applications import lifecycle
 from core.messaging import jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -24,12 +25,13 @@ from core.platform.settings import Settings
 from core.platform.tables import Application, Decision, Edition, Round
 from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
 from core.results.rounds import EntryInfo
+from scoring.advance import Candidate, Rule, parse_rule, propose
 
-POSITIVE = {"final_pitch": "winner"}
-NEGATIVE = {"final_pitch": "not_winner"}
+POSITIVE = {"final_pitch": lifecycle.WINNER}
+NEGATIVE = {"final_pitch": lifecycle.NOT_WINNER}
 # A round followed by mentoring or the final makes finalists; other rounds advance entries to the next round.
 FINALIST_BEFORE = ("mentoring", "final_pitch")
-MAIL_TEMPLATES = {"advanced", "not_advanced", "finalist", "winner", "not_winner"}
+MAIL_TEMPLATES = set(lifecycle.ROUND_OUTCOMES)
 
 
 class DecisionsPublished(Refused):
@@ -53,91 +55,6 @@ class StageRefused(ValueError):
     """Some changes lack a reason (or name an unknown outcome): errors by entry id; nothing was staged."""
 
     errors: dict[int, str] = field(default_factory=dict)
-
-
-# -- The rule -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """An advancement rule: top N overall, minimum numbers per track and per area, a minimum calibrated score.
-
-    A per-track or per-area minimum is either one number for every group or a number per group code;
-    minimums are met within the N places when they fit, and add places when they do not.
-    """
-
-    top_n: int | None = None
-    min_per_track: int | Mapping[str, int] = 0
-    min_per_area: int | Mapping[str, int] = 0
-    min_score: float | None = None
-
-
-def parse_rule(raw: Mapping[str, Any] | None) -> Rule:
-    raw = raw or {}
-    top = raw.get("top_n")
-    score = raw.get("min_score")
-    return Rule(top_n=int(top) if isinstance(top, int) and top > 0 else None,
-                min_per_track=raw.get("min_per_track") or 0, min_per_area=raw.get("min_per_area") or 0,
-                min_score=float(score) if isinstance(score, (int, float)) else None)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    entry: int
-    rank: int | None
-    score: float | None
-    track: str
-    area: str
-    flags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Pick:
-    advance: bool
-    basis: str  # rank, quota_track, quota_area, below_cut, below_threshold, below_min_score, unranked
-
-
-def _quotas(spec: int | Mapping[str, int], codes: Sequence[str]) -> list[tuple[str, int]]:
-    if isinstance(spec, Mapping):
-        return [(code, int(n)) for code, n in spec.items() if int(n) > 0]
-    return [(code, int(spec)) for code in codes if code] if spec else []
-
-
-def propose(candidates: Sequence[Candidate], rule: Rule) -> dict[int, Pick]:
-    """Who advances under `rule`, with the basis of each choice; `candidates` in any order."""
-    picks: dict[int, Pick] = {}
-    eligible = []
-    for c in candidates:
-        if c.rank is None or c.score is None:
-            picks[c.entry] = Pick(False, "unranked")
-        elif any(flag.startswith("below:") for flag in c.flags):
-            picks[c.entry] = Pick(False, "below_threshold")
-        elif rule.min_score is not None and c.score < rule.min_score:
-            picks[c.entry] = Pick(False, "below_min_score")
-        else:
-            eligible.append(c)
-    eligible.sort(key=lambda c: (c.rank, -(c.score or 0.0), c.entry))
-    by_rank = {c.entry for c in (eligible if rule.top_n is None else eligible[: rule.top_n])}
-    chosen: dict[int, str] = {}
-    for attribute, spec in (("track", rule.min_per_track), ("area", rule.min_per_area)):
-        codes = sorted({getattr(c, attribute) for c in eligible})
-        for code, minimum in _quotas(spec, codes):
-            members = [c for c in eligible if getattr(c, attribute) == code]
-            count = sum(1 for c in members if c.entry in chosen)
-            for c in members:
-                if count >= minimum:
-                    break
-                if c.entry not in chosen:
-                    chosen[c.entry] = "rank" if c.entry in by_rank else f"quota_{attribute}"
-                    count += 1
-    places = len(eligible) if rule.top_n is None else max(rule.top_n, len(chosen))
-    for c in eligible:
-        if len(chosen) >= places:
-            break
-        chosen.setdefault(c.entry, "rank")
-    for c in eligible:
-        picks[c.entry] = Pick(True, chosen[c.entry]) if c.entry in chosen else Pick(False, "below_cut")
-    return picks
 
 
 # -- The proposal as the organiser sees it ----------------------------------------------------------
@@ -188,14 +105,14 @@ async def outcomes(round_row: Mapping[str, Any]) -> tuple[str, str]:
     kind = round_row["kind"]
     if kind in POSITIVE:
         return POSITIVE[kind], NEGATIVE[kind]
-    if advancement.get("outcome") in ("advanced", "finalist"):
-        return advancement["outcome"], "not_advanced"
+    if advancement.get("outcome") in (lifecycle.ADVANCED, lifecycle.FINALIST):
+        return advancement["outcome"], lifecycle.NOT_ADVANCED
     position = await Round.select(Round.position).where(Round.id == round_row["id"]).first()
     later = await Round.select(Round.kind).where(
         Round.edition == round_row["edition"], Round.position > position["position"]).order_by(Round.position).first()
     if later is not None and later["kind"] in FINALIST_BEFORE:
-        return "finalist", "not_advanced"
-    return "advanced", "not_advanced"
+        return lifecycle.FINALIST, lifecycle.NOT_ADVANCED
+    return lifecycle.ADVANCED, lifecycle.NOT_ADVANCED
 
 
 def _board_row(result, info: EntryInfo, k: int) -> BoardRow:
@@ -299,7 +216,8 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
             Decision.application.applicant.display_name, Decision.application.status,
         ).where(Decision.id.is_in([d["id"] for d in published])).order_by(Decision.application)
         for decision in staged:
-            await Application.update({Application.status: decision["outcome"], Application.updated_at: now}).where(
+            status = lifecycle.transition(decision["application.status"], decision["outcome"])
+            await Application.update({Application.status: status, Application.updated_at: now}).where(
                 Application.id == decision["application"])
             await audit.record("application.status_changed", actor_id=actor.id, edition_id=round_row["edition"],
                                subject_type="application", subject_id=decision["application"],

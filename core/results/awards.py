@@ -5,17 +5,18 @@ winners and then finalists by their application status. Rules: a prize's target 
 counted within its track or area when it names one), `best_non_winner`, or a scope (`all_winners`,
 `finalists`); the edition's `max_cash_prizes_per_entity` setting caps cash prizes per entity, and the next
 place takes a cash prize its holder cannot. A prize chosen by hand (a public vote) is left for the organiser.
+The rules themselves are pure (`scoring.allocate`); this module gathers their inputs and records the awards.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from core.applications import lifecycle
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -24,10 +25,10 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Award, Edition, Prize, Round
 from core.results.rounds import NoResults, RoundNotFound, round_results
+from scoring.allocate import Candidate, PrizeInfo, Slot, allocate
 
-CASH_KINDS = ("cash_grant", "audience_award")
 CONDITION_STATES = ("pending", "met", "failed")
-RANKED_STATUSES = ("winner", "finalist")
+RANKED_STATUSES = (lifecycle.WINNER, lifecycle.FINALIST)
 
 
 def N_(message: str) -> str:
@@ -49,46 +50,6 @@ class AwardsRefused(Refused):
 
 class AwardNotFound(NotFound):
     pass
-
-
-@dataclass(frozen=True)
-class Candidate:
-    id: int
-    entity: str
-    entity_name: str
-    title: str
-    track: str
-    area: str
-    place: int  # 1-based place in the ranking
-    score: float | None
-    to_be_incorporated: bool
-
-
-@dataclass(frozen=True)
-class PrizeInfo:
-    id: int
-    code: str
-    name: dict[str, str]
-    kind: str
-    amount_eur: float | None
-    quantity: int
-    target: dict[str, Any]
-    conditions: tuple[str, ...]
-    sponsor: str | None
-
-    @property
-    def cash(self) -> bool:
-        return self.kind in CASH_KINDS and (self.amount_eur or 0) > 0
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One proposed award: the prize, who would get it (None: choose by hand), and the rule that chose them."""
-
-    prize: PrizeInfo
-    application: Candidate | None
-    rule: str
-    choices: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,68 +111,6 @@ async def _prizes(edition_id: int) -> list[PrizeInfo]:
                       quantity=p["quantity"], target=json_value(p["target"]) or {},
                       conditions=tuple(json_value(p["conditions"]) or ()), sponsor=p["sponsor.organisation.name"])
             for p in rows]
-
-
-def allocate(prizes: list[PrizeInfo], ranking: list[Candidate], *, cash_limit: int | None,
-             held: Iterable[tuple[PrizeInfo, Candidate]] = ()) -> list[Slot]:
-    """The rules applied in order: places, best non-winners, prizes for all winners, then those chosen by hand.
-
-    `held` are awards already confirmed: they count towards the cash limit and make their holders winners.
-    """
-    cash_count: Counter[str] = Counter()
-    winners: list[Candidate] = []
-    given: dict[int, set[int]] = {}
-    for prize, candidate in held:
-        cash_count[candidate.entity] += prize.cash
-        given.setdefault(prize.id, set()).add(candidate.id)
-        if prize.target.get("rank") is not None and candidate not in winners:
-            winners.append(candidate)
-
-    def pool(prize: PrizeInfo) -> list[Candidate]:
-        target = prize.target
-        return [c for c in ranking
-                if (not target.get("track") or c.track == target["track"])
-                and (not target.get("area") or c.area == target["area"])
-                and not (prize.cash and cash_limit is not None and cash_count[c.entity] >= cash_limit)
-                and c.id not in given.get(prize.id, set())]
-
-    def give(prize: PrizeInfo, candidate: Candidate, rule: str, slots: list[Slot]) -> None:
-        choices = tuple(pool(prize))
-        cash_count[candidate.entity] += prize.cash
-        given.setdefault(prize.id, set()).add(candidate.id)
-        slots.append(Slot(prize=prize, application=candidate, rule=rule, choices=choices))
-
-    slots: list[Slot] = []
-    placed = [p for p in prizes if p.target.get("rank") is not None or not (
-        p.target.get("scope") or p.target.get("best_non_winner"))]
-    for prize in placed:
-        rank = int(prize.target.get("rank") or 1)
-        open_places = prize.quantity - len(given.get(prize.id, ()))
-        for _i in range(max(open_places, 0)):
-            candidates = pool(prize)
-            index = rank - 1  # the place taken is out of the pool now, so the next one moves up to it
-            if index >= len(candidates):
-                slots.append(Slot(prize=prize, application=None, rule="nobody", choices=tuple(candidates)))
-                continue
-            chosen = candidates[index]
-            give(prize, chosen, "rank", slots)
-            if chosen not in winners:
-                winners.append(chosen)
-    for prize in (p for p in prizes if p.target.get("best_non_winner") and p not in placed):
-        for _i in range(max(prize.quantity - len(given.get(prize.id, ())), 0)):
-            candidates = [c for c in pool(prize) if c not in winners]
-            if candidates:
-                give(prize, candidates[0], "best_non_winner", slots)
-            else:
-                slots.append(Slot(prize=prize, application=None, rule="nobody", choices=()))
-    for prize in (p for p in prizes if p.target.get("scope") == "all_winners" and p not in placed):
-        for winner in winners:
-            if winner in pool(prize):
-                give(prize, winner, "all_winners", slots)
-    for prize in (p for p in prizes if p.target.get("scope") == "finalists" and p not in placed):
-        for _i in range(max(prize.quantity - len(given.get(prize.id, ())), 0)):
-            slots.append(Slot(prize=prize, application=None, rule="by_hand", choices=tuple(pool(prize))))
-    return slots
 
 
 async def _candidates(edition_id: int, ranked: list[tuple[int, float | None]]) -> list[Candidate]:

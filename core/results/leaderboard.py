@@ -220,7 +220,7 @@ async def _full_round(round_id: int) -> dict[str, Any]:
 def _workflow(round_row: dict[str, Any]):
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         raise NoResults(round_row["code"])
     return workflow
 

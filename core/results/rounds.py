@@ -114,7 +114,7 @@ async def round_results(*, actor: SessionUser, edition_slug: str, round_code: st
     round_row = await _round_for_organiser(actor, edition_slug, round_code)
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         raise NoResults(round_code)
     data, entries = await gather_round(round_row, seed=seed)
     return workflow.compute(data), entries

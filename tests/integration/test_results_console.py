@@ -305,6 +305,21 @@ def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(cli
     assert "Tie on impact, decided by the jury chair" in after.text
 
 
+def test_publication_refuses_a_decision_the_applications_status_no_longer_allows(client):
+    call = make_call(advancement={"top_n": 3})
+    as_organiser(client)
+    _promoted, _dropped, path = stage_with_changes(client, call)
+    run(Application.update({Application.status: "draft"}).where(Application.id == call.entries[0]))
+    token = csrf_token(client, path)
+    response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False, headers=EN)
+    assert response.status_code == 409
+    assert "current state does not allow this change" in response.text
+    assert run(Decision.count().where(Decision.published_at.is_not_null())) == 0
+    statuses = [r["status"] for r in run(Application.select(Application.status).order_by(Application.id))]
+    assert statuses == ["draft"] + ["in_round"] * (len(call.entries) - 1)
+    assert run(AuditEvent.count().where(AuditEvent.action == "decisions.published")) == 0
+
+
 # -- Exports --------------------------------------------------------------------------------------
 
 

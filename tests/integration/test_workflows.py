@@ -9,6 +9,7 @@ import pytest
 
 from core.editions import access
 from core.editions.competitions import import_competition_text
+from core.hookspecs import hookimpl
 from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
@@ -23,7 +24,10 @@ from core.platform.tables import (
     Round,
     Track,
 )
+from core.plugin_api import WorkflowDefinition
+from core.plugins import active_registry
 from core.results import rounds as results
+from plugins.workflows.standard import compute_consensus
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_jury import (
     EXAMPLE,
@@ -346,3 +350,34 @@ def test_the_round_threshold_decides_which_entries_go_to_the_chair(client, setti
     listing = client.get(f"/jury/rounds/{panel.round_id}/consensus", headers={"accept-language": "en"})
     assert "No entry needs discussing" in listing.text
     assert client.get(f"/jury/rounds/{panel.round_id}/consensus/{panel.entry}").status_code == 404
+
+
+class PanelWorkflow:
+    """An outside workflow with a consensus step under a name of its own."""
+
+    @hookimpl
+    def giuria_workflows(self):
+        return [WorkflowDefinition(name="panel-review", label={"it": "Panel", "en": "Panel"},
+                                   round_kinds=("screening",), juror_task="rubric", compute=compute_consensus,
+                                   has_consensus_step=True)]
+
+
+def test_a_workflow_declaring_a_consensus_step_gets_a_chair_whatever_its_name(client, settings):
+    panel = consensus_round(settings)
+    active_registry().register(PanelWorkflow(), name="panel-plugin", origin="test")
+    run(Edition.update({Edition.enabled_plugins: ["panel-plugin"]}).where(Edition.slug == EDITION))
+    run(Round.update({Round.workflow: "panel-review"}).where(Round.id == panel.round_id))
+    as_juror(client, "anna")
+    submit(client, panel, "anna", panel.entry, FULL)
+    as_juror(client, "bruno")
+    submit(client, panel, "bruno", panel.entry, LOW)
+    rounds_path = f"/jury/rounds/{panel.round_id}/consensus"
+    as_juror(client, "dora")
+    assert rounds_path in client.get("/jury", headers={"accept-language": "en"}).text
+    listing = client.get(rounds_path, headers={"accept-language": "en"})
+    assert listing.status_code == 200 and f'href="{rounds_path}/{panel.entry}"' in listing.text
+
+    # Without the plugin enabled for the edition the round has no consensus step: the chair finds nothing.
+    run(Edition.update({Edition.enabled_plugins: []}).where(Edition.slug == EDITION))
+    assert client.get(rounds_path).status_code == 404
+    assert rounds_path not in client.get("/jury", headers={"accept-language": "en"}).text

@@ -15,6 +15,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from core.applications.lifecycle import IllegalTransition
 from core.messaging import jobs
 from core.platform.documents.charts import bar_chart, interval_chart
 from core.platform.i18n import gettext as _
@@ -162,7 +163,7 @@ async def publish(user: SignedInUser, settings: AppSettings, edition: ConsoleEdi
                   code: FromPath[str]) -> Response:
     try:
         await advancement.publish_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings)
-    except (advancement.NothingStaged, advancement.DecisionsPublished) as refused:
+    except (advancement.NothingStaged, advancement.DecisionsPublished, IllegalTransition) as refused:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
         return _advancement_page(edition, proposal, status=409, notice=refused.message)
