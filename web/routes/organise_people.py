@@ -134,7 +134,8 @@ async def accept(request: Request, token: FromPath[str]) -> Response:
     try:
         accepted = await invitations.accept_invitation(
             settings=request.app.state.settings, token=token, user=user, password=str(data.get("password", "")),
-            display_name=display_name)
+            display_name=display_name, client=request.client.host if request.client else "unknown",
+            user_agent=request.headers.get("user-agent", ""))
     except InvitationInvalid:
         return _invalid_link()
     except SignInRequired:
@@ -142,8 +143,8 @@ async def accept(request: Request, token: FromPath[str]) -> Response:
     except AccountError as error:
         return await _invitation_page(request, token, display_name=display_name, status=400,
                                       error=_(ACCOUNT_ERRORS.get(error.code, ACCOUNT_ERRORS["generic"])))
-    if user is None:
-        request.set_session({"uid": accepted.user.id, "epoch": accepted.user.auth_epoch})
+    if accepted.session_token:
+        request.set_session({"sid": accepted.session_token})
     return Redirect(path=accepted.landing_path)
 
 
