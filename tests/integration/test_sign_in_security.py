@@ -123,6 +123,9 @@ def test_a_burst_of_parallel_wrong_passwords_gets_only_the_limit_checked(live_se
 
     # 400 is the answer of a checked password; 429 refuses before any check. Exactly the limit was checked.
     assert Counter(statuses) == {400: 5, 429: 55}
+    # The attempts counted agree: 5 for the account, from this address and overall; refusals counted nowhere.
+    counted = {row["key"].split(":")[0]: row["count"] for row in run(RateLimitCounter.select())}
+    assert counted == {"login-ip": 5, "login-pair": 5, "login-account": 5}
     # The right password, in a second burst while the account is paused for this address, does not sign in.
     second = [WRONG] * 10 + [PASSWORD] + [WRONG] * 9
     assert Counter(asyncio.run(burst(live_server, second, address="203.0.113.5"))) == {429: 20}
