@@ -28,7 +28,7 @@ from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
 from web import auth, errors
 from web.dependencies import DEPENDENCIES
-from web.middleware import LanguageMiddleware, UserMiddleware
+from web.middleware import LanguageMiddleware, UserMiddleware, private_page_headers
 from web.routes import (
     account,
     api,
@@ -133,8 +133,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
     webhook_sender = background_loop("webhook sender", webhook_interval,
                                      lambda stop: webhooks.run_sender(stop=stop, interval_seconds=webhook_interval))
 
-    # The development outbox is not even routed in production.
-    dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
+    # The development outbox is routed only in development (not in production, not in a test or staging set-up).
+    dev_routes = [outbox.outbox, outbox.outbox_mail] if settings.env == "development" else []
 
     session_config = CookieBackendConfig(
         secret=_derived_key(settings.secret_key, "session"),
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exception_handlers=errors.EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,
         before_request=errors.ids_in_range,
-        before_send=[_add_security_headers],
+        before_send=[_add_security_headers, private_page_headers(settings)],
         lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(

@@ -122,8 +122,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_LOGINS[0].password}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role:<10} {login.email}")
-    if not settings.smtp_url and not settings.is_production:
-        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as organiser or admin).")
+    if not settings.smtp_url and settings.env == "development":
+        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as the administrator).")
     click.echo("")
     if not no_serve:
         _serve(settings, host, port, 1)

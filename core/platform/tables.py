@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -36,7 +37,7 @@ class Account(Table, tablename="account"):
     is_admin = Boolean(default=False)
     is_active = Boolean(default=True)
     email_verified_at = Timestamptz(null=True, default=None)
-    # Bumped on password change or forced sign-out: cookie sessions carrying an older epoch stop working.
+    # No longer read: sign-outs revoke rows of account_session (kept so old databases need no column change).
     auth_epoch = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
@@ -438,13 +439,6 @@ class OutgoingMail(Table, tablename="outgoing_mail"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class RateLimitHit(Table, tablename="rate_limit_hit"):
-    """One counted attempt (a failed sign-in, a reset request); shared by every worker."""
-
-    key = Varchar(length=200, index=True)
-    at = Timestamptz(default=TimestamptzNow())
-
-
 class ConsensusThread(Table, tablename="consensus_thread"):
     """A panel chair's discussion of one entry in a consensus round, with the consensus score once set."""
 
@@ -628,7 +622,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
-    Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail,
     ConsensusThread, ConsensusMessage,
     Invitation, JurorReminder,
     JurorProfile, AssignmentProposal,
@@ -730,3 +724,37 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
 
 
 ALL_TABLES += (WebhookSubscription, WebhookDelivery)
+
+
+# -- Sign-in: sessions and attempt counters ----------------------------------------------------
+
+
+class AccountSession(Table, tablename="account_session"):
+    """One signed-in browser: the session cookie names it, and signing out, a password change or reset,
+    erasure or the owner ending it from their page revokes it.
+
+    Only a hash of the cookie's token is kept, so a copy of the database signs nobody in.
+    """
+
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    user_agent = Varchar(length=300, default="")
+    address = Varchar(length=64, default="")
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class RateLimitCounter(Table, tablename="rate_limit_counter"):
+    """Attempts counted under one key (an account, an address, both) since `window_start`, in epoch seconds.
+
+    One row per key, counted up by a single atomic upsert, so parallel requests and workers cannot
+    slip past the limit between a check and a count.
+    """
+
+    key = Varchar(length=100, unique=True)
+    window_start = BigInt(default=0)
+    count = Integer(default=0)
+
+
+ALL_TABLES += (AccountSession, RateLimitCounter)

@@ -17,7 +17,16 @@ from web.dependencies import AppSettings, SignedInUser
 async def my_page(user: SignedInUser) -> Template:
     overview = await accounts.roles_overview(user=user)
     mine = await submission.own_applications(user=user)
-    return Template(template_name="me.html", context={"user": user, "overview": overview, "applications": mine})
+    sessions = await accounts.sessions_of(user=user)
+    return Template(template_name="me.html", context={"user": user, "overview": overview, "applications": mine,
+                                                      "sessions": sessions})
+
+
+@post("/me/sessions/{session_id:int}/end", guards=[signed_in], include_in_schema=False)
+async def end_session(user: SignedInUser, session_id: FromPath[int]) -> Redirect:
+    """Sign out a browser the person left signed in elsewhere."""
+    await accounts.end_session(user=user, session_id=session_id)
+    return Redirect(path="/me#sessions")
 
 
 @get("/me/data", guards=[signed_in], include_in_schema=False)
@@ -52,4 +61,4 @@ async def erase(request: Request, user: SignedInUser, settings: AppSettings) -> 
     return Template(template_name="erased.html")
 
 
-ROUTES = [my_page, my_data, export_data, withdraw_consent, erase]
+ROUTES = [my_page, end_session, my_data, export_data, withdraw_consent, erase]

@@ -116,7 +116,8 @@ async def accept(request: Request, visitor: Visitor, settings: AppSettings, toke
     try:
         accepted = await invitations.accept_invitation(
             settings=settings, token=token, user=visitor, password=str(data.get("password", "")),
-            display_name=display_name)
+            display_name=display_name, client=request.client.host if request.client else "unknown",
+            user_agent=request.headers.get("user-agent", ""))
     except InvitationInvalid:
         return _invalid_link()
     except SignInRequired:
@@ -124,8 +125,8 @@ async def accept(request: Request, visitor: Visitor, settings: AppSettings, toke
     except AccountError as error:
         return await _invitation_page(visitor, settings, token, display_name=display_name, status=400,
                                       error=_(ACCOUNT_ERRORS.get(error.code, ACCOUNT_ERRORS["generic"])))
-    if visitor is None:
-        request.set_session({"uid": accepted.user.id, "epoch": accepted.user.auth_epoch})
+    if accepted.session_token:
+        request.set_session({"sid": accepted.session_token})
     return Redirect(path=accepted.landing_path)
 
 

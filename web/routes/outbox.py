@@ -1,7 +1,8 @@
 """The development outbox: what the platform has queued, readable without a mail server.
 
-Registered only outside production. Whoever may not read it gets the same 404 as a page that does
-not exist, so its existence does not leak.
+Registered only in development, and readable only by platform administrators, who see the links
+that act for their holder (password reset, verification, invitation) masked in other people's mail.
+Whoever may not read it gets the same 404 as a page that does not exist, so its existence does not leak.
 """
 
 from __future__ import annotations

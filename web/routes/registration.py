@@ -76,8 +76,8 @@ async def forgot_form() -> Template:
 @post("/password/forgot", include_in_schema=False)
 async def forgot(request: Request, settings: AppSettings) -> Template:
     form = await request.form()
-    await registration.request_password_reset(settings=settings,
-                                              email=str(form.get("email", "")), client=_client(request))
+    await registration.request_password_reset(settings=settings, email=str(form.get("email", "")),
+                                              client=_client(request), language=i18n.current_language())
     return _check_your_mail()
 
 
@@ -116,12 +116,11 @@ async def password_form() -> Template:
 async def change_password(request: Request, user: SignedInUser) -> Template:
     form = await request.form()
     try:
-        epoch = await registration.change_password(user=user, current_password=str(form.get("current", "")),
-                                                   new_password=str(form.get("password", "")))
+        await registration.change_password(user=user, current_password=str(form.get("current", "")),
+                                           new_password=str(form.get("password", "")))
     except AccountError as error:
         return Template(template_name="change_password.html", status_code=400,
                         context={"error": _error(error.code), "done": False})
-    request.set_session({"uid": user.id, "epoch": epoch})
     return Template(template_name="change_password.html", context={"error": "", "done": True})
 
 
