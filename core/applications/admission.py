@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
@@ -20,6 +21,7 @@ from core.platform.identity import SessionUser
 from core.platform.tables import Application, Area, Decision, Edition, Round, Track
 
 OUTCOMES = ("admissible", "not_admissible")
+EVENTS = {"admissible": "application.admissible", "not_admissible": "application.inadmissible"}
 IN_CHECK = ("submitted", "admissible", "not_admissible")
 
 __all__ = ["AdmissionPage", "AdmissionRefused", "EditionNotFound", "Suggestion", "admission_page",
@@ -161,6 +163,9 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
             await audit.record("application.admissibility", actor_id=actor.id, edition_id=edition.id,
                                subject_type="application", subject_id=row["id"],
                                data={"from": row["status"], "to": outcome, "reason": reason})
+            # The reason stays out of the event: it is free text about the applicant, for their notice.
+            await events.emit(EVENTS[outcome], edition_id=edition.id, subject_type="application",
+                              subject_id=row["id"], data={"status": outcome, "round": round_["code"]}, at=now)
     return changed
 
 
