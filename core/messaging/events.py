@@ -39,7 +39,7 @@ EVENTS: dict[str, str] = {
     "award.confirmed": N_("A prize is awarded"),
     "mentor_match.confirmed": N_("A mentoring match is confirmed"),
     "milestone.delivered": N_("A startup delivers a milestone"),
-    "kpi.reported": N_("A startup reports a KPI value"),
+    "kpi.reported": N_("A startup reports an indicator value"),
 }
 
 
