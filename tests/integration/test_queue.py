@@ -172,9 +172,11 @@ def test_the_loop_goes_on_after_a_failed_pass_runs_again_after_a_full_one_and_wa
         stop = asyncio.Event()
         wakers = queue.Wakers()
         calls: list[float] = []
+        called = asyncio.Event()
 
         async def work() -> bool:
             calls.append(time.monotonic())
+            called.set()
             if len(calls) == 1:
                 raise RuntimeError("database hiccup")
             if len(calls) == 4:
@@ -183,7 +185,8 @@ def test_the_loop_goes_on_after_a_failed_pass_runs_again_after_a_full_one_and_wa
 
         async def until(count: int) -> None:
             while len(calls) < count:
-                await asyncio.sleep(0.01)
+                called.clear()
+                await called.wait()
 
         loop = asyncio.create_task(queue.run_loop(work, stop=stop, interval=interval, log=log, name="test loop",
                                                   wakers=wakers))
