@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.applications import lifecycle
-from core.applications.lifecycle import ADMISSIBILITY_OUTCOMES, IN_CHECK, NOT_ADMISSIBLE
+from core.applications.lifecycle import ADMISSIBILITY_OUTCOMES, ADMISSIBLE, IN_CHECK, NOT_ADMISSIBLE
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Area, Decision, Edition, Round, Track
+
+EVENTS = {ADMISSIBLE: "application.admissible", NOT_ADMISSIBLE: "application.inadmissible"}
 
 __all__ = ["AdmissionPage", "AdmissionRefused", "EditionNotFound", "Suggestion", "admission_page",
            "mark_admissibility", "send_notices"]
@@ -163,6 +166,9 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
             await audit.record("application.admissibility", actor_id=actor.id, edition_id=edition.id,
                                subject_type="application", subject_id=row["id"],
                                data={"from": row["status"], "to": outcome, "reason": reason})
+            # The reason stays out of the event: it is free text about the applicant, for their notice.
+            await events.emit(EVENTS[outcome], edition_id=edition.id, subject_type="application",
+                              subject_id=row["id"], data={"status": outcome, "round": round_["code"]}, at=now)
     return changed
 
 

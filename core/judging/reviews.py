@@ -21,6 +21,7 @@ from core.applications.form import sections_of
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -622,14 +623,25 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
         if status != assignment["status"]:
             await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
         await _freeze_rubric(round_row, rubric)
+        first_submission = finalise and not was_submitted
         if finalise or (was_submitted and changed):
-            await audit.record("review.submitted" if finalise and not was_submitted else "review.changed",
+            await audit.record("review.submitted" if first_submission else "review.changed",
                                actor_id=juror.id, edition_id=round_row["edition"], subject_type="review",
                                subject_id=review_id, data={"total": total, "values": dict(merged.values)})
+        if first_submission:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
         outcome.submitted = status == SUBMITTED
         outcome.version = columns[Review.version]
         outcome.total = total
     return outcome
+
+
+async def _emit_review_submitted(round_row: dict[str, Any], assignment: dict[str, Any], review_id: int,
+                                 now: datetime) -> None:
+    # Which entry and round, never who reviewed it nor the scores.
+    await events.emit("review.submitted", edition_id=round_row["edition"], subject_type="review",
+                      subject_id=review_id, data={"round": round_row["code"], "application": assignment["application"]},
+                      at=now)
 
 
 # -- the admissibility checklist --------------------------------------------------------------------
@@ -697,6 +709,8 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
                                edition_id=round_row["edition"], subject_type="review", subject_id=review_id,
                                data={"outcome": chosen,
                                      "failed": sorted(code for code, a in answers.items() if a["passed"] is False)})
+        if finalise:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
         outcome.submitted = status == SUBMITTED
         outcome.version = values[Review.version]
     return outcome

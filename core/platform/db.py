@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
 import json
+import logging
 import os
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -26,6 +29,8 @@ from core.platform.tables import ALL_TABLES
 os.environ.setdefault("PICCOLO_CONF", "core.platform.piccolo_conf")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+log = logging.getLogger("giuria.db")
 
 
 class MigrationError(RuntimeError):
@@ -216,12 +221,64 @@ def engine() -> Engine:
     return piccolo_conf.DB
 
 
+# What to do once the outermost write transaction of this task commits (None: no transaction is open).
+_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "giuria_after_commit", default=None)
+
+
+class _WriteTransaction:
+    """Piccolo's transaction, plus the callbacks `after_commit` registered in it, run once it has committed."""
+
+    def __init__(self, transaction) -> None:
+        self._transaction = transaction
+        self._token: contextvars.Token | None = None
+
+    async def __aenter__(self):
+        if _after_commit.get() is None:  # the outermost one: a nested transaction is part of it
+            self._token = _after_commit.set([])
+        try:
+            return await self._transaction.__aenter__()
+        except BaseException:
+            self._forget()
+            raise
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            result = await self._transaction.__aexit__(exception_type, exception, traceback)
+        finally:
+            callbacks = self._forget()
+        if exception is None:
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # the change has committed: a follow-up's failure must not undo the answer
+                    log.exception("a callback after commit failed")
+        return result
+
+    def _forget(self) -> list[Callable[[], None]]:
+        if self._token is None:
+            return []
+        callbacks = _after_commit.get() or []
+        _after_commit.reset(self._token)
+        self._token = None
+        return callbacks
+
+
 def write_transaction():
     """A short write transaction; on SQLite it takes the write lock at once to avoid lock upgrades."""
     db = engine()
     if isinstance(db, SQLiteEngine):
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
+        return _WriteTransaction(db.transaction(transaction_type=TransactionType.immediate))
+    return _WriteTransaction(db.transaction())
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the write transaction in progress commits (never if it rolls back); at once outside one."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
 
 
 def is_sqlite() -> bool:
