@@ -24,7 +24,7 @@ from core.platform.tables import Application, Area, Decision, Edition, Round, Tr
 
 EVENTS = {ADMISSIBLE: "application.admissible", NOT_ADMISSIBLE: "application.inadmissible"}
 
-__all__ = ["AdmissionPage", "AdmissionRefused", "EditionNotFound", "Suggestion", "admission_page",
+__all__ = ["AdmissionPage", "AdmissionRefused", "ChecklistOpinion", "EditionNotFound", "Suggestion", "admission_page",
            "mark_admissibility", "send_notices"]
 
 
@@ -37,11 +37,21 @@ class AdmissionRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class ChecklistOpinion:
+    """One reviewer's submitted checklist: who, what they concluded, and the items they failed with their words."""
+
+    reviewer: str
+    outcome: str
+    failed: tuple[tuple[dict[str, str], str], ...] = ()  # (item label by language, the reviewer's reason)
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """What a checklist suggests for an entry: admissible, not_admissible or disputed, and why."""
+    """What a checklist suggests for an entry: admissible, not_admissible, disputed or pending, and why."""
 
     outcome: str
     note: str = ""
+    opinions: tuple[ChecklistOpinion, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -381,3 +381,31 @@ def test_a_workflow_declaring_a_consensus_step_gets_a_chair_whatever_its_name(cl
     run(Edition.update({Edition.enabled_plugins: []}).where(Edition.slug == EDITION))
     assert client.get(rounds_path).status_code == 404
     assert rounds_path not in client.get("/jury", headers={"accept-language": "en"}).text
+
+
+def test_the_admissibility_page_shows_each_reviewers_checklist_and_what_they_suggest(client, settings):
+    (alfa, beta), assignments = checklist_round(second_reviewer=False)
+    account("olga", role="organiser")
+    as_juror(client, "anna")
+    for entry in (alfa, beta):
+        clear_conflict(client, assignments[("anna", entry)])
+    assert fill(client, assignments[("anna", alfa)], ALL_PASS, outcome="admissible").status_code == 302
+    assert fill(client, assignments[("anna", beta)], {**ALL_PASS, "legal_form_allowed": "fail"},
+                outcome="not_admissible", reasons={"legal_form_allowed": "S.r.l. ordinaria"}).status_code == 302
+    as_juror(client, "bruno")
+    clear_conflict(client, assignments[("bruno", beta)])
+    assert fill(client, assignments[("bruno", beta)], ALL_PASS, outcome="admissible").status_code == 302
+
+    client.cookies.clear()
+    sign_in(client, "olga@jury.example", PASSWORD)
+    page = client.get(f"/organise/{EDITION}/admissibility", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    rows = {entry: element(page.text, "tr", f"row-{entry}") for entry in (alfa, beta)}
+    assert "<strong>admissible</strong>" in rows[alfa] and "anna@jury.example: admissible" in rows[alfa]
+    assert "<strong>disputed</strong>" in rows[beta]
+    assert "anna@jury.example: not admissible" in rows[beta] and "bruno@jury.example: admissible" in rows[beta]
+    assert "Eligible legal form — S.r.l. ordinaria" in rows[beta]
+    assert "legal_form_allowed" not in page.text  # the item's label, never its code
+    # A juror of the round does not get the organiser's page.
+    as_juror(client, "anna")
+    assert client.get(f"/organise/{EDITION}/admissibility").status_code in (403, 404)
