@@ -754,7 +754,7 @@ class RateLimitCounter(Table, tablename="rate_limit_counter"):
 
     key = Varchar(length=100, unique=True)
     window_start = BigInt(default=0)
-    count = Integer(default=0)
+    attempts = Integer(default=0)
 
 
 ALL_TABLES += (AccountSession, RateLimitCounter)
