@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from core.applications import admin
 from core.applications.submission import ApplicationClosed, ApplicationNotFound
 from core.platform.i18n import gettext as _
+from web.labels import ACTIVE_CONTENT, CLEANING_ERROR, CLEANING_PART
 from web.routes.organise import organised_edition, organiser_only
 
 
@@ -29,12 +30,14 @@ async def _page(request: Request, slug: str, application_id: int, *, error: str 
     edition = await organised_edition(request, slug)
     try:
         found = await admin.application_for_organiser(
-            actor=request.scope["user"], edition_slug=slug, application_id=application_id)
+            actor=request.scope["user"], edition_slug=slug, application_id=application_id,
+            settings=request.app.state.settings)
     except ApplicationNotFound:
         raise NotFoundException() from None
     return Template(template_name="organise/application.html", status_code=status, context={
         "edition": edition, "section": "overview", "found": found, "app": found.view, "error": error,
-        "reason": reason, "done": request.query_params.get("done", "")})
+        "reason": reason, "done": request.query_params.get("done", ""), "cleaning_parts": CLEANING_PART,
+        "active_content": ACTIVE_CONTENT, "cleaning_errors": CLEANING_ERROR})
 
 
 @get("/organise/{slug:str}/applications/{application_id:int}", guards=[organiser_only], include_in_schema=False)
