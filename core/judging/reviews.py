@@ -21,6 +21,8 @@ from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem,
 from core.applications.form import sections_of
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
+from core.judging import redaction
+from core.judging.redaction import identifying_codes
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
@@ -42,8 +44,6 @@ from scoring.rubric import Rubric, validate_sheet, value_error, weighted_total
 
 CONFLICT_KINDS = ("personal", "financial", "organisational", "other")
 SHOW_OTHERS = ("never", "after_own", "always")
-# What a blind round never shows, whatever the form says: the entity and the people.
-ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
 MAX_MESSAGE = 5000
 
 
@@ -55,6 +55,10 @@ class ScoringClosed(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class RoundNotReady(LookupError):
+    """A blind round whose entries still carry undecided identifying text: its jurors wait for the organisers."""
 
 
 class ConflictNotCleared(PermissionError):
@@ -98,6 +102,8 @@ class RoundProgress:
     opens_at: datetime | None = None
     # "upcoming" before the round opens, "open", or "closed" after its deadline.
     state: str = "open"
+    # A blind round whose entries the organisers are still clearing of names: nothing opens yet.
+    preparing: bool = False
 
 
 @dataclass
@@ -246,6 +252,8 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             opens_at=first["round.opens_at"],
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
             else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
+            preparing=bool(first["round.blind"])
+            and not (await redaction.round_gate(await _round(first["round"]))).open,
         ))
     return await _with_chaired_rounds(juror, result)
 
@@ -338,13 +346,28 @@ async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
 
 
 def _identifying(sections: list[SectionSpec]) -> set[str]:
-    return ALWAYS_IDENTIFYING | {q.code for s in sections for q in s.questions if q.identifying}
+    return identifying_codes(sections)
+
+
+async def require_ready(round_row: dict[str, Any]) -> None:
+    """A blind round opens to its jurors only once no identifying text in its entries is left undecided."""
+    if round_row["blind"] and not (await redaction.round_gate(round_row)).open:
+        raise RoundNotReady(round_row["id"])
+
+
+async def _require_ready_to_score(round_row: dict[str, Any]) -> None:
+    try:
+        await require_ready(round_row)
+    except RoundNotReady:
+        raise ScoringClosed(_("This blind round is not open yet: the organisers are removing names from the "
+                              "entries.")) from None
 
 
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     enabled = json_value(round_row["edition.enabled_plugins"])
     task = juror_task(round_row["workflow"], enabled)
     rubric = None if task == "checklist" else round_rubric(round_row)
@@ -363,9 +386,13 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     attachments: list[dict[str, Any]] = []
     team: list[dict[str, Any]] = []
     if cleared:
-        stored = json_value(application["answers"]) or {}
-        values = stored.get("values", stored) if isinstance(stored, dict) else {}
-        answers = {code: value for code, value in values.items() if code not in hidden}
+        if blind:
+            answers = (await redaction.blind_answers(application_ids=[assignment["application"]],
+                                                     sections=sections)).get(assignment["application"], {})
+        else:
+            stored = json_value(application["answers"]) or {}
+            values = stored.get("values", stored) if isinstance(stored, dict) else {}
+            answers = {code: value for code, value in values.items() if code not in hidden}
         attachments = [a for a in await Attachment.select(
             Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
             Attachment.application == assignment["application"]) if a["field"] not in hidden]
@@ -462,6 +489,7 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
     if assignment["conflict_checked_at"] is None:
         raise AssignmentNotFound(assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     blind = bool(round_row["blind"])
     if blind and field in _identifying(sections_of(json_value(round_row["edition.application_form"]))):
         raise AssignmentNotFound(assignment_id)
@@ -469,8 +497,9 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
                                                         Attachment.field == field).first()
     if row is None:
         raise AssignmentNotFound(assignment_id)
+    # In a blind round the cleaned copy, or nothing (FileWithheld) when none could be made.
     found = await files.attachment_for_download(settings=settings, attachment_id=row["id"], user=juror,
-                                                can_view=lambda **_: True)
+                                                can_view=lambda **_: True, blind=blind)
     if blind:
         extension = found.download_name.rsplit(".", 1)[-1] if "." in found.download_name else "bin"
         found = dataclasses.replace(found, download_name=f"{field}.{extension}")
@@ -481,12 +510,14 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
 
 
 async def declare_no_conflict(*, juror: SessionUser, assignment_id: int) -> None:
+    """The juror has no conflict with the entry, which opens to them; not before a blind round is cleared of names."""
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id, lock=True)
         if assignment["conflict_checked_at"] is None:
+            round_row = await _round(assignment["round"])
+            await require_ready(round_row)
             await Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(
                 Assignment.id == assignment_id)
-            round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
             await audit.record("conflict.none_declared", actor_id=juror.id, edition_id=round_row["edition"],
                                subject_type="assignment", subject_id=assignment_id)
 
@@ -535,6 +566,7 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
             raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Scoring for this round is closed."))
+        await _require_ready_to_score(round_row)
         rubric = round_rubric(round_row)
         review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
         stored = {}
@@ -671,6 +703,7 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
             raise AssignmentNotFound(assignment_id)
         if not _is_open(round_row, now):
             raise ScoringClosed(_("The check for this round is closed."))
+        await _require_ready_to_score(round_row)
         review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
         was_submitted = bool(review and review["status"] == "submitted")
         if review and data.version is not None and review["version"] != data.version:

@@ -12,6 +12,7 @@ from core.judging.comparative import AlreadyCompared, EntryNotAllowed, RoundNotF
 from core.judging.reviews import CONFLICT_KINDS, ScoringClosed
 from core.platform.i18n import gettext as _
 from web.auth import role_guard
+from web.routes.jury import juror_router
 
 juror_only = role_guard("juror")
 
@@ -107,4 +108,4 @@ async def save_ranking(request: Request, round_id: FromPath[int]) -> Response:
     return Redirect(path=f"/jury/rounds/{round_id}/ranking?saved={'submitted' if outcome.submitted else 'draft'}")
 
 
-ROUTES = [pairwise, choose, pair_conflict, ranking, save_ranking]
+ROUTES = [juror_router(pairwise, choose, pair_conflict, ranking, save_ranking)]
