@@ -468,29 +468,12 @@ async def save_redaction(*, actor: SessionUser, edition_slug: str, round_code: s
         decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
                      if isinstance(d, dict)}
         for review in before.units:
-            path = review.unit.path
-            decided = decisions.setdefault(path, {})
+            decided = decisions.setdefault(review.unit.path, {})
             offered = {hit.key for hit in review.keys}
-            for key, action in data.decisions.get(path, {}).items():
+            for key, action in data.decisions.get(review.unit.path, {}).items():
                 if key in offered and action in ACTIONS:
                     decided[key] = {"action": action, "by": actor.id, "at": now}
-            typed = data.texts.get(path)
-            edited = typed is not None and not _same(typed, review.shown)
-            if edited:
-                base = typed.replace("\r\n", "\n")
-            elif review.edited and not review.stale:
-                base = review.shown
-            else:
-                base = review.unit.text
-            hits = find_identifying(base, identity)
-            shown = redact(base, [h for h in hits if decided.get(h.key, {}).get("action") == "redact"])
-            if shown == review.unit.text:
-                texts.pop(path, None)
-            else:
-                texts[path] = {"source": review.unit.text, "text": shown,
-                               "edited": edited or (review.edited and not review.stale)}
-            if not decided:
-                decisions.pop(path, None)
+        _rewrite(before, identity, texts, decisions, typed=data.texts)
         after = _review(_with_redaction(entry, texts, decisions), sections)
         await _store(entry, after, texts=texts, decisions=decisions, actor_id=actor.id)
         await audit.record("redaction.saved", actor_id=actor.id, edition_id=row["edition"],
@@ -501,11 +484,73 @@ async def save_redaction(*, actor: SessionUser, edition_slug: str, round_code: s
     return after
 
 
+def _rewrite(before: EntryReview, identity: Identity, texts: dict[str, Any], decisions: dict[str, Any], *,
+             typed: dict[str, str]) -> None:
+    """Make each text's copy again under `decisions` (in place): from what was typed by hand if it changed,
+    else from the earlier hand edit, else from the answer as written."""
+    for review in before.units:
+        path = review.unit.path
+        decided = decisions.get(path, {})
+        text = typed.get(path)
+        edited = text is not None and not _same(text, review.shown)
+        if edited:
+            base = text.replace("\r\n", "\n")
+        elif review.edited and not review.stale:
+            base = review.shown
+        else:
+            base = review.unit.text
+        hits = find_identifying(base, identity)
+        shown = redact(base, [h for h in hits if decided.get(h.key, {}).get("action") == "redact"])
+        if shown == review.unit.text:
+            texts.pop(path, None)
+        else:
+            texts[path] = {"source": review.unit.text, "text": shown,
+                           "edited": edited or (review.edited and not review.stale)}
+        if not decided:
+            decisions.pop(path, None)
+
+
 def _with_redaction(entry: _Entry, texts: dict, decisions: dict) -> _Entry:
     redaction = dict(entry.redaction or {})
     redaction.update({"texts": texts, "decisions": decisions})
     return _Entry(id=entry.id, title=entry.title, entity_name=entry.entity_name, tax_code=entry.tax_code,
                   version=entry.version, values=entry.values, team=entry.team, redaction=redaction)
+
+
+async def redact_remaining(*, actor: SessionUser, edition_slug: str, round_code: str) -> int:
+    """Redact every undecided suggestion of the round at once, trusting the detector; returns how many (audited)."""
+    now = datetime.now(UTC).isoformat()
+    redacted = 0
+    touched = []
+    async with db.write_transaction():
+        row = await _organised_round(actor, edition_slug, round_code)
+        sections = sections_of(json_value(row["edition.application_form"]))
+        ids = await round_entries(row)
+        if ids:
+            await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
+        for entry in (await _entries(ids)).values():
+            review = _review(entry, sections)
+            if not review.unreviewed:
+                continue
+            identity = identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
+                                   tax_code=entry.tax_code, team=entry.team)
+            stored = entry.redaction or {}
+            texts = dict(json_value(stored.get("texts")) or {})
+            decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
+                         if isinstance(d, dict)}
+            for unit in review.units:
+                for hit in unit.pending:
+                    decisions.setdefault(unit.unit.path, {})[hit.key] = {"action": "redact", "by": actor.id,
+                                                                          "at": now}
+                    redacted += 1
+            _rewrite(review, identity, texts, decisions, typed={})
+            after = _review(_with_redaction(entry, texts, decisions), sections)
+            await _store(entry, after, texts=texts, decisions=decisions, actor_id=actor.id)
+            touched.append(entry.id)
+        await audit.record("redaction.redacted_remaining", actor_id=actor.id, edition_id=row["edition"],
+                           subject_type="round", subject_id=row["id"],
+                           data={"round": row["code"], "suggestions": redacted, "entries": touched})
+    return redacted
 
 
 async def accept_remaining(*, actor: SessionUser, edition_slug: str, round_code: str, reason: str) -> int:
@@ -571,6 +616,7 @@ __all__ = [
     "blind_answers",
     "identifying_codes",
     "identity_of",
+    "redact_remaining",
     "redaction_entry",
     "redaction_overview",
     "review_units",

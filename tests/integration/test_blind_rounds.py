@@ -22,7 +22,8 @@ from tests.unit.test_files import minimal_pdf
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
 # The statute may also be a Word document here, so that office files can be uploaded.
-WITH_DOCX = EXAMPLE.replace("code: statute, type: file, accept: [pdf]", "code: statute, type: file, accept: [pdf, docx]")
+WITH_DOCX = EXAMPLE.replace("code: statute, type: file, accept: [pdf]",
+                            "code: statute, type: file, accept: [pdf, docx]")
 SLUG = "welfare-comunita-2026"
 PASSWORD = "correct-horse-battery"
 EN = {"accept-language": "en"}
@@ -337,3 +338,20 @@ def test_a_plain_pdf_reaches_the_organiser_as_uploaded(client):
     as_user(client, "olga@foundation.example")
     attachment = run(Attachment.select(Attachment.id).first())["id"]
     assert client.get(f"/files/{attachment}").content == plain
+
+
+def test_redacting_every_remaining_suggestion_at_once_opens_the_round(client):
+    entry = blind_entry(client)
+    as_user(client, "olga@foundation.example")
+    page = f"/organise/{SLUG}/rounds/R1/redaction"
+    assert client.post(f"{page}/redact-all", data={"_csrf_token": csrf_token(client, page)},
+                       follow_redirects=False).status_code == 302
+    event = json_value(run(AuditEvent.select(AuditEvent.data).where(
+        AuditEvent.action == "redaction.redacted_remaining").first())["data"])
+    assert event["entries"] == [entry.application_id] and event["suggestions"] >= 3
+    assert 'id="gate-open"' in client.get(page, headers=EN).text
+    as_user(client, "anna@jury.example")
+    token = csrf_token(client, f"/jury/assignments/{entry.assignment_id}")
+    client.post(f"/jury/assignments/{entry.assignment_id}/conflict", data={"_csrf_token": token, "decision": "none"})
+    text = client.get(f"/jury/assignments/{entry.assignment_id}", headers=EN).text
+    assert "La [omissis] coltiva orti" in text and leaks([text]) == []

@@ -17,7 +17,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from core.platform.files_clean import clean_file
 from core.platform.files_content import MAX_INFLATED_BYTES, archive_problem, sniff
-from tests.unit.test_files import WORD_DOCUMENT, WORD_TYPE, minimal_docx, minimal_pdf, ooxml
+from tests.unit.test_files import WORD_TYPE, minimal_docx, minimal_pdf, ooxml
 
 SECRETS = ("Cooperativa Segreta", "12345678901", "Mario Rossi", "Giulia Bianchi", "mario.rossi@segreta.example")
 

@@ -12,7 +12,7 @@ from core.judging.redaction import EntryNotFound, RedactionInput, RedactionRefus
 from web.labels import HIT_KIND
 from web.routes.organise import organised_edition, organiser_only
 
-DONE = ("saved", "accepted")
+DONE = ("saved", "accepted", "redacted")
 
 
 async def _overview(request: Request, slug: str, code: str, *, status: int = 200, error: str = "",
@@ -46,6 +46,16 @@ async def accept(request: Request, slug: FromPath[str], code: FromPath[str]) -> 
     except RedactionRefused as refused:
         return await _overview(request, slug, code, status=400, error=refused.message, reason=reason)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction?done=accepted")
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/redaction/redact-all", guards=[organiser_only],
+      include_in_schema=False)
+async def redact_all(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+    try:
+        await redaction.redact_remaining(actor=request.scope["user"], edition_slug=slug, round_code=code)
+    except RoundNotFound:
+        raise NotFoundException() from None
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction?done=redacted")
 
 
 async def _entry(request: Request, slug: str, code: str, application_id: int, *, status: int = 200,
@@ -97,4 +107,4 @@ async def save(request: Request, slug: FromPath[str], code: FromPath[str], appli
     return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction/{application_id}?done=saved")
 
 
-ROUTES = [overview, accept, entry, save]
+ROUTES = [overview, accept, redact_all, entry, save]
