@@ -14,9 +14,12 @@ and of the detector it was made for, so a juror's page checks the whole round in
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from core.applications.form import sections_of
 from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
@@ -32,6 +35,8 @@ from core.platform.tables import AnswerRedaction, Application, Assignment, Round
 # What a blind round never shows, whatever the form says: the entity and the people.
 ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
 TEXT_TYPES = frozenset({"short_text", "long_text", "email", "url"})
+# Answers that are codes or numbers, not words an applicant typed; anything else that holds a string is searched.
+NOT_TEXT_TYPES = frozenset({"number", "date", "single_choice", "multiple_choice", "region", "yes_no", "file", "table"})
 ACTIONS = ("redact", "keep")
 MAX_REASON = 2000
 MAX_EDITED_TEXT = 20_000
@@ -79,7 +84,7 @@ def text_units(sections: list[SectionSpec], values: dict[str, Any], hidden: set[
             if question.code in hidden:
                 continue
             value = values.get(question.code)
-            if question.type in TEXT_TYPES and isinstance(value, str) and value.strip():
+            if question.type not in NOT_TEXT_TYPES and isinstance(value, str) and value.strip():
                 units.append(TextUnit(path=question.code, question=question, column_label=None, row=None,
                                       text=value))
             elif question.type == "table" and isinstance(value, list):
@@ -88,7 +93,7 @@ def text_units(sections: list[SectionSpec], values: dict[str, Any], hidden: set[
                         continue
                     for column in question.columns:
                         cell = row.get(column.code)
-                        if column.type in TEXT_TYPES and isinstance(cell, str) and cell.strip():
+                        if column.type not in NOT_TEXT_TYPES and isinstance(cell, str) and cell.strip():
                             units.append(TextUnit(
                                 path=PATH_SEPARATOR.join((question.code, str(index), column.code)),
                                 question=question, column_label=column.label, row=index + 1, text=cell))
@@ -279,9 +284,16 @@ def _review(entry: _Entry, sections: list[SectionSpec]) -> EntryReview:
                        version=entry.version)
 
 
-def _fresh(entry: _Entry) -> bool:
+def checker(sections: list[SectionSpec]) -> int:
+    """The detector's version and the form's shape in one number: a change to either (a question no longer
+    marked identifying, say) counts every entry again."""
+    form = msgspec.json.encode(sections)
+    return int(hashlib.sha256(b"%d:" % DETECTOR_VERSION + form).hexdigest()[:7], 16)
+
+
+def _fresh(entry: _Entry, check: int) -> bool:
     row = entry.redaction
-    return row is not None and row["checked_version"] == entry.version and row["detector"] == DETECTOR_VERSION
+    return row is not None and row["checked_version"] == entry.version and row["detector"] == check
 
 
 async def blind_answers(*, application_ids: list[int], sections: list[SectionSpec]) -> dict[int, dict[str, Any]]:
@@ -321,16 +333,16 @@ async def round_gate(round_row: dict[str, Any]) -> RoundGate:
     ids = await round_entries(round_row)
     if not ids:
         return RoundGate(open=True, unreviewed=0, entries_to_review=0)
+    sections = sections_of(json_value(round_row["edition.application_form"]))
     rows = await AnswerRedaction.select(
         AnswerRedaction.application, AnswerRedaction.unreviewed, AnswerRedaction.checked_version,
         AnswerRedaction.application.version).where(
-        AnswerRedaction.application.is_in(ids), AnswerRedaction.detector == DETECTOR_VERSION)
+        AnswerRedaction.application.is_in(ids), AnswerRedaction.detector == checker(sections))
     counts = {row["application"]: int(row["unreviewed"]) for row in rows
               if row["checked_version"] == row["application.version"]}
     missing = [i for i in ids if i not in counts]
     if missing:
         # Never reviewed, or changed since: count now (and leave the counting to the organiser's page to store).
-        sections = sections_of(json_value(round_row["edition.application_form"]))
         for entry in (await _entries(missing)).values():
             counts[entry.id] = _review(entry, sections).unreviewed
     unreviewed = sum(counts.values())
@@ -383,12 +395,17 @@ async def redaction_overview(*, actor: SessionUser, edition_slug: str, round_cod
     sections = sections_of(json_value(row["edition.application_form"]))
     entries = await _entries(await round_entries(row))
     reviews = [_review(entry, sections) for entry in entries.values()]
-    stale = [(entries[r.application_id], r) for r in reviews if not _fresh(entries[r.application_id])
+    check = checker(sections)
+    stale = [(entries[r.application_id], r) for r in reviews if not _fresh(entries[r.application_id], check)
              or entries[r.application_id].redaction["unreviewed"] != r.unreviewed]
     if stale:
+        # Counted again under the rows' lock, so that a count never overwrites a newer save's.
         async with db.write_transaction():
-            for entry, review in stale:
-                await _store(entry, review, texts=None, decisions=None, actor_id=None)
+            ids = [entry.id for entry, _review_ in stale]
+            await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
+            for entry in (await _entries(ids)).values():
+                await _store(entry, _review(entry, sections), sections=sections, texts=None, decisions=None,
+                             actor_id=None)
     unreviewed = sum(r.unreviewed for r in reviews)
     gate = RoundGate(open=not row["blind"] or unreviewed == 0, unreviewed=unreviewed,
                      entries_to_review=sum(1 for r in reviews if r.unreviewed))
@@ -396,12 +413,12 @@ async def redaction_overview(*, actor: SessionUser, edition_slug: str, round_cod
     return RedactionOverview(round=_round_info(row), gate=gate, entries=reviews)
 
 
-async def _store(entry: _Entry, review: EntryReview, *, texts: dict | None, decisions: dict | None,
-                 actor_id: int | None) -> None:
+async def _store(entry: _Entry, review: EntryReview, *, sections: list[SectionSpec], texts: dict | None,
+                 decisions: dict | None, actor_id: int | None) -> None:
     """Write the entry's row (inside the caller's transaction), with the count made for this version."""
     values: dict[Any, Any] = {AnswerRedaction.unreviewed: review.unreviewed,
                               AnswerRedaction.checked_version: entry.version,
-                              AnswerRedaction.detector: DETECTOR_VERSION}
+                              AnswerRedaction.detector: checker(sections)}
     if texts is not None:
         values[AnswerRedaction.texts] = texts
     if decisions is not None:
@@ -475,7 +492,7 @@ async def save_redaction(*, actor: SessionUser, edition_slug: str, round_code: s
                     decided[key] = {"action": action, "by": actor.id, "at": now}
         _rewrite(before, identity, texts, decisions, typed=data.texts)
         after = _review(_with_redaction(entry, texts, decisions), sections)
-        await _store(entry, after, texts=texts, decisions=decisions, actor_id=actor.id)
+        await _store(entry, after, sections=sections, texts=texts, decisions=decisions, actor_id=actor.id)
         await audit.record("redaction.saved", actor_id=actor.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id,
                            data={"round": row["code"], "redacted": after.redacted, "kept": after.kept,
@@ -545,7 +562,7 @@ async def redact_remaining(*, actor: SessionUser, edition_slug: str, round_code:
                     redacted += 1
             _rewrite(review, identity, texts, decisions, typed={})
             after = _review(_with_redaction(entry, texts, decisions), sections)
-            await _store(entry, after, texts=texts, decisions=decisions, actor_id=actor.id)
+            await _store(entry, after, sections=sections, texts=texts, decisions=decisions, actor_id=actor.id)
             touched.append(entry.id)
         await audit.record("redaction.redacted_remaining", actor_id=actor.id, edition_id=row["edition"],
                            subject_type="round", subject_id=row["id"],
@@ -591,7 +608,7 @@ async def accept_remaining(*, actor: SessionUser, edition_slug: str, round_code:
                     texts[unit.unit.path] = {"source": unit.unit.text, "text": unit.shown, "edited": True}
                     accepted += 1
             after = _review(_with_redaction(entry, texts, decisions), sections)
-            await _store(entry, after, texts=texts, decisions=decisions, actor_id=actor.id)
+            await _store(entry, after, sections=sections, texts=texts, decisions=decisions, actor_id=actor.id)
             touched.append(entry.id)
         await audit.record("redaction.accepted", actor_id=actor.id, edition_id=row["edition"],
                            subject_type="round", subject_id=row["id"],

@@ -743,8 +743,9 @@ class AnswerRedaction(Table, tablename="answer_redaction"):
     texts = JSON(default={})
     # {answer path: {suggestion key: {"action": "redact" | "keep", "reason": str, "by": account id, "at": iso}}}
     decisions = JSON(default={})
-    # Suggestions nobody decided on, as counted for `checked_version` of the application and of the detector:
-    # a blind round opens to jurors only when this is 0 for each of its entries.
+    # Suggestions nobody decided on, as counted for `checked_version` of the application and for `detector`
+    # (a fingerprint of the detector's version and the form): a blind round opens to jurors only when this
+    # is 0 for each of its entries.
     unreviewed = Integer(default=0)
     checked_version = Integer(default=0)
     detector = Integer(default=0)
