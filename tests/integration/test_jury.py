@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from core.applications.attachments import blob_path
 from core.editions import access
@@ -28,10 +30,11 @@ from core.platform.tables import (
     Track,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.unit.test_files import minimal_pdf
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
 PASSWORD = "correct-horse-battery"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = minimal_pdf("Pitch deck")
 IDENTIFYING = ("Cooperativa Segreta", "Mario Rossi", "mario.rossi@segreta.example", "12345678901",
                "segreta.example", "Rossi_CV_privato")
 
@@ -185,7 +188,9 @@ def test_a_blind_round_never_shows_who_applied(client, settings):
     assert leaks == []
     assert client.get(f"/jury/assignments/{assignment}/files/team_cv").status_code == 404
     download = client.get(f"/jury/assignments/{assignment}/files/pitch_deck")
-    assert download.content == PDF and 'filename="pitch_deck.pdf"' in download.headers["content-disposition"]
+    # A blind round serves the cleaned copy: the same page, rewritten without the document's metadata.
+    assert download.status_code == 200 and 'filename="pitch_deck.pdf"' in download.headers["content-disposition"]
+    assert PdfReader(io.BytesIO(download.content)).pages[0].extract_text() == "Pitch deck"
     assert "Un progetto di agricoltura sociale." in texts[2]  # the entry itself is readable
 
 
