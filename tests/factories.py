@@ -30,6 +30,7 @@ from core.platform.tables import (
     Area,
     Assignment,
     Award,
+    ConflictOfInterest,
     ConsentRecord,
     CriterionScore,
     Decision,
@@ -295,3 +296,14 @@ def kpi_value(kpi_code: str, application_id: int, *, kind: str, value: float, pe
                                                            KpiDefinition.code == kpi_code).first())["id"]
     return run(KpiValue.insert(KpiValue(application=application_id, kpi=kpi, kind=kind, value=value,
                                         period_end=period_end)))[0]["id"]
+
+
+def declared_conflict(application_id: int, juror: int, *, kind: str = "personal", reason: str = "") -> int:
+    """A conflict of interest a juror declared about an entry before any assignment.
+
+    Writes the row itself: the juror's own declaration (`reviews.declare_conflict`) is made on an assignment,
+    while this one must keep the assignment from ever being made.
+    """
+    return run(ConflictOfInterest.insert(ConflictOfInterest(application=application_id, juror=juror, kind=kind,
+                                                            reason=reason, rule="declared",
+                                                            source="declared")))[0]["id"]
