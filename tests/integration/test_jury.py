@@ -27,6 +27,7 @@ from tests.factories import (
     attachment,
     example_edition,
     open_round,
+    set_round,
     team_member,
 )
 
@@ -205,7 +206,7 @@ def test_scoring_is_refused_after_the_round_closes(client, settings):
     assignment = panel.assignments[("anna", panel.entry)]
     as_juror(client, "anna")
     clear_conflict(client, assignment)
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(seconds=1)}).where(Round.id == panel.round_id))
+    set_round(panel.round_id, closes_at=datetime.now(UTC) - timedelta(seconds=1))
     response = score(client, assignment, FULL, action="submit")
     assert response.status_code == 409 and "Scoring for this round is closed." in response.text
     assert run(Review.count()) == 0
