@@ -27,6 +27,7 @@ from core.editions import access
 from core.editions.schema import QuestionSpec, SectionSpec
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identifying import DETECTOR_VERSION, MASK, Hit, Identity, find_identifying, redact, segments
 from core.platform.identity import SessionUser
@@ -43,18 +44,16 @@ MAX_EDITED_TEXT = 20_000
 PATH_SEPARATOR = "/"
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round, or not this person's to organise."""
 
 
-class EntryNotFound(LookupError):
+class EntryNotFound(NotFound):
     """Not an entry of this round."""
 
 
-class RedactionRefused(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RedactionRefused(Refused):
+    """A redaction the rules refuse (an acceptance without a reason, say); `message` says why."""
 
 
 def identifying_codes(sections: list[SectionSpec]) -> set[str]:

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from core.editions.access import OrganisedEdition
 from core.judging import redaction
-from core.judging.redaction import EntryNotFound, RedactionInput, RedactionRefused, RoundNotFound
+from core.judging.redaction import RedactionInput, RedactionRefused
+from core.platform.identity import SessionUser
+from web.dependencies import ConsoleEdition, SignedInUser
 from web.labels import HIT_KIND
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 DONE = ("saved", "accepted", "redacted")
 
 
-async def _overview(request: Request, slug: str, code: str, *, status: int = 200, error: str = "",
-                    reason: str = "") -> Template:
-    edition = await organised_edition(request, slug)
-    try:
-        overview = await redaction.redaction_overview(actor=request.scope["user"], edition_slug=slug,
-                                                      round_code=code)
-    except RoundNotFound:
-        raise NotFoundException() from None
+async def _overview(request: Request, user: SessionUser, edition: OrganisedEdition, code: str, *, status: int = 200,
+                    error: str = "", reason: str = "") -> Template:
+    overview = await redaction.redaction_overview(actor=user, edition_slug=edition.slug, round_code=code)
     done = request.query_params.get("done", "")
     return Template(template_name="organise/redaction.html", status_code=status, context={
         "edition": edition, "section": "overview", "overview": overview, "error": error, "reason": reason,
@@ -30,42 +27,33 @@ async def _overview(request: Request, slug: str, code: str, *, status: int = 200
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/redaction", guards=[organiser_only], include_in_schema=False)
-async def overview(request: Request, slug: FromPath[str], code: FromPath[str]) -> Template:
-    return await _overview(request, slug, code)
+async def overview(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]) -> Template:
+    return await _overview(request, user, edition, code)
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/redaction/accept", guards=[organiser_only], include_in_schema=False)
-async def accept(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+async def accept(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                 code: FromPath[str]) -> Response:
     form = await request.form()
     reason = str(form.get("reason", ""))
     try:
-        await redaction.accept_remaining(actor=request.scope["user"], edition_slug=slug, round_code=code,
-                                         reason=reason)
-    except RoundNotFound:
-        raise NotFoundException() from None
+        await redaction.accept_remaining(actor=user, edition_slug=slug, round_code=code, reason=reason)
     except RedactionRefused as refused:
-        return await _overview(request, slug, code, status=400, error=refused.message, reason=reason)
+        return await _overview(request, user, edition, code, status=400, error=refused.message, reason=reason)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction?done=accepted")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/redaction/redact-all", guards=[organiser_only],
       include_in_schema=False)
-async def redact_all(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
-    try:
-        await redaction.redact_remaining(actor=request.scope["user"], edition_slug=slug, round_code=code)
-    except RoundNotFound:
-        raise NotFoundException() from None
+async def redact_all(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str], code: FromPath[str]) -> Response:
+    await redaction.redact_remaining(actor=user, edition_slug=slug, round_code=code)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction?done=redacted")
 
 
-async def _entry(request: Request, slug: str, code: str, application_id: int, *, status: int = 200,
-                 error: str = "") -> Template:
-    edition = await organised_edition(request, slug)
-    try:
-        round_info, review = await redaction.redaction_entry(
-            actor=request.scope["user"], edition_slug=slug, round_code=code, application_id=application_id)
-    except (RoundNotFound, EntryNotFound):
-        raise NotFoundException() from None
+async def _entry(request: Request, user: SessionUser, edition: OrganisedEdition, code: str, application_id: int, *,
+                 status: int = 200, error: str = "") -> Template:
+    round_info, review = await redaction.redaction_entry(
+        actor=user, edition_slug=edition.slug, round_code=code, application_id=application_id)
     return Template(template_name="organise/redaction_entry.html", status_code=status, context={
         "edition": edition, "section": "overview", "round": round_info, "review": review, "error": error,
         "hit_kinds": HIT_KIND, "saved": request.query_params.get("done") == "saved"})
@@ -73,8 +61,9 @@ async def _entry(request: Request, slug: str, code: str, application_id: int, *,
 
 @get("/organise/{slug:str}/rounds/{code:str}/redaction/{application_id:int}", guards=[organiser_only],
      include_in_schema=False)
-async def entry(request: Request, slug: FromPath[str], code: FromPath[str], application_id: FromPath[int]) -> Template:
-    return await _entry(request, slug, code, application_id)
+async def entry(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str],
+                application_id: FromPath[int]) -> Template:
+    return await _entry(request, user, edition, code, application_id)
 
 
 def redaction_input(form) -> RedactionInput:
@@ -95,15 +84,14 @@ def redaction_input(form) -> RedactionInput:
 
 @post("/organise/{slug:str}/rounds/{code:str}/redaction/{application_id:int}", guards=[organiser_only],
       include_in_schema=False)
-async def save(request: Request, slug: FromPath[str], code: FromPath[str], application_id: FromPath[int]) -> Response:
+async def save(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+               code: FromPath[str], application_id: FromPath[int]) -> Response:
     form = await request.form()
     try:
-        await redaction.save_redaction(actor=request.scope["user"], edition_slug=slug, round_code=code,
+        await redaction.save_redaction(actor=user, edition_slug=slug, round_code=code,
                                        application_id=application_id, data=redaction_input(form))
-    except (RoundNotFound, EntryNotFound):
-        raise NotFoundException() from None
     except RedactionRefused as refused:
-        return await _entry(request, slug, code, application_id, status=400, error=refused.message)
+        return await _entry(request, user, edition, code, application_id, status=400, error=refused.message)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/redaction/{application_id}?done=saved")
 
 
