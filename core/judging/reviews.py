@@ -348,6 +348,9 @@ def _identifying(sections: list[SectionSpec]) -> set[str]:
     return ALWAYS_IDENTIFYING | {q.code for s in sections for q in s.questions if q.identifying}
 
 
+identifying_fields = _identifying  # what a blind round hides, for the other juror pages (bids)
+
+
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)
