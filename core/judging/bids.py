@@ -144,8 +144,7 @@ def parse_capacity(raw: str) -> tuple[int | None, dict[str, str]]:
     if not raw:
         return None, {}
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_CAPACITY:
-        return None, {"max_load": _("Enter a whole number from 1 to %(most)s, or leave it empty.") % {
-            "most": MAX_CAPACITY}}
+        return None, {"max_load": _("Enter a whole number from 1 to 500, or leave it empty.")}
     return int(raw), {}
 
 
