@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
@@ -31,6 +32,7 @@ from core.platform.tables import (
     AssignmentProposal,
     ConflictOfInterest,
     Edition,
+    JurorBid,
     JurorProfile,
     MentorMatch,
     Prize,
@@ -40,11 +42,13 @@ from core.platform.tables import (
 )
 from core.plugin_api import ConflictEntry, ConflictJuror
 from core.plugins import active_registry
-from scoring.assign import AssignmentInfeasible, Conflict, Entry, Reviewer, assign
+from scoring.assign import AssignmentInfeasible, Bid, Conflict, Entry, Reviewer, assign
 
 # Kept for a day: long enough to look a proposal over, short enough not to pile up.
 PROPOSAL_LIFETIME = timedelta(days=1)
 SOLVER_TIME_LIMIT = 30.0
+# Added to a pair's affinity (track expertise adds 1.0): yes > maybe > no bid > no; a conflict bid is a conflict.
+BID_WEIGHTS = {"yes": 2.0, "maybe": 1.0, "no": -1.0}
 # Assignments the engine made and nobody has touched may be moved by a new proposal.
 ENGINE_ORIGINS = ("engine", "solver")
 
@@ -224,6 +228,10 @@ class RoundAssignmentPage:
     jurors: list[JurorLine]
     preview: AssignmentPreview | None = None
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    # the bidding window, as the form shows it (local time of the edition), and how many bids are in
+    bidding_opens: str = ""
+    bidding_closes: str = ""
+    bids: int = 0
 
 
 # -- gathering the round --------------------------------------------------------------------------------
@@ -245,11 +253,13 @@ class _Inputs:
     entry_labels: dict[int, str]
     juror_names: dict[int, str]
     options: AssignmentOptions
+    bids: list[Bid] = field(default_factory=list)
 
     def basis(self) -> str:
         """A fingerprint of everything the engine's answer depends on."""
         payload = {
             "options": asdict(self.options),
+            "bids": [(b.entry, b.reviewer, b.weight) for b in self.bids],
             "entries": [(e.id, e.track) for e in self.entries],
             "reviewers": [(r.id, sorted(r.tracks), r.organisation, sorted(r.languages), r.min_load, r.max_load)
                           for r in self.reviewers],
@@ -285,7 +295,8 @@ async def _round_for(actor: SessionUser, edition_slug: str, round_code: str) -> 
     except access.EditionNotFound:
         raise RoundNotFound(round_code) from None
     row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry, Round.settings,
-                             Round.edition).where(Round.edition == edition.id, Round.code == round_code).first()
+                             Round.edition, Round.bidding_opens_at, Round.bidding_closes_at).where(
+        Round.edition == edition.id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
     return edition, row
@@ -309,6 +320,17 @@ class _RoundRows:
     assignments: list[dict[str, Any]]
     reviewed: set[int]
     enabled: list[str]
+    bids: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def round_entry_ids(round_id: int) -> list[int]:
+    """The ids of the entries in play in a round, as the engine sees them."""
+    row = await Round.select(Round.edition, Round.kind).where(Round.id == round_id).first()
+    if row is None:
+        return []
+    statuses = list(IN_PLAY.get(row["kind"], DEFAULT_IN_PLAY))
+    return [a["id"] for a in await Application.select(Application.id).where(
+        Application.edition == row["edition"], Application.status.is_in(statuses)).order_by(Application.id)]
 
 
 async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
@@ -336,8 +358,10 @@ async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
         Assignment.round == round_row["id"])
     reviewed = {r["assignment"] for r in await Review.select(Review.assignment).where(
         Review.assignment.round == round_row["id"])}
+    bids = await JurorBid.select(JurorBid.application, JurorBid.juror, JurorBid.bid).where(
+        JurorBid.round == round_row["id"]).order_by(JurorBid.id)
     return _RoundRows(applications=applications, grants=grants, profiles=profiles, prizes=prizes, mentors=mentors,
-                      declared=declared, assignments=rows, reviewed=reviewed,
+                      declared=declared, assignments=rows, reviewed=reviewed, bids=bids,
                       enabled=(json_value(edition["enabled_plugins"]) or []) if edition else [])
 
 
@@ -422,7 +446,9 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
         round_id=round_row["id"], edition_id=round_row["edition"], entries=entries, reviewers=reviewers,
         conflicts=conflicts, keep=sorted(pair for pair in active if pair not in replaceable), active=active,
         replaceable=replaceable, reviewed=read.reviewed,
-        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options)
+        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options,
+        bids=[Bid(b["application"], b["juror"], BID_WEIGHTS[b["bid"]]) for b in read.bids
+              if b["bid"] in BID_WEIGHTS and b["application"] in entry_ids and b["juror"] in juror_ids])
 
 
 # -- solving --------------------------------------------------------------------------------------------
@@ -451,7 +477,8 @@ def _solve(inputs: _Inputs) -> _Plan:
     try:
         result = assign(
             entries=inputs.entries, reviewers=inputs.reviewers, per_entry=options.per_entry,
-            conflicts=inputs.conflicts, keep=inputs.keep, expert_per_entry=options.expert_per_entry,
+            conflicts=inputs.conflicts, bids=inputs.bids, keep=inputs.keep,
+            expert_per_entry=options.expert_per_entry,
             org_cap=options.org_cap, pair_cap=options.pair_cap, time_limit=SOLVER_TIME_LIMIT)
     except AssignmentInfeasible as infeasible:
         raise AssignmentImpossible(tuple(
@@ -690,6 +717,10 @@ async def set_juror_profile(*, actor: SessionUser, edition_slug: str, juror_id: 
                                                       "max_load": max_load})
 
 
+def _local_input(moment: datetime | None, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
 async def assignment_page(*, actor: SessionUser, edition_slug: str, round_code: str,
                           proposal_id: int | None = None) -> RoundAssignmentPage:
     """The round's assignment at a glance: options, current pairs, entries to refill, and a stored proposal."""
@@ -717,6 +748,8 @@ async def assignment_page(*, actor: SessionUser, edition_slug: str, round_code: 
                           min_load=(profiles.get(r.id) or {}).get("min_load"),
                           max_load=(profiles.get(r.id) or {}).get("max_load")) for r in inputs.reviewers],
         labels={"entries": inputs.entry_labels, "jurors": inputs.juror_names},
+        bidding_opens=_local_input(round_row["bidding_opens_at"], edition.time_zone),
+        bidding_closes=_local_input(round_row["bidding_closes_at"], edition.time_zone), bids=len(inputs.bids),
     )
     if proposal_id is not None:
         stored = await _stored_plan(round_row["id"], proposal_id)

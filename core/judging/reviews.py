@@ -370,6 +370,9 @@ async def _require_ready_to_score(round_row: dict[str, Any]) -> None:
                               "entries.")) from None
 
 
+identifying_fields = _identifying  # what a blind round hides, for the other juror pages (bids)
+
+
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)

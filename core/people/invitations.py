@@ -134,7 +134,9 @@ class Accepted:
 
     @property
     def landing_path(self) -> str:
-        return {"juror": "/jury", "organiser": f"/organise/{self.edition_slug}"}.get(self.role, "/me")
+        # a juror's first stop is their profile: tracks of expertise and capacity feed the assignment
+        return {"juror": f"/jury/profile/{self.edition_slug}",
+                "organiser": f"/organise/{self.edition_slug}"}.get(self.role, "/me")
 
 
 @dataclass(frozen=True)

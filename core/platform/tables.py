@@ -147,6 +147,9 @@ class Round(Table, tablename="round"):
     combination = JSON(default={})
     settings = JSON(default={})
     status = Varchar(length=30, default="setup")
+    # While now is between these, jurors bid on the round's entries (None: no bidding).
+    bidding_opens_at = Timestamptz(null=True, default=None)
+    bidding_closes_at = Timestamptz(null=True, default=None)
 
 
 class Prize(Table, tablename="prize"):
@@ -783,3 +786,20 @@ class AnswerRedaction(Table, tablename="answer_redaction"):
 
 ALL_TABLES += (AnswerRedaction,)
 UNIQUE_TOGETHER["answer_redaction"] = (("application",),)
+
+
+# -- Juror bids -------------------------------------------------------------------------------------
+
+
+class JurorBid(Table, tablename="juror_bid"):
+    """A juror's interest in reviewing an entry of a round: yes, maybe, no (a conflict becomes a declared conflict)."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    juror = ForeignKey(references=Account)
+    bid = Varchar(length=16)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (JurorBid,)
+UNIQUE_TOGETHER["juror_bid"] = (("round", "application", "juror"),)

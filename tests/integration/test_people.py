@@ -88,7 +88,7 @@ def test_an_invited_juror_sets_a_password_and_the_link_works_once(web, mail_sett
     assert too_short.status_code == 400 and "at least 10 characters" in too_short.text
     assert 'value="Nino Nuovo"' in too_short.text
     accepted = post_link(web, link, {"display_name": "Nino Nuovo", "password": "una-password-nuova"})
-    assert accepted.status_code == 302 and accepted.headers["location"] == "/jury"
+    assert accepted.status_code == 302 and accepted.headers["location"] == f"/jury/profile/{SLUG}"
     assert web.get("/jury").status_code == 200  # signed in, as a juror
 
     account = run(Account.select().where(Account.email == "nuovo.giurato@jury.example").first())

@@ -8,7 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.judging import assignments
+from core.judging import assignments, bids
 from core.judging.assignments import (
     AssignmentImpossible,
     AssignmentOptions,
@@ -20,7 +20,7 @@ from core.platform.identity import SessionUser
 from web.dependencies import SignedInUser
 from web.routes.organise import organiser_only
 
-DONE = ("accepted", "added", "removed", "refilled")
+DONE = ("accepted", "added", "removed", "refilled", "bidding")
 
 
 @dataclass
@@ -163,4 +163,17 @@ async def remove(user: SignedInUser, slug: FromPath[str], code: FromPath[str],
     return Redirect(path=f"{_base(slug, code)}?done=removed")
 
 
-ROUTES = [assignment_page, propose, accept, refill, add, remove]
+@post("/organise/{slug:str}/rounds/{code:str}/assignment/bidding", guards=[organiser_only],
+      include_in_schema=False)
+async def bidding_window(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in ("bidding_opens", "bidding_closes")}
+    try:
+        await bids.set_bidding_window(actor=user, edition_slug=slug, round_code=code,
+                                      opens=values["bidding_opens"], closes=values["bidding_closes"])
+    except bids.ProfileRefused as refused:
+        return await _render(user, slug, code, status=400, bidding_errors=refused.errors, bidding_values=values)
+    return Redirect(path=f"{_base(slug, code)}?done=bidding")
+
+
+ROUTES = [assignment_page, propose, accept, refill, add, remove, bidding_window]
