@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
+from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -313,12 +313,11 @@ class _RoundRows:
 
 async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
     edition_id = round_row["edition"]
-    statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.area.code,
         Application.applicant.email,
-    ).where(Application.edition == edition_id, Application.status.is_in(statuses)).order_by(Application.id)
+    ).where(await entries_in_play(round_row)).order_by(Application.id)
     grants = await RoleGrant.select(
         RoleGrant.account, RoleGrant.account.email, RoleGrant.account.display_name, RoleGrant.organisation.name,
         RoleGrant.role,
