@@ -107,3 +107,8 @@ EXPORT_KIND = {
 }
 WEBHOOK_DELIVERY_STATUS = {"queued": N_("waiting"), "delivered": N_("delivered"), "failed": N_("failed"),
                            "cancelled": N_("cancelled")}
+# Where the entries of a round come from, on the round's page.
+PASSAGE_SOURCE = {
+    status.ADMISSIBLE: N_("admissible applications"), status.ADVANCED: N_("entries advanced from the previous round"),
+    status.FINALIST: N_("finalists"),
+}
