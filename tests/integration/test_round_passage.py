@@ -281,8 +281,9 @@ def test_scores_are_frozen_after_publication_and_reopening_needs_a_reason_and_fl
     sign_in(client, "dario@jury.example", PASSWORD)
     refused = score(client, assignment, {**FULL, "IMP": "5"}, original=FULL)
     assert refused.status_code == 409
-    assert "The organisers have closed scoring for this round: your review can no longer be changed." in \
-        html.unescape(refused.text)
+    # Dario reads Italian (his account's language).
+    assert "Gli organizzatori hanno chiuso la valutazione di questo turno: la tua valutazione non può più essere " \
+           "modificata." in html.unescape(refused.text)
     saved = run(Review.select(Review.id).where(Review.assignment == assignment).first())
     assert run(CriterionScore.select(CriterionScore.value).where(
         CriterionScore.review == saved["id"], CriterionScore.criterion == "IMP").first())["value"] == 4
