@@ -142,3 +142,8 @@ HIT_KIND = {
     "tax_code": N_("tax code"), "email": N_("email address"), "social": N_("social profile"),
     "web": N_("web address"), "phone": N_("phone number"),
 }
+# Where the entries of a round come from, on the round's page.
+PASSAGE_SOURCE = {
+    status.ADMISSIBLE: N_("admissible applications"), status.ADVANCED: N_("entries advanced from the previous round"),
+    status.FINALIST: N_("finalists"),
+}

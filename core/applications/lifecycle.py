@@ -51,6 +51,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     NOT_ADMISSIBLE: frozenset({DRAFT, *ADMISSIBILITY_OUTCOMES, IN_ROUND, *ROUND_OUTCOMES}),
     # A judged round's published decision moves an entry to any outcome, whichever round comes next.
     **{status: frozenset(ROUND_OUTCOMES) for status in (IN_ROUND, *ROUND_OUTCOMES)},
+    # Undoing a passage takes an entry back out of its first judged round (or of the next, for an advanced one).
+    IN_ROUND: frozenset({*ROUND_OUTCOMES, ADMISSIBLE}),
+    # An advanced entry is moved into the next judged round by the organiser.
+    ADVANCED: frozenset({*ROUND_OUTCOMES, IN_ROUND}),
 }
 
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
+from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -323,24 +323,22 @@ class _RoundRows:
     bids: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def round_entry_ids(round_id: int) -> list[int]:
+async def entries_of_round(round_id: int) -> list[int]:
     """The ids of the entries in play in a round, as the engine sees them."""
-    row = await Round.select(Round.edition, Round.kind).where(Round.id == round_id).first()
+    row = await Round.select(Round.id, Round.edition, Round.kind).where(Round.id == round_id).first()
     if row is None:
         return []
-    statuses = list(IN_PLAY.get(row["kind"], DEFAULT_IN_PLAY))
     return [a["id"] for a in await Application.select(Application.id).where(
-        Application.edition == row["edition"], Application.status.is_in(statuses)).order_by(Application.id)]
+        await entries_in_play(row)).order_by(Application.id)]
 
 
 async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
     edition_id = round_row["edition"]
-    statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.area.code,
         Application.applicant.email,
-    ).where(Application.edition == edition_id, Application.status.is_in(statuses)).order_by(Application.id)
+    ).where(await entries_in_play(round_row)).order_by(Application.id)
     grants = await RoleGrant.select(
         RoleGrant.account, RoleGrant.account.email, RoleGrant.account.display_name, RoleGrant.organisation.name,
         RoleGrant.role,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from core.applications.form import sections_of
 from core.editions import access
 from core.editions.schema import parse_moment
-from core.judging.assignments import round_entry_ids
+from core.judging.assignments import entries_of_round
 from core.judging.reviews import entry_label, identifying_fields
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -206,7 +206,7 @@ async def _round_for_juror(juror: SessionUser, round_id: int) -> dict:
 
 
 async def _round_entries(round_row: dict) -> list[dict]:
-    ids = await round_entry_ids(round_row["id"])
+    ids = await entries_of_round(round_row["id"])
     if not ids:
         return []
     return await Application.select(Application.id, Application.title, Application.track.name,

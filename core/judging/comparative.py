@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.applications.form import sections_of
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions.schema import SectionSpec
 from core.judging import redaction
 from core.judging.reviews import (
@@ -30,6 +29,7 @@ from core.judging.reviews import (
     juror_task,
     require_ready,
 )
+from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound
@@ -131,9 +131,8 @@ async def _conflicted(juror_id: int) -> set[int]:
 
 
 async def _in_play(round_row: dict[str, Any]) -> list[int]:
-    statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     return [a["id"] for a in await Application.select(Application.id).where(
-        Application.edition == round_row["edition"], Application.status.is_in(statuses)).order_by(Application.id)]
+        await entries_in_play(round_row)).order_by(Application.id)]
 
 
 async def _comparable(round_row: dict[str, Any], juror_id: int) -> list[int]:

@@ -193,6 +193,8 @@ def entry_label(application_id: int) -> str:
 
 
 def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
+    if round_row.get("status") == "closed":  # closed by the organiser, or by publishing the round's decisions
+        return False
     opens, closes = round_row["opens_at"], round_row["closes_at"]
     return (opens is None or opens <= now) and (closes is None or now <= closes)
 
@@ -206,7 +208,7 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
     rows = await Assignment.select(
         Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
         Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
-        Assignment.round.opens_at,
+        Assignment.round.opens_at, Assignment.round.status,
         Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
         Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
         Assignment.application.title, Assignment.application.track.name,
@@ -240,7 +242,8 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             submitted=sum(r["status"] == SUBMITTED for r in group), lines=lines,
             opens_at=first["round.opens_at"],
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
-            else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
+            else "closed" if (first["round.closes_at"] and now > first["round.closes_at"])
+            or first["round.status"] == "closed" else "open",
             preparing=bool(first["round.blind"])
             and not (await redaction.round_gate(await _round(first["round"]))).open,
         ))
@@ -321,7 +324,7 @@ async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = Fa
 
 
 ROUND_SQL = (
-    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at,'
+    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,'
     ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
     ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
     ' edition.application_form AS "edition.application_form",'
@@ -576,6 +579,9 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
     round_row = await _round(assignment["round"])
     if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
         raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
+    if round_row["status"] == "closed":
+        raise ScoringClosed(_("The organisers have closed scoring for this round: your review can no longer be "
+                              "changed. Ask them to reopen scoring if it must."))
     if not _is_open(round_row, now):
         raise ScoringClosed(_("Scoring for this round is closed."))
     await _require_ready_to_score(round_row)

@@ -309,6 +309,8 @@ class Decision(Table, tablename="decision"):
     decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     staged_at = Timestamptz(default=TimestamptzNow())
     published_at = Timestamptz(null=True, default=None)
+    # Set when scoring reopens after publication: the scores may change under it until the organiser re-confirms.
+    needs_review = Boolean(default=False)
 
 
 class Award(Table, tablename="award"):
@@ -803,3 +805,19 @@ class JurorBid(Table, tablename="juror_bid"):
 
 ALL_TABLES += (JurorBid,)
 UNIQUE_TOGETHER["juror_bid"] = (("round", "application", "juror"),)
+
+
+# -- Round passage ---------------------------------------------------------------------------
+
+
+class RoundEntry(Table, tablename="round_entry"):
+    """An application moved into a round by the organiser: the round's entries once any was moved in."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    moved_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    moved_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (RoundEntry,)
+UNIQUE_TOGETHER["round_entry"] = (("round", "application"),)

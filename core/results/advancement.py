@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.applications import lifecycle
+from core.judging.rounds import SCORING_CLOSED, close_after_publication
 from core.messaging import events, jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -47,6 +48,22 @@ class NothingStaged(Refused):
 
     def __init__(self, round_code: str) -> None:
         super().__init__(_("Stage the decisions first."))
+        self.round_code = round_code
+
+
+class ScoringStillOpen(Refused):
+    """Decisions are published only from a round whose scoring the organiser has closed."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("Jurors can still save scores in this round: close scoring before publishing."))
+        self.round_code = round_code
+
+
+class NothingToConfirm(Refused):
+    """No published decision of the round needs review."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("No published decision of this round needs review."))
         self.round_code = round_code
 
 
@@ -89,6 +106,7 @@ class Proposal:
     staged: bool
     published_at: datetime | None
     job: jobs.JobView | None = None
+    needs_review: int = 0  # published decisions marked for review since scoring was reopened
 
     @property
     def advancing(self) -> int:
@@ -146,7 +164,8 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
             staged=decision["outcome"] if decision else None, reason=decision["reason"] if decision else ""))
     return Proposal(round=head, rule=rule, positive=positive, negative=negative, rows=tuple(rows), top=rule.top_n,
                     intervals=found.intervals, staged=bool(decisions) and not published,
-                    published_at=max(published) if published else None, job=found.job)
+                    published_at=max(published) if published else None, job=found.job,
+                    needs_review=sum(1 for d in decisions.values() if d["needs_review"]))
 
 
 async def advancement_proposal(*, actor: SessionUser, edition_slug: str, round_code: str,
@@ -203,6 +222,8 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
     edition = await Edition.select(Edition.title).where(Edition.id == round_row["edition"]).first()
     round_name = json_value(round_row["name"]) or {}
     async with db.write_transaction():
+        if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
+            raise ScoringStillOpen(round_code)
         # The atomic step: of two publications at once, only one finds the decisions still unpublished.
         published = await Decision.update({Decision.published_at: now}).where(
             Decision.round == round_row["id"], Decision.published_at.is_null()).returning(Decision.id)
@@ -234,6 +255,7 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
                              "round_name": pick(round_name, language), "reason": decision["reason"],
                              "status_link": mail.absolute_url(settings.base_url,
                                                               f"/applications/{decision['application']}")}))
+        await close_after_publication(round_row["id"])
         await audit.record("decisions.published", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"],
                            data={"round": round_code, "decisions": len(staged)})
@@ -241,3 +263,71 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
                           subject_id=round_row["id"], data={"round": round_code, "decisions": len(staged)}, at=now,
                           mails=notices)
     return len(staged)
+
+
+# -- Before publishing, and after scoring reopened -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailBatch:
+    """The notices of one kind in one language about to go out."""
+
+    outcome: str
+    language: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What the organiser confirms before publishing: gaps in the reviews, places not settled, mail to go."""
+
+    proposal: Proposal
+    missing_reviews: tuple[BoardRow, ...]
+    uncertain: tuple[BoardRow, ...]
+    mails: tuple[MailBatch, ...]
+
+    @property
+    def can_publish(self) -> bool:
+        return self.proposal.round.scoring_closed and self.proposal.staged
+
+
+def _crosses(row: BoardRow, top: int | None) -> bool:
+    """The entry's rank interval holds places on both sides of the cut."""
+    return bool(top) and row.rank_low is not None and row.rank_high is not None and (
+        min(row.rank_low, row.rank_high) <= top < max(row.rank_low, row.rank_high))
+
+
+async def publication_check(*, actor: SessionUser, edition_slug: str, round_code: str,
+                            settings: Settings) -> PublicationCheck:
+    """The confirmation page's facts, from the staged decisions and the round's reviews."""
+    round_row = await _round(actor, edition_slug, round_code)
+    proposal = await _proposal(round_row, settings=settings)
+    staged = await Decision.select(Decision.outcome, Decision.application.applicant.locale,
+                                   Decision.application.applicant.email).where(
+        Decision.round == round_row["id"], Decision.published_at.is_null())
+    counts: dict[tuple[str, str], int] = {}
+    for decision in staged:
+        if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
+            key = (decision["outcome"], decision["application.applicant.locale"] or "it")
+            counts[key] = counts.get(key, 0) + 1
+    return PublicationCheck(
+        proposal=proposal,
+        missing_reviews=tuple(r.row for r in proposal.rows if r.row.missing or r.row.n == 0),
+        uncertain=tuple(r.row for r in proposal.rows if r.row.uncertain or _crosses(r.row, proposal.top)),
+        mails=tuple(MailBatch(outcome=o, language=lang, count=n) for (o, lang), n in sorted(counts.items())))
+
+
+async def confirm_decisions(*, actor: SessionUser, edition_slug: str, round_code: str) -> int:
+    """The organiser re-confirms the published decisions after reopened scoring, once scoring is closed again."""
+    round_row = await _round(actor, edition_slug, round_code)
+    async with db.write_transaction():
+        if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
+            raise ScoringStillOpen(round_code)
+        confirmed = await Decision.update({Decision.needs_review: False}).where(
+            Decision.round == round_row["id"], Decision.needs_review.eq(True)).returning(Decision.id)
+        if not confirmed:
+            raise NothingToConfirm(round_code)
+        await audit.record("decisions.reconfirmed", actor_id=actor.id, edition_id=round_row["edition"],
+                           subject_type="round", subject_id=round_row["id"],
+                           data={"round": round_code, "decisions": len(confirmed)})
+    return len(confirmed)

@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 
+from core.judging.rounds import scoring_closed
 from core.messaging import jobs
 from core.platform.db import json_value
 from core.platform.i18n import pick
@@ -76,6 +77,7 @@ class RoundHead:
     jurors_per_entry: int
     blind: bool
     advancement: dict[str, Any]
+    scoring_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def round_head(row: dict[str, Any]) -> RoundHead:
         edition_id=row["edition"], edition_slug=row["edition.slug"],
         configured_method=configured if configured in METHODS else DEFAULT_METHOD,
         jurors_per_entry=row.get("jurors_per_entry") or 0, blind=bool(row.get("blind")),
-        advancement=json_value(row["advancement"]) or {},
+        advancement=json_value(row["advancement"]) or {}, scoring_closed=scoring_closed(row),
     )
 
 
@@ -210,7 +212,7 @@ async def _full_round(round_id: int) -> dict[str, Any]:
     row = await Round.select(
         Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.rubric, Round.rubric_name,
         Round.normalisation, Round.settings, Round.advancement, Round.jurors_per_entry, Round.blind, Round.edition,
-        Round.edition.slug, Round.edition.enabled_plugins,
+        Round.edition.slug, Round.edition.enabled_plugins, Round.status,
     ).where(Round.id == round_id).first()
     if row is None:
         raise RoundNotFound(round_id)

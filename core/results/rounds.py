@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from core.applications import admission
 from core.applications.admission import AdmissionPage, ChecklistOpinion, Suggestion
 from core.applications.checklist import checklist_items
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions.access import edition_for_organiser
 from core.judging.comparative import round_comparisons, round_rankings
 from core.judging.reviews import SUBMITTED as SUBMITTED_REVIEW
 from core.judging.reviews import round_rubric
+from core.judging.rounds import entries_in_play
 from core.platform.db import json_value
 from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
@@ -62,12 +62,10 @@ async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code
 
 async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, dict[int, EntryInfo]]:
     """The round's entries and submitted reviews, as the plain data workflows compute with."""
-    statuses = IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
         Application.area.name, Application.area.code,
-    ).where(Application.edition == round_row["edition"], Application.status.is_in(list(statuses))).order_by(
-        Application.id)
+    ).where(await entries_in_play(round_row)).order_by(Application.id)
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
                                   track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
                                   track_code=a["track.code"] or "", area_code=a["area.code"] or "")

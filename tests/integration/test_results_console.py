@@ -240,6 +240,14 @@ def stage_with_changes(client, call: Call) -> tuple[int, int, str]:
     return promoted, dropped, path
 
 
+def close_scoring(client, round_code: str = "R1") -> None:
+    """Publication needs the round's scoring closed: the organiser closes it on the round's page."""
+    page = f"/organise/{SLUG}/rounds/{round_code}/progress"
+    response = client.post(f"/organise/{SLUG}/rounds/{round_code}/scoring/close",
+                           data={"_csrf_token": csrf_token(client, page)}, follow_redirects=False)
+    assert response.status_code == 302
+
+
 def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(client, mail_settings, smtp):
     call = make_call(advancement={"top_n": 3})
     as_organiser(client)
@@ -255,6 +263,7 @@ def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(cli
     assert run(OutgoingMail.count().where(OutgoingMail.kind.like("decision.%"))) == 0
 
     as_organiser(client)
+    close_scoring(client)
     token = csrf_token(client, path)
     response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 302
@@ -286,6 +295,7 @@ def test_publication_refuses_a_decision_the_applications_status_no_longer_allows
     as_organiser(client)
     _promoted, _dropped, path = stage_with_changes(client, call)
     run(Application.update({Application.status: "draft"}).where(Application.id == call.entries[0]))
+    close_scoring(client)
     token = csrf_token(client, path)
     response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False, headers=EN)
     assert response.status_code == 409

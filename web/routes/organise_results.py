@@ -122,7 +122,8 @@ async def advancement_page(request: Request, user: SignedInUser, settings: AppSe
         return Template(template_name="organise/results_none.html",
                         context={"edition": edition, "section": "results", "round_code": code})
     notice = {"staged": _("Decisions staged. Applicants see nothing until you publish them."),
-              "published": _("Decisions published; notices are on their way.")}.get(
+              "published": _("Decisions published; notices are on their way."),
+              "confirmed": _("The published decisions are confirmed against the scores as they are now.")}.get(
         request.query_params.get("done", ""), "")
     return _advancement_page(edition, proposal, notice=notice)
 
@@ -157,17 +158,45 @@ async def stage(request: Request, user: SignedInUser, settings: AppSettings, edi
     return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=staged")
 
 
+@get("/organise/{slug:str}/rounds/{code:str}/advancement/publish", guards=[organiser_only],
+     include_in_schema=False)
+async def publish_confirmation(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                               slug: FromPath[str], code: FromPath[str]) -> Template:
+    try:
+        check = await advancement.publication_check(actor=user, edition_slug=slug, round_code=code,
+                                                    settings=settings)
+    except NoResults:
+        return Template(template_name="organise/results_none.html",
+                        context={"edition": edition, "section": "results", "round_code": code})
+    return Template(template_name="organise/advancement_publish.html", context={
+        "edition": edition, "section": "results", "check": check, "proposal": check.proposal, **LABELS})
+
+
 @post("/organise/{slug:str}/rounds/{code:str}/advancement/publish", guards=[organiser_only],
       include_in_schema=False)
 async def publish(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
                   code: FromPath[str]) -> Response:
     try:
         await advancement.publish_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings)
-    except (advancement.NothingStaged, advancement.DecisionsPublished, IllegalTransition) as refused:
+    except (advancement.NothingStaged, advancement.DecisionsPublished, advancement.ScoringStillOpen,
+            IllegalTransition) as refused:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
         return _advancement_page(edition, proposal, status=409, notice=refused.message)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=published")
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/advancement/confirm", guards=[organiser_only],
+      include_in_schema=False)
+async def confirm(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
+                  code: FromPath[str]) -> Response:
+    try:
+        await advancement.confirm_decisions(actor=user, edition_slug=slug, round_code=code)
+    except (advancement.NothingToConfirm, advancement.ScoringStillOpen) as refused:
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
+        return _advancement_page(edition, proposal, status=409, notice=refused.message)
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=confirmed")
 
 
 # -- Jobs ------------------------------------------------------------------------------------------
@@ -189,4 +218,5 @@ async def job_download(user: SignedInUser, edition: ConsoleEdition, slug: FromPa
     return file_response(found)
 
 
-ROUTES = [results_home, round_results, start_bootstrap, advancement_page, stage, publish, job_page, job_download]
+ROUTES = [results_home, round_results, start_bootstrap, advancement_page, stage, publish_confirmation, publish, confirm,
+          job_page, job_download]
