@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from core.cli.main import cli
-from core.editions.competitions import read_competition_file
+from core.editions import access
+from core.editions.competitions import import_competition_text, read_competition_file
+from core.people import accounts
 from core.platform.db import json_value
-from core.platform.tables import AuditEvent, Edition, Prize, Round, Track
+from core.platform.tables import Application, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
 from tests.conftest import csrf_token, run, sign_in
 
 EN = {"accept-language": "en"}
@@ -133,13 +137,13 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     page = client.get(base, headers=EN)
     assert page.status_code == 200
     for shown in ("<summary>Social farming</summary>", "<summary>Care services</summary>",
-                  "<td>Admissibility checklist</td>", "<td>Screening with a rubric</td>",
+                  "<small>Admissibility checklist</small>", "<small>Screening with a rubric</small>",
                   "60% Final pitch + 40% Online jury", "Fondazione Aurora · sponsor · foundation",
                   "Farming prize · cash grant · €20,000 · Fondazione Aurora · Social farming"):
         assert shown in page.text
     choose_language(client, "it")
     page = client.get(base)
-    for shown in ("<summary>Agricoltura sociale</summary>", "<td>Valutazione con griglia</td>",
+    for shown in ("<summary>Agricoltura sociale</summary>", "<small>Valutazione con griglia</small>",
                   "60% Finale + 40% Giuria online", "Fondazione Aurora · sponsor · fondazione",
                   "Premio agricoltura · contributo in denaro"):
         assert shown in page.text
@@ -156,3 +160,72 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     assert [p.organisation for p in spec.partners] == ["Fondazione Aurora", "Banca di Comunità"]
     same = post(client, f"{base}/yaml", {"yaml": text})
     assert same.status_code == 302 and same.headers["location"] == f"{base}?saved=unchanged"
+
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
+RUNNING = "welfare-comunita-2026"
+
+
+def test_parts_in_use_and_scored_rounds_are_refused_with_a_clear_message(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
+    track = run(Track.select(Track.id).where(Track.code == "PAT").first())["id"]
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    application = run(Application.insert(Application(edition=edition, applicant=account, track=track,
+                                                     title="Orti", status="in_round")))[0]["id"]
+    assignment = run(Assignment.insert(Assignment(round=r1, application=application, juror=account)))[0]["id"]
+    run(Review.insert(Review(assignment=assignment)))
+    r0 = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
+    run(Assignment.insert(Assignment(round=r0, application=application, juror=account)))
+    base = f"/organise/{RUNNING}/setup"
+    before = client.get(f"{base}/edition.yaml").text
+
+    def refused(path: str, data: dict, message: str) -> None:
+        token = csrf_token(client, base)
+        response = client.post(path, data={"_csrf_token": token, **data}, headers=EN)
+        assert response.status_code == 400
+        assert message in response.text
+
+    refused(f"{base}/tracks/PAT/remove", {}, "Applications use this track, so it cannot be removed.")
+    refused(f"{base}/rounds/R0/remove", {}, "This round has assignments or decisions, so it cannot be removed.")
+    refused(f"{base}/tracks/AGR/remove", {}, "A prize is for this track: remove the prize first.")
+    refused(f"{base}/rounds/R1/remove", {}, "Another round&#39;s score is combined with this one: remove that first.")
+    refused(f"{base}/partners/1/remove", {}, "This organisation gives a prize: remove the prize first.")
+    assert client.get(f"{base}/edition.yaml").text == before
+    # the rest still changes, and is audited
+    token = csrf_token(client, base)
+    renamed = client.post(f"{base}/tracks/PAT/rename", data={"_csrf_token": token, "name_it": "Patrimonio",
+                                                               "name_en": "Heritage"}, follow_redirects=False)
+    assert renamed.status_code == 302
+    assert renamed.headers["location"] == f"{base}?saved=tracks#tracks"
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["tracks[PAT].name.it", "tracks[PAT].name.en"]
+    # no CSRF token, no change; an unknown part is a missing page
+    assert client.post(f"{base}/tracks/PAT/remove", data={}).status_code == 403
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/tracks/NOPE/remove", data={"_csrf_token": token}).status_code == 404
+    assert client.post(f"{base}/partners/99/remove", data={"_csrf_token": token}).status_code == 404
+
+
+def test_a_stranger_cannot_use_the_set_up_forms_and_an_organiser_creates_an_edition(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="maker@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=None))
+    assert sign_in(client, "maker@foundation.example", "correct-horse-battery").status_code == 302
+    token = csrf_token(client, "/organise/new")
+    for path in (f"/organise/{RUNNING}/setup/tracks", f"/organise/{RUNNING}/setup/tracks/AGR/remove",
+                 f"/organise/{RUNNING}/setup/prizes", f"/organise/{RUNNING}/setup/rounds/add"):
+        assert client.post(path, data={"_csrf_token": token, "name_it": "x", "name_en": "y"}).status_code == 404
+    taken = client.post("/organise/new", data={"_csrf_token": token, **NEW, "slug": RUNNING}, headers=EN)
+    assert taken.status_code == 400
+    assert "An edition already has this address; choose another." in taken.text
+    created = client.post("/organise/new", data={"_csrf_token": token, **NEW, "slug": "bando-2027"},
+                          follow_redirects=False)
+    assert created.status_code == 302
+    assert client.get("/organise/bando-2027/setup").status_code == 200
+    assert run(Track.count().where(Track.edition.slug == "bando-2027")) == 1
