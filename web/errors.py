@@ -14,9 +14,11 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.platform import i18n
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.ratelimit import RateLimited
+from web.middleware import reader_language
 
 log = logging.getLogger("giuria.web")
 
@@ -34,6 +36,9 @@ def _page(request: Request, status: int, title: str, message: str, headers: dict
 
 
 def not_found(request: Request, _exc: Exception) -> Response:
+    if "language" not in request.scope.get("state", {}):
+        # No route matched, so no middleware ran: still answer in the reader's language.
+        i18n.set_language(reader_language(request.scope, request.app.state.settings.default_language))
     return _page(request, 404, _("Page not found"),
                  _("The page you asked for does not exist, or you are not allowed to see it."))
 

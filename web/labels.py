@@ -68,6 +68,11 @@ UPLOAD_ERRORS = {
     "wrong_type_found": N_("This file is {found}, but {expected} is expected. Nothing was changed."),
     "empty": N_("The file is empty. Nothing was changed."),
     "not_editable": N_("Files can be changed only while the application is a draft."),
+    "inflates_too_much": N_("This document unpacks to more than {limit_mb} MB, far more than its size suggests: it "
+                            "may be built to overload whoever opens it. Nothing was changed; save it again from your "
+                            "office program, or export it as PDF."),
+    "damaged": N_("This document is damaged: its parts do not match what it declares. Nothing was changed; save it "
+                  "again from your office program, or export it as PDF."),
 }
 MAIL_STATUS = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}
 REVIEW_STATE = {
@@ -124,3 +129,33 @@ EXPORT_KIND = {
 }
 WEBHOOK_DELIVERY_STATUS = {"queued": N_("waiting"), "delivered": N_("delivered"), "failed": N_("failed"),
                            "cancelled": N_("cancelled")}
+# Blind rounds: what cleaning removed from a file, and the kinds of identifying text suggested for redaction.
+CLEANING_PART = {
+    "document_information": N_("Document information"), "xmp": N_("XMP metadata"),
+    "annotation": N_("Annotations"), "embedded_files": N_("Embedded files"),
+    "exif": N_("EXIF (camera, author, position)"), "comment": N_("Image comment"), "iptc": N_("IPTC"),
+    "png_text": N_("Image text fields"),
+}
+ACTIVE_CONTENT = {
+    "javascript": N_("JavaScript"), "launch": N_("an action that launches a program or another file"),
+    "submit_form": N_("a form that sends data to an address"), "import_data": N_("an action that imports data"),
+    "embedded_file": N_("embedded files"), "xfa": N_("an XFA form, which can hold scripts"),
+    "additional_actions": N_("actions run when a page or the document opens or closes"),
+}
+CLEANING_ERROR = {
+    "encrypted": N_("It is protected by a password, so no cleaned copy can be made: jurors of a blind round do not "
+                    "receive it."),
+    "unreadable": N_("It could not be read to clean it, so jurors of a blind round do not receive it."),
+    "too_large": N_("It is too large to clean, so jurors of a blind round do not receive it."),
+}
+FILE_WITHHELD = {
+    "encrypted": N_("This file is protected by a password, so its author's details cannot be removed: in a blind "
+                    "round it is withheld. The organisers can see why."),
+    "other": N_("This file could not be cleaned of its author's details: in a blind round it is withheld. The "
+                "organisers can see why."),
+}
+HIT_KIND = {
+    "entity": N_("entity name"), "person": N_("team member"), "identifying": N_("identifying answer"),
+    "tax_code": N_("tax code"), "email": N_("email address"), "social": N_("social profile"),
+    "web": N_("web address"), "phone": N_("phone number"),
+}

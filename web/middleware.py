@@ -54,6 +54,16 @@ class UserMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+def reader_language(scope: Scope, default_language: str) -> str:
+    """The reader's language: explicit choice (cookie) first, then the account's, then Accept-Language."""
+    chosen = _cookie(scope, LANGUAGE_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    user = scope.get("user")
+    return (user.locale if user is not None else None) or i18n.negotiate(
+        _header(scope, b"accept-language")) or default_language
+
+
 class LanguageMiddleware(ASGIMiddleware):
     """Choose the language: explicit choice (cookie) first, then the account's, then Accept-Language."""
 
@@ -64,12 +74,7 @@ class LanguageMiddleware(ASGIMiddleware):
         self.default_language = default_language
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        chosen = _cookie(scope, LANGUAGE_COOKIE)
-        user = scope.get("user")
-        if chosen not in i18n.LANGUAGES:
-            chosen = (user.locale if user is not None else None) or i18n.negotiate(
-                _header(scope, b"accept-language")) or self.default_language
-        token = i18n.set_language(chosen)
+        token = i18n.set_language(reader_language(scope, self.default_language))
         scope.setdefault("state", {})["language"] = i18n.current_language()
         try:
             await next_app(scope, receive, send)

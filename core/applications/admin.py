@@ -6,10 +6,11 @@ the applicant is told by mail, and the audit log keeps both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.applications import lifecycle
+from core.applications import attachments, lifecycle
+from core.applications.attachments import CleanReport
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, ApplicationView, _view
 from core.messaging.mail import enqueue_mail
 from core.platform import audit, db, i18n
@@ -25,6 +26,8 @@ class OrganiserApplication:
     applicant_email: str
     applicant_name: str
     extended_until: datetime | None
+    # What cleaning removes from each file (by field) before blind jurors, or anyone if it carried scripts.
+    cleaning: dict[str, CleanReport] = field(default_factory=dict)
 
 
 async def _organised_row(actor: SessionUser, application_id: int, edition_slug: str, *, lock: bool = False) -> dict:
@@ -36,15 +39,21 @@ async def _organised_row(actor: SessionUser, application_id: int, edition_slug: 
     return row
 
 
-async def application_for_organiser(*, actor: SessionUser, edition_slug: str,
-                                    application_id: int) -> OrganiserApplication:
-    """The whole application, for an organiser of its edition (anyone else: not found)."""
+async def application_for_organiser(*, actor: SessionUser, edition_slug: str, application_id: int,
+                                    settings=None) -> OrganiserApplication:
+    """The whole application, for an organiser of its edition (anyone else: not found).
+
+    With `settings`, each file's cleaning report too: the metadata blind jurors are spared, and any
+    active content (JavaScript, launch actions) the file carried.
+    """
     row = await _organised_row(actor, application_id, edition_slug)
     applicant = await Account.select(Account.email, Account.display_name).where(
         Account.id == row["applicant"]).first()
+    cleaning = await attachments.cleaning_reports(settings=settings, application_id=application_id) \
+        if settings is not None else {}
     return OrganiserApplication(view=await _view(row), entity_name=row["entity_name"],
                                 applicant_email=applicant["email"], applicant_name=applicant["display_name"],
-                                extended_until=row["deadline_extended_until"])
+                                extended_until=row["deadline_extended_until"], cleaning=cleaning)
 
 
 async def grant_extension(*, actor: SessionUser, edition_slug: str, application_id: int, until: datetime) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.applications import lifecycle
-from core.applications.lifecycle import ADMISSIBILITY_OUTCOMES, IN_CHECK, NOT_ADMISSIBLE
+from core.applications.lifecycle import ADMISSIBILITY_OUTCOMES, ADMISSIBLE, IN_CHECK, NOT_ADMISSIBLE
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
@@ -21,7 +22,9 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Area, Decision, Edition, Round, Track
 
-__all__ = ["AdmissionPage", "AdmissionRefused", "EditionNotFound", "Suggestion", "admission_page",
+EVENTS = {ADMISSIBLE: "application.admissible", NOT_ADMISSIBLE: "application.inadmissible"}
+
+__all__ = ["AdmissionPage", "AdmissionRefused", "ChecklistOpinion", "EditionNotFound", "Suggestion", "admission_page",
            "mark_admissibility", "send_notices"]
 
 
@@ -34,11 +37,21 @@ class AdmissionRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class ChecklistOpinion:
+    """One reviewer's submitted checklist: who, what they concluded, and the items they failed with their words."""
+
+    reviewer: str
+    outcome: str
+    failed: tuple[tuple[dict[str, str], str], ...] = ()  # (item label by language, the reviewer's reason)
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """What a checklist suggests for an entry: admissible, not_admissible or disputed, and why."""
+    """What a checklist suggests for an entry: admissible, not_admissible, disputed or pending, and why."""
 
     outcome: str
     note: str = ""
+    opinions: tuple[ChecklistOpinion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +176,9 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
             await audit.record("application.admissibility", actor_id=actor.id, edition_id=edition.id,
                                subject_type="application", subject_id=row["id"],
                                data={"from": row["status"], "to": outcome, "reason": reason})
+            # The reason stays out of the event: it is free text about the applicant, for their notice.
+            await events.emit(EVENTS[outcome], edition_id=edition.id, subject_type="application",
+                              subject_id=row["id"], data={"status": outcome, "round": round_["code"]}, at=now)
     return changed
 
 

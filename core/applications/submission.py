@@ -28,7 +28,7 @@ from core.applications.form import (
 )
 from core.editions.geography import area_for_region
 from core.editions.schema import SectionSpec, StatementSpec
-from core.messaging import mail, webhooks
+from core.messaging import events, mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -48,7 +48,7 @@ from core.platform.tables import (
     TimelineEntry,
     Track,
 )
-from core.plugin_api import ApplicationSnapshot, LifecycleEvent
+from core.plugin_api import ApplicationSnapshot
 from core.plugins import active_registry
 
 CALL_CLOSE = "call_close"
@@ -374,24 +374,23 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
                               text_version=s.version, given_at=now) for s, kind in statements))
         await audit.record("application.submitted", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id, data={"receipt": receipt})
-        await _queue_receipt(user=user, view=view, receipt=receipt, submitted_at=now, base_url=base_url)
-        event = LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
-                               subject_type="application", subject_id=str(application_id),
-                               data={"track": view.track, "status": "submitted"})
-        await webhooks.queue_event(event)
-    active_registry().notify(event)
+        # The receipt goes out with the event, within the submission's transaction: queued if and only if it commits.
+        await events.emit("application.submitted", edition_id=row["edition"], subject_type="application",
+                          subject_id=application_id, data={"track": view.track, "status": "submitted"}, at=now,
+                          mails=[_receipt(user=user, view=view, receipt=receipt, submitted_at=now,
+                                          base_url=base_url)])
     return SubmitResult(receipt_number=receipt, submitted_at=now)
 
 
-async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
-                         base_url: str) -> None:
-    """The receipt mail goes out within the submission's transaction: queued if and only if it committed."""
+def _receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
+             base_url: str) -> mail.MailRequest:
+    """The receipt mail, in the applicant's language."""
     with i18n.language(user.locale):
         summary = [(_("Entity"), view.values.get("entity_name", "")), (_("Project"), view.values.get("title", "")),
                    (_("Track"), next((i18n.pick(t["name"]) for t in view.tracks if t["code"] == view.track), ""))]
         moment = i18n.format_moment(submitted_at, view.time_zone)
         title = i18n.pick(view.edition_title)
-    await mail.enqueue_mail(
+    return mail.MailRequest(
         to=user.email, template="application/receipt", language=user.locale, kind="receipt",
         edition_slug=view.edition_slug,
         context={"name": user.display_name, "edition_title": title, "receipt_number": receipt,
@@ -457,11 +456,8 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
                                   Application.updated_at: now}).where(Application.id == application_id)
         await audit.record("application.withdrawn", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id)
-        event = LifecycleEvent(name="application.withdrawn", edition=edition["slug"], at=now,
-                               subject_type="application", subject_id=str(application_id),
-                               data={"status": "withdrawn"})
-        await webhooks.queue_event(event)
-    active_registry().notify(event)
+        await events.emit("application.withdrawn", edition_id=row["edition"], subject_type="application",
+                          subject_id=application_id, data={"status": "withdrawn"}, at=now)
 
 
 # -- where the application stands ------------------------------------------------------------

@@ -18,7 +18,8 @@ from core.applications import lifecycle
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
-from core.judging import assignments
+from core.judging import assignments, redaction
+from core.people import accounts
 from core.platform import db
 from core.platform.db import json_value
 from core.platform.passwords import hash_password
@@ -146,6 +147,9 @@ async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
                                   slugs=[current.edition.slug, following.edition.slug])
     await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
+    # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
+    organiser = await accounts.load_session_user(people["organiser"][0], 0)
+    await redaction.redact_remaining(actor=organiser, edition_slug=current.edition.slug, round_code="R1")
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     return list(DEMO_LOGINS)
 
@@ -183,7 +187,7 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
                                   organisation_id=organisations.get("fondazione-aurora.example"))
         await access.grant_role(account_id=mentor, role="mentor", edition_slug=slug,
                                   organisation_id=organisations.get("incubatore-nord.example"))
-    return {"jurors": jurors, "mentor": [mentor]}
+    return {"jurors": jurors, "mentor": [mentor], "organiser": [organiser]}
 
 
 async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:

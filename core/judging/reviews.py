@@ -20,7 +20,10 @@ from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem,
 from core.applications.form import sections_of
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
+from core.judging import redaction
+from core.judging.redaction import identifying_codes
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -44,8 +47,6 @@ from scoring.rubric import Rubric, validate_sheet, weighted_total
 
 CONFLICT_KINDS = ("personal", "financial", "organisational", "other")
 SHOW_OTHERS = ("never", "after_own", "always")
-# What a blind round never shows, whatever the form says: the entity and the people.
-ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
 MAX_MESSAGE = 5000
 # A review's status once its juror submits it, and the assignment's; an assignment with a draft review is started.
 SUBMITTED, STARTED = "submitted", "started"
@@ -57,6 +58,10 @@ class AssignmentNotFound(NotFound):
 
 class ScoringClosed(Refused):
     """The review or check cannot change now (round closed, already submitted, no rubric); `message` says why."""
+
+
+class RoundNotReady(LookupError):
+    """A blind round whose entries still carry undecided identifying text: its jurors wait for the organisers."""
 
 
 class ConflictNotCleared(NotFound):
@@ -100,6 +105,8 @@ class RoundProgress:
     opens_at: datetime | None = None
     # "upcoming" before the round opens, "open", or "closed" after its deadline.
     state: str = "open"
+    # A blind round whose entries the organisers are still clearing of names: nothing opens yet.
+    preparing: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,8 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             opens_at=first["round.opens_at"],
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
             else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
+            preparing=bool(first["round.blind"])
+            and not (await redaction.round_gate(await _round(first["round"]))).open,
         ))
     return await _with_chaired_rounds(juror, result)
 
@@ -344,13 +353,28 @@ async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
 
 
 def _identifying(sections: list[SectionSpec]) -> set[str]:
-    return ALWAYS_IDENTIFYING | {q.code for s in sections for q in s.questions if q.identifying}
+    return identifying_codes(sections)
+
+
+async def require_ready(round_row: dict[str, Any]) -> None:
+    """A blind round opens to its jurors only once no identifying text in its entries is left undecided."""
+    if round_row["blind"] and not (await redaction.round_gate(round_row)).open:
+        raise RoundNotReady(round_row["id"])
+
+
+async def _require_ready_to_score(round_row: dict[str, Any]) -> None:
+    try:
+        await require_ready(round_row)
+    except RoundNotReady:
+        raise ScoringClosed(_("This blind round is not open yet: the organisers are removing names from the "
+                              "entries.")) from None
 
 
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     enabled = json_value(round_row["edition.enabled_plugins"])
     task = juror_task(round_row["workflow"], enabled)
     rubric = None if task == "checklist" else round_rubric(round_row)
@@ -370,7 +394,8 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
         entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
         sections=[_visible_section(s, hidden) for s in sections],
-        **(await _entry_content(application, hidden, blind=blind) if cleared else _NOTHING_SHOWN),
+        **(await _entry_content(application, hidden, blind=blind, sections=sections)
+           if cleared else _NOTHING_SHOWN),
         **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
     )
@@ -387,17 +412,24 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
 _NOTHING_SHOWN: dict[str, Any] = {"answers": {}, "attachments": [], "team": [], "entity_name": ""}
 
 
-async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind: bool) -> dict[str, Any]:
-    """The entry's answers, files and team as the juror may see them: a blind round hides who they are."""
-    stored = json_value(application["answers"]) or {}
-    values = stored.get("values", stored) if isinstance(stored, dict) else {}
+async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind: bool,
+                         sections: list[SectionSpec]) -> dict[str, Any]:
+    """The entry's answers, files and team as the juror may see them: a blind round hides who they are, and its
+    jurors read the answers as the organisers redacted them."""
+    if blind:
+        answers = (await redaction.blind_answers(application_ids=[application["id"]], sections=sections)).get(
+            application["id"], {})
+    else:
+        stored = json_value(application["answers"]) or {}
+        values = stored.get("values", stored) if isinstance(stored, dict) else {}
+        answers = {code: value for code, value in values.items() if code not in hidden}
     attachments = [a for a in await Attachment.select(
         Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
         Attachment.application == application["id"]) if a["field"] not in hidden]
     team = [] if blind else await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
         TeamMember.application == application["id"]).order_by(TeamMember.position)
-    return {"answers": {code: value for code, value in values.items() if code not in hidden},
-            "attachments": attachments, "team": team, "entity_name": "" if blind else application["entity_name"]}
+    return {"answers": answers, "attachments": attachments, "team": team,
+            "entity_name": "" if blind else application["entity_name"]}
 
 
 async def _own_review(assignment_id: int) -> dict[str, Any]:
@@ -480,6 +512,7 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
     if assignment["conflict_checked_at"] is None:
         raise AssignmentNotFound(assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     blind = bool(round_row["blind"])
     if blind and field in _identifying(sections_of(json_value(round_row["edition.application_form"]))):
         raise AssignmentNotFound(assignment_id)
@@ -487,8 +520,9 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
                                                         Attachment.field == field).first()
     if row is None:
         raise AssignmentNotFound(assignment_id)
+    # In a blind round the cleaned copy, or nothing (FileWithheld) when none could be made.
     found = await files.attachment_for_download(settings=settings, attachment_id=row["id"], user=juror,
-                                                can_view=lambda **_: True)
+                                                can_view=lambda **_: True, blind=blind)
     if blind:
         extension = found.download_name.rsplit(".", 1)[-1] if "." in found.download_name else "bin"
         found = dataclasses.replace(found, download_name=f"{field}.{extension}")
@@ -499,12 +533,14 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
 
 
 async def declare_no_conflict(*, juror: SessionUser, assignment_id: int) -> None:
+    """The juror has no conflict with the entry, which opens to them; not before a blind round is cleared of names."""
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id, lock=True)
         if assignment["conflict_checked_at"] is None:
+            round_row = await _round(assignment["round"])
+            await require_ready(round_row)
             await Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(
                 Assignment.id == assignment_id)
-            round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
             await audit.record("conflict.none_declared", actor_id=juror.id, edition_id=round_row["edition"],
                                subject_type="assignment", subject_id=assignment_id)
 
@@ -539,6 +575,7 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
         raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
     if not _is_open(round_row, now):
         raise ScoringClosed(_("Scoring for this round is closed."))
+    await _require_ready_to_score(round_row)
     return assignment, round_row
 
 
@@ -622,14 +659,25 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
         if status != assignment["status"]:
             await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
         await _freeze_rubric(round_row, rubric)
+        first_submission = finalise and not was_submitted
         if finalise or (was_submitted and changed):
-            await audit.record("review.submitted" if finalise and not was_submitted else "review.changed",
+            await audit.record("review.submitted" if first_submission else "review.changed",
                                actor_id=juror.id, edition_id=round_row["edition"], subject_type="review",
                                subject_id=review_id, data={"total": total, "values": dict(merged.values)})
+        if first_submission:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
         outcome.submitted = status == SUBMITTED
         outcome.version = columns[Review.version]
         outcome.total = total
     return outcome
+
+
+async def _emit_review_submitted(round_row: dict[str, Any], assignment: dict[str, Any], review_id: int,
+                                 now: datetime) -> None:
+    # Which entry and round, never who reviewed it nor the scores.
+    await events.emit("review.submitted", edition_id=round_row["edition"], subject_type="review",
+                      subject_id=review_id, data={"round": round_row["code"], "application": assignment["application"]},
+                      at=now)
 
 
 # -- the admissibility checklist --------------------------------------------------------------------
@@ -666,6 +714,7 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
             raise AssignmentNotFound(assignment_id)
         if not _is_open(round_row, now):
             raise ScoringClosed(_("The check for this round is closed."))
+        await _require_ready_to_score(round_row)
         review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
         was_submitted = bool(review and review["status"] == SUBMITTED)
         if review and data.version is not None and review["version"] != data.version:
@@ -697,6 +746,8 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
                                edition_id=round_row["edition"], subject_type="review", subject_id=review_id,
                                data={"outcome": chosen,
                                      "failed": sorted(code for code, a in answers.items() if a["passed"] is False)})
+        if finalise:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
         outcome.submitted = status == SUBMITTED
         outcome.version = values[Review.version]
     return outcome

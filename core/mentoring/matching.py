@@ -23,6 +23,7 @@ from core.mentoring.access import (
     own_application_on_path,
     startup_label,
 )
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
@@ -371,6 +372,9 @@ async def confirm_matches(*, actor: SessionUser, edition_slug: str, match_ids: l
             await audit.record("mentoring.confirmed", actor_id=actor.id, edition_id=edition["id"],
                                subject_type="mentor_match", subject_id=row["id"],
                                data={"application": row["application"], "mentor": row["mentor"]})
+            # The startup, not the mentor: a mentor is a person, partners get no one's identity.
+            await events.emit("mentor_match.confirmed", edition_id=edition["id"], subject_type="mentor_match",
+                              subject_id=row["id"], data={"application": row["application"]}, at=now)
     return len(rows)
 
 

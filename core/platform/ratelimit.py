@@ -23,13 +23,13 @@ FORGET_ONE_IN = 100
 # Adds one attempt, unless the key's window is still running and full: then it returns no row.
 # A window starts at the first attempt counted in it and ends `window_seconds` later.
 UPSERT = """
-INSERT INTO rate_limit_counter ("key", window_start, count) VALUES ({}, {}, 1)
+INSERT INTO rate_limit_counter ("key", window_start, attempts) VALUES ({}, {}, 1)
 ON CONFLICT ("key") DO UPDATE SET
-    count = CASE WHEN rate_limit_counter.window_start <= {} THEN 1 ELSE rate_limit_counter.count + 1 END,
+    attempts = CASE WHEN rate_limit_counter.window_start <= {} THEN 1 ELSE rate_limit_counter.attempts + 1 END,
     window_start = CASE WHEN rate_limit_counter.window_start <= {} THEN {}
                         ELSE rate_limit_counter.window_start END
-WHERE rate_limit_counter.window_start <= {} OR rate_limit_counter.count < {}
-RETURNING count
+WHERE rate_limit_counter.window_start <= {} OR rate_limit_counter.attempts < {}
+RETURNING attempts
 """
 
 
@@ -78,8 +78,8 @@ async def consume(*limits: Limit, now: float | None = None) -> None:
 
 async def refund(*keys: str) -> None:
     """Give back one attempt per key (an attempt that turned out to be legitimate)."""
-    await RateLimitCounter.update({RateLimitCounter.count: RateLimitCounter.count - 1}).where(
-        RateLimitCounter.key.is_in(list(keys)), RateLimitCounter.count > 0)
+    await RateLimitCounter.update({RateLimitCounter.attempts: RateLimitCounter.attempts - 1}).where(
+        RateLimitCounter.key.is_in(list(keys)), RateLimitCounter.attempts > 0)
 
 
 async def clear(*keys: str) -> None:

@@ -754,7 +754,32 @@ class RateLimitCounter(Table, tablename="rate_limit_counter"):
 
     key = Varchar(length=100, unique=True)
     window_start = BigInt(default=0)
-    count = Integer(default=0)
+    attempts = Integer(default=0)
 
 
 ALL_TABLES += (AccountSession, RateLimitCounter)
+
+
+# -- Blind rounds: the answers as blind jurors read them -------------------------------------
+
+
+class AnswerRedaction(Table, tablename="answer_redaction"):
+    """An application's answers as jurors of a blind round read them: the organiser's decisions and edited copies."""
+
+    application = ForeignKey(references=Application)
+    # {answer path: {"source": the answer as written, "text": the copy jurors read, "edited": typed by hand}}
+    texts = JSON(default={})
+    # {answer path: {suggestion key: {"action": "redact" | "keep", "reason": str, "by": account id, "at": iso}}}
+    decisions = JSON(default={})
+    # Suggestions nobody decided on, as counted for `checked_version` of the application and for `detector`
+    # (a fingerprint of the detector's version and the form): a blind round opens to jurors only when this
+    # is 0 for each of its entries.
+    unreviewed = Integer(default=0)
+    checked_version = Integer(default=0)
+    detector = Integer(default=0)
+    updated_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (AnswerRedaction,)
+UNIQUE_TOGETHER["answer_redaction"] = (("application",),)

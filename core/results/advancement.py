@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.applications import lifecycle
-from core.messaging import jobs, mail
+from core.messaging import events, jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import Refused
@@ -215,6 +215,7 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
             Decision.application.applicant.email, Decision.application.applicant.locale,
             Decision.application.applicant.display_name, Decision.application.status,
         ).where(Decision.id.is_in([d["id"] for d in published])).order_by(Decision.application)
+        notices: list[mail.MailRequest] = []
         for decision in staged:
             status = lifecycle.transition(decision["application.status"], decision["outcome"])
             await Application.update({Application.status: status, Application.updated_at: now}).where(
@@ -225,15 +226,18 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
                                      "to": decision["outcome"], "reason": decision["reason"]})
             if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
                 language = decision["application.applicant.locale"] or "it"
-                await mail.enqueue_mail(
+                notices.append(mail.MailRequest(
                     to=decision["application.applicant.email"], template=f"decision/{decision['outcome']}",
                     language=language, kind=f"decision.{decision['outcome']}",
                     context={"name": decision["application.applicant.display_name"],
                              "edition_title": pick(json_value(edition["title"]) or {}, language),
                              "round_name": pick(round_name, language), "reason": decision["reason"],
                              "status_link": mail.absolute_url(settings.base_url,
-                                                              f"/applications/{decision['application']}")})
+                                                              f"/applications/{decision['application']}")}))
         await audit.record("decisions.published", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"],
                            data={"round": round_code, "decisions": len(staged)})
+        await events.emit("decisions.published", edition_id=round_row["edition"], subject_type="round",
+                          subject_id=round_row["id"], data={"round": round_code, "decisions": len(staged)}, at=now,
+                          mails=notices)
     return len(staged)

@@ -18,6 +18,7 @@ from typing import Any
 
 from core.applications import lifecycle
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -240,6 +241,8 @@ async def confirm_awards(*, actor: SessionUser, edition_slug: str, choices: list
             await audit.record("award.confirmed", actor_id=actor.id, edition_id=edition.id, subject_type="award",
                                subject_id=award_id, data={"prize": code, "application": application_id,
                                                           "conditions": [c["code"] for c in conditions]})
+            await events.emit("award.confirmed", edition_id=edition.id, subject_type="award", subject_id=award_id,
+                              data={"prize": code, "application": application_id}, at=now)
             cash[key] += prize.cash
             count[prize.id] += 1
             pairs.add((prize.id, application_id))

@@ -5,24 +5,20 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from core.applications import admin
 from core.applications import submission as applications
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
-from core.editions import access
 from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform import i18n
 from core.platform.db import json_value
 from core.platform.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EXAMPLE, PASSWORD, SLUG, account
+from tests.factories import user as session_user
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 ROME_NOON_BEFORE_DST = "2026-03-29T12:00:00"  # Europe/Rome moves to CEST at 02:00 that night
 
 VALID = {
@@ -54,8 +50,7 @@ def open_call(*, closes_in: timedelta = timedelta(days=10), text: str = EXAMPLE)
 
 
 def applicant(email: str = "anna@example.org"):
-    account_id = run(accounts.create_account(email=email, password=PASSWORD, locale="en", verified=True))
-    return run(accounts.load_session_user(account_id, 0))
+    return session_user(account(email, locale="en", edition_slug=None))
 
 
 def fill(user, application_id: int, *, now: datetime | None = None, tax_code: str = "97123450011") -> None:
@@ -247,9 +242,7 @@ def test_grace_period_and_a_personal_extension(settings):
     in_grace = deadline + timedelta(minutes=14)
     assert run(applications.submit_application(user=user, application_id=mine, declarations=DECLARATIONS,
                                                consents=set(), now=in_grace)).receipt_number
-    organiser_id = run(accounts.create_account(email="org@example.org", password=PASSWORD))
-    run(access.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
-    organiser = run(accounts.load_session_user(organiser_id, 0))
+    organiser = session_user(account("org@example.org", role="organiser", verified=False))
     with pytest.raises(ApplicationNotFound):  # an applicant cannot extend anyone's deadline
         run(admin.grant_extension(actor=user, edition_slug=SLUG, application_id=late,
                                               until=deadline + timedelta(days=2)))

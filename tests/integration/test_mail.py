@@ -35,12 +35,10 @@ from core.people import accounts
 from core.platform import db
 from core.platform.tables import OutgoingMail
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EXAMPLE, PASSWORD, SLUG
 from tests.integration.conftest import REFUSED, MailCollector, content, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "welfare-che-impresa.yaml"
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 
 
 def verify_context(settings, name: str = "Àda Lovelace") -> dict:
@@ -391,7 +389,7 @@ def make_account(email_address: str, *, role: str | None = None) -> int:
 
 @pytest.fixture
 def people(settings):
-    run(import_competition_text(EXAMPLE.read_text(encoding="utf-8")))
+    run(import_competition_text(EXAMPLE))
     make_account("olga@example.org", role="organiser")
     make_account("andrea@example.org", role="applicant")
     run(accounts.create_account(email="root@example.org", password=PASSWORD, display_name="Root", locale="en",

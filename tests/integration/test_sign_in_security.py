@@ -124,7 +124,7 @@ def test_a_burst_of_parallel_wrong_passwords_gets_only_the_limit_checked(live_se
     # 400 is the answer of a checked password; 429 refuses before any check. Exactly the limit was checked.
     assert Counter(statuses) == {400: 5, 429: 55}
     # The attempts counted agree: 5 for the account, from this address and overall; refusals counted nowhere.
-    counted = {row["key"].split(":")[0]: row["count"] for row in run(RateLimitCounter.select())}
+    counted = {row["key"].split(":")[0]: row["attempts"] for row in run(RateLimitCounter.select())}
     assert counted == {"login-ip": 5, "login-pair": 5, "login-account": 5}
     # The right password, in a second burst while the account is paused for this address, does not sign in.
     second = [WRONG] * 10 + [PASSWORD] + [WRONG] * 9
@@ -279,9 +279,9 @@ def test_a_reset_request_does_the_same_work_whether_or_not_the_address_has_an_ac
     [to_ghost], [to_anna] = queued
     assert to_ghost["kind"] == "reset_no_account" and "/password/reset/" not in to_ghost["body_text"]
     assert to_anna["kind"] == "reset" and "/password/reset/" in to_anna["body_text"]
-    counted = run(RateLimitCounter.select(RateLimitCounter.key, RateLimitCounter.count).where(
+    counted = run(RateLimitCounter.select(RateLimitCounter.key, RateLimitCounter.attempts).where(
         RateLimitCounter.key.like("reset-account:%")))
-    assert sorted(row["count"] for row in counted) == [1, 1]
+    assert sorted(row["attempts"] for row in counted) == [1, 1]
 
 
 # -- Headers ---------------------------------------------------------------------------------------------

@@ -3,21 +3,42 @@ checklist, the consensus thread of a submitted entry, and the panel chair's cons
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from core.applications.attachments import FileWithheld
 from core.applications.checklist import ChecklistInput
 from core.judging import consensus
 from core.judging import reviews as judging
-from core.judging.reviews import MessageRefused, ReviewInput, ScoringClosed
+from core.judging.reviews import MessageRefused, ReviewInput, RoundNotReady, ScoringClosed
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import role_guard
 from web.dependencies import AppSettings, SignedInUser
 from web.downloads import file_response
+from web.labels import FILE_WITHHELD
 
 juror_only = role_guard("juror")
+
+
+def round_not_ready(_request: Request, _exc: RoundNotReady) -> Template:
+    """A blind round whose entries the organisers are still clearing of names: nothing of them is shown."""
+    return Template(template_name="jury/not_ready.html", status_code=409, context={
+        "title": _("This round is not open yet"),
+        "message": _("The organisers are removing names from the entries of this blind round: they open to you "
+                     "once that is done.")})
+
+
+def file_withheld(_request: Request, exc: FileWithheld) -> Template:
+    return Template(template_name="jury/not_ready.html", status_code=409, context={
+        "title": _("File withheld"), "message": _(FILE_WITHHELD.get(exc.code, FILE_WITHHELD["other"]))})
+
+
+def juror_router(*handlers) -> Router:
+    """The juror's pages, each answering a blind round not yet cleared (or a withheld file) the same way."""
+    return Router(path="/", route_handlers=list(handlers),
+                  exception_handlers={RoundNotReady: round_not_ready, FileWithheld: file_withheld})
 
 
 def review_input(form) -> ReviewInput:
@@ -220,5 +241,5 @@ async def consensus_score(request: Request, user: SignedInUser, round_id: FromPa
     return Redirect(path=f"/jury/rounds/{round_id}/consensus/{application_id}?done=consensus")
 
 
-ROUTES = [dashboard, assignment, conflict, save, attachment, save_checklist, post_discussion, consensus_list,
-          consensus_detail, consensus_open, consensus_message, consensus_score]
+ROUTES = [juror_router(dashboard, assignment, conflict, save, attachment, save_checklist, post_discussion,
+                       consensus_list, consensus_detail, consensus_open, consensus_message, consensus_score)]

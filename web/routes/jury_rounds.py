@@ -14,6 +14,7 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import role_guard
 from web.dependencies import SignedInUser
+from web.routes.jury import juror_router
 
 juror_only = role_guard("juror")
 
@@ -96,4 +97,4 @@ async def save_ranking(request: Request, user: SignedInUser, round_id: FromPath[
     return Redirect(path=f"/jury/rounds/{round_id}/ranking?saved={'submitted' if outcome.submitted else 'draft'}")
 
 
-ROUTES = [pairwise, choose, pair_conflict, ranking, save_ranking]
+ROUTES = [juror_router(pairwise, choose, pair_conflict, ranking, save_ranking)]

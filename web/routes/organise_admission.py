@@ -12,11 +12,13 @@ from core.applications import admission
 from core.applications.admission import AdmissionRefused
 from core.editions.access import OrganisedEdition
 from core.platform.identity import SessionUser
+from core.results import rounds
 from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.labels import N_
 from web.routes.organise import organiser_only
 
-SUGGESTIONS = {"admissible": N_("admissible"), "not_admissible": N_("not admissible"), "disputed": N_("disputed")}
+SUGGESTIONS = {"admissible": N_("admissible"), "not_admissible": N_("not admissible"), "disputed": N_("disputed"),
+               "pending": N_("waiting for a second reviewer"), "second_look": N_("asks for a second look")}
 FILTERS = ("track", "area", "status")
 
 
@@ -26,7 +28,7 @@ def _filters(source) -> dict[str, str]:
 
 async def _page(request: Request, user: SessionUser, edition: OrganisedEdition, *, filters: dict[str, str],
                 errors=None, typed=None, status: int = 200) -> Template:
-    page = await admission.admission_page(actor=user, edition_slug=edition.slug, **filters)
+    page = await rounds.admissibility_page(actor=user, edition_slug=edition.slug, **filters)
     return Template(template_name="organise/admissibility.html", status_code=status, context={
         "edition": edition, "section": "admissibility", "page": page, "filters": filters, "errors": errors or {},
         "admissibility_suggestions": SUGGESTIONS, "typed": typed or {"ids": set(), "outcome": "", "reason": ""},

@@ -14,7 +14,9 @@ from core.applications.submission import ApplicationClosed
 from core.editions.access import OrganisedEdition
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
+from core.platform.settings import Settings
 from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
+from web.labels import ACTIVE_CONTENT, CLEANING_ERROR, CLEANING_PART
 from web.routes.organise import organiser_only
 
 
@@ -26,29 +28,32 @@ def local_moment(raw: str, zone: str) -> datetime | None:
         return None
 
 
-async def _page(request: Request, user: SessionUser, edition: OrganisedEdition, application_id: int, *,
-                error: str = "", reason: str = "", status: int = 200) -> Template:
+async def _page(request: Request, user: SessionUser, settings: Settings, edition: OrganisedEdition,
+                application_id: int, *, error: str = "", reason: str = "", status: int = 200) -> Template:
     found = await admin.application_for_organiser(actor=user, edition_slug=edition.slug,
-                                                  application_id=application_id)
+                                                  application_id=application_id, settings=settings)
     return Template(template_name="organise/application.html", status_code=status, context={
         "edition": edition, "section": "overview", "found": found, "app": found.view, "error": error,
-        "reason": reason, "done": request.query_params.get("done", "")})
+        "reason": reason, "done": request.query_params.get("done", ""), "cleaning_parts": CLEANING_PART,
+        "active_content": ACTIVE_CONTENT, "cleaning_errors": CLEANING_ERROR})
 
 
 @get("/organise/{slug:str}/applications/{application_id:int}", guards=[organiser_only], include_in_schema=False)
-async def application_page(request: Request, user: SignedInUser, edition: ConsoleEdition,
+async def application_page(request: Request, user: SignedInUser, settings: AppSettings,
+                           edition: ConsoleEdition,
                            application_id: FromPath[int]) -> Template:
-    return await _page(request, user, edition, application_id)
+    return await _page(request, user, settings, edition, application_id)
 
 
 @post("/organise/{slug:str}/applications/{application_id:int}/extension", guards=[organiser_only],
       include_in_schema=False)
-async def extend(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+async def extend(request: Request, user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                 slug: FromPath[str],
                  application_id: FromPath[int]) -> Response:
     form = await request.form()
     until = local_moment(str(form.get("until", "")), edition.time_zone)
     if until is None:
-        return await _page(request, user, edition, application_id, status=400,
+        return await _page(request, user, settings, edition, application_id, status=400,
                            error=_("Enter the date and time until which this applicant may submit."))
     await admin.grant_extension(actor=user, edition_slug=slug, application_id=application_id, until=until)
     return Redirect(path=f"/organise/{slug}/applications/{application_id}?done=extended")
@@ -63,13 +68,13 @@ async def reopen(request: Request, user: SignedInUser, settings: AppSettings, ed
     raw_until = str(form.get("until", ""))
     until = local_moment(raw_until, edition.time_zone)
     if raw_until.strip() and until is None:
-        return await _page(request, user, edition, application_id, status=400, reason=reason,
+        return await _page(request, user, settings, edition, application_id, status=400, reason=reason,
                            error=_("Enter the date and time until which this applicant may submit."))
     try:
         await admin.reopen_application(actor=user, edition_slug=slug, application_id=application_id, reason=reason,
                                        until=until, base_url=settings.base_url)
     except ApplicationClosed as refused:
-        return await _page(request, user, edition, application_id, status=400, reason=reason,
+        return await _page(request, user, settings, edition, application_id, status=400, reason=reason,
                            error=refused.message)
     return Redirect(path=f"/organise/{slug}/applications/{application_id}?done=reopened")
 

@@ -30,7 +30,7 @@ class AccountSession(Table, tablename="account_session"):
 class RateLimitCounter(Table, tablename="rate_limit_counter"):
     key = Varchar(length=100, unique=True)
     window_start = BigInt(default=0)
-    count = Integer(default=0)
+    attempts = Integer(default=0)
 
 
 NEW_TABLES = (AccountSession, RateLimitCounter)
