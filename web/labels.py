@@ -24,6 +24,23 @@ PARTNER_ROLE = {
     "financial_partner": N_("financial partner"), "scientific_partner": N_("scientific partner"),
     "incubator": N_("incubator"), "technical_partner": N_("technical partner"), "media_partner": N_("media partner"),
 }
+ROUND_KIND = {
+    "admissibility": N_("Admissibility checklist"), "screening": N_("Screening with a rubric"),
+    "final_pitch": N_("Final pitch"), "mentoring": N_("Mentoring path"), "special_award": N_("Special award"),
+    "public_vote": N_("Public vote"),
+}
+PRIZE_KIND = {
+    "cash_grant": N_("cash grant"), "loan_offer": N_("loan"), "bank_account": N_("bank account"),
+    "incubation": N_("incubation"), "mentorship_package": N_("mentorship package"),
+    "crowdfunding_support": N_("crowdfunding support"), "special_mention": N_("special mention"),
+    "audience_award": N_("audience award"),
+}
+ORGANISATION_KIND = {
+    "foundation": N_("foundation"), "bank": N_("bank"), "incubator": N_("incubator"), "university": N_("university"),
+    "company": N_("company"), "association": N_("association"), "public_body": N_("public body"),
+    "other": N_("other"),
+}
+PRIZE_SCOPE = {"all_winners": N_("all the winners"), "finalists": N_("the finalists")}
 APPLICATION_STATUS = {
     status.DRAFT: N_("Draft"), status.SUBMITTED: N_("Submitted"), status.WITHDRAWN: N_("Withdrawn"),
     status.ADMISSIBLE: N_("Admissible"), status.NOT_ADMISSIBLE: N_("Not admissible"),

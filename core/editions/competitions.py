@@ -488,12 +488,13 @@ def _removed(current: dict[str, dict], wanted: list) -> dict[str, int]:
 
 
 async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int | None = None,
-                             document: YamlDocument | None = None) -> list[Change]:
+                             document: YamlDocument | None = None, audit_draft: bool = False) -> list[Change]:
     """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
 
     Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
     round's rubric cannot change once a review exists in it. Nothing is written if anything is refused.
-    After the call opens (status not draft) the change is audited with its list of changed keys.
+    After the call opens (status not draft), or always with `audit_draft`, the change is audited with its list
+    of changed keys.
     """
     zone = ZoneInfo(spec.edition.time_zone)
     async with db.write_transaction():
@@ -510,7 +511,7 @@ async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int 
         partner_ids = await _sync_partners(spec, edition_id)
         await _sync_parts(spec, edition_id, parts, partner_ids, zone)
         changes = spec_changes(before, msgspec.to_builtins(await export_competition(slug)))
-        if changes and (edition["status"] != "draft" or spec.edition.status != "draft"):
+        if changes and (audit_draft or edition["status"] != "draft" or spec.edition.status != "draft"):
             await audit.record("edition.changed", actor_id=actor_id, edition_id=edition_id, subject_type="edition",
                                subject_id=edition_id, data={"changes": [
                                    {"path": c.path, "before": c.before, "after": c.after} for c in changes[:100]],
