@@ -95,6 +95,24 @@ TITLES = {
 }
 LEGAL_FORMS = ("associazione", "aps", "odv", "cooperativa_sociale", "impresa_sociale",
                "startup_innovativa_vocazione_sociale", "societa_benefit", "da_costituire")
+# The demo's mentors (the first is the demo login): five with 3 places each, for the example's 12 finalists.
+MENTORS = (
+    ("mentor@incubatore-nord.example", "Monica Mentore", "Incubatore Nord – Milano (demo)", ["AGR", "SPW"],
+     ["business_plan", "impact_measurement", "fundraising"], "Martedì e giovedì pomeriggio, a Milano oppure online.",
+     "Quindici anni di accompagnamento a cooperative e imprese sociali."),
+    ("roberto.sala@incubatore-ovest.example", "Roberto Sala", "Incubatore Ovest – Torino (demo)", ["PAT", "WCI"],
+     ["legal_form", "governance"], "Lunedì mattina, a Torino oppure online.",
+     "Avvocato, segue la nascita di cooperative di comunità e fondazioni di partecipazione."),
+    ("irene.villa@incubatore-sud.example", "Irene Villa", "Incubatore Sud – Napoli (demo)", ["SPW", "WCI"],
+     ["marketing", "impact_measurement"], "Mercoledì, a Napoli oppure online.",
+     "Ha guidato la comunicazione di tre imprese sociali del Mezzogiorno."),
+    ("tommaso.neri@orizzonte-digitale.example", "Tommaso Neri", "Orizzonte Digitale (demo)", ["AGR", "PAT"],
+     ["technology", "business_plan"], "Venerdì, online.",
+     "Ingegnere, aiuta le startup a scegliere e costruire i loro strumenti digitali."),
+    ("laura.bassi@bancacomunita.example", "Laura Bassi", "Banca di Comunità (demo)", ["SPW", "PAT"],
+     ["fundraising", "governance"], "Giovedì mattina, online.",
+     "Analista di credito per il terzo settore, segue piani finanziari e raccolta di capitali."),
+)
 TRACK_WEIGHTS = {"AGR": 3, "PAT": 3, "WCI": 3, "SPW": 5}
 AREA_WEIGHTS = {"NORD": 45, "CENTRO": 18, "SUD": 37}
 
@@ -167,7 +185,7 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await _account(f"admin@{DEMO_DOMAIN}", "Amministratrice Demo", password_hash, is_admin=True)
         organiser = await _account(f"organiser@{DEMO_DOMAIN}", "Olga Organizzatrice", password_hash)
         sponsor = await _account("sponsor@fondazione-aurora.example", "Sergio Sponsor", password_hash)
-        mentor = await _account("mentor@incubatore-nord.example", "Monica Mentore", password_hash)
+        mentors = [await _account(email, name, password_hash) for email, name, *_rest in MENTORS]
         await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
         jurors = []
         tracks = list(TRACK_WEIGHTS)
@@ -185,19 +203,22 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await access.grant_role(account_id=organiser, role="organiser", edition_slug=slug)
         await access.grant_role(account_id=sponsor, role="sponsor", edition_slug=slug,
                                   organisation_id=organisations.get("fondazione-aurora.example"))
-        await access.grant_role(account_id=mentor, role="mentor", edition_slug=slug,
+        await access.grant_role(account_id=mentors[0], role="mentor", edition_slug=slug,
                                   organisation_id=organisations.get("incubatore-nord.example"))
-    return {"jurors": jurors, "mentor": [mentor], "organiser": [organiser]}
+    for (email, *_rest), mentor in zip(MENTORS[1:], mentors[1:], strict=True):
+        await access.grant_role(account_id=mentor, role="mentor", edition_slug=slugs[0],
+                                  organisation_id=organisations.get(email.split("@")[1]))
+    return {"jurors": jurors, "mentor": mentors, "organiser": [organiser]}
 
 
 async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:
-    """The demo mentor's profile for the current edition, ready for the finalists once they are chosen."""
+    """The demo mentors' profiles for the current edition, ready for the finalists once they are chosen."""
     async with db.write_transaction():
-        await MentorProfile.insert(MentorProfile(
-            edition=edition_id, account=mentor_id[0], organisation_name="Incubatore Nord – Milano (demo)",
-            tracks=["AGR", "SPW"], topics=["business_plan", "impact_measurement", "fundraising"], capacity=3,
-            availability="Martedì e giovedì pomeriggio, a Milano oppure online.",
-            bio="Quindici anni di accompagnamento a cooperative e imprese sociali."))
+        for account, (_email, _name, organisation, tracks, topics, availability, bio) in zip(
+                mentor_id, MENTORS, strict=True):
+            await MentorProfile.insert(MentorProfile(
+                edition=edition_id, account=account, organisation_name=organisation, tracks=tracks, topics=topics,
+                capacity=3, availability=availability, bio=bio))
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:

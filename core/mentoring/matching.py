@@ -35,6 +35,7 @@ from core.platform.tables import (
     MentorChoice,
     MentorMatch,
     MentorProfile,
+    RoleGrant,
     Track,
 )
 from scoring.assign import AffinityRule, AssignmentInfeasible, Conflict, Entry, Reviewer, assign
@@ -157,6 +158,56 @@ async def save_profile(*, actor: SessionUser, edition_slug: str, data: ProfileIn
                            subject_type="account", subject_id=actor.id,
                            data={"capacity": capacity, "tracks": tracks, "topics": topics})
     return {}
+
+
+def _parse_capacity(text: str) -> int | None:
+    try:
+        capacity = int(text.strip())
+    except ValueError:
+        return None
+    return capacity if 0 <= capacity <= MAX_CAPACITY else None
+
+
+async def set_mentor_capacity(*, actor: SessionUser, edition_slug: str, mentor_id: int, capacity: str
+                              ) -> dict[str, str]:
+    """An organiser changes a mentor's capacity on the edition; returns errors by field (nothing saved then).
+
+    The mentor must hold the mentor role on the edition; one without a profile yet gets one with this capacity.
+    """
+    edition = await edition_for_organiser(actor, edition_slug)
+    grant = await RoleGrant.select(RoleGrant.id).where(
+        RoleGrant.edition == edition["id"], RoleGrant.account == mentor_id, RoleGrant.role == "mentor").first()
+    if grant is None:
+        raise MentoringNotFound(mentor_id)
+    value = _parse_capacity(capacity)
+    if value is None:
+        return {"capacity": _("Enter a whole number from 0 to {most}.").format(most=MAX_CAPACITY)}
+    async with db.write_transaction():
+        existing = await MentorProfile.select(MentorProfile.id, MentorProfile.capacity).where(
+            MentorProfile.edition == edition["id"], MentorProfile.account == mentor_id).first()
+        before = existing["capacity"] if existing else None
+        if existing:
+            await MentorProfile.update({"capacity": value, "updated_at": datetime.now(UTC)}).where(
+                MentorProfile.id == existing["id"])
+        else:
+            await MentorProfile.insert(MentorProfile(edition=edition["id"], account=mentor_id, capacity=value,
+                                                     tracks=[], topics=[], updated_at=datetime.now(UTC)))
+        await audit.record("mentor.capacity_changed", actor_id=actor.id, edition_id=edition["id"],
+                           subject_type="account", subject_id=mentor_id, data={"from": before, "to": value})
+    return {}
+
+
+async def edition_mentors(*, actor: SessionUser, edition_slug: str) -> list[MentorCard]:
+    """For organisers: every mentor of the edition with their profile (an empty one with capacity 0 if none yet)."""
+    edition = await edition_for_organiser(actor, edition_slug)
+    cards = {c.account_id: c for c in await mentor_cards(edition["id"])}
+    grants = await RoleGrant.select(RoleGrant.account, RoleGrant.account.display_name, RoleGrant.account.email).where(
+        RoleGrant.edition == edition["id"], RoleGrant.role == "mentor").order_by(RoleGrant.id)
+    for g in grants:
+        cards.setdefault(g["account"], MentorCard(
+            account_id=g["account"], name=g["account.display_name"] or g["account.email"], organisation_name="",
+            tracks=(), topics=(), capacity=0, availability="", bio=""))
+    return list(cards.values())
 
 
 async def mentor_cards(edition_id: int) -> list[MentorCard]:

@@ -8,6 +8,7 @@ outcome, writes the audit log and queues one notice per applicant in their langu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Application, Decision, Edition, Round
+from core.results.combined import combined_for_row
 from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
 from core.results.rounds import EntryInfo
 from scoring.advance import Candidate, Rule, parse_rule, propose
@@ -107,6 +109,7 @@ class Proposal:
     published_at: datetime | None
     job: jobs.JobView | None = None
     needs_review: int = 0  # published decisions marked for review since scoring was reopened
+    combined: str = ""  # the combined ranking used, in words ("30% Online jury + 70% Final pitch"); "" for the round's
 
     @property
     def advancing(self) -> int:
@@ -147,6 +150,17 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
     positive, negative = await outcomes(round_row)
     found = await standing(round_row, settings=settings, method=head.configured_method, group="all",
                            top=rule.top_n)
+    combined = await combined_for_row(round_row, settings=settings, top=rule.top_n)
+    if combined is not None:
+        ranking, _entries = combined
+        n_reviews = {r.entry: r.n for r in found.results.rows}
+        ranked = ranking.results(n_reviews)
+        listed = {r.entry for r in ranked}
+        unranked = tuple(dataclasses.replace(r, rank=None, score=None, low=None, high=None, rank_low=None,
+                                             rank_high=None, p_top=None)
+                         for r in found.results.rows if r.entry not in listed)
+        found = dataclasses.replace(found, results=dataclasses.replace(found.results, rows=ranked + unranked),
+                                    intervals=ranking.intervals)
     picks = propose([Candidate(entry=r.entry, rank=r.rank, score=r.score, track=found.entries[r.entry].track_code,
                                area=found.entries[r.entry].area_code, flags=r.flags)
                      for r in found.results.rows if r.entry in found.entries], rule)
@@ -165,7 +179,8 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
     return Proposal(round=head, rule=rule, positive=positive, negative=negative, rows=tuple(rows), top=rule.top_n,
                     intervals=found.intervals, staged=bool(decisions) and not published,
                     published_at=max(published) if published else None, job=found.job,
-                    needs_review=sum(1 for d in decisions.values() if d["needs_review"]))
+                    needs_review=sum(1 for d in decisions.values() if d["needs_review"]),
+                    combined=combined[0].description if combined else "")
 
 
 async def advancement_proposal(*, actor: SessionUser, edition_slug: str, round_code: str,

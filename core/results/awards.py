@@ -1,6 +1,7 @@
 """Awards: prizes allocated by their rules as a proposal, confirmed by the organiser, with conditions tracked.
 
-The ranking comes from the last round whose workflow computes results (core.results.rounds); without one,
+The ranking comes from the last round that declares a combination of rounds (core.results.combined), else
+the last round whose workflow computes results (core.results.rounds); without one,
 winners and then finalists by their application status. Rules: a prize's target names a place (`rank`,
 counted within its track or area when it names one), `best_non_winner`, or a scope (`all_winners`,
 `finalists`); the edition's `max_cash_prizes_per_entity` setting caps cash prizes per entity, and the next
@@ -24,7 +25,9 @@ from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
+from core.platform.settings import Settings, load_settings
 from core.platform.tables import Application, Award, Edition, Prize, Round
+from core.results.combined import combined_ranking
 from core.results.rounds import NoResults, RoundNotFound, round_results
 from scoring.allocate import Candidate, PrizeInfo, Slot, allocate
 
@@ -55,10 +58,11 @@ class AwardNotFound(NotFound):
 
 @dataclass(frozen=True)
 class Proposal:
-    source: str  # "round:<code>" or "statuses"
+    source: str  # "combined:<code>", "round:<code>" or "statuses"
     ranking: tuple[Candidate, ...]
     slots: tuple[Slot, ...]
     cash_limit: int | None
+    combined: str = ""  # the combined ranking used, in words
 
 
 @dataclass(frozen=True)
@@ -84,11 +88,17 @@ def _entity_key(row: dict[str, Any]) -> str:
     return (row["tax_code"] or "").strip().upper() or (row["entity_name"] or "").strip().lower() or f"#{row['id']}"
 
 
-async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int
-                   ) -> tuple[str, list[tuple[int, float | None]]]:
+async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int, settings: Settings
+                   ) -> tuple[str, list[tuple[int, float | None]], str]:
+    """(source, [(entry, score)] best first, the combined ranking used in words or "")."""
     rounds = await Round.select(Round.code).where(Round.edition == edition_id).order_by(Round.position,
                                                                                          ascending=False)
     for r in rounds:
+        combined = await combined_ranking(actor=actor, edition_slug=edition_slug, round_code=r["code"],
+                                          settings=settings)
+        if combined is not None and combined.rows:
+            return (f"combined:{r['code']}", [(row.entry, row.score) for row in combined.rows],
+                    combined.description)
         try:
             results, _entries = await round_results(actor=actor, edition_slug=edition_slug, round_code=r["code"])
         except (NoResults, RoundNotFound, ValueError):
@@ -96,11 +106,11 @@ async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int
         ranked = [row for row in results.rows if row.rank is not None]
         if ranked:
             ranked.sort(key=lambda row: (row.rank, -(row.score or 0), row.entry))
-            return f"round:{r['code']}", [(row.entry, row.score) for row in ranked]
+            return f"round:{r['code']}", [(row.entry, row.score) for row in ranked], ""
     rows = await Application.select(Application.id, Application.status).where(
         Application.edition == edition_id, Application.status.is_in(list(RANKED_STATUSES))).order_by(Application.id)
     rows.sort(key=lambda row: (RANKED_STATUSES.index(row["status"]), row["id"]))
-    return "statuses", [(row["id"], None) for row in rows]
+    return "statuses", [(row["id"], None) for row in rows], ""
 
 
 async def _prizes(edition_id: int) -> list[PrizeInfo]:
@@ -129,17 +139,17 @@ async def _candidates(edition_id: int, ranked: list[tuple[int, float | None]]) -
             for place, (entry, score) in enumerate((r for r in ranked if r[0] in rows), start=1)]
 
 
-async def propose_awards(*, actor: SessionUser, edition_slug: str) -> Proposal:
+async def propose_awards(*, actor: SessionUser, edition_slug: str, settings: Settings | None = None) -> Proposal:
     """Who each prize would go to under its rules, given the awards already confirmed."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    settings = json_value((await Edition.select(Edition.settings).where(Edition.id == edition.id).first())[
+    edition_settings = json_value((await Edition.select(Edition.settings).where(Edition.id == edition.id).first())[
         "settings"]) or {}
-    limit = settings.get("max_cash_prizes_per_entity")
-    source, ranked = await _ranking(actor, edition_slug, edition.id)
+    limit = edition_settings.get("max_cash_prizes_per_entity")
+    source, ranked, combined = await _ranking(actor, edition_slug, edition.id, settings or load_settings())
     ranking = await _candidates(edition.id, ranked)
     prizes = await _prizes(edition.id)
     held = await _held(edition.id, prizes, ranking)
-    return Proposal(source=source, ranking=tuple(ranking), cash_limit=limit,
+    return Proposal(source=source, ranking=tuple(ranking), cash_limit=limit, combined=combined,
                     slots=tuple(allocate(prizes, ranking, cash_limit=limit, held=held)))
 
 
@@ -162,9 +172,9 @@ async def _held(edition_id: int, prizes: list[PrizeInfo], ranking: list[Candidat
     return held
 
 
-async def awards_page(*, actor: SessionUser, edition_slug: str) -> AwardsPage:
+async def awards_page(*, actor: SessionUser, edition_slug: str, settings: Settings | None = None) -> AwardsPage:
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    proposal = await propose_awards(actor=actor, edition_slug=edition_slug)
+    proposal = await propose_awards(actor=actor, edition_slug=edition_slug, settings=settings)
     prizes = {p.id: p for p in await _prizes(edition.id)}
     rows = await Award.select(Award.id, Award.prize, Award.application, Award.status, Award.conditions,
                               Award.application.entity_name, Award.application.title).where(

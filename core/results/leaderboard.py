@@ -168,6 +168,7 @@ class Leaderboard:
     large: bool
     job: jobs.JobView | None = None
     notes: tuple[str, ...] = ()
+    combined: Any = None  # the round's combined ranking (core.results.combined.CombinedRanking) if it declares one
 
     @property
     def method_changed(self) -> bool:
@@ -396,6 +397,9 @@ async def round_leaderboard(*, actor: SessionUser, edition_slug: str, round_code
             flags=r.flags, missing=max(0, k - r.n), disagreement=r.entry in disagreeing,
             moved=moved.get(r.entry) if method != head.configured_method else None))
     entry_label = {row.entry: row.label for row in board_rows}
+    from core.results.combined import combined_for_row  # it builds on this module
+
+    combined = await combined_for_row(round_row, settings=settings, top=default_top(head.advancement, "all"))
     return Leaderboard(
         round=head, method=method, group=group, top=top, rows=tuple(board_rows),
         groups=tuple(labels.items()),
@@ -413,7 +417,7 @@ async def round_leaderboard(*, actor: SessionUser, edition_slug: str, round_code
                                          juror=names.get(int(d.juror), f"#{d.juror}"), score=d.score,
                                          others_mean=d.others_mean, gap=d.gap) for d in disagreements),
         submitted_reviews=len(reviews), intervals=found.intervals, large=found.large, job=found.job,
-        notes=found.results.notes,
+        notes=found.results.notes, combined=combined[0] if combined else None,
     )
 
 

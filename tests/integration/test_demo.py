@@ -55,3 +55,28 @@ def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, 
     sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
     page = client.get("/organise/welfare-comunita-2026/rounds/R1/assignment")
     assert page.status_code == 200 and "Ogni candidatura ha i suoi giurati." in page.text
+
+
+def test_demo_has_enough_mentors_for_the_finalists_the_example_advances(settings, client):
+    from core.platform.db import json_value
+    from core.platform.tables import MentorProfile
+
+    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+    current = run(Edition.select(Edition.id).where(Edition.slug == "welfare-comunita-2026").first())["id"]
+    rounds = run(Round.select(Round.advancement).where(Round.edition == current))
+    finalists = max((json_value(r["advancement"]) or {}).get("top_n", 0) for r in rounds)
+    assert finalists == 12
+    profiles = run(MentorProfile.select(MentorProfile.account, MentorProfile.capacity, MentorProfile.tracks,
+                                        MentorProfile.topics).where(MentorProfile.edition == current))
+    assert len(profiles) == 5 and [p["capacity"] for p in profiles] == [3] * 5
+    assert sum(p["capacity"] for p in profiles) >= finalists
+    assert len({tuple(json_value(p["tracks"])) for p in profiles}) == 5
+    assert len({tuple(json_value(p["topics"])) for p in profiles}) == 5
+    mentors = {p["account"] for p in profiles}
+    granted = {g["account"] for g in run(RoleGrant.select(RoleGrant.account).where(
+        RoleGrant.edition == current, RoleGrant.role == "mentor"))}
+    assert granted == mentors
+    sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
+    page = client.get("/organise/welfare-comunita-2026/mentoring")
+    assert page.status_code == 200 and "5 mentor con 15 posti." in page.text
+    assert "Roberto Sala" in page.text and "Laura Bassi" in page.text

@@ -422,3 +422,67 @@ def test_a_startup_asks_for_another_mentor_with_a_reason_the_organisers_read(cli
     assert stranger.status_code == 404
     assert run(MentorMatch.select(MentorMatch.status).where(MentorMatch.id == beta_match).first()) == {
         "status": "confirmed"}
+
+
+def test_organiser_sees_every_mentor_and_changes_a_capacity_audited(client, settings):
+    from core.editions import access
+    from core.people import accounts
+    from core.platform.db import json_value
+    from core.platform.tables import AuditEvent, MentorProfile
+
+    setup = make_edition(capacities={"marta": 2, "nico": 1})
+    # a mentor with the role but no profile yet is listed too, with no places
+    lia = run(accounts.create_account(email="lia@incubator.example", password=PASSWORD, verified=True,
+                                      display_name="Lia", locale="en"))
+    run(access.grant_role(account_id=lia, role="mentor", edition_slug=SLUG))
+    as_person(client, "olga@org.example")
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert page.status_code == 200
+    assert "3 startups on the path, 2 mentors offering 3 places." in page.text
+    for name in ("Marta", "Nico", "Lia"):
+        assert f'<th scope="row">{name}' in page.text
+    assert page.text.count("<td>fundraising</td>") == 2  # the label of the topic both profiles name
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    nico = setup.mentors["nico"]
+    done = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                       data={"_csrf_token": token, "capacity": "4"}, follow_redirects=False)
+    assert done.status_code == 302 and done.headers["location"] == f"/organise/{SLUG}/mentoring?done=capacity#mentors"
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+    event = run(AuditEvent.select().where(AuditEvent.action == "mentor.capacity_changed").first())
+    assert (event["actor"], event["subject_id"], json_value(event["data"])) == (
+        setup.organiser, str(nico), {"from": 1, "to": 4})
+    page = client.get(f"/organise/{SLUG}/mentoring?done=capacity", headers=EN)
+    assert "The mentor&#39;s capacity is saved." in page.text
+    assert "3 startups on the path, 2 mentors offering 6 places." in page.text
+    # the mentor without a profile gets one with the organiser's number
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{lia}/capacity",
+                       data={"_csrf_token": token, "capacity": "2"}, follow_redirects=False).status_code == 302
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == lia).first()) == {
+        "capacity": 2}
+
+    # a wrong number keeps what was typed, changes nothing
+    bad = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                      data={"_csrf_token": token, "capacity": "lots"}, headers=EN)
+    assert bad.status_code == 400 and "Enter a whole number from 0 to 20." in bad.text and 'value="lots"' in bad.text
+    too_many = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                           data={"_csrf_token": token, "capacity": "21"}, headers=EN)
+    assert too_many.status_code == 400
+    # someone who is not a mentor of the edition
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{setup.owners['alfa']}/capacity",
+                       data={"_csrf_token": token, "capacity": "2"}).status_code == 404
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                       data={"capacity": "2"}).status_code == 403
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+
+    # a mentor cannot change capacities from the console, not even their own
+    as_person(client, "nico@incubator.example")
+    token = csrf_token(client, "/mentoring")
+    refused = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                          data={"_csrf_token": token, "capacity": "9"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert client.get(f"/organise/{SLUG}/mentoring").status_code == 403
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+    assert run(AuditEvent.count().where(AuditEvent.action == "mentor.capacity_changed")) == 2

@@ -8,9 +8,10 @@ from litestar.response import Redirect, Template
 
 from core.editions.access import OrganisedEdition
 from core.platform.identity import SessionUser
+from core.platform.settings import Settings
 from core.results import awards
 from core.results.awards import AwardsRefused
-from web.dependencies import ConsoleEdition, SignedInUser
+from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.labels import N_
 from web.routes.organise import organiser_only
 
@@ -20,16 +21,17 @@ CONDITION_STATES = {"pending": N_("pending"), "met": N_("met"), "failed": N_("no
 
 
 async def _page(request: Request, user: SessionUser, edition: OrganisedEdition, *, error: str = "",
-                status: int = 200) -> Template:
-    page = await awards.awards_page(actor=user, edition_slug=edition.slug)
+                status: int = 200, settings: Settings | None = None) -> Template:
+    page = await awards.awards_page(actor=user, edition_slug=edition.slug, settings=settings)
     return Template(template_name="organise/awards.html", status_code=status, context={
         "edition": edition, "section": "awards", "page": page, "error": error, "rules": RULES,
         "condition_states": CONDITION_STATES, "saved": request.query_params.get("saved", "")})
 
 
 @get("/organise/{slug:str}/awards", guards=[organiser_only], include_in_schema=False)
-async def awards_overview(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Template:
-    return await _page(request, user, edition)
+async def awards_overview(request: Request, user: SignedInUser, settings: AppSettings,
+                          edition: ConsoleEdition) -> Template:
+    return await _page(request, user, edition, settings=settings)
 
 
 @post("/organise/{slug:str}/awards/confirm", guards=[organiser_only], include_in_schema=False)

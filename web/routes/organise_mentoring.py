@@ -23,8 +23,11 @@ from web.routes.organise import organiser_only
 async def _page(user: SessionUser, edition: OrganisedEdition, *, error: str = "", notice: str = "",
                 status: int = 200, errors: dict | None = None, typed: dict | None = None) -> Template:
     overview = await organiser_overview(actor=user, edition_slug=edition.slug)
+    mentors = await mentoring.edition_mentors(actor=user, edition_slug=edition.slug)
     return Template(template_name="organise/mentoring.html", status_code=status, context={
         "edition": edition, "section": "mentoring", "overview": overview, "error": error, "notice": notice,
+        "mentors": mentors, "track_names": {t["code"]: t["name"] for t in await mentoring.edition_tracks(
+            edition_slug=edition.slug)},
         "attendance_statuses": mentoring_events.STATUSES, "rationale_ranks": mentoring.rationale_ranks,
         "errors": errors or {}, "typed": typed or {}})
 
@@ -33,7 +36,7 @@ async def _page(user: SessionUser, edition: OrganisedEdition, *, error: str = ""
 async def overview(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Template:
     notices = {"proposed": _("New proposals are ready; check them and confirm."),
                "confirmed": _("The matches are confirmed."), "attendance": _("Attendance saved."),
-               "defined": _("Saved.")}
+               "defined": _("Saved."), "capacity": _("The mentor's capacity is saved.")}
     return await _page(user, edition, notice=notices.get(request.query_params.get("done", ""), ""))
 
 
@@ -85,4 +88,18 @@ async def define(request: Request, user: SignedInUser, edition: ConsoleEdition, 
     return Redirect(path=f"/organise/{slug}/mentoring?done=defined#definitions")
 
 
-ROUTES = [overview, propose, confirm, attendance, define]
+@post("/organise/{slug:str}/mentoring/mentors/{mentor_id:int}/capacity", guards=[organiser_only],
+      include_in_schema=False)
+async def mentor_capacity(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                          mentor_id: FromPath[int]) -> Response:
+    """Change one mentor's capacity (audited); a wrong number re-shows the page with the typed value."""
+    form = await request.form()
+    typed = str(form.get("capacity", ""))
+    errors = await mentoring.set_mentor_capacity(actor=user, edition_slug=slug, mentor_id=mentor_id, capacity=typed)
+    if errors:
+        key = f"mentor.{mentor_id}.capacity"
+        return await _page(user, edition, status=400, errors={key: errors["capacity"]}, typed={key: typed})
+    return Redirect(path=f"/organise/{slug}/mentoring?done=capacity#mentors")
+
+
+ROUTES = [overview, propose, confirm, attendance, define, mentor_capacity]
