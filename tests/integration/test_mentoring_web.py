@@ -26,7 +26,7 @@ from core.platform.tables import (
     OutgoingMail,
 )
 from tests.conftest import csrf_token, run
-from tests.factories import EN, as_person, milestone_submission
+from tests.factories import EN, PASSWORD, as_person, milestone_submission
 from tests.integration.conftest import content
 from tests.integration.mentoring_setup import SLUG, make_edition, match_all, user
 
