@@ -74,7 +74,7 @@ def live_server(settings) -> Iterator[str]:
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # two workers importing the app on a loaded machine start slowly
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
@@ -82,6 +82,7 @@ def live_server(settings) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()  # so that reading its stderr ends
                 raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
         yield base
