@@ -24,6 +24,7 @@ from core.applications.form import (
     missing_required,
     parse_section,
     progress,
+    rule_requirements,
     sections_of,
 )
 from core.editions.geography import area_for_region
@@ -106,6 +107,7 @@ class ApplicationView:
     receipt_number: str | None
     submitted_at: datetime | None
     area: str | None = None
+    required_by_rule: frozenset[str] = frozenset()
 
     @property
     def editable(self) -> bool:
@@ -182,18 +184,19 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         Track.position)
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    by_rule = rule_requirements(json_value(edition["eligibility"]), values)
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
         tracks=[{"code": t["code"], "name": json_value(t["name"])} for t in tracks],
         values=values, invalid=invalid, version=row["version"], sections=sections,
-        progress=progress(sections, values, invalid, set(attachments)),
+        progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
         declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
         consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
         deadline=await _deadline(edition, row["deadline_extended_until"]),
         receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
-        area=area["code"] if area else None,
+        area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
     )
 
 
@@ -400,10 +403,12 @@ def _receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitte
 
 async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
     refused = SubmitRefused()
+    edition = await _edition(row["edition"])
+    by_rule = rule_requirements(json_value(edition["eligibility"]), view.values)
     if not view.track:
         refused.problems.append(_("Choose a track."))
     for spec in view.sections:
-        missing = missing_required(spec, view.values, set(view.attachments))
+        missing = missing_required(spec, view.values, set(view.attachments), by_rule)
         for question in spec.questions:
             if question.code in view.invalid:
                 missing[question.code] = _("Correct this answer.")
@@ -416,7 +421,6 @@ async def _submission_problems(view: ApplicationView, row: dict[str, Any], decla
         refused.problems.append(_("An application from this entity (same tax code) was already submitted."))
     if refused.by_section:
         return refused  # eligibility is judged on complete answers; until then it would only add noise
-    edition = await _edition(row["edition"])
     team = tuple(view.values.get(TEAM_QUESTION) or ())
     snapshot = ApplicationSnapshot(
         edition=view.edition_slug, track=view.track, legal_form=str(view.values.get("legal_form", "")),
