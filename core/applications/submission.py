@@ -39,6 +39,7 @@ from core.platform.tables import (
     Application,
     Area,
     Attachment,
+    AuditEvent,
     ConsentRecord,
     Decision,
     Edition,
@@ -123,6 +124,9 @@ class ApplicationView:
 
     def can_withdraw(self, now: datetime) -> bool:
         return lifecycle.can_withdraw(self.status, deadline_open=self.deadline.is_open(now))
+
+    def can_start_again(self, now: datetime) -> bool:
+        return lifecycle.can_start_again(self.status, deadline_open=self.deadline.is_open(now))
 
     @property
     def complete(self) -> bool:
@@ -360,6 +364,11 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
             raise refused
         edition = await _edition(row["edition"])
         receipt = f"{_receipt_prefix(edition['slug'], edition['year'])}-{application_id:05d}"
+        earlier = await AuditEvent.count().where(AuditEvent.action == "application.submitted",
+                                                 AuditEvent.subject_type == "application",
+                                                 AuditEvent.subject_id == str(application_id))
+        if earlier:  # submitted before, withdrawn, started again: a withdrawn receipt is never reused
+            receipt = f"{receipt}-{earlier + 1}"
         updated = await Application.update({
             Application.status: lifecycle.transition(row["status"], lifecycle.SUBMITTED),
             Application.submitted_at: now, Application.receipt_number: receipt,
@@ -462,6 +471,24 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
                            subject_type="application", subject_id=application_id)
         await events.emit("application.withdrawn", edition_id=row["edition"], subject_type="application",
                           subject_id=application_id, data={"status": "withdrawn"}, at=now)
+
+
+async def start_again(*, user: SessionUser, application_id: int, now: datetime | None = None) -> None:
+    """After a withdrawal, back to a draft with the answers kept, while the call is open."""
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        edition = await _edition(row["edition"])
+        deadline_open = (await _deadline(edition, row["deadline_extended_until"])).is_open(now)
+        if not lifecycle.can_start_again(row["status"], deadline_open=deadline_open) or edition["status"] != "open":
+            raise ApplicationClosed(_("This application cannot be started again: the call is closed."))
+        await Application.update({Application.status: lifecycle.transition(row["status"], lifecycle.DRAFT),
+                                  Application.withdrawn_at: None, Application.submitted_at: None,
+                                  Application.receipt_number: None, Application.version: row["version"] + 1,
+                                  Application.updated_at: now}).where(Application.id == application_id)
+        await audit.record("application.started_again", actor_id=user.id, edition_id=row["edition"],
+                           subject_type="application", subject_id=application_id,
+                           data={"withdrawn_receipt": row["receipt_number"]})
 
 
 # -- where the application stands ------------------------------------------------------------

@@ -351,3 +351,58 @@ def test_mandatory_training_answered_no_makes_the_section_incomplete(settings):
         run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
                                             consents=set()))
     assert refused.value.by_section == {"entity": {"training_completed": "The call requires this answer to be yes."}}
+
+
+def test_withdrawal_asks_for_confirmation_and_the_applicant_may_start_again_while_open(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    first = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                                consents=set())).receipt_number
+    sign_in(client, "anna@example.org", PASSWORD)
+    location = f"/applications/{application_id}"
+    assert f'<a href="{location}/withdraw">Withdraw the application</a>' in client.get(location).text
+    # A post without the confirmation changes nothing and leads to the confirmation page.
+    unconfirmed = client.post(f"{location}/withdraw", data={"_csrf_token": csrf_token(client, location)},
+                              follow_redirects=False)
+    assert (unconfirmed.status_code, unconfirmed.headers["location"]) == (302, f"{location}/withdraw")
+    assert run(Application.select(Application.status).first())["status"] == "submitted"
+    page = client.get(f"{location}/withdraw")
+    assert page.status_code == 200 and "it will not be checked or judged" in page.text
+    assert '<input type="hidden" name="confirm" value="yes">' in page.text
+    confirmed = client.post(f"{location}/withdraw", data={"_csrf_token": csrf_token(client, f"{location}/withdraw"),
+                                                          "confirm": "yes"}, follow_redirects=False)
+    assert confirmed.status_code == 302
+    assert run(Application.select(Application.status).first())["status"] == "withdrawn"
+    overview = client.get(location).text
+    assert f'<form method="post" action="{location}/start-again">' in overview
+    again = client.post(f"{location}/start-again", data={"_csrf_token": csrf_token(client, location)},
+                        follow_redirects=False)
+    assert again.status_code == 302
+    row = run(Application.select(Application.status, Application.receipt_number, Application.answers).first())
+    assert (row["status"], row["receipt_number"]) == ("draft", None)
+    assert json_value(row["answers"])["values"]["entity_name"] == "Orti Aperti APS"
+    second = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                                 consents=set())).receipt_number
+    assert (first, second) == (f"WC26-{application_id:05d}", f"WC26-{application_id:05d}-2")
+    assert run(AuditEvent.select(AuditEvent.action).where(AuditEvent.subject_type == "application").order_by(
+        AuditEvent.id).output(as_list=True)) == ["application.started", "application.submitted",
+                                                 "application.withdrawn", "application.started_again",
+                                                 "application.submitted"]
+
+
+def test_starting_again_is_refused_once_the_call_has_closed(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    run(applications.withdraw_application(user=user, application_id=application_id))
+    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(hours=1)}).where(
+        TimelineEntry.code == "call_close"))
+    sign_in(client, "anna@example.org", PASSWORD)
+    location = f"/applications/{application_id}"
+    assert "start-again" not in client.get(location).text
+    refused = client.post(f"{location}/start-again", data={"_csrf_token": csrf_token(client, location)})
+    assert refused.status_code == 409
+    assert "This application cannot be started again: the call is closed." in refused.text
+    assert run(Application.select(Application.status).first())["status"] == "withdrawn"
