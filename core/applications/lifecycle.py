@@ -45,7 +45,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SUBMITTED, WITHDRAWN}),
     # Round outcomes too: an admissibility round's decisions may also be staged and published as advancement.
     SUBMITTED: frozenset({WITHDRAWN, DRAFT, *ADMISSIBILITY_OUTCOMES, *ROUND_OUTCOMES}),
-    WITHDRAWN: frozenset(),
+    # The applicant may start again from their withdrawn answers while the call is open (`can_start_again`).
+    WITHDRAWN: frozenset({DRAFT}),
     # Admissibility may be changed (and a published decision re-publishes it) until the next round.
     ADMISSIBLE: frozenset({DRAFT, *ADMISSIBILITY_OUTCOMES, IN_ROUND, *ROUND_OUTCOMES}),
     NOT_ADMISSIBLE: frozenset({DRAFT, *ADMISSIBILITY_OUTCOMES, IN_ROUND, *ROUND_OUTCOMES}),
@@ -95,7 +96,12 @@ def can_withdraw(status: str, *, deadline_open: bool) -> bool:
 
 def can_reopen(status: str) -> bool:
     """An organiser may send it back to draft: submitted, and no jury has judged it yet."""
-    return allows(status, DRAFT)
+    return allows(status, DRAFT) and status != WITHDRAWN
+
+
+def can_start_again(status: str, *, deadline_open: bool) -> bool:
+    """An applicant who withdrew may go back to their draft while the call is open; its receipt is not reused."""
+    return status == WITHDRAWN and allows(status, DRAFT) and deadline_open
 
 
 def was_submitted(status: str) -> bool:

@@ -24,6 +24,7 @@ from core.applications.form import (
     missing_required,
     parse_section,
     progress,
+    rule_requirements,
     sections_of,
 )
 from core.editions.geography import area_for_region
@@ -38,6 +39,7 @@ from core.platform.tables import (
     Application,
     Area,
     Attachment,
+    AuditEvent,
     ConsentRecord,
     Decision,
     Edition,
@@ -106,6 +108,7 @@ class ApplicationView:
     receipt_number: str | None
     submitted_at: datetime | None
     area: str | None = None
+    required_by_rule: frozenset[str] = frozenset()
 
     @property
     def editable(self) -> bool:
@@ -121,6 +124,9 @@ class ApplicationView:
 
     def can_withdraw(self, now: datetime) -> bool:
         return lifecycle.can_withdraw(self.status, deadline_open=self.deadline.is_open(now))
+
+    def can_start_again(self, now: datetime) -> bool:
+        return lifecycle.can_start_again(self.status, deadline_open=self.deadline.is_open(now))
 
     @property
     def complete(self) -> bool:
@@ -182,18 +188,19 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         Track.position)
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    by_rule = rule_requirements(json_value(edition["eligibility"]), values)
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
         tracks=[{"code": t["code"], "name": json_value(t["name"])} for t in tracks],
         values=values, invalid=invalid, version=row["version"], sections=sections,
-        progress=progress(sections, values, invalid, set(attachments)),
+        progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
         declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
         consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
         deadline=await _deadline(edition, row["deadline_extended_until"]),
         receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
-        area=area["code"] if area else None,
+        area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
     )
 
 
@@ -357,6 +364,11 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
             raise refused
         edition = await _edition(row["edition"])
         receipt = f"{_receipt_prefix(edition['slug'], edition['year'])}-{application_id:05d}"
+        earlier = await AuditEvent.count().where(AuditEvent.action == "application.submitted",
+                                                 AuditEvent.subject_type == "application",
+                                                 AuditEvent.subject_id == str(application_id))
+        if earlier:  # submitted before, withdrawn, started again: a withdrawn receipt is never reused
+            receipt = f"{receipt}-{earlier + 1}"
         updated = await Application.update({
             Application.status: lifecycle.transition(row["status"], lifecycle.SUBMITTED),
             Application.submitted_at: now, Application.receipt_number: receipt,
@@ -400,10 +412,12 @@ def _receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitte
 
 async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
     refused = SubmitRefused()
+    edition = await _edition(row["edition"])
+    by_rule = rule_requirements(json_value(edition["eligibility"]), view.values)
     if not view.track:
         refused.problems.append(_("Choose a track."))
     for spec in view.sections:
-        missing = missing_required(spec, view.values, set(view.attachments))
+        missing = missing_required(spec, view.values, set(view.attachments), by_rule)
         for question in spec.questions:
             if question.code in view.invalid:
                 missing[question.code] = _("Correct this answer.")
@@ -416,7 +430,6 @@ async def _submission_problems(view: ApplicationView, row: dict[str, Any], decla
         refused.problems.append(_("An application from this entity (same tax code) was already submitted."))
     if refused.by_section:
         return refused  # eligibility is judged on complete answers; until then it would only add noise
-    edition = await _edition(row["edition"])
     team = tuple(view.values.get(TEAM_QUESTION) or ())
     snapshot = ApplicationSnapshot(
         edition=view.edition_slug, track=view.track, legal_form=str(view.values.get("legal_form", "")),
@@ -458,6 +471,24 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
                            subject_type="application", subject_id=application_id)
         await events.emit("application.withdrawn", edition_id=row["edition"], subject_type="application",
                           subject_id=application_id, data={"status": "withdrawn"}, at=now)
+
+
+async def start_again(*, user: SessionUser, application_id: int, now: datetime | None = None) -> None:
+    """After a withdrawal, back to a draft with the answers kept, while the call is open."""
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        edition = await _edition(row["edition"])
+        deadline_open = (await _deadline(edition, row["deadline_extended_until"])).is_open(now)
+        if not lifecycle.can_start_again(row["status"], deadline_open=deadline_open) or edition["status"] != "open":
+            raise ApplicationClosed(_("This application cannot be started again: the call is closed."))
+        await Application.update({Application.status: lifecycle.transition(row["status"], lifecycle.DRAFT),
+                                  Application.withdrawn_at: None, Application.submitted_at: None,
+                                  Application.receipt_number: None, Application.version: row["version"] + 1,
+                                  Application.updated_at: now}).where(Application.id == application_id)
+        await audit.record("application.started_again", actor_id=user.id, edition_id=row["edition"],
+                           subject_type="application", subject_id=application_id,
+                           data={"withdrawn_receipt": row["receipt_number"]})
 
 
 # -- where the application stands ------------------------------------------------------------

@@ -61,8 +61,10 @@ DEMO_LOGINS = (
     DemoLogin("organiser", f"organiser@{DEMO_DOMAIN}"),
     DemoLogin("juror", "giulia.ferri@fondazione-aurora.example"),
     DemoLogin("sponsor", "sponsor@fondazione-aurora.example"),
+    DemoLogin("sponsor", "sponsor@fondazione-radici.example"),
     DemoLogin("mentor", "mentor@incubatore-nord.example"),
-    DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),
+    DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),  # a draft in the open 2027 call
+    DemoLogin("applicant", f"candidato001@{DEMO_DOMAIN}"),  # a submitted 2026 application, in the online jury
 )
 
 JURORS = (
@@ -158,12 +160,13 @@ async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
                        slug=base.edition.slug.replace(str(base.edition.year), str(base.edition.year + 1)),
                        year=base.edition.year + 1, status="open")
     current_id = await import_competition(current)
-    await import_competition(following)
+    following_id = await import_competition(following)
 
     password_hash = await hash_password(DEMO_PASSWORD)
     people = await _create_people(password_hash=password_hash, edition_ids=[current_id],
                                   slugs=[current.edition.slug, following.edition.slug])
     await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
+    await _start_draft(edition_id=following_id, applicant_id=people["applicant"][0])
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
     # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
     organiser = await accounts.load_session_user(people["organiser"][0], 0)
@@ -185,8 +188,9 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await _account(f"admin@{DEMO_DOMAIN}", "Amministratrice Demo", password_hash, is_admin=True)
         organiser = await _account(f"organiser@{DEMO_DOMAIN}", "Olga Organizzatrice", password_hash)
         sponsor = await _account("sponsor@fondazione-aurora.example", "Sergio Sponsor", password_hash)
+        second_sponsor = await _account("sponsor@fondazione-radici.example", "Rita Sponsor", password_hash)
         mentors = [await _account(email, name, password_hash) for email, name, *_rest in MENTORS]
-        await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
+        applicant = await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
         jurors = []
         tracks = list(TRACK_WEIGHTS)
         for index, (full_name, domain) in enumerate(JURORS):
@@ -203,12 +207,24 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await access.grant_role(account_id=organiser, role="organiser", edition_slug=slug)
         await access.grant_role(account_id=sponsor, role="sponsor", edition_slug=slug,
                                   organisation_id=organisations.get("fondazione-aurora.example"))
+        await access.grant_role(account_id=second_sponsor, role="sponsor", edition_slug=slug,
+                                  organisation_id=organisations.get("fondazione-radici.example"))
         await access.grant_role(account_id=mentors[0], role="mentor", edition_slug=slug,
                                   organisation_id=organisations.get("incubatore-nord.example"))
     for (email, *_rest), mentor in zip(MENTORS[1:], mentors[1:], strict=True):
         await access.grant_role(account_id=mentor, role="mentor", edition_slug=slugs[0],
                                   organisation_id=organisations.get(email.split("@")[1]))
-    return {"jurors": jurors, "mentor": mentors, "organiser": [organiser]}
+    return {"jurors": jurors, "mentor": mentors, "organiser": [organiser], "applicant": [applicant]}
+
+
+async def _start_draft(*, edition_id: int, applicant_id: int) -> None:
+    """The demo applicant's draft in the open call, half filled in, so the applicant's pages have something."""
+    track = await Track.select(Track.id).where(Track.edition == edition_id).order_by(Track.position).first()
+    async with db.write_transaction():
+        await Application.insert(Application(
+            edition=edition_id, applicant=applicant_id, track=track["id"], entity_name="Orti Aperti APS",
+            answers={"values": {"entity_name": "Orti Aperti APS", "legal_form": "aps"}, "invalid": {}}))
+        await RoleGrant.insert(RoleGrant(account=applicant_id, edition=edition_id, role="applicant"))
 
 
 async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:
@@ -245,7 +261,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                                        f"{rng.choice(LAST_NAMES)}", password_hash)
             submitted_at = now - timedelta(days=rng.randint(9, 45), minutes=rng.randint(0, 1440))
             title = rng.choice(TITLES[track])
-            admissible = rng.random() < 0.42
+            admissible = rng.random() < 0.42 or number == 1  # the demo login's application is in the jury
             application_id = (await Application.insert(Application(
                 edition=edition_id, applicant=applicant, track=tracks[track], area=area_id, entity_name=name,
                 legal_form=legal_form, to_be_incorporated=legal_form == "da_costituire",

@@ -491,8 +491,11 @@ async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int 
                              document: YamlDocument | None = None, audit_draft: bool = False) -> list[Change]:
     """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
 
-    Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
-    round's rubric cannot change once a review exists in it. Nothing is written if anything is refused.
+    Applications, reviews and decisions stay; a part something depends on cannot be removed; once a
+    review exists in a round, its rubric (criteria and scales), kind, workflow and blind flag are frozen
+    (normalisation, advancement and combination may change: results are recomputed from the reviews);
+    and jurors_per_entry cannot drop below the jurors already assigned to one of the round's entries.
+    Nothing is written if anything is refused.
     After the call opens (status not draft), or always with `audit_draft`, the change is audited with its list
     of changed keys.
     """
@@ -547,12 +550,34 @@ async def _update_refusals(spec: CompetitionSpec, *, slug: str, edition_id: int,
     scored = await _scored_round_ids(edition_id)
     for index, r in enumerate(spec.rounds):
         current = parts.rounds.get(r.code)
-        if current is None or current["id"] not in scored:
+        if current is None:
+            continue
+        most = await _most_jurors_per_entry(current["id"])
+        if r.jurors_per_entry and r.jurors_per_entry < most:
+            problems.append(problem(f"$.rounds[{index}].jurors_per_entry",
+                                    f"round {r.code!r} already has entries assigned to {most} jurors: "
+                                    f"jurors_per_entry cannot go below {most}"))
+        if current["id"] not in scored:
             continue
         if _rubric_identity(*_spec_rubric(r)) != _rubric_identity(current["rubric_name"], current["rubric"]):
             problems.append(problem(f"$.rounds[{index}].rubric",
                                     f"the rubric of round {r.code!r} is frozen: scoring has started in it"))
+        # What the reviews already given depend on; normalisation, advancement and combination only change
+        # how results are computed from them, and results are recomputed, so those may still change.
+        for key, value in (("kind", r.kind), ("workflow", r.workflow), ("blind", r.blind)):
+            if value != current[key]:
+                problems.append(problem(f"$.rounds[{index}].{key}",
+                                        f"the {key} of round {r.code!r} is frozen: scoring has started in it"))
     return problems
+
+
+async def _most_jurors_per_entry(round_id: int) -> int:
+    """The largest number of jurors any one entry of the round is assigned to."""
+    rows = await Assignment.select(Assignment.application).where(Assignment.round == round_id)
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["application"]] = counts.get(row["application"], 0) + 1
+    return max(counts.values(), default=0)
 
 
 async def _write_edition_row(spec: CompetitionSpec, edition_id: int) -> None:

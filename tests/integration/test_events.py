@@ -150,7 +150,8 @@ def test_application_events_from_submission_to_admissibility(client, listeners):
     assert run(OutgoingMail.count().where(OutgoingMail.kind == "receipt")) == 3
 
     location = f"/applications/{carla}"
-    withdrawn = client.post(f"{location}/withdraw", data={"_csrf_token": csrf_token(client, location)},
+    withdrawn = client.post(f"{location}/withdraw",
+                            data={"_csrf_token": csrf_token(client, location), "confirm": "yes"},
                             follow_redirects=False)
     assert withdrawn.status_code in (302, 303)
     assert delivered("application.withdrawn") == [

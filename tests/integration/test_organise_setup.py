@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from core.editions.competitions import import_competition_text
+from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
     Application,
+    Assignment,
     AuditEvent,
     Edition,
+    Review,
     Round,
     TimelineEntry,
     Track,
@@ -183,3 +187,44 @@ def test_no_setup_route_for_a_stranger(client):
     sign_in(client, "j@jury.example", PASSWORD)
     assert client.get("/organise/new").status_code == 403
     assert client.get(f"/organise/{SLUG}/setup").status_code == 403
+
+
+def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(client):
+    run(import_competition_text(EXAMPLE))
+    account = organiser(client)
+    token = csrf_token(client, f"/organise/{SLUG}/setup")
+    text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    application = run(Application.insert(Application(edition=run(Edition.select(Edition.id).first())["id"],
+                                                     applicant=account, title="Orti", status="in_round")))[0]["id"]
+    jurors = [run(accounts.create_account(email=f"j{i}@jury.example", password=PASSWORD, verified=True))
+              for i in range(3)]
+    assignments = [run(Assignment.insert(Assignment(round=r1, application=application, juror=juror)))[0]["id"]
+                   for juror in jurors]
+    # Assigned but not scored: the blind flag may still change, jurors per entry not below those assigned.
+    fewer = text.replace("jurors_per_entry: 3", "jurors_per_entry: 2", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": fewer}, headers=EN)
+    assert response.status_code == 400
+    assert "$.rounds[1].jurors_per_entry" in response.text
+    assert "round &#39;R1&#39; already has entries assigned to 3 jurors: jurors_per_entry cannot go below 3" \
+        in response.text
+    unblind = text.replace("blind: true", "blind: false", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": unblind},
+                           follow_redirects=False)
+    assert response.status_code == 302
+    assert run(Round.select(Round.blind).where(Round.id == r1).first())["blind"] is False
+    # Scoring started: workflow and blind flag are frozen, each refusal names its key; nothing is written.
+    run(Review.insert(Review(assignment=assignments[0])))
+    changed = unblind.replace("blind: false", "blind: true", 1).replace("workflow: rubric", "workflow: checklist", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": changed}, headers=EN)
+    assert response.status_code == 400
+    assert "$.rounds[1].workflow" in response.text and "$.rounds[1].blind" in response.text
+    assert "the workflow of round &#39;R1&#39; is frozen: scoring has started in it" in response.text
+    assert "the blind of round &#39;R1&#39; is frozen: scoring has started in it" in response.text
+    row = run(Round.select(Round.workflow, Round.blind).where(Round.id == r1).first())
+    assert (row["workflow"], row["blind"]) == ("rubric", False)
+    # Normalisation only changes how results are computed: still allowed.
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={
+        "_csrf_token": token, "yaml": unblind.replace("normalisation: additive", "normalisation: none", 1)},
+        follow_redirects=False)
+    assert response.status_code == 302

@@ -134,8 +134,17 @@ async def submit(request: Request, user: SignedInUser, settings: AppSettings,
     return Redirect(path=f"/applications/{application_id}?submitted=1")
 
 
+@get("/applications/{application_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
+async def withdraw_confirm(user: SignedInUser, application_id: FromPath[int]) -> Template:
+    view = await applications.own_application(user=user, application_id=application_id)
+    return Template(template_name="applicant/withdraw.html", context={"app": view, "now": datetime.now(UTC)})
+
+
 @post("/applications/{application_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
-async def withdraw(user: SignedInUser, application_id: FromPath[int]) -> Response:
+async def withdraw(request: Request, user: SignedInUser, application_id: FromPath[int]) -> Response:
+    data = await form_input(request)
+    if (data.get("confirm") or [""])[0] != "yes":
+        return Redirect(path=f"/applications/{application_id}/withdraw")
     try:
         await applications.withdraw_application(user=user, application_id=application_id)
     except ApplicationClosed as closed:
@@ -145,4 +154,16 @@ async def withdraw(user: SignedInUser, application_id: FromPath[int]) -> Respons
     return Redirect(path=f"/applications/{application_id}")
 
 
-ROUTES = [apply_form, apply, overview, section_form, save_section, preview, submit, withdraw]
+@post("/applications/{application_id:int}/start-again", guards=[signed_in], include_in_schema=False)
+async def start_again(user: SignedInUser, application_id: FromPath[int]) -> Response:
+    try:
+        await applications.start_again(user=user, application_id=application_id)
+    except ApplicationClosed as closed:
+        view = await applications.own_application(user=user, application_id=application_id)
+        return Template(template_name="applicant/overview.html", status_code=409, context={
+            "app": view, "now": datetime.now(UTC), "refused": None, "checked": set(), "closed": closed.message})
+    return Redirect(path=f"/applications/{application_id}")
+
+
+ROUTES = [apply_form, apply, overview, section_form, save_section, preview, submit, withdraw_confirm, withdraw,
+          start_again]
