@@ -23,6 +23,7 @@ from core.editions import access, competitions
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.editions.geography import REGIONS
 from core.editions.schema import (
+    EDITION_STATUSES,
     ORGANISATION_KINDS,
     PARTNER_ROLES,
     PRIZE_KINDS,
@@ -246,6 +247,19 @@ async def _change(actor: SessionUser, edition_slug: str, change: Callable[[Compe
 def _require(found: bool, code: str) -> None:
     if not found:
         raise EditionNotFound(code)
+
+
+# -- the edition's phase ----------------------------------------------------------------------------
+
+
+async def set_phase(*, actor: SessionUser, edition_slug: str, status: str) -> None:
+    """Move the edition to another phase of its year: its call page and applications open from "open" on."""
+    if status not in EDITION_STATUSES:
+        raise SetupRefused({"status": _("Choose one of the phases listed.")})
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        return msgspec.structs.replace(spec, edition=msgspec.structs.replace(spec.edition, status=status))
+    await _change(actor, edition_slug, change)
 
 
 # -- tracks and areas -------------------------------------------------------------------------------

@@ -229,3 +229,31 @@ def test_a_stranger_cannot_use_the_set_up_forms_and_an_organiser_creates_an_edit
     assert created.status_code == 302
     assert client.get("/organise/bando-2027/setup").status_code == 200
     assert run(Track.count().where(Track.edition.slug == "bando-2027")) == 1
+
+
+def test_the_organiser_opens_the_call_by_changing_the_editions_phase(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="maker@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=None))
+    assert sign_in(client, "maker@foundation.example", "correct-horse-battery").status_code == 302
+    token = csrf_token(client, "/organise/new")
+    assert client.post("/organise/new", data={"_csrf_token": token, **NEW}, follow_redirects=False).status_code == 302
+    assert client.get(f"/c/{SLUG}", headers=EN).status_code == 404  # a draft is nobody's business yet
+    setup = client.get(f"/organise/{SLUG}/setup", headers=EN)
+    assert '<option value="draft" selected>Draft</option>' in setup.text
+    refused = post(client, f"/organise/{SLUG}/setup/phase", {"status": "nonsense"})
+    assert refused.status_code == 400 and "Choose one of the phases listed." in refused.text
+    opened = post(client, f"/organise/{SLUG}/setup/phase", {"status": "open"})
+    assert opened.status_code == 302 and opened.headers["location"].endswith("?saved=phase#phase")
+    assert run(Edition.select(Edition.status).where(Edition.slug == SLUG).first())["status"] == "open"
+    assert client.get(f"/c/{SLUG}", headers=EN).status_code == 200
+    assert run(AuditEvent.count().where(AuditEvent.action == "edition.changed")) >= 1
+    # An organiser of another edition cannot move this one.
+    client.cookies.clear()
+    other = run(accounts.create_account(email="else@foundation.example", password="correct-horse-battery",
+                                        verified=True, locale="en"))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "else@foundation.example", "correct-horse-battery").status_code == 302
+    assert post(client, f"/organise/{SLUG}/setup/phase", {"status": "archived"},
+                page=f"/organise/{RUNNING}/setup").status_code == 404

@@ -24,6 +24,7 @@ from web.routes.organise import organiser_only
 MAX_FILE_BYTES = 2_000_000
 SAVED = {
     "created": lambda: _("The edition was created."),
+    "phase": lambda: _("The edition's phase was changed."),
     "yaml": lambda: _("The changes to the edition were applied."),
     "unchanged": lambda: _("Nothing changed."),
     "timeline": lambda: _("The timeline was saved."),
@@ -208,6 +209,12 @@ def _text(form, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+@post("/organise/{slug:str}/setup/phase", guards=[organiser_only], include_in_schema=False)
+async def set_phase(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="phase", saved="phase", call=lambda form: (
+        setup_forms.set_phase(actor=user, edition_slug=edition.slug, status=_text(form, "status"))))
+
+
 @post("/organise/{slug:str}/setup/tracks", guards=[organiser_only], include_in_schema=False)
 async def add_track(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
     return await _part(request, user, edition, form_name="track-new", saved="tracks", call=lambda form: (
@@ -293,5 +300,5 @@ async def remove_prize(request: Request, user: SignedInUser, edition: ConsoleEdi
 
 
 ROUTES = [new_edition_form, create_edition, setup, download_yaml, apply_yaml, save_timeline, save_round_dates,
-          save_rubric, add_track, rename_track, remove_track, add_area, remove_area, add_round, remove_round,
+          save_rubric, set_phase, add_track, rename_track, remove_track, add_area, remove_area, add_round, remove_round,
           add_partner, remove_partner, add_prize, remove_prize]
