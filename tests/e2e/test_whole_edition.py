@@ -3,10 +3,12 @@
 Only `giuria migrate` and `giuria create-admin` run outside the browser; from then on the test uses the pages
 and the development outbox (.eml files), nothing else: no SQL, no service call, no demo loader.
 
-Covered: the admin signs in, creates the edition on /organise/new and sets it up on the set-up page (two tracks,
-a checklist round, a rubric round, a final pitch combined with it, two sponsors with a prize each, the timeline
-with the call open since yesterday). It stops there: no console form moves an edition out of "draft", so its
-public page is not found and no applicant can apply. Extend the journey when the console can open the call.
+Covered so far: the admin signs in, creates the edition on /organise/new and sets it up on the set-up page (two
+tracks, a checklist round, a rubric round, a final pitch combined with it, two sponsors with a prize each, the
+timeline with the call open since yesterday) and opens the call with the phase form; three applicants sign up,
+confirm through the mailed link, fill in every section, upload, submit and get their receipt by mail.
+Next (issue 13): admissibility, passage into the jury round, jurors' invitations, profiles and bids, assignment,
+scoring, publication, mentoring, the final pitch, awards and the sponsors' reports.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 
+import tests.e2e.test_applicant_journey as applicant_journey
 from tests.conftest import POSTGRES_HINT, POSTGRES_URL, REQUIRE_POSTGRES, _database_url
 from tests.e2e.conftest import LiveServer, _free_port
 
@@ -220,17 +224,88 @@ def create_the_edition(page, server: LiveServer) -> None:
     assert page.get_by_role("status").is_visible(), errors(page)
 
 
-def test_a_whole_edition_from_an_empty_database(fresh_server, browser):
+def apply(browser, server: LiveServer, name: str, email: str, tmp_path: Path) -> str:
+    """One applicant, in Italian: sign up, confirm through the mailed link, fill, upload, submit; the receipt."""
+    context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    fill = applicant_journey.fill_fields
+    page.goto(server.url + f"/c/{SLUG}")
+    page.get_by_role("link", name="Candidati").click()
+    page.get_by_role("link", name="Crea un account").click()
+    fill(page, {"Il tuo nome": name, "Email": email, "Password": APPLICANT_PASSWORD})
+    page.get_by_role("button", name="Crea l'account").click()
+    assert page.get_by_role("heading", name="Controlla la tua email").is_visible()
+    page.goto(applicant_journey.mailed_link(server.data_dir / "outbox", email, "/verify/"))
+    assert page.get_by_role("heading", name="Email confermata").is_visible()
+
+    sign_in(page, server, email, APPLICANT_PASSWORD, f"/c/{SLUG}/apply")
+    page.get_by_label("Agricoltura sociale").check()
+    page.get_by_role("button", name="Inizia la candidatura").click()
+    page.get_by_role("link", name="Ente proponente").click()
+    tax_code = f"9700011122{[a[1] for a in APPLICANTS].index(email)}"  # one application per organisation
+    fill(page, {"Denominazione": f"Cooperativa {name}", "Codice fiscale": tax_code,
+                "Data di costituzione": "2024-02-10", "Sito web": "cooperativa.example"})
+    page.get_by_label("Cooperativa sociale").check()
+    applicant_journey.field(page, "Regione della sede legale").select_option("Puglia")
+    page.get_by_role("group", name=re.compile("^Il team ha completato")).get_by_label("Sì").check()
+    page.get_by_role("button", name="Salva e continua").click()
+    assert page.get_by_role("heading", name="Team").is_visible()
+    fill(page, {"Nome e cognome 1": name, "Età 1": "29", "Nome e cognome 2": "Marco Gallo", "Età 2": "33",
+                "Email del referente": email})
+    page.get_by_role("button", name="Salva e continua").click()
+    assert page.get_by_role("heading", name="Progetto").is_visible()
+    fill(page, {
+        "Titolo": f"Il progetto di {name}", "Sintesi": "Servizi di prossimità per anziani soli.",
+        "Bisogno sociale e beneficiari": "Anziani soli.", "Soluzione e innovazione": "Una rete di vicinato.",
+        "Uso della tecnologia": "Un'app di prenotazione.", "Rete territoriale e partner": "Comune, parrocchie.",
+        "Teoria del cambiamento": "Dalla solitudine alla comunità.",
+        "Indicatore 1": "Anziani seguiti", "Valore iniziale 1": "0", "Obiettivo a 12 mesi 1": "50",
+        "Indicatore 2": "Volontari", "Valore iniziale 2": "5", "Obiettivo a 12 mesi 2": "40",
+        "Indicatore 3": "Ore di servizio", "Valore iniziale 3": "0", "Obiettivo a 12 mesi 3": "2000",
+        "Posti di lavoro previsti (ETP)": "3", "di cui per persone svantaggiate": "1",
+        "Modello di business e ricavi": "Convenzioni e quote.", "Scalabilità e replicabilità": "Altri quartieri.",
+        "Uso del premio": "Formazione e mezzi.",
+    })
+    page.get_by_label("Idea").check()
+    page.get_by_role("button", name="Salva e continua").click()
+    assert page.get_by_role("heading", name="Allegati").is_visible()
+    page.get_by_role("link", name="Allega un file").first.click()
+    deck = tmp_path / "pitch.pdf"
+    deck.write_bytes(applicant_journey.PDF)
+    page.get_by_label(re.compile("^File")).set_input_files(str(deck))
+    page.get_by_role("button", name="Carica").click()
+    assert page.get_by_role("link", name="pitch.pdf").is_visible()
+    page.get_by_role("button", name="Salva e torna al riepilogo").click()
+    for declaration in ("Dichiaro che le informazioni fornite sono veritiere (DPR 445/2000).",
+                        "Accetto il regolamento del concorso.",
+                        "Ho letto l'informativa sul trattamento dei dati personali."):
+        page.get_by_label(declaration).check()
+    page.get_by_role("button", name="Invia la candidatura").click()
+    assert page.get_by_role("heading", name="Candidatura inviata").is_visible()
+    main = page.get_by_role("main").inner_text()
+    assert "Inviata" in main
+    receipt = re.search(r"Il tuo numero di ricevuta è (\S+-\d{5})", main).group(1)
+    # The receipt's link points at this server (it runs on a random port, without GIURIA_BASE_URL).
+    assert applicant_journey.mailed_link(server.data_dir / "outbox", email, "/applications/").startswith(server.url)
+    context.close()
+    return receipt
+
+
+def open_the_call(page) -> None:
+    """The organiser moves the edition from draft to open with the set-up page's phase form."""
+    page.get_by_label("Where the edition is in its year").select_option(label="Open for applications")
+    page.get_by_role("button", name="Change the phase", exact=True).click()
+    assert page.get_by_role("status").filter(has_text="The edition's phase was changed.").is_visible(), errors(page)
+
+
+def test_a_whole_edition_from_an_empty_database(fresh_server, browser, tmp_path):
     admin = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = admin.new_page()
     page.set_default_timeout(10_000)
     create_the_edition(page, fresh_server)
+    open_the_call(page)
     admin.close()
 
-    # The journey stops here: nothing in the console moves a new edition out of "draft" (no form sets its status),
-    # so its public page is not found and nobody can apply (issue 13, step 2). See the module docstring.
-    applicant = browser.new_context(locale="en-GB")
-    visitor = applicant.new_page()
-    visitor.goto(f"{fresh_server.url}/c/{SLUG}")
-    assert visitor.get_by_role("heading", name="Page not found").is_visible()
-    applicant.close()
+    receipts = [apply(browser, fresh_server, name, email, tmp_path) for name, email in APPLICANTS]
+    assert len(set(receipts)) == len(APPLICANTS)
