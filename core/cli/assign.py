@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from core.platform.documents.tabular import csv_field
 from scoring.assign import (
     Affinity,
     AffinityRule,
@@ -426,7 +427,7 @@ def _write_atomically(path: Path, pairs) -> None:
             writer = csv.writer(handle)
             writer.writerow(["entry", "juror", "affinity"])
             for p in pairs:
-                writer.writerow([p.entry, p.reviewer, f"{p.affinity:.6g}"])
+                writer.writerow([csv_field(p.entry), csv_field(p.reviewer), f"{p.affinity:.6g}"])
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

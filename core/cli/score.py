@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from core.platform.documents.tabular import csv_field
 from core.platform.yaml_source import FileProblems, load_yaml
 from scoring.leaderboard import LeaderboardRow, build_leaderboard, default_tie_break
 from scoring.normalise import DEFAULT_METHOD, METHODS
@@ -354,10 +355,10 @@ def render(rows: list[LeaderboardRow], *, fmt: str, group_column: str | None, to
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = _columns(group_column, top)
-    writer.writerow(columns)
+    writer.writerow([csv_field(c) for c in columns])
     for record in records:
         record["flags"] = ";".join(record["flags"])
-        writer.writerow(["" if record[c] is None else record[c] for c in columns])
+        writer.writerow(["" if record[c] is None else csv_field(record[c]) for c in columns])
     return out.getvalue()
 
 
