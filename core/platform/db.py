@@ -202,11 +202,24 @@ def create_engine(settings: Settings) -> Engine:
     return SQLiteReadFastEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
 
 
+_configured: Settings | None = None
+
+
 def configure(settings: Settings) -> Engine:
     """Point every table (and Piccolo's own migration table) at the engine the settings name."""
+    global _configured
     engine = create_engine(settings)
     use_engine(engine)
+    _configured = settings
     return engine
+
+
+def configured_settings() -> Settings:
+    """The settings `configure` was given: what code far from a request (the audit chain's key and checkpoint,
+    a delivery pass) needs to know about this installation."""
+    if _configured is None:
+        raise RuntimeError("the database is not configured: call core.platform.db.configure(settings) first")
+    return _configured
 
 
 def use_engine(engine: Engine) -> None:
