@@ -206,7 +206,10 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first altered event if it is broken."""
+    """Recompute the keyed hash chain and compare its end with the checkpoint; exit 1 naming what was altered.
+
+    An intact chain moves the checkpoint (in the data directory) to its last event.
+    """
     from core.platform.audit import verify_chain
 
     settings = _settings()
@@ -218,8 +221,13 @@ def audit_verify() -> None:
     report = _run(run())
     if report.intact:
         click.echo(f"Audit log intact: {report.events} events.")
+        if report.note:
+            click.echo(f"Note: {report.note}.", err=True)
+        if report.checkpoint is not None:
+            click.echo(f"Checkpoint: {report.checkpoint.as_text()} ({settings.audit_checkpoint_path})")
         return
-    click.echo(f"Audit log BROKEN at event {report.broken_at}: {report.reason}.", err=True)
+    where = f" at event {report.broken_at}" if report.broken_at is not None else ""
+    click.echo(f"Audit log BROKEN{where}: {report.reason}.", err=True)
     sys.exit(1)
 
 

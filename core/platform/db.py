@@ -335,3 +335,4 @@ async def is_healthy() -> bool:
     except Exception:
         return False
     return bool(rows) and rows[0]["ok"] == 1
+
