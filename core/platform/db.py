@@ -11,11 +11,13 @@ import logging
 import os
 import sqlite3
 import threading
+import traceback
 import weakref
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
@@ -317,7 +319,8 @@ async def migrate() -> str:
 async def start_pool(settings: Settings) -> None:
     db = engine()
     if isinstance(db, PostgresEngine) and settings.db_pool_size > 0:
-        await db.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        # No connection is opened before the first query: a worker starts (and answers 503) while the database is down.
+        await db.start_connection_pool(min_size=0, max_size=settings.db_pool_size)
 
 
 async def close_pool() -> None:
@@ -336,3 +339,35 @@ async def is_healthy() -> bool:
         return False
     return bool(rows) and rows[0]["ok"] == 1
 
+
+# SQLite's messages for a database file that cannot be used at all, as opposed to a faulty statement.
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error", "readonly database",
+                       "database or disk is full", "file is not a database", "database disk image is malformed")
+_DATABASE_MODULES = ("asyncpg", "aiosqlite", "sqlite3", "piccolo", __name__)
+
+
+def _raised_by_database(error: BaseException) -> bool:
+    return any(str(frame.f_globals.get("__name__", "")).startswith(_DATABASE_MODULES)
+               for frame, _line in traceback.walk_tb(error.__traceback__))
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached or used right now (try again later), not a bug."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError) and \
+                any(message in str(error).lower() for message in _SQLITE_UNAVAILABLE):
+            return True
+        if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.InterfaceError |
+                      asyncpg.exceptions.OperatorInterventionError | asyncpg.exceptions.InsufficientResourcesError):
+            return True
+        if isinstance(error, OSError | TimeoutError) and _raised_by_database(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def out_of_range(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a value the client sent (a number past 64 bits, say)."""
+    return isinstance(error, asyncpg.DataError) or (isinstance(error, OverflowError) and _raised_by_database(error))

@@ -129,6 +129,17 @@ def _flow_depth_problem(text: str) -> Problem | None:
     return None
 
 
+def _impossible_date_line(text: str) -> int | None:
+    """The line of the first date-shaped scalar that is not a date (YAML would read it as one)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for year, month, day in re.findall(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-]*\d{3})", line):
+            try:
+                date(int(year), int(month), int(day))
+            except ValueError:
+                return number
+    return None
+
+
 def _deepest_line(text: str) -> int | None:
     """The most indented line: where a parser that ran out of stack most likely was."""
     best, best_line = -1, None
@@ -224,6 +235,8 @@ def load_yaml(text: str, *, source: str = "") -> YamlDocument:
         raise refuse(Problem(path="", reason=f"not valid YAML: {error.problem}", line=line)) from None
     except YAMLError as error:  # the reader's faults (a control character, say) carry no mark
         raise refuse(Problem(path="", reason="not valid YAML: " + " ".join(str(error).split()))) from None
+    except ValueError as error:  # a scalar that reads as a date which does not exist, such as 2026-13-45
+        raise refuse(Problem(path="", reason=f"not valid YAML: {error}", line=_impossible_date_line(text))) from None
     except RecursionError:
         raise refuse(Problem(path="", reason=f"nested more than {MAX_DEPTH} levels deep",
                              line=_deepest_line(text))) from None
