@@ -103,7 +103,9 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         return _page(request, 403, _("Not allowed"), detail)
     if exc.status_code == 413:
         return _page(request, 413, _("File too large"), _("What you sent is larger than this form accepts."))
-    return _page(request, exc.status_code, _("Request not accepted"), _("Check what you sent and try again."))
+    # Whatever headers the exception carries go out with the page: Allow on a 405, above all.
+    return _page(request, exc.status_code, _("Request not accepted"), _("Check what you sent and try again."),
+                 headers=dict(exc.headers or {}) or None)
 
 
 DATABASE_RETRY_SECONDS = 30
