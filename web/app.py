@@ -29,6 +29,7 @@ from core.plugins import PluginRegistry
 from web import auth, errors
 from web.dependencies import DEPENDENCIES
 from web.middleware import LanguageMiddleware, UserMiddleware, private_page_headers
+from web.request import FormRequest
 from web.routes import (
     account,
     api,
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exception_handlers=errors.EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,
         before_request=errors.ids_in_range,
+        request_class=FormRequest,
         before_send=[_add_security_headers, private_page_headers(settings)],
         lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),

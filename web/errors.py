@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -12,19 +16,30 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
-from core.platform import i18n
+from core.platform import db, i18n
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.ratelimit import RateLimited
-from web.middleware import reader_language
+from web.middleware import LANGUAGE_COOKIE
 
 log = logging.getLogger("giuria.web")
 
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.startswith("/schema")
+
+
+def _reader_language(request: Request) -> None:
+    """An error page in the reader's language, also when the error escaped the language middleware (the CSRF
+    check reading the form) or came before it (a database that is down while the user is loaded)."""
+    chosen = (request.scope.get("state") or {}).get("language") or request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen not in i18n.LANGUAGES:
+        settings = getattr(request.app.state, "settings", None)
+        chosen = i18n.negotiate(request.headers.get("accept-language")) or (
+            settings.default_language if settings is not None else i18n.DEFAULT_LANGUAGE)
+    i18n.set_language(chosen)
 
 
 def _page(request: Request, status: int, title: str, message: str, headers: dict | None = None) -> Response:
@@ -36,9 +51,6 @@ def _page(request: Request, status: int, title: str, message: str, headers: dict
 
 
 def not_found(request: Request, _exc: Exception) -> Response:
-    if "language" not in request.scope.get("state", {}):
-        # No route matched, so no middleware ran: still answer in the reader's language.
-        i18n.set_language(reader_language(request.scope, request.app.state.settings.default_language))
     return _page(request, 404, _("Page not found"),
                  _("The page you asked for does not exist, or you are not allowed to see it."))
 
@@ -91,13 +103,41 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         return _page(request, 403, _("Not allowed"), detail)
     if exc.status_code == 413:
         return _page(request, 413, _("File too large"), _("What you sent is larger than this form accepts."))
-    return _page(request, exc.status_code, _("Request not accepted"), _("Check what you sent and try again."))
+    # Whatever headers the exception carries go out with the page: Allow on a 405, above all.
+    return _page(request, exc.status_code, _("Request not accepted"), _("Check what you sent and try again."),
+                 headers=dict(exc.headers or {}) or None)
+
+
+DATABASE_RETRY_SECONDS = 30
+
+
+def _raised_by_a_handler(exc: Exception) -> bool:
+    """A ValueError raised in a route's own code: handlers only parse what the client sent (`int(form[...])`)."""
+    frames = list(traceback.walk_tb(exc.__traceback__))
+    return bool(frames) and str(frames[-1][0].f_globals.get("__name__", "")).startswith("web.routes.")
 
 
 def server_error(request: Request, exc: Exception) -> Response:
+    if db.database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _page(request, HTTP_503_SERVICE_UNAVAILABLE, _("Temporarily unavailable"),
+                     _("The platform cannot reach its database right now. Nothing you entered was lost; "
+                       "try again in a minute."), headers={"Retry-After": str(DATABASE_RETRY_SECONDS)})
+    if db.out_of_range(exc) or (isinstance(exc, ValueError) and _raised_by_a_handler(exc)):
+        log.warning("refused input on %s %s: %r", request.method, request.url.path, exc)
+        return _page(request, 400, _("Request not accepted"), _("Check what you sent and try again."))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong"),
                  _("An error on our side stopped this page. Nothing you entered was lost; try again in a moment."))
+
+
+def _in_reader_language(handler: Callable[[Request, Any], Response]) -> Callable[[Request, Any], Response]:
+    @wraps(handler)
+    def handle(request: Request, exc: Any) -> Response:
+        _reader_language(request)
+        return handler(request, exc)
+
+    return handle
 
 
 # Core's "not found" and refusal errors are answered here, once: handlers do not catch them to re-raise.
@@ -111,3 +151,4 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     Exception: server_error,
 }
+EXCEPTION_HANDLERS = {kind: _in_reader_language(handler) for kind, handler in EXCEPTION_HANDLERS.items()}

@@ -8,6 +8,7 @@ only when an assignment exists.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import statistics
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from core.platform.documents.tabular import csv_field
 from scoring.assign import (
     Affinity,
     AffinityRule,
@@ -30,6 +32,9 @@ from scoring.assign import (
 from scoring.assign import (
     assign as assign_reviewers,
 )
+
+# Loads and jurors per entry beyond this are typing mistakes (and overflow the solver's 64-bit arrays).
+MAX_COUNT = 1_000_000
 
 
 @dataclass
@@ -48,13 +53,24 @@ class Inputs:
 def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]):
     """(line number, row) for each data row; header faults are reported once."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         errors.append(f"{path}: cannot read: {exc.strerror}")
         return
-    with handle:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.append(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)")
+        return
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as exc:
+            errors.append(f"{path}:{reader.line_num}: {_csv_problem(exc)}")
+            return
+        header = [h.strip() for h in fieldnames or []]
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in required + optional]
         if missing or unknown:
@@ -81,8 +97,14 @@ def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...], erro
                 if not any(clean.values()):
                     continue
                 yield reader.line_num, clean
-        except (csv.Error, UnicodeDecodeError) as exc:
-            errors.append(f"{path}:{reader.line_num}: {exc}")
+        except csv.Error as exc:
+            errors.append(f"{path}:{reader.line_num}: {_csv_problem(exc)}")
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    return f"not readable as CSV: {error}"
 
 
 def _count(text: str, where: str, what: str, errors: list[str]) -> int | None:
@@ -95,6 +117,9 @@ def _count(text: str, where: str, what: str, errors: list[str]) -> int | None:
         return None
     if value < 0:
         errors.append(f"{where}: {what} {value} is negative")
+        return None
+    if value > MAX_COUNT:
+        errors.append(f"{where}: {what} {text} is above {MAX_COUNT:,}")
         return None
     return value
 
@@ -254,17 +279,17 @@ def _organisation_conflicts(out: Inputs) -> list[Conflict]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="CSV: entry,juror,affinity (replaces the track-based affinity of those pairs)",
 )
-@click.option("--per-entry", required=True, type=click.IntRange(min=1), help="Jurors per entry.")
+@click.option("--per-entry", required=True, type=click.IntRange(min=1, max=MAX_COUNT), help="Jurors per entry.")
 @click.option(
     "--min-load",
     default=0,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_COUNT),
     help="Minimum entries per juror, unless the juror's row says otherwise.",
 )
 @click.option(
     "--max-load",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_COUNT),
     help="Maximum entries per juror, unless the juror's row says otherwise [default: even spread + 1].",
 )
 @click.option(
@@ -338,9 +363,13 @@ def assign(
         max_load=max_load,
     )
     if inputs.errors:
-        for line in dict.fromkeys(inputs.errors):
+        problems = list(dict.fromkeys(inputs.errors))
+        if len(problems) == 1:
+            click.echo(f"{problems[0]}; nothing written.", err=True)
+            sys.exit(2)
+        for line in problems:
             click.echo(line, err=True)
-        click.echo(f"{len(inputs.errors)} problem(s) in the input; nothing written.", err=True)
+        click.echo(f"{len(problems)} problem(s) in the input; nothing written.", err=True)
         sys.exit(2)
     progress(
         f"read {len(inputs.entries)} entries, {len(inputs.jurors)} jurors, "
@@ -398,7 +427,7 @@ def _write_atomically(path: Path, pairs) -> None:
             writer = csv.writer(handle)
             writer.writerow(["entry", "juror", "affinity"])
             for p in pairs:
-                writer.writerow([p.entry, p.reviewer, f"{p.affinity:.6g}"])
+                writer.writerow([csv_field(p.entry), csv_field(p.reviewer), f"{p.affinity:.6g}"])
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

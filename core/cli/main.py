@@ -17,7 +17,7 @@ from core.cli.assign import assign
 from core.cli.score import score
 from core.platform import db
 from core.platform.settings import Settings, SettingsError, load_settings
-from core.platform.yaml_source import FileProblems
+from core.platform.yaml_source import FileProblems, decode_text
 
 APP_FACTORY = "web.app:create_app_from_env"
 
@@ -141,18 +141,20 @@ def competition_import(file: Path) -> None:
     from core.editions.competitions import import_competition_text
 
     settings = _settings()
-    text = file.read_text(encoding="utf-8-sig")
 
-    async def run() -> int:
+    async def run(text: str) -> int:
         await _prepare(settings)
         return await import_competition_text(text, source=str(file))
 
     try:
-        edition_id = _run(run())
+        edition_id = _run(run(decode_text(file.read_bytes(), source=str(file))))
     except FileProblems as problems:
-        click.echo(f"{file}: rejected, nothing was imported.", err=True)
-        for problem in problems.problems:
-            click.echo(f"  {problem}", err=True)
+        if len(problems.problems) == 1:
+            click.echo(f"{file}: {problems.problems[0]}; rejected, nothing was imported.", err=True)
+        else:
+            click.echo(f"{file}: rejected, nothing was imported.", err=True)
+            for problem in problems.problems:
+                click.echo(f"  {problem}", err=True)
         sys.exit(1)
     click.echo(f"Imported {file} as edition {edition_id}.")
 
@@ -204,7 +206,10 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first altered event if it is broken."""
+    """Recompute the keyed hash chain and compare its end with the checkpoint; exit 1 naming what was altered.
+
+    An intact chain moves the checkpoint (in the data directory) to its last event.
+    """
     from core.platform.audit import verify_chain
 
     settings = _settings()
@@ -216,8 +221,13 @@ def audit_verify() -> None:
     report = _run(run())
     if report.intact:
         click.echo(f"Audit log intact: {report.events} events.")
+        if report.note:
+            click.echo(f"Note: {report.note}.", err=True)
+        if report.checkpoint is not None:
+            click.echo(f"Checkpoint: {report.checkpoint.as_text()} ({settings.audit_checkpoint_path})")
         return
-    click.echo(f"Audit log BROKEN at event {report.broken_at}: {report.reason}.", err=True)
+    where = f" at event {report.broken_at}" if report.broken_at is not None else ""
+    click.echo(f"Audit log BROKEN{where}: {report.reason}.", err=True)
     sys.exit(1)
 
 

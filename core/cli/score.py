@@ -17,9 +17,9 @@ from pathlib import Path
 
 import click
 import numpy as np
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
+from core.platform.documents.tabular import csv_field
+from core.platform.yaml_source import FileProblems, load_yaml
 from scoring.leaderboard import LeaderboardRow, build_leaderboard, default_tie_break
 from scoring.normalise import DEFAULT_METHOD, METHODS
 from scoring.rank import TieBreak
@@ -60,13 +60,10 @@ def load_rubric(argument: str) -> Rubric:
 def rubric_from_yaml(path: Path) -> Rubric:
     """Parse `criteria: [{code, weight, min, max, step, …}]`; errors name the key path and line."""
     try:
-        document = YAML(typ="rt").load(_utf8_text(path))
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(
-            [f"{path}{where}: not valid YAML: {getattr(error, 'problem', None) or error}"]
-        ) from None
+        document = load_yaml(_utf8_text(path), source=str(path)).marked
+    except FileProblems as refused:
+        raise InputError([f"{path}{f' (line {p.line})' if p.line else ''}: {p.path + ': ' if p.path else ''}"
+                          f"{p.reason}" for p in refused.problems]) from None
     if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
         raise InputError([f"{path}: expected a mapping with a 'criteria' list"])
     problems: list[str] = []
@@ -174,10 +171,13 @@ def _utf8_text(path: Path) -> str:
 def parse_scores(handle: io.TextIOBase, rubric: Rubric, *, group_column: str | None, name: str) -> ScoreTable:
     """Check every row before computing anything, so that one run lists all of a file's problems."""
     reader = csv.reader(handle)
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as error:
+        raise InputError([f"{name}: line {reader.line_num}: {_csv_problem(error)}"]) from None
     _check_header(header, group_column, name)
     rows = _ScoreRows(name=name, rubric=rubric, group_column=group_column, header=header)
-    for row in reader:
+    for row in _csv_rows(reader, name, rows.problems):
         rows.read(row, reader.line_num)
     values = np.full((len(rows.sheet_of), len(rubric.criteria)), np.nan)
     values[np.asarray(rows.sheet_ids, dtype=np.int64), np.asarray(rows.positions, dtype=np.int64)] = rows.numbers
@@ -296,6 +296,20 @@ def _incomplete_sheets(rows: _ScoreRows, values: np.ndarray) -> list[str]:
     return problems
 
 
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    return f"not readable as CSV: {error}"
+
+
+def _csv_rows(reader, name: str, problems: list[str]):
+    """The reader's rows; a row the csv module cannot read ends the file with a problem on its line."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        problems.append(f"{name}: line {reader.line_num}: {_csv_problem(error)}")
+
+
 def _line_of(problem: str) -> int:
     marker = problem.find(": line ")
     if marker < 0:
@@ -341,10 +355,10 @@ def render(rows: list[LeaderboardRow], *, fmt: str, group_column: str | None, to
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = _columns(group_column, top)
-    writer.writerow(columns)
+    writer.writerow([csv_field(c) for c in columns])
     for record in records:
         record["flags"] = ";".join(record["flags"])
-        writer.writerow(["" if record[c] is None else record[c] for c in columns])
+        writer.writerow(["" if record[c] is None else csv_field(record[c]) for c in columns])
     return out.getvalue()
 
 
@@ -435,6 +449,9 @@ def score(
         rule = TieBreak(criteria=codes, final=tie_final)  # type: ignore[arg-type]
         table = read_scores(scores, rubric, group_column=group_column)
     except InputError as error:
+        if len(error.problems) == 1:
+            click.echo(f"{error.problems[0]}; nothing was computed.", err=True)
+            sys.exit(1)
         for problem in error.problems:
             click.echo(problem, err=True)
         click.echo(f"{len(error.problems)} problem(s); nothing was computed.", err=True)

@@ -13,7 +13,9 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -56,9 +58,14 @@ class WebhookNotFound(NotFound):
 class WebhookRefused(Refused):
     """A subscription that cannot be saved; `field` names the form field the message belongs beside."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.field = field
+        self.detail = detail or "not an allowed URL"  # in English, for the delivery log
+
+
+class NameNotResolved(WebhookRefused):
+    """The URL's server name has no address (yet)."""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -92,8 +99,15 @@ CLAIMED_COLUMNS = (
 )
 
 
-async def _post(client: httpx.AsyncClient, row: dict, now: datetime) -> tuple[int | None, str]:
-    """One attempt: the status code (None when there was no answer) and an error ("" on success)."""
+async def _post(client: httpx.AsyncClient, row: dict, now: datetime, *, production: bool) -> tuple[int | None, str]:
+    """One attempt: the status code (None when there was no answer) and an error ("" on success).
+
+    The address is checked at every attempt and the post goes to that very address, never to a fresh lookup.
+    """
+    try:
+        target = await resolve_target(row["subscription.url"], production=production)
+    except WebhookRefused as refused:
+        return None, f"refused: {refused.detail}"[:500]
     body = row["body"].encode()
     timestamp = str(int(now.timestamp()))
     headers = {
@@ -103,9 +117,11 @@ async def _post(client: httpx.AsyncClient, row: dict, now: datetime) -> tuple[in
         "X-Giuria-Delivery": str(row["id"]),
         "X-Giuria-Timestamp": timestamp,
         SIGNATURE_HEADER: sign(row["subscription.secret"], timestamp, body),
+        "Host": target.host_header,
     }
+    extensions = {"sni_hostname": target.server_name} if target.server_name else {}
     try:
-        response = await client.post(row["subscription.url"], content=body, headers=headers)
+        response = await client.post(target.url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as error:
         return None, f"{type(error).__name__}: {error}"[:500] or type(error).__name__
     if 200 <= response.status_code < 300:
@@ -114,20 +130,28 @@ async def _post(client: httpx.AsyncClient, row: dict, now: datetime) -> tuple[in
 
 
 async def deliver_webhooks(*, limit: int = PASS_LIMIT, now: datetime | None = None,
-                           transport: httpx.AsyncBaseTransport | None = None) -> WebhookReport:
-    """One pass: post what is due, schedule a retry with backoff for what fails, give up after MAX_ATTEMPTS."""
+                           transport: httpx.AsyncBaseTransport | None = None,
+                           production: bool | None = None) -> WebhookReport:
+    """One pass: post what is due, schedule a retry with backoff for what fails, give up after MAX_ATTEMPTS.
+
+    Addresses are checked as `production` says, by default as the configured settings' environment does.
+    """
     now = now or datetime.now(UTC)
+    if production is None:
+        production = db.configured_settings().is_production
     claimed = await DELIVERIES.claim(limit=limit, now=now, columns=CLAIMED_COLUMNS)
     delivered = retried = failed = 0
     if not claimed:
         return WebhookReport()
-    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport) as client:
+    # No proxy from the environment either: a proxy would resolve the name again, after the check.
+    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport,
+                                 trust_env=False) as client:
         for row in claimed:
             if not row["subscription.active"]:
                 await DELIVERIES.settle(row, {WebhookDelivery.status: CANCELLED,
                                               WebhookDelivery.last_error: "subscription deactivated"})
                 continue
-            code, error = await _post(client, row, now)
+            code, error = await _post(client, row, now, production=production)
             if not error:
                 delivered += await DELIVERIES.settle(row, {
                     WebhookDelivery.status: DELIVERED, WebhookDelivery.delivered_at: now,
@@ -221,8 +245,58 @@ async def webhooks_overview(*, actor: SessionUser, edition_slug: str, deliveries
         events=EVENTS)
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address a host names by itself, in any notation a resolver accepts: 127.1, 2130706433, 0x7f000001…"""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[0-9a-fA-FxX.]+", host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _embedded(address: IPAddress) -> list[IPAddress]:
+    """The address itself and every IPv4 address it carries (mapped, 6to4, Teredo, NAT64)."""
+    found: list[IPAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        found += [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+        if address.teredo is not None:
+            found += list(address.teredo)
+        if address in NAT64:
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def address_allowed(address: IPAddress, *, production: bool) -> bool:
+    """Production posts only to public addresses; elsewhere a receiver on loopback or a private network may be
+    tested, but link-local (cloud metadata at 169.254.169.254), multicast and unspecified addresses never."""
+    for candidate in _embedded(address):
+        if candidate.is_link_local or candidate.is_multicast or candidate.is_unspecified or candidate.is_reserved:
+            return False
+        if production and not candidate.is_global:
+            return False
+    return True
+
+
+def _refused_address(address: IPAddress) -> WebhookRefused:
+    return WebhookRefused("url", _("The URL must point to a public server (it leads to {address}).").format(
+        address=str(address)), detail=f"{address} is not a public address")
+
+
 def check_url(url: str, *, production: bool) -> str:
-    """A URL a webhook may post to: https in production (and not to a private address), http allowed otherwise."""
+    """A URL a webhook may post to: https in production, and never to an address `address_allowed` refuses.
+
+    A name is resolved again at every delivery (see `resolve_target`): what it pointed to when the subscription
+    was saved proves nothing about later.
+    """
     url = url.strip()
     if not url:
         raise WebhookRefused("url", _("Enter the URL that receives the events."))
@@ -231,20 +305,63 @@ def check_url(url: str, *, production: bool) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
     except ValueError:
         raise WebhookRefused("url", _("Enter a full URL such as https://example.org/giuria-events.")) from None
     if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
         raise WebhookRefused("url", _("Enter a full URL such as https://example.org/giuria-events."))
-    if production:
-        if parts.scheme != "https":
-            raise WebhookRefused("url", _("The URL must start with https://."))
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
-        if host == "localhost" or (address is not None and not address.is_global):
-            raise WebhookRefused("url", _("The URL must point to a public server."))
+    if production and parts.scheme != "https":
+        raise WebhookRefused("url", _("The URL must start with https://."))
+    address = _literal_address(host)
+    if address is not None and not address_allowed(address, production=production):
+        raise _refused_address(address)
+    if production and (host == "localhost" or host.endswith((".localhost", ".local", ".internal"))):
+        raise WebhookRefused("url", _("The URL must point to a public server."), detail=f"{host} is not public")
     return url
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one post goes: the checked address to connect to, and the name the server knows itself by."""
+
+    url: str  # the URL with its host replaced by the checked address
+    host_header: str
+    server_name: str | None  # for TLS (SNI and the certificate check); None when the URL named an address
+
+
+async def resolve_target(url: str, *, production: bool) -> Target:
+    """Resolve the URL's host once, refuse it unless every address is allowed, and pin the post to one of them.
+
+    Connecting to the very address that was checked (not resolving again) is what defeats DNS rebinding.
+    """
+    check_url(url, production=production)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    literal = _literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as error:
+            raise NameNotResolved("url", _("The server name does not resolve."),
+                                  detail=f"{host} does not resolve") from error
+        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+        if not addresses:
+            raise NameNotResolved("url", _("The server name does not resolve."), detail=f"{host} does not resolve")
+    for address in addresses:
+        if not address_allowed(address, production=production):
+            raise _refused_address(address)
+    pinned = httpx.URL(url).copy_with(host=str(addresses[0]))
+    default_port = parts.port is None
+    host_header = host if default_port else f"{host}:{parts.port}"
+    if ":" in host and not default_port:
+        host_header = f"[{host}]:{parts.port}"
+    elif ":" in host:
+        host_header = f"[{host}]"
+    return Target(url=str(pinned), host_header=host_header,
+                  server_name=host if literal is None and parts.scheme == "https" else None)
 
 
 async def add_subscription(*, actor: SessionUser, edition_slug: str, organisation_id: int, url: str,
@@ -256,6 +373,10 @@ async def add_subscription(*, actor: SessionUser, edition_slug: str, organisatio
     if partner is None:
         raise WebhookRefused("organisation", _("Choose a partner organisation of this edition."))
     url = check_url(url, production=production)
+    try:
+        await resolve_target(url, production=production)
+    except NameNotResolved:
+        pass  # a name that does not resolve yet may be set up later; each delivery checks it again
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
         raise WebhookRefused("events", _("Choose events from the list."))

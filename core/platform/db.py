@@ -13,12 +13,14 @@ import os
 import sqlite3
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
@@ -268,11 +270,24 @@ def create_engine(settings: Settings) -> Engine:
     return SQLiteReadFastEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
 
 
+_configured: Settings | None = None
+
+
 def configure(settings: Settings) -> Engine:
     """Point every table (and Piccolo's own migration table) at the engine the settings name."""
+    global _configured
     engine = create_engine(settings)
     use_engine(engine)
+    _configured = settings
     return engine
+
+
+def configured_settings() -> Settings:
+    """The settings `configure` was given: what code far from a request (the audit chain's key and checkpoint,
+    a delivery pass) needs to know about this installation."""
+    if _configured is None:
+        raise RuntimeError("the database is not configured: call core.platform.db.configure(settings) first")
+    return _configured
 
 
 def use_engine(engine: Engine) -> None:
@@ -370,7 +385,8 @@ async def migrate() -> str:
 async def start_pool(settings: Settings) -> None:
     db = engine()
     if isinstance(db, PostgresEngine) and settings.db_pool_size > 0:
-        await db.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        # No connection is opened before the first query: a worker starts (and answers 503) while the database is down.
+        await db.start_connection_pool(min_size=0, max_size=settings.db_pool_size)
 
 
 async def close_pool() -> None:
@@ -388,3 +404,36 @@ async def is_healthy() -> bool:
     except Exception:
         return False
     return bool(rows) and rows[0]["ok"] == 1
+
+
+# SQLite's messages for a database file that cannot be used at all, as opposed to a faulty statement.
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error", "readonly database",
+                       "database or disk is full", "file is not a database", "database disk image is malformed")
+_DATABASE_MODULES = ("asyncpg", "aiosqlite", "sqlite3", "piccolo", __name__)
+
+
+def _raised_by_database(error: BaseException) -> bool:
+    return any(str(frame.f_globals.get("__name__", "")).startswith(_DATABASE_MODULES)
+               for frame, _line in traceback.walk_tb(error.__traceback__))
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached or used right now (try again later), not a bug."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError) and \
+                any(message in str(error).lower() for message in _SQLITE_UNAVAILABLE):
+            return True
+        if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.InterfaceError |
+                      asyncpg.exceptions.OperatorInterventionError | asyncpg.exceptions.InsufficientResourcesError):
+            return True
+        if isinstance(error, OSError | TimeoutError) and _raised_by_database(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def out_of_range(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a value the client sent (a number past 64 bits, say)."""
+    return isinstance(error, asyncpg.DataError) or (isinstance(error, OverflowError) and _raised_by_database(error))

@@ -58,6 +58,8 @@ class Settings:
     large_round_reviews: int = 3000
     # Exports of at least this many rows are offered as background jobs rather than direct downloads.
     large_export_rows: int = 20000
+    # The audit chain's key material; empty means secret_key. Set it to the old secret when rotating secret_key.
+    audit_key: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +82,10 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.data_dir / "audit-checkpoint.json"
 
     @property
     def secure_cookies(self) -> bool:
@@ -121,6 +127,13 @@ def _check_mail_from(raw: str) -> str:
     if "@" not in address or "\n" in raw or "\r" in raw:
         raise SettingsError(f"GIURIA_MAIL_FROM: expected an address such as 'Giuria <no-reply@example.org>', "
                             f"got {raw!r}")
+    return raw
+
+
+def _check_audit_key(raw: str) -> str:
+    if raw and _weak(raw):
+        raise SettingsError(f"GIURIA_AUDIT_KEY: too weak; expected at least {MIN_SECRET_LENGTH} random characters "
+                            "(or leave it unset to derive the key from GIURIA_SECRET_KEY)")
     return raw
 
 
@@ -214,4 +227,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         large_round_reviews=_require_int("GIURIA_LARGE_ROUND_REVIEWS", get("LARGE_ROUND_REVIEWS", "3000"),
                                          minimum=1),
         large_export_rows=_require_int("GIURIA_LARGE_EXPORT_ROWS", get("LARGE_EXPORT_ROWS", "20000"), minimum=1),
+        audit_key=_check_audit_key(get("AUDIT_KEY")),
     )

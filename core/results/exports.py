@@ -368,11 +368,12 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
                      f"{_fmt(r.low)}–{_fmt(r.high)}" if r.low is not None else "",
                      f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "", _fmt(r.p_top)] for r in ranking]
     decision_rows = await _decision_rows(decisions, found.entries)
+    texts["audit"] = await _audit_text()
     headings = {"title": _("Deliberation record: {round}").format(round=pick(head.name, language)),
                 "subtitle": _("{edition} · drawn up on {date}").format(
                     edition=title, date=i18n.format_day(datetime.now(UTC), edition["time_zone"])),
                 "jury": _("Jury"), "method": _("Method"), "uncertainty": _("Uncertainty"),
-                "ranking": _("Ranking"), "decisions": _("Decisions")}
+                "ranking": _("Ranking"), "decisions": _("Decisions"), "audit": _("Audit log")}
     if progress is not None:
         progress.set(70)
     return await anyio.to_thread.run_sync(lambda: _render_verbale(
@@ -426,6 +427,20 @@ async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any
              d["reason"]] for d in decisions]
 
 
+async def _audit_text() -> str:
+    """The audit log's state when the record is drawn up: its head is anchored now and printed, so that the paper
+    record shows any later rewrite or truncation of the log."""
+    chain = await audit.anchor_head()
+    if not chain.intact:
+        return _("When this record was drawn up the audit log did NOT verify: {reason}.").format(reason=chain.reason)
+    if chain.checkpoint is None:
+        return _("When this record was drawn up the audit log held no events.")
+    return _("When this record was drawn up the audit log verified ({events} events). Its checkpoint: "
+             "event {event}, hash {hash}, written at {written_at}, signature {signature}.").format(
+        events=chain.events, event=chain.checkpoint.event, hash=chain.checkpoint.hash,
+        written_at=chain.checkpoint.written_at, signature=chain.checkpoint.signature)
+
+
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
                     chart_png: bytes | None, language: str, footer: str) -> bytes:
@@ -446,6 +461,8 @@ def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns:
     document.paragraph(texts["decisions_state"], italic=True)
     if decision_rows:
         document.table(columns=columns["decisions"], rows=decision_rows, widths=(45, 45, 35, 45))
+    document.heading(headings["audit"])
+    document.paragraph(texts["audit"], size=8)
     return document.output()
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 from litestar import get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from core.editions import competitions
@@ -54,17 +55,32 @@ class EditionDetailOut(msgspec.Struct):
     prizes: list[PrizeOut]
 
 
+class ProblemOut(msgspec.Struct):
+    """An error, as every call answers one: the HTTP status, a short title and what to do about it."""
+
+    status: int
+    title: str
+    detail: str
+
+
+UNAVAILABLE = {503: ResponseSpec(data_container=ProblemOut, generate_examples=False,
+                                 description="The database cannot be reached; try again after Retry-After seconds.")}
+NOT_FOUND = {404: ResponseSpec(data_container=ProblemOut, generate_examples=False,
+                               description="No public edition has this slug.")}
+
+
 def _edition_out(summary: competitions.EditionSummary) -> EditionOut:
     return EditionOut(slug=summary.slug, title=summary.title, year=summary.year, status=summary.status,
                       deadline=summary.deadline, time_zone=summary.time_zone)
 
 
-@get("/api/v1/editions", tags=["editions"], summary="Public editions, newest first")
+@get("/api/v1/editions", tags=["editions"], summary="Public editions, newest first", responses=UNAVAILABLE)
 async def list_editions() -> list[EditionOut]:
     return [_edition_out(s) for s in await competitions.list_public_editions()]
 
 
-@get("/api/v1/editions/{slug:str}", tags=["editions"], summary="One public edition with its structure")
+@get("/api/v1/editions/{slug:str}", tags=["editions"], summary="One public edition with its structure",
+     responses={**NOT_FOUND, **UNAVAILABLE})
 async def edition_detail(slug: FromPath[str]) -> EditionDetailOut:
     page = await competitions.edition_landing(slug)
     return EditionDetailOut(

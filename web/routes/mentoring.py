@@ -147,10 +147,10 @@ def _notice(request: Request) -> str:
 @post("/mentoring/matches/{match_id:int}/sessions", guards=[mentor_only], include_in_schema=False)
 async def schedule(request: Request, user: SignedInUser, match_id: FromPath[int]) -> Response:
     form = await request.form()
+    application_id = int(str(form.get("application_id", "0")) or 0)  # parsed first: a bad one changes nothing
     data = mentoring_sessions.SessionInput(**{name: str(form.get(name, "")) for name in (
         "day", "start", "duration_minutes", "mode", "location", "agenda")})
     _session_id, errors = await mentoring_sessions.schedule_session(actor=user, match_id=match_id, data=data)
-    application_id = int(str(form.get("application_id", "0")) or 0)
     if errors:
         return await _mentor_page(user, application_id, errors=errors, typed=data.__dict__, status=400)
     return Redirect(path=f"/mentoring/mentees/{application_id}?done=scheduled")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +15,20 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start (after optional spaces) at the start of a field or of any piece a spreadsheet may split it into:
+# Italian Excel splits on ";" whatever the quotes say, others on "," or tab, and a line break starts a row.
+_FORMULA_START = re.compile(r"(?:^|(?<=[;,\t\r\n]))( *)(?=[=+\-@\t\r])")
+
+
+def csv_field(value: Any) -> Any:
+    """A value as a CSV field that no spreadsheet reads as a formula: text gets "'" before every formula start.
+
+    Every CSV the platform writes goes through this (exports, sponsor reports, the audit log, `giuria score` and
+    `giuria assign` output); numbers are left alone, they are never formulas.
+    """
+    if isinstance(value, str):
+        return _FORMULA_START.sub(r"\1'", value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -25,8 +40,8 @@ class Sheet:
     rows: Sequence[Sequence[Any]] = field(default_factory=list)
 
 
-def _safe_text(value: Any) -> Any:
-    """Applicants write these cells: a leading '=' must not become a formula in someone's spreadsheet."""
+def _xlsx_text(value: Any) -> Any:
+    """Applicants write these cells: a leading '=' must not become a formula in someone's workbook."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -39,16 +54,16 @@ def _cell(value: Any) -> Any:
         return "; ".join(str(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return _safe_text(value)
+    return value
 
 
 def to_csv(sheet: Sheet) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheet programs read accented letters right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(sheet.columns)
+    writer.writerow([csv_field(c) for c in sheet.columns])
     for row in sheet.rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow(["" if v is None else csv_field(_cell(v)) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -58,13 +73,13 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     workbook.remove(workbook.active)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=_sheet_title(sheet.title, workbook.sheetnames))
-        worksheet.append(list(sheet.columns))
+        worksheet.append([_xlsx_text(c) for c in sheet.columns])
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         worksheet.freeze_panes = "A2"
         widths = [len(str(c)) for c in sheet.columns]
         for row in sheet.rows:
-            values = [_cell(v) for v in row]
+            values = [_xlsx_text(_cell(v)) for v in row]
             worksheet.append(values)
             for i, value in enumerate(values[: len(widths)]):
                 widths[i] = max(widths[i], min(60, len(_display(value))))
