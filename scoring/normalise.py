@@ -22,7 +22,7 @@ form, leaving a system the size of the jury.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +79,10 @@ class Calibration:
     variances: VarianceComponents | None = None
     fitted: np.ndarray | None = None
     leverage: np.ndarray | None = None
+    juror_scale_var: np.ndarray | None = None  # uncertainty of each juror's scale (0 where held at 1 by the model)
+    centre: np.ndarray | None = None  # per entry, the level its quality is shrunk towards (model methods)
+    centre_group: np.ndarray | None = None  # per entry, which level: 0 for all, or its track's number
+    track_effects: bool = False  # whether each track got its own level (see `calibrate`)
 
     def by_entry(self) -> dict:
         """Calibrated score keyed by entry label."""
@@ -88,8 +92,17 @@ class Calibration:
         return dict(zip(self.reviews.jurors, self.juror_offset.tolist(), strict=True))
 
 
-def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
-    """Calibrated entry scores and juror estimates by the named method."""
+def calibrate(
+    reviews: Reviews, method: str = DEFAULT_METHOD, *, tracks: Sequence[Hashable] | None = None
+) -> Calibration:
+    """Calibrated entry scores and juror estimates by the named method.
+
+    `tracks` (one label per entry) lets the model methods shrink each entry towards its own
+    track's level instead of the round's, so that a strong track's quality is not blamed on
+    its jurors' leniency. That needs the data to tell the two apart: jurors who review in
+    several tracks. Track levels are used only when `track_levels` finds them identified;
+    otherwise the round keeps one level, and `Calibration.track_effects` is False.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown calibration method {method!r}; choose one of {', '.join(METHODS)}")
     n_reviews = reviews.reviews_per_entry()
@@ -105,8 +118,13 @@ def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
         n_components=n_components,
     )
     if method in ("additive", "offset_scale"):
-        fit = _fit_additive(reviews) if method == "additive" else _fit_offset_scale(reviews)
-        score = np.where(n_reviews > 0, fit.mu + fit.entry, np.nan)
+        fitter = _fit_additive if method == "additive" else _fit_offset_scale
+        group = _track_groups(reviews, tracks)
+        if group is not None and not track_levels(reviews, group).identified:
+            group = None
+        fit = fitter(reviews, group=group)
+        centre = fit.level[fit.group]
+        score = np.where(n_reviews > 0, centre + fit.entry, np.nan)
         return Calibration(
             score=score,
             juror_offset=fit.offset,
@@ -114,6 +132,10 @@ def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
             variances=fit.variances,
             fitted=fit.fitted(reviews),
             leverage=fit.leverage(reviews),
+            juror_scale_var=fit.scale_var,
+            centre=centre,
+            centre_group=fit.group,
+            track_effects=group is not None,
             **common,
         )
     score = _SIMPLE[method](reviews, reviews.score[:, None])[:, 0]
@@ -142,12 +164,13 @@ def replicate_scorer(calibration: Calibration) -> Callable[[np.ndarray], np.ndar
     v = calibration.variances
     assert v is not None
     loading = calibration.juror_scale[reviews.juror]
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
+    group = calibration.centre_group
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=group)
     scored = calibration.n_reviews[:, None] > 0
 
     def scorer(totals: np.ndarray) -> np.ndarray:
-        mu, entry, _ = system.solve(totals)
-        return np.where(scored, mu[None, :] + entry, np.nan)
+        level, entry, _ = system.solve(totals)
+        return np.where(scored, level[system.centre] + entry, np.nan)
 
     return scorer
 
@@ -254,11 +277,13 @@ class _Pattern:
 
 
 class _JurorSystem:
-    """The ridge normal equations of total = μ + loading·entry + offset, with entries eliminated.
+    """The ridge normal equations of total = centre + loading·entry + offset, with entries eliminated.
 
-    Unknowns are u = (μ, offsets); entry effects follow from u in closed form because, given
-    the jurors, entries are independent. S·u = rhs has the jury's size, not the design's, and
-    everything after the per-entry and per-juror sums of the totals works at that size too.
+    Unknowns are u = (centres, offsets): one centre for the whole round, or one per track
+    when track effects are modelled (`centre[e]` numbers the entry's track). Entry effects
+    follow from u in closed form because, given the jurors, entries are independent.
+    S·u = rhs has the jury's size, not the design's, and everything after the per-entry and
+    per-juror sums of the totals works at that size too.
     """
 
     def __init__(
@@ -268,14 +293,17 @@ class _JurorSystem:
         entry_ridge: float,
         juror_ridge: float,
         pattern: _Pattern | None = None,
+        centre: np.ndarray | None = None,
     ):
         self.reviews = reviews
         self.loading = loading
         self.entry_ridge = entry_ridge
         self.juror_ridge = juror_ridge
-        self.n = float(len(reviews.score))
-        self.entry_weight = np.bincount(reviews.entry, loading**2, reviews.n_entries)  # Σ loading²
-        self.entry_load = np.bincount(reviews.entry, loading, reviews.n_entries)  # Σ loading
+        n_e, n_j = reviews.n_entries, reviews.n_jurors
+        self.centre = np.zeros(n_e, dtype=np.int64) if centre is None else centre
+        self.n_centres = t = int(self.centre.max()) + 1 if n_e else 1
+        self.entry_weight = np.bincount(reviews.entry, loading**2, n_e)  # Σ loading²
+        self.entry_load = np.bincount(reviews.entry, loading, n_e)  # Σ loading
         self.n_j = reviews.reviews_per_juror().astype(float)
         self.d = 1.0 / (self.entry_weight + entry_ridge)
         pattern = pattern or _Pattern(reviews)
@@ -283,33 +311,48 @@ class _JurorSystem:
         # em: entries × reviews; pairs: entries × jurors, Σ loading over the reviews they share
         self.em, self.pairs, self.pairs_t = pattern.matrices(loading)
         self.dm = self.d * self.entry_load
-        self.lead = self.n - float(np.sum(self.d * self.entry_load**2))
-        self.cross = self.n_j - self.pairs_t @ self.dm  # S[0, 1:]
+        # centres × entries, and centres × reviews, incidence
+        self.ce = sparse.csr_matrix((np.ones(n_e), (self.centre, np.arange(n_e))), shape=(t, n_e))
+        review_centre = self.centre[reviews.entry]
+        self.cr = sparse.csr_matrix(
+            (np.ones(len(reviews.score)), (review_centre, np.arange(len(reviews.score)))),
+            shape=(t, len(reviews.score)),
+        )
+        self.lead = np.bincount(review_centre, minlength=t) - np.bincount(
+            self.centre, self.d * self.entry_load**2, t
+        )
+        # S[centres, offsets]: reviews of juror j in centre group c, less what the entries' elimination takes
+        by_group = np.zeros((n_j, t))
+        np.add.at(by_group, (reviews.juror, review_centre), 1.0)
+        self.by_group = by_group
+        self.cross = (by_group - (self.pairs_t @ self.ce.T.multiply(self.dm[:, None]).tocsc()).toarray()).T
         self._factor = None
         self._last: np.ndarray | None = None
 
     def _matvec(self, u: np.ndarray) -> np.ndarray:
-        mu, offset = u[0], u[1:]
+        t = self.n_centres
+        mu, offset = u[:t], u[t:]
         seen = self.pairs @ offset  # entries × columns
-        # Reductions by ufunc, not BLAS: threaded BLAS on vectors this small costs more than it saves.
-        top = self.lead * mu + _dot(self.n_j, offset) - _dot(self.dm, seen)
+        top = self.lead[:, None] * mu + self.by_group.T @ offset - self.ce @ (self.dm[:, None] * seen)
         rest = (
-            self.cross[:, None] * mu[None, :]
+            self.cross.T @ mu
             + (self.n_j + self.juror_ridge)[:, None] * offset
             - self.pairs_t @ (self.d[:, None] * seen)
         )
-        return np.vstack([top[None, :], rest])
+        return np.vstack([top, rest])
 
     def _diagonal(self) -> np.ndarray:
         offsets = self.n_j + self.juror_ridge - self.pairs.multiply(self.pairs).T @ self.d
-        return np.concatenate(([max(self.lead, 1e-12)], np.maximum(offsets, 1e-12)))
+        return np.concatenate((np.maximum(self.lead, 1e-12), np.maximum(offsets, 1e-12)))
 
     def _dense(self) -> np.ndarray:
-        s = np.empty((self.reviews.n_jurors + 1, self.reviews.n_jurors + 1))
-        s[0, 0] = self.lead
-        s[0, 1:] = s[1:, 0] = self.cross
-        s[1:, 1:] = -(self.pairs_t @ self.pairs.multiply(self.d[:, None]).tocsr()).toarray()
-        s[np.arange(1, len(s)), np.arange(1, len(s))] += self.n_j + self.juror_ridge
+        t, n_j = self.n_centres, self.reviews.n_jurors
+        s = np.empty((t + n_j, t + n_j))
+        s[:t, :t] = np.diag(self.lead)
+        s[:t, t:] = self.cross
+        s[t:, :t] = self.cross.T
+        s[t:, t:] = -(self.pairs_t @ self.pairs.multiply(self.d[:, None]).tocsr()).toarray()
+        s[np.arange(t, len(s)), np.arange(t, len(s))] += self.n_j + self.juror_ridge
         return s
 
     def posterior_variances(self, noise: float) -> tuple[np.ndarray, np.ndarray]:
@@ -319,25 +362,26 @@ class _JurorSystem:
         diagonal approximation that ignores how uncertain offsets feed into entry effects, which
         matters little once jurors have more than a handful of reviews each.
         """
-        n_e, n_j = self.reviews.n_entries, self.reviews.n_jurors
-        if (n_j + 1) * max(n_e, n_j + 1) > EXACT_VARIANCE_LIMIT:
+        n_e, n_j, t = self.reviews.n_entries, self.reviews.n_jurors, self.n_centres
+        if (n_j + t) * max(n_e, n_j + t) > EXACT_VARIANCE_LIMIT:
             return noise * self.d, noise / (self.n_j + self.juror_ridge)
-        inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + 1))
-        coupling = sparse.hstack([sparse.csr_matrix(self.entry_load[:, None]), self.pairs]).tocsr()
+        inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + t))
+        coupling = sparse.hstack([self.ce.T.multiply(self.entry_load[:, None]), self.pairs]).tocsr()
         spread = np.asarray(coupling.multiply(coupling @ inverse).sum(axis=1)).ravel()
-        return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[1:]
+        return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[t:]
 
     def solve(self, totals: np.ndarray, start: np.ndarray | None = None):
-        """μ (per column), entry effects and juror offsets for each column of `totals`."""
+        """Centres (centre groups × columns), entry effects and juror offsets for each column of `totals`."""
+        t = self.n_centres
         by_entry = np.asarray(self.em @ totals)  # Σ loading·total per entry
         shrunk = self.d[:, None] * by_entry
         rhs = np.vstack(
             [
-                (totals.sum(axis=0) - _dot(self.entry_load, shrunk))[None, :],
+                np.asarray(self.cr @ totals) - self.ce @ (self.entry_load[:, None] * shrunk),
                 np.asarray(self.jm @ totals) - self.pairs_t @ shrunk,
             ]
         )
-        if totals.shape[1] > 1 and self.reviews.n_jurors + 1 <= DENSE_JUROR_LIMIT:
+        if totals.shape[1] > 1 and self.reviews.n_jurors + t <= DENSE_JUROR_LIMIT:
             if self._factor is None:
                 self._factor = linalg.cho_factor(self._dense(), lower=True, check_finite=False)
             u = linalg.cho_solve(self._factor, rhs, check_finite=False)
@@ -347,8 +391,8 @@ class _JurorSystem:
             u = _block_pcg(self._matvec, rhs, self._diagonal(), start)
             if totals.shape[1] == 1:
                 self._last = u
-        mu, offset = u[0], u[1:]
-        entry = shrunk - self.dm[:, None] * mu[None, :] - self.d[:, None] * (self.pairs @ offset)
+        mu, offset = u[:t], u[t:]
+        entry = shrunk - self.dm[:, None] * mu[self.centre] - self.d[:, None] * (self.pairs @ offset)
         return mu, entry, offset
 
 
@@ -383,14 +427,17 @@ def _block_pcg(matvec, rhs: np.ndarray, diagonal: np.ndarray, start: np.ndarray 
 
 @dataclass
 class _ModelFit:
-    mu: float
+    level: np.ndarray  # the centre of each centre group (one, or one per track)
+    group: np.ndarray  # per entry, its centre group
     entry: np.ndarray
     offset: np.ndarray
     scale: np.ndarray
     variances: VarianceComponents
+    scale_var: np.ndarray | None = None
 
     def fitted(self, reviews: Reviews) -> np.ndarray:
-        return self.mu + self.offset[reviews.juror] + self.scale[reviews.juror] * self.entry[reviews.entry]
+        centre = self.level[self.group][reviews.entry]
+        return centre + self.offset[reviews.juror] + self.scale[reviews.juror] * self.entry[reviews.entry]
 
     def leverage(self, reviews: Reviews) -> np.ndarray:
         """Approximate hat-matrix diagonal, used to inflate residuals before resampling them."""
@@ -416,7 +463,8 @@ def _fit_linear(
     max_rounds: int,
     tol: float = 1e-4,
     pattern: _Pattern | None = None,
-) -> tuple[float, np.ndarray, np.ndarray, VarianceComponents]:
+    group: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, VarianceComponents]:
     """Ridge fit with the variance components re-estimated by EM until they settle."""
     y = reviews.score
     floor = 1e-6 * max(float(np.var(y)), 1e-12)
@@ -425,15 +473,15 @@ def _fit_linear(
     start = None
     pattern = pattern or _Pattern(reviews)
     for _ in range(max_rounds):
-        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
-        mu, entry, offset = system.solve(y[:, None], start)
-        start = np.vstack([mu[None, :], offset])
-        mu, entry, offset = float(mu[0]), entry[:, 0], offset[:, 0]
-        residual = y - mu - offset[reviews.juror] - loading * entry[reviews.entry]
+        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern, group)
+        level, entry, offset = system.solve(y[:, None], start)
+        start = np.vstack([level, offset])
+        level, entry, offset = level[:, 0], entry[:, 0], offset[:, 0]
+        residual = y - level[system.centre][reviews.entry] - offset[reviews.juror] - loading * entry[reviews.entry]
         entry_var, juror_var = system.posterior_variances(v.noise)
         # E‖y − Xθ‖² = ‖r‖² + σ²·tr(H), and tr(H) = parameters − Σ ridge·posterior variance / σ².
         hat_trace = (
-            1
+            system.n_centres
             + reviews.n_entries
             + reviews.n_jurors
             - (system.entry_ridge * entry_var.sum() + system.juror_ridge * juror_var.sum()) / v.noise
@@ -451,34 +499,39 @@ def _fit_linear(
         v = new
         if done:
             break
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
-    mu, entry, offset = system.solve(y[:, None], start)
-    return float(mu[0]), entry[:, 0], offset[:, 0], v
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern, group)
+    level, entry, offset = system.solve(y[:, None], start)
+    return level[:, 0], entry[:, 0], offset[:, 0], v
 
 
-def _fit_additive(reviews: Reviews, max_rounds: int = 100) -> _ModelFit:
+def _fit_additive(reviews: Reviews, max_rounds: int = 100, group: np.ndarray | None = None) -> _ModelFit:
+    group = np.zeros(reviews.n_entries, dtype=np.int64) if group is None else group
     if len(reviews.score) == 0:
         return _empty_fit(reviews)
     loading = np.ones(len(reviews.score))
-    mu, entry, offset, v = _fit_linear(reviews, loading, _start_variances(reviews.score), max_rounds)
-    return _ModelFit(mu, entry, offset, np.ones(reviews.n_jurors), v)
+    level, entry, offset, v = _fit_linear(
+        reviews, loading, _start_variances(reviews.score), max_rounds, group=group
+    )
+    return _ModelFit(level, group, entry, offset, np.ones(reviews.n_jurors), v)
 
 
-def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
+def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30, group: np.ndarray | None = None) -> _ModelFit:
     """Alternate an exact linear fit given the juror scales with per-juror scale updates."""
-    base = _fit_additive(reviews)
+    base = _fit_additive(reviews, group=group)
     if len(reviews.score) == 0:
         return base
+    group = base.group
     y = reviews.score
     scaled = reviews.reviews_per_juror() >= MIN_REVIEWS_FOR_SCALE
     scale = np.ones(reviews.n_jurors)
-    mu, entry, offset, v = base.mu, base.entry, base.offset, base.variances
+    level, entry, offset, v = base.level, base.entry, base.offset, base.variances
     scale_var = 0.04  # prior: juror scales mostly within ±40% of 1, re-estimated below
     pattern = _Pattern(reviews)
     for _ in range(max_rounds):
         a = entry[reviews.entry]
         ridge = v.noise / scale_var
-        top = np.bincount(reviews.juror, a * (y - mu - offset[reviews.juror]), reviews.n_jurors) + ridge
+        centre = level[group][reviews.entry]
+        top = np.bincount(reviews.juror, a * (y - centre - offset[reviews.juror]), reviews.n_jurors) + ridge
         bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + ridge
         new_scale = np.where(scaled, np.clip(top / bottom, 0.1, 10.0), 1.0)
         # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
@@ -489,17 +542,25 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
         scale = new_scale
         if scaled.any():
             scale_var = max(float(np.mean((scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
-        mu, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern)
+        level, entry, offset, v = _fit_linear(
+            reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern, group=group
+        )
         if change < 1e-4:
             break
     scale_var = scale_var if scaled.any() else 0.0
     v = VarianceComponents(entry=v.entry, juror=v.juror, noise=v.noise, scale=scale_var)
-    return _ModelFit(mu, entry, offset, scale, v)
+    # How far each scale may be off: its posterior variance where it was fitted, the prior's
+    # where the juror was held at 1 for want of reviews (their true scale still varies).
+    a = entry[reviews.entry]
+    bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + v.noise / max(scale_var, 1e-12)
+    uncertainty = np.where(scaled, v.noise / bottom, scale_var)
+    return _ModelFit(level, group, entry, offset, scale, v, uncertainty)
 
 
 def _empty_fit(reviews: Reviews) -> _ModelFit:
     return _ModelFit(
-        float("nan"),
+        np.array([np.nan]),
+        np.zeros(reviews.n_entries, dtype=np.int64),
         np.zeros(reviews.n_entries),
         np.zeros(reviews.n_jurors),
         np.ones(reviews.n_jurors),
@@ -518,6 +579,79 @@ def refit(calibration: Calibration, reviews: Reviews) -> np.ndarray:
     v = calibration.variances
     assert v is not None
     loading = calibration.juror_scale[reviews.juror]
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
-    mu, entry, _ = system.solve(reviews.score[:, None])
-    return np.where(reviews.reviews_per_entry() > 0, mu[0] + entry[:, 0], np.nan)
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=calibration.centre_group)
+    level, entry, _ = system.solve(reviews.score[:, None])
+    return np.where(reviews.reviews_per_entry() > 0, level[system.centre, 0] + entry[:, 0], np.nan)
+
+
+# --- track levels ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackLevels:
+    """What the cross-track jurors alone say about the tracks' levels (relative to their mean).
+
+    `identified` is the decision `calibrate` follows: every track is tied to the others by
+    jurors who review in both, and the levels differ by more than the error of measuring them
+    (`spread`, the variance of the true levels beyond that error, exceeds the mean squared
+    `error`). Otherwise the assumption that tracks are alike costs less than trusting the
+    measured levels, and the round keeps one level.
+    """
+
+    level: np.ndarray
+    error: np.ndarray
+    spread: float
+    identified: bool
+
+
+def track_levels(reviews: Reviews, group: np.ndarray) -> TrackLevels:
+    """Track levels measured within jurors, free of the jurors' leniency whatever tracks they judge.
+
+    A juror who reviews in tracks A and B compares them with their own leniency cancelled:
+    their totals less their own mean. Summed over jurors these comparisons are a least-squares
+    problem whose matrix is a graph Laplacian over tracks (weights: each juror's reviews per
+    track); its pseudo-inverse gives the levels and, times the variance of a review about its
+    track's level, their variances. A juror who stays in one track contributes nothing.
+    """
+    n_tracks = int(group.max()) + 1
+    review_track = group[reviews.entry]
+    counts = np.zeros((reviews.n_jurors, n_tracks))
+    sums = np.zeros((reviews.n_jurors, n_tracks))
+    np.add.at(counts, (reviews.juror, review_track), 1.0)
+    np.add.at(sums, (reviews.juror, review_track), reviews.score)
+    per_juror = np.maximum(counts.sum(axis=1), 1.0)
+    juror_mean = sums.sum(axis=1) / per_juror
+    laplacian = np.diag(counts.sum(axis=0)) - (counts / per_juror[:, None]).T @ counts
+    target = (sums - counts * juror_mean[:, None]).sum(axis=0)
+    eigenvalues, vectors = np.linalg.eigh(laplacian)
+    tiny = 1e-9 * max(float(eigenvalues[-1]), 1.0)
+    if np.sum(eigenvalues <= tiny) > 1:  # the tracks fall apart into groups that no juror links
+        return TrackLevels(np.zeros(n_tracks), np.full(n_tracks, np.inf), 0.0, False)
+    keep = eigenvalues > tiny
+    inverse = (vectors[:, keep] / eigenvalues[keep]) @ vectors[:, keep].T
+    level = inverse @ target
+    # Variance of a review about its track's level and its juror's mean: from the residuals.
+    juror_level = counts @ level / per_juror
+    within = reviews.score - juror_mean[reviews.juror] - level[review_track] + juror_level[reviews.juror]
+    freedom = len(reviews.score) - int(np.sum(counts.sum(axis=1) > 0)) - (n_tracks - 1)
+    if freedom <= 0:
+        return TrackLevels(level, np.full(n_tracks, np.inf), 0.0, False)
+    review_var = float(within @ within) / freedom
+    error = np.sqrt(review_var * np.diag(inverse))
+    spread = max(0.0, (float(level @ level) - float(np.sum(error**2))) / (n_tracks - 1))
+    return TrackLevels(level, error, spread, bool(spread > np.mean(error**2)))
+
+
+def _track_groups(reviews: Reviews, tracks: Sequence[Hashable] | None) -> np.ndarray | None:
+    """Track number per entry (tracks with reviews only), or None when there are fewer than two such tracks."""
+    if tracks is None:
+        return None
+    if len(tracks) != reviews.n_entries:
+        raise ValueError(f"{len(tracks)} track labels for {reviews.n_entries} entries")
+    labels = np.unique(np.asarray([str(t) for t in tracks]), return_inverse=True)[1].astype(np.int64)
+    present = np.unique(labels[reviews.entry])
+    if len(present) < 2:
+        return None
+    number = np.zeros(labels.max() + 1, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    return number[labels]  # entries without reviews borrow a number; they get no score anyway

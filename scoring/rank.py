@@ -128,55 +128,49 @@ def bootstrap_ranks(
     chunk: int = 100,
     progress: Callable[[int, int], None] | None = None,
 ) -> RankUncertainty:
-    """Residual bootstrap of the fitted model: score and rank intervals, P(top N), contested flags.
+    """Score and rank intervals, P(top N) and contested flags from simulated errors of the fit.
 
     The design (who reviewed what) is kept, because it was fixed by the assignment, not drawn
-    at random; each replicate redraws the review noise from the model's leverage-adjusted
-    residuals and re-runs the calibration method on the new totals. Methods without a model
-    of their own (none, zscore, percentile) draw their replicates from the additive model.
-    Replicates are centred on the published score, so intervals surround it.
+    at random. Each replicate draws a whole panel from the fitted model (true qualities, juror
+    offsets, scales within their uncertainty, review noise of each juror's own size), scores
+    it with the calibration method, and subtracts that method's error on the simulated panel
+    from the published score: replicate = score − (estimate* − truth*). Shrinkage is part of
+    the error, so the replicates of a top entry spread above its shrunk score as well as
+    below (see docs/scoring.md). Methods without a model of their own (none, zscore,
+    percentile) simulate from the additive model.
     """
     if replicates < 1:
         raise ValueError("at least one bootstrap replicate is needed")
     reviews = calibration.reviews
-    n_entries, n = reviews.n_entries, len(reviews.score)
+    n_entries = reviews.n_entries
     code, labels = group_codes(groups, n_entries)
     ok = np.isfinite(calibration.score) & (np.ones(n_entries, dtype=bool) if eligible is None else eligible)
-    generator = calibration if calibration.fitted is not None else calibrate(reviews, "additive")
-    fitted, leverage = generator.fitted, generator.leverage
-    assert fitted is not None and leverage is not None
-    residual = (reviews.score - fitted) / np.sqrt(1.0 - leverage)
-    residual -= residual.mean()
-    scorer = replicate_scorer(calibration)
-    centre = scorer(fitted[:, None])[:, 0]
+    simulate = _ErrorSimulator(calibration)
     rng = np.random.default_rng(seed)
     scores = np.empty((n_entries, replicates), dtype=np.float32)
     ranks = np.empty((n_entries, replicates), dtype=np.int32)
     for start in range(0, replicates, chunk):
         k = min(chunk, replicates - start)
-        # One row of draws per replicate, so a seed gives the same replicates whatever the chunk size.
-        draw = rng.integers(0, n, size=(k, n), dtype=np.int32).T
-        deviation = scorer(fitted[:, None] + residual[draw]) - centre[:, None]
-        replicate = calibration.score[:, None] + deviation
-        replicate[~ok] = -np.inf  # ranked in full precision: float32 would invent ties among 20,000 scores
+        replicate = calibration.score[:, None] - simulate(rng, k)
+        # The published ranking's tie rule; ranked in float64, as float32 would invent ties among 20,000 scores.
+        np.round(replicate, TIE_DECIMALS, out=replicate)
+        replicate[~ok] = -np.inf
         scores[:, start : start + k] = replicate
         ranks[:, start : start + k] = _ranks_within(replicate, code, len(labels), (seed, start))
         if progress is not None:
             progress(start + k, replicates)
     tail = (1.0 - level) / 2
-    score_low, score_high = np.quantile(scores, [tail, 1 - tail], axis=1)
-    # Rank quantiles as order statistics ("lower" / "higher"), partitioned in int32 to save memory.
-    low_k, high_k = int(np.floor(tail * (replicates - 1))), int(np.ceil((1 - tail) * (replicates - 1)))
-    ranks_sorted = np.partition(ranks, [low_k, high_k], axis=1)
-    rank_low = ranks_sorted[:, low_k].astype(np.int64)
-    rank_high = ranks_sorted[:, high_k].astype(np.int64)
-    del ranks_sorted
-    score_low[~ok] = score_high[~ok] = np.nan
-    rank_low[~ok] = rank_high[~ok] = 0
+    score_low, score_high = np.quantile(scores, [tail, 1 - tail], axis=1, overwrite_input=True)
+    del scores
     p_top = None
-    contested = np.zeros(n_entries, dtype=bool)
     if top is not None:
         p_top = np.where(ok, np.mean(ranks <= top, axis=1), 0.0)
+    rank_low, rank_high = _shortest_intervals(ranks, level)
+    del ranks
+    score_low[~ok] = score_high[~ok] = np.nan
+    rank_low[~ok] = rank_high[~ok] = 0
+    contested = np.zeros(n_entries, dtype=bool)
+    if p_top is not None:
         low, high = contested_band
         contested = ok & (((p_top > low) & (p_top < high)) | ((rank_low <= top) & (rank_high > top)))
     return RankUncertainty(
@@ -190,6 +184,116 @@ def bootstrap_ranks(
         p_top=p_top,
         contested=contested,
     )
+
+
+def _shortest_intervals(ranks: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the narrowest range of ranks that holds `level` of the replicates (sorts `ranks` in place).
+
+    A rank's distribution is skewed near the ends of the list: an entry at the top cannot go
+    above rank 1 but can fall far. The narrowest interval follows the skew, where an
+    equal-tailed one would cut 5% off the short side and miss the entries truly at the top
+    (docs/scoring.md has the coverage of both). Among equally narrow ranges the middle one
+    is taken, so that ties do not lean either way.
+    """
+    replicates = ranks.shape[1]
+    inside = min(replicates, int(np.ceil(level * replicates - 1e-9)))
+    ranks.sort(axis=1)
+    width = ranks[:, inside - 1 :] - ranks[:, : replicates - inside + 1]
+    narrowest = width == width.min(axis=1, keepdims=True)
+    first = np.argmax(narrowest, axis=1)
+    last = narrowest.shape[1] - 1 - np.argmax(narrowest[:, ::-1], axis=1)
+    start = (first + last) // 2
+    rows = np.arange(len(ranks))
+    return ranks[rows, start].astype(np.int64), ranks[rows, start + inside - 1].astype(np.int64)
+
+
+class _ErrorSimulator:
+    """Draws panels from the fitted model and returns the method's error on each (entries × replicates).
+
+    A simulated panel keeps the design and draws, per replicate: each entry's quality from the
+    fitted spread of entries, each juror's offset from the fitted spread of offsets, each
+    juror's scale within its uncertainty, and each review's noise with its juror's own
+    variance. For the model methods the error is estimate − true quality (the centre is
+    drawn as 0, which the fit absorbs exactly); the simple methods have no quality scale of
+    their own, so their error is taken against the best linear reading of the true quality
+    on their scale (least squares over the simulated panel).
+    """
+
+    def __init__(self, calibration: Calibration):
+        reviews = calibration.reviews
+        model = calibration if calibration.variances is not None else calibrate(reviews, "additive")
+        v = model.variances
+        assert v is not None
+        self.reviews = reviews
+        self.entry_sd = np.sqrt(v.entry)
+        self.offset_sd = np.sqrt(v.juror)
+        self.noise_sd = np.sqrt(juror_noise(model))[reviews.juror]
+        self.scale = model.juror_scale
+        scale_var = model.juror_scale_var
+        self.scale_sd = None if scale_var is None or not np.any(scale_var > 0) else np.sqrt(scale_var)
+        self.scorer = replicate_scorer(calibration)
+        self.linear_reading = calibration.variances is None
+        self.scored = np.isfinite(calibration.score)
+
+    def __call__(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        reviews = self.reviews
+        n_e, n_j, n = reviews.n_entries, reviews.n_jurors, len(reviews.score)
+        widths = [n_e, n_j, n] + ([n_j] if self.scale_sd is not None else [])
+        # One row of draws per replicate, so a seed gives the same replicates whatever the chunk size.
+        draws = rng.standard_normal((k, sum(widths)), dtype=np.float32)
+        cut = np.cumsum(widths)
+        quality = np.ascontiguousarray(draws[:, : cut[0]].T, dtype=float) * self.entry_sd
+        offset = np.ascontiguousarray(draws[:, cut[0] : cut[1]].T, dtype=float) * self.offset_sd
+        totals = np.ascontiguousarray(draws[:, cut[1] : cut[2]].T, dtype=float)
+        totals *= self.noise_sd[:, None]
+        totals += offset[reviews.juror]
+        if self.scale_sd is None:
+            scale = self.scale[reviews.juror][:, None]
+        else:
+            drawn = self.scale[:, None] + draws[:, cut[2] :].T * self.scale_sd[:, None]
+            scale = drawn[reviews.juror]
+        totals += scale * quality[reviews.entry]
+        estimate = self.scorer(totals)
+        if self.linear_reading:
+            quality = _linear_reading(estimate, quality, self.scored)
+        estimate -= quality
+        return estimate
+
+
+def _linear_reading(estimate: np.ndarray, quality: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """Per column, a + b·quality fitted to the estimates by least squares over scored entries."""
+    q, y = quality[scored], estimate[scored]
+    q_mean, y_mean = q.mean(axis=0), y.mean(axis=0)
+    slope = np.sum((q - q_mean) * (y - y_mean), axis=0) / np.maximum(np.sum((q - q_mean) ** 2, axis=0), 1e-300)
+    return y_mean + slope * (quality - q_mean)
+
+
+def juror_noise(calibration: Calibration) -> np.ndarray:
+    """Each juror's review-noise variance: their own residuals, shrunk towards the pooled variance.
+
+    Residuals are inflated by 1/(1 − leverage), as a fitted model makes them too small. How
+    far to trust a juror's own residuals is estimated from the jury: the spread of the
+    jurors' mean squared residuals beyond what sampling alone would give (empirical Bayes,
+    with the residuals' own fourth moment for the sampling part). A jury whose jurors differ
+    only by chance gets the pooled variance for everyone.
+    """
+    reviews = calibration.reviews
+    fitted, leverage = calibration.fitted, calibration.leverage
+    assert fitted is not None and leverage is not None
+    if len(reviews.score) == 0:
+        return np.ones(reviews.n_jurors)
+    squared = (reviews.score - fitted) ** 2 / (1.0 - leverage)
+    pooled = float(squared.mean())
+    variance = np.full(reviews.n_jurors, pooled)
+    n_j = reviews.reviews_per_juror().astype(float)
+    judged = n_j > 0
+    own = np.bincount(reviews.juror, squared, reviews.n_jurors)[judged] / n_j[judged]
+    spread = float(np.mean(squared**2)) - pooled**2  # variance of one squared residual
+    between = float(np.mean((own - pooled) ** 2) - np.mean(spread / n_j[judged]))
+    if between > 0 and spread > 0:
+        prior_reviews = spread / between
+        variance[judged] = (n_j[judged] * own + prior_reviews * pooled) / (n_j[judged] + prior_reviews)
+    return variance
 
 
 def _ranks_within(scores: np.ndarray, code: np.ndarray, n_groups: int, ties: tuple[int, int]) -> np.ndarray:
