@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.stats import rankdata
 
 from scoring.reviews import Reviews
 
@@ -169,10 +168,106 @@ def replicate_scorer(calibration: Calibration) -> Callable[[np.ndarray], np.ndar
     scored = calibration.n_reviews[:, None] > 0
 
     def scorer(totals: np.ndarray) -> np.ndarray:
+        if totals.dtype == np.float32:
+            score = system.solve_single(totals)
+            score[~scored[:, 0]] = np.nan
+            return score
         level, entry, _ = system.solve(totals)
         return np.where(scored, level[system.centre] + entry, np.nan)
 
     return scorer
+
+
+class PosteriorSampler:
+    """Draws of the model methods' error, score − true score, entries × draws, from the fitted model.
+
+    Given the jury's unknowns u = (centres, offsets), entries are independent, so a draw is
+    (1) a jury-level error, u* − û ~ N(0, σ²·S⁻¹), from one triangular solve with the
+    Cholesky factor of S that the bootstrap shares, carried to each entry through the closed
+    form of its effect; and (2) an entry-level error, normal, with the variance the fitted
+    estimator has for that entry given u: its shrinkage, d²·λ²·σ²_entry; its review noise,
+    d²·Σ loading²·σ²_juror, each review at its own juror's noise level (`juror_noise`); and,
+    for `offset_scale`, its jurors' scale uncertainty, d²·E[quality²]·Σ loading²·var(scale).
+    With equal noise and known scales this is the exact Gaussian posterior (part 2 is then
+    d·σ²); the per-juror terms are what a simulation of panels from the fitted model
+    (`rank._ErrorSimulator`, used where no factor is kept) finds, at a fraction of its cost.
+    `width` normal draws make one replicate.
+    """
+
+    def __init__(self, calibration: Calibration):
+        v = calibration.variances
+        assert v is not None and calibration.fitted is not None
+        reviews = calibration.reviews
+        loading = calibration.juror_scale[reviews.juror]
+        self.system = system = _JurorSystem(
+            reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=calibration.centre_group
+        )
+        self.width = system.n_centres + reviews.n_jurors + reviews.n_entries
+        self.factor = linalg.cholesky(system._dense().astype(np.float32), lower=True, check_finite=False)
+        self.noise_sd = np.float32(np.sqrt(v.noise))
+        effect = np.where(calibration.n_reviews > 0, calibration.score - calibration.centre, 0.0)
+        noise = juror_noise(calibration)[reviews.juror]
+        load2 = loading**2
+        spread = system.entry_ridge**2 * v.entry + np.bincount(reviews.entry, load2 * noise, reviews.n_entries)
+        if calibration.juror_scale_var is not None:
+            scale_var = calibration.juror_scale_var[reviews.juror]
+            square = effect**2 + system.d * v.noise  # E[quality²] given the data
+            spread += square * np.bincount(reviews.entry, load2 * scale_var, reviews.n_entries)
+        self.entry_sd = (system.d * np.sqrt(spread)).astype(np.float32)
+        self.keep = (1.0 - system.dm).astype(np.float32)[:, None]  # a centre's error reaches its entries less shrinkage
+        self.d = system.d.astype(np.float32)[:, None]
+        self.pairs = system.pairs.astype(np.float32)
+
+    def __call__(self, normal: np.ndarray) -> np.ndarray:
+        """Errors, replicates × entries, from standard normal draws, replicates × `width`."""
+        t, n_j = self.system.n_centres, self.system.reviews.n_jurors
+        jury = linalg.solve_triangular(
+            self.factor, np.ascontiguousarray(normal[:, : t + n_j].T), lower=True, trans="T", check_finite=False
+        )
+        jury *= self.noise_sd
+        level, offset = jury[:t], jury[t:]
+        error = normal[:, t + n_j :] * self.entry_sd
+        through = self.d * (self.pairs @ offset)
+        through -= self.keep * (level[0][None, :] if t == 1 else level[self.system.centre])
+        error -= through.T
+        return error
+
+
+def juror_noise(calibration: Calibration) -> np.ndarray:
+    """Each juror's review-noise variance: their own residuals, shrunk towards the pooled variance.
+
+    Residuals are inflated by 1/(1 − leverage), as a fitted model makes them too small. How
+    far to trust a juror's own residuals is estimated from the jury: the spread of the
+    jurors' mean squared residuals beyond what sampling alone would give (empirical Bayes,
+    with the residuals' own fourth moment for the sampling part). A jury whose jurors differ
+    only by chance gets the pooled variance for everyone.
+    """
+    reviews = calibration.reviews
+    fitted, leverage = calibration.fitted, calibration.leverage
+    assert fitted is not None and leverage is not None
+    if len(reviews.score) == 0:
+        return np.ones(reviews.n_jurors)
+    squared = (reviews.score - fitted) ** 2 / (1.0 - leverage)
+    pooled = float(squared.mean())
+    variance = np.full(reviews.n_jurors, pooled)
+    n_j = reviews.reviews_per_juror().astype(float)
+    judged = n_j > 0
+    own = np.bincount(reviews.juror, squared, reviews.n_jurors)[judged] / n_j[judged]
+    spread = float(np.mean(squared**2)) - pooled**2  # variance of one squared residual
+    between = float(np.mean((own - pooled) ** 2) - np.mean(spread / n_j[judged]))
+    if between > 0 and spread > 0:
+        prior_reviews = spread / between
+        variance[judged] = (n_j[judged] * own + prior_reviews * pooled) / (n_j[judged] + prior_reviews)
+    return variance
+
+
+def posterior_sampler(calibration: Calibration) -> PosteriorSampler | None:
+    """The fast error draws for a model method whose jury system is factorised densely, else None."""
+    if calibration.variances is None or len(calibration.reviews.score) == 0:
+        return None
+    if calibration.reviews.n_jurors + int(np.max(calibration.centre_group, initial=0)) + 1 > DENSE_JUROR_LIMIT:
+        return None
+    return PosteriorSampler(calibration)
 
 
 # --- simple per-juror methods, vectorised over columns of totals --------------------------
@@ -213,8 +308,8 @@ def _percentile_method(reviews: Reviews, totals: np.ndarray) -> np.ndarray:
     span = totals.max(axis=0) - totals.min(axis=0) + 1.0
     key = reviews.juror[:, None] * span + (totals - totals.min(axis=0))
     start = np.concatenate(([0], np.cumsum(n_j)[:-1]))[reviews.juror]
-    within = rankdata(key, axis=0, method="average") - start[:, None]
-    pooled = rankdata(totals, axis=0, method="average")
+    within = _mid_ranks(key) - start[:, None]
+    pooled = _mid_ranks(totals)
     few = (n_j < MIN_REVIEWS_FOR_SPREAD)[reviews.juror]
     own = (within - 0.5) / np.maximum(n_j, 1)[reviews.juror][:, None]
     p = np.where(few[:, None], (pooled - 0.5) / n, own)
@@ -225,6 +320,23 @@ def _percentile_method(reviews: Reviews, totals: np.ndarray) -> np.ndarray:
     frac = position - low
     on_scale = np.take_along_axis(ordered, low, 0) * (1 - frac) + np.take_along_axis(ordered, high, 0) * frac
     return _entry_means(reviews, on_scale)
+
+
+def _mid_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks down each column, ties sharing the mean of their ranks (scipy's rankdata "average")."""
+    n = len(values)
+    order = np.argsort(values, axis=0, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=0)
+    position = np.broadcast_to(np.arange(n)[:, None], ordered.shape)
+    first = np.ones(ordered.shape, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    last = np.ones(ordered.shape, dtype=bool)
+    last[:-1] = first[1:]
+    start = np.maximum.accumulate(np.where(first, position, 0), axis=0)
+    end = np.minimum.accumulate(np.where(last, position, n - 1)[::-1], axis=0)[::-1]
+    ranks = np.empty(ordered.shape)
+    np.put_along_axis(ranks, order, (start + end) / 2 + 1, axis=0)
+    return ranks
 
 
 _SIMPLE: dict[str, Callable[[Reviews, np.ndarray], np.ndarray]] = {
@@ -250,9 +362,13 @@ def _juror_moments(reviews: Reviews) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Pattern:
-    """Sparsity of the design, computed once per review set and refilled for each set of loadings."""
+    """Sparsity of the design, computed once per review set and refilled for each set of loadings.
 
-    def __init__(self, reviews: Reviews):
+    `centre` numbers each entry's centre group (all 0 without track levels); the incidence
+    of groups, which loadings do not change, is kept here too.
+    """
+
+    def __init__(self, reviews: Reviews, centre: np.ndarray | None = None):
         n, n_e, n_j = len(reviews.score), reviews.n_entries, reviews.n_jurors
         self.by_entry = np.argsort(reviews.entry, kind="stable")
         self.entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(reviews.entry, minlength=n_e))))
@@ -263,6 +379,15 @@ class _Pattern:
         self.pair_ptr_t = np.concatenate(([0], np.cumsum(np.bincount(self.pair_juror, minlength=n_j))))
         self.shape = (n_e, n_j, n)
         self.jm = reviews.juror_matrix()
+        self.centre = np.zeros(n_e, dtype=np.int64) if centre is None else centre
+        self.n_centres = t = int(self.centre.max()) + 1 if n_e else 1
+        self.review_centre = self.centre[reviews.entry]
+        self.ce = sparse.csr_matrix((np.ones(n_e), (self.centre, np.arange(n_e))), shape=(t, n_e))
+        self.cr = sparse.csr_matrix((np.ones(n), (self.review_centre, np.arange(n))), shape=(t, n))
+        self.per_centre = np.bincount(self.review_centre, minlength=t).astype(float)
+        # reviews of each juror in each centre group
+        self.by_group = np.bincount(reviews.juror * t + self.review_centre, minlength=n_j * t).reshape(n_j, t)
+        self.by_group = self.by_group.astype(float)
 
     def matrices(self, loading: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
         """Entries × reviews weighted by loading; entries × jurors (and transposed) of summed loadings."""
@@ -299,35 +424,27 @@ class _JurorSystem:
         self.loading = loading
         self.entry_ridge = entry_ridge
         self.juror_ridge = juror_ridge
-        n_e, n_j = reviews.n_entries, reviews.n_jurors
-        self.centre = np.zeros(n_e, dtype=np.int64) if centre is None else centre
-        self.n_centres = t = int(self.centre.max()) + 1 if n_e else 1
+        n_e = reviews.n_entries
+        pattern = pattern or _Pattern(reviews, centre)
+        self.centre, self.n_centres = pattern.centre, pattern.n_centres
         self.entry_weight = np.bincount(reviews.entry, loading**2, n_e)  # Σ loading²
         self.entry_load = np.bincount(reviews.entry, loading, n_e)  # Σ loading
         self.n_j = reviews.reviews_per_juror().astype(float)
         self.d = 1.0 / (self.entry_weight + entry_ridge)
-        pattern = pattern or _Pattern(reviews)
         self.jm = pattern.jm
         # em: entries × reviews; pairs: entries × jurors, Σ loading over the reviews they share
         self.em, self.pairs, self.pairs_t = pattern.matrices(loading)
         self.dm = self.d * self.entry_load
-        # centres × entries, and centres × reviews, incidence
-        self.ce = sparse.csr_matrix((np.ones(n_e), (self.centre, np.arange(n_e))), shape=(t, n_e))
-        review_centre = self.centre[reviews.entry]
-        self.cr = sparse.csr_matrix(
-            (np.ones(len(reviews.score)), (review_centre, np.arange(len(reviews.score)))),
-            shape=(t, len(reviews.score)),
-        )
-        self.lead = np.bincount(review_centre, minlength=t) - np.bincount(
-            self.centre, self.d * self.entry_load**2, t
-        )
+        self.ce, self.cr, self.by_group = pattern.ce, pattern.cr, pattern.by_group
+        self.lead = pattern.per_centre - np.bincount(self.centre, self.d * self.entry_load**2, self.n_centres)
         # S[centres, offsets]: reviews of juror j in centre group c, less what the entries' elimination takes
-        by_group = np.zeros((n_j, t))
-        np.add.at(by_group, (reviews.juror, review_centre), 1.0)
-        self.by_group = by_group
-        self.cross = (by_group - (self.pairs_t @ self.ce.T.multiply(self.dm[:, None]).tocsc()).toarray()).T
+        weighted = np.zeros((n_e, self.n_centres))
+        weighted[np.arange(n_e), self.centre] = self.dm
+        self.cross = (self.by_group - self.pairs_t @ weighted).T
         self._factor = None
         self._last: np.ndarray | None = None
+        self._single: tuple | None = None
+        self._factor_single: tuple | None = None
 
     def _matvec(self, u: np.ndarray) -> np.ndarray:
         t = self.n_centres
@@ -381,19 +498,59 @@ class _JurorSystem:
                 np.asarray(self.jm @ totals) - self.pairs_t @ shrunk,
             ]
         )
-        if totals.shape[1] > 1 and self.reviews.n_jurors + t <= DENSE_JUROR_LIMIT:
-            if self._factor is None:
-                self._factor = linalg.cho_factor(self._dense(), lower=True, check_finite=False)
-            u = linalg.cho_solve(self._factor, rhs, check_finite=False)
-        else:
-            if start is None and self._last is not None:
-                start = np.repeat(self._last[:, :1], totals.shape[1], axis=1)
-            u = _block_pcg(self._matvec, rhs, self._diagonal(), start)
-            if totals.shape[1] == 1:
-                self._last = u
+        u = self._solve_system(rhs, start)
         mu, offset = u[:t], u[t:]
         entry = shrunk - self.dm[:, None] * mu[self.centre] - self.d[:, None] * (self.pairs @ offset)
         return mu, entry, offset
+
+    def solve_single(self, totals: np.ndarray) -> np.ndarray:
+        """Entry scores (centre + effect) for simulated panels in single precision; the jury system in double.
+
+        Single precision halves the memory traffic of the per-review sums, which dominate a
+        bootstrap; the system of the jury's size, where rounding would accumulate, is solved
+        in double.
+        """
+        if self._single is None:
+            single = np.float32
+            self._single = (
+                *(m.astype(single) for m in (self.em, self.jm, self.cr, self.ce, self.pairs, self.pairs_t)),
+                *(v.astype(single)[:, None] for v in (self.d, self.dm, self.entry_load)),
+            )
+        em, jm, cr, ce, pairs, pairs_t, d, dm, load = self._single
+        t = self.n_centres
+        shrunk = em @ totals
+        shrunk *= d
+        rhs = np.vstack([cr @ totals - ce @ (load * shrunk), jm @ totals - pairs_t @ shrunk])
+        u = self._solve_system(rhs, None)
+        level, offset = u[:t], u[t:]
+        centre = level[0][None, :] if t == 1 else level[self.centre]
+        shrunk -= d * (pairs @ offset)
+        shrunk -= dm * centre
+        shrunk += centre
+        return shrunk
+
+    def _solve_system(self, rhs: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        """S⁻¹·rhs: by a Cholesky factor, kept for the next call, for many columns of a jury small enough.
+
+        Single-precision columns (simulated panels) get a single-precision copy of the factor:
+        S is well conditioned (every offset carries its ridge), and the simulated errors need
+        no more than six digits.
+        """
+        if rhs.shape[1] > 1 and self.reviews.n_jurors + self.n_centres <= DENSE_JUROR_LIMIT:
+            if self._factor is None:
+                self._factor = linalg.cho_factor(self._dense(), lower=True, check_finite=False)
+            factor = self._factor
+            if rhs.dtype == np.float32:
+                if self._factor_single is None:
+                    self._factor_single = (self._factor[0].astype(np.float32), self._factor[1])
+                factor = self._factor_single
+            return linalg.cho_solve(factor, rhs, check_finite=False)
+        if start is None and self._last is not None:
+            start = np.repeat(self._last[:, :1], rhs.shape[1], axis=1)
+        u = _block_pcg(self._matvec, rhs.astype(float), self._diagonal(), start).astype(rhs.dtype)
+        if rhs.shape[1] == 1:
+            self._last = u
+        return u
 
 
 def _dot(weights: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -471,9 +628,9 @@ def _fit_linear(
     has_reviews = reviews.reviews_per_entry() > 0
     judged = reviews.reviews_per_juror() > 0
     start = None
-    pattern = pattern or _Pattern(reviews)
+    pattern = pattern or _Pattern(reviews, group)
     for _ in range(max_rounds):
-        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern, group)
+        system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
         level, entry, offset = system.solve(y[:, None], start)
         start = np.vstack([level, offset])
         level, entry, offset = level[:, 0], entry[:, 0], offset[:, 0]
@@ -499,7 +656,7 @@ def _fit_linear(
         v = new
         if done:
             break
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern, group)
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
     level, entry, offset = system.solve(y[:, None], start)
     return level[:, 0], entry[:, 0], offset[:, 0], v
 
@@ -526,25 +683,38 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30, group: np.ndarray 
     scale = np.ones(reviews.n_jurors)
     level, entry, offset, v = base.level, base.entry, base.offset, base.variances
     scale_var = 0.04  # prior: juror scales mostly within ±40% of 1, re-estimated below
-    pattern = _Pattern(reviews)
+    pattern = _Pattern(reviews, group)
+    on_scaled = scaled[reviews.juror]
     for _ in range(max_rounds):
         a = entry[reviews.entry]
-        ridge = v.noise / scale_var
         centre = level[group][reviews.entry]
-        top = np.bincount(reviews.juror, a * (y - centre - offset[reviews.juror]), reviews.n_jurors) + ridge
-        bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + ridge
-        new_scale = np.where(scaled, np.clip(top / bottom, 0.1, 10.0), 1.0)
-        # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
-        on_scaled = scaled[reviews.juror]
-        if on_scaled.any():
-            new_scale[scaled] /= np.mean(new_scale[reviews.juror[on_scaled]])
+        cross = np.bincount(reviews.juror, a * (y - centre - offset[reviews.juror]), reviews.n_jurors)
+        square = np.bincount(reviews.juror, a * a, reviews.n_jurors)
+
+        def shrunk_scales(prior: float, cross=cross, square=square) -> tuple[np.ndarray, np.ndarray]:
+            ridge = v.noise / prior
+            bottom = square + ridge
+            scales = np.where(scaled, np.clip((cross + ridge) / bottom, 0.1, 10.0), 1.0)
+            # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
+            if on_scaled.any():
+                scales[scaled] /= np.mean(scales[reviews.juror[on_scaled]])
+            return scales, bottom
+
+        if scaled.any():
+            # The prior's variance, given the entries, to its EM fixed point. The jurors' scalars
+            # alone move here, so iterating costs nothing next to a refit; taking one EM step per
+            # refit instead needs dozens of refits when the jury's scales hardly differ.
+            for _ in range(1000):
+                new_scale, bottom = shrunk_scales(scale_var)
+                updated = max(float(np.mean((new_scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
+                settled = abs(updated - scale_var) <= 1e-6 * scale_var
+                scale_var = updated
+                if settled:
+                    break
+        new_scale, _ = shrunk_scales(scale_var)
         change = float(np.max(np.abs(new_scale - scale)))
         scale = new_scale
-        if scaled.any():
-            scale_var = max(float(np.mean((scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
-        level, entry, offset, v = _fit_linear(
-            reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern, group=group
-        )
+        level, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern)
         if change < 1e-4:
             break
     scale_var = scale_var if scaled.any() else 0.0
