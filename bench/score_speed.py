@@ -9,8 +9,10 @@ directory, then alternates, `--runs` times each, two whole processes:
 - `giuria score FILE --rubric RUBRIC --bootstrap 1000 -o OUT` (and, with `--by-track`,
   `--by track --top 125` as well).
 
-It prints the median wall time of each, their ratio (the goal is at most 5×) and the
-command's peak memory (RSS of the process, the goal is at most 500 MB). With `--steps`
+It prints the median wall and CPU time of each, their ratios to the read (the goal is at
+most 5×) and the command's peak memory (RSS of the process, the goal is at most 500 MB). On
+a shared machine the CPU ratio is the steadier figure: wall time also counts the waits for
+a core. With `--steps`
 it also times the command's parts in this process: reading and checking the CSV, the fit,
 the bootstrap.
 """
@@ -86,8 +88,8 @@ def write_rubric(path: Path, criteria: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed_process(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def timed_process(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one child process."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=ROOT)
     _, status, usage = os.wait4(child.pid, 0)
@@ -95,7 +97,7 @@ def timed_process(command: list[str]) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed with status {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def time_steps(scores: Path, rubric_path: Path, replicates: int) -> None:
@@ -154,18 +156,22 @@ def main() -> None:
                 *commands["giuria score, whole process"], "--by", "track", "--top", "125"
             ]
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, command in commands.items():
-                seconds, peak = timed_process(command)
+                seconds, cpu, peak = timed_process(command)
                 times[name].append(seconds)
+                cpus[name].append(cpu)
                 peaks[name].append(peak)
-        baseline = statistics.median(times["csv.DictReader, whole process"])
+        wall_base = statistics.median(times["csv.DictReader, whole process"])
+        cpu_base = statistics.median(cpus["csv.DictReader, whole process"])
+        print(f"  {'':36s} {'wall':>6s}   {'ratio':>6s}  {'CPU':>6s}   {'ratio':>6s}  peak RSS  (wall of each run)")
         for name in commands:
-            wall = statistics.median(times[name])
+            wall, cpu = statistics.median(times[name]), statistics.median(cpus[name])
             print(
-                f"  {name:36s} {wall:6.2f} s  ({wall / baseline:4.1f}× the read)  "
-                f"peak RSS {max(peaks[name]):5.0f} MB   runs: {', '.join(f'{t:.2f}' for t in times[name])}"
+                f"  {name:36s} {wall:6.2f} s {wall / wall_base:5.1f}×  {cpu:6.2f} s {cpu / cpu_base:5.1f}×  "
+                f"{max(peaks[name]):5.0f} MB  ({', '.join(f'{t:.2f}' for t in times[name])})"
             )
         if args.steps:
             time_steps(scores, rubric, args.replicates)

@@ -691,8 +691,8 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30, group: np.ndarray 
         cross = np.bincount(reviews.juror, a * (y - centre - offset[reviews.juror]), reviews.n_jurors)
         square = np.bincount(reviews.juror, a * a, reviews.n_jurors)
 
-        def shrunk_scales(prior: float, cross=cross, square=square) -> tuple[np.ndarray, np.ndarray]:
-            ridge = v.noise / prior
+        def shrunk_scales(prior: float, cross=cross, square=square, noise=v.noise) -> tuple[np.ndarray, np.ndarray]:
+            ridge = noise / prior
             bottom = square + ridge
             scales = np.where(scaled, np.clip((cross + ridge) / bottom, 0.1, 10.0), 1.0)
             # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
@@ -704,13 +704,19 @@ def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30, group: np.ndarray 
             # The prior's variance, given the entries, to its EM fixed point. The jurors' scalars
             # alone move here, so iterating costs nothing next to a refit; taking one EM step per
             # refit instead needs dozens of refits when the jury's scales hardly differ.
-            for _ in range(1000):
-                new_scale, bottom = shrunk_scales(scale_var)
-                updated = max(float(np.mean((new_scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
-                settled = abs(updated - scale_var) <= 1e-6 * scale_var
-                scale_var = updated
-                if settled:
+            def em_step(prior: float, noise=v.noise) -> float:
+                scales, bottom = shrunk_scales(prior)
+                return max(float(np.mean((scales[scaled] - 1) ** 2 + noise / bottom[scaled])), 1e-4)
+
+            for _ in range(200):  # EM steps, sped up by Aitken's extrapolation (Steffensen)
+                once = em_step(scale_var)
+                if abs(once - scale_var) <= 1e-6 * scale_var:
+                    scale_var = once
                     break
+                twice = em_step(once)
+                bend = twice - 2 * once + scale_var
+                leap = scale_var - (once - scale_var) ** 2 / bend if bend else twice
+                scale_var = max(leap, 1e-4) if np.isfinite(leap) and leap > 0 else twice
         new_scale, _ = shrunk_scales(scale_var)
         change = float(np.max(np.abs(new_scale - scale)))
         scale = new_scale
