@@ -25,7 +25,15 @@ from scoring.leaderboard import LeaderboardRow, build_leaderboard, default_tie_b
 from scoring.normalise import DEFAULT_METHOD, METHODS
 from scoring.rank import TieBreak
 from scoring.reviews import Reviews
-from scoring.rubric import STEP_TOLERANCE, Criterion, Rubric, rubric_problems, value_error, weighted_totals
+from scoring.rubric import (
+    STEP_TOLERANCE,
+    Criterion,
+    Rubric,
+    rubric_problems,
+    value_error,
+    weight_remarks,
+    weighted_totals,
+)
 
 REQUIRED_COLUMNS = ("entry", "juror", "criterion", "value")
 
@@ -738,6 +746,11 @@ def score(
             click.echo(problem, err=True)
         click.echo(f"{len(error.problems)} problem(s); nothing was computed.", err=True)
         sys.exit(1)
+    note, warnings = weight_remarks(rubric)
+    if note:
+        click.echo(f"note: rubric {rubric.name}: {note}.", err=True)
+    for warning in warnings:
+        click.echo(f"warning: rubric {rubric.name}: {warning}", err=True)
     groups = [table.groups[e] for e in table.reviews.entries] if table.groups is not None else None
     rows = build_leaderboard(
         table.reviews,
