@@ -244,7 +244,7 @@ class _ErrorSimulator:
     the error is estimate − true quality (the centres are drawn as 0, which the fit absorbs
     exactly); the simple methods have no quality scale of their own, so their error is taken
     against the best linear reading of the true quality on their scale (least squares over
-    the simulated panel). Panels are built in single precision; every solve is in double.
+    the simulated panel). The model methods' panels are built and solved in single precision.
     """
 
     def __init__(self, calibration: Calibration):
@@ -291,7 +291,8 @@ class _ErrorSimulator:
         else:
             scale = self.scale[:, None] + normal[:, n_e + n_j :].T * self.scale_sd[:, None]
             totals += scale[reviews.juror] * quality[reviews.entry]
-        estimate = self.scorer(totals)
+        # The simple methods rank totals within jurors: in double precision, so that no two totals merge.
+        estimate = self.scorer(totals.astype(float) if self.linear_reading else totals)
         if self.linear_reading:
             quality = _linear_reading(estimate, quality, self.scored)
         estimate -= quality

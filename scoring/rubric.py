@@ -140,7 +140,7 @@ def weight_shares(rubric: Rubric) -> dict[str, float]:
 
 
 def weight_remarks(rubric: Rubric) -> tuple[str | None, list[str]]:
-    """How the counted weights were normalised (None when they sum to 100), and weights that look mistyped.
+    """How the counted weights were normalised (None when they sum to 100, or one criterion counts), and likely typos.
 
     Weights are relative: 3 and 1 mean 75% and 25%. A rubric is usually written in percent,
     though, so when the weights do not sum to 100 (or to 1) a weight that would make them do
@@ -149,7 +149,7 @@ def weight_remarks(rubric: Rubric) -> tuple[str | None, list[str]]:
     """
     counted = [c for c in rubric.criteria if c.counted and c.weight > 0]
     total = sum(c.weight for c in counted)
-    if not counted or math.isclose(total, 100):
+    if len(counted) < 2 or math.isclose(total, 100):
         return None, []
     shares = ", ".join(f"{c.code} {c.weight:g} ({100 * c.weight / total:.1f}%)" for c in counted)
     note = f"the weights of the counted criteria sum to {total:g}, not 100; each counts as its share: {shares}"
