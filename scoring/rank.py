@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from statistics import NormalDist
 from typing import Literal
 
@@ -131,16 +131,17 @@ def bootstrap_ranks(
     contested_band: tuple[float, float] = (0.1, 0.9),
     progress: Callable[[int, int], None] | None = None,
 ) -> RankUncertainty:
-    """Score and rank intervals, P(top N) and contested flags from simulated errors of the fit.
+    """Score and rank intervals, P(top N) and contested flags from draws of the fit's error.
 
     The design (who reviewed what) is kept, because it was fixed by the assignment, not drawn
-    at random. Each replicate draws a whole panel from the fitted model (true qualities, juror
-    offsets, scales within their uncertainty, review noise of each juror's own size), scores
-    it with the calibration method, and subtracts that method's error on the simulated panel
-    from the published score: replicate = score − (estimate* − truth*). Shrinkage is part of
-    the error, so the replicates of a top entry spread above its shrunk score as well as
-    below (see docs/scoring.md). Methods without a model of their own (none, zscore,
-    percentile) simulate from the additive model.
+    at random. Each replicate is score − error, the error drawn from the fitted model: for the
+    model methods from its posterior (`PosteriorSampler`: the jury's part through one shared
+    factor, each entry's own part with its jurors' noise and scale uncertainty); for the
+    others, and for juries too large to factorise, as the method's error on a whole panel
+    simulated from the model (`_ErrorSimulator`). Shrinkage is part of the error, so the
+    replicates of a top entry spread above its shrunk score as well as below. The rank
+    interval is the narrowest that holds `level` of the replicates (docs/scoring.md has its
+    coverage on simulated juries).
     """
     if replicates < 1:
         raise ValueError("at least one bootstrap replicate is needed")
@@ -153,10 +154,10 @@ def bootstrap_ranks(
     # Two streams, drawn one row per replicate; replicates go through in blocks of a fixed size
     # (the last one shorter), so that a seed gives the same numbers to the last bit.
     normal_stream, pick_stream = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    members = [np.flatnonzero(code == g) for g in range(len(labels))]
-    largest = max((len(m) for m in members), default=0)
+    largest = int(np.bincount(code, minlength=1).max()) if n_entries else 0
     # Replicate-major, ranks as small as the groups allow: 20,000 entries × 1,000 replicates in 40 MB.
     ranks = np.empty((replicates, n_entries), dtype=np.int16 if largest < 2**15 else np.int32)
+    ranker = _Ranker(code, len(labels), ranks.dtype)
     moments = np.zeros((2, n_entries))
     in_top = np.zeros(n_entries)
     for start in range(0, replicates, _BLOCK):
@@ -168,17 +169,12 @@ def bootstrap_ranks(
         moments[0] += error.sum(axis=0)
         moments[1] += np.square(error).sum(axis=0)
         # Replicates × entries, shifted to be at least 1 (their bits then order as they do), unranked entries at 0.
-        lowest = float(np.min(calibration.score[ok], initial=0.0)) - float(error.max(initial=0.0))
+        largest_error = float(np.fmax.reduce(error, axis=None, initial=0.0))  # NaN (no score) left aside
+        lowest = float(np.min(calibration.score[ok], initial=0.0)) - largest_error
         replicate = (calibration.score - lowest + 1.0)[None, :] - error
         replicate[:, ~ok] = 0.0
         block = ranks[start : start + k]
-        for g, group in enumerate(members):
-            if len(members) == 1:
-                _ranks_within(replicate, block, (seed, start, g))
-            else:
-                within = np.empty((k, len(group)), dtype=block.dtype)
-                _ranks_within(np.ascontiguousarray(replicate[:, group]), within, (seed, start, g))
-                block[:, group] = within
+        ranker(replicate, block, (seed, start))
         if top is not None:
             in_top += np.count_nonzero(block <= top, axis=0)
         if progress is not None:
@@ -346,51 +342,68 @@ def _linear_reading(estimate: np.ndarray, quality: np.ndarray, scored: np.ndarra
     return y_mean + slope * (quality - q_mean)
 
 
-# Replicate scores are ranked by one integer sort: each score (positive, so that its bits
-# order as it does) with its lowest bits replaced by the entry's position (groups of up to
-# 2**20 entries). The 32 bits of mantissa left make scores that agree to about 1e-9 of their
-# size a tie, the published ranking's own rule (TIE_DECIMALS).
+# Replicate scores are ranked by one integer sort per replicate: each score (positive, so that
+# its bits order as it does), shifted right to make room for the entry's group in the top
+# bits, with its lowest bits replaced by the entry's position (up to 2**20 entries). With one
+# group, the 32 bits of mantissa left make scores that agree to about 1e-9 of their size a tie,
+# the published ranking's own rule (TIE_DECIMALS); each doubling of the groups gives up a bit.
 _POSITION_BITS = 20
 
 
-@lru_cache(maxsize=4)
-def _descending_positions(count: int, replicates: int, dtype: type) -> np.ndarray:
-    positions = np.tile(np.arange(count, 0, -1, dtype=dtype), replicates)
-    positions.flags.writeable = False
-    return positions
+class _Ranker:
+    """1-based ranks, best first, within each entry's group, for blocks of replicates (rows)."""
 
+    def __init__(self, code: np.ndarray, n_groups: int, dtype: type):
+        count = len(code)
+        self.count, self.dtype = count, dtype
+        self.group_bits = int(np.ceil(np.log2(n_groups))) if n_groups > 1 else 0
+        self.code, self.n_groups = code, n_groups
+        self.group_key = code.astype(np.int64) << np.int64(63 - self.group_bits) if self.group_bits else None
+        self.score_bits = np.int64(2 ** (63 - self.group_bits - _POSITION_BITS) - 1)
+        # Sorted ascending, group by group: the rank at position p of group g's block is its end − p.
+        sizes = np.bincount(code, minlength=n_groups)
+        ends = np.cumsum(sizes)
+        self.descending = (np.repeat(ends, sizes) - np.arange(count)).astype(dtype)
+        self._tiled: np.ndarray | None = None
 
-def _ranks_within(scores: np.ndarray, ranks: np.ndarray, ties: tuple[int, int, int]) -> None:
-    """Fill `ranks` with the 1-based ranks, best first, of one group's entries (columns) in each replicate (rows).
+    def __call__(self, scores: np.ndarray, ranks: np.ndarray, ties: tuple[int, int]) -> None:
+        """Fill `ranks` from `scores`: at least 1 where ranked, 0 where not (last of their group); overwritten.
 
-    `scores` are at least 1 for ranked entries and 0 for unranked ones, which come last; they
-    are overwritten. Exact ties within a replicate (a panel the model fits perfectly) are
-    broken at random, from a generator seeded by (seed, replicate number, group), so that
-    they fall either way instead of always to the same entry.
-    """
-    seed, first, group = ties
-    replicates, count = scores.shape
-    if count >= 2**_POSITION_BITS:
-        np.put_along_axis(ranks, np.argsort(scores, axis=1), np.arange(count, 0, -1)[None, :], axis=1)
-        return
-    key = scores.view(np.int64)
-    key &= np.int64(-(2**_POSITION_BITS))
-    key |= np.arange(count, dtype=np.int64)
-    key.sort(axis=1)
-    high = np.int64(2**_POSITION_BITS)
-    tied = np.flatnonzero(np.any((np.bitwise_xor(key[:, 1:], key[:, :-1]) < high) & (key[:, 1:] >= high), axis=1))
-    order = key & np.int64(2**_POSITION_BITS - 1)
-    order += (np.arange(replicates, dtype=np.int64) * count)[:, None]
-    ranks.reshape(-1)[order.reshape(-1)] = _descending_positions(count, replicates, ranks.dtype)
-    for row in tied.tolist():
-        # Each run of equal keys holds tied entries at consecutive ranks: deal those ranks out at random.
-        same = np.flatnonzero((np.bitwise_xor(key[row, 1:], key[row, :-1]) < high) & (key[row, 1:] >= high))
-        starts = same[np.r_[True, np.diff(same) > 1]]
-        ends = same[np.r_[np.diff(same) > 1, True]] + 2
-        shuffle = np.random.default_rng([seed, first + row, group])
-        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            members = order[row, begin:end] - row * count
-            ranks[row, members] = shuffle.permutation(ranks[row, members])
+        Exact ties within a replicate (a panel the model fits perfectly) are broken at random,
+        from a generator seeded by (seed, replicate number), so that they fall either way
+        instead of always to the same entry.
+        """
+        seed, first = ties
+        replicates, count = scores.shape
+        if count >= 2**_POSITION_BITS:
+            for g in range(self.n_groups):
+                members = np.flatnonzero(self.code == g)
+                order = members[np.argsort(scores[:, members], axis=1)]
+                np.put_along_axis(ranks, order, np.arange(len(members), 0, -1, dtype=ranks.dtype)[None, :], axis=1)
+            return
+        key = scores.view(np.int64)
+        if self.group_key is not None:
+            key >>= np.int64(self.group_bits)
+            key |= self.group_key
+        key &= np.int64(-(2**_POSITION_BITS))
+        key |= np.arange(count, dtype=np.int64)
+        key.sort(axis=1)
+        order = key & np.int64(2**_POSITION_BITS - 1)
+        key >>= np.int64(_POSITION_BITS)
+        tied = np.flatnonzero(np.any((key[:, 1:] == key[:, :-1]) & ((key[:, 1:] & self.score_bits) != 0), axis=1))
+        order += (np.arange(replicates, dtype=np.int64) * count)[:, None]
+        if self._tiled is None or len(self._tiled) != replicates * count:
+            self._tiled = np.tile(self.descending, replicates)
+        ranks.reshape(-1)[order.reshape(-1)] = self._tiled
+        for row in tied.tolist():
+            # Each run of equal keys holds tied entries at consecutive ranks: deal those ranks out at random.
+            same = np.flatnonzero((key[row, 1:] == key[row, :-1]) & ((key[row, 1:] & self.score_bits) != 0))
+            starts = same[np.r_[True, np.diff(same) > 1]]
+            ends = same[np.r_[np.diff(same) > 1, True]] + 2
+            shuffle = np.random.default_rng([seed, first + row])
+            for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                members = order[row, begin:end] - row * count
+                ranks[row, members] = shuffle.permutation(ranks[row, members])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from scoring.normalise import calibrate, juror_noise
-from scoring.rank import TieBreak, _shortest_intervals, bootstrap_ranks, juror_sensitivity, rank_entries
+from scoring.rank import TieBreak, _Ranker, _shortest_intervals, bootstrap_ranks, juror_sensitivity, rank_entries
 from scoring.reviews import Reviews
 
 
@@ -233,3 +233,34 @@ def test_one_juror_much_noisier_than_the_rest_gets_a_larger_noise_variance():
     calibration = calibrate(reviews.with_scores(score))
     variance = juror_noise(calibration)
     assert variance[0] > 2 * np.median(variance)
+
+
+@pytest.mark.parametrize("method", ["none", "offset_scale"])
+def test_an_entry_without_reviews_is_left_out_of_every_replicate(method):
+    reviews, _ = panel(4, n_entries=30)
+    rows = list(zip((reviews.entries[e] for e in reviews.entry), (reviews.jurors[j] for j in reviews.juror),
+                    reviews.score, strict=True))  # fmt: skip
+    with_empty = Reviews.from_records(rows, entries=[*reviews.entries, "unseen"])
+    result = bootstrap_ranks(calibrate(with_empty, method), replicates=100, seed=2, top=5)
+    unseen = with_empty.entries.index("unseen")
+    assert result.p_top[unseen] == 0 and result.rank_low[unseen] == 0 and np.isnan(result.score_low[unseen])
+    others = np.arange(with_empty.n_entries) != unseen
+    assert result.p_top[others].sum() == pytest.approx(5.0)
+    assert result.rank_high[others].max() <= 30
+
+
+def test_one_sort_ranks_every_group_as_separate_sorts_would():
+    rng = np.random.default_rng(9)
+    code = rng.integers(0, 3, 200)
+    scores = rng.normal(6, 2, (7, 200)) + 10  # at least 1: ranked
+    scores[:, :5] = 0.0  # unranked: last of their group
+    ranks = np.empty(scores.shape, dtype=np.int16)
+    _Ranker(code, 3, np.int16)(scores.copy(), ranks, (0, 0))
+    for g in range(3):
+        members = np.flatnonzero(code == g)
+        expected = np.empty((7, len(members)), dtype=np.int64)
+        np.put_along_axis(expected, np.argsort(-scores[:, members], axis=1, kind="stable"),
+                          np.arange(1, len(members) + 1)[None, :], axis=1)  # fmt: skip
+        ranked = members >= 5
+        assert np.array_equal(ranks[:, members][:, ranked], expected[:, ranked])
+        assert np.all(ranks[:, members][:, ~ranked] > ranked.sum())
