@@ -27,10 +27,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-# Refresh the message catalog after changing user-visible strings (then translate the new entries).
+# Refresh the message catalog after changing user-visible strings (then translate the new entries it lists).
 messages: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o core/platform/locale/messages.pot .
-	$(BIN)/pybabel update -i core/platform/locale/messages.pot -d core/platform/locale -D messages -l it --no-fuzzy-matching
+	$(BIN)/python tools/update_catalog.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

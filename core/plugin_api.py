@@ -122,7 +122,11 @@ class RoundResults:
 
 @dataclass(frozen=True)
 class WorkflowDefinition:
-    """A way a round is judged: what its jurors do (`juror_task`) and how results come out (`compute`)."""
+    """A way a round is judged: what its jurors do (`juror_task`) and how results come out (`compute`).
+
+    Core asks a workflow what it does, never its name: `has_consensus_step` gives the round a panel
+    chair who discusses disagreements and may set consensus scores.
+    """
 
     name: str
     label: dict[str, str]
@@ -130,6 +134,17 @@ class WorkflowDefinition:
     description: dict[str, str] = field(default_factory=dict)
     juror_task: str = "rubric"
     compute: Callable[[RoundData], RoundResults] | None = None
+    has_consensus_step: bool = False
+
+    @property
+    def computes_results(self) -> bool:
+        """The round has results (a leaderboard, outcomes) to compute from its reviews."""
+        return self.compute is not None
+
+    @property
+    def scores_with_rubric(self) -> bool:
+        """Jurors score a rubric's criteria, so the round needs a rubric."""
+        return self.juror_task == "rubric"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,30 @@ def _names(items) -> str:
 
 def count_obstacles(p: Problem) -> tuple[Obstacle, ...]:
     """Obstacles found by counting alone; empty does not yet prove feasibility."""
+    kept = _kept_obstacles(p)
+    if kept:
+        return tuple(kept)
+    out = _total_obstacles(p)
+    short, no_expert, eligible_per_reviewer = _scan_eligibility(p)
+    out += _eligibility_obstacles(p, short, no_expert)
+    if p.expert_per_entry:
+        out.extend(_expert_capacity(p))
+    starved = np.flatnonzero(p.lo > eligible_per_reviewer)
+    if len(starved):
+        ids_r = [r.id for r in p.reviewers]
+        out.append(
+            Obstacle(
+                "min load",
+                f"reviewers whose minimum load exceeds the entries they may review: "
+                f"{_names(ids_r[j] for j in starved)}",
+                reviewers=tuple(ids_r[j] for j in starved),
+            )
+        )
+    return tuple(out)
+
+
+def _kept_obstacles(p: Problem) -> list[Obstacle]:
+    """Kept assignments that already break a bound: nothing else is worth counting until they are fixed."""
     out: list[Obstacle] = []
     ids_e = [e.id for e in p.entries]
     ids_r = [r.id for r in p.reviewers]
@@ -57,9 +81,12 @@ def count_obstacles(p: Problem) -> tuple[Obstacle, ...]:
                 entries=tuple(ids_e[e] for e, _ in broken),
             )
         )
-    if out:
-        return tuple(out)
+    return out
 
+
+def _total_obstacles(p: Problem) -> list[Obstacle]:
+    """The slots to fill against the reviewers' total capacity and total minimum load."""
+    out: list[Obstacle] = []
     need = int(p.demand.sum())
     capacity = int(p.hi.sum())
     if capacity < need:
@@ -79,8 +106,14 @@ def count_obstacles(p: Problem) -> tuple[Obstacle, ...]:
                 f"slots to fill ({p.per_entry} per entry × {p.n} entries, minus kept)",
             )
         )
+    return out
 
-    short, no_expert = [], []
+
+def _scan_eligibility(p: Problem) -> tuple[list[int], list[int], np.ndarray]:
+    """In blocks of entries: those with fewer eligible reviewers than slots, those without an eligible expert,
+    and how many entries each reviewer may review."""
+    short: list[int] = []
+    no_expert: list[int] = []
     eligible_per_reviewer = np.zeros(p.m, dtype=np.int64)
     n_org = len(p.org_names)
     onehot = np.zeros((p.m, n_org + 1))
@@ -91,19 +124,28 @@ def count_obstacles(p: Problem) -> tuple[Obstacle, ...]:
         aff, expert = p.rows(e0, e1)
         ok = np.isfinite(aff)
         eligible_per_reviewer += ok.sum(axis=0)
-        if p.org_cap is not None:
-            per_org = (ok @ onehot).astype(np.int64)
-            cap = np.full(per_org[:, :n_org].shape, p.org_cap, dtype=np.int64)
-            for (e, o), left in p.org_cap_left.items():
-                if e0 <= e < e1:
-                    cap[e - e0, o] = left
-            count = np.minimum(per_org[:, :n_org], cap).sum(axis=1) + per_org[:, n_org]
-        else:
-            count = ok.sum(axis=1)
+        count = _eligible_count(p, ok, onehot, e0, e1) if p.org_cap is not None else ok.sum(axis=1)
         short.extend(int(i) + e0 for i in np.flatnonzero(count < p.demand[e0:e1]))
         if p.expert_per_entry:
             lacking = (p.need_expert[e0:e1] > 0) & ~(ok & expert).any(axis=1)
             no_expert.extend(int(i) + e0 for i in np.flatnonzero(lacking))
+    return short, no_expert, eligible_per_reviewer
+
+
+def _eligible_count(p: Problem, ok: np.ndarray, onehot: np.ndarray, e0: int, e1: int) -> np.ndarray:
+    """Eligible reviewers per entry of the block, counting at most the organisation cap from each organisation."""
+    n_org = len(p.org_names)
+    per_org = (ok @ onehot).astype(np.int64)
+    cap = np.full(per_org[:, :n_org].shape, p.org_cap, dtype=np.int64)
+    for (e, o), left in p.org_cap_left.items():
+        if e0 <= e < e1:
+            cap[e - e0, o] = left
+    return np.minimum(per_org[:, :n_org], cap).sum(axis=1) + per_org[:, n_org]
+
+
+def _eligibility_obstacles(p: Problem, short: list[int], no_expert: list[int]) -> list[Obstacle]:
+    out: list[Obstacle] = []
+    ids_e = [e.id for e in p.entries]
     if short:
         rule = "eligible reviewers" + (f" (at most {p.org_cap} per organisation)" if p.org_cap else "")
         detail = "; ".join(f"{ids_e[e]} has {p.demand[e]} slots" for e in short[:3])
@@ -115,31 +157,18 @@ def count_obstacles(p: Problem) -> tuple[Obstacle, ...]:
                 entries=tuple(ids_e[e] for e in short),
             )
         )
-    if no_expert:
-        by_track: dict[str, list] = {}
-        for e in no_expert:
-            by_track.setdefault(str(p.entries[e].track), []).append(ids_e[e])
-        for track, es in sorted(by_track.items()):
-            out.append(
-                Obstacle(
-                    "expert per entry",
-                    f"track {track}: no eligible expert for entries {_names(es)}",
-                    entries=tuple(es),
-                )
-            )
-    if p.expert_per_entry:
-        out.extend(_expert_capacity(p))
-    starved = np.flatnonzero(p.lo > eligible_per_reviewer)
-    if len(starved):
+    by_track: dict[str, list] = {}
+    for e in no_expert:
+        by_track.setdefault(str(p.entries[e].track), []).append(ids_e[e])
+    for track, es in sorted(by_track.items()):
         out.append(
             Obstacle(
-                "min load",
-                f"reviewers whose minimum load exceeds the entries they may review: "
-                f"{_names(ids_r[j] for j in starved)}",
-                reviewers=tuple(ids_r[j] for j in starved),
+                "expert per entry",
+                f"track {track}: no eligible expert for entries {_names(es)}",
+                entries=tuple(es),
             )
         )
-    return tuple(out)
+    return out
 
 
 def _expert_capacity(p: Problem) -> list[Obstacle]:

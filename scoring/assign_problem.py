@@ -167,113 +167,28 @@ def compile_problem(
     errors: list[str] = []
     e_index = _index(entries, "entry", errors)
     j_index = _index(reviewers, "reviewer", errors)
-    if per_entry < 1:
-        errors.append(f"per_entry must be at least 1, not {per_entry}")
-    if org_cap is not None and org_cap < 1:
-        errors.append(f"org_cap must be at least 1, not {org_cap}")
-    for r in reviewers:
-        if r.min_load < 0 or r.max_load < 0:
-            errors.append(f"reviewer {r.id!r}: negative load bound")
-        elif r.min_load > r.max_load:
-            errors.append(f"reviewer {r.id!r}: min_load {r.min_load} above max_load {r.max_load}")
-    if similarity is not None and np.shape(similarity) != (len(entries), len(reviewers)):
-        errors.append(
-            f"similarity must be entries × reviewers {(len(entries), len(reviewers))}, "
-            f"not {np.shape(similarity)}"
-        )
-
-    def pair_indices(rows, what: str):
-        # list comprehensions: a round's conflicts can number in the hundreds of thousands
-        es = [e_index.get(row.entry) for row in rows]
-        js = [j_index.get(row.reviewer) for row in rows]
-        if None in es or None in js:
-            for row, e, j in zip(rows, es, js, strict=True):
-                if e is None or j is None:
-                    errors.append(
-                        f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
-                        f"{'entry' if e is None else 'reviewer'}"
-                    )
-            return [], []
-        if what != "conflict":
-            counts = Counter(zip(es, js, strict=True))
-            errors.extend(
-                f"{what} ({entries[e].id!r}, {reviewers[j].id!r}) given twice"
-                for (e, j), c in counts.items()
-                if c > 1
-            )
-        return es, js
-
-    ce, cj = pair_indices(conflicts, "conflict")
-    te, tj = pair_indices(affinities, "affinity")
-    be_, bj_ = pair_indices(bids, "bid")
+    errors += _bound_errors(entries, reviewers, per_entry=per_entry, org_cap=org_cap, similarity=similarity)
+    pairs = _PairIndex(entries, reviewers, e_index, j_index, errors)
+    ce, cj = pairs.indices(conflicts, "conflict")
+    te, tj = pairs.indices(affinities, "affinity")
+    be_, bj_ = pairs.indices(bids, "bid")
     values = [float(a.value) for a in affinities]
     weights = [float(b.weight) for b in bids]
-    if not all(np.isfinite(values)) or not all(np.isfinite(weights)):
-        errors.append("affinities and bids must be finite numbers")
-    magnitudes = [abs(rule.expert), abs(rule.base), *map(abs, values), *map(abs, weights)]
-    if similarity is not None and np.size(similarity):
-        magnitudes.append(float(np.abs(similarity).max()))
-    if max(magnitudes, default=0.0) > MAX_AFFINITY:
-        errors.append(
-            f"affinities must lie within ±{MAX_AFFINITY:g} (integer costs at 1e-6 must not overflow)"
-        )
+    errors += _value_errors(values, weights, rule=rule, similarity=similarity)
     if errors:
         raise ValueError("; ".join(errors))
 
-    tracks = sorted({e.track for e in entries if e.track is not None})
-    t_index = {t: i for i, t in enumerate(tracks)}
-    reviewer_tracks = np.zeros((len(tracks) + 1, len(reviewers)), dtype=bool)
-    for j, r in enumerate(reviewers):
-        for t in r.tracks:
-            if t in t_index:
-                reviewer_tracks[t_index[t], j] = True
-    entry_track = np.array(
-        [t_index.get(e.track, -1) if e.track is not None else -1 for e in entries], dtype=np.int64
-    )
-    languages = sorted({e.language for e in entries if e.language is not None})
-    l_index = {x: i for i, x in enumerate(languages)}
-    reviewer_languages = np.ones((len(languages) + 1, len(reviewers)), dtype=bool)
-    for j, r in enumerate(reviewers):
-        if r.languages:  # a reviewer who lists no language is not restricted
-            for x, i in l_index.items():
-                reviewer_languages[i, j] = x in r.languages
-    entry_language = np.array(
-        [l_index[e.language] if e.language is not None else -1 for e in entries], dtype=np.int64
-    )
+    entry_track, reviewer_tracks = _track_tables(entries, reviewers)
+    entry_language, reviewer_languages = _language_tables(entries, reviewers)
     org_names = tuple(sorted({r.organisation for r in reviewers if r.organisation}))
     o_index = {o: i for i, o in enumerate(org_names)}
     org = np.array(
         [o_index.get(r.organisation, -1) if r.organisation else -1 for r in reviewers], dtype=np.int64
     )
-
-    keep_ids = set(keep)
-    conflict_set: dict[tuple[int, int], list[Conflict]] = {}
-    for c, e, j in zip(conflicts, ce, cj, strict=True):
-        if (c.entry, c.reviewer) in keep_ids:  # only kept pairs need the lookup
-            conflict_set.setdefault((e, j), []).append(c)
-
-    kept: list[tuple[int, int]] = []
-    released: list[Released] = []
-    seen_keep: set[tuple[int, int]] = set()
-    for pair in keep:
-        entry_id, reviewer_id = pair
-        e, j = e_index.get(entry_id), j_index.get(reviewer_id)
-        reason = None
-        if e is None:
-            reason = "entry no longer in the round"
-        elif j is None:
-            reason = "reviewer no longer in the pool"
-        elif (e, j) in seen_keep:
-            reason = "listed twice"
-        elif (e, j) in conflict_set:
-            reason = "conflict: " + ", ".join(sorted({c.rule for c in conflict_set[(e, j)]}))
-        elif entry_language[e] >= 0 and not reviewer_languages[entry_language[e], j]:
-            reason = "reviewer does not read the entry's language"
-        if reason:
-            released.append(Released(entry_id, reviewer_id, reason))
-            continue
-        seen_keep.add((e, j))
-        kept.append((e, j))
+    kept, released = _kept_pairs(
+        keep, e_index, j_index, conflicts=conflicts, ce=ce, cj=cj,
+        entry_language=entry_language, reviewer_languages=reviewer_languages,
+    )
 
     n, m = len(entries), len(reviewers)
     kept_entry = np.bincount([e for e, _ in kept], minlength=n).astype(np.int64)
@@ -323,6 +238,138 @@ def compile_problem(
         conflicts=tuple(conflicts),
         conflict_entry=np.asarray(ce, dtype=np.int64),
     )
+
+
+def _bound_errors(entries: tuple[Entry, ...], reviewers: tuple[Reviewer, ...], *, per_entry: int,
+                  org_cap: int | None, similarity: np.ndarray | None) -> list[str]:
+    errors = []
+    if per_entry < 1:
+        errors.append(f"per_entry must be at least 1, not {per_entry}")
+    if org_cap is not None and org_cap < 1:
+        errors.append(f"org_cap must be at least 1, not {org_cap}")
+    for r in reviewers:
+        if r.min_load < 0 or r.max_load < 0:
+            errors.append(f"reviewer {r.id!r}: negative load bound")
+        elif r.min_load > r.max_load:
+            errors.append(f"reviewer {r.id!r}: min_load {r.min_load} above max_load {r.max_load}")
+    if similarity is not None and np.shape(similarity) != (len(entries), len(reviewers)):
+        errors.append(
+            f"similarity must be entries × reviewers {(len(entries), len(reviewers))}, "
+            f"not {np.shape(similarity)}"
+        )
+    return errors
+
+
+@dataclass(frozen=True)
+class _PairIndex:
+    """Turns (entry, reviewer) rows into index lists, reporting unknown ids and repeated pairs in `errors`."""
+
+    entries: tuple[Entry, ...]
+    reviewers: tuple[Reviewer, ...]
+    e_index: dict[Hashable, int]
+    j_index: dict[Hashable, int]
+    errors: list[str]
+
+    def indices(self, rows, what: str) -> tuple[list, list]:
+        # list comprehensions: a round's conflicts can number in the hundreds of thousands
+        es = [self.e_index.get(row.entry) for row in rows]
+        js = [self.j_index.get(row.reviewer) for row in rows]
+        if None in es or None in js:
+            for row, e, j in zip(rows, es, js, strict=True):
+                if e is None or j is None:
+                    self.errors.append(
+                        f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
+                        f"{'entry' if e is None else 'reviewer'}"
+                    )
+            return [], []
+        if what != "conflict":
+            counts = Counter(zip(es, js, strict=True))
+            self.errors.extend(
+                f"{what} ({self.entries[e].id!r}, {self.reviewers[j].id!r}) given twice"
+                for (e, j), c in counts.items()
+                if c > 1
+            )
+        return es, js
+
+
+def _value_errors(values: list[float], weights: list[float], *, rule: AffinityRule,
+                  similarity: np.ndarray | None) -> list[str]:
+    errors = []
+    if not all(np.isfinite(values)) or not all(np.isfinite(weights)):
+        errors.append("affinities and bids must be finite numbers")
+    magnitudes = [abs(rule.expert), abs(rule.base), *map(abs, values), *map(abs, weights)]
+    if similarity is not None and np.size(similarity):
+        magnitudes.append(float(np.abs(similarity).max()))
+    if max(magnitudes, default=0.0) > MAX_AFFINITY:
+        errors.append(
+            f"affinities must lie within ±{MAX_AFFINITY:g} (integer costs at 1e-6 must not overflow)"
+        )
+    return errors
+
+
+def _track_tables(entries: tuple[Entry, ...], reviewers: tuple[Reviewer, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's track index (-1 for none) and which reviewers are experts of each track."""
+    tracks = sorted({e.track for e in entries if e.track is not None})
+    t_index = {t: i for i, t in enumerate(tracks)}
+    reviewer_tracks = np.zeros((len(tracks) + 1, len(reviewers)), dtype=bool)
+    for j, r in enumerate(reviewers):
+        for t in r.tracks:
+            if t in t_index:
+                reviewer_tracks[t_index[t], j] = True
+    entry_track = np.array(
+        [t_index.get(e.track, -1) if e.track is not None else -1 for e in entries], dtype=np.int64
+    )
+    return entry_track, reviewer_tracks
+
+
+def _language_tables(entries: tuple[Entry, ...], reviewers: tuple[Reviewer, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's language index (-1 for none) and which reviewers read each language."""
+    languages = sorted({e.language for e in entries if e.language is not None})
+    l_index = {x: i for i, x in enumerate(languages)}
+    reviewer_languages = np.ones((len(languages) + 1, len(reviewers)), dtype=bool)
+    for j, r in enumerate(reviewers):
+        if r.languages:  # a reviewer who lists no language is not restricted
+            for x, i in l_index.items():
+                reviewer_languages[i, j] = x in r.languages
+    entry_language = np.array(
+        [l_index[e.language] if e.language is not None else -1 for e in entries], dtype=np.int64
+    )
+    return entry_language, reviewer_languages
+
+
+def _kept_pairs(keep: Sequence[tuple[Hashable, Hashable]], e_index: dict[Hashable, int],
+                j_index: dict[Hashable, int], *, conflicts: Sequence[Conflict], ce: list, cj: list,
+                entry_language: np.ndarray, reviewer_languages: np.ndarray,
+                ) -> tuple[list[tuple[int, int]], list[Released]]:
+    """The existing pairs that stay, and those released with the reason why."""
+    keep_ids = set(keep)
+    conflict_set: dict[tuple[int, int], list[Conflict]] = {}
+    for c, e, j in zip(conflicts, ce, cj, strict=True):
+        if (c.entry, c.reviewer) in keep_ids:  # only kept pairs need the lookup
+            conflict_set.setdefault((e, j), []).append(c)
+
+    kept: list[tuple[int, int]] = []
+    released: list[Released] = []
+    seen_keep: set[tuple[int, int]] = set()
+    for entry_id, reviewer_id in keep:
+        e, j = e_index.get(entry_id), j_index.get(reviewer_id)
+        reason = None
+        if e is None:
+            reason = "entry no longer in the round"
+        elif j is None:
+            reason = "reviewer no longer in the pool"
+        elif (e, j) in seen_keep:
+            reason = "listed twice"
+        elif (e, j) in conflict_set:
+            reason = "conflict: " + ", ".join(sorted({c.rule for c in conflict_set[(e, j)]}))
+        elif entry_language[e] >= 0 and not reviewer_languages[entry_language[e], j]:
+            reason = "reviewer does not read the entry's language"
+        if reason:
+            released.append(Released(entry_id, reviewer_id, reason))
+            continue
+        seen_keep.add((e, j))
+        kept.append((e, j))
+    return kept, released
 
 
 def _index(items, what: str, errors: list[str]) -> dict[Hashable, int]:

@@ -23,7 +23,10 @@ import math
 import numbers
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
+
+import numpy as np
 
 Rescale = Literal["scale", "z"]
 Missing = Literal["exclude", "flag"]
@@ -120,3 +123,91 @@ def _rescale(r: RoundScores, rescale: Rescale) -> dict[Hashable, float]:
     if sd == 0:
         return dict.fromkeys(r.scores, 0.0)
     return {e: (s - mean) / sd for e, s in r.scores.items()}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A round's interval around an entry's score (on the round's own scale) at `level`."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class CombinedUncertainty:
+    """Intervals of the final scores and ranks, and P(top N), carrying every combined round's uncertainty."""
+
+    low: dict[Hashable, float]
+    high: dict[Hashable, float]
+    rank_low: dict[Hashable, int]
+    rank_high: dict[Hashable, int]
+    p_top: dict[Hashable, float] | None
+    replicates: int
+    level: float
+
+
+def combined_uncertainty(
+    rounds: Sequence[RoundScores],
+    combined: Combined,
+    intervals: Mapping[str, Mapping[Hashable, Interval]],
+    *,
+    level: float = 0.9,
+    replicates: int = 1000,
+    seed: int = 0,
+    top: int | None = None,
+) -> CombinedUncertainty:
+    """Replicates of the final score drawn from each round's uncertainty, the rounds drawn together.
+
+    Rounds are judged by different juries on separate occasions, so their errors are taken as
+    independent: in each replicate every round's score of every entry is redrawn from a normal
+    distribution centred on it whose spread matches the round's own interval at `level` (the
+    interval's half-width over the normal quantile, each side separately), and the whole replicate
+    (every round, every entry, the same replicate index) is rescaled and combined exactly as the
+    final scores were. The final interval therefore carries both rounds' uncertainty; an entry
+    without an interval in a round counts that round as exact. Only "scale" rescaling keeps each
+    entry's draws independent of the others'; with "z" the round's mean and SD are redrawn too.
+    """
+    if replicates < 1:
+        raise ValueError("at least one replicate is needed")
+    if not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    rng = np.random.default_rng(seed)
+    ranked = list(combined.ranking)
+    finals = np.empty((len(ranked), replicates))
+    draws: dict[str, dict[Hashable, np.ndarray]] = {}
+    for r in rounds:
+        spread = intervals.get(r.name, {})
+        drawn = {}
+        for entry, score in r.scores.items():
+            normal = rng.standard_normal(replicates)
+            interval = spread.get(entry)
+            if interval is None:
+                drawn[entry] = np.full(replicates, float(score))
+                continue
+            below = max(0.0, score - interval.low) / z
+            above = max(0.0, interval.high - score) / z
+            drawn[entry] = score + np.where(normal < 0, normal * below, normal * above)
+        draws[r.name] = drawn
+    for k in range(replicates):
+        replica = [RoundScores(r.name, r.weight, {e: float(draws[r.name][e][k]) for e in r.scores}, r.scale)
+                   for r in rounds]
+        again = combine_rounds(replica, rescale=combined.rescale, missing=combined.missing)
+        finals[:, k] = [again.final[e] for e in ranked]
+    tail = (1 - level) / 2
+    low, high = np.quantile(finals, [tail, 1 - tail], axis=1)
+    # ranks per replicate: 1 + how many entries scored strictly more
+    order = np.argsort(-finals, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    ranks[order, np.arange(replicates)[None, :]] = np.arange(1, len(ranked) + 1)[:, None]
+    low_k, high_k = int(np.floor(tail * (replicates - 1))), int(np.ceil((1 - tail) * (replicates - 1)))
+    ranks_sorted = np.sort(ranks, axis=1)
+    return CombinedUncertainty(
+        low={e: float(low[i]) for i, e in enumerate(ranked)},
+        high={e: float(high[i]) for i, e in enumerate(ranked)},
+        rank_low={e: int(ranks_sorted[i, low_k]) for i, e in enumerate(ranked)},
+        rank_high={e: int(ranks_sorted[i, high_k]) for i, e in enumerate(ranked)},
+        p_top=None if top is None else {e: float(np.mean(ranks[i] <= top)) for i, e in enumerate(ranked)},
+        replicates=replicates,
+        level=level,
+    )

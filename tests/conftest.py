@@ -86,7 +86,8 @@ def postgres_database() -> Iterator[str]:
         pytest.skip(POSTGRES_HINT)
     name = f"giuria_test_{uuid.uuid4().hex[:10]}"
     try:
-        run(_admin(f'CREATE DATABASE "{name}"'))
+        # Not run(): no engine is configured yet when the PostgreSQL runs come first (pytest -k postgres).
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
         if REQUIRE_POSTGRES:
             pytest.fail(f"cannot reach PostgreSQL at {POSTGRES_URL}: {error}")

@@ -27,12 +27,14 @@ from core.platform import db
 from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
 from web import auth, errors
-from web.middleware import LanguageMiddleware, UserMiddleware
+from web.dependencies import DEPENDENCIES
+from web.middleware import LanguageMiddleware, UserMiddleware, private_page_headers
 from web.routes import (
     account,
     api,
     applicant,
     jury,
+    jury_profile,
     jury_rounds,
     mentoring,
     organise,
@@ -46,6 +48,7 @@ from web.routes import (
     organise_mentoring,
     organise_people,
     organise_progress,
+    organise_redaction,
     organise_results,
     organise_setup,
     outbox,
@@ -132,8 +135,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
     webhook_sender = background_loop("webhook sender", webhook_interval,
                                      lambda stop: webhooks.run_sender(stop=stop, interval_seconds=webhook_interval))
 
-    # The development outbox is not even routed in production.
-    dev_routes = [] if settings.is_production else [outbox.outbox, outbox.outbox_mail]
+    # The development outbox is routed only in development (not in production, not in a test or staging set-up).
+    dev_routes = [outbox.outbox, outbox.outbox_mail] if settings.env == "development" else []
 
     session_config = CookieBackendConfig(
         secret=_derived_key(settings.secret_key, "session"),
@@ -165,6 +168,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *uploads.ROUTES,
             *jury.ROUTES,
             *jury_rounds.ROUTES,
+            *jury_profile.ROUTES,
             *organise.ROUTES,
             *organise_applications.ROUTES,
             *organise_people.ROUTES,
@@ -180,6 +184,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *organise_audit.ROUTES,
             *organise_results.ROUTES,
             *organise_exports.ROUTES,
+            *organise_redaction.ROUTES,
             api.list_editions, api.edition_detail,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
@@ -188,7 +193,9 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         csrf_config=csrf_config,
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,
-        before_send=[_add_security_headers],
+        dependencies=DEPENDENCIES,
+        before_request=errors.ids_in_range,
+        before_send=[_add_security_headers, private_page_headers(settings)],
         lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(

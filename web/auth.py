@@ -12,6 +12,8 @@ from litestar.response import Redirect, Template
 from core.people import accounts
 from core.people.accounts import AccountError, SessionUser
 from core.platform.i18n import gettext as _
+from web.dependencies import AppSettings, Visitor
+from web.middleware import session_token
 
 
 async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -32,6 +34,11 @@ def role_guard(role: str):
     return guard
 
 
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else "unknown"
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would let a link send people elsewhere after sign-in."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -48,25 +55,25 @@ def _login_page(*, email: str = "", next_path: str = "/me", error: str = "", sta
 
 
 @get("/login", include_in_schema=False)
-async def login_form(request: Request, next: FromQuery[str | None] = None) -> Response:
-    if request.scope.get("user") is not None:
+async def login_form(visitor: Visitor, next: FromQuery[str | None] = None) -> Response:
+    if visitor is not None:
         return Redirect(path=safe_next(next))
     return _login_page(next_path=safe_next(next))
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request) -> Response:
+async def login(request: Request, settings: AppSettings) -> Response:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
-    client = request.client.host if request.client else "unknown"
     try:
-        user = await accounts.authenticate(email=email, password=password, client=client,
-                                           settings=request.app.state.settings)
+        signed = await accounts.authenticate(email=email, password=password, client=client_address(request),
+                                             settings=settings, user_agent=request.headers.get("user-agent", ""),
+                                             replacing=session_token(request.scope))
     except AccountError:
         return _login_page(email=email, next_path=next_path, error=LOGIN_ERRORS["login_failed"](), status=400)
-    request.set_session({"uid": user.id, "epoch": user.auth_epoch})
+    request.set_session({"sid": signed.token})
     return Redirect(path=next_path)
 
 
@@ -77,5 +84,8 @@ async def logout_form() -> Template:
 
 @post("/logout", include_in_schema=False)
 async def logout(request: Request) -> Redirect:
+    token = session_token(request.scope)
+    if token:
+        await accounts.sign_out(token=token)
     request.clear_session()
     return Redirect(path="/")

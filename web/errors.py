@@ -14,8 +14,11 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from core.platform import i18n
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.ratelimit import RateLimited
+from web.middleware import reader_language
 
 log = logging.getLogger("giuria.web")
 
@@ -33,8 +36,28 @@ def _page(request: Request, status: int, title: str, message: str, headers: dict
 
 
 def not_found(request: Request, _exc: Exception) -> Response:
+    if "language" not in request.scope.get("state", {}):
+        # No route matched, so no middleware ran: still answer in the reader's language.
+        i18n.set_language(reader_language(request.scope, request.app.state.settings.default_language))
     return _page(request, 404, _("Page not found"),
                  _("The page you asked for does not exist, or you are not allowed to see it."))
+
+
+def refused(request: Request, exc: Refused) -> Response:
+    """A refusal no page shows beside its form: the service's own message, as a conflict with the rules."""
+    return _page(request, 409, _("Request not accepted"), exc.message)
+
+
+# The largest id a row can have on either engine (a signed 64-bit integer); a bigger one in a path would make
+# the database driver fail, so it is answered as what it is: a page that cannot exist.
+LARGEST_ID = 2**63 - 1
+
+
+async def ids_in_range(request: Request) -> None:
+    """Before any handler: a whole number in the path beyond what an id can be is "not found"."""
+    if any(isinstance(value, int) and not -LARGEST_ID - 1 <= value <= LARGEST_ID
+           for value in request.path_params.values()):
+        raise NotFoundException()
 
 
 def forbidden(request: Request, _exc: Exception) -> Response:
@@ -77,7 +100,10 @@ def server_error(request: Request, exc: Exception) -> Response:
                  _("An error on our side stopped this page. Nothing you entered was lost; try again in a moment."))
 
 
+# Core's "not found" and refusal errors are answered here, once: handlers do not catch them to re-raise.
 EXCEPTION_HANDLERS = {
+    NotFound: not_found,
+    Refused: refused,
     NotFoundException: not_found,
     PermissionDeniedException: forbidden,
     NotAuthorizedException: not_signed_in,

@@ -1,5 +1,7 @@
 """Names of statuses, roles and partner roles, marked for translation and translated at render time."""
 
+from core.applications import lifecycle as status
+
 
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet."""
@@ -22,17 +24,35 @@ PARTNER_ROLE = {
     "financial_partner": N_("financial partner"), "scientific_partner": N_("scientific partner"),
     "incubator": N_("incubator"), "technical_partner": N_("technical partner"), "media_partner": N_("media partner"),
 }
+ROUND_KIND = {
+    "admissibility": N_("Admissibility checklist"), "screening": N_("Screening with a rubric"),
+    "final_pitch": N_("Final pitch"), "mentoring": N_("Mentoring path"), "special_award": N_("Special award"),
+    "public_vote": N_("Public vote"),
+}
+PRIZE_KIND = {
+    "cash_grant": N_("cash grant"), "loan_offer": N_("loan"), "bank_account": N_("bank account"),
+    "incubation": N_("incubation"), "mentorship_package": N_("mentorship package"),
+    "crowdfunding_support": N_("crowdfunding support"), "special_mention": N_("special mention"),
+    "audience_award": N_("audience award"),
+}
+ORGANISATION_KIND = {
+    "foundation": N_("foundation"), "bank": N_("bank"), "incubator": N_("incubator"), "university": N_("university"),
+    "company": N_("company"), "association": N_("association"), "public_body": N_("public body"),
+    "other": N_("other"),
+}
+PRIZE_SCOPE = {"all_winners": N_("all the winners"), "finalists": N_("the finalists")}
 APPLICATION_STATUS = {
-    "draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"),
-    "admissible": N_("Admissible"), "not_admissible": N_("Not admissible"), "in_round": N_("Being judged"),
-    "advanced": N_("Advanced"), "not_advanced": N_("Not advanced"), "finalist": N_("Finalist"),
-    "winner": N_("Winner"), "not_winner": N_("Not among the winners"),
+    status.DRAFT: N_("Draft"), status.SUBMITTED: N_("Submitted"), status.WITHDRAWN: N_("Withdrawn"),
+    status.ADMISSIBLE: N_("Admissible"), status.NOT_ADMISSIBLE: N_("Not admissible"),
+    status.IN_ROUND: N_("Being judged"),
+    status.ADVANCED: N_("Advanced"), status.NOT_ADVANCED: N_("Not advanced"), status.FINALIST: N_("Finalist"),
+    status.WINNER: N_("Winner"), status.NOT_WINNER: N_("Not among the winners"),
 }
 DECISION_OUTCOME = {
-    "admissible": N_("admissible"), "not_admissible": N_("not admissible"),
-    "advanced": N_("advanced to the next round"),
-    "not_advanced": N_("not advanced"), "finalist": N_("finalist"), "winner": N_("winner"),
-    "not_winner": N_("not among the winners"),
+    status.ADMISSIBLE: N_("admissible"), status.NOT_ADMISSIBLE: N_("not admissible"),
+    status.ADVANCED: N_("advanced to the next round"),
+    status.NOT_ADVANCED: N_("not advanced"), status.FINALIST: N_("finalist"), status.WINNER: N_("winner"),
+    status.NOT_WINNER: N_("not among the winners"),
 }
 ACCOUNT_ERRORS = {
     "email_invalid": N_("Enter a valid email address."),
@@ -48,6 +68,11 @@ UPLOAD_ERRORS = {
     "wrong_type_found": N_("This file is {found}, but {expected} is expected. Nothing was changed."),
     "empty": N_("The file is empty. Nothing was changed."),
     "not_editable": N_("Files can be changed only while the application is a draft."),
+    "inflates_too_much": N_("This document unpacks to more than {limit_mb} MB, far more than its size suggests: it "
+                            "may be built to overload whoever opens it. Nothing was changed; save it again from your "
+                            "office program, or export it as PDF."),
+    "damaged": N_("This document is damaged: its parts do not match what it declares. Nothing was changed; save it "
+                  "again from your office program, or export it as PDF."),
 }
 MAIL_STATUS = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}
 REVIEW_STATE = {
@@ -104,3 +129,38 @@ EXPORT_KIND = {
 }
 WEBHOOK_DELIVERY_STATUS = {"queued": N_("waiting"), "delivered": N_("delivered"), "failed": N_("failed"),
                            "cancelled": N_("cancelled")}
+# Blind rounds: what cleaning removed from a file, and the kinds of identifying text suggested for redaction.
+CLEANING_PART = {
+    "document_information": N_("Document information"), "xmp": N_("XMP metadata"),
+    "annotation": N_("Annotations"), "embedded_files": N_("Embedded files"),
+    "exif": N_("EXIF (camera, author, position)"), "comment": N_("Image comment"), "iptc": N_("IPTC"),
+    "png_text": N_("Image text fields"),
+}
+ACTIVE_CONTENT = {
+    "javascript": N_("JavaScript"), "launch": N_("an action that launches a program or another file"),
+    "submit_form": N_("a form that sends data to an address"), "import_data": N_("an action that imports data"),
+    "embedded_file": N_("embedded files"), "xfa": N_("an XFA form, which can hold scripts"),
+    "additional_actions": N_("actions run when a page or the document opens or closes"),
+}
+CLEANING_ERROR = {
+    "encrypted": N_("It is protected by a password, so no cleaned copy can be made: jurors of a blind round do not "
+                    "receive it."),
+    "unreadable": N_("It could not be read to clean it, so jurors of a blind round do not receive it."),
+    "too_large": N_("It is too large to clean, so jurors of a blind round do not receive it."),
+}
+FILE_WITHHELD = {
+    "encrypted": N_("This file is protected by a password, so its author's details cannot be removed: in a blind "
+                    "round it is withheld. The organisers can see why."),
+    "other": N_("This file could not be cleaned of its author's details: in a blind round it is withheld. The "
+                "organisers can see why."),
+}
+HIT_KIND = {
+    "entity": N_("entity name"), "person": N_("team member"), "identifying": N_("identifying answer"),
+    "tax_code": N_("tax code"), "email": N_("email address"), "social": N_("social profile"),
+    "web": N_("web address"), "phone": N_("phone number"),
+}
+# Where the entries of a round come from, on the round's page.
+PASSAGE_SOURCE = {
+    status.ADMISSIBLE: N_("admissible applications"), status.ADVANCED: N_("entries advanced from the previous round"),
+    status.FINALIST: N_("finalists"),
+}

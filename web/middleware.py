@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
 
-from core.people.accounts import load_session_user
+from core.people.accounts import signed_in_user
 from core.platform import i18n
+from core.platform.settings import Settings
 
 LANGUAGE_COOKIE = "giuria_lang"
 
@@ -30,6 +31,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == name), None)
 
 
+def session_token(scope: Scope) -> str | None:
+    """The token of the server-side session the encrypted session cookie names, if any."""
+    session = scope.get("session")
+    token = session.get("sid") if isinstance(session, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
 class UserMiddleware(ASGIMiddleware):
     """Put the signed-in user (or None) in the scope; a stale session simply reads as signed out."""
 
@@ -37,12 +45,23 @@ class UserMiddleware(ASGIMiddleware):
     should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        session = scope.get("session") or {}
+        token = session_token(scope)
         user = None
-        if isinstance(session, dict) and "uid" in session:
-            user = await load_session_user(int(session["uid"]), int(session.get("epoch", -1)))
+        if token:
+            client = scope.get("client")
+            user = await signed_in_user(token=token, client=client[0] if client else "unknown")
         scope["user"] = user
         await next_app(scope, receive, send)
+
+
+def reader_language(scope: Scope, default_language: str) -> str:
+    """The reader's language: explicit choice (cookie) first, then the account's, then Accept-Language."""
+    chosen = _cookie(scope, LANGUAGE_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    user = scope.get("user")
+    return (user.locale if user is not None else None) or i18n.negotiate(
+        _header(scope, b"accept-language")) or default_language
 
 
 class LanguageMiddleware(ASGIMiddleware):
@@ -55,14 +74,38 @@ class LanguageMiddleware(ASGIMiddleware):
         self.default_language = default_language
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        chosen = _cookie(scope, LANGUAGE_COOKIE)
-        user = scope.get("user")
-        if chosen not in i18n.LANGUAGES:
-            chosen = (user.locale if user is not None else None) or i18n.negotiate(
-                _header(scope, b"accept-language")) or self.default_language
-        token = i18n.set_language(chosen)
+        token = i18n.set_language(reader_language(scope, self.default_language))
         scope.setdefault("state", {})["language"] = i18n.current_language()
         try:
             await next_app(scope, receive, send)
         finally:
             i18n._current_language.reset(token)
+
+
+# Pages with a sign-in or password form, or a token in their address: kept by no cache, like every page
+# a signed-in person sees, so the back button of a shared computer shows nothing once they signed out.
+PRIVATE_PREFIXES = ("/login", "/logout", "/signup", "/password/", "/verify/", "/invitations/", "/me/")
+NO_STORE = (b"cache-control", b"no-store")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def private_page_headers(settings: Settings) -> BeforeMessageSendHookHandler:
+    """`Cache-Control: no-store` for signed-in readers and sign-in pages; HSTS when the site is served over https."""
+    https = settings.base_url.startswith("https://")
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        path = scope.get("path", "")
+        private = scope.get("user") is not None or path == "/me" or path.startswith(PRIVATE_PREFIXES)
+        if not private and not https:
+            return
+        headers = list(message.get("headers", []))
+        if private:
+            headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+            headers.append(NO_STORE)
+        if https:
+            headers.append(HSTS)
+        message["headers"] = headers
+
+    return add_headers

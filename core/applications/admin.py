@@ -6,17 +6,17 @@ the applicant is told by mail, and the audit log keeps both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core.applications import attachments, lifecycle
+from core.applications.attachments import CleanReport
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, ApplicationView, _view
 from core.messaging.mail import enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Account, Application
-
-REOPENABLE = ("submitted", "admissible", "not_admissible")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class OrganiserApplication:
     applicant_email: str
     applicant_name: str
     extended_until: datetime | None
+    # What cleaning removes from each file (by field) before blind jurors, or anyone if it carried scripts.
+    cleaning: dict[str, CleanReport] = field(default_factory=dict)
 
 
 async def _organised_row(actor: SessionUser, application_id: int, edition_slug: str, *, lock: bool = False) -> dict:
@@ -37,15 +39,21 @@ async def _organised_row(actor: SessionUser, application_id: int, edition_slug: 
     return row
 
 
-async def application_for_organiser(*, actor: SessionUser, edition_slug: str,
-                                    application_id: int) -> OrganiserApplication:
-    """The whole application, for an organiser of its edition (anyone else: not found)."""
+async def application_for_organiser(*, actor: SessionUser, edition_slug: str, application_id: int,
+                                    settings=None) -> OrganiserApplication:
+    """The whole application, for an organiser of its edition (anyone else: not found).
+
+    With `settings`, each file's cleaning report too: the metadata blind jurors are spared, and any
+    active content (JavaScript, launch actions) the file carried.
+    """
     row = await _organised_row(actor, application_id, edition_slug)
     applicant = await Account.select(Account.email, Account.display_name).where(
         Account.id == row["applicant"]).first()
+    cleaning = await attachments.cleaning_reports(settings=settings, application_id=application_id) \
+        if settings is not None else {}
     return OrganiserApplication(view=await _view(row), entity_name=row["entity_name"],
                                 applicant_email=applicant["email"], applicant_name=applicant["display_name"],
-                                extended_until=row["deadline_extended_until"])
+                                extended_until=row["deadline_extended_until"], cleaning=cleaning)
 
 
 async def grant_extension(*, actor: SessionUser, edition_slug: str, application_id: int, until: datetime) -> None:
@@ -71,14 +79,15 @@ async def reopen_application(*, actor: SessionUser, edition_slug: str, applicati
         raise ApplicationClosed(_("Say why the application is reopened; the applicant reads it."))
     async with db.write_transaction():
         row = await _organised_row(actor, application_id, edition_slug, lock=True)
-        if row["status"] not in REOPENABLE:
+        if not lifecycle.can_reopen(row["status"]):
             raise ApplicationClosed(_("Only a submitted application that no jury is judging can be reopened."))
         extended = until or row["deadline_extended_until"]
         view = await _view({**row, "deadline_extended_until": extended})
         if not view.deadline.is_open(now):
             raise ApplicationClosed(_("The deadline has passed: give the applicant a date until which to submit."))
         await Application.update({
-            Application.status: "draft", Application.receipt_number: None, Application.submitted_at: None,
+            Application.status: lifecycle.transition(row["status"], lifecycle.DRAFT),
+            Application.receipt_number: None, Application.submitted_at: None,
             Application.deadline_extended_until: extended, Application.updated_at: now,
             Application.version: row["version"] + 1,
         }).where(Application.id == application_id)

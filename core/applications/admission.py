@@ -11,7 +11,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.applications import lifecycle
+from core.applications.lifecycle import ADMISSIBILITY_OUTCOMES, ADMISSIBLE, IN_CHECK, NOT_ADMISSIBLE
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
@@ -19,10 +22,9 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Area, Decision, Edition, Round, Track
 
-OUTCOMES = ("admissible", "not_admissible")
-IN_CHECK = ("submitted", "admissible", "not_admissible")
+EVENTS = {ADMISSIBLE: "application.admissible", NOT_ADMISSIBLE: "application.inadmissible"}
 
-__all__ = ["AdmissionPage", "AdmissionRefused", "EditionNotFound", "Suggestion", "admission_page",
+__all__ = ["AdmissionPage", "AdmissionRefused", "ChecklistOpinion", "EditionNotFound", "Suggestion", "admission_page",
            "mark_admissibility", "send_notices"]
 
 
@@ -35,11 +37,21 @@ class AdmissionRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class ChecklistOpinion:
+    """One reviewer's submitted checklist: who, what they concluded, and the items they failed with their words."""
+
+    reviewer: str
+    outcome: str
+    failed: tuple[tuple[dict[str, str], str], ...] = ()  # (item label by language, the reviewer's reason)
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """What a checklist suggests for an entry: admissible, not_admissible or disputed, and why."""
+    """What a checklist suggests for an entry: admissible, not_admissible, disputed or pending, and why."""
 
     outcome: str
     note: str = ""
+    opinions: tuple[ChecklistOpinion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class AdmissionPage:
     areas: tuple[tuple[str, dict[str, str]], ...]
     round_code: str | None
     notices_due: int
+    statuses: tuple[str, ...] = IN_CHECK
 
 
 async def _admissibility_round(edition_id: int) -> dict | None:
@@ -103,9 +116,9 @@ async def admission_page(*, actor: SessionUser, edition_slug: str, track: str = 
     areas = await Area.select(Area.code, Area.name).where(Area.edition == edition.id).order_by(Area.position)
     due = 0
     if round_ is not None:
-        due = await Decision.count().where(Decision.round == round_["id"], Decision.outcome == "not_admissible",
+        due = await Decision.count().where(Decision.round == round_["id"], Decision.outcome == NOT_ADMISSIBLE,
                                            Decision.published_at.is_null(),
-                                           Decision.application.status == "not_admissible")
+                                           Decision.application.status == NOT_ADMISSIBLE)
     return AdmissionPage(
         rows=rows, tracks=tuple((t["code"], json_value(t["name"]) or {}) for t in tracks),
         areas=tuple((a["code"], json_value(a["name"]) or {}) for a in areas),
@@ -121,9 +134,9 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     reason = reason.strip()
     errors: dict[str, str] = {}
-    if outcome not in OUTCOMES:
+    if outcome not in ADMISSIBILITY_OUTCOMES:
         errors["outcome"] = _("Choose admissible or not admissible.")
-    if outcome == "not_admissible" and not reason:
+    if outcome == NOT_ADMISSIBLE and not reason:
         errors["reason"] = _("Give the reason: the applicants will read it.")
     if not application_ids:
         errors["ids"] = _("Select at least one application.")
@@ -140,6 +153,8 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
             Application.status.is_in(list(IN_CHECK))))
         if len(rows) != len(set(application_ids)):
             raise AdmissionRefused({"ids": _("Some selected applications are not in the admissibility check.")})
+        for row in rows:
+            lifecycle.transition(row["status"], outcome)
         ids = [r["id"] for r in rows]
         await Application.update({Application.status: outcome, Application.updated_at: now}).where(
             Application.id.is_in(ids))
@@ -161,6 +176,9 @@ async def mark_admissibility(*, actor: SessionUser, edition_slug: str, applicati
             await audit.record("application.admissibility", actor_id=actor.id, edition_id=edition.id,
                                subject_type="application", subject_id=row["id"],
                                data={"from": row["status"], "to": outcome, "reason": reason})
+            # The reason stays out of the event: it is free text about the applicant, for their notice.
+            await events.emit(EVENTS[outcome], edition_id=edition.id, subject_type="application",
+                              subject_id=row["id"], data={"status": outcome, "round": round_["code"]}, at=now)
     return changed
 
 
@@ -178,8 +196,8 @@ async def send_notices(*, actor: SessionUser, edition_slug: str, base_url: str) 
             Decision.id, Decision.reason, Decision.application, Decision.application.title,
             Decision.application.entity_name, Decision.application.applicant.email,
             Decision.application.applicant.locale, Decision.application.applicant.display_name,
-        ).where(Decision.round == round_["id"], Decision.outcome == "not_admissible", Decision.published_at.is_null(),
-                Decision.application.status == "not_admissible").order_by(Decision.id)
+        ).where(Decision.round == round_["id"], Decision.outcome == NOT_ADMISSIBLE, Decision.published_at.is_null(),
+                Decision.application.status == NOT_ADMISSIBLE).order_by(Decision.id)
         for row in due:
             # Claimed first: of two organisers sending at once, only one queues each notice.
             claimed = await Decision.update({Decision.published_at: now}).where(

@@ -10,8 +10,10 @@ A refused upload changes nothing: the field keeps its previous file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
+import json
 import logging
 import os
 import re
@@ -25,12 +27,18 @@ from typing import Any, BinaryIO, Protocol
 import anyio
 from piccolo.engine.postgres import PostgresEngine
 
+from core.applications import lifecycle
 from core.platform import audit, db
 from core.platform.downloads import Download
+from core.platform.errors import NotFound
+from core.platform.files_clean import CLEANER_VERSION, CleanReport, clean_file
 from core.platform.files_content import (
     KINDS,
+    ZIP_KINDS,
+    ArchiveProblem,
     Kind,
     accepted_kinds,
+    archive_problem,
     detect_kind,
     download_name,
     kind_of_content_type,
@@ -45,7 +53,10 @@ __all__ = [
     "KINDS",
     "AttachmentInfo",
     "AttachmentNotFound",
+    "CleanReport",
+    "CleanedCopy",
     "Download",
+    "FileWithheld",
     "Kind",
     "StoredFile",
     "SweepReport",
@@ -54,6 +65,8 @@ __all__ = [
     "attachment_for_download",
     "attachments_of",
     "blob_path",
+    "cleaned_copy",
+    "cleaning_reports",
     "delete_attachment",
     "detect_kind",
     "download_name",
@@ -69,16 +82,17 @@ log = logging.getLogger("giuria.files")
 MEBIBYTE = 1024 * 1024
 CHUNK_BYTES = 256 * 1024
 INCOMING_DIR = ".incoming"  # temporary files, on the same file system as the blobs they become
+CLEANED_DIR = "cleaned"  # under the data directory: cleaned copies by the original's hash, shared by workers
 BLOB_LOCK_NAMESPACE = 0x66696C65  # "file": PostgreSQL advisory locks on a blob's hash
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-EDITABLE_STATUS = "draft"
+EDITABLE_STATUS = lifecycle.DRAFT  # what lifecycle.can_edit allows; a query needs the value
 
 
 class UploadRejected(ValueError):
     """An upload or removal was refused and nothing changed; `code` is a message id for translation.
 
     Codes: too_large (`limit` in bytes), wrong_type (`expected` kinds, `found` kind or None),
-    empty, not_editable.
+    empty, not_editable, inflates_too_much (an office document unpacking past `limit` bytes), damaged.
     """
 
     def __init__(self, code: str, *, limit: int | None = None, expected: tuple[str, ...] = (),
@@ -102,8 +116,24 @@ class UploadRejected(ValueError):
         return params
 
 
-class AttachmentNotFound(LookupError):
+class AttachmentNotFound(NotFound):
     """No such attachment or application for this person; answer 404 so that existence does not leak."""
+
+
+class FileWithheld(Exception):
+    """A blind reader asked for a file of which no safe copy could be made; `code` says why (encrypted…)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CleanedCopy:
+    """A blob's cleaned copy (`path`, None when none could be made) and what cleaning removed."""
+
+    report: CleanReport
+    path: Path | None
 
 
 @dataclass(frozen=True)
@@ -193,8 +223,16 @@ async def store_checked_file(*, settings: Settings, application_id: int, field: 
         sniffed = await anyio.to_thread.run_sync(incoming.sniff)
         if sniffed.kind not in kinds:
             raise UploadRejected("wrong_type", expected=kinds, found=sniffed.found)
+        if sniffed.kind in ZIP_KINDS:
+            problem: ArchiveProblem | None = await anyio.to_thread.run_sync(incoming.archive_problem)
+            if problem is not None:
+                raise UploadRejected(problem.code, limit=problem.limit or None)
         await anyio.to_thread.run_sync(incoming.finish)
         sha256 = incoming.sha256
+        # Cleaned now, from the incoming file: the organiser learns of active content (JavaScript, launch
+        # actions) from the audit log and the application page, and jurors never wait for it.
+        cleaning = None if sniffed.kind == "txt" else await _clean_into_cache(
+            settings=settings, source=incoming.path, sha256=sha256, kind=sniffed.kind)
         name = download_name(filename, sniffed.kind)
         target = blob_path(settings=settings, sha256=sha256)
         uploaded_at = datetime.now(UTC)
@@ -215,7 +253,8 @@ async def store_checked_file(*, settings: Settings, application_id: int, field: 
                     edition_id=edition_id, subject_type="application", subject_id=application_id,
                     data={"field": field, "attachment": attachment_id, "kind": sniffed.kind,
                           "size_bytes": incoming.size, "sha256": sha256,
-                          **({"previous_sha256": previous[0]} if previous else {})},
+                          **({"previous_sha256": previous[0]} if previous else {}),
+                          **({"active_content": cleaning.active} if cleaning and cleaning.active else {})},
                 )
         except BaseException:
             if placed:
@@ -259,11 +298,13 @@ async def attachments_of(*, application_id: int) -> list[AttachmentInfo]:
 
 
 async def attachment_for_download(*, settings: Settings, attachment_id: int, user: SessionUser,
-                                  can_view: ViewRule) -> Download:
+                                  can_view: ViewRule, blind: bool = False) -> Download:
     """The file behind an attachment, for someone `can_view(user=…, application_id=…)` lets see the entry.
 
     The rule comes from the caller (the applications service knows owners, organisers and assigned
-    jurors); it may be sync or async. A denial looks exactly like a missing attachment.
+    jurors); it may be sync or async. A denial looks exactly like a missing attachment. Anyone but the
+    uploader gets the cleaned copy when the file carried active content (JavaScript, launch actions),
+    and a `blind` reader always gets it: FileWithheld when no safe copy could be made.
     """
     row = await Attachment.select().where(Attachment.id == attachment_id).first()
     if row is None:
@@ -277,8 +318,101 @@ async def attachment_for_download(*, settings: Settings, attachment_id: int, use
     if not await anyio.Path(path).is_file():
         # The row says the file exists: its absence is lost data, an operator's problem, not a 404.
         raise FileNotFoundError(f"attachment {attachment_id}: blob {path} is missing")
-    return Download(path=path, download_name=row["filename"], content_type=row["content_type"],
-                    size=row["size_bytes"], sha256=row["sha256"])
+    found = Download(path=path, download_name=row["filename"], content_type=row["content_type"],
+                     size=row["size_bytes"], sha256=row["sha256"])
+    if row["uploaded_by"] == user.id and not blind:
+        return found
+    return await _reader_copy(settings=settings, found=found, blind=blind)
+
+
+async def _reader_copy(*, settings: Settings, found: Download, blind: bool) -> Download:
+    kind = kind_of_content_type(found.content_type)
+    if kind is None or kind == "txt":
+        return found  # nothing in plain text but the text itself
+    cleaned = await cleaned_copy(settings=settings, sha256=found.sha256, kind=kind)
+    if cleaned.path is None:
+        if blind:
+            raise FileWithheld(cleaned.report.error)
+        return found  # unreadable to the cleaner: nothing was found to remove either
+    if not blind and not cleaned.report.active:
+        return found
+    return dataclasses.replace(found, path=cleaned.path, size=cleaned.report.size, sha256=cleaned.report.sha256)
+
+
+async def cleaned_copy(*, settings: Settings, sha256: str, kind: str) -> CleanedCopy:
+    """The blob's cleaned copy and its report, made once per content and kept for every worker."""
+    data_path, report_path = _cleaned_paths(settings, sha256)
+    cached = await anyio.to_thread.run_sync(_cached_cleaning, data_path, report_path)
+    if cached is not None:
+        return cached
+    report = await _clean_into_cache(settings=settings, source=blob_path(settings=settings, sha256=sha256),
+                                     sha256=sha256, kind=kind, quiet=False)
+    return CleanedCopy(report=report, path=None if report.error else data_path)
+
+
+async def cleaning_reports(*, settings: Settings, application_id: int) -> dict[str, CleanReport]:
+    """What cleaning removes from each of the application's files, by field; the caller has checked the reader."""
+    reports = {}
+    for info in await attachments_of(application_id=application_id):
+        if info.kind is None or info.kind == "txt":
+            continue
+        try:
+            reports[info.field] = (await cleaned_copy(settings=settings, sha256=info.sha256, kind=info.kind)).report
+        except FileNotFoundError:
+            log.error("attachment %s: blob %s is missing", info.id, info.sha256)
+    return reports
+
+
+def _cleaned_paths(settings: Settings, sha256: str) -> tuple[Path, Path]:
+    if not SHA256_HEX.fullmatch(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    data = settings.data_dir / CLEANED_DIR / sha256[:2] / f"{sha256}.v{CLEANER_VERSION}"
+    return data, data.with_name(data.name + ".json")
+
+
+def _cached_cleaning(data_path: Path, report_path: Path) -> CleanedCopy | None:
+    try:
+        report = CleanReport.from_json(json.loads(report_path.read_text(encoding="utf-8")))
+    except (FileNotFoundError, ValueError, TypeError, KeyError):
+        return None
+    if report.version != CLEANER_VERSION:
+        return None
+    if report.error:
+        return CleanedCopy(report=report, path=None)
+    return CleanedCopy(report=report, path=data_path) if data_path.is_file() else None
+
+
+async def _clean_into_cache(*, settings: Settings, source: Path, sha256: str, kind: str,
+                            quiet: bool = True) -> CleanReport | None:
+    """Clean `source` (the blob or the upload on its way in) into the cache; at upload a failure is only logged."""
+    data_path, report_path = _cleaned_paths(settings, sha256)
+    try:
+        return await anyio.to_thread.run_sync(_clean_sync, source, kind, data_path, report_path)
+    except Exception:
+        if not quiet:
+            raise
+        log.exception("could not clean %s (%s)", sha256, kind)
+        return None
+
+
+def _clean_sync(source: Path, kind: str, data_path: Path, report_path: Path) -> CleanReport:
+    """Two workers may clean the same content at once: each renames a complete file into place, the same bytes."""
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix="clean-", suffix=".part", dir=data_path.parent)
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        report = clean_file(source, temporary, kind)
+        if not report.error:
+            os.chmod(temporary, 0o640)
+            os.replace(temporary, data_path)
+        descriptor, name = tempfile.mkstemp(prefix="clean-", suffix=".part", dir=data_path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(report.to_json(), file, ensure_ascii=False)
+        os.replace(name, report_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return report
 
 
 @dataclass(frozen=True)
@@ -287,6 +421,7 @@ class SweepReport:
 
     blobs: int
     partial_uploads: int
+    cleaned_copies: int = 0
 
 
 async def sweep_uploads(*, settings: Settings, partial_older_than: timedelta = timedelta(hours=6)) -> SweepReport:
@@ -303,7 +438,9 @@ async def sweep_uploads(*, settings: Settings, partial_older_than: timedelta = t
         blobs += await _discard_if_unreferenced(settings=settings, sha256=sha256)
     cutoff = datetime.now(UTC) - partial_older_than
     partial = await anyio.to_thread.run_sync(_remove_partial_uploads, settings.uploads_dir / INCOMING_DIR, cutoff)
-    return SweepReport(blobs=blobs, partial_uploads=partial)
+    cleaned = await anyio.to_thread.run_sync(_remove_stale_cleanings, settings.data_dir / CLEANED_DIR, referenced,
+                                             cutoff)
+    return SweepReport(blobs=blobs, partial_uploads=partial, cleaned_copies=cleaned)
 
 
 async def _save_row(*, application_id: int, field: str, values: dict[str, Any]) -> tuple[int, list[str]]:
@@ -329,7 +466,7 @@ async def _require_draft(*, application_id: int, user_id: int) -> int:
         Application.id == application_id).first()
     if row is None or row["applicant"] != user_id:
         raise AttachmentNotFound(application_id)
-    if row["status"] != EDITABLE_STATUS:
+    if not lifecycle.can_edit(row["status"]):
         raise UploadRejected("not_editable")
     return row["edition"]
 
@@ -363,6 +500,8 @@ async def _discard_if_unreferenced(*, settings: Settings, sha256: str) -> bool:
             if await Attachment.exists().where(Attachment.sha256 == sha256):
                 return False
             await anyio.Path(blob_path(settings=settings, sha256=sha256)).unlink(missing_ok=True)
+            for path in _cleaned_paths(settings, sha256):
+                await anyio.Path(path).unlink(missing_ok=True)
             return True
     except Exception:
         log.exception("could not remove unreferenced blob %s", sha256)
@@ -413,6 +552,10 @@ class _Incoming:
     def sniff(self):
         self.file.flush()
         return sniff(self.file)
+
+    def archive_problem(self) -> ArchiveProblem | None:
+        self.file.flush()
+        return archive_problem(self.file)
 
     def finish(self) -> None:
         """Make the bytes durable before any row can point at them."""
@@ -465,6 +608,29 @@ def _remove_partial_uploads(directory: Path, cutoff: datetime) -> int:
                 removed += 1
         except FileNotFoundError:
             continue  # finished or discarded meanwhile
+    return removed
+
+
+def _remove_stale_cleanings(directory: Path, referenced: set[str], cutoff: datetime) -> int:
+    """Cleaned copies (and their reports) of contents no attachment uses, of an older cleaner, or left half-made."""
+    removed = 0
+    if not directory.is_dir():
+        return removed
+    current = f"v{CLEANER_VERSION}"
+    for path in directory.glob("??/*"):
+        name = path.name
+        try:
+            if name.endswith(".part"):
+                if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+                    path.unlink()
+                    removed += 1
+                continue
+            sha256, _dot, version = name.partition(".")
+            if sha256 not in referenced or version.removesuffix(".json") != current:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
     return removed
 
 

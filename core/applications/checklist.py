@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.applications.lifecycle import ADMISSIBLE, NOT_ADMISSIBLE
 from core.platform.i18n import gettext as _
 
-OUTCOMES = ("admissible", "not_admissible", "second_look")
+SECOND_LOOK = "second_look"
+OUTCOMES = (ADMISSIBLE, NOT_ADMISSIBLE, SECOND_LOOK)
 MAX_REASON = 2000
 
 
@@ -100,8 +102,8 @@ def check_answers(items: list[ChecklistItem], data: ChecklistInput, *, submit: b
     failed = any(a["passed"] is False for a in stored.values())
     if submit and not outcome:
         errors["outcome"] = _("Choose the outcome of the check.")
-    elif submit and outcome == "admissible" and failed:
+    elif submit and outcome == ADMISSIBLE and failed:
         errors["outcome"] = _("An item failed: choose not admissible, or ask for a second look.")
-    elif submit and outcome == "not_admissible" and not failed and not errors:
+    elif submit and outcome == NOT_ADMISSIBLE and not failed and not errors:
         errors["outcome"] = _("Mark the item that fails, with its reason, to declare the entry not admissible.")
     return stored, errors

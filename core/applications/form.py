@@ -216,11 +216,37 @@ def parse_section(spec: SectionSpec, data: FormInput) -> SectionOutcome:
     return outcome
 
 
-def missing_required(spec: SectionSpec, values: Mapping[str, Any], attachments: set[str]) -> dict[str, str]:
+TO_BE_INCORPORATED = "da_costituire"
+ANY_ANSWER = object()
+
+
+def rule_requirements(rules: Mapping[str, Any] | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Questions the call's eligibility rules make required, given the answers so far.
+
+    These are the rules that would otherwise refuse a submission out of sight of the form: an entity's
+    age needs its date of incorporation (unless it is yet to be incorporated), mandatory training needs
+    a "yes". Each maps to the answer it needs (`ANY_ANSWER` for any).
+    """
+    rules = rules or {}
+    needed: dict[str, Any] = {}
+    if rules.get("max_entity_age_years") and values.get("legal_form") != TO_BE_INCORPORATED:
+        needed["founded_on"] = ANY_ANSWER
+    if rules.get("required_training"):
+        needed["training_completed"] = True
+    return needed
+
+
+def missing_required(spec: SectionSpec, values: Mapping[str, Any], attachments: set[str],
+                     by_rule: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Required questions still unanswered in a section, with the message to show beside each."""
     missing = {}
+    by_rule = by_rule or {}
     for question in spec.questions:
-        if not question.required:
+        if question.code in by_rule and by_rule[question.code] is not ANY_ANSWER:
+            if values.get(question.code) != by_rule[question.code]:
+                missing[question.code] = _("The call requires this answer to be yes.")
+            continue
+        if not (question.required or question.code in by_rule):
             continue
         if question.type == "file":
             if question.code not in attachments:
@@ -235,11 +261,11 @@ def missing_required(spec: SectionSpec, values: Mapping[str, Any], attachments: 
 
 
 def progress(sections: list[SectionSpec], values: Mapping[str, Any], invalid: Mapping[str, Any],
-             attachments: set[str]) -> list[SectionProgress]:
+             attachments: set[str], by_rule: Mapping[str, Any] | None = None) -> list[SectionProgress]:
     result = []
     for spec in sections:
-        required = [q for q in spec.questions if q.required]
-        missing = missing_required(spec, values, attachments)
+        required = [q for q in spec.questions if q.required or q.code in (by_rule or {})]
+        missing = missing_required(spec, values, attachments, by_rule)
         result.append(SectionProgress(
             code=spec.code, required=len(required), answered=len(required) - len(missing),
             has_errors=any(q.code in invalid for q in spec.questions),

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from core.applications import attachments as files
+from core.applications import lifecycle
 from core.applications.form import (
     COLUMN_QUESTIONS,
     FormInput,
@@ -23,19 +24,22 @@ from core.applications.form import (
     missing_required,
     parse_section,
     progress,
+    rule_requirements,
     sections_of,
 )
 from core.editions.geography import area_for_region
 from core.editions.schema import SectionSpec, StatementSpec
-from core.messaging import mail, webhooks
+from core.messaging import events, mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
     Application,
     Area,
     Attachment,
+    AuditEvent,
     ConsentRecord,
     Decision,
     Edition,
@@ -46,23 +50,19 @@ from core.platform.tables import (
     TimelineEntry,
     Track,
 )
-from core.plugin_api import ApplicationSnapshot, LifecycleEvent
+from core.plugin_api import ApplicationSnapshot
 from core.plugins import active_registry
 
 CALL_CLOSE = "call_close"
 TEAM_QUESTION = "members"
 
 
-class ApplicationNotFound(LookupError):
+class ApplicationNotFound(NotFound):
     """Missing, or not this person's: the two look the same from outside."""
 
 
-class ApplicationClosed(ValueError):
+class ApplicationClosed(Refused):
     """The call does not accept this change any more (or not yet)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,25 @@ class ApplicationView:
     receipt_number: str | None
     submitted_at: datetime | None
     area: str | None = None
+    required_by_rule: frozenset[str] = frozenset()
 
     @property
     def editable(self) -> bool:
-        return self.status == "draft"
+        return lifecycle.can_edit(self.status)
+
+    @property
+    def can_reopen(self) -> bool:
+        return lifecycle.can_reopen(self.status)
+
+    @property
+    def shows_rounds(self) -> bool:
+        return lifecycle.was_submitted(self.status)
+
+    def can_withdraw(self, now: datetime) -> bool:
+        return lifecycle.can_withdraw(self.status, deadline_open=self.deadline.is_open(now))
+
+    def can_start_again(self, now: datetime) -> bool:
+        return lifecycle.can_start_again(self.status, deadline_open=self.deadline.is_open(now))
 
     @property
     def complete(self) -> bool:
@@ -173,18 +188,19 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         Track.position)
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    by_rule = rule_requirements(json_value(edition["eligibility"]), values)
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
         tracks=[{"code": t["code"], "name": json_value(t["name"])} for t in tracks],
         values=values, invalid=invalid, version=row["version"], sections=sections,
-        progress=progress(sections, values, invalid, set(attachments)),
+        progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
         declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
         consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
         deadline=await _deadline(edition, row["deadline_extended_until"]),
         receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
-        area=area["code"] if area else None,
+        area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
     )
 
 
@@ -263,7 +279,7 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] != "draft":
+        if not lifecycle.can_edit(row["status"]):
             raise ApplicationClosed(_("This application was submitted and can no longer be changed."))
         edition = await _edition(row["edition"])
         if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
@@ -335,7 +351,7 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] != "draft":
+        if not lifecycle.allows(row["status"], lifecycle.SUBMITTED):
             if row["receipt_number"]:
                 return SubmitResult(receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
                                     already_submitted=True)
@@ -348,10 +364,16 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
             raise refused
         edition = await _edition(row["edition"])
         receipt = f"{_receipt_prefix(edition['slug'], edition['year'])}-{application_id:05d}"
+        earlier = await AuditEvent.count().where(AuditEvent.action == "application.submitted",
+                                                 AuditEvent.subject_type == "application",
+                                                 AuditEvent.subject_id == str(application_id))
+        if earlier:  # submitted before, withdrawn, started again: a withdrawn receipt is never reused
+            receipt = f"{receipt}-{earlier + 1}"
         updated = await Application.update({
-            Application.status: "submitted", Application.submitted_at: now, Application.receipt_number: receipt,
+            Application.status: lifecycle.transition(row["status"], lifecycle.SUBMITTED),
+            Application.submitted_at: now, Application.receipt_number: receipt,
             Application.version: row["version"] + 1, Application.updated_at: now,
-        }).where(Application.id == application_id, Application.status == "draft").returning(Application.id)
+        }).where(Application.id == application_id, Application.status == row["status"]).returning(Application.id)
         if not updated:  # lost a race we could not see: the other request's submission stands
             current = await Application.select().where(Application.id == application_id).first()
             return SubmitResult(receipt_number=current["receipt_number"], submitted_at=current["submitted_at"],
@@ -364,24 +386,23 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
                               text_version=s.version, given_at=now) for s, kind in statements))
         await audit.record("application.submitted", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id, data={"receipt": receipt})
-        await _queue_receipt(user=user, view=view, receipt=receipt, submitted_at=now, base_url=base_url)
-        event = LifecycleEvent(name="application.submitted", edition=view.edition_slug, at=now,
-                               subject_type="application", subject_id=str(application_id),
-                               data={"track": view.track, "status": "submitted"})
-        await webhooks.queue_event(event)
-    active_registry().notify(event)
+        # The receipt goes out with the event, within the submission's transaction: queued if and only if it commits.
+        await events.emit("application.submitted", edition_id=row["edition"], subject_type="application",
+                          subject_id=application_id, data={"track": view.track, "status": "submitted"}, at=now,
+                          mails=[_receipt(user=user, view=view, receipt=receipt, submitted_at=now,
+                                          base_url=base_url)])
     return SubmitResult(receipt_number=receipt, submitted_at=now)
 
 
-async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
-                         base_url: str) -> None:
-    """The receipt mail goes out within the submission's transaction: queued if and only if it committed."""
+def _receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitted_at: datetime,
+             base_url: str) -> mail.MailRequest:
+    """The receipt mail, in the applicant's language."""
     with i18n.language(user.locale):
         summary = [(_("Entity"), view.values.get("entity_name", "")), (_("Project"), view.values.get("title", "")),
                    (_("Track"), next((i18n.pick(t["name"]) for t in view.tracks if t["code"] == view.track), ""))]
         moment = i18n.format_moment(submitted_at, view.time_zone)
         title = i18n.pick(view.edition_title)
-    await mail.enqueue_mail(
+    return mail.MailRequest(
         to=user.email, template="application/receipt", language=user.locale, kind="receipt",
         edition_slug=view.edition_slug,
         context={"name": user.display_name, "edition_title": title, "receipt_number": receipt,
@@ -391,10 +412,12 @@ async def _queue_receipt(*, user: SessionUser, view: ApplicationView, receipt: s
 
 async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
     refused = SubmitRefused()
+    edition = await _edition(row["edition"])
+    by_rule = rule_requirements(json_value(edition["eligibility"]), view.values)
     if not view.track:
         refused.problems.append(_("Choose a track."))
     for spec in view.sections:
-        missing = missing_required(spec, view.values, set(view.attachments))
+        missing = missing_required(spec, view.values, set(view.attachments), by_rule)
         for question in spec.questions:
             if question.code in view.invalid:
                 missing[question.code] = _("Correct this answer.")
@@ -407,7 +430,6 @@ async def _submission_problems(view: ApplicationView, row: dict[str, Any], decla
         refused.problems.append(_("An application from this entity (same tax code) was already submitted."))
     if refused.by_section:
         return refused  # eligibility is judged on complete answers; until then it would only add noise
-    edition = await _edition(row["edition"])
     team = tuple(view.values.get(TEAM_QUESTION) or ())
     snapshot = ApplicationSnapshot(
         edition=view.edition_slug, track=view.track, legal_form=str(view.values.get("legal_form", "")),
@@ -426,7 +448,7 @@ async def _entity_already_applied(row: dict[str, Any], tax_code: Any) -> bool:
         return False
     return await Application.exists().where(
         Application.edition == row["edition"], Application.tax_code == str(tax_code), Application.id != row["id"],
-        Application.status.not_in(["draft", "withdrawn"]))
+        Application.status.not_in(list(lifecycle.NOT_ENTERED)))
 
 
 # -- after submission -----------------------------------------------------------------------
@@ -437,20 +459,36 @@ async def withdraw_application(*, user: SessionUser, application_id: int, now: d
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         row = await _owned_row(user, application_id, lock=True)
-        if row["status"] not in ("draft", "submitted"):
+        if not lifecycle.allows(row["status"], lifecycle.WITHDRAWN):
             raise ApplicationClosed(_("This application can no longer be withdrawn."))
         edition = await _edition(row["edition"])
         if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
             raise ApplicationClosed(_("Applications can be withdrawn only before the deadline."))
-        await Application.update({Application.status: "withdrawn", Application.withdrawn_at: now,
+        await Application.update({Application.status: lifecycle.transition(row["status"], lifecycle.WITHDRAWN),
+                                  Application.withdrawn_at: now,
                                   Application.updated_at: now}).where(Application.id == application_id)
         await audit.record("application.withdrawn", actor_id=user.id, edition_id=row["edition"],
                            subject_type="application", subject_id=application_id)
-        event = LifecycleEvent(name="application.withdrawn", edition=edition["slug"], at=now,
-                               subject_type="application", subject_id=str(application_id),
-                               data={"status": "withdrawn"})
-        await webhooks.queue_event(event)
-    active_registry().notify(event)
+        await events.emit("application.withdrawn", edition_id=row["edition"], subject_type="application",
+                          subject_id=application_id, data={"status": "withdrawn"}, at=now)
+
+
+async def start_again(*, user: SessionUser, application_id: int, now: datetime | None = None) -> None:
+    """After a withdrawal, back to a draft with the answers kept, while the call is open."""
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await _owned_row(user, application_id, lock=True)
+        edition = await _edition(row["edition"])
+        deadline_open = (await _deadline(edition, row["deadline_extended_until"])).is_open(now)
+        if not lifecycle.can_start_again(row["status"], deadline_open=deadline_open) or edition["status"] != "open":
+            raise ApplicationClosed(_("This application cannot be started again: the call is closed."))
+        await Application.update({Application.status: lifecycle.transition(row["status"], lifecycle.DRAFT),
+                                  Application.withdrawn_at: None, Application.submitted_at: None,
+                                  Application.receipt_number: None, Application.version: row["version"] + 1,
+                                  Application.updated_at: now}).where(Application.id == application_id)
+        await audit.record("application.started_again", actor_id=user.id, edition_id=row["edition"],
+                           subject_type="application", subject_id=application_id,
+                           data={"withdrawn_receipt": row["receipt_number"]})
 
 
 # -- where the application stands ------------------------------------------------------------

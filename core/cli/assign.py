@@ -116,10 +116,29 @@ def read_inputs(
     ⌈per_entry × entries / jurors⌉ + 1 (never below the minimum load).
     """
     out = Inputs()
+    _read_entries(out, entries)
+    _read_jurors(out, jurors, per_entry=per_entry, min_load=min_load, max_load=max_load)
+    known = (frozenset(e.id for e in out.entries), frozenset(j.id for j in out.jurors))
+    if conflicts is not None:
+        out.conflicts.extend(
+            Conflict(e, j, "declared")
+            for _, _, (e, j) in _pairs(conflicts, ("entry", "juror"), known, out.errors, unknown_is_error=True)
+        )
+    if affinity is not None:
+        _read_affinities(out, affinity, known)
+    if keep is not None:
+        # a juror or entry gone since the last run is the refill case: released, not an error
+        out.keep.extend(pair for _, _, pair in _pairs(keep, ("entry", "juror"), known, out.errors,
+                                                       unknown_is_error=False))
+    out.conflicts.extend(_organisation_conflicts(out))
+    return out
+
+
+def _read_entries(out: Inputs, path: Path) -> None:
     err = out.errors
     entry_ids: set[str] = set()
-    for line, row in _rows(entries, ("entry", "track"), ("organisation",), err):
-        where = f"{entries}:{line}"
+    for line, row in _rows(path, ("entry", "track"), ("organisation",), err):
+        where = f"{path}:{line}"
         if not row["entry"]:
             err.append(f"{where}: empty entry id")
         elif row["entry"] in entry_ids:
@@ -129,9 +148,14 @@ def read_inputs(
             out.entries.append(Entry(row["entry"], track=row["track"] or None))
             if row.get("organisation"):
                 out.entry_orgs[row["entry"]] = row["organisation"]
+
+
+def _read_jurors(out: Inputs, path: Path, *, per_entry: int, min_load: int, max_load: int | None) -> None:
+    """Jurors with their load bounds; the even spread needs every juror row first, hence two passes."""
+    err = out.errors
     rows, seen = [], set()
-    for line, row in _rows(jurors, ("juror", "tracks"), ("organisation", "min_load", "max_load"), err):
-        where = f"{jurors}:{line}"
+    for line, row in _rows(path, ("juror", "tracks"), ("organisation", "min_load", "max_load"), err):
+        where = f"{path}:{line}"
         lo = _count(row.get("min_load", ""), where, "min_load", err)
         hi = _count(row.get("max_load", ""), where, "max_load", err)
         if not row["juror"]:
@@ -142,14 +166,12 @@ def read_inputs(
             seen.add(row["juror"])
             rows.append((where, row, lo, hi))
     spread = math.ceil(per_entry * len(out.entries) / max(1, len(rows))) + 1
-    juror_ids: set[str] = set()
     for where, row, lo, hi in rows:
         lo = min_load if lo is None else lo
         hi = hi if hi is not None else max_load if max_load is not None else max(spread, lo)
         if lo > hi:
             err.append(f"{where}: min_load {lo} is above max_load {hi}")
             continue
-        juror_ids.add(row["juror"])
         tracks = frozenset(t.strip() for t in row["tracks"].split(";") if t.strip())
         out.jurors.append(
             Reviewer(
@@ -161,49 +183,48 @@ def read_inputs(
             )
         )
 
-    def pairs(path: Path, columns: tuple[str, ...], *, unknown_is_error: bool):
-        seen: set[tuple[str, str]] = set()
-        for line, row in _rows(path, columns, (), err):
-            where = f"{path}:{line}"
-            pair = (row["entry"], row["juror"])
-            bad = [f"unknown entry {pair[0]!r}"] if pair[0] not in entry_ids else []
-            bad += [f"unknown juror {pair[1]!r}"] if pair[1] not in juror_ids else []
-            if pair in seen:
-                err.append(f"{where}: pair ({pair[0]}, {pair[1]}) listed twice")
-            elif bad and unknown_is_error:
-                err.append(f"{where}: " + ", ".join(bad))
-            else:
-                seen.add(pair)
-                yield where, row, pair
 
-    if conflicts is not None:
-        out.conflicts.extend(
-            Conflict(e, j, "declared")
-            for _, _, (e, j) in pairs(conflicts, ("entry", "juror"), unknown_is_error=True)
-        )
-    if affinity is not None:
-        for where, row, (e, j) in pairs(affinity, ("entry", "juror", "affinity"), unknown_is_error=True):
-            try:
-                value = float(row["affinity"])
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                err.append(f"{where}: affinity {row['affinity']!r} is not a number")
-            else:
-                out.affinities.append(Affinity(e, j, value))
-    if keep is not None:
-        # a juror or entry gone since the last run is the refill case: released, not an error
-        out.keep.extend(pair for _, _, pair in pairs(keep, ("entry", "juror"), unknown_is_error=False))
+def _pairs(path: Path, columns: tuple[str, ...], known: tuple[frozenset[str], frozenset[str]], err: list[str], *,
+           unknown_is_error: bool):
+    """(where, row, (entry, juror)) per row of a pair file; a repeated pair, or an unknown id if it is an error,
+    is reported instead."""
+    entry_ids, juror_ids = known
+    seen: set[tuple[str, str]] = set()
+    for line, row in _rows(path, columns, (), err):
+        where = f"{path}:{line}"
+        pair = (row["entry"], row["juror"])
+        bad = [f"unknown entry {pair[0]!r}"] if pair[0] not in entry_ids else []
+        bad += [f"unknown juror {pair[1]!r}"] if pair[1] not in juror_ids else []
+        if pair in seen:
+            err.append(f"{where}: pair ({pair[0]}, {pair[1]}) listed twice")
+        elif bad and unknown_is_error:
+            err.append(f"{where}: " + ", ".join(bad))
+        else:
+            seen.add(pair)
+            yield where, row, pair
+
+
+def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
+    for where, row, (e, j) in _pairs(path, ("entry", "juror", "affinity"), known, out.errors, unknown_is_error=True):
+        try:
+            value = float(row["affinity"])
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            out.errors.append(f"{where}: affinity {row['affinity']!r} is not a number")
+        else:
+            out.affinities.append(Affinity(e, j, value))
+
+
+def _organisation_conflicts(out: Inputs) -> list[Conflict]:
+    """An entry and a juror of the same organisation, unless the conflict is already declared."""
     declared = {(c.entry, c.reviewer) for c in out.conflicts}
     jurors_of: dict[str, list[str]] = {}
     for j in out.jurors:
         if j.organisation:
             jurors_of.setdefault(j.organisation.casefold(), []).append(j.id)
-    for e, org in out.entry_orgs.items():
-        for j in jurors_of.get(org.casefold(), ()):
-            if (e, j) not in declared:
-                out.conflicts.append(Conflict(e, j, "same organisation"))
-    return out
+    return [Conflict(e, j, "same organisation") for e, org in out.entry_orgs.items()
+            for j in jurors_of.get(org.casefold(), ()) if (e, j) not in declared]
 
 
 @click.command("assign")

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from core.applications import lifecycle
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
-from core.judging import assignments
+from core.judging import assignments, redaction
+from core.people import accounts
 from core.platform import db
 from core.platform.db import json_value
 from core.platform.passwords import hash_password
@@ -59,8 +61,10 @@ DEMO_LOGINS = (
     DemoLogin("organiser", f"organiser@{DEMO_DOMAIN}"),
     DemoLogin("juror", "giulia.ferri@fondazione-aurora.example"),
     DemoLogin("sponsor", "sponsor@fondazione-aurora.example"),
+    DemoLogin("sponsor", "sponsor@fondazione-radici.example"),
     DemoLogin("mentor", "mentor@incubatore-nord.example"),
-    DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),
+    DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),  # a draft in the open 2027 call
+    DemoLogin("applicant", f"candidato001@{DEMO_DOMAIN}"),  # a submitted 2026 application, in the online jury
 )
 
 JURORS = (
@@ -93,6 +97,24 @@ TITLES = {
 }
 LEGAL_FORMS = ("associazione", "aps", "odv", "cooperativa_sociale", "impresa_sociale",
                "startup_innovativa_vocazione_sociale", "societa_benefit", "da_costituire")
+# The demo's mentors (the first is the demo login): five with 3 places each, for the example's 12 finalists.
+MENTORS = (
+    ("mentor@incubatore-nord.example", "Monica Mentore", "Incubatore Nord – Milano (demo)", ["AGR", "SPW"],
+     ["business_plan", "impact_measurement", "fundraising"], "Martedì e giovedì pomeriggio, a Milano oppure online.",
+     "Quindici anni di accompagnamento a cooperative e imprese sociali."),
+    ("roberto.sala@incubatore-ovest.example", "Roberto Sala", "Incubatore Ovest – Torino (demo)", ["PAT", "WCI"],
+     ["legal_form", "governance"], "Lunedì mattina, a Torino oppure online.",
+     "Avvocato, segue la nascita di cooperative di comunità e fondazioni di partecipazione."),
+    ("irene.villa@incubatore-sud.example", "Irene Villa", "Incubatore Sud – Napoli (demo)", ["SPW", "WCI"],
+     ["marketing", "impact_measurement"], "Mercoledì, a Napoli oppure online.",
+     "Ha guidato la comunicazione di tre imprese sociali del Mezzogiorno."),
+    ("tommaso.neri@orizzonte-digitale.example", "Tommaso Neri", "Orizzonte Digitale (demo)", ["AGR", "PAT"],
+     ["technology", "business_plan"], "Venerdì, online.",
+     "Ingegnere, aiuta le startup a scegliere e costruire i loro strumenti digitali."),
+    ("laura.bassi@bancacomunita.example", "Laura Bassi", "Banca di Comunità (demo)", ["SPW", "PAT"],
+     ["fundraising", "governance"], "Giovedì mattina, online.",
+     "Analista di credito per il terzo settore, segue piani finanziari e raccolta di capitali."),
+)
 TRACK_WEIGHTS = {"AGR": 3, "PAT": 3, "WCI": 3, "SPW": 5}
 AREA_WEIGHTS = {"NORD": 45, "CENTRO": 18, "SUD": 37}
 
@@ -138,13 +160,17 @@ async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
                        slug=base.edition.slug.replace(str(base.edition.year), str(base.edition.year + 1)),
                        year=base.edition.year + 1, status="open")
     current_id = await import_competition(current)
-    await import_competition(following)
+    following_id = await import_competition(following)
 
     password_hash = await hash_password(DEMO_PASSWORD)
     people = await _create_people(password_hash=password_hash, edition_ids=[current_id],
                                   slugs=[current.edition.slug, following.edition.slug])
     await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
+    await _start_draft(edition_id=following_id, applicant_id=people["applicant"][0])
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
+    # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
+    organiser = await accounts.load_session_user(people["organiser"][0], 0)
+    await redaction.redact_remaining(actor=organiser, edition_slug=current.edition.slug, round_code="R1")
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     return list(DEMO_LOGINS)
 
@@ -162,8 +188,9 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await _account(f"admin@{DEMO_DOMAIN}", "Amministratrice Demo", password_hash, is_admin=True)
         organiser = await _account(f"organiser@{DEMO_DOMAIN}", "Olga Organizzatrice", password_hash)
         sponsor = await _account("sponsor@fondazione-aurora.example", "Sergio Sponsor", password_hash)
-        mentor = await _account("mentor@incubatore-nord.example", "Monica Mentore", password_hash)
-        await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
+        second_sponsor = await _account("sponsor@fondazione-radici.example", "Rita Sponsor", password_hash)
+        mentors = [await _account(email, name, password_hash) for email, name, *_rest in MENTORS]
+        applicant = await _account(f"applicant@{DEMO_DOMAIN}", "Arianna Candidata", password_hash)
         jurors = []
         tracks = list(TRACK_WEIGHTS)
         for index, (full_name, domain) in enumerate(JURORS):
@@ -180,19 +207,34 @@ async def _create_people(*, password_hash: str, edition_ids: list[int], slugs: l
         await access.grant_role(account_id=organiser, role="organiser", edition_slug=slug)
         await access.grant_role(account_id=sponsor, role="sponsor", edition_slug=slug,
                                   organisation_id=organisations.get("fondazione-aurora.example"))
-        await access.grant_role(account_id=mentor, role="mentor", edition_slug=slug,
+        await access.grant_role(account_id=second_sponsor, role="sponsor", edition_slug=slug,
+                                  organisation_id=organisations.get("fondazione-radici.example"))
+        await access.grant_role(account_id=mentors[0], role="mentor", edition_slug=slug,
                                   organisation_id=organisations.get("incubatore-nord.example"))
-    return {"jurors": jurors, "mentor": [mentor]}
+    for (email, *_rest), mentor in zip(MENTORS[1:], mentors[1:], strict=True):
+        await access.grant_role(account_id=mentor, role="mentor", edition_slug=slugs[0],
+                                  organisation_id=organisations.get(email.split("@")[1]))
+    return {"jurors": jurors, "mentor": mentors, "organiser": [organiser], "applicant": [applicant]}
+
+
+async def _start_draft(*, edition_id: int, applicant_id: int) -> None:
+    """The demo applicant's draft in the open call, half filled in, so the applicant's pages have something."""
+    track = await Track.select(Track.id).where(Track.edition == edition_id).order_by(Track.position).first()
+    async with db.write_transaction():
+        await Application.insert(Application(
+            edition=edition_id, applicant=applicant_id, track=track["id"], entity_name="Orti Aperti APS",
+            answers={"values": {"entity_name": "Orti Aperti APS", "legal_form": "aps"}, "invalid": {}}))
+        await RoleGrant.insert(RoleGrant(account=applicant_id, edition=edition_id, role="applicant"))
 
 
 async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:
-    """The demo mentor's profile for the current edition, ready for the finalists once they are chosen."""
+    """The demo mentors' profiles for the current edition, ready for the finalists once they are chosen."""
     async with db.write_transaction():
-        await MentorProfile.insert(MentorProfile(
-            edition=edition_id, account=mentor_id[0], organisation_name="Incubatore Nord – Milano (demo)",
-            tracks=["AGR", "SPW"], topics=["business_plan", "impact_measurement", "fundraising"], capacity=3,
-            availability="Martedì e giovedì pomeriggio, a Milano oppure online.",
-            bio="Quindici anni di accompagnamento a cooperative e imprese sociali."))
+        for account, (_email, _name, organisation, tracks, topics, availability, bio) in zip(
+                mentor_id, MENTORS, strict=True):
+            await MentorProfile.insert(MentorProfile(
+                edition=edition_id, account=account, organisation_name=organisation, tracks=tracks, topics=topics,
+                capacity=3, availability=availability, bio=bio))
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -219,7 +261,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                                        f"{rng.choice(LAST_NAMES)}", password_hash)
             submitted_at = now - timedelta(days=rng.randint(9, 45), minutes=rng.randint(0, 1440))
             title = rng.choice(TITLES[track])
-            admissible = rng.random() < 0.42
+            admissible = rng.random() < 0.42 or number == 1  # the demo login's application is in the jury
             application_id = (await Application.insert(Application(
                 edition=edition_id, applicant=applicant, track=tracks[track], area=area_id, entity_name=name,
                 legal_form=legal_form, to_be_incorporated=legal_form == "da_costituire",
@@ -229,7 +271,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                 answers={"title": title, "abstract": f"{title}: un progetto di {name} per la comunità locale.",
                          "stage": rng.choice(["idea", "proof_of_concept", "prototype", "on_market"]),
                          "jobs_planned": rng.randint(1, 8)},
-                status="in_round" if admissible else "not_admissible",
+                status=lifecycle.IN_ROUND if admissible else lifecycle.NOT_ADMISSIBLE,
                 receipt_number=f"WC26-{number:05d}", submitted_at=submitted_at,
             )))[0]["id"]
             await TeamMember.insert(*(
@@ -239,7 +281,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                 for i in range(rng.randint(2, 5))))
             await Decision.insert(Decision(
                 round=rounds["R0"], application=application_id,
-                outcome="admissible" if admissible else "not_admissible",
+                outcome=lifecycle.ADMISSIBLE if admissible else lifecycle.NOT_ADMISSIBLE,
                 reason="" if admissible else rng.choice(["Forma giuridica non ammessa",
                                                           "Documenti obbligatori mancanti",
                                                           "Ente costituito da più di cinque anni"]),
@@ -252,7 +294,7 @@ async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], n
     screening = await Round.select(Round.id, Round.jurors_per_entry).where(
         Round.edition == edition_id, Round.code == "R1").first()
     entries = await Application.select(Application.id).where(
-        Application.edition == edition_id, Application.status == "in_round").order_by(Application.id)
+        Application.edition == edition_id, Application.status == lifecycle.IN_ROUND).order_by(Application.id)
     partners = await EditionPartner.select(EditionPartner.id).where(EditionPartner.edition == edition_id)
     assert partners, "the demo edition has partners"
     k = screening["jurors_per_entry"]

@@ -89,6 +89,22 @@ def migrate() -> None:
     click.echo(report.strip() or "Up to date.")
 
 
+def _links_follow_the_server(host: str, port: int) -> None:
+    """Without GIURIA_BASE_URL, links in mail point where this command serves, not at a default port.
+
+    Set before the settings are read, so the workers uvicorn starts (which read the environment) agree.
+    """
+    if os.environ.get("GIURIA_BASE_URL", "").strip():
+        return
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - compared, not bound
+    if ":" in reachable:
+        reachable = f"[{reachable}]"
+    os.environ["GIURIA_BASE_URL"] = f"http://{reachable}:{port}"
+    if reachable != host:
+        click.echo(f"Links in mail point to {os.environ['GIURIA_BASE_URL']}; set GIURIA_BASE_URL to the "
+                   "public address.", err=True)
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -104,6 +120,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the platform (run `giuria migrate` first)."""
+    _links_follow_the_server(host, port)
     _serve(_settings(), host, port, workers)
 
 
@@ -115,6 +132,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Migrate, load the demo competition if the database is empty, and serve."""
     from core.cli.demo import DEMO_LOGINS, database_is_empty, load_demo
 
+    _links_follow_the_server(host, port)
     settings = _settings()
 
     async def prepare() -> bool:
@@ -132,8 +150,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_LOGINS[0].password}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role:<10} {login.email}")
-    if not settings.smtp_url and not settings.is_production:
-        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as organiser or admin).")
+    if not settings.smtp_url and settings.env == "development":
+        click.echo(f"Mail is not sent anywhere: read it at {url}dev/outbox (as the administrator).")
     click.echo("")
     if not no_serve:
         _serve(settings, host, port, 1)

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, RoleGrant, Round
 
 
-class EditionNotFound(LookupError):
+class EditionNotFound(NotFound):
     """No such edition, or not this person's to organise."""
 
 
@@ -29,6 +30,7 @@ class RoundSummary:
     status: str
     opens_at: datetime | None
     closes_at: datetime | None
+    blind: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
         raise EditionNotFound(edition_slug)
     rounds = await Round.select(
         Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.status, Round.opens_at, Round.closes_at,
+        Round.blind,
     ).where(Round.edition == row["id"]).order_by(Round.position)
     counts: tuple[tuple[str, int], ...] = ()
     if with_overview:
@@ -78,7 +81,7 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
         time_zone=row["time_zone"],
         rounds=tuple(RoundSummary(id=r["id"], code=r["code"], name=json_value(r["name"]) or {}, kind=r["kind"],
                                   workflow=r["workflow"], status=r["status"], opens_at=r["opens_at"],
-                                  closes_at=r["closes_at"]) for r in rounds),
+                                  closes_at=r["closes_at"], blind=bool(r["blind"])) for r in rounds),
         applications_by_status=counts,
     )
 

@@ -34,6 +34,7 @@ from core.editions.schema import (
 )
 from core.platform import audit, db
 from core.platform.db import json_value as _json
+from core.platform.errors import NotFound
 from core.platform.tables import (
     Application,
     Area,
@@ -65,7 +66,7 @@ class EditionExists(ValueError):
     """An import would overwrite an edition; editions are changed in the console, not replaced."""
 
 
-class EditionNotFound(LookupError):
+class EditionNotFound(NotFound):
     pass
 
 
@@ -458,17 +459,46 @@ async def _in_use(table, column, ids: list[int]) -> set[int]:
     return {r[column._meta.name] for r in rows}
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """An edition's current parts, each by its code, as the update matches them against the file."""
+
+    tracks: dict[str, dict]
+    areas: dict[str, dict]
+    rounds: dict[str, dict]
+    prizes: dict[str, dict]
+    timeline: dict[str, dict]
+    milestones: dict[str, dict]
+    kpis: dict[str, dict]
+
+
+async def _current_parts(edition_id: int) -> _Parts:
+    async def existing(table) -> dict[str, dict]:
+        return {r["code"]: r for r in await table.select().where(table.edition == edition_id)}
+
+    return _Parts(tracks=await existing(Track), areas=await existing(Area), rounds=await existing(Round),
+                  prizes=await existing(Prize), timeline=await existing(TimelineEntry),
+                  milestones=await existing(Milestone), kpis=await existing(KpiDefinition))
+
+
+def _removed(current: dict[str, dict], wanted: list) -> dict[str, int]:
+    """Ids of the current parts the file no longer lists, by code."""
+    codes = {item.code for item in wanted}
+    return {code: row["id"] for code, row in current.items() if code not in codes}
+
+
 async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int | None = None,
-                             document: YamlDocument | None = None) -> list[Change]:
+                             document: YamlDocument | None = None, audit_draft: bool = False) -> list[Change]:
     """Apply a whole edition file onto the existing edition `slug`, matching parts by their codes.
 
-    Applications, reviews and decisions stay; a part something depends on cannot be removed, and a
-    round's rubric cannot change once a review exists in it. Nothing is written if anything is refused.
-    After the call opens (status not draft) the change is audited with its list of changed keys.
+    Applications, reviews and decisions stay; a part something depends on cannot be removed; once a
+    review exists in a round, its rubric (criteria and scales), kind, workflow and blind flag are frozen
+    (normalisation, advancement and combination may change: results are recomputed from the reviews);
+    and jurors_per_entry cannot drop below the jurors already assigned to one of the round's entries.
+    Nothing is written if anything is refused.
+    After the call opens (status not draft), or always with `audit_draft`, the change is audited with its list
+    of changed keys.
     """
-    def problem(path: str, reason: str) -> Problem:
-        return document.problem(path, reason) if document is not None else Problem(path=path, reason=reason)
-
     zone = ZoneInfo(spec.edition.time_zone)
     async with db.write_transaction():
         edition = await Edition.select().where(Edition.slug == slug).first()
@@ -476,160 +506,192 @@ async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int 
             raise EditionNotFound(slug)
         edition_id = edition["id"]
         before = msgspec.to_builtins(await export_competition(slug))
-        problems: list[Problem] = []
-        if spec.edition.slug != slug:
-            problems.append(problem("$.edition.slug", f"the address of an edition cannot change (keep {slug!r})"))
-
-        async def existing(table) -> dict[str, dict]:
-            return {r["code"]: r for r in await table.select().where(table.edition == edition_id)}
-
-        tracks, areas, rounds, prizes = (await existing(Track), await existing(Area), await existing(Round),
-                                         await existing(Prize))
-        timeline, milestones = await existing(TimelineEntry), await existing(Milestone)
-        kpis = await existing(KpiDefinition)
-
-        def removed(current: dict[str, dict], wanted: list) -> dict[str, int]:
-            codes = {item.code for item in wanted}
-            return {code: row["id"] for code, row in current.items() if code not in codes}
-
-        for name, current, wanted, column in (
-            ("track", tracks, spec.tracks, Application.track),
-            ("area", areas, spec.areas, Application.area),
-            ("prize", prizes, spec.prizes, Award.prize),
-            ("milestone", milestones, spec.milestones, MilestoneSubmission.milestone),
-            ("kpi", kpis, spec.kpis, KpiValue.kpi),
-        ):
-            gone = removed(current, wanted)
-            used = await _in_use(column._meta.table, column, list(gone.values()))
-            for code, row_id in gone.items():
-                if row_id in used:
-                    problems.append(problem(f"$.{name}s", f"{name} {code!r} is in use and cannot be removed"))
-        gone_rounds = removed(rounds, spec.rounds)
-        used_rounds = (await _in_use(Assignment, Assignment.round, list(gone_rounds.values()))
-                       | await _in_use(Decision, Decision.round, list(gone_rounds.values())))
-        for code, row_id in gone_rounds.items():
-            if row_id in used_rounds:
-                problems.append(problem("$.rounds",
-                                        f"round {code!r} has assignments or decisions and cannot be removed"))
-        scored = await _scored_round_ids(edition_id)
-        for index, r in enumerate(spec.rounds):
-            current = rounds.get(r.code)
-            if current is None or current["id"] not in scored:
-                continue
-            if _rubric_identity(*_spec_rubric(r)) != _rubric_identity(current["rubric_name"], current["rubric"]):
-                problems.append(problem(f"$.rounds[{index}].rubric",
-                                        f"the rubric of round {r.code!r} is frozen: scoring has started in it"))
+        parts = await _current_parts(edition_id)
+        problems = await _update_refusals(spec, slug=slug, edition_id=edition_id, parts=parts, document=document)
         if problems:
             raise FileProblems(problems)
-
-        programme = await Programme.select(Programme.id).where(Programme.slug == spec.programme.slug).first()
-        if programme is None:
-            programme_id = (await Programme.insert(
-                Programme(slug=spec.programme.slug, name=label(spec.programme.name))))[0]["id"]
-        else:
-            programme_id = programme["id"]
-            await Programme.update({Programme.name: label(spec.programme.name)}).where(Programme.id == programme_id)
-        e = spec.edition
-        await Edition.update({
-            Edition.programme: programme_id, Edition.year: e.year, Edition.number: e.number,
-            Edition.title: label(e.title), Edition.summary: label(e.summary), Edition.rules: label(e.rules),
-            Edition.status: e.status, Edition.time_zone: e.time_zone, Edition.languages: list(e.languages),
-            Edition.regulation_version: e.regulation_version,
-            Edition.eligibility: msgspec.to_builtins(spec.eligibility),
-            Edition.application_form: msgspec.to_builtins(spec.application_form),
-            Edition.declarations: msgspec.to_builtins(spec.declarations),
-            Edition.consents: msgspec.to_builtins(spec.consents),
-            Edition.settings: dict(spec.settings), Edition.enabled_plugins: list(spec.plugins),
-            Edition.updated_at: datetime.now(ZoneInfo("UTC")),
-        }).where(Edition.id == edition_id)
-
-        # Partners: by organisation and role; prizes point at them, so they are re-linked below.
-        current_partners = await EditionPartner.select().where(EditionPartner.edition == edition_id)
-        by_key = {(p["organisation"], p["role"]): p for p in current_partners}
-        partner_ids: dict[str, int] = {}
-        kept: set[int] = set()
-        for position, partner in enumerate(spec.partners):
-            organisation_id = await _organisation_id(partner)
-            row = by_key.get((organisation_id, partner.role))
-            if row is None:
-                partner_id = (await EditionPartner.insert(EditionPartner(
-                    edition=edition_id, organisation=organisation_id, role=partner.role, position=position,
-                )))[0]["id"]
-            else:
-                partner_id = row["id"]
-                await EditionPartner.update({EditionPartner.position: position}).where(
-                    EditionPartner.id == partner_id)
-            kept.add(partner_id)
-            partner_ids.setdefault(partner.organisation, partner_id)
-        stale = [p["id"] for p in current_partners if p["id"] not in kept]
-        if stale:
-            await Prize.update({Prize.sponsor: None}).where(Prize.sponsor.is_in(stale))
-            await EditionPartner.delete().where(EditionPartner.id.is_in(stale))
-
-        async def upsert(table, current: dict[str, dict], code: str, values: dict) -> None:
-            row = current.get(code)
-            if row is None:
-                await table.insert(table(edition=edition_id, code=code, **values))
-            else:
-                await table.update({getattr(table, k): v for k, v in values.items()}).where(table.id == row["id"])
-
-        async def drop(table, current: dict[str, dict], wanted: list) -> None:
-            ids = list(removed(current, wanted).values())
-            if ids:
-                await table.delete().where(table.id.is_in(ids))
-
-        for position, entry in enumerate(spec.timeline):
-            await upsert(TimelineEntry, timeline, entry.code, {
-                "label": label(entry.label), "position": position, "starts_at": parse_moment(entry.starts_at, zone),
-                "ends_at": parse_moment(entry.ends_at, zone) if entry.ends_at else None})
-        await drop(TimelineEntry, timeline, spec.timeline)
-        for position, t in enumerate(spec.tracks):
-            await upsert(Track, tracks, t.code, {"name": label(t.name), "description": label(t.description),
-                                                 "position": position})
-        await drop(Track, tracks, spec.tracks)
-        for position, a in enumerate(spec.areas):
-            await upsert(Area, areas, a.code, {"name": label(a.name), "regions": list(a.regions),
-                                               "position": position})
-        await drop(Area, areas, spec.areas)
-        for position, r in enumerate(spec.rounds):
-            rubric_name, rubric = _spec_rubric(r)
-            values: dict[str, Any] = {
-                "name": label(r.name), "kind": r.kind, "workflow": r.workflow, "position": position,
-                "opens_at": parse_moment(r.opens_at, zone) if r.opens_at else None,
-                "closes_at": parse_moment(r.closes_at, zone) if r.closes_at else None,
-                "jurors_per_entry": r.jurors_per_entry, "blind": r.blind, "normalisation": r.normalisation,
-                "advancement": r.advancement, "combination": r.combination, "settings": r.settings,
-            }
-            current = rounds.get(r.code)
-            unchanged = current is not None and _rubric_identity(rubric_name, rubric) == _rubric_identity(
-                current["rubric_name"], current["rubric"])
-            if not unchanged:  # an unchanged rubric keeps its frozen copy
-                values.update(rubric_name=rubric_name, rubric=rubric)
-            await upsert(Round, rounds, r.code, values)
-        await drop(Round, rounds, spec.rounds)
-        for position, prize in enumerate(spec.prizes):
-            await upsert(Prize, prizes, prize.code, {
-                "name": label(prize.name), "kind": prize.kind,
-                "sponsor": partner_ids.get(prize.sponsor) if prize.sponsor else None,
-                "amount_eur": None if prize.amount_eur is None else Decimal(str(prize.amount_eur)),
-                "quantity": prize.quantity, "target": msgspec.to_builtins(prize.target),
-                "conditions": list(prize.conditions), "details": dict(prize.details), "position": position})
-        await drop(Prize, prizes, spec.prizes)
-        for m in spec.milestones:
-            await upsert(Milestone, milestones, m.code, {
-                "name": label(m.name), "due_on": date.fromisoformat(m.due_on) if m.due_on else None})
-        await drop(Milestone, milestones, spec.milestones)
-        for k in spec.kpis:
-            await upsert(KpiDefinition, kpis, k.code, {"name": label(k.name), "unit": k.unit})
-        await drop(KpiDefinition, kpis, spec.kpis)
-
+        await _write_edition_row(spec, edition_id)
+        partner_ids = await _sync_partners(spec, edition_id)
+        await _sync_parts(spec, edition_id, parts, partner_ids, zone)
         changes = spec_changes(before, msgspec.to_builtins(await export_competition(slug)))
-        if changes and (edition["status"] != "draft" or e.status != "draft"):
+        if changes and (audit_draft or edition["status"] != "draft" or spec.edition.status != "draft"):
             await audit.record("edition.changed", actor_id=actor_id, edition_id=edition_id, subject_type="edition",
                                subject_id=edition_id, data={"changes": [
                                    {"path": c.path, "before": c.before, "after": c.after} for c in changes[:100]],
                                    "count": len(changes)})
     return changes
+
+
+async def _update_refusals(spec: CompetitionSpec, *, slug: str, edition_id: int, parts: _Parts,
+                           document: YamlDocument | None) -> list[Problem]:
+    """What the file would break: a changed address, a removed part in use, a frozen rubric changed."""
+    def problem(path: str, reason: str) -> Problem:
+        return document.problem(path, reason) if document is not None else Problem(path=path, reason=reason)
+
+    problems: list[Problem] = []
+    if spec.edition.slug != slug:
+        problems.append(problem("$.edition.slug", f"the address of an edition cannot change (keep {slug!r})"))
+    for name, current, wanted, column in (
+        ("track", parts.tracks, spec.tracks, Application.track),
+        ("area", parts.areas, spec.areas, Application.area),
+        ("prize", parts.prizes, spec.prizes, Award.prize),
+        ("milestone", parts.milestones, spec.milestones, MilestoneSubmission.milestone),
+        ("kpi", parts.kpis, spec.kpis, KpiValue.kpi),
+    ):
+        gone = _removed(current, wanted)
+        used = await _in_use(column._meta.table, column, list(gone.values()))
+        problems += [problem(f"$.{name}s", f"{name} {code!r} is in use and cannot be removed")
+                     for code, row_id in gone.items() if row_id in used]
+    gone_rounds = _removed(parts.rounds, spec.rounds)
+    used_rounds = (await _in_use(Assignment, Assignment.round, list(gone_rounds.values()))
+                   | await _in_use(Decision, Decision.round, list(gone_rounds.values())))
+    problems += [problem("$.rounds", f"round {code!r} has assignments or decisions and cannot be removed")
+                 for code, row_id in gone_rounds.items() if row_id in used_rounds]
+    scored = await _scored_round_ids(edition_id)
+    for index, r in enumerate(spec.rounds):
+        current = parts.rounds.get(r.code)
+        if current is None:
+            continue
+        most = await _most_jurors_per_entry(current["id"])
+        if r.jurors_per_entry and r.jurors_per_entry < most:
+            problems.append(problem(f"$.rounds[{index}].jurors_per_entry",
+                                    f"round {r.code!r} already has entries assigned to {most} jurors: "
+                                    f"jurors_per_entry cannot go below {most}"))
+        if current["id"] not in scored:
+            continue
+        if _rubric_identity(*_spec_rubric(r)) != _rubric_identity(current["rubric_name"], current["rubric"]):
+            problems.append(problem(f"$.rounds[{index}].rubric",
+                                    f"the rubric of round {r.code!r} is frozen: scoring has started in it"))
+        # What the reviews already given depend on; normalisation, advancement and combination only change
+        # how results are computed from them, and results are recomputed, so those may still change.
+        for key, value in (("kind", r.kind), ("workflow", r.workflow), ("blind", r.blind)):
+            if value != current[key]:
+                problems.append(problem(f"$.rounds[{index}].{key}",
+                                        f"the {key} of round {r.code!r} is frozen: scoring has started in it"))
+    return problems
+
+
+async def _most_jurors_per_entry(round_id: int) -> int:
+    """The largest number of jurors any one entry of the round is assigned to."""
+    rows = await Assignment.select(Assignment.application).where(Assignment.round == round_id)
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["application"]] = counts.get(row["application"], 0) + 1
+    return max(counts.values(), default=0)
+
+
+async def _write_edition_row(spec: CompetitionSpec, edition_id: int) -> None:
+    """The programme (created when new) and the edition's own columns."""
+    programme = await Programme.select(Programme.id).where(Programme.slug == spec.programme.slug).first()
+    if programme is None:
+        programme_id = (await Programme.insert(
+            Programme(slug=spec.programme.slug, name=label(spec.programme.name))))[0]["id"]
+    else:
+        programme_id = programme["id"]
+        await Programme.update({Programme.name: label(spec.programme.name)}).where(Programme.id == programme_id)
+    e = spec.edition
+    await Edition.update({
+        Edition.programme: programme_id, Edition.year: e.year, Edition.number: e.number,
+        Edition.title: label(e.title), Edition.summary: label(e.summary), Edition.rules: label(e.rules),
+        Edition.status: e.status, Edition.time_zone: e.time_zone, Edition.languages: list(e.languages),
+        Edition.regulation_version: e.regulation_version,
+        Edition.eligibility: msgspec.to_builtins(spec.eligibility),
+        Edition.application_form: msgspec.to_builtins(spec.application_form),
+        Edition.declarations: msgspec.to_builtins(spec.declarations),
+        Edition.consents: msgspec.to_builtins(spec.consents),
+        Edition.settings: dict(spec.settings), Edition.enabled_plugins: list(spec.plugins),
+        Edition.updated_at: datetime.now(ZoneInfo("UTC")),
+    }).where(Edition.id == edition_id)
+
+
+async def _sync_partners(spec: CompetitionSpec, edition_id: int) -> dict[str, int]:
+    """Partners by organisation and role; returns each organisation's partner id, for the prizes' sponsors."""
+    current_partners = await EditionPartner.select().where(EditionPartner.edition == edition_id)
+    by_key = {(p["organisation"], p["role"]): p for p in current_partners}
+    partner_ids: dict[str, int] = {}
+    kept: set[int] = set()
+    for position, partner in enumerate(spec.partners):
+        organisation_id = await _organisation_id(partner)
+        row = by_key.get((organisation_id, partner.role))
+        if row is None:
+            partner_id = (await EditionPartner.insert(EditionPartner(
+                edition=edition_id, organisation=organisation_id, role=partner.role, position=position,
+            )))[0]["id"]
+        else:
+            partner_id = row["id"]
+            await EditionPartner.update({EditionPartner.position: position}).where(
+                EditionPartner.id == partner_id)
+        kept.add(partner_id)
+        partner_ids.setdefault(partner.organisation, partner_id)
+    stale = [p["id"] for p in current_partners if p["id"] not in kept]
+    if stale:
+        await Prize.update({Prize.sponsor: None}).where(Prize.sponsor.is_in(stale))
+        await EditionPartner.delete().where(EditionPartner.id.is_in(stale))
+    return partner_ids
+
+
+async def _sync(table, edition_id: int, current: dict[str, dict], rows: list[tuple[str, dict]], wanted: list) -> None:
+    """Insert or update each (code, values) of the file, then delete the parts it no longer lists."""
+    for code, values in rows:
+        row = current.get(code)
+        if row is None:
+            await table.insert(table(edition=edition_id, code=code, **values))
+        else:
+            await table.update({getattr(table, k): v for k, v in values.items()}).where(table.id == row["id"])
+    ids = list(_removed(current, wanted).values())
+    if ids:
+        await table.delete().where(table.id.is_in(ids))
+
+
+def _round_values(r: RoundSpec, position: int, current: dict | None, zone: ZoneInfo) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": label(r.name), "kind": r.kind, "workflow": r.workflow, "position": position,
+        "opens_at": parse_moment(r.opens_at, zone) if r.opens_at else None,
+        "closes_at": parse_moment(r.closes_at, zone) if r.closes_at else None,
+        "jurors_per_entry": r.jurors_per_entry, "blind": r.blind, "normalisation": r.normalisation,
+        "advancement": r.advancement, "combination": r.combination, "settings": r.settings,
+    }
+    rubric_name, rubric = _spec_rubric(r)
+    unchanged = current is not None and _rubric_identity(rubric_name, rubric) == _rubric_identity(
+        current["rubric_name"], current["rubric"])
+    if not unchanged:  # an unchanged rubric keeps its frozen copy
+        values.update(rubric_name=rubric_name, rubric=rubric)
+    return values
+
+
+def _prize_values(prize: PrizeSpec, position: int, partner_ids: dict[str, int]) -> dict[str, Any]:
+    return {"name": label(prize.name), "kind": prize.kind,
+            "sponsor": partner_ids.get(prize.sponsor) if prize.sponsor else None,
+            "amount_eur": None if prize.amount_eur is None else Decimal(str(prize.amount_eur)),
+            "quantity": prize.quantity, "target": msgspec.to_builtins(prize.target),
+            "conditions": list(prize.conditions), "details": dict(prize.details), "position": position}
+
+
+async def _sync_parts(spec: CompetitionSpec, edition_id: int, parts: _Parts, partner_ids: dict[str, int],
+                      zone: ZoneInfo) -> None:
+    """Timeline, tracks, areas, rounds, prizes, milestones and KPIs, matched by code, in that order."""
+    await _sync(TimelineEntry, edition_id, parts.timeline, [
+        (entry.code, {"label": label(entry.label), "position": position,
+                      "starts_at": parse_moment(entry.starts_at, zone),
+                      "ends_at": parse_moment(entry.ends_at, zone) if entry.ends_at else None})
+        for position, entry in enumerate(spec.timeline)], spec.timeline)
+    await _sync(Track, edition_id, parts.tracks, [
+        (t.code, {"name": label(t.name), "description": label(t.description), "position": position})
+        for position, t in enumerate(spec.tracks)], spec.tracks)
+    await _sync(Area, edition_id, parts.areas, [
+        (a.code, {"name": label(a.name), "regions": list(a.regions), "position": position})
+        for position, a in enumerate(spec.areas)], spec.areas)
+    await _sync(Round, edition_id, parts.rounds, [
+        (r.code, _round_values(r, position, parts.rounds.get(r.code), zone))
+        for position, r in enumerate(spec.rounds)], spec.rounds)
+    await _sync(Prize, edition_id, parts.prizes, [
+        (prize.code, _prize_values(prize, position, partner_ids)) for position, prize in enumerate(spec.prizes)],
+        spec.prizes)
+    await _sync(Milestone, edition_id, parts.milestones, [
+        (m.code, {"name": label(m.name), "due_on": date.fromisoformat(m.due_on) if m.due_on else None})
+        for m in spec.milestones], spec.milestones)
+    await _sync(KpiDefinition, edition_id, parts.kpis, [
+        (k.code, {"name": label(k.name), "unit": k.unit}) for k in spec.kpis], spec.kpis)
 
 
 async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None) -> list[Change]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Edition, Review, Round
@@ -20,12 +21,8 @@ from core.plugins import active_registry
 __all__ = ["EditionNotFound", "PluginChoice", "PluginRefused", "RoundRubricChoice"]
 
 
-class PluginRefused(ValueError):
+class PluginRefused(Refused):
     """The change was refused; `message` says why, in the current language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -79,13 +76,14 @@ async def edition_plugins(*, actor: SessionUser, edition_slug: str) -> EditionPl
         for info in registry.infos.values()
     ]
     usable = registry.rubrics(enabled=enabled)
+    rubric_workflows = {name for name, w in registry.workflows(enabled=enabled).items() if w.scores_with_rubric}
     rounds = await Round.select(Round.id, Round.code, Round.name, Round.workflow, Round.kind, Round.rubric,
                                 Round.rubric_name).where(Round.edition == edition.id).order_by(Round.position)
     choices = tuple((name, offer.rubric.label) for name, offer in sorted(usable.items()))
     round_choices = [
         RoundRubricChoice(code=r["code"], name=json_value(r["name"]) or {}, rubric_name=r["rubric_name"],
                           choices=choices, locked=await _scoring_started(r))
-        for r in rounds if r["rubric_name"] or (r["workflow"] in ("rubric", "consensus", "")
+        for r in rounds if r["rubric_name"] or ((r["workflow"] or "rubric") in rubric_workflows
                                                 and r["kind"] not in ("admissibility", "mentoring"))
     ]
     return EditionPlugins(edition_slug=edition.slug, plugins=plugins, rounds=round_choices)

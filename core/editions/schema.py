@@ -7,6 +7,7 @@ listing every problem with its key path and line; nothing is written until a fil
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -295,140 +296,188 @@ def _unique(items: list, attribute: str, path: str, document: YamlDocument) -> l
     return problems
 
 
+@dataclass
+class _Check:
+    """What the cross-key checks share: the document (for line numbers), the edition's zone, the problems found."""
+
+    document: YamlDocument
+    zone: ZoneInfo
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, reason: str) -> None:
+        self.problems.append(self.document.problem(path, reason))
+
+    def moment(self, value: str | None, path: str) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return parse_moment(value, self.zone)
+        except ValueError:
+            self.add(path, f"expected a date (2026-03-16) or date-time, got {value!r}")
+            return None
+
+
 def check_competition(spec: CompetitionSpec, document: YamlDocument, *, known_rubrics: set[str] | None,
                       known_workflows: set[str] | None) -> list[Problem]:
     """Rules that span keys: unique codes, references that resolve, dates in order, sound rubrics."""
-    p = document.problem
-    problems: list[Problem] = []
+    check = _edition_check(spec, document)
+    _check_codes(check, spec)
+    _check_timeline(check, spec)
+    organisations = _check_partners(check, spec)
+    _check_areas(check, spec)
+    _check_form(check, spec)
+    area_codes = {a.code for a in spec.areas}
+    for index, round_ in enumerate(spec.rounds):
+        _check_round(check, round_, f"$.rounds[{index}]", area_codes=area_codes, known_rubrics=known_rubrics,
+                     known_workflows=known_workflows)
+    for index, prize in enumerate(spec.prizes):
+        _check_prize(check, prize, f"$.prizes[{index}]", sponsors=set(organisations),
+                     track_codes={t.code for t in spec.tracks}, area_codes=area_codes)
+    _check_milestones(check, spec)
+    return check.problems
+
+
+def _edition_check(spec: CompetitionSpec, document: YamlDocument) -> _Check:
     edition = spec.edition
     try:
-        zone = ZoneInfo(edition.time_zone)
+        check = _Check(document, ZoneInfo(edition.time_zone))
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(p("$.edition.time_zone", f"unknown time zone {edition.time_zone!r}"))
-        zone = ZoneInfo("Europe/Rome")
+        check = _Check(document, ZoneInfo("Europe/Rome"))
+        check.add("$.edition.time_zone", f"unknown time zone {edition.time_zone!r}")
     if edition.status not in EDITION_STATUSES:
-        problems.append(p("$.edition.status", f"expected one of {', '.join(EDITION_STATUSES)}"))
+        check.add("$.edition.status", f"expected one of {', '.join(EDITION_STATUSES)}")
     if not edition.languages or set(edition.languages) - set(LANGUAGES):
-        problems.append(p("$.edition.languages", f"expected a list drawn from {', '.join(LANGUAGES)}"))
+        check.add("$.edition.languages", f"expected a list drawn from {', '.join(LANGUAGES)}")
     for slug, path in ((spec.programme.slug, "$.programme.slug"), (edition.slug, "$.edition.slug")):
         if not slug or not slug.replace("-", "").isalnum() or slug != slug.lower():
-            problems.append(p(path, "expected lower-case letters, digits and dashes"))
+            check.add(path, "expected lower-case letters, digits and dashes")
+    return check
 
+
+def _check_codes(check: _Check, spec: CompetitionSpec) -> None:
     for path, items in (("$.tracks", spec.tracks), ("$.areas", spec.areas), ("$.rounds", spec.rounds),
                         ("$.prizes", spec.prizes), ("$.timeline", spec.timeline),
                         ("$.milestones", spec.milestones), ("$.kpis", spec.kpis),
                         ("$.declarations", spec.declarations), ("$.consents", spec.consents),
                         ("$.application_form", spec.application_form)):
-        problems += _unique(items, "code", path, document)
+        check.problems += _unique(items, "code", path, check.document)
     if not spec.tracks:
-        problems.append(p("$.tracks", "an edition needs at least one track"))
+        check.add("$.tracks", "an edition needs at least one track")
 
-    def moment(value: str | None, path: str) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            return parse_moment(value, zone)
-        except ValueError:
-            problems.append(p(path, f"expected a date (2026-03-16) or date-time, got {value!r}"))
-            return None
 
+def _check_timeline(check: _Check, spec: CompetitionSpec) -> None:
     for index, entry in enumerate(spec.timeline):
-        starts = moment(entry.starts_at, f"$.timeline[{index}].starts_at")
-        ends = moment(entry.ends_at, f"$.timeline[{index}].ends_at")
+        starts = check.moment(entry.starts_at, f"$.timeline[{index}].starts_at")
+        ends = check.moment(entry.ends_at, f"$.timeline[{index}].ends_at")
         if starts and ends and ends < starts:
-            problems.append(p(f"$.timeline[{index}].ends_at", "ends before it starts"))
+            check.add(f"$.timeline[{index}].ends_at", "ends before it starts")
 
+
+def _check_partners(check: _Check, spec: CompetitionSpec) -> dict[str, str]:
+    """Partners' roles and kinds; returns each organisation's kind (the prizes' sponsors are among them)."""
     organisations: dict[str, str] = {}
     for index, partner in enumerate(spec.partners):
         if partner.role not in PARTNER_ROLES:
-            problems.append(p(f"$.partners[{index}].role", f"expected one of {', '.join(PARTNER_ROLES)}"))
+            check.add(f"$.partners[{index}].role", f"expected one of {', '.join(PARTNER_ROLES)}")
         if partner.kind not in ORGANISATION_KINDS:
-            problems.append(p(f"$.partners[{index}].kind", f"expected one of {', '.join(ORGANISATION_KINDS)}"))
+            check.add(f"$.partners[{index}].kind", f"expected one of {', '.join(ORGANISATION_KINDS)}")
         if organisations.get(partner.organisation, partner.kind) != partner.kind:
-            problems.append(p(f"$.partners[{index}].kind", "the same organisation is given two kinds"))
+            check.add(f"$.partners[{index}].kind", "the same organisation is given two kinds")
         organisations[partner.organisation] = partner.kind
+    return organisations
 
+
+def _check_areas(check: _Check, spec: CompetitionSpec) -> None:
     region_owner: dict[str, str] = {}
     for index, area in enumerate(spec.areas):
         for r_index, region in enumerate(area.regions):
             where = f"$.areas[{index}].regions[{r_index}]"
             if region not in REGIONS:
-                problems.append(p(where, f"{region!r} is not an Italian region"))
+                check.add(where, f"{region!r} is not an Italian region")
             elif region in region_owner:
-                problems.append(p(where, f"{region!r} is already in area {region_owner[region]}"))
+                check.add(where, f"{region!r} is already in area {region_owner[region]}")
             region_owner.setdefault(region, area.code)
 
+
+def _check_form(check: _Check, spec: CompetitionSpec) -> None:
     for s_index, section in enumerate(spec.application_form):
-        problems += _unique(section.questions, "code", f"$.application_form[{s_index}].questions", document)
+        check.problems += _unique(section.questions, "code", f"$.application_form[{s_index}].questions",
+                                  check.document)
         for q_index, question in enumerate(section.questions):
-            where = f"$.application_form[{s_index}].questions[{q_index}]"
-            if question.type not in QUESTION_TYPES:
-                problems.append(p(f"{where}.type", f"expected one of {', '.join(QUESTION_TYPES)}"))
-            if question.type in ("single_choice", "multiple_choice") and not question.choices:
-                problems.append(p(f"{where}.choices", "a choice question needs choices"))
-            if question.type == "table" and not question.columns:
-                problems.append(p(f"{where}.columns", "a table question needs columns"))
-            if question.type == "file":
-                try:
-                    accepted_kinds(question.accept)
-                except ValueError as error:
-                    problems.append(p(f"{where}.accept", str(error)))
-            if question.max_length is not None and question.max_length <= 0:
-                problems.append(p(f"{where}.max_length", "must be positive"))
+            _check_question(check, question, f"$.application_form[{s_index}].questions[{q_index}]")
 
-    track_codes = {t.code for t in spec.tracks}
-    area_codes = {a.code for a in spec.areas}
-    for index, round_ in enumerate(spec.rounds):
-        where = f"$.rounds[{index}]"
-        if round_.kind not in ROUND_KINDS:
-            problems.append(p(f"{where}.kind", f"expected one of {', '.join(ROUND_KINDS)}"))
-        if round_.normalisation not in NORMALISATIONS:
-            problems.append(p(f"{where}.normalisation",
-                              f"expected one of {', '.join(n for n in NORMALISATIONS if n)}"))
-        if known_workflows is not None and round_.workflow and round_.workflow not in known_workflows:
-            problems.append(p(f"{where}.workflow", f"no installed plugin offers workflow {round_.workflow!r}"))
-        if round_.jurors_per_entry < 0:
-            problems.append(p(f"{where}.jurors_per_entry", "must not be negative"))
-        opens = moment(round_.opens_at, f"{where}.opens_at")
-        closes = moment(round_.closes_at, f"{where}.closes_at")
-        if opens and closes and closes <= opens:
-            problems.append(p(f"{where}.closes_at", "closes before it opens"))
-        if isinstance(round_.rubric, str):
-            if known_rubrics is not None and round_.rubric not in known_rubrics:
-                problems.append(p(f"{where}.rubric", f"no installed plugin offers rubric {round_.rubric!r}"))
-        elif isinstance(round_.rubric, RubricSpec):
-            rubric = rubric_from_mapping(msgspec.to_builtins(round_.rubric),
-                                         name=round_.rubric.name or round_.code)
-            problems += [p(f"{where}.rubric", problem) for problem in rubric_problems(rubric)]
-        for key in ("min_per_track",):
-            if key in round_.advancement and not isinstance(round_.advancement[key], int):
-                problems.append(p(f"{where}.advancement.{key}", "expected a whole number"))
-        for code in round_.advancement.get("min_per_area", {}) or {}:
-            if code not in area_codes:
-                problems.append(p(f"{where}.advancement.min_per_area", f"unknown area {code!r}"))
 
-    sponsors = set(organisations)
-    for index, prize in enumerate(spec.prizes):
-        where = f"$.prizes[{index}]"
-        if prize.kind not in PRIZE_KINDS:
-            problems.append(p(f"{where}.kind", f"expected one of {', '.join(PRIZE_KINDS)}"))
-        if prize.sponsor is not None and prize.sponsor not in sponsors:
-            problems.append(p(f"{where}.sponsor", f"{prize.sponsor!r} is not among the partners"))
-        if prize.target.track is not None and prize.target.track not in track_codes:
-            problems.append(p(f"{where}.target.track", f"unknown track {prize.target.track!r}"))
-        if prize.target.area is not None and prize.target.area not in area_codes:
-            problems.append(p(f"{where}.target.area", f"unknown area {prize.target.area!r}"))
-        if prize.target.scope not in (None, "all_winners", "finalists"):
-            problems.append(p(f"{where}.target.scope", "expected all_winners or finalists"))
-        if prize.amount_eur is not None and prize.amount_eur < 0:
-            problems.append(p(f"{where}.amount_eur", "must not be negative"))
-        if prize.quantity < 1:
-            problems.append(p(f"{where}.quantity", "must be at least 1"))
+def _check_question(check: _Check, question: QuestionSpec, where: str) -> None:
+    if question.type not in QUESTION_TYPES:
+        check.add(f"{where}.type", f"expected one of {', '.join(QUESTION_TYPES)}")
+    if question.type in ("single_choice", "multiple_choice") and not question.choices:
+        check.add(f"{where}.choices", "a choice question needs choices")
+    if question.type == "table" and not question.columns:
+        check.add(f"{where}.columns", "a table question needs columns")
+    if question.type == "file":
+        try:
+            accepted_kinds(question.accept)
+        except ValueError as error:
+            check.add(f"{where}.accept", str(error))
+    if question.max_length is not None and question.max_length <= 0:
+        check.add(f"{where}.max_length", "must be positive")
 
+
+def _check_round(check: _Check, round_: RoundSpec, where: str, *, area_codes: set[str],
+                 known_rubrics: set[str] | None, known_workflows: set[str] | None) -> None:
+    if round_.kind not in ROUND_KINDS:
+        check.add(f"{where}.kind", f"expected one of {', '.join(ROUND_KINDS)}")
+    if round_.normalisation not in NORMALISATIONS:
+        check.add(f"{where}.normalisation", f"expected one of {', '.join(n for n in NORMALISATIONS if n)}")
+    if known_workflows is not None and round_.workflow and round_.workflow not in known_workflows:
+        check.add(f"{where}.workflow", f"no installed plugin offers workflow {round_.workflow!r}")
+    if round_.jurors_per_entry < 0:
+        check.add(f"{where}.jurors_per_entry", "must not be negative")
+    opens = check.moment(round_.opens_at, f"{where}.opens_at")
+    closes = check.moment(round_.closes_at, f"{where}.closes_at")
+    if opens and closes and closes <= opens:
+        check.add(f"{where}.closes_at", "closes before it opens")
+    _check_round_rubric(check, round_, where, known_rubrics=known_rubrics)
+    if "min_per_track" in round_.advancement and not isinstance(round_.advancement["min_per_track"], int):
+        check.add(f"{where}.advancement.min_per_track", "expected a whole number")
+    for code in round_.advancement.get("min_per_area", {}) or {}:
+        if code not in area_codes:
+            check.add(f"{where}.advancement.min_per_area", f"unknown area {code!r}")
+
+
+def _check_round_rubric(check: _Check, round_: RoundSpec, where: str, *, known_rubrics: set[str] | None) -> None:
+    """A named rubric must be offered by a plugin; a rubric written in the file must be sound."""
+    if isinstance(round_.rubric, str):
+        if known_rubrics is not None and round_.rubric not in known_rubrics:
+            check.add(f"{where}.rubric", f"no installed plugin offers rubric {round_.rubric!r}")
+    elif isinstance(round_.rubric, RubricSpec):
+        rubric = rubric_from_mapping(msgspec.to_builtins(round_.rubric), name=round_.rubric.name or round_.code)
+        for problem in rubric_problems(rubric):
+            check.add(f"{where}.rubric", problem)
+
+
+def _check_prize(check: _Check, prize: PrizeSpec, where: str, *, sponsors: set[str], track_codes: set[str],
+                 area_codes: set[str]) -> None:
+    if prize.kind not in PRIZE_KINDS:
+        check.add(f"{where}.kind", f"expected one of {', '.join(PRIZE_KINDS)}")
+    if prize.sponsor is not None and prize.sponsor not in sponsors:
+        check.add(f"{where}.sponsor", f"{prize.sponsor!r} is not among the partners")
+    if prize.target.track is not None and prize.target.track not in track_codes:
+        check.add(f"{where}.target.track", f"unknown track {prize.target.track!r}")
+    if prize.target.area is not None and prize.target.area not in area_codes:
+        check.add(f"{where}.target.area", f"unknown area {prize.target.area!r}")
+    if prize.target.scope not in (None, "all_winners", "finalists"):
+        check.add(f"{where}.target.scope", "expected all_winners or finalists")
+    if prize.amount_eur is not None and prize.amount_eur < 0:
+        check.add(f"{where}.amount_eur", "must not be negative")
+    if prize.quantity < 1:
+        check.add(f"{where}.quantity", "must be at least 1")
+
+
+def _check_milestones(check: _Check, spec: CompetitionSpec) -> None:
     for index, milestone in enumerate(spec.milestones):
         if milestone.due_on is not None:
             try:
                 date.fromisoformat(milestone.due_on)
             except ValueError:
-                problems.append(p(f"$.milestones[{index}].due_on", "expected a date such as 2026-07-15"))
-    return problems
+                check.add(f"$.milestones[{index}].due_on", "expected a date such as 2026-07-15")

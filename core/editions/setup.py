@@ -18,6 +18,7 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import CompetitionSpec, RubricSpec, parse_moment
 from core.platform.db import json_value
+from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
@@ -42,14 +43,13 @@ class SetupRefused(ValueError):
         self.errors = errors
 
 
-class RubricFrozen(ValueError):
+class RubricFrozen(Refused):
     """Scoring has started in the round, so its rubric can no longer change."""
 
     def __init__(self, round_code: str, round_name: str) -> None:
+        super().__init__(_("The rubric of round {round} is frozen: jurors have already started scoring in it.").format(
+            round=round_name or round_code))
         self.round_code = round_code
-        self.message = _("The rubric of round {round} is frozen: jurors have already started scoring in it.").format(
-            round=round_name or round_code)
-        super().__init__(self.message)
 
 
 @dataclass(frozen=True)

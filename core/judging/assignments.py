@@ -17,11 +17,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
+from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -30,6 +32,7 @@ from core.platform.tables import (
     AssignmentProposal,
     ConflictOfInterest,
     Edition,
+    JurorBid,
     JurorProfile,
     MentorMatch,
     Prize,
@@ -39,11 +42,13 @@ from core.platform.tables import (
 )
 from core.plugin_api import ConflictEntry, ConflictJuror
 from core.plugins import active_registry
-from scoring.assign import AssignmentInfeasible, Conflict, Entry, Reviewer, assign
+from scoring.assign import AssignmentInfeasible, Bid, Conflict, Entry, Reviewer, assign
 
 # Kept for a day: long enough to look a proposal over, short enough not to pile up.
 PROPOSAL_LIFETIME = timedelta(days=1)
 SOLVER_TIME_LIMIT = 30.0
+# Added to a pair's affinity (track expertise adds 1.0): yes > maybe > no bid > no; a conflict bid is a conflict.
+BID_WEIGHTS = {"yes": 2.0, "maybe": 1.0, "no": -1.0}
 # Assignments the engine made and nobody has touched may be moved by a new proposal.
 ENGINE_ORIGINS = ("engine", "solver")
 
@@ -65,7 +70,7 @@ OBSTACLE_LEADS = {
 OBSTACLE_FALLBACK = N_("No assignment meets every rule together.")
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round, or not this person's to organise."""
 
 
@@ -81,13 +86,12 @@ class StaleProposal(ValueError):
     """The round changed after the proposal was computed (or the proposal is gone): propose again."""
 
 
-class AssignmentRefused(ValueError):
+class AssignmentRefused(Refused):
     """A change by hand that would break a rule; `field` is the form field the message belongs beside."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,10 @@ class RoundAssignmentPage:
     jurors: list[JurorLine]
     preview: AssignmentPreview | None = None
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    # the bidding window, as the form shows it (local time of the edition), and how many bids are in
+    bidding_opens: str = ""
+    bidding_closes: str = ""
+    bids: int = 0
 
 
 # -- gathering the round --------------------------------------------------------------------------------
@@ -245,11 +253,13 @@ class _Inputs:
     entry_labels: dict[int, str]
     juror_names: dict[int, str]
     options: AssignmentOptions
+    bids: list[Bid] = field(default_factory=list)
 
     def basis(self) -> str:
         """A fingerprint of everything the engine's answer depends on."""
         payload = {
             "options": asdict(self.options),
+            "bids": [(b.entry, b.reviewer, b.weight) for b in self.bids],
             "entries": [(e.id, e.track) for e in self.entries],
             "reviewers": [(r.id, sorted(r.tracks), r.organisation, sorted(r.languages), r.min_load, r.max_load)
                           for r in self.reviewers],
@@ -285,7 +295,8 @@ async def _round_for(actor: SessionUser, edition_slug: str, round_code: str) -> 
     except access.EditionNotFound:
         raise RoundNotFound(round_code) from None
     row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry, Round.settings,
-                             Round.edition).where(Round.edition == edition.id, Round.code == round_code).first()
+                             Round.edition, Round.bidding_opens_at, Round.bidding_closes_at).where(
+        Round.edition == edition.id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
     return edition, row
@@ -296,16 +307,38 @@ def _default_options(round_row: dict[str, Any]) -> AssignmentOptions:
     return AssignmentOptions.from_mapping(stored, per_entry=round_row["jurors_per_entry"] or 3)
 
 
-async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
-                  only: tuple[int, int] | None = None) -> _Inputs:
-    """Read the round from the database; `only` = (entry, juror) narrows the conflict rules to one pair."""
+@dataclass(frozen=True)
+class _RoundRows:
+    """What `_gather` reads from the database, before any of it is shaped for the engine."""
+
+    applications: list[dict[str, Any]]
+    grants: list[dict[str, Any]]
+    profiles: dict[int, dict[str, Any]]
+    prizes: list[dict[str, Any]]
+    mentors: list[dict[str, Any]]
+    declared: list[dict[str, Any]]
+    assignments: list[dict[str, Any]]
+    reviewed: set[int]
+    enabled: list[str]
+    bids: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def entries_of_round(round_id: int) -> list[int]:
+    """The ids of the entries in play in a round, as the engine sees them."""
+    row = await Round.select(Round.id, Round.edition, Round.kind).where(Round.id == round_id).first()
+    if row is None:
+        return []
+    return [a["id"] for a in await Application.select(Application.id).where(
+        await entries_in_play(row)).order_by(Application.id)]
+
+
+async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
     edition_id = round_row["edition"]
-    statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.area.code,
         Application.applicant.email,
-    ).where(Application.edition == edition_id, Application.status.is_in(statuses)).order_by(Application.id)
+    ).where(await entries_in_play(round_row)).order_by(Application.id)
     grants = await RoleGrant.select(
         RoleGrant.account, RoleGrant.account.email, RoleGrant.account.display_name, RoleGrant.organisation.name,
         RoleGrant.role,
@@ -323,18 +356,26 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
         Assignment.round == round_row["id"])
     reviewed = {r["assignment"] for r in await Review.select(Review.assignment).where(
         Review.assignment.round == round_row["id"])}
+    bids = await JurorBid.select(JurorBid.application, JurorBid.juror, JurorBid.bid).where(
+        JurorBid.round == round_row["id"]).order_by(JurorBid.id)
+    return _RoundRows(applications=applications, grants=grants, profiles=profiles, prizes=prizes, mentors=mentors,
+                      declared=declared, assignments=rows, reviewed=reviewed, bids=bids,
+                      enabled=(json_value(edition["enabled_plugins"]) or []) if edition else [])
 
+
+def _reviewers(read: _RoundRows, options: AssignmentOptions) -> tuple[list[Reviewer], list[ConflictJuror],
+                                                                       dict[int, str]]:
+    """The edition's jurors with their load bounds, as the engine and the conflict rules see them, and their names."""
     sponsor_names = {(p["sponsor.organisation.name"] or "").casefold(): p["sponsor.organisation.name"]
-                     for p in prizes if p["sponsor.organisation.name"]}
-    juror_rows = [g for g in grants if g["role"] == "juror"]
-    sponsor_of = {g["account"]: g["organisation.name"] for g in grants
+                     for p in read.prizes if p["sponsor.organisation.name"]}
+    juror_rows = [g for g in read.grants if g["role"] == "juror"]
+    sponsor_of = {g["account"]: g["organisation.name"] for g in read.grants
                   if g["role"] == "sponsor" and g["organisation.name"]}
     juror_names = {g["account"]: g["account.display_name"] or g["account.email"] for g in juror_rows}
-    n_entries, n_jurors = len(applications), max(1, len(juror_rows))
-    spread = math.ceil(options.per_entry * n_entries / n_jurors) + 1
+    spread = math.ceil(options.per_entry * len(read.applications) / max(1, len(juror_rows))) + 1
     reviewers, conflict_jurors = [], []
     for g in juror_rows:
-        profile = profiles.get(g["account"]) or {}
+        profile = read.profiles.get(g["account"]) or {}
         organisation = (profile.get("organisation") or g["organisation.name"] or "").strip()
         low = profile.get("min_load")
         low = options.min_load if low is None else low
@@ -347,45 +388,65 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
         conflict_jurors.append(ConflictJuror(
             id=g["account"], organisation=organisation, email_domain=_domain(g["account.email"]),
             sponsor_organisation=sponsor_of.get(g["account"]) or sponsor_names.get(organisation.casefold(), "")))
+    return reviewers, conflict_jurors, juror_names
+
+
+def _entries(read: _RoundRows) -> tuple[list[Entry], list[ConflictEntry]]:
+    """The round's entries, as the engine and the conflict rules see them (prize sponsors, mentors)."""
     mentors_of: dict[int, list[int]] = {}
-    for m in mentors:
+    for m in read.mentors:
         mentors_of.setdefault(m["application"], []).append(m["mentor"])
     entries, conflict_entries = [], []
-    for a in applications:
+    for a in read.applications:
         entries.append(Entry(a["id"], track=a["track.code"] or None))
         conflict_entries.append(ConflictEntry(
             id=a["id"], organisation=a["entity_name"] or "", email_domain=_domain(a["applicant.email"] or ""),
-            prize_sponsors=tuple(p["sponsor.organisation.name"] for p in prizes
+            prize_sponsors=tuple(p["sponsor.organisation.name"] for p in read.prizes
                                  if p["sponsor.organisation.name"]
                                  and _competes(json_value(p["target"]) or {}, a["area.code"], a["track.code"])),
             mentors=tuple(mentors_of.get(a["id"], ()))))
+    return entries, conflict_entries
+
+
+def _conflicts(read: _RoundRows, entries: list[ConflictEntry], jurors: list[ConflictJuror]) -> list[Conflict]:
+    """Declared conflicts, pairs released for a conflict found later, and what the conflict rules detect."""
+    found: dict[tuple[int, int, str], None] = {}
+    for c in read.declared:
+        found[(c["application"], c["juror"], c["rule"] or "declared")] = None
+    declared_pairs = {(c["application"], c["juror"]) for c in read.declared}
+    for r in read.assignments:  # a juror taken off an entry because of a conflict found later never comes back to it
+        if r["status"] == "recused" and (r["application"], r["juror"]) not in declared_pairs:
+            found[(r["application"], r["juror"], "released")] = None
+    for c in active_registry().detect_conflicts(entries=entries, jurors=jurors, enabled=read.enabled):
+        found[(c.entry, c.juror, c.rule)] = None
+    return [Conflict(entry, juror, rule) for entry, juror, rule in found]
+
+
+async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
+                  only: tuple[int, int] | None = None) -> _Inputs:
+    """Read the round from the database; `only` = (entry, juror) narrows the conflict rules to one pair."""
+    read = await _read_round(round_row)
+    reviewers, conflict_jurors, juror_names = _reviewers(read, options)
+    entries, conflict_entries = _entries(read)
     if only is not None:
         conflict_entries = [e for e in conflict_entries if e.id == only[0]]
         conflict_jurors = [j for j in conflict_jurors if j.id == only[1]]
     entry_ids, juror_ids = {e.id for e in entries}, set(juror_names)
-    found: dict[tuple[int, int, str], None] = {}
-    for c in declared:
-        found[(c["application"], c["juror"], c["rule"] or "declared")] = None
-    declared_pairs = {(c["application"], c["juror"]) for c in declared}
-    for r in rows:  # a juror taken off an entry because of a conflict found later never comes back to it
-        if r["status"] == "recused" and (r["application"], r["juror"]) not in declared_pairs:
-            found[(r["application"], r["juror"], "released")] = None
-    enabled = (json_value(edition["enabled_plugins"]) or []) if edition else []
-    for c in active_registry().detect_conflicts(entries=conflict_entries, jurors=conflict_jurors, enabled=enabled):
-        found[(c.entry, c.juror, c.rule)] = None
-    conflicts = [Conflict(entry, juror, rule) for entry, juror, rule in found
-                 if entry in entry_ids and juror in juror_ids]
-    active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in reviewed}
-              for r in rows if r["status"] != "recused"}
+    conflicts = [c for c in _conflicts(read, conflict_entries, conflict_jurors)
+                 if c.entry in entry_ids and c.reviewer in juror_ids]
+    active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in read.reviewed}
+              for r in read.assignments if r["status"] != "recused"}
     replaceable = {
         pair for pair, r in active.items()
         if options.replace_untouched and r["origin"] in ENGINE_ORIGINS and r["status"] == "assigned"
         and r["conflict_checked_at"] is None and not r["reviewed"]}
     return _Inputs(
-        round_id=round_row["id"], edition_id=edition_id, entries=entries, reviewers=reviewers, conflicts=conflicts,
-        keep=sorted(pair for pair in active if pair not in replaceable), active=active, replaceable=replaceable,
-        reviewed=reviewed, entry_labels={a["id"]: entry_label(a) for a in applications},
-        juror_names=juror_names, options=options)
+        round_id=round_row["id"], edition_id=round_row["edition"], entries=entries, reviewers=reviewers,
+        conflicts=conflicts, keep=sorted(pair for pair in active if pair not in replaceable), active=active,
+        replaceable=replaceable, reviewed=read.reviewed,
+        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options,
+        bids=[Bid(b["application"], b["juror"], BID_WEIGHTS[b["bid"]]) for b in read.bids
+              if b["bid"] in BID_WEIGHTS and b["application"] in entry_ids and b["juror"] in juror_ids])
 
 
 # -- solving --------------------------------------------------------------------------------------------
@@ -414,7 +475,8 @@ def _solve(inputs: _Inputs) -> _Plan:
     try:
         result = assign(
             entries=inputs.entries, reviewers=inputs.reviewers, per_entry=options.per_entry,
-            conflicts=inputs.conflicts, keep=inputs.keep, expert_per_entry=options.expert_per_entry,
+            conflicts=inputs.conflicts, bids=inputs.bids, keep=inputs.keep,
+            expert_per_entry=options.expert_per_entry,
             org_cap=options.org_cap, pair_cap=options.pair_cap, time_limit=SOLVER_TIME_LIMIT)
     except AssignmentInfeasible as infeasible:
         raise AssignmentImpossible(tuple(
@@ -653,6 +715,10 @@ async def set_juror_profile(*, actor: SessionUser, edition_slug: str, juror_id: 
                                                       "max_load": max_load})
 
 
+def _local_input(moment: datetime | None, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
 async def assignment_page(*, actor: SessionUser, edition_slug: str, round_code: str,
                           proposal_id: int | None = None) -> RoundAssignmentPage:
     """The round's assignment at a glance: options, current pairs, entries to refill, and a stored proposal."""
@@ -680,6 +746,8 @@ async def assignment_page(*, actor: SessionUser, edition_slug: str, round_code: 
                           min_load=(profiles.get(r.id) or {}).get("min_load"),
                           max_load=(profiles.get(r.id) or {}).get("max_load")) for r in inputs.reviewers],
         labels={"entries": inputs.entry_labels, "jurors": inputs.juror_names},
+        bidding_opens=_local_input(round_row["bidding_opens_at"], edition.time_zone),
+        bidding_closes=_local_input(round_row["bidding_closes_at"], edition.time_zone), bids=len(inputs.bids),
     )
     if proposal_id is not None:
         stored = await _stored_plan(round_row["id"], proposal_id)

@@ -15,31 +15,35 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.applications.form import sections_of
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions.schema import SectionSpec
+from core.judging import redaction
 from core.judging.reviews import (
     CONFLICT_KINDS,
     ScoringClosed,
     _identifying,
     _is_open,
+    _require_ready_to_score,
     _round,
     _visible_section,
     entry_label,
     juror_task,
+    require_ready,
 )
+from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Assignment, Comparison, ConflictOfInterest, RankingBallot, TeamMember
 from scoring.pairwise import next_pair, pairwise_state, record_comparison
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """Not a round this juror has assignments in, or not one judged this way."""
 
 
-class EntryNotAllowed(LookupError):
+class EntryNotAllowed(NotFound):
     """An entry the juror may not compare: not theirs, not in play, or one they declared a conflict with."""
 
 
@@ -127,9 +131,8 @@ async def _conflicted(juror_id: int) -> set[int]:
 
 
 async def _in_play(round_row: dict[str, Any]) -> list[int]:
-    statuses = list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY))
     return [a["id"] for a in await Application.select(Application.id).where(
-        Application.edition == round_row["edition"], Application.status.is_in(statuses)).order_by(Application.id)]
+        await entries_in_play(round_row)).order_by(Application.id)]
 
 
 async def _comparable(round_row: dict[str, Any], juror_id: int) -> list[int]:
@@ -148,7 +151,10 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
     if not ids:
         return {}
     blind = bool(round_row["blind"])
-    hidden = _identifying(sections_of(json_value(round_row["edition.application_form"]))) if blind else set()
+    sections = sections_of(json_value(round_row["edition.application_form"]))
+    hidden = _identifying(sections) if blind else set()
+    # Jurors of a blind round read the answers as the organisers cleared them of names.
+    cleared = await redaction.blind_answers(application_ids=ids, sections=sections) if blind and with_answers else {}
     rows = await Application.select(Application.id, Application.title, Application.entity_name,
                                     Application.answers, Application.track.name).where(Application.id.is_in(ids))
     team: dict[int, list[dict[str, Any]]] = {}
@@ -159,7 +165,9 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
     views = {}
     for row in rows:
         answers = {}
-        if with_answers:
+        if with_answers and blind:
+            answers = cleared.get(row["id"], {})
+        elif with_answers:
             stored = json_value(row["answers"]) or {}
             values = stored.get("values", stored) if isinstance(stored, dict) else {}
             answers = {code: value for code, value in values.items() if code not in hidden}
@@ -177,6 +185,7 @@ async def pairwise_page(*, juror: SessionUser, round_id: int, now: datetime | No
     """The two entries whose comparison by this juror is expected to teach the model most, or none left."""
     now = now or datetime.now(UTC)
     round_row = await _juror_round(juror, round_id, "pairwise")
+    await require_ready(round_row)
     pool = await _comparable(round_row, juror.id)
     state = pairwise_state(pool)
     in_pool = set(pool)
@@ -207,6 +216,7 @@ async def record_choice(*, juror: SessionUser, round_id: int, winner: int, loser
         round_row = await _juror_round(juror, round_id, "pairwise")
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Judging for this round is closed."))
+        await _require_ready_to_score(round_row)
         pool = await _comparable(round_row, juror.id)
         if winner == loser or winner not in pool or loser not in pool:
             raise EntryNotAllowed((winner, loser))
@@ -252,6 +262,7 @@ async def _candidates(round_row: dict[str, Any], juror_id: int) -> list[int]:
 async def ranking_page(*, juror: SessionUser, round_id: int, now: datetime | None = None) -> RankingPage:
     now = now or datetime.now(UTC)
     round_row = await _juror_round(juror, round_id, "ranking")
+    await require_ready(round_row)
     candidates = await _candidates(round_row, juror.id)
     views = await _views(round_row, candidates, with_answers=False)
     ballot = await RankingBallot.select().where(RankingBallot.round == round_id,
@@ -297,6 +308,7 @@ async def save_ballot(*, juror: SessionUser, round_id: int, typed: dict[int, str
         round_row = await _juror_round(juror, round_id, "ranking")
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Voting for this round is closed."))
+        await _require_ready_to_score(round_row)
         ballot = await db.locked(RankingBallot.select().where(RankingBallot.round == round_id,
                                                               RankingBallot.juror == juror.id)).first()
         if version is not None and ballot is not None and ballot["version"] != version:

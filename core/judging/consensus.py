@@ -20,6 +20,7 @@ from core.judging.reviews import (
     _other_reviews,
     _round,
     entry_label,
+    has_consensus_step,
     is_chair,
     message_text,
     panels_labels,
@@ -28,6 +29,7 @@ from core.judging.reviews import (
 )
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, ConflictOfInterest, ConsensusMessage, ConsensusThread, Review
@@ -35,7 +37,7 @@ from scoring.consensus import disagreement_threshold, disagreements
 from scoring.rubric import Rubric, total_range
 
 
-class NotChair(LookupError):
+class NotChair(NotFound):
     """Not a consensus round, not this person's to chair, or an entry they may not discuss: all look the same."""
 
 
@@ -101,7 +103,7 @@ class _ChairRound:
 
 async def _chair_round(chair: SessionUser, round_id: int) -> _ChairRound:
     row = await _round(round_id)
-    if row is None or row["workflow"] != "consensus":
+    if row is None or not has_consensus_step(row["workflow"], json_value(row["edition.enabled_plugins"])):
         raise NotChair(round_id)
     settings = json_value(row["settings"]) or {}
     if not is_chair(chair, settings, row["edition.slug"]):

@@ -16,6 +16,7 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -24,14 +25,12 @@ from core.platform.tables import Account, Assignment, JurorReminder, Review, Rou
 RECUSED, SUBMITTED, STARTED = "recused", "submitted", "started"
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round in this edition (or not this organiser's edition)."""
 
 
-class RemindersClosed(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RemindersClosed(Refused):
+    """Reminders cannot go out for this round now; `message` says why."""
 
 
 @dataclass

@@ -9,7 +9,6 @@ changed, and a criterion changed in both places is reported, not overwritten.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +20,13 @@ from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem,
 from core.applications.form import sections_of
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
+from core.judging import redaction
+from core.judging.redaction import identifying_codes
+from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -37,31 +41,34 @@ from core.platform.tables import (
     Round,
     TeamMember,
 )
+from core.plugin_api import WorkflowDefinition
 from core.plugins import active_registry
-from scoring.rubric import Rubric, validate_sheet, value_error, weighted_total
+from scoring.rubric import Rubric, validate_sheet, weighted_total
 
 CONFLICT_KINDS = ("personal", "financial", "organisational", "other")
 SHOW_OTHERS = ("never", "after_own", "always")
-# What a blind round never shows, whatever the form says: the entity and the people.
-ALWAYS_IDENTIFYING = {"entity_name", "tax_code", "website", "members", "contact_email"}
 MAX_MESSAGE = 5000
+# A review's status once its juror submits it, and the assignment's; an assignment with a draft review is started.
+SUBMITTED, STARTED = "submitted", "started"
 
 
-class AssignmentNotFound(LookupError):
+class AssignmentNotFound(NotFound):
     """Not assigned to this juror, released, or missing: all look the same."""
 
 
-class ScoringClosed(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ScoringClosed(Refused):
+    """The review or check cannot change now (round closed, already submitted, no rubric); `message` says why."""
 
 
-class ConflictNotCleared(PermissionError):
-    """The juror has not yet said whether they have a conflict with this entry."""
+class RoundNotReady(LookupError):
+    """A blind round whose entries still carry undecided identifying text: its jurors wait for the organisers."""
 
 
-class DiscussionClosed(LookupError):
+class ConflictNotCleared(NotFound):
+    """The juror has not yet said whether they have a conflict with this entry: its form is not theirs yet."""
+
+
+class DiscussionClosed(NotFound):
     """No consensus thread is open for this entry, or the juror has not submitted their own review yet."""
 
 
@@ -98,20 +105,8 @@ class RoundProgress:
     opens_at: datetime | None = None
     # "upcoming" before the round opens, "open", or "closed" after its deadline.
     state: str = "open"
-
-
-@dataclass
-class ReviewInput:
-    """What the scoring form sent: values and comments per criterion, and what the form started from."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
-    original_values: dict[str, str] = field(default_factory=dict)
-    original_comments: dict[str, str] = field(default_factory=dict)
-    overall_comment: str | None = None
-    feedback_to_applicant: str | None = None
-    confidence: str | None = None
-    version: int | None = None
+    # A blind round whose entries the organisers are still clearing of names: nothing opens yet.
+    preparing: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +193,8 @@ def entry_label(application_id: int) -> str:
 
 
 def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
+    if round_row.get("status") == "closed":  # closed by the organiser, or by publishing the round's decisions
+        return False
     opens, closes = round_row["opens_at"], round_row["closes_at"]
     return (opens is None or opens <= now) and (closes is None or now <= closes)
 
@@ -211,7 +208,7 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
     rows = await Assignment.select(
         Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
         Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
-        Assignment.round.opens_at,
+        Assignment.round.opens_at, Assignment.round.status,
         Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
         Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
         Assignment.application.title, Assignment.application.track.name,
@@ -241,11 +238,14 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             round_code=round_code, round_name=json_value(first["round.name"]), edition_slug=edition_slug,
             edition_title=json_value(first["round.edition.title"]), closes_at=first["round.closes_at"],
             time_zone=first["round.edition.time_zone"], assigned=len(group),
-            started=sum(r["status"] == "started" for r in group),
-            submitted=sum(r["status"] == "submitted" for r in group), lines=lines,
+            started=sum(r["status"] == STARTED for r in group),
+            submitted=sum(r["status"] == SUBMITTED for r in group), lines=lines,
             opens_at=first["round.opens_at"],
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
-            else "closed" if first["round.closes_at"] and now > first["round.closes_at"] else "open",
+            else "closed" if (first["round.closes_at"] and now > first["round.closes_at"])
+            or first["round.status"] == "closed" else "open",
+            preparing=bool(first["round.blind"])
+            and not (await redaction.round_gate(await _round(first["round"]))).open,
         ))
     return await _with_chaired_rounds(juror, result)
 
@@ -257,8 +257,10 @@ async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) 
         return rounds
     chaired = [r for r in await Round.select(
         Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
-        Round.edition.time_zone).where(Round.workflow == "consensus", Round.edition.slug.is_in(editions)).order_by(
-        Round.position) if is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
+        Round.edition.time_zone, Round.workflow, Round.edition.enabled_plugins).where(
+        Round.workflow.is_in(consensus_workflows()), Round.edition.slug.is_in(editions)).order_by(Round.position)
+        if has_consensus_step(r["workflow"], json_value(r["edition.enabled_plugins"]))
+        and is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
     known = {r.round_id: index for index, r in enumerate(rounds)}
     for row in chaired:
         if row["id"] in known:
@@ -281,10 +283,26 @@ def is_chair(user: SessionUser, settings: dict[str, Any], edition_slug: str) -> 
                for c in named)
 
 
+def round_workflow(workflow: str, enabled: list[str] | None) -> WorkflowDefinition | None:
+    """The workflow a round names (`rubric` when it names none), among the edition's enabled plugins."""
+    return active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+
+
 def juror_task(workflow: str, enabled: list[str] | None) -> str:
     """What the round's workflow asks jurors to do: score a rubric, fill a checklist, compare, rank."""
-    definition = active_registry().workflows(enabled=enabled or []).get(workflow or "rubric")
+    definition = round_workflow(workflow, enabled)
     return definition.juror_task if definition else "rubric"
+
+
+def has_consensus_step(workflow: str, enabled: list[str] | None) -> bool:
+    """Whether the round's workflow has a panel chair and consensus threads after the independent reviews."""
+    definition = round_workflow(workflow, enabled)
+    return bool(definition and definition.has_consensus_step)
+
+
+def consensus_workflows() -> list[str]:
+    """Names of every loaded workflow with a consensus step, to find such rounds in one query."""
+    return [name for name, w in active_registry().workflows().items() if w.has_consensus_step] or [""]
 
 
 # -- one assignment ---------------------------------------------------------------------------------
@@ -306,7 +324,7 @@ async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = Fa
 
 
 ROUND_SQL = (
-    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at,'
+    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,'
     ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
     ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
     ' edition.application_form AS "edition.application_form",'
@@ -338,13 +356,31 @@ async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
 
 
 def _identifying(sections: list[SectionSpec]) -> set[str]:
-    return ALWAYS_IDENTIFYING | {q.code for s in sections for q in s.questions if q.identifying}
+    return identifying_codes(sections)
+
+
+async def require_ready(round_row: dict[str, Any]) -> None:
+    """A blind round opens to its jurors only once no identifying text in its entries is left undecided."""
+    if round_row["blind"] and not (await redaction.round_gate(round_row)).open:
+        raise RoundNotReady(round_row["id"])
+
+
+async def _require_ready_to_score(round_row: dict[str, Any]) -> None:
+    try:
+        await require_ready(round_row)
+    except RoundNotReady:
+        raise ScoringClosed(_("This blind round is not open yet: the organisers are removing names from the "
+                              "entries.")) from None
+
+
+identifying_fields = _identifying  # what a blind round hides, for the other juror pages (bids)
 
 
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
     assignment = await _assignment(juror, assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     enabled = json_value(round_row["edition.enabled_plugins"])
     task = juror_task(round_row["workflow"], enabled)
     rubric = None if task == "checklist" else round_rubric(round_row)
@@ -355,48 +391,68 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     application = await Application.select(
         Application.id, Application.entity_name, Application.answers, Application.track.name).where(
         Application.id == assignment["application"]).first()
-    review = await Review.select().where(Review.assignment == assignment_id).first()
-    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
-        CriterionScore.review == review["id"]) if review else []
     hidden = _identifying(sections) if blind else set()
-    answers = {}
-    attachments: list[dict[str, Any]] = []
-    team: list[dict[str, Any]] = []
-    if cleared:
-        stored = json_value(application["answers"]) or {}
-        values = stored.get("values", stored) if isinstance(stored, dict) else {}
-        answers = {code: value for code, value in values.items() if code not in hidden}
-        attachments = [a for a in await Attachment.select(
-            Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
-            Attachment.application == assignment["application"]) if a["field"] not in hidden]
-        if not blind:
-            team = await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
-                TeamMember.application == assignment["application"]).order_by(TeamMember.position)
-    submitted = bool(review and review["status"] == "submitted")
-    checklist = json_value(review["checklist"]) if review else {}
+    own = await _own_review(assignment_id)
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
         round_code=round_row["code"], round_name=json_value(round_row["name"]),
         edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
         entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
-        sections=[_visible_section(s, hidden) for s in sections], answers=answers, attachments=attachments,
-        team=team, entity_name="" if blind or not cleared else application["entity_name"],
-        values={s["criterion"]: s["value"] for s in scores}, comments={s["criterion"]: s["comment"] for s in scores},
-        overall_comment=review["overall_comment"] if review else "",
-        feedback_to_applicant=review["feedback_to_applicant"] if review else "",
-        confidence=review["confidence"] if review else None, version=review["version"] if review else 0,
-        total=review["total"] if review else None, submitted=submitted, workflow=round_row["workflow"] or "",
+        sections=[_visible_section(s, hidden) for s in sections],
+        **(await _entry_content(application, hidden, blind=blind, sections=sections)
+           if cleared else _NOTHING_SHOWN),
+        **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
-        checklist=dict((checklist or {}).get("items") or {}), outcome=(checklist or {}).get("outcome", ""),
     )
     policy = round_settings.get("show_others", "after_own")
-    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and submitted)):
+    if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and page.submitted)):
         page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
-    if submitted and page.workflow == "consensus":
+    if page.submitted and has_consensus_step(round_row["workflow"], enabled):
         page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
                                            reader_id=juror.id)
     return page
+
+
+# Before a juror rules out a conflict, the entry's page shows nothing of it.
+_NOTHING_SHOWN: dict[str, Any] = {"answers": {}, "attachments": [], "team": [], "entity_name": ""}
+
+
+async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind: bool,
+                         sections: list[SectionSpec]) -> dict[str, Any]:
+    """The entry's answers, files and team as the juror may see them: a blind round hides who they are, and its
+    jurors read the answers as the organisers redacted them."""
+    if blind:
+        answers = (await redaction.blind_answers(application_ids=[application["id"]], sections=sections)).get(
+            application["id"], {})
+    else:
+        stored = json_value(application["answers"]) or {}
+        values = stored.get("values", stored) if isinstance(stored, dict) else {}
+        answers = {code: value for code, value in values.items() if code not in hidden}
+    attachments = [a for a in await Attachment.select(
+        Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
+        Attachment.application == application["id"]) if a["field"] not in hidden]
+    team = [] if blind else await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
+        TeamMember.application == application["id"]).order_by(TeamMember.position)
+    return {"answers": answers, "attachments": attachments, "team": team,
+            "entity_name": "" if blind else application["entity_name"]}
+
+
+async def _own_review(assignment_id: int) -> dict[str, Any]:
+    """The juror's own review as the page's fields: scores and comments, or a checklist; empty before the first save."""
+    review = await Review.select().where(Review.assignment == assignment_id).first()
+    if review is None:
+        return {"values": {}, "comments": {}, "overall_comment": "", "feedback_to_applicant": "", "confidence": None,
+                "version": 0, "total": None, "submitted": False, "checklist": {}, "outcome": ""}
+    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
+        CriterionScore.review == review["id"])
+    checklist = json_value(review["checklist"]) or {}
+    return {"values": {s["criterion"]: s["value"] for s in scores},
+            "comments": {s["criterion"]: s["comment"] for s in scores},
+            "overall_comment": review["overall_comment"], "feedback_to_applicant": review["feedback_to_applicant"],
+            "confidence": review["confidence"], "version": review["version"], "total": review["total"],
+            "submitted": review["status"] == SUBMITTED, "checklist": dict(checklist.get("items") or {}),
+            "outcome": checklist.get("outcome", "")}
 
 
 def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
@@ -426,7 +482,7 @@ async def _other_reviews(round_id: int, application_id: int, own_assignment: int
     reviews = await Review.select(Review.id, Review.total, Review.overall_comment, Review.assignment.juror).where(
         Review.assignment.round == round_id, Review.assignment.application == application_id,
         Review.assignment != own_assignment, Review.assignment.status != "recused",
-        Review.status == "submitted").order_by(Review.assignment)
+        Review.status == SUBMITTED).order_by(Review.assignment)
     if not reviews:
         return []
     labels = await panel_labels(round_id, application_id)
@@ -462,6 +518,7 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
     if assignment["conflict_checked_at"] is None:
         raise AssignmentNotFound(assignment_id)
     round_row = await _round(assignment["round"])
+    await require_ready(round_row)
     blind = bool(round_row["blind"])
     if blind and field in _identifying(sections_of(json_value(round_row["edition.application_form"]))):
         raise AssignmentNotFound(assignment_id)
@@ -469,8 +526,9 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
                                                         Attachment.field == field).first()
     if row is None:
         raise AssignmentNotFound(assignment_id)
+    # In a blind round the cleaned copy, or nothing (FileWithheld) when none could be made.
     found = await files.attachment_for_download(settings=settings, attachment_id=row["id"], user=juror,
-                                                can_view=lambda **_: True)
+                                                can_view=lambda **_: True, blind=blind)
     if blind:
         extension = found.download_name.rsplit(".", 1)[-1] if "." in found.download_name else "bin"
         found = dataclasses.replace(found, download_name=f"{field}.{extension}")
@@ -481,12 +539,14 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
 
 
 async def declare_no_conflict(*, juror: SessionUser, assignment_id: int) -> None:
+    """The juror has no conflict with the entry, which opens to them; not before a blind round is cleared of names."""
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id, lock=True)
         if assignment["conflict_checked_at"] is None:
+            round_row = await _round(assignment["round"])
+            await require_ready(round_row)
             await Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(
                 Assignment.id == assignment_id)
-            round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
             await audit.record("conflict.none_declared", actor_id=juror.id, edition_id=round_row["edition"],
                                subject_type="assignment", subject_id=assignment_id)
 
@@ -497,7 +557,7 @@ async def declare_conflict(*, juror: SessionUser, assignment_id: int, kind: str,
         raise ValueError(kind)
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id, lock=True)
-        if assignment["status"] == "submitted":
+        if assignment["status"] == SUBMITTED:
             raise ScoringClosed(_("This review was already submitted; ask the organisers to withdraw it."))
         round_row = await Round.select(Round.edition).where(Round.id == assignment["round"]).first()
         await Assignment.update({Assignment.status: "recused"}).where(Assignment.id == assignment_id)
@@ -511,130 +571,122 @@ async def declare_conflict(*, juror: SessionUser, assignment_id: int, kind: str,
 # -- scoring ----------------------------------------------------------------------------------------
 
 
-def _parse_value(raw: str) -> float | None:
-    text = raw.strip().replace(",", ".")
-    if not text:
-        return None
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(raw)
-    return value
+async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datetime) -> tuple[dict, dict]:
+    """The juror's own cleared assignment in an open rubric round, locked, with its round."""
+    assignment = await _assignment(juror, assignment_id, lock=True)
+    if assignment["conflict_checked_at"] is None:
+        raise ConflictNotCleared(assignment_id)
+    round_row = await _round(assignment["round"])
+    if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
+        raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
+    if round_row["status"] == "closed":
+        raise ScoringClosed(_("The organisers have closed scoring for this round: your review can no longer be "
+                              "changed. Ask them to reopen scoring if it must."))
+    if not _is_open(round_row, now):
+        raise ScoringClosed(_("Scoring for this round is closed."))
+    await _require_ready_to_score(round_row)
+    return assignment, round_row
+
+
+async def _stored_sheet(review: dict | None) -> tuple[dict[str, float | None], dict[str, str]]:
+    stored: dict[str, float | None] = {}
+    stored_comments: dict[str, str] = {}
+    if review:
+        for score in await CriterionScore.select().where(CriterionScore.review == review["id"]):
+            stored[score["criterion"]] = score["value"]
+            stored_comments[score["criterion"]] = score["comment"]
+    return stored, stored_comments
+
+
+def _confidence(raw: str | None, errors: dict[str, str]) -> tuple[bool, int | None]:
+    """Whether to store a confidence, and which: not when the form sent none, or one that is not 1 to 5."""
+    if raw is None:
+        return False, None
+    if raw == "":
+        return True, None
+    try:
+        return True, max(1, min(5, int(raw)))
+    except ValueError:
+        errors["confidence"] = _("Choose a confidence from 1 to 5.")
+        return False, None
+
+
+def _review_columns(data: ReviewInput, review: dict | None, *, total: float | None,
+                    confidence: tuple[bool, int | None], finalise: bool, now: datetime) -> dict:
+    columns = {Review.total: total, Review.updated_at: now, Review.version: (review["version"] if review else 0) + 1}
+    if data.overall_comment is not None:
+        columns[Review.overall_comment] = data.overall_comment.strip()
+    if data.feedback_to_applicant is not None:
+        columns[Review.feedback_to_applicant] = data.feedback_to_applicant.strip()
+    if confidence[0]:
+        columns[Review.confidence] = confidence[1]
+    if finalise:
+        columns[Review.status] = SUBMITTED
+        columns[Review.submitted_at] = now
+    return columns
+
+
+async def _write_scores(review_id: int, merged: SheetMerge, changed: list[str]) -> None:
+    """Only the changed criteria are rewritten, so another tab's save of other criteria stands."""
+    if changed:
+        await CriterionScore.delete().where(CriterionScore.review == review_id,
+                                            CriterionScore.criterion.is_in(changed))
+        await CriterionScore.insert(*(
+            CriterionScore(review=review_id, criterion=code, value=merged.values.get(code),
+                           comment=merged.comments.get(code, ""))
+            for code in changed))
 
 
 async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInput, submit: bool,
                       now: datetime | None = None) -> SaveOutcome:
     """Save a draft or submit; editable until the round closes, submitted or not."""
     now = now or datetime.now(UTC)
-    outcome = SaveOutcome()
     async with db.write_transaction():
-        assignment = await _assignment(juror, assignment_id, lock=True)
-        if assignment["conflict_checked_at"] is None:
-            raise ConflictNotCleared(assignment_id)
-        round_row = await _round(assignment["round"])
-        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
-            raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
-        if not _is_open(round_row, now):
-            raise ScoringClosed(_("Scoring for this round is closed."))
+        assignment, round_row = await _scoring_assignment(juror, assignment_id, now)
         rubric = round_rubric(round_row)
         review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
-        stored = {}
-        stored_comments = {}
-        if review:
-            for score in await CriterionScore.select().where(CriterionScore.review == review["id"]):
-                stored[score["criterion"]] = score["value"]
-                stored_comments[score["criterion"]] = score["comment"]
-        values = dict(stored)
-        comments = dict(stored_comments)
-        for criterion in rubric.criteria:
-            code = criterion.code
-            if code in data.values:
-                try:
-                    new = _parse_value(data.values[code])
-                except ValueError:
-                    outcome.errors[code] = _("Enter a number.")
-                    continue
-                try:
-                    original = _parse_value(data.original_values.get(code, ""))
-                except ValueError:
-                    original = None
-                if new != original or code not in stored:
-                    if code in stored and stored[code] != original and stored[code] != new:
-                        outcome.conflicts[code] = stored[code]  # changed here and elsewhere: keep theirs, say so
-                        continue
-                    if new is not None and (problem := value_error(criterion, new)):
-                        outcome.errors[code] = _scale_message(criterion, problem)
-                        continue
-                    values[code] = new
-            if code in data.comments:
-                new_comment = data.comments[code].strip()
-                original_comment = data.original_comments.get(code, "").strip()
-                if new_comment != original_comment:
-                    if stored_comments.get(code, "") not in (original_comment, new_comment):
-                        outcome.conflicts.setdefault(code, stored.get(code))
-                    else:
-                        comments[code] = new_comment
-        sheet = {code: value for code, value in values.items() if value is not None}
+        was_submitted = bool(review and review["status"] == SUBMITTED)
+        stored, stored_comments = await _stored_sheet(review)
+        merged = merge_sheet(rubric, stored_values=stored, stored_comments=stored_comments, sent=data)
+        outcome = SaveOutcome(errors=merged.errors, conflicts=merged.conflicts)
+        sheet = {code: value for code, value in merged.values.items() if value is not None}
         if submit and not outcome.errors and not outcome.conflicts:
             for error in validate_sheet(rubric, sheet):
-                outcome.errors[error.criterion] = _scale_message(rubric.criterion(error.criterion), error.reason)
+                outcome.errors[error.criterion] = scale_message(rubric.criterion(error.criterion), error.reason)
         total = weighted_total(rubric, sheet) if not validate_sheet(rubric, sheet) else None
-        confidence = None
-        if data.confidence not in (None, ""):
-            try:
-                confidence = max(1, min(5, int(data.confidence)))
-            except ValueError:
-                outcome.errors["confidence"] = _("Choose a confidence from 1 to 5.")
+        confidence = _confidence(data.confidence, outcome.errors)
         finalise = submit and outcome.ok
-        review_values = {
-            Review.total: total, Review.updated_at: now,
-            Review.version: (review["version"] if review else 0) + 1,
-        }
-        if data.overall_comment is not None:
-            review_values[Review.overall_comment] = data.overall_comment.strip()
-        if data.feedback_to_applicant is not None:
-            review_values[Review.feedback_to_applicant] = data.feedback_to_applicant.strip()
-        if data.confidence is not None and "confidence" not in outcome.errors:
-            review_values[Review.confidence] = confidence
-        if finalise:
-            review_values[Review.status] = "submitted"
-            review_values[Review.submitted_at] = now
+        columns = _review_columns(data, review, total=total, confidence=confidence, finalise=finalise, now=now)
         if review is None:
             review_id = (await Review.insert(Review(assignment=assignment_id, version=0)))[0]["id"]
         else:
             review_id = review["id"]
-        await Review.update(review_values).where(Review.id == review_id)
-        changed = [code for code in set(values) | set(comments)
-                   if values.get(code) != stored.get(code) or comments.get(code, "") != stored_comments.get(code, "")]
-        if changed:
-            await CriterionScore.delete().where(CriterionScore.review == review_id,
-                                                CriterionScore.criterion.is_in(changed))
-            await CriterionScore.insert(*(
-                CriterionScore(review=review_id, criterion=code, value=values.get(code), comment=comments.get(code, ""))
-                for code in changed))
-        status = "submitted" if finalise or (review and review["status"] == "submitted") else "started"
+        await Review.update(columns).where(Review.id == review_id)
+        changed = merged.changed(stored, stored_comments)
+        await _write_scores(review_id, merged, changed)
+        status = SUBMITTED if finalise or was_submitted else STARTED
         if status != assignment["status"]:
             await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
         await _freeze_rubric(round_row, rubric)
-        if finalise or (review and review["status"] == "submitted" and changed):
-            await audit.record("review.submitted" if finalise and not (review and review["status"] == "submitted")
-                               else "review.changed", actor_id=juror.id, edition_id=round_row["edition"],
-                               subject_type="review", subject_id=review_id,
-                               data={"total": total, "values": {k: v for k, v in values.items()}})
-        outcome.submitted = status == "submitted"
-        outcome.version = review_values[Review.version]
+        first_submission = finalise and not was_submitted
+        if finalise or (was_submitted and changed):
+            await audit.record("review.submitted" if first_submission else "review.changed",
+                               actor_id=juror.id, edition_id=round_row["edition"], subject_type="review",
+                               subject_id=review_id, data={"total": total, "values": dict(merged.values)})
+        if first_submission:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
+        outcome.submitted = status == SUBMITTED
+        outcome.version = columns[Review.version]
         outcome.total = total
     return outcome
 
 
-def _scale_message(criterion, reason: str) -> str:
-    if criterion is None:
-        return reason
-    if "missing" in reason:
-        return _("Give a score from {low} to {high}.").format(low=f"{criterion.min:g}", high=f"{criterion.max:g}")
-    if criterion.step > 0:
-        return _("Give a score from {low} to {high} in steps of {step}.").format(
-            low=f"{criterion.min:g}", high=f"{criterion.max:g}", step=f"{criterion.step:g}")
-    return _("Give a score from {low} to {high}.").format(low=f"{criterion.min:g}", high=f"{criterion.max:g}")
+async def _emit_review_submitted(round_row: dict[str, Any], assignment: dict[str, Any], review_id: int,
+                                 now: datetime) -> None:
+    # Which entry and round, never who reviewed it nor the scores.
+    await events.emit("review.submitted", edition_id=round_row["edition"], subject_type="review",
+                      subject_id=review_id, data={"round": round_row["code"], "application": assignment["application"]},
+                      at=now)
 
 
 # -- the admissibility checklist --------------------------------------------------------------------
@@ -671,8 +723,9 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
             raise AssignmentNotFound(assignment_id)
         if not _is_open(round_row, now):
             raise ScoringClosed(_("The check for this round is closed."))
+        await _require_ready_to_score(round_row)
         review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
-        was_submitted = bool(review and review["status"] == "submitted")
+        was_submitted = bool(review and review["status"] == SUBMITTED)
         if review and data.version is not None and review["version"] != data.version:
             outcome.stale = True
             return outcome
@@ -687,14 +740,14 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
         if data.overall_comment is not None:
             values[Review.overall_comment] = data.overall_comment.strip()
         if finalise:
-            values[Review.status] = "submitted"
+            values[Review.status] = SUBMITTED
             values[Review.submitted_at] = now
         if review is None:
             review_id = (await Review.insert(Review(assignment=assignment_id, version=0)))[0]["id"]
         else:
             review_id = review["id"]
         await Review.update(values).where(Review.id == review_id)
-        status = "submitted" if finalise or was_submitted else "started"
+        status = SUBMITTED if finalise or was_submitted else STARTED
         if status != assignment["status"]:
             await Assignment.update({Assignment.status: status}).where(Assignment.id == assignment_id)
         if finalise or was_submitted:
@@ -702,7 +755,9 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
                                edition_id=round_row["edition"], subject_type="review", subject_id=review_id,
                                data={"outcome": chosen,
                                      "failed": sorted(code for code, a in answers.items() if a["passed"] is False)})
-        outcome.submitted = status == "submitted"
+        if finalise:
+            await _emit_review_submitted(round_row, assignment, review_id, now)
+        outcome.submitted = status == SUBMITTED
         outcome.version = values[Review.version]
     return outcome
 
@@ -710,10 +765,8 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
 # -- the consensus thread, as a juror of the entry takes part ---------------------------------------
 
 
-class MessageRefused(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MessageRefused(Refused):
+    """A discussion message that cannot be posted (empty or too long); `message` says why."""
 
 
 def message_text(body: str) -> str:
@@ -732,11 +785,13 @@ async def post_discussion_message(*, juror: SessionUser, assignment_id: int, bod
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id)
         review = await Review.select(Review.status).where(Review.assignment == assignment_id).first()
-        round_row = await Round.select(Round.workflow, Round.edition).where(Round.id == assignment["round"]).first()
+        round_row = await Round.select(Round.workflow, Round.edition, Round.edition.enabled_plugins).where(
+            Round.id == assignment["round"]).first()
         thread = await ConsensusThread.select(ConsensusThread.id).where(
             ConsensusThread.round == assignment["round"],
             ConsensusThread.application == assignment["application"]).first()
-        if round_row["workflow"] != "consensus" or not review or review["status"] != "submitted" or thread is None:
+        if (not has_consensus_step(round_row["workflow"], json_value(round_row["edition.enabled_plugins"]))
+                or not review or review["status"] != SUBMITTED or thread is None):
             raise DiscussionClosed(assignment_id)
         message_id = (await ConsensusMessage.insert(ConsensusMessage(
             thread=thread["id"], author=juror.id, by_chair=False, body=text)))[0]["id"]

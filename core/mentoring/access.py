@@ -8,26 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.applications.lifecycle import FINALIST_OUTCOMES
 from core.editions.access import may_organise
+from core.platform.errors import NotFound, Refused
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, MentorMatch
 
 # A match a mentor still works on; "proposed" ones wait for the organiser, "ended" ones were replaced.
 ACTIVE_MATCH = ("confirmed", "rematch_requested")
 # Applications on the path: finalists, and after the final the winners and the others, followed for a year.
-ON_PATH = ("finalist", "winner", "not_winner")
+ON_PATH = FINALIST_OUTCOMES
 
 
-class MentoringNotFound(LookupError):
+class MentoringNotFound(NotFound):
     """No such thing, or not this person's to see."""
 
 
-class MentoringRefused(ValueError):
+class MentoringRefused(Refused):
     """A request the rules refuse; `message` is translated and says what to do."""
 
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from core.mentoring.access import MentoringNotFound, own_application_on_path
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
@@ -140,11 +141,15 @@ async def report_value(*, actor: SessionUser, application_id: int, code: str, pe
         number = None
     if errors:
         return errors
+    now = datetime.now(UTC)
     async with db.write_transaction():
         await KpiValue.insert(KpiValue(application=application_id, kpi=definitions[code], kind=REPORTED, value=number,
-                                       period_end=period, reported_at=datetime.now(UTC), reported_by=actor.id,
+                                       period_end=period, reported_at=now, reported_by=actor.id,
                                        note=note.strip()[:1000]))
         await audit.record("kpi.reported", actor_id=actor.id, edition_id=app["edition"],
                            subject_type="application", subject_id=application_id,
                            data={"kpi": code, "period_end": period.isoformat(), "value": number})
+        # Which KPI and period, not the value: the startup's figures stay with the platform.
+        await events.emit("kpi.reported", edition_id=app["edition"], subject_type="application",
+                          subject_id=application_id, data={"kpi": code, "period_end": period.isoformat()}, at=now)
     return {}

@@ -23,6 +23,7 @@ from core.mentoring.access import (
     own_application_on_path,
     startup_label,
 )
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
@@ -34,6 +35,7 @@ from core.platform.tables import (
     MentorChoice,
     MentorMatch,
     MentorProfile,
+    RoleGrant,
     Track,
 )
 from scoring.assign import AffinityRule, AssignmentInfeasible, Conflict, Entry, Reviewer, assign
@@ -158,6 +160,56 @@ async def save_profile(*, actor: SessionUser, edition_slug: str, data: ProfileIn
     return {}
 
 
+def _parse_capacity(text: str) -> int | None:
+    try:
+        capacity = int(text.strip())
+    except ValueError:
+        return None
+    return capacity if 0 <= capacity <= MAX_CAPACITY else None
+
+
+async def set_mentor_capacity(*, actor: SessionUser, edition_slug: str, mentor_id: int, capacity: str
+                              ) -> dict[str, str]:
+    """An organiser changes a mentor's capacity on the edition; returns errors by field (nothing saved then).
+
+    The mentor must hold the mentor role on the edition; one without a profile yet gets one with this capacity.
+    """
+    edition = await edition_for_organiser(actor, edition_slug)
+    grant = await RoleGrant.select(RoleGrant.id).where(
+        RoleGrant.edition == edition["id"], RoleGrant.account == mentor_id, RoleGrant.role == "mentor").first()
+    if grant is None:
+        raise MentoringNotFound(mentor_id)
+    value = _parse_capacity(capacity)
+    if value is None:
+        return {"capacity": _("Enter a whole number from 0 to {most}.").format(most=MAX_CAPACITY)}
+    async with db.write_transaction():
+        existing = await MentorProfile.select(MentorProfile.id, MentorProfile.capacity).where(
+            MentorProfile.edition == edition["id"], MentorProfile.account == mentor_id).first()
+        before = existing["capacity"] if existing else None
+        if existing:
+            await MentorProfile.update({"capacity": value, "updated_at": datetime.now(UTC)}).where(
+                MentorProfile.id == existing["id"])
+        else:
+            await MentorProfile.insert(MentorProfile(edition=edition["id"], account=mentor_id, capacity=value,
+                                                     tracks=[], topics=[], updated_at=datetime.now(UTC)))
+        await audit.record("mentor.capacity_changed", actor_id=actor.id, edition_id=edition["id"],
+                           subject_type="account", subject_id=mentor_id, data={"from": before, "to": value})
+    return {}
+
+
+async def edition_mentors(*, actor: SessionUser, edition_slug: str) -> list[MentorCard]:
+    """For organisers: every mentor of the edition with their profile (an empty one with capacity 0 if none yet)."""
+    edition = await edition_for_organiser(actor, edition_slug)
+    cards = {c.account_id: c for c in await mentor_cards(edition["id"])}
+    grants = await RoleGrant.select(RoleGrant.account, RoleGrant.account.display_name, RoleGrant.account.email).where(
+        RoleGrant.edition == edition["id"], RoleGrant.role == "mentor").order_by(RoleGrant.id)
+    for g in grants:
+        cards.setdefault(g["account"], MentorCard(
+            account_id=g["account"], name=g["account.display_name"] or g["account.email"], organisation_name="",
+            tracks=(), topics=(), capacity=0, availability="", bio=""))
+    return list(cards.values())
+
+
 async def mentor_cards(edition_id: int) -> list[MentorCard]:
     rows = await MentorProfile.select(
         MentorProfile.account, MentorProfile.account.display_name, MentorProfile.account.email,
@@ -261,29 +313,10 @@ async def propose_matches(*, actor: SessionUser, edition_slug: str) -> Proposal:
     tracks = {r["id"]: r["code"] for r in await Track.select(Track.id, Track.code).where(Track.edition == edition_id)}
     app_tracks = {r["id"]: tracks.get(r["track"]) for r in await Application.select(
         Application.id, Application.track).where(Application.edition == edition_id)}
-    matches = await MentorMatch.select(MentorMatch.id, MentorMatch.application, MentorMatch.mentor,
-                                       MentorMatch.status).where(MentorMatch.edition == edition_id)
     mentor_ids = {c.account_id for c in cards}
     finalist_ids = {f.application_id for f in people}
-    keep = [(m["application"], m["mentor"]) for m in matches if m["status"] == "confirmed"
-            and m["mentor"] in mentor_ids and m["application"] in finalist_ids]
-    kept_apps = {a for a, _m in keep}
-    # A finalist whose match awaits a re-match is matched again, never to the same mentor.
-    blocked = {(m["application"], m["mentor"]) for m in matches if m["status"] in ("rematch_requested", "ended")}
-    judged = await judged_pairs(edition_id)
-    conflicts = [Conflict(a, m, "judged this entry") for a, m in sorted(judged)
-                 if a in finalist_ids and m in mentor_ids and (a, m) not in keep]
-    conflicts += [Conflict(a, m, "re-match requested") for a, m in sorted(blocked - judged)
-                  if a in finalist_ids and m in mentor_ids and a not in kept_apps]
-    startup_side: dict[int, list[int]] = {}
-    mentor_side: dict[int, list[int]] = {}
-    for row in await MentorChoice.select(MentorChoice.side, MentorChoice.application, MentorChoice.mentor).where(
-            MentorChoice.edition == edition_id).order_by(MentorChoice.rank):
-        if row["application"] in finalist_ids and row["mentor"] in mentor_ids:
-            if row["side"] == "startup":
-                startup_side.setdefault(row["application"], []).append(row["mentor"])
-            else:
-                mentor_side.setdefault(row["mentor"], []).append(row["application"])
+    keep, conflicts = await _match_constraints(edition_id, finalist_ids=finalist_ids, mentor_ids=mentor_ids)
+    startup_side, mentor_side = await _choices(edition_id, finalist_ids=finalist_ids, mentor_ids=mentor_ids)
     affinities = mutual_affinities(finalist_choices=startup_side, mentor_choices=mentor_side)
     if not people:
         raise MentoringRefused(_("There are no finalists to match yet."))
@@ -312,6 +345,39 @@ async def propose_matches(*, actor: SessionUser, edition_slug: str) -> Proposal:
                                  "objective": result.objective, "gap": result.gap})
     return Proposal(proposed=len(new_pairs), kept=len(keep), objective=result.objective, gap=result.gap,
                     avoided=sum(len(v) for v in result.avoided.values()))
+
+
+async def _match_constraints(edition_id: int, *, finalist_ids: set[int],
+                             mentor_ids: set[int]) -> tuple[list[tuple[int, int]], list[Conflict]]:
+    """Confirmed matches to keep, and pairs never to propose: a mentor who judged the entry, a mentor replaced."""
+    matches = await MentorMatch.select(MentorMatch.id, MentorMatch.application, MentorMatch.mentor,
+                                       MentorMatch.status).where(MentorMatch.edition == edition_id)
+    keep = [(m["application"], m["mentor"]) for m in matches if m["status"] == "confirmed"
+            and m["mentor"] in mentor_ids and m["application"] in finalist_ids]
+    kept_apps = {a for a, _m in keep}
+    # A finalist whose match awaits a re-match is matched again, never to the same mentor.
+    blocked = {(m["application"], m["mentor"]) for m in matches if m["status"] in ("rematch_requested", "ended")}
+    judged = await judged_pairs(edition_id)
+    conflicts = [Conflict(a, m, "judged this entry") for a, m in sorted(judged)
+                 if a in finalist_ids and m in mentor_ids and (a, m) not in keep]
+    conflicts += [Conflict(a, m, "re-match requested") for a, m in sorted(blocked - judged)
+                  if a in finalist_ids and m in mentor_ids and a not in kept_apps]
+    return keep, conflicts
+
+
+async def _choices(edition_id: int, *, finalist_ids: set[int],
+                   mentor_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Each startup's ranking of mentors and each mentor's ranking of startups, best first."""
+    startup_side: dict[int, list[int]] = {}
+    mentor_side: dict[int, list[int]] = {}
+    for row in await MentorChoice.select(MentorChoice.side, MentorChoice.application, MentorChoice.mentor).where(
+            MentorChoice.edition == edition_id).order_by(MentorChoice.rank):
+        if row["application"] in finalist_ids and row["mentor"] in mentor_ids:
+            if row["side"] == "startup":
+                startup_side.setdefault(row["application"], []).append(row["mentor"])
+            else:
+                mentor_side.setdefault(row["mentor"], []).append(row["application"])
+    return startup_side, mentor_side
 
 
 def _rationale(application: int, mentor: int, startup_side: dict[int, list[int]],
@@ -357,6 +423,9 @@ async def confirm_matches(*, actor: SessionUser, edition_slug: str, match_ids: l
             await audit.record("mentoring.confirmed", actor_id=actor.id, edition_id=edition["id"],
                                subject_type="mentor_match", subject_id=row["id"],
                                data={"application": row["application"], "mentor": row["mentor"]})
+            # The startup, not the mentor: a mentor is a person, partners get no one's identity.
+            await events.emit("mentor_match.confirmed", edition_id=edition["id"], subject_type="mentor_match",
+                              subject_id=row["id"], data={"application": row["application"]}, at=now)
     return len(rows)
 
 

@@ -23,7 +23,7 @@ from core.mentoring.access import (
     mentors_application,
     own_application_on_path,
 )
-from core.messaging import mail
+from core.messaging import events, mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
 from core.platform.i18n import gettext as _
@@ -120,6 +120,8 @@ async def submit_milestone(*, settings: Settings, actor: SessionUser, applicatio
                                                                  application=application_id, **values))
         await audit.record("milestone.submitted", actor_id=actor.id, edition_id=app["edition"],
                            subject_type="application", subject_id=application_id, data={"milestone": code})
+        await events.emit("milestone.delivered", edition_id=app["edition"], subject_type="application",
+                          subject_id=application_id, data={"milestone": code}, at=now)
         return app["edition"]
 
     return await files.store_checked_file(

@@ -1,3 +1,4 @@
-"""What leaves the platform or runs later: the mail outbox, rendering and SMTP, mail template
-overrides, partner webhooks and background jobs.
+"""What leaves the platform or runs later: the queue the mail outbox, partner webhooks and background jobs
+share, rendering and SMTP, mail template overrides, and `events.emit`, which turns a lifecycle event into
+webhook deliveries, mail and plugin calls.
 """

@@ -1,10 +1,11 @@
 """Long operations as jobs in the database: queued by a request, claimed by exactly one worker, progress visible.
 
-Any worker process (the web app's background loop, or `giuria jobs run`) may run jobs. A claim is one
-`UPDATE job … WHERE id = ? AND status = 'queued'`: of two workers racing for a job, only one changes the
-row and the other finds nothing to claim. A running job keeps a heartbeat; one whose heartbeat stopped
-(its worker died) is claimable again, up to MAX_ATTEMPTS. CPU work runs in a thread, so the worker's
-event loop keeps serving other people while a ticker writes progress and heartbeat.
+Any worker process (the web app's background loop, or `giuria jobs run`) may run jobs. Jobs are a
+`core.messaging.queue.Queue`: a claim moves a queued job to running with an UPDATE that checks it is
+still claimable, so of two workers racing for a job only one gets it. A running job keeps a heartbeat
+(its lease); one whose heartbeat stopped (its worker died) is claimable again, up to MAX_ATTEMPTS. CPU
+work runs in a thread, so the worker's event loop keeps serving other people while a ticker writes
+progress and heartbeat.
 """
 
 from __future__ import annotations
@@ -23,22 +24,34 @@ from typing import Any
 import anyio
 
 from core.editions.access import may_organise
+from core.messaging import queue
 from core.platform.db import json_value
 from core.platform.downloads import Download
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Edition, Job
 
 log = logging.getLogger("giuria.jobs")
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED = queue.QUEUED, "running", "done", queue.FAILED
 LEASE = timedelta(minutes=10)
 HEARTBEAT_SECONDS = 1.0
 MAX_ATTEMPTS = 3
-WAKE_DELAY_SECONDS = 0.3
 
 
-class JobNotFound(LookupError):
+def _claimable(now: datetime):
+    stale = now - LEASE
+    return (Job.status == QUEUED) | ((Job.status == RUNNING) & (Job.heartbeat_at < stale))
+
+
+JOBS = queue.Queue(
+    table=Job, due=_claimable, held_status=RUNNING, log=log, label="job",
+    take=lambda now: {Job.status: RUNNING, Job.started_at: now, Job.heartbeat_at: now, Job.progress: 0,
+                      Job.error: ""})
+
+
+class JobNotFound(NotFound):
     """No such job, or not this person's to see."""
 
 
@@ -146,7 +159,7 @@ def _view(row: dict[str, Any]) -> JobView:
 
 # -- Queueing -----------------------------------------------------------------------------------
 
-_wakers: set[Callable[[], None]] = set()
+_runners = queue.Wakers()
 
 
 async def enqueue_job(*, kind: str, edition_id: int | None, params: dict[str, Any],
@@ -159,9 +172,7 @@ async def enqueue_job(*, kind: str, edition_id: int | None, params: dict[str, An
         return existing
     rows = await Job.insert(Job(kind=kind, edition=edition_id, params=params, status=QUEUED, progress=0,
                                 created_by=created_by, created_at=datetime.now(UTC)))
-    for wake in list(_wakers):
-        with suppress(RuntimeError):
-            wake()
+    _runners.wake()
     return await _get(rows[0]["id"])
 
 
@@ -192,29 +203,10 @@ async def recent_jobs(*, kind: str, edition_id: int, limit: int = 10) -> tuple[J
 # -- Claiming and running -----------------------------------------------------------------------
 
 
-def _claimable(now: datetime):
-    stale = now - LEASE
-    return (Job.status == QUEUED) | ((Job.status == RUNNING) & (Job.heartbeat_at < stale))
-
-
 async def claim_next(*, now: datetime | None = None) -> dict[str, Any] | None:
     """Take the oldest claimable job for this worker; None when there is none (or others took them all)."""
-    now = now or datetime.now(UTC)
-    candidates = await Job.select(Job.id).where(_claimable(now)).order_by(Job.id).limit(10)
-    for candidate in candidates:
-        # The atomic step: the WHERE is checked again as the row is written, so only one worker wins.
-        claimed = await Job.update({
-            Job.status: RUNNING, Job.started_at: now, Job.heartbeat_at: now, Job.progress: 0,
-            Job.attempts: Job.attempts + 1, Job.error: "",
-        }).where(Job.id == candidate["id"], _claimable(now)).returning(Job.id)
-        if claimed:
-            return await Job.select().where(Job.id == candidate["id"]).first()
-    return None
-
-
-def _ours(row: dict[str, Any]):
-    """This run's row: still running under this attempt (not taken over after a lost heartbeat)."""
-    return (Job.id == row["id"]) & (Job.status == RUNNING) & (Job.attempts == row["attempts"])
+    claimed = await JOBS.claim(limit=1, now=now or datetime.now(UTC))
+    return claimed[0] if claimed else None
 
 
 async def _tick(row: dict[str, Any], progress: Progress, changed: asyncio.Event, seconds: float) -> None:
@@ -228,7 +220,7 @@ async def _tick(row: dict[str, Any], progress: Progress, changed: asyncio.Event,
         if progress.value != written:
             values[Job.progress] = progress.value
         try:
-            await Job.update(values).where(_ours(row))
+            await Job.update(values).where(JOBS.held(row))
             written = progress.value
         except Exception:  # a hiccup in the heartbeat must not kill the work it reports on
             log.exception("job %s: progress could not be written", row["id"])
@@ -287,9 +279,7 @@ async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds:
         ticker.cancel()
         with suppress(asyncio.CancelledError):
             await ticker
-    updated = await Job.update(values).where(_ours(row)).returning(Job.id)
-    if not updated:
-        log.warning("job %s was taken over by another worker before its outcome was recorded", row["id"])
+    await JOBS.settle(row, values)
     return await _get(row["id"])
 
 
@@ -309,30 +299,12 @@ async def run_pending(*, settings: Settings, limit: int | None = None,
 async def run_runner(*, settings: Settings, stop: asyncio.Event, interval_seconds: float | None = None) -> None:
     """Run due jobs every few seconds, and soon after this process queues one, until `stop` is set."""
     interval = interval_seconds if interval_seconds is not None else settings.job_interval_seconds
-    loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
 
-    def wake_up() -> None:
-        loop.call_soon_threadsafe(wake.set)
+    async def one_job() -> bool:
+        await run_pending(settings=settings, limit=1)
+        return False  # one job per pass: the next waits for the interval or a wake-up
 
-    _wakers.add(wake_up)
-    try:
-        while not stop.is_set():
-            wake.clear()
-            try:
-                await run_pending(settings=settings, limit=1)
-            except Exception:
-                log.exception("the job runner's pass failed; trying again in %s seconds", interval)
-            waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
-            try:
-                await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in waits:
-                    task.cancel()
-            if wake.is_set() and not stop.is_set():
-                await asyncio.sleep(WAKE_DELAY_SECONDS)
-    finally:
-        _wakers.discard(wake_up)
+    await queue.run_loop(one_job, stop=stop, interval=interval, log=log, name="job runner", wakers=_runners)
 
 
 # -- Reading, for the edition's organisers --------------------------------------------------------

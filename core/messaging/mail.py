@@ -1,25 +1,23 @@
 """The outbox: mail is queued in the database with the change that causes it, and a sender delivers it with retries.
 
-Every worker may run a sender. A pass claims due mail in a short transaction that pushes its next
-attempt into the future as a lease (PostgreSQL skips rows another worker has locked; SQLite has
-one writer), sends outside any transaction, then records the outcome. A mail is therefore sent by
-one worker at a time, and a worker that dies mid-pass only delays its mail until the lease ends.
+Every worker may run a sender. The outbox is a `core.messaging.queue.Outbox`: a pass claims due mail
+(its next attempt pushed into the future as a lease), sends outside any transaction, then records the
+outcome. A mail is therefore sent by one worker at a time, and a worker that dies mid-pass only delays
+its mail until the lease ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
-from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from piccolo.engine.postgres import PostgresEngine
-
+from core.messaging import queue
 from core.messaging.render import MailOverride, absolute_url, mail_language, render_mail
 from core.messaging.smtp import (
     DeliveryError,
@@ -31,7 +29,7 @@ from core.messaging.smtp import (
     check_address,
     write_eml,
 )
-from core.platform import db
+from core.platform.errors import NotFound
 from core.platform.settings import Settings
 from core.platform.tables import MailAttachment, MailTemplateOverride, OutgoingMail
 
@@ -39,24 +37,26 @@ if TYPE_CHECKING:  # accounts will queue mail (verification, reset): a run-time 
     from core.platform.identity import SessionUser
 
 __all__ = [
-    "DeliveryReport", "MailFile", "MailNotFound", "OutboxEntry", "OutboxMail", "absolute_url", "deliver_due",
-    "enqueue_mail", "get_outbox_mail", "list_outbox", "run_sender",
+    "DeliveryReport", "MailFile", "MailNotFound", "MailRequest", "OutboxEntry", "OutboxMail", "absolute_url",
+    "deliver_due", "enqueue_mail", "get_outbox_mail", "list_outbox", "run_sender",
 ]
 
 log = logging.getLogger("giuria.mail")
 
-QUEUED, SENT, FAILED = "queued", "sent", "failed"
+QUEUED, SENT, FAILED = queue.QUEUED, "sent", queue.FAILED
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 60
 RETRY_FACTOR = 5  # 1, 5, 25 minutes, then about 2 hours, then every 4 hours: about 14 hours in all
 MAX_RETRY_SECONDS = 4 * 3600
 LEASE = timedelta(minutes=10)
 PASS_LIMIT = 50
-# How long after a wake-up the sender waits, so the transaction that queued the mail has committed.
-WAKE_DELAY_SECONDS = 0.3
+
+OUTBOX = queue.Outbox.of(
+    OutgoingMail, lease=LEASE, max_attempts=MAX_ATTEMPTS, log=log, label="mail",
+    backoff=queue.Backoff(first_seconds=FIRST_RETRY_SECONDS, factor=RETRY_FACTOR, max_seconds=MAX_RETRY_SECONDS))
 
 
-class MailNotFound(LookupError):
+class MailNotFound(NotFound):
     """No such mail in the outbox, or not for this user to see (the two look the same)."""
 
 
@@ -97,14 +97,20 @@ class OutboxMail(OutboxEntry):
 
 # -- Queueing ----------------------------------------------------------------------------------
 
-_wakers: set[Callable[[], None]] = set()
+_senders = queue.Wakers()
 
 
-def _wake_senders() -> None:
-    """Nudge the senders running in this process; only a shortcut, the periodic pass finds the mail anyway."""
-    for wake in list(_wakers):
-        with suppress(RuntimeError):  # the sender's loop has just closed
-            wake()
+@dataclass(frozen=True)
+class MailRequest:
+    """A mail a change causes, described for `enqueue_mail` (see `core.messaging.events.emit`)."""
+
+    to: str
+    template: str
+    language: str
+    context: dict
+    kind: str = ""
+    edition_slug: str | None = None
+    attachments: tuple[MailFile, ...] = field(default_factory=tuple)
 
 
 async def mail_override(*, edition_slug: str, template: str, language: str) -> MailOverride | None:
@@ -136,8 +142,15 @@ async def enqueue_mail(*, to: str, template: str, language: str, context: dict, 
         await MailAttachment.insert(*(
             MailAttachment(mail=rows[0]["id"], filename=a.filename, content_type=a.content_type, content=a.content)
             for a in attachments))
-    _wake_senders()
+    _senders.wake()
     return rows[0]["id"]
+
+
+async def enqueue(request: MailRequest) -> int:
+    """Queue the mail `request` describes; inside the caller's transaction, like `enqueue_mail`."""
+    return await enqueue_mail(to=request.to, template=request.template, language=request.language,
+                              context=request.context, kind=request.kind, edition_slug=request.edition_slug,
+                              attachments=request.attachments)
 
 
 # -- Delivering --------------------------------------------------------------------------------
@@ -145,51 +158,21 @@ async def enqueue_mail(*, to: str, template: str, language: str, context: dict, 
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: growing fast, so a long outage costs few tries."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * RETRY_FACTOR ** (attempts - 1), MAX_RETRY_SECONDS))
-
-
-def _due(now: datetime):
-    return (OutgoingMail.status == QUEUED) & (OutgoingMail.next_attempt_at <= now)
+    return OUTBOX.backoff.delay(attempts)
 
 
 async def _claim(*, limit: int, now: datetime) -> list[dict]:
-    """Take up to `limit` due mails for this pass, counting the attempt now so a crash still counts."""
-    async with db.write_transaction():
-        query = OutgoingMail.select(OutgoingMail.id).where(_due(now)).order_by(
-            OutgoingMail.next_attempt_at, OutgoingMail.id).limit(limit)
-        if isinstance(db.engine(), PostgresEngine):
-            query = query.lock_rows("UPDATE", skip_locked=True)
-        ids = [row["id"] for row in await query]
-        if not ids:
-            return []
-        await OutgoingMail.update({
-            OutgoingMail.next_attempt_at: now + LEASE,
-            OutgoingMail.attempts: OutgoingMail.attempts + 1,
-        }).where(OutgoingMail.id.is_in(ids))
-        rows = await OutgoingMail.select().where(OutgoingMail.id.is_in(ids)).order_by(OutgoingMail.id)
+    """Take up to `limit` due mails for this pass, with their attachments."""
+    rows = await OUTBOX.claim(limit=limit, now=now)
+    if not rows:
+        return []
     files = await MailAttachment.select(MailAttachment.mail, MailAttachment.filename, MailAttachment.content_type,
-                                        MailAttachment.content).where(MailAttachment.mail.is_in(ids)).order_by(
-        MailAttachment.id)
+                                        MailAttachment.content).where(
+        MailAttachment.mail.is_in([row["id"] for row in rows])).order_by(MailAttachment.id)
     for row in rows:
         row["attachments"] = tuple(MailFile(filename=f["filename"], content_type=f["content_type"],
                                             content=bytes(f["content"])) for f in files if f["mail"] == row["id"])
     return rows
-
-
-async def _settle(row: dict, values: dict) -> bool:
-    """Record an outcome unless the lease ran out and another pass took the mail over meanwhile."""
-    updated = await OutgoingMail.update(values).where(
-        OutgoingMail.id == row["id"], OutgoingMail.status == QUEUED, OutgoingMail.attempts == row["attempts"],
-    ).returning(OutgoingMail.id)
-    if not updated:
-        log.warning("mail %s was taken over by another sender before its outcome was recorded", row["id"])
-    return bool(updated)
-
-
-async def _release(rows: list[dict], *, now: datetime) -> None:
-    """Give back mails claimed but not tried, without counting an attempt."""
-    for row in rows:
-        await _settle(row, {OutgoingMail.next_attempt_at: now, OutgoingMail.attempts: row["attempts"] - 1})
 
 
 def _to_send(row: dict) -> MailToSend:
@@ -206,7 +189,7 @@ async def deliver_due(*, settings: Settings, limit: int = PASS_LIMIT, now: datet
     """
     now = now or datetime.now(UTC)
     if settings.is_production and not settings.smtp_url:
-        waiting = await OutgoingMail.count().where(_due(now))
+        waiting = await OutgoingMail.count().where(OUTBOX.due(now))
         if waiting:
             log.warning("%d mails wait in the outbox: set GIURIA_SMTP_URL to send them", waiting)
         return DeliveryReport(waiting=waiting)
@@ -220,22 +203,18 @@ async def deliver_due(*, settings: Settings, limit: int = PASS_LIMIT, now: datet
         for position, row in enumerate(claimed):
             if time.monotonic() - started > LEASE.total_seconds() / 2:
                 # A slow server: hand the rest back before the lease lets another pass take them too.
-                await _release(claimed[position:], now=now)
+                await OUTBOX.release(claimed[position:], now=now)
                 break
             error = await _attempt(row, settings=settings, session=session, eml_dir=eml_dir, now=now)
             if error is None:
-                sent += await _settle(row, {OutgoingMail.status: SENT, OutgoingMail.sent_at: now,
-                                            OutgoingMail.last_error: ""})
+                sent += await OUTBOX.settle(row, {OutgoingMail.status: SENT, OutgoingMail.sent_at: now,
+                                                  OutgoingMail.last_error: ""})
                 continue
-            give_up = error.permanent or row["attempts"] >= MAX_ATTEMPTS
-            # The id, not the address: logs outlive the outbox and should not collect people's addresses.
-            log.warning("mail %s (%s), attempt %d: %s%s", row["id"], row["kind"], row["attempts"], error,
-                        " (giving up)" if give_up else "")
-            if give_up:
-                failed += await _settle(row, {OutgoingMail.status: FAILED, OutgoingMail.last_error: str(error)})
-            else:
-                retried += await _settle(row, {OutgoingMail.next_attempt_at: now + retry_delay(row["attempts"]),
-                                               OutgoingMail.last_error: str(error)})
+            # The id and kind in the log, not the address: logs outlive the outbox.
+            outcome = await OUTBOX.retry_or_give_up(row, error=str(error), now=now, what=row["kind"],
+                                                    permanent=error.permanent)
+            failed += outcome == FAILED
+            retried += outcome == queue.RETRIED
     finally:
         if session is not None:
             await session.close()
@@ -277,38 +256,12 @@ async def run_sender(*, settings: Settings, stop: asyncio.Event, interval_second
     if settings.is_production and not settings.smtp_url:
         log.warning("GIURIA_SMTP_URL is not set: mail stays in the outbox until it is")
         return
-    loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
 
-    def wake_up() -> None:
-        loop.call_soon_threadsafe(wake.set)
+    async def one_pass() -> bool:
+        report = await deliver_due(settings=settings, limit=PASS_LIMIT)
+        return report.attempted >= PASS_LIMIT  # a full pass: more may be due now
 
-    _wakers.add(wake_up)
-    try:
-        while not stop.is_set():
-            wake.clear()
-            try:
-                report = await deliver_due(settings=settings, limit=PASS_LIMIT)
-            except Exception:
-                log.exception("the mail sender's pass failed; trying again in %s seconds", interval)
-            else:
-                if report.attempted >= PASS_LIMIT:
-                    continue  # a full pass: more may be due now
-            if await _first_of(stop, wake, seconds=interval) is wake:
-                await _first_of(stop, seconds=WAKE_DELAY_SECONDS)
-    finally:
-        _wakers.discard(wake_up)
-
-
-async def _first_of(*events: asyncio.Event, seconds: float) -> asyncio.Event | None:
-    """Wait until one of `events` is set (returned) or `seconds` pass (None)."""
-    waits = {asyncio.ensure_future(event.wait()): event for event in events}
-    try:
-        done, _pending = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in waits:
-            task.cancel()
-    return next((waits[task] for task in done), None)
+    await queue.run_loop(one_pass, stop=stop, interval=interval, log=log, name="mail sender", wakers=_senders)
 
 
 # -- Reading the outbox (development) ----------------------------------------------------------
@@ -320,25 +273,37 @@ ENTRY_COLUMNS = (
 )
 
 
+# Links that act for whoever holds them (choose a password, confirm an address, accept an invitation).
+ACTING_LINK = re.compile(r"(/(?:password/reset|verify|invitations|me/email/confirm)/)[^\s\"'<>]+")
+MASKED = "•••••"
+
+
 def _require_reader(user: SessionUser | None) -> None:
-    # Mail carries links that sign people in or reset passwords: only organisers and admins may read it.
-    if user is None or not (user.is_admin or user.has_role("organiser")):
+    # Every mail of every edition is here: platform administrators only (and the page exists only in development).
+    if user is None or not user.is_admin:
         raise MailNotFound()
 
 
+def mask_acting_links(text: str) -> str:
+    """The text with the token of every acting link hidden, for a reader who is not the recipient."""
+    return ACTING_LINK.sub(lambda match: match.group(1) + MASKED, text)
+
+
 async def list_outbox(*, user: SessionUser | None, limit: int = 200) -> list[OutboxEntry]:
-    """The latest mails, newest first, for an organiser checking what the platform sends."""
+    """The latest mails, newest first, for an administrator checking what the platform sends."""
     _require_reader(user)
     rows = await OutgoingMail.select(*ENTRY_COLUMNS).order_by(OutgoingMail.id, ascending=False).limit(limit)
     return [OutboxEntry(**row) for row in rows]
 
 
 async def get_outbox_mail(*, user: SessionUser | None, mail_id: int) -> OutboxMail:
-    """One mail with its text, for the same readers as the list."""
+    """One mail with its text, for the same readers as the list; acting links are masked unless it is theirs."""
     _require_reader(user)
     row = await OutgoingMail.select(
         *ENTRY_COLUMNS, OutgoingMail.body_text, OutgoingMail.body_html, OutgoingMail.last_error,
     ).where(OutgoingMail.id == mail_id).first()
     if row is None:
         raise MailNotFound()
+    if row["to_address"].strip().lower() != user.email:
+        row["body_text"], row["body_html"] = mask_acting_links(row["body_text"]), mask_acting_links(row["body_html"])
     return OutboxMail(**row)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging.render import MailOverride, OverrideError, RenderedMail, render_mail, render_override
 from core.platform import audit, db, i18n
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import MailTemplateOverride
@@ -42,10 +43,20 @@ EVENTS: tuple[MailEvent, ...] = (
         "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "title": "Orti per tutti",
         "reason": "The entity was founded more than five years ago.", "status_link": SAMPLE_LINK}),
 )
+# The notices of a round's published decisions, one per outcome: previewed before publishing.
+DECISION_SAMPLE = {"name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+                   "reason": "", "status_link": SAMPLE_LINK}
+EVENTS += (
+    MailEvent("decision/advanced", N_("Notice of an entry that advances to the next round"), DECISION_SAMPLE),
+    MailEvent("decision/not_advanced", N_("Notice of an entry that does not advance"), DECISION_SAMPLE),
+    MailEvent("decision/finalist", N_("Notice of a finalist"), DECISION_SAMPLE),
+    MailEvent("decision/winner", N_("Notice of a winner"), DECISION_SAMPLE),
+    MailEvent("decision/not_winner", N_("Notice of a finalist not among the winners"), DECISION_SAMPLE),
+)
 BY_TEMPLATE = {event.template: event for event in EVENTS}
 
 
-class MailTemplateNotFound(LookupError):
+class MailTemplateNotFound(NotFound):
     """Not a mail an edition can reword, or not a language of the platform."""
 
 

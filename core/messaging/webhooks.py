@@ -1,10 +1,9 @@
 """Webhooks: an edition's lifecycle events posted to partner organisations' URLs, signed, retried with backoff.
 
-An event queues one delivery per matching active subscription in the transaction that caused it
-(the body shaped by the `giuria_webhook_payload` hook). Like the mail outbox, a pass claims due
-deliveries in a short transaction that pushes their next attempt into the future as a lease
-(PostgreSQL skips rows another worker has locked; SQLite has one writer), posts outside any
-transaction and records the outcome only if it still holds the lease: one worker sends each row.
+`core.messaging.events.emit` queues one delivery per matching active subscription in the transaction
+that caused the event (the body shaped by the `giuria_webhook_payload` hook). Deliveries are a
+`core.messaging.queue.Outbox`, like mail: a pass claims due deliveries under a lease, posts outside any
+transaction and records the outcome only if it still holds the lease, so one worker sends each row.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -21,31 +19,21 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
-from piccolo.engine.postgres import PostgresEngine
 
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import queue
+from core.messaging.events import EVENTS
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
-from core.platform.tables import Edition, EditionPartner, WebhookDelivery, WebhookSubscription
-from core.plugin_api import LifecycleEvent
-from core.plugins import active_registry
+from core.platform.tables import EditionPartner, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger("giuria.webhooks")
 
-
-def N_(message: str) -> str:
-    """Marks a message for translation where it is defined; it is translated where it is shown."""
-    return message
-
-QUEUED, DELIVERED, FAILED, CANCELLED = "queued", "delivered", "failed", "cancelled"
-# The events an organiser may pick; the webhooks plugin decides which of them are actually sent.
-WEBHOOK_EVENTS: dict[str, str] = {
-    "application.submitted": N_("An application is submitted"),
-    "application.withdrawn": N_("An application is withdrawn"),
-}
+QUEUED, DELIVERED, FAILED, CANCELLED = queue.QUEUED, "delivered", queue.FAILED, "cancelled"
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 60
 RETRY_FACTOR = 5  # 1, 5, 25 minutes, about 2 hours, then every 6 hours
@@ -56,18 +44,21 @@ PASS_LIMIT = 50
 MAX_URL_LENGTH = 500
 SIGNATURE_HEADER = "X-Giuria-Signature"
 
+DELIVERIES = queue.Outbox.of(
+    WebhookDelivery, lease=LEASE, max_attempts=MAX_ATTEMPTS, log=log, label="webhook delivery",
+    backoff=queue.Backoff(first_seconds=FIRST_RETRY_SECONDS, factor=RETRY_FACTOR, max_seconds=MAX_RETRY_SECONDS))
 
-class WebhookNotFound(LookupError):
+
+class WebhookNotFound(NotFound):
     """No such subscription in an edition the actor organises (the two look the same)."""
 
 
-class WebhookRefused(ValueError):
+class WebhookRefused(Refused):
     """A subscription that cannot be saved; `field` names the form field the message belongs beside."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -78,34 +69,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: growing fast, so a long outage costs few tries."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * RETRY_FACTOR ** (attempts - 1), MAX_RETRY_SECONDS))
-
-
-# -- queueing ----------------------------------------------------------------------------------------
-
-
-async def queue_event(event: LifecycleEvent) -> int:
-    """Queue `event` for every active subscription of its edition that wants it; call inside the causing transaction.
-
-    Returns how many deliveries were queued.
-    """
-    edition = await Edition.select(Edition.id, Edition.enabled_plugins).where(Edition.slug == event.edition).first()
-    if edition is None:
-        return 0
-    subscriptions = await WebhookSubscription.select(WebhookSubscription.id, WebhookSubscription.events).where(
-        WebhookSubscription.edition == edition["id"], WebhookSubscription.active.eq(True))
-    wanted = [s["id"] for s in subscriptions if not (json_value(s["events"]) or []) or
-              event.name in (json_value(s["events"]) or [])]
-    if not wanted:
-        return 0
-    payload = active_registry().webhook_payload(event, enabled=json_value(edition["enabled_plugins"]) or [])
-    if payload is None:
-        return 0
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    await WebhookDelivery.insert(*(
-        WebhookDelivery(subscription=s, event=event.name, body=body, status=QUEUED, attempts=0,
-                        next_attempt_at=event.at, created_at=event.at) for s in wanted))
-    return len(wanted)
+    return DELIVERIES.backoff.delay(attempts)
 
 
 # -- delivering --------------------------------------------------------------------------------------
@@ -122,40 +86,10 @@ class WebhookReport:
         return self.delivered + self.retried + self.failed
 
 
-def _due(now: datetime):
-    return (WebhookDelivery.status == QUEUED) & (WebhookDelivery.next_attempt_at <= now)
-
-
-async def _claim(*, limit: int, now: datetime) -> list[dict]:
-    """Take up to `limit` due deliveries for this pass, counting the attempt now so a crash still counts."""
-    async with db.write_transaction():
-        query = WebhookDelivery.select(WebhookDelivery.id).where(_due(now)).order_by(
-            WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
-        if isinstance(db.engine(), PostgresEngine):
-            query = query.lock_rows("UPDATE", skip_locked=True)
-        ids = [row["id"] for row in await query]
-        if not ids:
-            return []
-        await WebhookDelivery.update({
-            WebhookDelivery.next_attempt_at: now + LEASE,
-            WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-        }).where(WebhookDelivery.id.is_in(ids), WebhookDelivery.status == QUEUED)
-        return await WebhookDelivery.select(
-            WebhookDelivery.id, WebhookDelivery.event, WebhookDelivery.body, WebhookDelivery.attempts,
-            WebhookDelivery.subscription.url, WebhookDelivery.subscription.secret,
-            WebhookDelivery.subscription.active,
-        ).where(WebhookDelivery.id.is_in(ids)).order_by(WebhookDelivery.id)
-
-
-async def _settle(row: dict, values: dict) -> bool:
-    """Record an outcome unless the lease ran out and another pass took the delivery over meanwhile."""
-    updated = await WebhookDelivery.update(values).where(
-        WebhookDelivery.id == row["id"], WebhookDelivery.status == QUEUED,
-        WebhookDelivery.attempts == row["attempts"],
-    ).returning(WebhookDelivery.id)
-    if not updated:
-        log.warning("webhook delivery %s was taken over by another pass before its outcome was recorded", row["id"])
-    return bool(updated)
+CLAIMED_COLUMNS = (
+    WebhookDelivery.id, WebhookDelivery.event, WebhookDelivery.body, WebhookDelivery.attempts,
+    WebhookDelivery.subscription.url, WebhookDelivery.subscription.secret, WebhookDelivery.subscription.active,
+)
 
 
 async def _post(client: httpx.AsyncClient, row: dict, now: datetime) -> tuple[int | None, str]:
@@ -183,48 +117,36 @@ async def deliver_webhooks(*, limit: int = PASS_LIMIT, now: datetime | None = No
                            transport: httpx.AsyncBaseTransport | None = None) -> WebhookReport:
     """One pass: post what is due, schedule a retry with backoff for what fails, give up after MAX_ATTEMPTS."""
     now = now or datetime.now(UTC)
-    claimed = await _claim(limit=limit, now=now)
+    claimed = await DELIVERIES.claim(limit=limit, now=now, columns=CLAIMED_COLUMNS)
     delivered = retried = failed = 0
     if not claimed:
         return WebhookReport()
     async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport) as client:
         for row in claimed:
             if not row["subscription.active"]:
-                await _settle(row, {WebhookDelivery.status: CANCELLED,
-                                    WebhookDelivery.last_error: "subscription deactivated"})
+                await DELIVERIES.settle(row, {WebhookDelivery.status: CANCELLED,
+                                              WebhookDelivery.last_error: "subscription deactivated"})
                 continue
             code, error = await _post(client, row, now)
             if not error:
-                delivered += await _settle(row, {WebhookDelivery.status: DELIVERED, WebhookDelivery.delivered_at: now,
-                                                 WebhookDelivery.last_status_code: code,
-                                                 WebhookDelivery.last_error: ""})
+                delivered += await DELIVERIES.settle(row, {
+                    WebhookDelivery.status: DELIVERED, WebhookDelivery.delivered_at: now,
+                    WebhookDelivery.last_status_code: code, WebhookDelivery.last_error: ""})
                 continue
-            give_up = row["attempts"] >= MAX_ATTEMPTS
-            log.warning("webhook delivery %s (%s), attempt %d: %s%s", row["id"], row["event"], row["attempts"], error,
-                        " (giving up)" if give_up else "")
-            values = {WebhookDelivery.last_status_code: code, WebhookDelivery.last_error: error}
-            if give_up:
-                failed += await _settle(row, {**values, WebhookDelivery.status: FAILED})
-            else:
-                retried += await _settle(row, {
-                    **values, WebhookDelivery.next_attempt_at: now + retry_delay(row["attempts"])})
+            outcome = await DELIVERIES.retry_or_give_up(row, error=error, now=now, what=row["event"],
+                                                        values={WebhookDelivery.last_status_code: code})
+            failed += outcome == FAILED
+            retried += outcome == queue.RETRIED
     return WebhookReport(delivered=delivered, retried=retried, failed=failed)
 
 
 async def run_sender(*, stop: asyncio.Event, interval_seconds: float) -> None:
     """Deliver due webhooks every few seconds until `stop` is set; a failed pass is logged, never fatal."""
-    while not stop.is_set():
-        try:
-            report = await deliver_webhooks()
-        except Exception:
-            log.exception("the webhook pass failed; trying again in %s seconds", interval_seconds)
-        else:
-            if report.attempted >= PASS_LIMIT:
-                continue
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            pass
+
+    async def one_pass() -> bool:
+        return (await deliver_webhooks()).attempted >= PASS_LIMIT
+
+    await queue.run_loop(one_pass, stop=stop, interval=interval_seconds, log=log, name="webhook sender")
 
 
 # -- the organiser's side ----------------------------------------------------------------------------
@@ -296,7 +218,7 @@ async def webhooks_overview(*, actor: SessionUser, edition_slug: str, deliveries
             event=d["event"], status=d["status"], attempts=d["attempts"], last_status_code=d["last_status_code"],
             last_error=d["last_error"], created_at=d["created_at"], next_attempt_at=d["next_attempt_at"],
             delivered_at=d["delivered_at"]) for d in recent],
-        events=WEBHOOK_EVENTS)
+        events=EVENTS)
 
 
 def check_url(url: str, *, production: bool) -> str:
@@ -334,10 +256,10 @@ async def add_subscription(*, actor: SessionUser, edition_slug: str, organisatio
     if partner is None:
         raise WebhookRefused("organisation", _("Choose a partner organisation of this edition."))
     url = check_url(url, production=production)
-    unknown = [e for e in events if e not in WEBHOOK_EVENTS]
+    unknown = [e for e in events if e not in EVENTS]
     if unknown:
         raise WebhookRefused("events", _("Choose events from the list."))
-    chosen = [e for e in WEBHOOK_EVENTS if e in events]
+    chosen = [e for e in EVENTS if e in events]
     secret = secrets.token_urlsafe(32)
     async with db.write_transaction():
         rows = await WebhookSubscription.insert(WebhookSubscription(

@@ -18,9 +18,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from core.editions.access import EditionNotFound, OrganisedEdition, edition_for_organiser, grant_role
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.messaging.smtp import check_address
-from core.people.accounts import AccountError, SessionUser, load_session_user, normalise_email
+from core.people.accounts import AccountError, SessionUser, load_session_user, normalise_email, start_session
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import LANGUAGES
 from core.platform.i18n import gettext as _
 from core.platform.passwords import hash_password, password_problems
@@ -37,7 +38,7 @@ class InvitationInvalid(ValueError):
     """A link that is malformed, expired, revoked, replaced by a newer one, or already used."""
 
 
-class InvitationNotFound(LookupError):
+class InvitationNotFound(NotFound):
     """No such invitation or role in this edition (or not this organiser's edition)."""
 
 
@@ -45,10 +46,8 @@ class SignInRequired(PermissionError):
     """The invited address has an account: its owner signs in (as that account) to accept."""
 
 
-class RoleNotRemovable(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RoleNotRemovable(Refused):
+    """The role cannot be removed; `message` says why."""
 
 
 @dataclass
@@ -130,10 +129,14 @@ class Accepted:
     user: SessionUser
     role: str
     edition_slug: str
+    # The new session's cookie token when the acceptance signed a new account in; empty otherwise.
+    session_token: str = ""
 
     @property
     def landing_path(self) -> str:
-        return {"juror": "/jury", "organiser": f"/organise/{self.edition_slug}"}.get(self.role, "/me")
+        # a juror's first stop is their profile: tracks of expertise and capacity feed the assignment
+        return {"juror": f"/jury/profile/{self.edition_slug}",
+                "organiser": f"/organise/{self.edition_slug}"}.get(self.role, "/me")
 
 
 @dataclass(frozen=True)
@@ -422,7 +425,8 @@ async def open_invitation(*, settings: Settings, token: str, now: datetime | Non
 
 
 async def accept_invitation(*, settings: Settings, token: str, user: SessionUser | None, password: str = "",
-                            display_name: str = "", now: datetime | None = None) -> Accepted:
+                            display_name: str = "", now: datetime | None = None, client: str = "",
+                            user_agent: str = "") -> Accepted:
     """Grant the invited role and use up the link; returns who is now signed in.
 
     A new address gets an account with the password chosen here (its email counts as verified: the link
@@ -463,9 +467,12 @@ async def accept_invitation(*, settings: Settings, token: str, user: SessionUser
                                  Invitation.accepted_at: now}).where(Invitation.id == row["id"])
         await audit.record("invitation.accepted", actor_id=account_id, edition_id=row["edition"],
                            subject_type="invitation", subject_id=row["id"], data={"role": row["role"]})
+    session_token = ""
+    if user is None:
+        session_token = await start_session(account_id=account_id, client=client, user_agent=user_agent)
     signed_in = await load_session_user(account_id, user.auth_epoch if user else 0)
     assert signed_in is not None
-    return Accepted(user=signed_in, role=row["role"], edition_slug=edition["slug"])
+    return Accepted(user=signed_in, role=row["role"], edition_slug=edition["slug"], session_token=session_token)
 
 
 __all__ = [

@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.applications import lifecycle
 from core.applications.attachments import blob_path
 from core.applications.form import sections_of
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import (
     Account,
+    AccountSession,
     Application,
     Attachment,
     ConsentRecord,
@@ -34,7 +37,7 @@ from core.platform.tables import (
 ERASED_DOMAIN = "erased.invalid"
 
 
-class ConsentNotFound(LookupError):
+class ConsentNotFound(NotFound):
     pass
 
 
@@ -55,6 +58,9 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
     consents = await ConsentRecord.select(ConsentRecord.code, ConsentRecord.kind, ConsentRecord.text_version,
                                           ConsentRecord.given_at, ConsentRecord.withdrawn_at,
                                           ConsentRecord.application).where(ConsentRecord.account == user.id)
+    sessions = await AccountSession.select(
+        AccountSession.created_at, AccountSession.last_seen_at, AccountSession.user_agent, AccountSession.address,
+        AccountSession.revoked_at).where(AccountSession.account == user.id).order_by(AccountSession.created_at)
     rows = await Application.select().where(Application.applicant == user.id).order_by(Application.id)
     archive = io.BytesIO()
     files: list[tuple[str, Path]] = []
@@ -75,8 +81,8 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
             "answers": json_value(row["answers"]), "team": team, "attachments": attachments,
             "published_decisions": decisions,
         })
-    payload = {"account": account, "roles": roles, "consents": consents, "applications": applications,
-               "exported_at": datetime.now(UTC)}
+    payload = {"account": account, "roles": roles, "consents": consents, "sessions": sessions,
+               "applications": applications, "exported_at": datetime.now(UTC)}
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("giuria-data.json", json.dumps(payload, default=_jsonable, ensure_ascii=False, indent=2))
         for name, path in files:
@@ -115,7 +121,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
         hashes = {a["sha256"] for a in await Attachment.select(Attachment.sha256).where(
             Attachment.application.is_in([r["id"] for r in rows] or [-1]))}
         for row in rows:
-            if row["status"] in ("draft", "withdrawn"):
+            if not lifecycle.entered(row["status"]):
                 await Application.delete().where(Application.id == row["id"])
             else:
                 await _anonymise_application(row)
@@ -124,10 +130,12 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
         await RoleGrant.delete().where(RoleGrant.account == user.id, RoleGrant.role != "applicant")
         await Account.update({
             Account.email: f"erased-{user.id}@{ERASED_DOMAIN}", Account.display_name: "", Account.password_hash: "",
-            Account.is_active: False, Account.auth_epoch: Account.auth_epoch + 1, Account.last_login_at: None,
+            Account.is_active: False, Account.last_login_at: None,
         }).where(Account.id == user.id)
+        # Every browser is signed out, and the addresses and browsers the sessions recorded go with them.
+        await AccountSession.delete().where(AccountSession.account == user.id)
         await audit.record("account.erased", actor_id=user.id, subject_type="account", subject_id=user.id,
-                           data={"applications_kept_anonymised": sum(r["status"] not in ("draft", "withdrawn")
+                           data={"applications_kept_anonymised": sum(lifecycle.entered(r["status"])
                                                                      for r in rows)})
         still_used = {a["sha256"] for a in await Attachment.select(Attachment.sha256).where(
             Attachment.sha256.is_in(list(hashes) or ["-"]))}

@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.messaging.mail import enqueue_mail
-from core.people.accounts import AccountError, SessionUser, normalise_email
+from core.messaging.smtp import check_address
+from core.people.accounts import (
+    AccountError,
+    SessionUser,
+    forget_login_attempts,
+    normalise_email,
+    revoke_sessions,
+)
 from core.platform import audit, db, ratelimit
 from core.platform.i18n import LANGUAGES
 from core.platform.passwords import hash_password, password_problems, verify_password
@@ -65,9 +72,8 @@ async def register(*, settings: Settings, email: str, password: str, display_nam
     problems = password_problems(password, email=email)
     if problems:
         raise AccountError(problems[0])
-    await ratelimit.check(f"signup:ip:{client}", limit=settings.login_attempts_per_ip,
-                          window_seconds=settings.login_window_seconds)
-    await ratelimit.hit(f"signup:ip:{client}", window_seconds=settings.login_window_seconds)
+    await ratelimit.consume(ratelimit.Limit(ratelimit.key("signup-ip", client), settings.login_attempts_per_ip,
+                                            settings.login_window_seconds))
     locale = locale if locale in LANGUAGES else settings.default_language
     password_hash = await hash_password(password)
     async with db.write_transaction():
@@ -102,27 +108,43 @@ async def verify_email(*, settings: Settings, token: str) -> int:
 
 
 async def resend_verification(*, settings: Settings, user: SessionUser) -> None:
-    await ratelimit.check(f"verify:account:{user.id}", limit=RESET_REQUESTS_PER_HOUR, window_seconds=3600)
-    await ratelimit.hit(f"verify:account:{user.id}", window_seconds=3600)
+    await ratelimit.consume(ratelimit.Limit(ratelimit.key("verify-account", str(user.id)), RESET_REQUESTS_PER_HOUR,
+                                            3600))
     account = await Account.select().where(Account.id == user.id).first()
     if account["email_verified_at"] is None:
         await _send_verification(settings, account)
 
 
-async def request_password_reset(*, settings: Settings, email: str, client: str) -> None:
-    """Mail a reset link if the account exists; the caller shows the same page either way."""
+async def request_password_reset(*, settings: Settings, email: str, client: str, language: str) -> None:
+    """Mail a reset link to an account's address, or a note that it has none; the caller shows one page.
+
+    Both cases do the same work (look up, sign a token, render a mail, queue it, in one transaction),
+    so neither the answer nor its timing tells whether the address has an account.
+    """
     email = normalise_email(email)
+    try:
+        email = check_address(email)
+    except ValueError:
+        return  # no account can have it, so answering at once tells nothing
     window = 3600
-    await ratelimit.check(f"reset:ip:{client}", limit=settings.login_attempts_per_ip, window_seconds=window)
-    await ratelimit.check(f"reset:account:{email}", limit=RESET_REQUESTS_PER_HOUR, window_seconds=window)
-    await ratelimit.hit(f"reset:ip:{client}", f"reset:account:{email}", window_seconds=window)
-    account = await Account.select().where(Account.email == email, Account.is_active.eq(True)).first()
-    if account is None:
-        return
-    token = _serializer(settings, "reset").dumps({"id": account["id"], "fp": _fingerprint(account["password_hash"])})
-    await enqueue_mail(to=email, template="account/reset", language=account["locale"], kind="reset",
-                       context={"name": account["display_name"], "link": _link(settings, f"/password/reset/{token}"),
-                                "expires_minutes": RESET_MAX_AGE // 60})
+    async with db.write_transaction():
+        await ratelimit.consume(
+            ratelimit.Limit(ratelimit.key("reset-ip", client), settings.login_attempts_per_ip, window),
+            ratelimit.Limit(ratelimit.key("reset-account", email), RESET_REQUESTS_PER_HOUR, window))
+        account = await Account.select(Account.id, Account.password_hash, Account.display_name, Account.locale).where(
+            Account.email == email, Account.is_active.eq(True)).first()
+        # Signed for no account too: the same cost, and a token for id 0 opens nothing.
+        token = _serializer(settings, "reset").dumps(
+            {"id": account["id"] if account else 0, "fp": _fingerprint(account["password_hash"] if account else "")})
+        if account is not None:
+            await enqueue_mail(to=email, template="account/reset", language=account["locale"], kind="reset", context={
+                "name": account["display_name"], "link": _link(settings, f"/password/reset/{token}"),
+                "expires_minutes": RESET_MAX_AGE // 60})
+        else:
+            await enqueue_mail(to=email, template="account/reset_no_account", language=language,
+                               kind="reset_no_account", context={
+                                   "name": "", "signup_link": _link(settings, "/signup"),
+                                   "reset_link": _link(settings, "/password/forgot")})
 
 
 async def check_reset_token(*, settings: Settings, token: str) -> None:
@@ -145,17 +167,18 @@ async def reset_password(*, settings: Settings, token: str, new_password: str) -
         if problems:
             raise AccountError(problems[0])
         await Account.update({
-            Account.password_hash: new_hash, Account.auth_epoch: account["auth_epoch"] + 1,
+            Account.password_hash: new_hash,
             # Following a mailed link proves the address, too.
             Account.email_verified_at: account["email_verified_at"] or datetime.now(UTC),
         }).where(Account.id == account["id"])
+        await revoke_sessions(account_id=account["id"])
         await audit.record("account.password_reset", actor_id=account["id"], subject_type="account",
                            subject_id=account["id"])
-    await ratelimit.clear(f"login:account:{account['email']}")
+    await forget_login_attempts(email=account["email"])
 
 
-async def change_password(*, user: SessionUser, current_password: str, new_password: str) -> int:
-    """Change the password and sign out every other session; returns the new epoch for this one."""
+async def change_password(*, user: SessionUser, current_password: str, new_password: str) -> None:
+    """Change the password and end every other session of the account; this one stays signed in."""
     account = await Account.select().where(Account.id == user.id).first()
     if not await verify_password(account["password_hash"], current_password):
         raise AccountError("password_wrong")
@@ -164,11 +187,9 @@ async def change_password(*, user: SessionUser, current_password: str, new_passw
         raise AccountError(problems[0])
     new_hash = await hash_password(new_password)
     async with db.write_transaction():
-        epoch = account["auth_epoch"] + 1
-        await Account.update({Account.password_hash: new_hash, Account.auth_epoch: epoch}).where(
-            Account.id == user.id)
+        await Account.update({Account.password_hash: new_hash}).where(Account.id == user.id)
+        await revoke_sessions(account_id=user.id, keep_session_id=user.session_id)
         await audit.record("account.password_changed", actor_id=user.id, subject_type="account", subject_id=user.id)
-    return epoch
 
 
 async def request_email_change(*, settings: Settings, user: SessionUser, new_email: str, password: str) -> None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
 import json
+import logging
+import math
 import os
 import sqlite3
 import threading
+import time
 import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -26,6 +32,16 @@ from core.platform.tables import ALL_TABLES
 os.environ.setdefault("PICCOLO_CONF", "core.platform.piccolo_conf")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# How long a read may run in the event loop's own thread. A longer one is interrupted there and run
+# again in a reader thread, so that a large query never stalls the loop; small ones (tens of
+# microseconds, nearly all of them) never pay for a thread hop.
+READ_SECONDS_ON_LOOP = 0.002
+# SQLite calls the progress handler, which checks the clock, once per this many VM steps (~50 µs).
+PROGRESS_STEPS = 1_000
+READER_THREADS = 4
+_reader_threads = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="giuria-sqlite-read")
+
+log = logging.getLogger("giuria.db")
 
 
 class MigrationError(RuntimeError):
@@ -130,14 +146,25 @@ class ReusedConnectionTransaction(SQLiteTransaction):
         return exception is None
 
 
+class _Deadline:
+    """When a read on the loop's thread must stop; never, outside such a read (and in reader threads)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+
 class SQLiteReadFastEngine(SQLiteEngine):
-    """Piccolo's SQLite engine, with plain reads served from one persistent connection per thread.
+    """Piccolo's SQLite engine, with plain reads served from persistent read-only connections.
 
     Piccolo opens a new aiosqlite connection (and a thread) for every statement, which caps a page
     of eight small queries at about a hundred requests a second. In WAL mode readers never wait for
-    writers, so a SELECT outside a transaction runs directly on a read-only sqlite3 connection kept
-    per thread: tens of microseconds, no thread hop. Transactions reuse one writer connection per
-    event loop (see ReusedConnectionTransaction); single writes outside a transaction keep Piccolo's path.
+    writers, so a SELECT outside a transaction starts directly on a read-only sqlite3 connection of
+    the loop's thread: tens of microseconds, no thread hop. One that runs past READ_SECONDS_ON_LOOP
+    is stopped and run again on a connection of a reader thread, so the loop keeps serving meanwhile.
+    Transactions reuse one writer connection per event loop (see ReusedConnectionTransaction);
+    single writes outside a transaction keep Piccolo's path.
     """
 
     __slots__ = ("_readers", "_writers")
@@ -151,13 +178,47 @@ class SQLiteReadFastEngine(SQLiteEngine):
         return ReusedConnectionTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     def _reader(self) -> sqlite3.Connection:
-        connection = getattr(self._readers, "connection", None)
+        """This thread's read-only connection; a statement on it stops ("interrupted") once past the deadline."""
+        readers = self._readers
+        connection = getattr(readers, "connection", None)
         if connection is None:
             connection = sqlite3.connect(**self.connection_kwargs)
             connection.row_factory = dict_factory
             connection.execute("PRAGMA query_only = ON")
-            self._readers.connection = connection
+            deadline = readers.deadline = _Deadline()  # the handler holds this, not the connection (no cycle)
+            connection.set_progress_handler(lambda: time.perf_counter() > deadline.at, PROGRESS_STEPS)
+            readers.connection = connection
         return connection
+
+    @staticmethod
+    def _fetch(connection: sqlite3.Connection, query: str, args) -> list:
+        cursor = connection.execute(query, args)
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    async def _read_in_thread(self, query: str, args) -> list:
+        running: list[sqlite3.Connection] = []  # the connection while the read runs, for an interrupt
+        guard = threading.Lock()
+
+        def read() -> list:
+            connection = self._reader()  # in a reader thread: no deadline
+            with guard:
+                running.append(connection)
+            try:
+                return self._fetch(connection, query, args)
+            finally:
+                with guard:
+                    running.clear()
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(_reader_threads, read)
+        except asyncio.CancelledError:
+            with guard:  # the caller went away (a closed request): free the thread
+                for connection in running:
+                    connection.interrupt()
+            raise
 
     async def _run_in_existing_connection(self, connection, query: str, args=None, query_type: str = "generic",
                                           table=None):
@@ -182,7 +243,17 @@ class SQLiteReadFastEngine(SQLiteEngine):
         if self.current_transaction.get() is None and not self.log_queries:
             query, args = querystring.compile_string(engine_type=self.engine_type)
             if query.lstrip()[:6].upper() == "SELECT":
-                return self._reader().execute(query, args).fetchall()
+                connection = self._reader()
+                deadline = self._readers.deadline
+                deadline.at = time.perf_counter() + READ_SECONDS_ON_LOOP
+                try:
+                    return self._fetch(connection, query, args)
+                except sqlite3.OperationalError as error:
+                    if error.sqlite_errorcode != sqlite3.SQLITE_INTERRUPT:
+                        raise
+                finally:
+                    deadline.at = math.inf
+                return await self._read_in_thread(query, args)
         return await super().run_querystring(querystring, in_pool=in_pool)
 
 
@@ -216,12 +287,64 @@ def engine() -> Engine:
     return piccolo_conf.DB
 
 
+# What to do once the outermost write transaction of this task commits (None: no transaction is open).
+_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "giuria_after_commit", default=None)
+
+
+class _WriteTransaction:
+    """Piccolo's transaction, plus the callbacks `after_commit` registered in it, run once it has committed."""
+
+    def __init__(self, transaction) -> None:
+        self._transaction = transaction
+        self._token: contextvars.Token | None = None
+
+    async def __aenter__(self):
+        if _after_commit.get() is None:  # the outermost one: a nested transaction is part of it
+            self._token = _after_commit.set([])
+        try:
+            return await self._transaction.__aenter__()
+        except BaseException:
+            self._forget()
+            raise
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            result = await self._transaction.__aexit__(exception_type, exception, traceback)
+        finally:
+            callbacks = self._forget()
+        if exception is None:
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # the change has committed: a follow-up's failure must not undo the answer
+                    log.exception("a callback after commit failed")
+        return result
+
+    def _forget(self) -> list[Callable[[], None]]:
+        if self._token is None:
+            return []
+        callbacks = _after_commit.get() or []
+        _after_commit.reset(self._token)
+        self._token = None
+        return callbacks
+
+
 def write_transaction():
     """A short write transaction; on SQLite it takes the write lock at once to avoid lock upgrades."""
     db = engine()
     if isinstance(db, SQLiteEngine):
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
+        return _WriteTransaction(db.transaction(transaction_type=TransactionType.immediate))
+    return _WriteTransaction(db.transaction())
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the write transaction in progress commits (never if it rolls back); at once outside one."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
 
 
 def is_sqlite() -> bool:

@@ -9,6 +9,7 @@ Pure functions on bytes or an open binary file; no database, no event loop.
 from __future__ import annotations
 
 import codecs
+import copy
 import io
 import re
 import unicodedata
@@ -82,6 +83,14 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 2 * 1024 * 1024
 MAX_MANIFEST_BYTES = 512 * 1024
 TEXT_CHUNK = 64 * 1024
+# What an office document may unpack to: its real inflated size is counted, member by member, not read
+# from the headers alone. A zip bomb compresses a gigabyte of zeros into a megabyte; real documents
+# (XML and already-compressed images) stay far below these ratios.
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
+MAX_INFLATION_RATIO = 200
+INFLATION_FLOOR = 16 * 1024 * 1024
+INFLATE_CHUNK = 1024 * 1024
+ZIP_KINDS = frozenset({"docx", "xlsx", "pptx", "odt", "ods", "odp"})
 TEXT_CONTROLS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\f"} | {"\x7f"}
 
 
@@ -217,6 +226,56 @@ def _text_charset(file: BinaryIO) -> str | None:
         except UnicodeDecodeError:
             continue
         return charset
+    return None
+
+
+@dataclass(frozen=True)
+class ArchiveProblem:
+    """Why a zip-based document is refused: `inflates_too_much` (past `limit` bytes) or `damaged`."""
+
+    code: str
+    limit: int = 0
+
+
+def inflated_limit(compressed_size: int) -> int:
+    """How far a zip of this size may unpack: a ratio of its size, with a floor for small files and a ceiling."""
+    return min(MAX_INFLATED_BYTES, max(INFLATION_FLOOR, compressed_size * MAX_INFLATION_RATIO))
+
+
+def archive_problem(file: BinaryIO) -> ArchiveProblem | None:
+    """None when every member of the zip really inflates within the limit and to the size it declares.
+
+    The declared sizes are summed first (cheap, and enough for an honest bomb); then every member is
+    inflated in chunks and counted, reading past its declared size, so that a header that lies about
+    the size is caught too. Nothing is kept in memory beyond one chunk.
+    """
+    file.seek(0, io.SEEK_END)
+    limit = inflated_limit(file.tell())
+    if not _zip_directory_is_modest(file):
+        return ArchiveProblem("damaged")
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+            if sum(info.file_size for info in members) > limit:
+                return ArchiveProblem("inflates_too_much", limit)
+            total = 0
+            for info in members:
+                # Open with a declared size just past what is left, so that the real stream decides.
+                probe = copy.copy(info)
+                probe.file_size = limit - total + 1
+                inflated = 0
+                with archive.open(probe) as member:
+                    while chunk := member.read(INFLATE_CHUNK):
+                        inflated += len(chunk)
+                        if total + inflated > limit:
+                            return ArchiveProblem("inflates_too_much", limit)
+                if inflated != info.file_size:
+                    return ArchiveProblem("damaged")
+                total += inflated
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, NotImplementedError,
+            ValueError, KeyError):
+        # A wrong checksum (the stream went on past the declared size), encryption, an unknown compression.
+        return ArchiveProblem("damaged")
     return None
 
 

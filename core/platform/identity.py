@@ -21,6 +21,8 @@ class SessionUser:
     auth_epoch: int
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     email_verified: bool = True
+    # The server-side session this request came with (None for a user loaded outside a request).
+    session_id: int | None = None
 
     def has_role(self, role: str, edition: str | None = None) -> bool:
         if self.is_admin:

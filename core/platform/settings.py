@@ -44,8 +44,11 @@ class Settings:
     time_zone: str = "Europe/Rome"
     db_pool_size: int = 10
     login_attempts_per_ip: int = 20
+    # Per account *and* client address: a stranger's wrong passwords do not lock the owner out elsewhere.
     login_attempts_per_account: int = 5
     login_window_seconds: int = 900
+    # Per account from every address together, in an hour: the ceiling a distributed guesser meets.
+    login_attempts_per_account_hour: int = 50
     max_upload_mb: int = 20
     # A juror gets at most one reminder per round in this many hours, however many organisers click.
     reminder_interval_hours: int = 24
@@ -202,6 +205,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                                                 get("LOGIN_ATTEMPTS_PER_ACCOUNT", "5"), minimum=1),
         login_window_seconds=_require_int("GIURIA_LOGIN_WINDOW_SECONDS",
                                           get("LOGIN_WINDOW_SECONDS", "900"), minimum=1),
+        login_attempts_per_account_hour=_require_int("GIURIA_LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR",
+                                                     get("LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR", "50"), minimum=1),
         max_upload_mb=_require_int("GIURIA_MAX_UPLOAD_MB", get("MAX_UPLOAD_MB", "20"), minimum=1),
         reminder_interval_hours=_require_int("GIURIA_REMINDER_INTERVAL_HOURS",
                                              get("REMINDER_INTERVAL_HOURS", "24"), minimum=0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -36,7 +37,7 @@ class Account(Table, tablename="account"):
     is_admin = Boolean(default=False)
     is_active = Boolean(default=True)
     email_verified_at = Timestamptz(null=True, default=None)
-    # Bumped on password change or forced sign-out: cookie sessions carrying an older epoch stop working.
+    # No longer read: sign-outs revoke rows of account_session (kept so old databases need no column change).
     auth_epoch = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
@@ -146,6 +147,9 @@ class Round(Table, tablename="round"):
     combination = JSON(default={})
     settings = JSON(default={})
     status = Varchar(length=30, default="setup")
+    # While now is between these, jurors bid on the round's entries (None: no bidding).
+    bidding_opens_at = Timestamptz(null=True, default=None)
+    bidding_closes_at = Timestamptz(null=True, default=None)
 
 
 class Prize(Table, tablename="prize"):
@@ -305,6 +309,8 @@ class Decision(Table, tablename="decision"):
     decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     staged_at = Timestamptz(default=TimestamptzNow())
     published_at = Timestamptz(null=True, default=None)
+    # Set when scoring reopens after publication: the scores may change under it until the organiser re-confirms.
+    needs_review = Boolean(default=False)
 
 
 class Award(Table, tablename="award"):
@@ -436,13 +442,6 @@ class OutgoingMail(Table, tablename="outgoing_mail"):
     sent_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
-
-
-class RateLimitHit(Table, tablename="rate_limit_hit"):
-    """One counted attempt (a failed sign-in, a reset request); shared by every worker."""
-
-    key = Varchar(length=200, index=True)
-    at = Timestamptz(default=TimestamptzNow())
 
 
 class ConsensusThread(Table, tablename="consensus_thread"):
@@ -628,7 +627,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Account, Organisation, Programme, Edition, EditionPartner, TimelineEntry, Track, Area, Round,
     Prize, RoleGrant, Application, TeamMember, Attachment, ConsentRecord, Assignment,
     ConflictOfInterest, Review, CriterionScore, Decision, Award, MentorMatch, MentoringSession,
-    Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail, RateLimitHit,
+    Milestone, MilestoneSubmission, KpiDefinition, KpiValue, AuditEvent, OutgoingMail,
     ConsensusThread, ConsensusMessage,
     Invitation, JurorReminder,
     JurorProfile, AssignmentProposal,
@@ -730,3 +729,95 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
 
 
 ALL_TABLES += (WebhookSubscription, WebhookDelivery)
+
+
+# -- Sign-in: sessions and attempt counters ----------------------------------------------------
+
+
+class AccountSession(Table, tablename="account_session"):
+    """One signed-in browser: the session cookie names it, and signing out, a password change or reset,
+    erasure or the owner ending it from their page revokes it.
+
+    Only a hash of the cookie's token is kept, so a copy of the database signs nobody in.
+    """
+
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    user_agent = Varchar(length=300, default="")
+    address = Varchar(length=64, default="")
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class RateLimitCounter(Table, tablename="rate_limit_counter"):
+    """Attempts counted under one key (an account, an address, both) since `window_start`, in epoch seconds.
+
+    One row per key, counted up by a single atomic upsert, so parallel requests and workers cannot
+    slip past the limit between a check and a count.
+    """
+
+    key = Varchar(length=100, unique=True)
+    window_start = BigInt(default=0)
+    attempts = Integer(default=0)
+
+
+ALL_TABLES += (AccountSession, RateLimitCounter)
+
+
+# -- Blind rounds: the answers as blind jurors read them -------------------------------------
+
+
+class AnswerRedaction(Table, tablename="answer_redaction"):
+    """An application's answers as jurors of a blind round read them: the organiser's decisions and edited copies."""
+
+    application = ForeignKey(references=Application)
+    # {answer path: {"source": the answer as written, "text": the copy jurors read, "edited": typed by hand}}
+    texts = JSON(default={})
+    # {answer path: {suggestion key: {"action": "redact" | "keep", "reason": str, "by": account id, "at": iso}}}
+    decisions = JSON(default={})
+    # Suggestions nobody decided on, as counted for `checked_version` of the application and for `detector`
+    # (a fingerprint of the detector's version and the form): a blind round opens to jurors only when this
+    # is 0 for each of its entries.
+    unreviewed = Integer(default=0)
+    checked_version = Integer(default=0)
+    detector = Integer(default=0)
+    updated_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (AnswerRedaction,)
+UNIQUE_TOGETHER["answer_redaction"] = (("application",),)
+
+
+# -- Juror bids -------------------------------------------------------------------------------------
+
+
+class JurorBid(Table, tablename="juror_bid"):
+    """A juror's interest in reviewing an entry of a round: yes, maybe, no (a conflict becomes a declared conflict)."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    juror = ForeignKey(references=Account)
+    bid = Varchar(length=16)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (JurorBid,)
+UNIQUE_TOGETHER["juror_bid"] = (("round", "application", "juror"),)
+
+
+# -- Round passage ---------------------------------------------------------------------------
+
+
+class RoundEntry(Table, tablename="round_entry"):
+    """An application moved into a round by the organiser: the round's entries once any was moved in."""
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    moved_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    moved_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (RoundEntry,)
+UNIQUE_TOGETHER["round_entry"] = (("round", "application"),)

@@ -8,34 +8,65 @@ outcome, writes the audit log and queues one notice per applicant in their langu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.messaging import jobs, mail
+from core.applications import lifecycle
+from core.judging.rounds import SCORING_CLOSED, close_after_publication
+from core.messaging import events, jobs, mail
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import Refused
+from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Application, Decision, Edition, Round
+from core.results.combined import combined_for_row
 from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
 from core.results.rounds import EntryInfo
+from scoring.advance import Candidate, Rule, parse_rule, propose
 
-POSITIVE = {"final_pitch": "winner"}
-NEGATIVE = {"final_pitch": "not_winner"}
+POSITIVE = {"final_pitch": lifecycle.WINNER}
+NEGATIVE = {"final_pitch": lifecycle.NOT_WINNER}
 # A round followed by mentoring or the final makes finalists; other rounds advance entries to the next round.
 FINALIST_BEFORE = ("mentoring", "final_pitch")
-MAIL_TEMPLATES = {"advanced", "not_advanced", "finalist", "winner", "not_winner"}
+MAIL_TEMPLATES = set(lifecycle.ROUND_OUTCOMES)
 
 
-class DecisionsPublished(ValueError):
+class DecisionsPublished(Refused):
     """The round's decisions are already published: they can no longer be staged or edited here."""
 
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("These decisions are already published and can no longer be changed."))
+        self.round_code = round_code
 
-class NothingStaged(ValueError):
+
+class NothingStaged(Refused):
     """Publication was asked for a round without staged decisions."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("Stage the decisions first."))
+        self.round_code = round_code
+
+
+class ScoringStillOpen(Refused):
+    """Decisions are published only from a round whose scoring the organiser has closed."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("Jurors can still save scores in this round: close scoring before publishing."))
+        self.round_code = round_code
+
+
+class NothingToConfirm(Refused):
+    """No published decision of the round needs review."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("No published decision of this round needs review."))
+        self.round_code = round_code
 
 
 @dataclass
@@ -43,91 +74,6 @@ class StageRefused(ValueError):
     """Some changes lack a reason (or name an unknown outcome): errors by entry id; nothing was staged."""
 
     errors: dict[int, str] = field(default_factory=dict)
-
-
-# -- The rule -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """An advancement rule: top N overall, minimum numbers per track and per area, a minimum calibrated score.
-
-    A per-track or per-area minimum is either one number for every group or a number per group code;
-    minimums are met within the N places when they fit, and add places when they do not.
-    """
-
-    top_n: int | None = None
-    min_per_track: int | Mapping[str, int] = 0
-    min_per_area: int | Mapping[str, int] = 0
-    min_score: float | None = None
-
-
-def parse_rule(raw: Mapping[str, Any] | None) -> Rule:
-    raw = raw or {}
-    top = raw.get("top_n")
-    score = raw.get("min_score")
-    return Rule(top_n=int(top) if isinstance(top, int) and top > 0 else None,
-                min_per_track=raw.get("min_per_track") or 0, min_per_area=raw.get("min_per_area") or 0,
-                min_score=float(score) if isinstance(score, (int, float)) else None)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    entry: int
-    rank: int | None
-    score: float | None
-    track: str
-    area: str
-    flags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Pick:
-    advance: bool
-    basis: str  # rank, quota_track, quota_area, below_cut, below_threshold, below_min_score, unranked
-
-
-def _quotas(spec: int | Mapping[str, int], codes: Sequence[str]) -> list[tuple[str, int]]:
-    if isinstance(spec, Mapping):
-        return [(code, int(n)) for code, n in spec.items() if int(n) > 0]
-    return [(code, int(spec)) for code in codes if code] if spec else []
-
-
-def propose(candidates: Sequence[Candidate], rule: Rule) -> dict[int, Pick]:
-    """Who advances under `rule`, with the basis of each choice; `candidates` in any order."""
-    picks: dict[int, Pick] = {}
-    eligible = []
-    for c in candidates:
-        if c.rank is None or c.score is None:
-            picks[c.entry] = Pick(False, "unranked")
-        elif any(flag.startswith("below:") for flag in c.flags):
-            picks[c.entry] = Pick(False, "below_threshold")
-        elif rule.min_score is not None and c.score < rule.min_score:
-            picks[c.entry] = Pick(False, "below_min_score")
-        else:
-            eligible.append(c)
-    eligible.sort(key=lambda c: (c.rank, -(c.score or 0.0), c.entry))
-    by_rank = {c.entry for c in (eligible if rule.top_n is None else eligible[: rule.top_n])}
-    chosen: dict[int, str] = {}
-    for attribute, spec in (("track", rule.min_per_track), ("area", rule.min_per_area)):
-        codes = sorted({getattr(c, attribute) for c in eligible})
-        for code, minimum in _quotas(spec, codes):
-            members = [c for c in eligible if getattr(c, attribute) == code]
-            count = sum(1 for c in members if c.entry in chosen)
-            for c in members:
-                if count >= minimum:
-                    break
-                if c.entry not in chosen:
-                    chosen[c.entry] = "rank" if c.entry in by_rank else f"quota_{attribute}"
-                    count += 1
-    places = len(eligible) if rule.top_n is None else max(rule.top_n, len(chosen))
-    for c in eligible:
-        if len(chosen) >= places:
-            break
-        chosen.setdefault(c.entry, "rank")
-    for c in eligible:
-        picks[c.entry] = Pick(True, chosen[c.entry]) if c.entry in chosen else Pick(False, "below_cut")
-    return picks
 
 
 # -- The proposal as the organiser sees it ----------------------------------------------------------
@@ -162,6 +108,8 @@ class Proposal:
     staged: bool
     published_at: datetime | None
     job: jobs.JobView | None = None
+    needs_review: int = 0  # published decisions marked for review since scoring was reopened
+    combined: str = ""  # the combined ranking used, in words ("30% Online jury + 70% Final pitch"); "" for the round's
 
     @property
     def advancing(self) -> int:
@@ -178,14 +126,14 @@ async def outcomes(round_row: Mapping[str, Any]) -> tuple[str, str]:
     kind = round_row["kind"]
     if kind in POSITIVE:
         return POSITIVE[kind], NEGATIVE[kind]
-    if advancement.get("outcome") in ("advanced", "finalist"):
-        return advancement["outcome"], "not_advanced"
+    if advancement.get("outcome") in (lifecycle.ADVANCED, lifecycle.FINALIST):
+        return advancement["outcome"], lifecycle.NOT_ADVANCED
     position = await Round.select(Round.position).where(Round.id == round_row["id"]).first()
     later = await Round.select(Round.kind).where(
         Round.edition == round_row["edition"], Round.position > position["position"]).order_by(Round.position).first()
     if later is not None and later["kind"] in FINALIST_BEFORE:
-        return "finalist", "not_advanced"
-    return "advanced", "not_advanced"
+        return lifecycle.FINALIST, lifecycle.NOT_ADVANCED
+    return lifecycle.ADVANCED, lifecycle.NOT_ADVANCED
 
 
 def _board_row(result, info: EntryInfo, k: int) -> BoardRow:
@@ -202,6 +150,17 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
     positive, negative = await outcomes(round_row)
     found = await standing(round_row, settings=settings, method=head.configured_method, group="all",
                            top=rule.top_n)
+    combined = await combined_for_row(round_row, settings=settings, top=rule.top_n)
+    if combined is not None:
+        ranking, _entries = combined
+        n_reviews = {r.entry: r.n for r in found.results.rows}
+        ranked = ranking.results(n_reviews)
+        listed = {r.entry for r in ranked}
+        unranked = tuple(dataclasses.replace(r, rank=None, score=None, low=None, high=None, rank_low=None,
+                                             rank_high=None, p_top=None)
+                         for r in found.results.rows if r.entry not in listed)
+        found = dataclasses.replace(found, results=dataclasses.replace(found.results, rows=ranked + unranked),
+                                    intervals=ranking.intervals)
     picks = propose([Candidate(entry=r.entry, rank=r.rank, score=r.score, track=found.entries[r.entry].track_code,
                                area=found.entries[r.entry].area_code, flags=r.flags)
                      for r in found.results.rows if r.entry in found.entries], rule)
@@ -219,7 +178,9 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
             staged=decision["outcome"] if decision else None, reason=decision["reason"] if decision else ""))
     return Proposal(round=head, rule=rule, positive=positive, negative=negative, rows=tuple(rows), top=rule.top_n,
                     intervals=found.intervals, staged=bool(decisions) and not published,
-                    published_at=max(published) if published else None, job=found.job)
+                    published_at=max(published) if published else None, job=found.job,
+                    needs_review=sum(1 for d in decisions.values() if d["needs_review"]),
+                    combined=combined[0].description if combined else "")
 
 
 async def advancement_proposal(*, actor: SessionUser, edition_slug: str, round_code: str,
@@ -276,6 +237,8 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
     edition = await Edition.select(Edition.title).where(Edition.id == round_row["edition"]).first()
     round_name = json_value(round_row["name"]) or {}
     async with db.write_transaction():
+        if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
+            raise ScoringStillOpen(round_code)
         # The atomic step: of two publications at once, only one finds the decisions still unpublished.
         published = await Decision.update({Decision.published_at: now}).where(
             Decision.round == round_row["id"], Decision.published_at.is_null()).returning(Decision.id)
@@ -288,8 +251,10 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
             Decision.application.applicant.email, Decision.application.applicant.locale,
             Decision.application.applicant.display_name, Decision.application.status,
         ).where(Decision.id.is_in([d["id"] for d in published])).order_by(Decision.application)
+        notices: list[mail.MailRequest] = []
         for decision in staged:
-            await Application.update({Application.status: decision["outcome"], Application.updated_at: now}).where(
+            status = lifecycle.transition(decision["application.status"], decision["outcome"])
+            await Application.update({Application.status: status, Application.updated_at: now}).where(
                 Application.id == decision["application"])
             await audit.record("application.status_changed", actor_id=actor.id, edition_id=round_row["edition"],
                                subject_type="application", subject_id=decision["application"],
@@ -297,15 +262,87 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
                                      "to": decision["outcome"], "reason": decision["reason"]})
             if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
                 language = decision["application.applicant.locale"] or "it"
-                await mail.enqueue_mail(
+                notices.append(mail.MailRequest(
                     to=decision["application.applicant.email"], template=f"decision/{decision['outcome']}",
                     language=language, kind=f"decision.{decision['outcome']}",
                     context={"name": decision["application.applicant.display_name"],
                              "edition_title": pick(json_value(edition["title"]) or {}, language),
                              "round_name": pick(round_name, language), "reason": decision["reason"],
                              "status_link": mail.absolute_url(settings.base_url,
-                                                              f"/applications/{decision['application']}")})
+                                                              f"/applications/{decision['application']}")}))
+        await close_after_publication(round_row["id"])
         await audit.record("decisions.published", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"],
                            data={"round": round_code, "decisions": len(staged)})
+        await events.emit("decisions.published", edition_id=round_row["edition"], subject_type="round",
+                          subject_id=round_row["id"], data={"round": round_code, "decisions": len(staged)}, at=now,
+                          mails=notices)
     return len(staged)
+
+
+# -- Before publishing, and after scoring reopened -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailBatch:
+    """The notices of one kind in one language about to go out."""
+
+    outcome: str
+    language: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What the organiser confirms before publishing: gaps in the reviews, places not settled, mail to go."""
+
+    proposal: Proposal
+    missing_reviews: tuple[BoardRow, ...]
+    uncertain: tuple[BoardRow, ...]
+    mails: tuple[MailBatch, ...]
+
+    @property
+    def can_publish(self) -> bool:
+        return self.proposal.round.scoring_closed and self.proposal.staged
+
+
+def _crosses(row: BoardRow, top: int | None) -> bool:
+    """The entry's rank interval holds places on both sides of the cut."""
+    return bool(top) and row.rank_low is not None and row.rank_high is not None and (
+        min(row.rank_low, row.rank_high) <= top < max(row.rank_low, row.rank_high))
+
+
+async def publication_check(*, actor: SessionUser, edition_slug: str, round_code: str,
+                            settings: Settings) -> PublicationCheck:
+    """The confirmation page's facts, from the staged decisions and the round's reviews."""
+    round_row = await _round(actor, edition_slug, round_code)
+    proposal = await _proposal(round_row, settings=settings)
+    staged = await Decision.select(Decision.outcome, Decision.application.applicant.locale,
+                                   Decision.application.applicant.email).where(
+        Decision.round == round_row["id"], Decision.published_at.is_null())
+    counts: dict[tuple[str, str], int] = {}
+    for decision in staged:
+        if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
+            key = (decision["outcome"], decision["application.applicant.locale"] or "it")
+            counts[key] = counts.get(key, 0) + 1
+    return PublicationCheck(
+        proposal=proposal,
+        missing_reviews=tuple(r.row for r in proposal.rows if r.row.missing or r.row.n == 0),
+        uncertain=tuple(r.row for r in proposal.rows if r.row.uncertain or _crosses(r.row, proposal.top)),
+        mails=tuple(MailBatch(outcome=o, language=lang, count=n) for (o, lang), n in sorted(counts.items())))
+
+
+async def confirm_decisions(*, actor: SessionUser, edition_slug: str, round_code: str) -> int:
+    """The organiser re-confirms the published decisions after reopened scoring, once scoring is closed again."""
+    round_row = await _round(actor, edition_slug, round_code)
+    async with db.write_transaction():
+        if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
+            raise ScoringStillOpen(round_code)
+        confirmed = await Decision.update({Decision.needs_review: False}).where(
+            Decision.round == round_row["id"], Decision.needs_review.eq(True)).returning(Decision.id)
+        if not confirmed:
+            raise NothingToConfirm(round_code)
+        await audit.record("decisions.reconfirmed", actor_id=actor.id, edition_id=round_row["edition"],
+                           subject_type="round", subject_id=round_row["id"],
+                           data={"round": round_code, "decisions": len(confirmed)})
+    return len(confirmed)

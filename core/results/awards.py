@@ -1,32 +1,38 @@
 """Awards: prizes allocated by their rules as a proposal, confirmed by the organiser, with conditions tracked.
 
-The ranking comes from the last round whose workflow computes results (core.results.rounds); without one,
+The ranking comes from the last round that declares a combination of rounds (core.results.combined), else
+the last round whose workflow computes results (core.results.rounds); without one,
 winners and then finalists by their application status. Rules: a prize's target names a place (`rank`,
 counted within its track or area when it names one), `best_non_winner`, or a scope (`all_winners`,
 `finalists`); the edition's `max_cash_prizes_per_entity` setting caps cash prizes per entity, and the next
 place takes a cash prize its holder cannot. A prize chosen by hand (a public vote) is left for the organiser.
+The rules themselves are pure (`scoring.allocate`); this module gathers their inputs and records the awards.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from core.applications import lifecycle
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
+from core.platform.settings import Settings, load_settings
 from core.platform.tables import Application, Award, Edition, Prize, Round
+from core.results.combined import combined_ranking
 from core.results.rounds import NoResults, RoundNotFound, round_results
+from scoring.allocate import Candidate, PrizeInfo, Slot, allocate
 
-CASH_KINDS = ("cash_grant", "audience_award")
 CONDITION_STATES = ("pending", "met", "failed")
-RANKED_STATUSES = ("winner", "finalist")
+RANKED_STATUSES = (lifecycle.WINNER, lifecycle.FINALIST)
 
 
 def N_(message: str) -> str:
@@ -42,62 +48,21 @@ __all__ = ["AwardsPage", "AwardsRefused", "EditionNotFound", "Slot", "awards_pag
            "propose_awards", "update_condition"]
 
 
-class AwardsRefused(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AwardsRefused(Refused):
+    """The awards (or an award's condition) cannot change like this; `message` says why."""
 
 
-class AwardNotFound(LookupError):
+class AwardNotFound(NotFound):
     pass
 
 
 @dataclass(frozen=True)
-class Candidate:
-    id: int
-    entity: str
-    entity_name: str
-    title: str
-    track: str
-    area: str
-    place: int  # 1-based place in the ranking
-    score: float | None
-    to_be_incorporated: bool
-
-
-@dataclass(frozen=True)
-class PrizeInfo:
-    id: int
-    code: str
-    name: dict[str, str]
-    kind: str
-    amount_eur: float | None
-    quantity: int
-    target: dict[str, Any]
-    conditions: tuple[str, ...]
-    sponsor: str | None
-
-    @property
-    def cash(self) -> bool:
-        return self.kind in CASH_KINDS and (self.amount_eur or 0) > 0
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One proposed award: the prize, who would get it (None: choose by hand), and the rule that chose them."""
-
-    prize: PrizeInfo
-    application: Candidate | None
-    rule: str
-    choices: tuple[Candidate, ...] = ()
-
-
-@dataclass(frozen=True)
 class Proposal:
-    source: str  # "round:<code>" or "statuses"
+    source: str  # "combined:<code>", "round:<code>" or "statuses"
     ranking: tuple[Candidate, ...]
     slots: tuple[Slot, ...]
     cash_limit: int | None
+    combined: str = ""  # the combined ranking used, in words
 
 
 @dataclass(frozen=True)
@@ -123,11 +88,17 @@ def _entity_key(row: dict[str, Any]) -> str:
     return (row["tax_code"] or "").strip().upper() or (row["entity_name"] or "").strip().lower() or f"#{row['id']}"
 
 
-async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int
-                   ) -> tuple[str, list[tuple[int, float | None]]]:
+async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int, settings: Settings
+                   ) -> tuple[str, list[tuple[int, float | None]], str]:
+    """(source, [(entry, score)] best first, the combined ranking used in words or "")."""
     rounds = await Round.select(Round.code).where(Round.edition == edition_id).order_by(Round.position,
                                                                                          ascending=False)
     for r in rounds:
+        combined = await combined_ranking(actor=actor, edition_slug=edition_slug, round_code=r["code"],
+                                          settings=settings)
+        if combined is not None and combined.rows:
+            return (f"combined:{r['code']}", [(row.entry, row.score) for row in combined.rows],
+                    combined.description)
         try:
             results, _entries = await round_results(actor=actor, edition_slug=edition_slug, round_code=r["code"])
         except (NoResults, RoundNotFound, ValueError):
@@ -135,11 +106,11 @@ async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int
         ranked = [row for row in results.rows if row.rank is not None]
         if ranked:
             ranked.sort(key=lambda row: (row.rank, -(row.score or 0), row.entry))
-            return f"round:{r['code']}", [(row.entry, row.score) for row in ranked]
+            return f"round:{r['code']}", [(row.entry, row.score) for row in ranked], ""
     rows = await Application.select(Application.id, Application.status).where(
         Application.edition == edition_id, Application.status.is_in(list(RANKED_STATUSES))).order_by(Application.id)
     rows.sort(key=lambda row: (RANKED_STATUSES.index(row["status"]), row["id"]))
-    return "statuses", [(row["id"], None) for row in rows]
+    return "statuses", [(row["id"], None) for row in rows], ""
 
 
 async def _prizes(edition_id: int) -> list[PrizeInfo]:
@@ -151,68 +122,6 @@ async def _prizes(edition_id: int) -> list[PrizeInfo]:
                       quantity=p["quantity"], target=json_value(p["target"]) or {},
                       conditions=tuple(json_value(p["conditions"]) or ()), sponsor=p["sponsor.organisation.name"])
             for p in rows]
-
-
-def allocate(prizes: list[PrizeInfo], ranking: list[Candidate], *, cash_limit: int | None,
-             held: Iterable[tuple[PrizeInfo, Candidate]] = ()) -> list[Slot]:
-    """The rules applied in order: places, best non-winners, prizes for all winners, then those chosen by hand.
-
-    `held` are awards already confirmed: they count towards the cash limit and make their holders winners.
-    """
-    cash_count: Counter[str] = Counter()
-    winners: list[Candidate] = []
-    given: dict[int, set[int]] = {}
-    for prize, candidate in held:
-        cash_count[candidate.entity] += prize.cash
-        given.setdefault(prize.id, set()).add(candidate.id)
-        if prize.target.get("rank") is not None and candidate not in winners:
-            winners.append(candidate)
-
-    def pool(prize: PrizeInfo) -> list[Candidate]:
-        target = prize.target
-        return [c for c in ranking
-                if (not target.get("track") or c.track == target["track"])
-                and (not target.get("area") or c.area == target["area"])
-                and not (prize.cash and cash_limit is not None and cash_count[c.entity] >= cash_limit)
-                and c.id not in given.get(prize.id, set())]
-
-    def give(prize: PrizeInfo, candidate: Candidate, rule: str, slots: list[Slot]) -> None:
-        choices = tuple(pool(prize))
-        cash_count[candidate.entity] += prize.cash
-        given.setdefault(prize.id, set()).add(candidate.id)
-        slots.append(Slot(prize=prize, application=candidate, rule=rule, choices=choices))
-
-    slots: list[Slot] = []
-    placed = [p for p in prizes if p.target.get("rank") is not None or not (
-        p.target.get("scope") or p.target.get("best_non_winner"))]
-    for prize in placed:
-        rank = int(prize.target.get("rank") or 1)
-        open_places = prize.quantity - len(given.get(prize.id, ()))
-        for _i in range(max(open_places, 0)):
-            candidates = pool(prize)
-            index = rank - 1  # the place taken is out of the pool now, so the next one moves up to it
-            if index >= len(candidates):
-                slots.append(Slot(prize=prize, application=None, rule="nobody", choices=tuple(candidates)))
-                continue
-            chosen = candidates[index]
-            give(prize, chosen, "rank", slots)
-            if chosen not in winners:
-                winners.append(chosen)
-    for prize in (p for p in prizes if p.target.get("best_non_winner") and p not in placed):
-        for _i in range(max(prize.quantity - len(given.get(prize.id, ())), 0)):
-            candidates = [c for c in pool(prize) if c not in winners]
-            if candidates:
-                give(prize, candidates[0], "best_non_winner", slots)
-            else:
-                slots.append(Slot(prize=prize, application=None, rule="nobody", choices=()))
-    for prize in (p for p in prizes if p.target.get("scope") == "all_winners" and p not in placed):
-        for winner in winners:
-            if winner in pool(prize):
-                give(prize, winner, "all_winners", slots)
-    for prize in (p for p in prizes if p.target.get("scope") == "finalists" and p not in placed):
-        for _i in range(max(prize.quantity - len(given.get(prize.id, ())), 0)):
-            slots.append(Slot(prize=prize, application=None, rule="by_hand", choices=tuple(pool(prize))))
-    return slots
 
 
 async def _candidates(edition_id: int, ranked: list[tuple[int, float | None]]) -> list[Candidate]:
@@ -230,17 +139,17 @@ async def _candidates(edition_id: int, ranked: list[tuple[int, float | None]]) -
             for place, (entry, score) in enumerate((r for r in ranked if r[0] in rows), start=1)]
 
 
-async def propose_awards(*, actor: SessionUser, edition_slug: str) -> Proposal:
+async def propose_awards(*, actor: SessionUser, edition_slug: str, settings: Settings | None = None) -> Proposal:
     """Who each prize would go to under its rules, given the awards already confirmed."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    settings = json_value((await Edition.select(Edition.settings).where(Edition.id == edition.id).first())[
+    edition_settings = json_value((await Edition.select(Edition.settings).where(Edition.id == edition.id).first())[
         "settings"]) or {}
-    limit = settings.get("max_cash_prizes_per_entity")
-    source, ranked = await _ranking(actor, edition_slug, edition.id)
+    limit = edition_settings.get("max_cash_prizes_per_entity")
+    source, ranked, combined = await _ranking(actor, edition_slug, edition.id, settings or load_settings())
     ranking = await _candidates(edition.id, ranked)
     prizes = await _prizes(edition.id)
     held = await _held(edition.id, prizes, ranking)
-    return Proposal(source=source, ranking=tuple(ranking), cash_limit=limit,
+    return Proposal(source=source, ranking=tuple(ranking), cash_limit=limit, combined=combined,
                     slots=tuple(allocate(prizes, ranking, cash_limit=limit, held=held)))
 
 
@@ -263,9 +172,9 @@ async def _held(edition_id: int, prizes: list[PrizeInfo], ranking: list[Candidat
     return held
 
 
-async def awards_page(*, actor: SessionUser, edition_slug: str) -> AwardsPage:
+async def awards_page(*, actor: SessionUser, edition_slug: str, settings: Settings | None = None) -> AwardsPage:
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    proposal = await propose_awards(actor=actor, edition_slug=edition_slug)
+    proposal = await propose_awards(actor=actor, edition_slug=edition_slug, settings=settings)
     prizes = {p.id: p for p in await _prizes(edition.id)}
     rows = await Award.select(Award.id, Award.prize, Award.application, Award.status, Award.conditions,
                               Award.application.entity_name, Award.application.title).where(
@@ -342,6 +251,8 @@ async def confirm_awards(*, actor: SessionUser, edition_slug: str, choices: list
             await audit.record("award.confirmed", actor_id=actor.id, edition_id=edition.id, subject_type="award",
                                subject_id=award_id, data={"prize": code, "application": application_id,
                                                           "conditions": [c["code"] for c in conditions]})
+            await events.emit("award.confirmed", edition_id=edition.id, subject_type="award", subject_id=award_id,
+                              data={"prize": code, "application": application_id}, at=now)
             cash[key] += prize.cash
             count[prize.id] += 1
             pairs.add((prize.id, application_id))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import anyio
 
+from core.applications import lifecycle
 from core.editions.access import EditionNotFound, may_organise
 from core.messaging import jobs
 from core.platform import audit, i18n
@@ -23,6 +24,7 @@ from core.platform.db import json_value
 from core.platform.documents.charts import interval_chart
 from core.platform.documents.pdf import PdfDocument
 from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
@@ -53,7 +55,7 @@ JOB_KIND = "export"
 SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-class ExportNotFound(LookupError):
+class ExportNotFound(NotFound):
     """No such export (edition, round, kind or format), or not this person's to build."""
 
 
@@ -200,7 +202,8 @@ async def _applications(edition: dict[str, Any], _round: Any, _settings: Setting
         Application.id, Application.receipt_number, Application.entity_name, Application.title,
         Application.track.code, Application.area.code, Application.region, Application.legal_form,
         Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
-    ).where(Application.edition == edition["id"], Application.status != "draft").order_by(Application.id)
+    ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT).order_by(
+        Application.id)
     return [Sheet(title=_("Applications"), columns=[
         _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
         _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")], rows=[
@@ -320,8 +323,9 @@ _SHEETS = {"applications": _applications, "scores-long": _scores_long, "scores-w
 # -- The verbale ------------------------------------------------------------------------------------
 
 OUTCOME_TEXT = {
-    "advanced": N_("advanced to the next round"), "not_advanced": N_("not advanced"), "finalist": N_("finalist"),
-    "winner": N_("winner"), "not_winner": N_("not among the winners"),
+    lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),
+    lifecycle.FINALIST: N_("finalist"), lifecycle.WINNER: N_("winner"),
+    lifecycle.NOT_WINNER: N_("not among the winners"),
 }
 
 
@@ -338,20 +342,10 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         Decision.application, Decision.outcome, Decision.reason, Decision.published_at,
     ).where(Decision.round == round_row["id"]).order_by(Decision.application)
     language = i18n.current_language()
-    now = datetime.now(UTC)
     ranking = sorted((r for r in found.results.rows if r.entry in found.entries),
                      key=lambda r: (r.rank is None, r.rank or 0, r.entry))
-    low, high = UNCERTAIN_BAND
-    uncertain = [r for r in ranking if "contested" in r.flags or (r.p_top is not None and low < r.p_top < high)]
-    outcome_labels = {code: _(text) for code, text in OUTCOME_TEXT.items()}
     title = pick(json_value(edition["title"]) or {}, language)
-    round_name = pick(head.name, language)
-    with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
-    chart = interval_chart(
-        title=_("Calibrated scores with their intervals"),
-        labels=[found.entries[r.entry].entity_name or f"#{r.entry}" for r in with_chart],
-        scores=[r.score for r in with_chart], lows=[r.low for r in with_chart], highs=[r.high for r in with_chart],
-        cut_after=top, value_label=_("Score")) if with_chart else None
+    chart = _verbale_chart(found, ranking, top)
     texts = {
         "jury": _("Jurors who submitted reviews: {jurors}. Entries ranked: {entries}. Reviews counted: {reviews}.")
         .format(jurors=len({j for _e, j, _t in reviews}), entries=sum(1 for r in ranking if r.rank is not None),
@@ -359,18 +353,10 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         "method": _("Calibration method: {method}.").format(method=_(METHOD_LABELS.get(head.configured_method,
                                                                                          head.configured_method)))
         + " " + _(METHOD_EXPLANATIONS.get(head.configured_method, "")),
-        "uncertainty": _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
-                         "noise, with the assignment of jurors kept as it was. P(top N) is the share of replicates "
-                         "in which the entry is among the first {top}. Entries whose place at the cut is uncertain: "
-                         "{uncertain}.").format(level="90%", replicates=replicates_of(found.data), top=top or "–",
-                                                              uncertain=len(uncertain))
-        if found.intervals else _("Intervals were not computed for this record (the round's bootstrap has not run)."),
+        "uncertainty": _uncertainty_text(found, ranking, top),
         "reliability": _("Agreement among jurors (ICC of the mean of {k} reviews): {icc}.").format(
             k=_fmt(icc.k, 1), icc=_fmt(icc.icck)) if icc else "",
-        "decisions_state": (_("Decisions published on {date}.").format(
-            date=i18n.format_day(max(d["published_at"] for d in decisions), edition["time_zone"]))
-            if decisions and all(d["published_at"] for d in decisions)
-            else _("Decisions staged, not yet published.") if decisions else _("No decisions recorded yet.")),
+        "decisions_state": _decisions_state_text(decisions, edition["time_zone"]),
     }
     columns = {
         "ranking": [_("Rank"), _("Entity"), _("Project"), _("Track"), _("Score"), _("Interval"), _("Ranks"),
@@ -381,18 +367,10 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
                      found.entries[r.entry].track_code, _fmt(r.score),
                      f"{_fmt(r.low)}–{_fmt(r.high)}" if r.low is not None else "",
                      f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "", _fmt(r.p_top)] for r in ranking]
-    entry_names = {e: (info.entity_name, info.title) for e, info in found.entries.items()}
-    if decisions:
-        missing = {d["application"] for d in decisions} - set(entry_names)
-        if missing:
-            for r in await Application.select(Application.id, Application.entity_name, Application.title).where(
-                    Application.id.is_in(list(missing))):
-                entry_names[r["id"]] = (r["entity_name"], r["title"])
-    decision_rows = [[*entry_names.get(d["application"], ("", "")), outcome_labels.get(d["outcome"], d["outcome"]),
-                      d["reason"]] for d in decisions]
-    headings = {"title": _("Deliberation record: {round}").format(round=round_name),
+    decision_rows = await _decision_rows(decisions, found.entries)
+    headings = {"title": _("Deliberation record: {round}").format(round=pick(head.name, language)),
                 "subtitle": _("{edition} · drawn up on {date}").format(
-                    edition=title, date=i18n.format_day(now, edition["time_zone"])),
+                    edition=title, date=i18n.format_day(datetime.now(UTC), edition["time_zone"])),
                 "jury": _("Jury"), "method": _("Method"), "uncertainty": _("Uncertainty"),
                 "ranking": _("Ranking"), "decisions": _("Decisions")}
     if progress is not None:
@@ -400,6 +378,52 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     return await anyio.to_thread.run_sync(lambda: _render_verbale(
         headings=headings, texts=texts, columns=columns, ranking_rows=ranking_rows, decision_rows=decision_rows,
         chart_png=chart.png(dpi=110) if chart else None, language=language, footer=f"Giuria · {title}"))
+
+
+def _verbale_chart(found, ranking: list, top: int | None):
+    """The first 40 ranked entries' calibrated scores with their intervals, or None without intervals."""
+    with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
+    if not with_chart:
+        return None
+    return interval_chart(
+        title=_("Calibrated scores with their intervals"),
+        labels=[found.entries[r.entry].entity_name or f"#{r.entry}" for r in with_chart],
+        scores=[r.score for r in with_chart], lows=[r.low for r in with_chart], highs=[r.high for r in with_chart],
+        cut_after=top, value_label=_("Score"))
+
+
+def _uncertainty_text(found, ranking: list, top: int | None) -> str:
+    if not found.intervals:
+        return _("Intervals were not computed for this record (the round's bootstrap has not run).")
+    low, high = UNCERTAIN_BAND
+    uncertain = [r for r in ranking if "contested" in r.flags or (r.p_top is not None and low < r.p_top < high)]
+    return _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
+             "noise, with the assignment of jurors kept as it was. P(top N) is the share of replicates "
+             "in which the entry is among the first {top}. Entries whose place at the cut is uncertain: "
+             "{uncertain}.").format(level="90%", replicates=replicates_of(found.data), top=top or "–",
+                                    uncertain=len(uncertain))
+
+
+def _decisions_state_text(decisions: list[dict[str, Any]], time_zone: str) -> str:
+    if not decisions:
+        return _("No decisions recorded yet.")
+    if all(d["published_at"] for d in decisions):
+        return _("Decisions published on {date}.").format(
+            date=i18n.format_day(max(d["published_at"] for d in decisions), time_zone))
+    return _("Decisions staged, not yet published.")
+
+
+async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any]) -> list[list[Any]]:
+    """Entity, project, outcome and reason per decision; entries no longer in play are read by id."""
+    entry_names = {e: (info.entity_name, info.title) for e, info in entries.items()}
+    missing = {d["application"] for d in decisions} - set(entry_names)
+    if missing:
+        for r in await Application.select(Application.id, Application.entity_name, Application.title).where(
+                Application.id.is_in(list(missing))):
+            entry_names[r["id"]] = (r["entity_name"], r["title"])
+    outcome_labels = {code: _(text) for code, text in OUTCOME_TEXT.items()}
+    return [[*entry_names.get(d["application"], ("", "")), outcome_labels.get(d["outcome"], d["outcome"]),
+             d["reason"]] for d in decisions]
 
 
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],

@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 
+from core.judging.rounds import scoring_closed
 from core.messaging import jobs
 from core.platform.db import json_value
 from core.platform.i18n import pick
@@ -76,6 +77,7 @@ class RoundHead:
     jurors_per_entry: int
     blind: bool
     advancement: dict[str, Any]
+    scoring_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class Leaderboard:
     large: bool
     job: jobs.JobView | None = None
     notes: tuple[str, ...] = ()
+    combined: Any = None  # the round's combined ranking (core.results.combined.CombinedRanking) if it declares one
 
     @property
     def method_changed(self) -> bool:
@@ -197,7 +200,7 @@ def round_head(row: dict[str, Any]) -> RoundHead:
         edition_id=row["edition"], edition_slug=row["edition.slug"],
         configured_method=configured if configured in METHODS else DEFAULT_METHOD,
         jurors_per_entry=row.get("jurors_per_entry") or 0, blind=bool(row.get("blind")),
-        advancement=json_value(row["advancement"]) or {},
+        advancement=json_value(row["advancement"]) or {}, scoring_closed=scoring_closed(row),
     )
 
 
@@ -210,7 +213,7 @@ async def _full_round(round_id: int) -> dict[str, Any]:
     row = await Round.select(
         Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.rubric, Round.rubric_name,
         Round.normalisation, Round.settings, Round.advancement, Round.jurors_per_entry, Round.blind, Round.edition,
-        Round.edition.slug, Round.edition.enabled_plugins,
+        Round.edition.slug, Round.edition.enabled_plugins, Round.status,
     ).where(Round.id == round_id).first()
     if row is None:
         raise RoundNotFound(round_id)
@@ -220,7 +223,7 @@ async def _full_round(round_id: int) -> dict[str, Any]:
 def _workflow(round_row: dict[str, Any]):
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         raise NoResults(round_row["code"])
     return workflow
 
@@ -394,6 +397,9 @@ async def round_leaderboard(*, actor: SessionUser, edition_slug: str, round_code
             flags=r.flags, missing=max(0, k - r.n), disagreement=r.entry in disagreeing,
             moved=moved.get(r.entry) if method != head.configured_method else None))
     entry_label = {row.entry: row.label for row in board_rows}
+    from core.results.combined import combined_for_row  # it builds on this module
+
+    combined = await combined_for_row(round_row, settings=settings, top=default_top(head.advancement, "all"))
     return Leaderboard(
         round=head, method=method, group=group, top=top, rows=tuple(board_rows),
         groups=tuple(labels.items()),
@@ -411,7 +417,7 @@ async def round_leaderboard(*, actor: SessionUser, edition_slug: str, round_code
                                          juror=names.get(int(d.juror), f"#{d.juror}"), score=d.score,
                                          others_mean=d.others_mean, gap=d.gap) for d in disagreements),
         submitted_reviews=len(reviews), intervals=found.intervals, large=found.large, job=found.job,
-        notes=found.results.notes,
+        notes=found.results.notes, combined=combined[0] if combined else None,
     )
 
 

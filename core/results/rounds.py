@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
+from core.applications import admission
+from core.applications.admission import AdmissionPage, ChecklistOpinion, Suggestion
+from core.applications.checklist import checklist_items
+from core.editions.access import edition_for_organiser
 from core.judging.comparative import round_comparisons, round_rankings
+from core.judging.reviews import SUBMITTED as SUBMITTED_REVIEW
 from core.judging.reviews import round_rubric
+from core.judging.rounds import entries_in_play
 from core.platform.db import json_value
+from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import (
+    Account,
     Application,
     ConsensusThread,
     CriterionScore,
@@ -24,12 +31,12 @@ from core.plugin_api import ReviewData, RoundData, RoundResults
 from core.plugins import active_registry
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotFound):
     """No such round, or not this person's to see."""
 
 
-class NoResults(ValueError):
-    """The round's workflow computes no ranking (a checklist, say)."""
+class NoResults(NotFound):
+    """The round's workflow computes no ranking (a checklist, say): a page about its ranking has nothing to show."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,10 @@ async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code
 
 async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, dict[int, EntryInfo]]:
     """The round's entries and submitted reviews, as the plain data workflows compute with."""
-    statuses = IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
         Application.area.name, Application.area.code,
-    ).where(Application.edition == round_row["edition"], Application.status.is_in(list(statuses))).order_by(
-        Application.id)
+    ).where(await entries_in_play(round_row)).order_by(Application.id)
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
                                   track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
                                   track_code=a["track.code"] or "", area_code=a["area.code"] or "")
@@ -113,7 +118,7 @@ async def round_results(*, actor: SessionUser, edition_slug: str, round_code: st
     round_row = await _round_for_organiser(actor, edition_slug, round_code)
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         raise NoResults(round_code)
     data, entries = await gather_round(round_row, seed=seed)
     return workflow.compute(data), entries
@@ -136,3 +141,42 @@ async def checklist_outcomes(*, actor: SessionUser, edition_slug: str, round_cod
     return [ChecklistOutcome(entry=entries[row.entry], outcome=row.outcome or "pending", reasons=row.reasons,
                              flags=row.flags, reviews=row.n)
             for row in results.rows if row.entry in entries]
+
+
+ADMISSIBILITY_KIND = "admissibility"
+
+
+async def admissibility_page(*, actor: SessionUser, edition_slug: str, track: str = "", area: str = "",
+                             status: str = "") -> AdmissionPage:
+    """The organiser's admissibility page, with what the reviewers' checklists suggest for each entry and who said
+    what: the workflow's outcome, and each reviewer's conclusion with the items they failed and why."""
+    edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    round_row = await Round.select(Round.code).where(
+        Round.edition == edition.id, Round.kind == ADMISSIBILITY_KIND).order_by(Round.position).first()
+    suggestions = {} if round_row is None else await _checklist_suggestions(actor, edition_slug, round_row["code"])
+    return await admission.admission_page(actor=actor, edition_slug=edition_slug, track=track, area=area,
+                                          status=status, suggestions=suggestions)
+
+
+async def _checklist_suggestions(actor: SessionUser, edition_slug: str, round_code: str) -> dict[int, Suggestion]:
+    round_row = await _round_for_organiser(actor, edition_slug, round_code)
+    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+        round_row["workflow"] or "rubric")
+    if workflow is None or not workflow.computes_results:
+        return {}
+    data, _entries = await gather_round(round_row)
+    submitted = [c for c in data.checklists if c.get("status") == SUBMITTED_REVIEW]
+    if not submitted:
+        return {}
+    reviewers = sorted({c["juror"] for c in submitted})
+    names = {a["id"]: a["display_name"] or a["email"] for a in await Account.select(
+        Account.id, Account.display_name, Account.email).where(Account.id.is_in(reviewers))}
+    items = {item.code: item.label for item in checklist_items(data.settings)}
+    opinions: dict[int, list[ChecklistOpinion]] = {}
+    for checklist in sorted(submitted, key=lambda c: names.get(c["juror"], "")):
+        failed = tuple((items.get(code, {"it": code, "en": code}), str(answer.get("reason", "")))
+                       for code, answer in (checklist.get("items") or {}).items() if answer.get("passed") is False)
+        opinions.setdefault(checklist["entry"], []).append(ChecklistOpinion(
+            reviewer=names.get(checklist["juror"], ""), outcome=checklist.get("outcome", ""), failed=failed))
+    return {row.entry: Suggestion(outcome=row.outcome or "pending", opinions=tuple(opinions[row.entry]))
+            for row in workflow.compute(data).rows if row.entry in opinions}

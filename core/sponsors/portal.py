@@ -18,6 +18,7 @@ from core.messaging import mail
 from core.messaging.mail import MailFile
 from core.platform import audit, db
 from core.platform.db import json_value
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import format_moment, pick
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -47,7 +48,7 @@ FORMAT_TYPES = {
 __all__ = ["ReportProblem", "SponsorNotFound"]
 
 
-class SponsorNotFound(LookupError):
+class SponsorNotFound(NotFound):
     """No such edition, organisation or report, or not this person's to see: all look the same."""
 
 
@@ -289,8 +290,12 @@ async def sponsors_overview(*, actor: SessionUser, edition_slug: str) -> Sponsor
     return SponsorsOverview(edition_slug=edition.slug, sponsors=list(lines.values()), reports=reports)
 
 
-class NoRecipients(ValueError):
+class NoRecipients(Refused):
     """The organisation has no sponsor users in this edition to send the report to."""
+
+    def __init__(self, organisation_id: int) -> None:
+        super().__init__(_("This sponsor has no users in the edition yet: invite someone first."))
+        self.organisation_id = organisation_id
 
 
 async def send_report(*, actor: SessionUser, edition_slug: str, organisation_id: int, name: str, phase: str,

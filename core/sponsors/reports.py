@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.applications import lifecycle
 from core.platform.db import json_value
 from core.platform.documents import charts as chart_kit
 from core.platform.documents.pdf import PdfDocument
@@ -46,9 +47,6 @@ from core.results.rounds import gather_round
 
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
-# Outcomes that put an entry in the running for the prizes of the round's stage.
-IN_RUNNING = ("advanced", "finalist", "winner", "not_winner")
-FINALIST_OUTCOMES = ("finalist", "winner", "not_winner")
 # A proposed award is the organisers' draft; these never reach a sponsor either.
 HIDDEN_AWARD_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
 HELD_SESSIONS = ("held", "done", "completed")
@@ -104,7 +102,7 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
     applications = await Application.select(
         Application.id, Application.legal_form, Application.answers, Application.track.code,
         Application.area.code).where(Application.edition == edition_id, Application.submitted_at.is_not_null(),
-                                     Application.status.not_in(["draft", "withdrawn"]))
+                                     Application.status.not_in(list(lifecycle.NOT_ENTERED)))
     ids = [a["id"] for a in applications]
     decisions = await _published_decisions(edition_id)
     awards = await _visible_awards(edition_id)
@@ -112,11 +110,12 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
         TeamMember.application.is_in(ids)) if ids else []
     admissible, finalists, winners = set(), set(), {a["application"] for a in awards}
     for d in decisions:
-        if d["outcome"] != "not_admissible":
+        if d["outcome"] != lifecycle.NOT_ADMISSIBLE:
             admissible.add(d["application"])
-        if d["outcome"] in FINALIST_OUTCOMES or (d["outcome"] == "advanced" and d["round.kind"] != "admissibility"):
+        if d["outcome"] in lifecycle.FINALIST_OUTCOMES or (d["outcome"] == lifecycle.ADVANCED
+                                                           and d["round.kind"] != "admissibility"):
             finalists.add(d["application"])
-        if d["outcome"] == "winner":
+        if d["outcome"] == lifecycle.WINNER:
             winners.add(d["application"])
     members: dict[int, list[dict[str, str]]] = {}
     for m in team:
@@ -218,7 +217,7 @@ async def _round_scores(round_id: int) -> tuple[dict[int, Any], str]:
     ).where(Round.id == round_id).first()
     workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
         round_row["workflow"] or "rubric")
-    if workflow is None or workflow.compute is None:
+    if workflow is None or not workflow.computes_results:
         return {}, ""
     data, _entries = await gather_round(round_row)
     if not data.reviews:
@@ -238,10 +237,7 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
         Prize.edition == edition_id, Prize.sponsor.organisation == organisation_id).order_by(Prize.position)
     if not prizes:
         return []
-    decisions = await _published_decisions(edition_id)
-    running = [d for d in decisions if d["outcome"] in IN_RUNNING]
-    stage_round = max(running, key=lambda d: d["round.position"])["round"] if running else None
-    in_running = {d["application"] for d in running if d["round"] == stage_round}
+    stage_round, in_running = _stage(await _published_decisions(edition_id))
     awards = [a for a in await _visible_awards(edition_id) if a["prize"] in {p["id"] for p in prizes}]
     ids = in_running | {a["application"] for a in awards}
     applications = {a["id"]: a for a in await Application.select(
@@ -262,18 +258,8 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
     result = []
     for prize in prizes:
         target = json_value(prize["target"]) or {}
-        shortlist = []
-        for application_id in sorted(in_running):
-            entry = describe(application_id)
-            if target.get("track") and entry["track_code"] != target["track"]:
-                continue
-            if target.get("area") and entry["area_code"] != target["area"]:
-                continue
-            row = scores.get(application_id)
-            shortlist.append({**entry, "score": _finite(row.score) if row else None,
-                              "low": _finite(row.low) if row else None, "high": _finite(row.high) if row else None,
-                              "rank": row.rank if row else None, "rank_low": row.rank_low if row else None,
-                              "rank_high": row.rank_high if row else None})
+        shortlist = [_with_score(entry, scores.get(entry["id"]))
+                     for entry in map(describe, sorted(in_running)) if _targeted(entry, target)]
         shortlist.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["id"]))
         winners = [{**describe(a["application"]), "award_status": a["status"], **progress.get(a["application"], {})}
                    for a in awards if a["prize"] == prize["id"]]
@@ -284,6 +270,29 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
             "shortlist": shortlist, "winners": winners,
         })
     return result
+
+
+def _stage(decisions: list[dict[str, Any]]) -> tuple[int | None, set[int]]:
+    """The latest round whose published decisions put entries in the running for prizes, and those entries."""
+    running = [d for d in decisions if d["outcome"] in lifecycle.IN_RUNNING]
+    if not running:
+        return None, set()
+    stage_round = max(running, key=lambda d: d["round.position"])["round"]
+    return stage_round, {d["application"] for d in running if d["round"] == stage_round}
+
+
+def _targeted(entry: dict[str, Any], target: Mapping[str, Any]) -> bool:
+    """Whether the entry competes for a prize aimed at a track or an area (any entry, for a prize aimed at neither)."""
+    return not ((target.get("track") and entry["track_code"] != target["track"])
+                or (target.get("area") and entry["area_code"] != target["area"]))
+
+
+def _with_score(entry: dict[str, Any], row: Any) -> dict[str, Any]:
+    """The entry with its score, interval and ranks in the stage round (all None when it has none)."""
+    if row is None:
+        return {**entry, "score": None, "low": None, "high": None, "rank": None, "rank_low": None, "rank_high": None}
+    return {**entry, "score": _finite(row.score), "low": _finite(row.low), "high": _finite(row.high),
+            "rank": row.rank, "rank_low": row.rank_low, "rank_high": row.rank_high}
 
 
 async def build_snapshot(*, edition_id: int, organisation_id: int | None, organisation_name: str,

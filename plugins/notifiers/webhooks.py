@@ -11,9 +11,14 @@ from typing import Any
 from core.hookspecs import hookimpl
 from core.plugin_api import LifecycleEvent
 
-SENT_EVENTS = frozenset({"application.submitted", "application.withdrawn"})
-# Keys of `event.data` safe to pass on: identifiers and statuses only.
-SAFE_DATA = frozenset({"status", "round", "track", "area", "prize", "outcome", "receipt"})
+SENT_EVENTS = frozenset({
+    "application.submitted", "application.withdrawn", "application.admissible", "application.inadmissible",
+    "review.submitted", "decisions.published", "award.confirmed", "mentor_match.confirmed", "milestone.delivered",
+    "kpi.reported",
+})
+# Keys of `event.data` safe to pass on: identifiers, codes, counts and statuses only.
+SAFE_DATA = frozenset({"status", "round", "track", "area", "prize", "outcome", "receipt", "application", "decisions",
+                       "milestone", "kpi", "period_end"})
 API_VERSION = 1
 
 

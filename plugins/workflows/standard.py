@@ -138,6 +138,7 @@ WORKFLOWS = [
                            "on and may set a consensus score with a written reason."},
         juror_task="rubric",
         compute=compute_consensus,
+        has_consensus_step=True,
     ),
     WorkflowDefinition(
         name="pairwise",

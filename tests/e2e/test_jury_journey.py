@@ -72,11 +72,14 @@ def test_an_invited_juror_declares_no_conflict_and_scores_two_entries(live_serve
     page.get_by_role("button", name="Esci").click()
 
     link = applicant_journey.mailed_link(live_server.data_dir / "outbox", JUROR_EMAIL, "/invitations/")
-    page.goto(live_server.url + link)
+    page.goto(link)
     assert page.get_by_role("heading", name="Il tuo invito").is_visible()
     page.get_by_label("Il tuo nome").fill("Nina Nuova")
     page.get_by_label("Scegli una password").fill(JUROR_PASSWORD)
     page.get_by_role("button", name="Crea il mio account e accetta").click()
+    page.wait_for_url(re.compile(r"/jury/profile/[^/]+$"))  # the first stop: tracks and capacity
+    assert page.get_by_role("heading", name="Il tuo profilo di giurato").is_visible()
+    page.get_by_role("link", name="Le proposte da valutare").click()
     page.wait_for_url(re.compile(r"/jury$"))
     assert page.get_by_text("Al momento non hai proposte assegnate.").is_visible()
 

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.mentoring import matching as mentoring
-from core.people import accounts
-from core.people.accounts import SessionUser, load_session_user
-from core.platform.tables import Application, Assignment, Edition, Round, Track
 from tests.conftest import run
+from tests.factories import PASSWORD, SLUG, account, application, assignment, example_edition, user
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
+__all__ = ["PASSWORD", "SLUG", "MentoringEdition", "make_edition", "match_all", "user"]
 
 
 @dataclass
@@ -27,41 +20,24 @@ class MentoringEdition:
     organiser: int
 
 
-def user(account_id: int) -> SessionUser:
-    found = run(load_session_user(account_id, 0))
-    assert found is not None
-    return found
-
-
 def make_edition(*, capacities: dict[str, int] | None = None, judged: tuple[tuple[str, str], ...] = ()
                  ) -> MentoringEdition:
-    run(import_competition_text(EXAMPLE))
-    edition_id = run(Edition.select(Edition.id).where(Edition.slug == SLUG).first())["id"]
-    track = run(Track.select(Track.id).where(Track.edition == edition_id).first())["id"]
-    organiser = run(accounts.create_account(email="olga@org.example", password=PASSWORD, verified=True, locale="en"))
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    edition = example_edition()
+    organiser = account("olga@org.example", role="organiser", locale="en")
     finalists, owners = {}, {}
     for name in ("alfa", "beta", "gamma"):
-        owner = run(accounts.create_account(email=f"{name}@startup.example", password=PASSWORD, verified=True,
-                                            display_name=name.title(), locale="en"))
-        owners[name] = owner
-        finalists[name] = run(Application.insert(Application(
-            edition=edition_id, applicant=owner, track=track, entity_name=f"{name.title()} APS",
-            title=f"Project {name}", status="finalist")))[0]["id"]
+        owners[name] = account(f"{name}@startup.example", display_name=name.title(), locale="en")
+        finalists[name] = application(edition, owner=owners[name], entity_name=f"{name.title()} APS",
+                                      title=f"Project {name}", status="finalist")
     mentors = {}
     for name, capacity in (capacities or {"marta": 2, "nico": 2}).items():
-        account = run(accounts.create_account(email=f"{name}@incubator.example", password=PASSWORD, verified=True,
-                                              display_name=name.title(), locale="en"))
-        run(access.grant_role(account_id=account, role="mentor", edition_slug=SLUG))
-        mentors[name] = account
-        errors = run(mentoring.save_profile(actor=user(account), edition_slug=SLUG, data=mentoring.ProfileInput(
+        mentors[name] = account(f"{name}@incubator.example", role="mentor", display_name=name.title(), locale="en")
+        errors = run(mentoring.save_profile(actor=user(mentors[name]), edition_slug=SLUG, data=mentoring.ProfileInput(
             organisation_name="Incubatore", capacity=str(capacity), topics=["fundraising"])))
         assert errors == {}
-    round_id = run(Round.select(Round.id).where(Round.edition == edition_id, Round.code == "R1").first())["id"]
     for mentor, finalist in judged:
-        run(Assignment.insert(Assignment(round=round_id, application=finalists[finalist], juror=mentors[mentor],
-                                         status="submitted")))
-    return MentoringEdition(edition_id=edition_id, finalists=finalists, owners=owners, mentors=mentors,
+        assignment(edition.rounds["R1"], finalists[finalist], mentors[mentor], status="submitted")
+    return MentoringEdition(edition_id=edition.id, finalists=finalists, owners=owners, mentors=mentors,
                             organiser=organiser)
 
 

@@ -14,8 +14,9 @@ from litestar.testing import TestClient
 
 from core.applications import submission as applications
 from core.messaging import mail
-from core.platform.tables import Account, Application, Attachment
+from core.platform.tables import Account, Application, Attachment, OutgoingMail
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EN, account
 from tests.integration.conftest import content
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, VALID, applicant, open_call
 
@@ -92,7 +93,8 @@ def test_password_reset_signs_out_everywhere_and_the_link_works_once(web, mail_s
     unknown = post_form(web, "/password/forgot", "/password/forgot", {"email": "ghost@example.org"})
     known = post_form(web, "/password/forgot", "/password/forgot", {"email": "anna@example.org"})
     assert unknown.status_code == known.status_code == 200 and unknown.text == known.text
-    [message] = deliver(mail_settings, smtp)
+    note, message = deliver(mail_settings, smtp)
+    assert note["To"] == "ghost@example.org" and "/password/reset/" not in note.get_body().get_content()
     assert message["To"] == "anna@example.org"
     link = link_in(message, "/password/reset/")
     changed = post_form(web, link, link, {"password": "brand-new-password"})
@@ -181,3 +183,32 @@ def test_the_receipt_mail_follows_the_submission(web, mail_settings, smtp):
     body = content(message.get_body(preferencelist=("plain",)))
     assert message["To"] == "anna@example.org" and receipt in body
     assert "Orti che includono" in body and f"{mail_settings.base_url}/applications/{application_id}" in body
+
+
+def test_an_unconfirmed_person_gets_the_link_again_and_a_confirmed_one_gets_no_mail(web, mail_settings, smtp):
+    account("nuova@example.org", verified=False, locale="en")
+    account("confermata@example.org", verified=True, locale="en")
+    assert sign_in(web, "nuova@example.org", PASSWORD).status_code == 302
+    me = web.get("/me", headers=EN)
+    assert "Confirm your email address to apply" in me.text and 'action="/me/verify/resend"' in me.text
+    sent = post_form(web, "/me", "/me/verify/resend", {}, headers=EN)
+    assert sent.status_code == 200 and "Check your email" in sent.text
+    [message] = deliver(mail_settings, smtp)
+    assert message["To"] == "nuova@example.org"
+    confirmed = web.get(link_in(message, "/verify/"), headers=EN)
+    assert confirmed.status_code == 200 and "Email confirmed" in confirmed.text
+    assert run(Account.select(Account.email_verified_at).where(
+        Account.email == "nuova@example.org").first())["email_verified_at"] is not None
+    assert "Confirm your email address to apply" not in web.get("/me", headers=EN).text
+
+    web.cookies.clear()
+    assert sign_in(web, "confermata@example.org", PASSWORD).status_code == 302
+    again = post_form(web, "/me", "/me/verify/resend", {}, headers=EN)
+    assert again.status_code == 200 and "Check your email" in again.text  # the same answer, and no mail
+    assert [m["To"] for m in deliver(mail_settings, smtp)] == ["nuova@example.org"]
+    assert run(OutgoingMail.count()) == 1
+
+    web.cookies.clear()
+    signed_out = post_form(web, "/login", "/me/verify/resend", {}, follow_redirects=False)
+    assert signed_out.status_code == 302 and signed_out.headers["location"].startswith("/login")
+    assert run(OutgoingMail.count()) == 1

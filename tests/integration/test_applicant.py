@@ -5,24 +5,20 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from core.applications import admin
 from core.applications import submission as applications
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
-from core.editions import access
 from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform import i18n
 from core.platform.db import json_value
 from core.platform.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EXAMPLE, PASSWORD, SLUG, account
+from tests.factories import user as session_user
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 ROME_NOON_BEFORE_DST = "2026-03-29T12:00:00"  # Europe/Rome moves to CEST at 02:00 that night
 
 VALID = {
@@ -54,8 +50,7 @@ def open_call(*, closes_in: timedelta = timedelta(days=10), text: str = EXAMPLE)
 
 
 def applicant(email: str = "anna@example.org"):
-    account_id = run(accounts.create_account(email=email, password=PASSWORD, locale="en", verified=True))
-    return run(accounts.load_session_user(account_id, 0))
+    return session_user(account(email, locale="en", edition_slug=None))
 
 
 def fill(user, application_id: int, *, now: datetime | None = None, tax_code: str = "97123450011") -> None:
@@ -247,9 +242,7 @@ def test_grace_period_and_a_personal_extension(settings):
     in_grace = deadline + timedelta(minutes=14)
     assert run(applications.submit_application(user=user, application_id=mine, declarations=DECLARATIONS,
                                                consents=set(), now=in_grace)).receipt_number
-    organiser_id = run(accounts.create_account(email="org@example.org", password=PASSWORD))
-    run(access.grant_role(account_id=organiser_id, role="organiser", edition_slug=SLUG))
-    organiser = run(accounts.load_session_user(organiser_id, 0))
+    organiser = session_user(account("org@example.org", role="organiser", verified=False))
     with pytest.raises(ApplicationNotFound):  # an applicant cannot extend anyone's deadline
         run(admin.grant_extension(actor=user, edition_slug=SLUG, application_id=late,
                                               until=deadline + timedelta(days=2)))
@@ -297,3 +290,112 @@ def test_a_closed_call_takes_no_new_applications(settings):
     with pytest.raises(ApplicationClosed):
         run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
     assert run(Edition.count()) == 1 and run(Application.count()) == 0
+
+
+def test_the_incorporation_date_rule_shows_as_required_and_the_refusal_links_to_it(client):
+    open_call()
+    applicant()
+    sign_in(client, "anna@example.org", PASSWORD)
+    token = csrf_token(client, f"/c/{SLUG}/apply")
+    location = client.post(f"/c/{SLUG}/apply", data={"track": "AGR", "_csrf_token": token},
+                           follow_redirects=False).headers["location"]
+    application_id = int(location.rsplit("/", 1)[1])
+    for section, data in VALID.items():
+        if section == "entity":
+            data = {key: value for key, value in data.items() if key != "founded_on"}
+        token = csrf_token(client, f"{location}/sections/{section}")
+        form = {key: values[0] for key, values in data.items()} | {"_csrf_token": token, "_next": "overview"}
+        assert client.post(f"{location}/sections/{section}", data=form, follow_redirects=False).status_code == 302
+    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
+                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+    entity = client.get(f"{location}/sections/entity").text
+    assert re.search(r'<label for="q-founded_on">Date of incorporation <span class="required" aria-hidden="true">\*'
+                     r'</span><span class="visually-hidden"> \(required\)</span></label>', entity)
+    overview = client.get(location).text
+    assert re.search(r'>Applicant entity</a>\s*<span class="progress ">\s*4 of 5 required answers', overview)
+    refused = client.post(f"{location}/submit", data={"_csrf_token": csrf_token(client, location),
+                                                      "declaration": list(DECLARATIONS)})
+    assert refused.status_code == 400
+    assert f'<a href="/applications/{application_id}/sections/entity#field-founded_on">Date of incorporation</a>: ' \
+           "This answer is required." in refused.text
+    assert "Give the date of incorporation" not in refused.text
+    # An entity yet to be incorporated needs no date: the section is complete and the submission goes through.
+    token = csrf_token(client, f"{location}/sections/entity")
+    form = {key: values[0] for key, values in VALID["entity"].items() if key != "founded_on"}
+    client.post(f"{location}/sections/entity", data=form | {"legal_form": "da_costituire", "_csrf_token": token,
+                                                          "_next": "overview"})
+    entity = client.get(f"{location}/sections/entity").text
+    assert '<label for="q-founded_on">Date of incorporation</label>' in entity
+    submitted = client.post(f"{location}/submit", data={"_csrf_token": csrf_token(client, location),
+                                                        "declaration": list(DECLARATIONS)}, follow_redirects=False)
+    assert submitted.status_code == 302
+
+
+def test_mandatory_training_answered_no_makes_the_section_incomplete(settings):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    run(applications.save_section(user=user, application_id=application_id, section_code="entity",
+                                  data=dict(VALID["entity"], training_completed=["no"])))
+    view = run(applications.own_application(user=user, application_id=application_id))
+    assert "training_completed" in view.required_by_rule and not view.progress[0].complete
+    with pytest.raises(SubmitRefused) as refused, i18n.language("en"):
+        run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                            consents=set()))
+    assert refused.value.by_section == {"entity": {"training_completed": "The call requires this answer to be yes."}}
+
+
+def test_withdrawal_asks_for_confirmation_and_the_applicant_may_start_again_while_open(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    first = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                                consents=set())).receipt_number
+    sign_in(client, "anna@example.org", PASSWORD)
+    location = f"/applications/{application_id}"
+    assert f'<a href="{location}/withdraw">Withdraw the application</a>' in client.get(location).text
+    # A post without the confirmation changes nothing and leads to the confirmation page.
+    unconfirmed = client.post(f"{location}/withdraw", data={"_csrf_token": csrf_token(client, location)},
+                              follow_redirects=False)
+    assert (unconfirmed.status_code, unconfirmed.headers["location"]) == (302, f"{location}/withdraw")
+    assert run(Application.select(Application.status).first())["status"] == "submitted"
+    page = client.get(f"{location}/withdraw")
+    assert page.status_code == 200 and "it will not be checked or judged" in page.text
+    assert '<input type="hidden" name="confirm" value="yes">' in page.text
+    confirmed = client.post(f"{location}/withdraw", data={"_csrf_token": csrf_token(client, f"{location}/withdraw"),
+                                                          "confirm": "yes"}, follow_redirects=False)
+    assert confirmed.status_code == 302
+    assert run(Application.select(Application.status).first())["status"] == "withdrawn"
+    overview = client.get(location).text
+    assert f'<form method="post" action="{location}/start-again">' in overview
+    again = client.post(f"{location}/start-again", data={"_csrf_token": csrf_token(client, location)},
+                        follow_redirects=False)
+    assert again.status_code == 302
+    row = run(Application.select(Application.status, Application.receipt_number, Application.answers).first())
+    assert (row["status"], row["receipt_number"]) == ("draft", None)
+    assert json_value(row["answers"])["values"]["entity_name"] == "Orti Aperti APS"
+    second = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
+                                                 consents=set())).receipt_number
+    assert (first, second) == (f"WC26-{application_id:05d}", f"WC26-{application_id:05d}-2")
+    assert run(AuditEvent.select(AuditEvent.action).where(AuditEvent.subject_type == "application").order_by(
+        AuditEvent.id).output(as_list=True)) == ["application.started", "application.submitted",
+                                                 "application.withdrawn", "application.started_again",
+                                                 "application.submitted"]
+
+
+def test_starting_again_is_refused_once_the_call_has_closed(client):
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    run(applications.withdraw_application(user=user, application_id=application_id))
+    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(hours=1)}).where(
+        TimelineEntry.code == "call_close"))
+    sign_in(client, "anna@example.org", PASSWORD)
+    location = f"/applications/{application_id}"
+    assert "start-again" not in client.get(location).text
+    refused = client.post(f"{location}/start-again", data={"_csrf_token": csrf_token(client, location)})
+    assert refused.status_code == 409
+    assert "This application cannot be started again: the call is closed." in refused.text
+    assert run(Application.select(Application.status).first())["status"] == "withdrawn"

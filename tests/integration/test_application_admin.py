@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core.applications import submission as applications
 from core.editions import access
@@ -10,7 +11,10 @@ from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EN
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
+
+ROME = ZoneInfo("Europe/Rome")  # the example edition's time zone
 
 
 def organiser(email: str = "olga@foundation.example") -> None:
@@ -88,3 +92,53 @@ def test_only_the_editions_organisers_reach_an_application(client):
     sign_in(client, "olga@foundation.example", PASSWORD)
     assert client.get(f"/organise/{SLUG}/applications/{application_id + 999}").status_code == 404
     assert client.get(f"/organise/other-edition/applications/{application_id}").status_code == 404
+
+
+def test_an_organiser_gives_one_applicant_more_time_after_the_deadline(client):
+    application_id = open_draft_past_the_deadline()
+    sign_in(client, "anna@example.org", PASSWORD)
+    page = f"/applications/{application_id}"
+    late = client.post(f"{page}/submit", headers=EN, follow_redirects=False,
+                       data={"_csrf_token": csrf_token(client, page), "declaration": sorted(DECLARATIONS)})
+    assert late.status_code == 400
+    assert run(Application.select(Application.status).first())["status"] == "draft"
+    assert client.post(f"/organise/{SLUG}/applications/{application_id}/extension", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, page), "until": "2099-01-01T10:00"}).status_code == 403
+
+    client.cookies.clear()
+    organiser()
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    console = f"/organise/{SLUG}/applications/{application_id}"
+    token = csrf_token(client, console)
+    refused = client.post(f"{console}/extension", headers=EN, data={"_csrf_token": token, "until": "next week"})
+    assert refused.status_code == 400
+    assert "Enter the date and time until which this applicant may submit." in refused.text
+    assert run(Application.select(Application.deadline_extended_until).first())["deadline_extended_until"] is None
+    until = (datetime.now(ROME) + timedelta(days=2)).replace(second=0, microsecond=0)
+    granted = client.post(f"{console}/extension", follow_redirects=False,
+                          data={"_csrf_token": token, "until": until.strftime("%Y-%m-%dT%H:%M")})
+    assert granted.status_code == 302 and granted.headers["location"] == f"{console}?done=extended"
+    assert "The extension was saved." in client.get(granted.headers["location"], headers=EN).text
+    stored = run(Application.select(Application.deadline_extended_until).first())["deadline_extended_until"]
+    assert stored == until and stored.utcoffset() is not None
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "application.deadline_extended")
+                .output(load_json=True).first())
+    assert event == {"data": {"until": until.isoformat()}}
+
+    client.cookies.clear()
+    sign_in(client, "anna@example.org", PASSWORD)
+    on_time = client.post(f"{page}/submit", follow_redirects=False,
+                          data={"_csrf_token": csrf_token(client, page), "declaration": sorted(DECLARATIONS)})
+    assert on_time.status_code == 302 and on_time.headers["location"] == f"{page}?submitted=1"
+    assert run(Application.select(Application.status).first())["status"] == "submitted"
+
+
+def open_draft_past_the_deadline() -> int:
+    """A complete draft whose call closed three days ago."""
+    open_call()
+    user = applicant()
+    application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
+    fill(user, application_id)
+    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(days=3)}).where(
+        TimelineEntry.code == "call_close"))
+    return application_id

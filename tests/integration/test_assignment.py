@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.judging import assignments, reviews
 from core.judging.assignments import (
     AssignmentImpossible,
@@ -23,26 +18,24 @@ from core.judging.assignments import (
 )
 from core.people import accounts
 from core.platform import i18n
-from core.platform.passwords import hash_password
 from core.platform.tables import (
-    Account,
-    Application,
-    Area,
     Assignment,
     AuditEvent,
-    ConflictOfInterest,
-    Edition,
-    MentorMatch,
-    Organisation,
-    Review,
     Round,
-    Track,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import (
+    PASSWORD,
+    SLUG,
+    account,
+    application,
+    declared_conflict,
+    example_edition,
+    mentor_match,
+    review,
+    user,
+)
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
 BASE = f"/organise/{SLUG}/rounds/R1/assignment"
 
 
@@ -62,30 +55,11 @@ def english():
         yield
 
 
-@functools.cache
-def password_hash() -> str:
-    return run(hash_password(PASSWORD))
-
-
-def account(email: str, name: str = "", locale: str = "en") -> int:
-    """An account made directly (hashing one password per person would dominate the test's time)."""
-    return run(Account.insert(Account(email=email, password_hash=password_hash(), display_name=name, locale=locale,
-                                      email_verified_at=datetime.now(UTC))))[0]["id"]
-
-
-def user(account_id: int):
-    return run(accounts.load_session_user(account_id, 0))
-
-
 def make_round(*, jurors_per_track: int = 1) -> Setup:
     """Eight entries in R1 and eight jurors; one conflict of every kind, and webmail on both sides."""
-    run(import_competition_text(EXAMPLE))
-    edition = run(Edition.select(Edition.id).where(Edition.slug == SLUG).first())["id"]
-    tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code).where(Track.edition == edition))}
-    areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code).where(Area.edition == edition))}
-    aurora = run(Organisation.select(Organisation.id).where(Organisation.name == "Fondazione Aurora (demo)").first())
-    organiser = account("olga@organise.example")
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    edition = example_edition()
+    aurora = edition.organisations["Fondazione Aurora (demo)"]
+    organiser = account("olga@organise.example", role="organiser", locale="en")
     specs = [  # name, applicant email, entity, track, area
         ("sole", "anna@mail.coopsole.it", "Cooperativa Sole", "AGR", "SUD"),
         ("verde", "bice@gmail.com", "Verde APS", "AGR", "CENTRO"),
@@ -96,16 +70,13 @@ def make_round(*, jurors_per_track: int = 1) -> Setup:
         ("cura", "gina@cura.example", "Cura Vicina", "SPW", "CENTRO"),
         ("mensa", "ivo@mensa.example", "Mensa Comune", "SPW", "CENTRO"),
     ]
-    entries = {}
-    for name, email, entity, track, area in specs:
-        owner = account(email)
-        entries[name] = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[track], area=areas[area], entity_name=entity,
-            title=f"Progetto {name}", status="in_round")))[0]["id"]
+    entries = {name: application(edition, owner=account(email, locale="en"), track=track, area=area,
+                                 entity_name=entity, title=f"Progetto {name}")
+               for name, email, entity, track, area in specs}
     juror_specs = [  # name, email, organisation grant, tracks, profile organisation
         ("luca", "luca@coopsole.it", None, ["AGR"], ""),
         ("marta", "marta@gmail.com", None, ["AGR", "PAT"], ""),
-        ("nina", "nina@fondazione-aurora.example", aurora["id"], ["PAT"], ""),
+        ("nina", "nina@fondazione-aurora.example", aurora, ["PAT"], ""),
         ("oscar", "oscar@ateneo.example", None, ["WCI"], "Arte Insieme"),
         ("pia", "pia@ateneo.example", None, ["WCI", "SPW"], ""),
         ("rita", "rita@incubatore.example", None, ["SPW"], ""),
@@ -114,14 +85,12 @@ def make_round(*, jurors_per_track: int = 1) -> Setup:
     ]
     jurors = {}
     for name, email, organisation, juror_tracks, profile_org in juror_specs:
-        juror = account(email, name.title())
-        run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG, organisation_id=organisation))
+        juror = account(email, role="juror", organisation=organisation, display_name=name.title(), locale="en")
         run(assignments.set_juror_profile(actor=user(organiser), edition_slug=SLUG, juror_id=juror,
                                           tracks=juror_tracks, organisation=profile_org))
         jurors[name] = juror
-    run(MentorMatch.insert(MentorMatch(edition=edition, mentor=jurors["rita"], application=entries["cura"])))
-    run(ConflictOfInterest.insert(ConflictOfInterest(application=entries["mensa"], juror=jurors["sara"],
-                                                     kind="personal", rule="declared", source="declared")))
+    mentor_match(edition.id, jurors["rita"], entries["cura"], status="proposed")
+    declared_conflict(entries["mensa"], jurors["sara"])
     forbidden = {
         (entries["sole"], jurors["luca"], "same_email_domain"),
         (entries["nord"], jurors["nina"], "sponsor_prize"),  # Aurora sponsors the North prize
@@ -272,7 +241,7 @@ def test_changes_by_hand_are_checked(settings):
                                        application_id=setup.entries["verde"], juror_id=setup.organiser))
     second = add("ponte", "tina")
     assert {r["origin"] for r in run(Assignment.select(Assignment.origin))} == {"manual"}
-    run(Review.insert(Review(assignment=second, status="draft")))
+    review(second, {}, status="draft")
     with pytest.raises(AssignmentRefused, match="already written a review"):
         run(assignments.remove_assignment(actor=organiser, edition_slug=SLUG, round_code="R1", assignment_id=second))
     run(assignments.remove_assignment(actor=organiser, edition_slug=SLUG, round_code="R1", assignment_id=first))
@@ -295,8 +264,7 @@ def test_only_the_editions_organisers_may_assign(settings, client):
     token = csrf_token(client, "/me")
     assert client.post(f"{BASE}/propose", data={"_csrf_token": token, "per_entry": "2"}).status_code == 403
     client.cookies.clear()
-    other = account("elsewhere@other.example")
-    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    account("elsewhere@other.example", role="organiser", edition_slug=None, locale="en")
     sign_in(client, "elsewhere@other.example", PASSWORD)
     token = csrf_token(client, "/me")
     assert client.get(BASE).status_code == 404
@@ -365,8 +333,8 @@ def test_the_page_proposes_accepts_and_edits_by_hand(settings, client):
 
 
 def test_the_page_speaks_italian(settings, client):
-    make_round()
-    run(Account.update({Account.locale: "it"}).where(Account.email == "olga@organise.example"))
+    setup = make_round()
+    run(accounts.set_locale(account_id=setup.organiser, locale="it"))
     sign_in(client, "olga@organise.example", PASSWORD)
     page = client.get(BASE, headers={"accept-language": "it"})
     assert page.status_code == 200

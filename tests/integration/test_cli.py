@@ -1,6 +1,5 @@
 """The `giuria` command against a real database on both engines."""
 
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -8,8 +7,7 @@ from click.testing import CliRunner
 from core.cli.main import cli
 from core.platform.tables import AuditEvent, Edition
 from tests.conftest import run
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
+from tests.factories import EXAMPLE, EXAMPLE_FILE
 
 
 @pytest.fixture
@@ -30,7 +28,7 @@ def giuria(settings, monkeypatch):
 
 
 def test_import_export_round_trip_through_files(giuria, tmp_path):
-    imported = giuria("competition", "import", str(EXAMPLE))
+    imported = giuria("competition", "import", str(EXAMPLE_FILE))
     assert imported.exit_code == 0, imported.output
     out = tmp_path / "export.yaml"
     assert giuria("competition", "export", "welfare-comunita-2026", "-o", str(out)).exit_code == 0
@@ -41,7 +39,7 @@ def test_import_export_round_trip_through_files(giuria, tmp_path):
 
 def test_a_bad_file_is_rejected_whole_with_lines(giuria, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("kind: cash_grant", "kind: cash"), encoding="utf-8")
+    bad.write_text(EXAMPLE.replace("kind: cash_grant", "kind: cash"), encoding="utf-8")
     result = giuria("competition", "import", str(bad))
     assert result.exit_code == 1
     assert f"{bad}: rejected, nothing was imported." in result.output
@@ -55,7 +53,7 @@ def test_export_of_an_unknown_edition_fails_clearly(giuria):
 
 
 def test_audit_verify_reports_tampering(giuria):
-    giuria("competition", "import", str(EXAMPLE))
+    giuria("competition", "import", str(EXAMPLE_FILE))
     intact = giuria("audit", "verify")
     assert intact.exit_code == 0 and "Audit log intact: 1 events." in intact.output
     run(AuditEvent.update({AuditEvent.action: "edition.deleted"}, force=True))

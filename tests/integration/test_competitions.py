@@ -1,6 +1,5 @@
 """Competitions as files on a real database: lossless round trip, all-or-nothing import."""
 
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,7 @@ from core.platform import db
 from core.platform.tables import ALL_TABLES, AuditEvent, Edition, Prize, Round, TimelineEntry, Track
 from core.platform.yaml_source import FileProblems
 from tests.conftest import TRUNCATE, run
-
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
+from tests.factories import EXAMPLE, SLUG
 
 
 def table_counts() -> dict[str, int]:

@@ -23,7 +23,8 @@ def test_demo_has_something_real_on_every_page(settings, client):
     screening = run(Round.select().where(Round.edition == current, Round.code == "R1").first())
     assert screening["opens_at"] < now < screening["closes_at"]
     assert screening["opens_at"] == now - timedelta(days=7)
-    tracks = {row["track"] for row in run(Application.select(Application.track))}
+    tracks = {row["track"] for row in run(Application.select(Application.track).where(
+        Application.edition == current))}
     assert len(tracks) == 4
     assert run(RoleGrant.count().where(RoleGrant.role == "juror")) == 15
 
@@ -55,3 +56,64 @@ def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, 
     sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
     page = client.get("/organise/welfare-comunita-2026/rounds/R1/assignment")
     assert page.status_code == 200 and "Ogni candidatura ha i suoi giurati." in page.text
+
+
+def test_demo_has_enough_mentors_for_the_finalists_the_example_advances(settings, client):
+    from core.platform.db import json_value
+    from core.platform.tables import MentorProfile
+
+    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+    current = run(Edition.select(Edition.id).where(Edition.slug == "welfare-comunita-2026").first())["id"]
+    rounds = run(Round.select(Round.advancement).where(Round.edition == current))
+    finalists = max((json_value(r["advancement"]) or {}).get("top_n", 0) for r in rounds)
+    assert finalists == 12
+    profiles = run(MentorProfile.select(MentorProfile.account, MentorProfile.capacity, MentorProfile.tracks,
+                                        MentorProfile.topics).where(MentorProfile.edition == current))
+    assert len(profiles) == 5 and [p["capacity"] for p in profiles] == [3] * 5
+    assert sum(p["capacity"] for p in profiles) >= finalists
+    assert len({tuple(json_value(p["tracks"])) for p in profiles}) == 5
+    assert len({tuple(json_value(p["topics"])) for p in profiles}) == 5
+    mentors = {p["account"] for p in profiles}
+    granted = {g["account"] for g in run(RoleGrant.select(RoleGrant.account).where(
+        RoleGrant.edition == current, RoleGrant.role == "mentor"))}
+    assert granted == mentors
+    sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
+    page = client.get("/organise/welfare-comunita-2026/mentoring")
+    assert page.status_code == 200 and "5 mentor con 15 posti." in page.text
+    assert "Roberto Sala" in page.text and "Laura Bassi" in page.text
+
+
+def test_the_readme_lists_every_demo_login_the_demo_prints(settings, client, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from core.cli.main import cli
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| (\w+) \| (\S+@\S+) \|", readme, flags=re.MULTILINE)
+    assert listed == [(login.role, login.email) for login in DEMO_LOGINS]
+    assert "`var/outbox/`" in readme and "/dev/outbox" in readme
+    monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
+    if settings.database_url:
+        monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
+    printed = CliRunner().invoke(cli, ["demo", "--no-serve"], catch_exceptions=False).output
+    assert re.findall(r"^  (\w+) +(\S+@\S+)$", printed, flags=re.MULTILINE) == listed
+    for _role, email in listed:
+        assert sign_in(client, email, DEMO_LOGINS[0].password).status_code == 302, email
+        client.cookies.clear()
+    draft = run(Application.select(Application.status, Application.edition.slug).where(
+        Application.applicant.email == "applicant@giuria.example").first())
+    assert (draft["status"], draft["edition.slug"]) == ("draft", "welfare-comunita-2027")
+    submitted = run(Application.select(Application.status).where(
+        Application.applicant.email == "candidato001@giuria.example").first())
+    assert submitted["status"] == "in_round"
+    sponsors = run(RoleGrant.select(RoleGrant.organisation.email_domain).where(
+        RoleGrant.role == "sponsor", RoleGrant.edition.slug == "welfare-comunita-2026"))
+    assert sorted(s["organisation.email_domain"] for s in sponsors) == ["fondazione-aurora.example",
+                                                                       "fondazione-radici.example"]

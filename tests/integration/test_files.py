@@ -203,7 +203,12 @@ def test_a_path_in_the_file_name_goes_nowhere(settings, tmp_path):
     stored = store(settings, draft, filename="../../../etc/passwd.pdf")
     assert stored.filename == "passwd.pdf" and rows_of(draft)[0]["filename"] == "passwd.pdf"
     after = sorted(str(p) for p in tmp_path.rglob("*") if p.is_file())
-    assert sorted(set(after) - set(before)) == [str(settings.uploads_dir / blob_name(PDF))]
+    new = sorted(set(after) - set(before))
+    cleaned = settings.data_dir / "cleaned" / blob_name(PDF)[:2]
+    assert [p for p in new if Path(p).parent != cleaned] == [str(settings.uploads_dir / blob_name(PDF))]
+    # Beside it only the cleaned copy for blind jurors and its report, named by the same hash.
+    assert sorted(Path(p).name.split(".")[0] for p in new if Path(p).parent == cleaned) == [
+        hashlib.sha256(PDF).hexdigest()] * 2
 
 
 # -- Replacing and deleting ------------------------------------------------------------------------
@@ -429,3 +434,24 @@ def test_a_sweep_removes_orphan_blobs_and_dead_partial_uploads_only(settings):
     assert stored_files(settings) == sorted([".incoming/upload-alive.part", blob_name(PDF)])
     assert run(files.attachments_of(application_id=draft.application_id))[0].sha256 == kept.sha256
     assert run(files.sweep_uploads(settings=settings)) == files.SweepReport(blobs=0, partial_uploads=0)
+
+
+def test_cleaned_copies_follow_their_blob_out(settings):
+    draft = create_draft()
+    store(settings, draft)
+    orphan = store(settings, draft, OTHER_PDF, field="statute")
+    cleaned = settings.data_dir / "cleaned"
+    names = sorted(path.name for path in cleaned.rglob("*") if path.is_file())
+    assert len(names) == 4  # a cleaned copy and its report per content, made at upload
+    run(Attachment.delete().where(Attachment.id == orphan.id))
+    kept_digest = hashlib.sha256(PDF).hexdigest()
+    older = cleaned / kept_digest[:2] / f"{kept_digest}.v0"  # made by an earlier version of the cleaner
+    older.write_bytes(b"old")
+    report = run(files.sweep_uploads(settings=settings))
+    assert (report.blobs, report.cleaned_copies) == (1, 1)
+    left = sorted({path.name.split(".")[0] for path in cleaned.rglob("*") if path.is_file()})
+    assert left == [hashlib.sha256(PDF).hexdigest()]
+    # Deleting through the applications service removes the cleaned copy with the blob.
+    run(files.delete_attachment(settings=settings, application_id=draft.application_id, field="pitch_deck",
+                                user_id=draft.applicant_id))
+    assert [path for path in cleaned.rglob("*") if path.is_file()] == []

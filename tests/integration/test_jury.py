@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from core.applications.attachments import blob_path
-from core.editions import access
-from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
-    Application,
     Assignment,
-    Attachment,
     AuditEvent,
     ConflictOfInterest,
     CriterionScore,
-    Edition,
     Review,
     Round,
-    TeamMember,
-    Track,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import (
+    PASSWORD,
+    account,
+    application,
+    as_person,
+    assignment,
+    attachment,
+    example_edition,
+    open_round,
+    set_round,
+    team_member,
+)
+from tests.unit.test_files import minimal_pdf
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = minimal_pdf("Pitch deck")
 IDENTIFYING = ("Cooperativa Segreta", "Mario Rossi", "mario.rossi@segreta.example", "12345678901",
                "segreta.example", "Rossi_CV_privato")
 
@@ -46,50 +49,30 @@ class Panel:
 
 
 def make_panel(settings, *, blind: bool = True, show_others: str = "after_own") -> Panel:
-    run(import_competition_text(EXAMPLE))
-    now = datetime.now(UTC)
-    settings_json = {"show_others": show_others}
-    run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7),
-                      Round.blind: blind, Round.settings: settings_json}).where(Round.code == "R1"))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    track = run(Track.select(Track.id).first())["id"]
-    owner = run(accounts.create_account(email="mario.rossi@segreta.example", password=PASSWORD, verified=True))
-    other_owner = run(accounts.create_account(email="luisa@altra.example", password=PASSWORD, verified=True))
+    edition = example_edition()
+    round_id = edition.rounds["R1"]
+    open_round(round_id, blind=blind, settings={"show_others": show_others})
+    owner = account("mario.rossi@segreta.example")
+    other_owner = account("luisa@altra.example")
     answers = {"values": {"entity_name": "Cooperativa Segreta", "tax_code": "12345678901",
                           "website": "https://segreta.example", "contact_email": "mario.rossi@segreta.example",
                           "members": [{"name": "Mario Rossi", "age": 30}], "title": "Orti per tutti",
                           "abstract": "Un progetto di agricoltura sociale."}, "invalid": {}}
-    entry = run(Application.insert(Application(
-        edition=edition, applicant=owner, track=track, entity_name="Cooperativa Segreta", tax_code="12345678901",
-        title="Orti per tutti", answers=answers, status="in_round")))[0]["id"]
-    other_entry = run(Application.insert(Application(
-        edition=edition, applicant=other_owner, track=track, entity_name="Altra APS", title="Altro progetto",
-        answers={"values": {"title": "Altro progetto"}, "invalid": {}}, status="in_round")))[0]["id"]
-    run(TeamMember.insert(TeamMember(application=entry, full_name="Mario Rossi", email="mario.rossi@segreta.example")))
-    files = (("pitch_deck", "Segreta_pitch.pdf", "a" * 64), ("team_cv", "Rossi_CV_privato.pdf", "b" * 64))
-    for field, name, sha in files:
-        path = blob_path(settings=settings, sha256=sha)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(PDF)
-        run(Attachment.insert(Attachment(application=entry, field=field, filename=name,
-                                         content_type="application/pdf", size_bytes=len(PDF), sha256=sha)))
-    jurors = {}
-    for name in ("anna", "bruno", "carla"):
-        account = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
-                                              locale="en"))
-        run(access.grant_role(account_id=account, role="juror", edition_slug="welfare-comunita-2026"))
-        jurors[name] = account
-    assignments = {}
-    for name, application in (("anna", entry), ("bruno", entry), ("carla", other_entry)):
-        assignments[(name, application)] = run(Assignment.insert(Assignment(
-            round=round_id, application=application, juror=jurors[name])))[0]["id"]
+    entry = application(edition, owner=owner, entity_name="Cooperativa Segreta", tax_code="12345678901",
+                        title="Orti per tutti", answers=answers)
+    other_entry = application(edition, owner=other_owner, entity_name="Altra APS", title="Altro progetto",
+                              answers={"values": {"title": "Altro progetto"}, "invalid": {}})
+    team_member(entry, "Mario Rossi", email="mario.rossi@segreta.example")
+    for field, name in (("pitch_deck", "Segreta_pitch.pdf"), ("team_cv", "Rossi_CV_privato.pdf")):
+        attachment(settings, entry, field=field, filename=name, content=PDF)
+    jurors = {name: account(f"{name}@jury.example", role="juror", locale="en") for name in ("anna", "bruno", "carla")}
+    assignments = {(name, application_id): assignment(round_id, application_id, jurors[name])
+                   for name, application_id in (("anna", entry), ("bruno", entry), ("carla", other_entry))}
     return Panel(round_id=round_id, entry=entry, other_entry=other_entry, jurors=jurors, assignments=assignments)
 
 
 def as_juror(client, name: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, f"{name}@jury.example", PASSWORD).status_code == 302
+    as_person(client, f"{name}@jury.example")
 
 
 def clear_conflict(client, assignment: int) -> None:
@@ -185,7 +168,9 @@ def test_a_blind_round_never_shows_who_applied(client, settings):
     assert leaks == []
     assert client.get(f"/jury/assignments/{assignment}/files/team_cv").status_code == 404
     download = client.get(f"/jury/assignments/{assignment}/files/pitch_deck")
-    assert download.content == PDF and 'filename="pitch_deck.pdf"' in download.headers["content-disposition"]
+    # A blind round serves the cleaned copy: the same page, rewritten without the document's metadata.
+    assert download.status_code == 200 and 'filename="pitch_deck.pdf"' in download.headers["content-disposition"]
+    assert PdfReader(io.BytesIO(download.content)).pages[0].extract_text() == "Pitch deck"
     assert "Un progetto di agricoltura sociale." in texts[2]  # the entry itself is readable
 
 
@@ -226,7 +211,7 @@ def test_scoring_is_refused_after_the_round_closes(client, settings):
     assignment = panel.assignments[("anna", panel.entry)]
     as_juror(client, "anna")
     clear_conflict(client, assignment)
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(seconds=1)}).where(Round.id == panel.round_id))
+    set_round(panel.round_id, closes_at=datetime.now(UTC) - timedelta(seconds=1))
     response = score(client, assignment, FULL, action="submit")
     assert response.status_code == 409 and "Scoring for this round is closed." in response.text
     assert run(Review.count()) == 0

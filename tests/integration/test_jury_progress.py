@@ -9,34 +9,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.judging import progress as jury_progress
 from core.messaging import mail
-from core.people import accounts
 from core.platform.tables import (
-    Application,
-    Assignment,
     AuditEvent,
-    Edition,
     JurorReminder,
     OutgoingMail,
-    Round,
-    Track,
 )
-from tests.conftest import csrf_token, run, sign_in
+from tests.conftest import csrf_token, run
+from tests.factories import (
+    EXAMPLE,
+    SLUG,
+    account,
+    application,
+    as_person,
+    assignment,
+    example_edition,
+    open_round,
+    set_round,
+    user,
+)
 from tests.integration.conftest import content
 from tests.integration.test_jury import FULL, clear_conflict, score
 from web.app import create_app
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 ORGANISER = "olga@foundation.example"
 JURORS = ("anna", "bruno", "carla", "dario")
 
@@ -47,42 +47,27 @@ class Panel:
     jurors: dict[str, int]
     entries: dict[str, int]
     assignments: dict[tuple[str, str], int]
+    round_id: int
 
 
 def make_panel(*, opened_days_ago: float = 1, closes_in_days: float = 7) -> Panel:
     """Entries A and B in track AGR, C in PAT; two reviews needed each; dario has C too."""
-    run(import_competition_text(EXAMPLE))
-    now = datetime.now(UTC)
-    run(Round.update({Round.opens_at: now - timedelta(days=opened_days_ago),
-                      Round.closes_at: now + timedelta(days=closes_in_days), Round.blind: False,
-                      Round.jurors_per_entry: 2}).where(Round.code == "R1"))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code))}
-    round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    organiser = run(accounts.create_account(email=ORGANISER, password=PASSWORD, verified=True, locale="en"))
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+    edition = example_edition()
+    round_id = edition.rounds["R1"]
+    open_round(round_id, opened_days_ago=opened_days_ago, closes_in_days=closes_in_days, blind=False,
+               jurors_per_entry=2)
+    organiser = account(ORGANISER, role="organiser", locale="en")
     entries = {}
     for name, track in (("A", "AGR"), ("B", "AGR"), ("C", "PAT")):
-        owner = run(accounts.create_account(email=f"owner.{name.lower()}@entry.example", password=PASSWORD))
-        entries[name] = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[track], entity_name=f"Ente {name}", title=f"Progetto {name}",
-            answers={"values": {"title": f"Progetto {name}"}, "invalid": {}}, status="in_round")))[0]["id"]
-    jurors = {}
-    for name in JURORS:
-        jurors[name] = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
-                                                   locale="en", display_name=name.capitalize()))
-        run(access.grant_role(account_id=jurors[name], role="juror", edition_slug=SLUG))
-    assignments = {}
-    for juror, entry in (("anna", "A"), ("anna", "B"), ("bruno", "A"), ("bruno", "C"), ("carla", "B"), ("carla", "C"),
-                         ("dario", "C")):
-        assignments[(juror, entry)] = run(Assignment.insert(Assignment(
-            round=round_id, application=entries[entry], juror=jurors[juror])))[0]["id"]
-    return Panel(organiser=organiser, jurors=jurors, entries=entries, assignments=assignments)
-
-
-def as_person(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
+        owner = account(f"owner.{name.lower()}@entry.example", verified=False)
+        entries[name] = application(edition, owner=owner, track=track, entity_name=f"Ente {name}",
+                                    title=f"Progetto {name}",
+                                    answers={"values": {"title": f"Progetto {name}"}, "invalid": {}})
+    jurors = {name: account(f"{name}@jury.example", role="juror", locale="en", display_name=name.capitalize())
+              for name in JURORS}
+    assignments = {(juror, entry): assignment(round_id, entries[entry], jurors[juror]) for juror, entry in (
+        ("anna", "A"), ("anna", "B"), ("bruno", "A"), ("bruno", "C"), ("carla", "B"), ("carla", "C"), ("dario", "C"))}
+    return Panel(organiser=organiser, jurors=jurors, entries=entries, assignments=assignments, round_id=round_id)
 
 
 def submit(client, assignment: int) -> None:
@@ -110,7 +95,7 @@ def work_the_panel(client, panel: Panel) -> None:
 
 
 def organiser_view(panel: Panel):
-    return run(accounts.load_session_user(panel.organiser, 0))
+    return user(panel.organiser)
 
 
 def figures(report) -> dict[str, tuple[int, ...]]:
@@ -149,9 +134,8 @@ def test_progress_per_juror_and_per_track_is_exact(client):
 
 def test_progress_is_for_the_editions_organisers_only(client):
     panel = make_panel()
-    other = run(accounts.create_account(email="elsewhere@other.example", password=PASSWORD, verified=True))
-    run(import_competition_text(EXAMPLE.replace(f"slug: {SLUG}", "slug: altra-2026")))
-    run(access.grant_role(account_id=other, role="organiser", edition_slug="altra-2026"))
+    example_edition(EXAMPLE.replace(f"slug: {SLUG}", "slug: altra-2026"))
+    account("elsewhere@other.example", role="organiser", edition_slug="altra-2026")
     as_person(client, "anna@jury.example")
     assert client.get(f"/organise/{SLUG}/rounds/R1/progress").status_code == 403
     as_person(client, "elsewhere@other.example")
@@ -234,7 +218,7 @@ def test_no_reminders_after_the_close_or_without_a_choice(client):
     as_person(client, ORGANISER)
     nobody = remind(client)
     assert nobody.status_code == 400 and "Choose at least one juror, or everyone behind schedule." in nobody.text
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(hours=1)}).where(Round.code == "R1"))
+    set_round(panel.round_id, closes_at=datetime.now(UTC) - timedelta(hours=1))
     closed = remind(client, jurors=(panel.jurors["anna"],))
     assert closed.status_code == 409 and "This round is closed" in closed.text
     assert run(JurorReminder.count()) == 0 and run(OutgoingMail.count()) == 0
@@ -246,9 +230,8 @@ def test_the_jurors_dashboard_shows_counts_and_the_deadline(client):
     as_person(client, "anna@jury.example")
     dashboard = client.get("/jury", headers={"accept-language": "en"})
     assert "1 of 2 submitted, 1 in progress." in dashboard.text and "Closes on" in dashboard.text
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(hours=1)}).where(Round.code == "R1"))
+    set_round(panel.round_id, closes_at=datetime.now(UTC) - timedelta(hours=1))
     assert "Scoring closed on" in client.get("/jury", headers={"accept-language": "en"}).text
-    run(Round.update({Round.opens_at: datetime.now(UTC) + timedelta(days=1),
-                      Round.closes_at: datetime.now(UTC) + timedelta(days=9)}).where(Round.code == "R1"))
+    open_round(panel.round_id, opened_days_ago=-1, closes_in_days=9)
     upcoming = client.get("/jury", headers={"accept-language": "en"}).text
     assert "Scoring opens on" in upcoming and "Closes on" in upcoming

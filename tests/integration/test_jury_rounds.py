@@ -6,37 +6,37 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.judging.comparative import round_comparisons
 from core.people import accounts
 from core.platform.tables import (
-    Account,
     Application,
     Assignment,
     AuditEvent,
     Comparison,
     ConflictOfInterest,
-    Edition,
     RankingBallot,
-    Round,
-    TeamMember,
-    Track,
 )
 from core.results.rounds import round_results
 from scoring.pairwise import expected_information_gain, next_pair, pairwise_state, record_comparison
 from scoring.votes import borda, schulze
-from tests.conftest import csrf_token, run, sign_in
+from tests.conftest import csrf_token, run
+from tests.factories import (
+    EN,
+    SLUG,
+    account,
+    application,
+    as_person,
+    assignment,
+    example_edition,
+    open_round,
+    set_round,
+    team_member,
+)
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
-EN = {"accept-language": "en"}
 PAIR = re.compile(r'name="entry_a" value="(\d+)">\s*<input type="hidden" name="entry_b" value="(\d+)"')
 IDENTIFYING = ("Cooperativa Segreta", "Mario Rossi", "mario.rossi@segreta.example", "12345678901", "segreta.example")
 
@@ -53,18 +53,12 @@ def make_round(settings, *, code: str, workflow: str, status: str, entries: int 
                round_settings: dict | None = None, assign: dict[str, list[int]] | None = None) -> Setup:
     """An edition from the example file with `entries` applications and three jurors; `assign` maps a juror to
     the positions (in `entries`) assigned to them, all entries by default."""
-    run(import_competition_text(EXAMPLE))
-    now = datetime.now(UTC)
-    run(Round.update({Round.workflow: workflow, Round.opens_at: now - timedelta(days=1),
-                      Round.closes_at: now + timedelta(days=7), Round.blind: blind,
-                      Round.settings: round_settings or {}}).where(Round.code == code))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    round_id = run(Round.select(Round.id).where(Round.code == code).first())["id"]
-    track = run(Track.select(Track.id).first())["id"]
+    edition = example_edition()
+    round_id = edition.rounds[code]
+    open_round(round_id, workflow=workflow, blind=blind, settings=round_settings or {})
     ids = []
     for number in range(entries):
-        # Applicants never sign in here: no password to hash.
-        owner = run(Account.insert(Account(email=f"owner{number}@applicant.example")))[0]["id"]
+        owner = account(f"owner{number}@applicant.example", verified=False)
         name, title = f"Impresa {number}", f"Progetto {number}"
         answers = {"values": {"title": title, "abstract": f"Sintesi del progetto {number}."}, "invalid": {}}
         if number == 0:  # one entry carries every kind of identifying detail
@@ -72,26 +66,20 @@ def make_round(settings, *, code: str, workflow: str, status: str, entries: int 
             answers["values"] |= {"entity_name": name, "tax_code": "12345678901", "website": "https://segreta.example",
                                   "contact_email": "mario.rossi@segreta.example",
                                   "members": [{"name": "Mario Rossi", "age": 30}]}
-        ids.append(run(Application.insert(Application(
-            edition=edition, applicant=owner, track=track, entity_name=name, title=title, answers=answers,
-            status=status, tax_code="12345678901" if number == 0 else "")))[0]["id"])
-    run(TeamMember.insert(TeamMember(application=ids[0], full_name="Mario Rossi", email="mario.rossi@segreta.example")))
+        ids.append(application(edition, owner=owner, entity_name=name, title=title, answers=answers, status=status,
+                               tax_code="12345678901" if number == 0 else ""))
+    team_member(ids[0], "Mario Rossi", email="mario.rossi@segreta.example")
     jurors = {}
     for name in ("anna", "bruno", "carla"):
-        account = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
-                                              locale="en"))
-        run(access.grant_role(account_id=account, role="juror", edition_slug=SLUG))
-        jurors[name] = account
+        jurors[name] = account(f"{name}@jury.example", role="juror", locale="en")
         for position in (assign or {}).get(name, range(entries)):
-            run(Assignment.insert(Assignment(round=round_id, application=ids[position], juror=account)))
-    organiser = run(Account.insert(Account(email="org@giuria.example")))[0]["id"]
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
+            assignment(round_id, ids[position], jurors[name])
+    organiser = account("org@giuria.example", role="organiser", verified=False)
     return Setup(round_id=round_id, entries=ids, jurors=jurors, organiser=organiser)
 
 
 def as_juror(client, name: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, f"{name}@jury.example", PASSWORD).status_code == 302
+    as_person(client, f"{name}@jury.example")
 
 
 def results_of(setup: Setup, code: str):
@@ -186,7 +174,7 @@ def test_a_juror_compares_only_their_own_entries_unless_the_pool_is_all(client, 
     as_juror(client, "carla")  # no assignment in the round at all
     assert client.get(f"/jury/rounds/{setup.round_id}/pairwise").status_code == 404
     assert choose(client, setup.round_id, (first, second), first).status_code == 404
-    run(Round.update({Round.settings: {"pairwise_pool": "all"}}).where(Round.id == setup.round_id))
+    set_round(setup.round_id, settings={"pairwise_pool": "all"})
     as_juror(client, "anna")
     assert choose(client, setup.round_id, (first, fourth), fourth).status_code == 302
     run(Application.update({Application.status: "not_admissible"}).where(Application.id == third))
@@ -198,7 +186,7 @@ def test_pairwise_choices_are_refused_after_the_close(client, settings):
     setup = make_round(settings, code="R1", workflow="pairwise", status="in_round")
     as_juror(client, "anna")
     pair = shown_pair(client, setup.round_id)
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(seconds=1)}).where(Round.id == setup.round_id))
+    set_round(setup.round_id, closes_at=datetime.now(UTC) - timedelta(seconds=1))
     page = client.get(f"/jury/rounds/{setup.round_id}/pairwise", headers=EN)
     assert "Judging is closed for this round." in page.text and PAIR.search(page.text) is None
     response = choose(client, setup.round_id, pair, pair[0])
@@ -328,7 +316,7 @@ def test_ranking_is_refused_after_the_close_and_to_jurors_of_other_rounds(client
     page = client.get(f"/jury/rounds/{setup.round_id}/ranking", headers=EN)
     assert all(f"Entry #{e}" in page.text for e in setup.entries)  # every finalist, not only assigned ones
     assert client.get(f"/jury/rounds/{setup.round_id}/pairwise").status_code == 404  # not a pairwise round
-    run(Round.update({Round.closes_at: datetime.now(UTC) - timedelta(seconds=1)}).where(Round.id == setup.round_id))
+    set_round(setup.round_id, closes_at=datetime.now(UTC) - timedelta(seconds=1))
     response = rank(client, setup.round_id, {a: "1", b: "2", c: "3"})
     assert response.status_code == 409 and "Voting for this round is closed." in response.text
     assert re.search(rf'name="position\.{b}".*?<option value="2" selected>', response.text, re.S)

@@ -8,6 +8,7 @@ import email.policy
 import ipaddress
 import logging
 import os
+import re
 import signal
 import ssl
 import subprocess
@@ -33,13 +34,11 @@ from core.messaging.render import MailTemplateError
 from core.people import accounts
 from core.platform import db
 from core.platform.tables import OutgoingMail
-from tests.conftest import run, sign_in
+from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EXAMPLE, PASSWORD, SLUG
 from tests.integration.conftest import REFUSED, MailCollector, content, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "welfare-che-impresa.yaml"
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 
 
 def verify_context(settings, name: str = "Àda Lovelace") -> dict:
@@ -390,17 +389,29 @@ def make_account(email_address: str, *, role: str | None = None) -> int:
 
 @pytest.fixture
 def people(settings):
-    run(import_competition_text(EXAMPLE.read_text(encoding="utf-8")))
+    run(import_competition_text(EXAMPLE))
     make_account("olga@example.org", role="organiser")
     make_account("andrea@example.org", role="applicant")
+    run(accounts.create_account(email="root@example.org", password=PASSWORD, display_name="Root", locale="en",
+                                is_admin=True))
 
 
-def test_the_outbox_page_shows_an_organiser_every_mail_newest_first(client, settings, people):
+@pytest.fixture
+def dev_client(settings):
+    """The app as `GIURIA_ENV=development` serves it: the only set-up with an outbox page."""
+    from web.app import create_app
+
+    with TestClient(create_app(replace(settings, env="development")), base_url="http://testserver.local") as client:
+        yield client
+
+
+def test_the_outbox_page_shows_an_administrator_every_mail_newest_first(dev_client, settings, people):
+    client = dev_client
     older = queue(settings, to="first@example.org", language="en")
     newer = queue(settings, to="second@example.org", template="application/receipt", language="en",
                   context=receipt_context(settings, name="<script>x</script>"))
     run(deliver_due(settings=replace(settings, env="development")))
-    assert sign_in(client, "olga@example.org", PASSWORD).status_code == 302
+    assert sign_in(client, "root@example.org", PASSWORD).status_code == 302
 
     page = client.get("/dev/outbox", headers={"accept-language": "en"})
 
@@ -417,35 +428,66 @@ def test_the_outbox_page_shows_an_organiser_every_mail_newest_first(client, sett
     assert client.get("/dev/outbox/999999").status_code == 404
 
 
-def test_the_outbox_page_is_in_italian_for_an_italian_reader(client, settings, people):
+def test_the_outbox_page_is_in_italian_for_an_italian_reader(dev_client, settings, people):
     queue(settings)
-    sign_in(client, "olga@example.org", PASSWORD)
-    client.cookies.set("giuria_lang", "it")
-    page = client.get("/dev/outbox")
+    sign_in(dev_client, "root@example.org", PASSWORD)
+    dev_client.cookies.set("giuria_lang", "it")
+    page = dev_client.get("/dev/outbox")
     assert "<h1>Posta in uscita</h1>" in page.text
     assert '<td class="mail-status mail-status-queued">in coda</td>' in page.text
 
 
-def test_the_outbox_page_does_not_exist_for_applicants_or_strangers(client, settings, people):
+def test_the_outbox_page_does_not_exist_for_organisers_applicants_or_strangers(dev_client, settings, people):
     mail_id = queue(settings)
     for path in ("/dev/outbox", f"/dev/outbox/{mail_id}"):
-        assert client.get(path, follow_redirects=False).status_code == 404
-    sign_in(client, "andrea@example.org", PASSWORD)
-    for path in ("/dev/outbox", f"/dev/outbox/{mail_id}"):
-        response = client.get(path, follow_redirects=False)
-        assert response.status_code == 404
-        assert "tok-123" not in response.text
+        assert dev_client.get(path, follow_redirects=False).status_code == 404
+    for person in ("andrea@example.org", "olga@example.org"):
+        sign_in(dev_client, person, PASSWORD)
+        assert dev_client.get("/me").status_code == 200
+        for path in ("/dev/outbox", f"/dev/outbox/{mail_id}"):
+            response = dev_client.get(path, follow_redirects=False)
+            assert response.status_code == 404
+            assert "tok-123" not in response.text
 
 
-def test_the_outbox_page_does_not_exist_in_production(settings, people):
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_the_outbox_page_does_not_exist_outside_development_even_for_an_administrator(settings, people, env):
     from web.app import create_app
 
     mail_id = queue(settings)
-    with TestClient(create_app(replace(settings, env="production")), base_url="http://testserver.local") as client:
-        assert sign_in(client, "olga@example.org", PASSWORD).status_code == 302
-        assert client.get("/me").status_code == 200  # signed in as the organiser
+    with TestClient(create_app(replace(settings, env=env)), base_url="http://testserver.local") as client:
+        assert sign_in(client, "root@example.org", PASSWORD).status_code == 302
+        assert client.get("/me").status_code == 200  # signed in as the administrator
         for path in ("/dev/outbox", f"/dev/outbox/{mail_id}"):
             assert client.get(path).status_code == 404
+
+
+def test_the_outbox_masks_reset_verification_and_invitation_links_except_for_their_recipient(
+        dev_client, settings, people):
+    token = csrf_token(dev_client, "/password/forgot")
+    for person in ("andrea@example.org", "root@example.org"):
+        dev_client.post("/password/forgot", data={"email": person, "_csrf_token": token})
+    invitation = queue(settings, to="newcomer@example.org", template="people/invitation", context={
+        "name": "", "role": "juror", "inviter": "Olga", "edition": "Welfare", "round": "", "organisation": "",
+        "expires": "tomorrow", "link": absolute_url(settings.base_url, "/invitations/secret-invitation-token")})
+    verification = queue(settings, to="andrea@example.org")
+    mails = {row["to_address"]: row for row in run(OutgoingMail.select().where(OutgoingMail.kind == "reset"))}
+    andrea_token = re.search(r"/password/reset/(\S+)", mails["andrea@example.org"]["body_text"]).group(1)
+    root_token = re.search(r"/password/reset/(\S+)", mails["root@example.org"]["body_text"]).group(1)
+    sign_in(dev_client, "root@example.org", PASSWORD)
+
+    others = [dev_client.get(f"/dev/outbox/{mail_id}") for mail_id in
+              (mails["andrea@example.org"]["id"], invitation, verification)]
+    own = dev_client.get(f"/dev/outbox/{mails['root@example.org']['id']}")
+
+    assert [page.status_code for page in others] == [200, 200, 200]
+    for page in others:
+        assert "•••••" in page.text
+    assert andrea_token not in others[0].text and "/password/reset/•••••" in others[0].text
+    assert "secret-invitation-token" not in others[1].text and "/invitations/•••••" in others[1].text
+    assert "tok-123" not in others[2].text
+    assert own.status_code == 200 and f"/password/reset/{root_token}" in own.text
+    assert "•••••" not in own.text
 
 
 @pytest.fixture

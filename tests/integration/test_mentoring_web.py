@@ -11,28 +11,26 @@ from icalendar import Calendar
 from core.cli.main import cli
 from core.mentoring import dashboards
 from core.mentoring import matching as mentoring
+from core.mentoring import sessions as mentoring_sessions
 from core.mentoring.dashboards import organiser_overview
 from core.mentoring.milestones import send_milestone_reminders
 from core.messaging.mail import deliver_due
 from core.platform.tables import (
+    KpiValue,
     MentoringSession,
     MentorMatch,
+    MentorProfile,
     Milestone,
     MilestoneReminder,
     MilestoneSubmission,
     OutgoingMail,
 )
-from tests.conftest import csrf_token, run, sign_in
+from tests.conftest import csrf_token, run
+from tests.factories import EN, PASSWORD, as_person, milestone_submission
 from tests.integration.conftest import content
-from tests.integration.mentoring_setup import PASSWORD, SLUG, make_edition, match_all, user
+from tests.integration.mentoring_setup import SLUG, make_edition, match_all, user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-EN = {"accept-language": "en"}
-
-
-def as_person(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
 
 
 def mentor_email(setup, account_id: int) -> str:
@@ -184,9 +182,7 @@ def test_reminders_fire_for_due_milestones_once_through_real_smtp(mail_settings,
     match_all(setup)
     _due_soon(3)
     # Alfa already delivered: no reminder for it.
-    alfa_m1 = run(Milestone.select(Milestone.id).where(Milestone.code == "M1").first())["id"]
-    run(MilestoneSubmission.insert(MilestoneSubmission(milestone=alfa_m1, application=setup.finalists["alfa"],
-                                                       status="submitted")))
+    milestone_submission("M1", setup.finalists["alfa"], status="submitted")
     report = run(send_milestone_reminders(base_url="https://giuria.example"))
     assert (report.sent, report.already_sent) == (2, 0)
     again = run(send_milestone_reminders(base_url="https://giuria.example"))
@@ -281,3 +277,212 @@ def test_organiser_adds_and_corrects_milestones_and_indicators(client, settings)
     as_person(client, "alfa@startup.example")
     assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", data={
         "_csrf_token": csrf_token(client, "/mentoring"), "code": "x", "name_it": "x"}).status_code in (403, 404)
+
+
+# -- routes a person uses once in a while: the profile, the plan, a tick, another match -----------------------
+
+
+def test_a_mentor_edits_their_profile_and_only_a_mentor_reaches_it(client, settings):
+    setup = make_edition()
+    as_person(client, "marta@incubator.example")
+    page = client.get(f"/mentoring/{SLUG}/profile", headers=EN)
+    assert page.status_code == 200
+    assert 'name="organisation_name" value="Incubatore"' in page.text
+    assert 'name="topics" value="fundraising" checked' in page.text
+    token = csrf_token(client, f"/mentoring/{SLUG}/profile")
+    typed = {"organisation_name": "Incubatore Sud", "tracks": ["AGR", "PAT", "NOPE"],
+             "topics": ["business_plan", "marketing"], "availability": "Il martedì pomeriggio",
+             "bio": "Vent'anni di cooperazione sociale."}
+    refused = client.post(f"/mentoring/{SLUG}/profile", headers=EN,
+                          data={"_csrf_token": token, "capacity": "tanti", **typed})
+    assert refused.status_code == 400 and "Enter a whole number from 0 to 20." in refused.text
+    assert 'value="Incubatore Sud"' in refused.text  # what was typed stays
+    saved = client.post(f"/mentoring/{SLUG}/profile", follow_redirects=False,
+                        data={"_csrf_token": token, "capacity": "3", **typed})
+    assert saved.status_code == 302 and saved.headers["location"] == f"/mentoring/{SLUG}/profile?saved=1"
+    row = run(MentorProfile.select(MentorProfile.organisation_name, MentorProfile.tracks, MentorProfile.topics,
+                                   MentorProfile.capacity, MentorProfile.availability, MentorProfile.bio).where(
+        MentorProfile.account == setup.mentors["marta"]).output(load_json=True).first())
+    assert row == {"organisation_name": "Incubatore Sud", "tracks": ["AGR", "PAT"],
+                   "topics": ["business_plan", "marketing"], "capacity": 3,
+                   "availability": "Il martedì pomeriggio", "bio": "Vent'anni di cooperazione sociale."}
+    assert "Profile saved." in client.get(f"/mentoring/{SLUG}/profile?saved=1", headers=EN).text
+
+    as_person(client, "alfa@startup.example")
+    assert client.get(f"/mentoring/{SLUG}/profile").status_code == 403
+    assert client.post(f"/mentoring/{SLUG}/profile", data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "capacity": "9"}).status_code == 403
+    assert run(MentorProfile.select(MentorProfile.capacity).where(
+        MentorProfile.account == setup.mentors["marta"]).first())["capacity"] == 3
+
+
+def test_a_startup_saves_its_kpi_plan_and_only_its_own(client, settings):
+    setup = make_edition()
+    match_all(setup)
+    alfa = setup.finalists["alfa"]
+    as_person(client, "alfa@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{alfa}")
+    bad = client.post(f"/mentoring/path/{alfa}/kpis/plan", headers=EN, data={
+        "_csrf_token": token, "baseline.fte_created": "due", "target.fte_created": "7"})
+    assert bad.status_code == 400 and "Enter a number." in bad.text
+    assert run(KpiValue.count()) == 0
+    saved = client.post(f"/mentoring/path/{alfa}/kpis/plan", follow_redirects=False, data={
+        "_csrf_token": token, "baseline.fte_created": "2", "target.fte_created": "7,5",
+        "baseline.revenue_eur": "1.500", "target.revenue_eur": ""})
+    assert saved.status_code == 302 and saved.headers["location"] == f"/mentoring/path/{alfa}?done=plan#kpis"
+    plan = {(r["kpi.code"], r["kind"]): (r["value"], r["reported_by"]) for r in run(KpiValue.select(
+        KpiValue.kpi.code, KpiValue.kind, KpiValue.value, KpiValue.reported_by).where(KpiValue.application == alfa))}
+    owner = setup.owners["alfa"]
+    assert plan == {("fte_created", "baseline"): (2.0, owner), ("fte_created", "target"): (7.5, owner),
+                    ("revenue_eur", "baseline"): (1500.0, owner)}
+    page = client.get(saved.headers["location"], headers=EN)
+    assert "Baseline and targets saved." in page.text
+    assert 'name="target.fte_created" id="target-fte_created" inputmode="decimal" size="8" value="7.5"' in page.text
+
+    as_person(client, "beta@startup.example")
+    stranger = client.post(f"/mentoring/path/{alfa}/kpis/plan", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "baseline.fte_created": "99"})
+    assert stranger.status_code == 404
+    assert run(KpiValue.count()) == 3
+
+
+def test_the_startup_ticks_its_own_action_items_and_no_one_elses(client, settings):
+    setup = make_edition()
+    matched = match_all(setup)
+    gamma = setup.finalists["gamma"]
+    mentor = user(matched["gamma"])
+    match_id = run(MentorMatch.select(MentorMatch.id).where(MentorMatch.application == gamma).first())["id"]
+    session_id, errors = run(mentoring_sessions.schedule_session(actor=mentor, match_id=match_id, data=(
+        mentoring_sessions.SessionInput(day="2026-07-31", start="10:00", mode="online",
+                                        location="https://meet.example/gamma"))))
+    assert errors == {}
+    assert run(mentoring_sessions.record_session(actor=mentor, session_id=session_id, data=(
+        mentoring_sessions.RecordInput(outcome="held", items=[
+            {"text": "Send the new deck", "owner": "startup", "due_on": "2026-08-05"},
+            {"text": "Introduce an investor", "owner": "mentor", "due_on": ""}])))) == {}
+
+    def done() -> list[bool]:
+        items = run(MentoringSession.select(MentoringSession.action_items).where(
+            MentoringSession.id == session_id).output(load_json=True).first())["action_items"]
+        return [item["done"] for item in items]
+
+    assert done() == [False, False]
+    as_person(client, "gamma@startup.example")
+    token = csrf_token(client, f"/mentoring/sessions/{session_id}")
+    ticked = client.post(f"/mentoring/sessions/{session_id}/items/0", follow_redirects=False,
+                         data={"_csrf_token": token, "done": "1", "next": f"/mentoring/path/{gamma}"})
+    assert ticked.status_code == 302 and ticked.headers["location"] == f"/mentoring/path/{gamma}"
+    assert done() == [True, False]
+    assert client.post(f"/mentoring/sessions/{session_id}/items/1", follow_redirects=False,
+                       data={"_csrf_token": token, "done": "1"}).status_code == 404  # the mentor's item
+    assert client.post(f"/mentoring/sessions/{session_id}/items/0", follow_redirects=False,
+                       data={"_csrf_token": token, "done": "", "next": "https://elsewhere.example/"}
+                       ).headers["location"] == f"/mentoring/sessions/{session_id}"
+    assert done() == [False, False]
+
+    as_person(client, "alfa@startup.example")
+    assert client.post(f"/mentoring/sessions/{session_id}/items/0", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "done": "1"}).status_code == 404
+    assert done() == [False, False]
+    as_person(client, mentor_email(setup, matched["gamma"]))
+    assert client.post(f"/mentoring/sessions/{session_id}/items/1", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "done": "1"}).status_code == 302
+    assert done() == [False, True]
+
+
+def test_a_startup_asks_for_another_mentor_with_a_reason_the_organisers_read(client, settings):
+    setup = make_edition()
+    match_all(setup)
+    alfa = setup.finalists["alfa"]
+    match_id = run(MentorMatch.select(MentorMatch.id).where(MentorMatch.application == alfa).first())["id"]
+    as_person(client, "alfa@startup.example")
+    token = csrf_token(client, f"/mentoring/path/{alfa}")
+    form = {"_csrf_token": token, "application_id": str(alfa), "side": "startup"}
+    refused = client.post(f"/mentoring/matches/{match_id}/rematch", headers=EN, data={**form, "reason": "  "})
+    assert refused.status_code == 400 and "Say why you ask for a new match." in refused.text
+    assert run(MentorMatch.select(MentorMatch.status).where(MentorMatch.id == match_id).first()) == {
+        "status": "confirmed"}
+    asked = client.post(f"/mentoring/matches/{match_id}/rematch", follow_redirects=False,
+                        data={**form, "reason": "We need someone who knows agriculture."})
+    assert asked.status_code == 302 and asked.headers["location"] == f"/mentoring/path/{alfa}?done=rematch"
+    row = run(MentorMatch.select(MentorMatch.status, MentorMatch.rematch_reason,
+                                 MentorMatch.rematch_requested_by).where(MentorMatch.id == match_id).first())
+    assert row == {"status": "rematch_requested", "rematch_reason": "We need someone who knows agriculture.",
+                   "rematch_requested_by": setup.owners["alfa"]}
+    assert "Your request for a new match was sent." in client.get(asked.headers["location"], headers=EN).text
+    as_person(client, "olga@org.example")
+    assert "We need someone who knows agriculture." in client.get(f"/organise/{SLUG}/mentoring", headers=EN).text
+
+    beta_match = run(MentorMatch.select(MentorMatch.id).where(
+        MentorMatch.application == setup.finalists["beta"]).first())["id"]
+    as_person(client, "alfa@startup.example")
+    stranger = client.post(f"/mentoring/matches/{beta_match}/rematch", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, "/mentoring"), "application_id": str(alfa), "side": "startup",
+        "reason": "Not my match"})
+    assert stranger.status_code == 404
+    assert run(MentorMatch.select(MentorMatch.status).where(MentorMatch.id == beta_match).first()) == {
+        "status": "confirmed"}
+
+
+def test_organiser_sees_every_mentor_and_changes_a_capacity_audited(client, settings):
+    from core.editions import access
+    from core.people import accounts
+    from core.platform.db import json_value
+    from core.platform.tables import AuditEvent, MentorProfile
+
+    setup = make_edition(capacities={"marta": 2, "nico": 1})
+    # a mentor with the role but no profile yet is listed too, with no places
+    lia = run(accounts.create_account(email="lia@incubator.example", password=PASSWORD, verified=True,
+                                      display_name="Lia", locale="en"))
+    run(access.grant_role(account_id=lia, role="mentor", edition_slug=SLUG))
+    as_person(client, "olga@org.example")
+    page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)
+    assert page.status_code == 200
+    assert "3 startups on the path, 2 mentors offering 3 places." in page.text
+    for name in ("Marta", "Nico", "Lia"):
+        assert f'<th scope="row">{name}' in page.text
+    assert page.text.count("<td>fundraising</td>") == 2  # the label of the topic both profiles name
+    token = csrf_token(client, f"/organise/{SLUG}/mentoring")
+    nico = setup.mentors["nico"]
+    done = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                       data={"_csrf_token": token, "capacity": "4"}, follow_redirects=False)
+    assert done.status_code == 302 and done.headers["location"] == f"/organise/{SLUG}/mentoring?done=capacity#mentors"
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+    event = run(AuditEvent.select().where(AuditEvent.action == "mentor.capacity_changed").first())
+    assert (event["actor"], event["subject_id"], json_value(event["data"])) == (
+        setup.organiser, str(nico), {"from": 1, "to": 4})
+    page = client.get(f"/organise/{SLUG}/mentoring?done=capacity", headers=EN)
+    assert "The mentor&#39;s capacity is saved." in page.text
+    assert "3 startups on the path, 2 mentors offering 6 places." in page.text
+    # the mentor without a profile gets one with the organiser's number
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{lia}/capacity",
+                       data={"_csrf_token": token, "capacity": "2"}, follow_redirects=False).status_code == 302
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == lia).first()) == {
+        "capacity": 2}
+
+    # a wrong number keeps what was typed, changes nothing
+    bad = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                      data={"_csrf_token": token, "capacity": "lots"}, headers=EN)
+    assert bad.status_code == 400 and "Enter a whole number from 0 to 20." in bad.text and 'value="lots"' in bad.text
+    too_many = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                           data={"_csrf_token": token, "capacity": "21"}, headers=EN)
+    assert too_many.status_code == 400
+    # someone who is not a mentor of the edition
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{setup.owners['alfa']}/capacity",
+                       data={"_csrf_token": token, "capacity": "2"}).status_code == 404
+    assert client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                       data={"capacity": "2"}).status_code == 403
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+
+    # a mentor cannot change capacities from the console, not even their own
+    as_person(client, "nico@incubator.example")
+    token = csrf_token(client, "/mentoring")
+    refused = client.post(f"/organise/{SLUG}/mentoring/mentors/{nico}/capacity",
+                          data={"_csrf_token": token, "capacity": "9"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert client.get(f"/organise/{SLUG}/mentoring").status_code == 403
+    assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
+        "capacity": 4}
+    assert run(AuditEvent.count().where(AuditEvent.action == "mentor.capacity_changed")) == 2

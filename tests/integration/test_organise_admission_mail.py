@@ -2,48 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.applications.admission import Suggestion, admission_page
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.messaging.mail import deliver_due
 from core.people import accounts
 from core.platform.tables import (
     Application,
-    Area,
     AuditEvent,
     Decision,
-    Edition,
     MailTemplateOverride,
     OutgoingMail,
-    Track,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EN, PASSWORD, SLUG, account, application, example_edition
 from tests.integration.conftest import content
-
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
-EN = {"accept-language": "en"}
 
 
 def seed(client) -> dict[str, int]:
-    run(import_competition_text(EXAMPLE))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code))}
-    areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code))}
+    edition = example_edition()
     ids = {}
     for name, locale, track, area in (("anna", "it", "AGR", "SUD"), ("ben", "en", "AGR", "NORD"),
                                       ("carlo", "it", "PAT", "SUD")):
-        owner = run(accounts.create_account(email=f"{name}@applicant.example", password=PASSWORD, verified=True,
-                                            locale=locale, display_name=name.title()))
-        ids[name] = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[track], area=areas[area], entity_name=f"{name.title()} APS",
-            title=f"Progetto {name}", status="submitted", receipt_number=f"R-{name}")))[0]["id"]
-    account = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
-                                          locale="en"))
-    run(access.grant_role(account_id=account, role="organiser", edition_slug=SLUG))
+        owner = account(f"{name}@applicant.example", locale=locale, display_name=name.title())
+        ids[name] = application(edition, owner=owner, track=track, area=area, entity_name=f"{name.title()} APS",
+                                title=f"Progetto {name}", status="submitted", receipt_number=f"R-{name}")
+    account("olga@foundation.example", role="organiser", locale="en")
     sign_in(client, "olga@foundation.example", PASSWORD)
     return ids
 
@@ -170,8 +152,7 @@ def test_the_sandbox_refuses_unsafe_templates(client):
 def test_strangers_get_no_admissibility_or_mail_pages(client):
     ids = seed(client)
     client.cookies.clear()
-    other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    account("x@other.example", role="organiser", edition_slug=None)
     sign_in(client, "x@other.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     for path in ("/admissibility", "/mail-templates", "/mail-templates/en/application/receipt"):

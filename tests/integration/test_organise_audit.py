@@ -5,29 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform import audit
-from core.platform.tables import AuditEvent, Edition
+from core.platform.tables import AuditEvent
 from tests.conftest import run, sign_in
-
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
-EN = {"accept-language": "en"}
+from tests.factories import EN, EXAMPLE, PASSWORD, SLUG, account, example_edition
 
 
 def seed(client) -> tuple[int, int]:
-    run(import_competition_text(EXAMPLE))
-    run(import_competition_text(EXAMPLE.replace(SLUG, "another-edition-2026")))
-    editions = {e["slug"]: e["id"] for e in run(Edition.select(Edition.id, Edition.slug))}
-    olga = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
-                                       locale="en"))
-    run(access.grant_role(account_id=olga, role="organiser", edition_slug=SLUG))
-    piero = run(accounts.create_account(email="piero@foundation.example", password=PASSWORD, verified=True))
+    editions = {e.slug: e.id for e in (example_edition(),
+                                       example_edition(EXAMPLE.replace(SLUG, "another-edition-2026")))}
+    olga = account("olga@foundation.example", role="organiser", locale="en")
+    piero = account("piero@foundation.example")
 
     async def events():
         for n in range(55):
@@ -99,8 +88,7 @@ def test_strangers_get_no_audit_log(client):
     sign_in(client, "piero@foundation.example", PASSWORD)
     assert client.get(f"/organise/{SLUG}/audit").status_code == 403
     client.cookies.clear()
-    other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(access.grant_role(account_id=other, role="organiser", edition_slug="another-edition-2026"))
+    account("x@other.example", role="organiser", edition_slug="another-edition-2026")
     sign_in(client, "x@other.example", PASSWORD)
     assert client.get(f"/organise/{SLUG}/audit").status_code == 404
     assert client.get(f"/organise/{SLUG}/audit.csv").status_code == 404

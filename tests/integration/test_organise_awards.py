@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
     Application,
-    Area,
-    Assignment,
     AuditEvent,
     Award,
-    CriterionScore,
-    Edition,
-    Review,
-    Round,
-    Track,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EN, EXAMPLE, PASSWORD, SLUG, account, application, assignment, example_edition, review
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
-EN = {"accept-language": "en"}
 # A cash prize for the best AGR entry, after the area prizes: its natural holder already has one.
 TRACK_PRIZE = """
   - {code: P-TRACK, name: {it: "Premio agricoltura", en: "Agriculture prize"}, sponsor: "Fondazione Aurora (demo)",
@@ -39,27 +25,17 @@ ENTRIES = (  # name, track, area, final score (best first)
 
 
 def seed(client, *, with_results: bool = True) -> dict[str, int]:
-    run(import_competition_text(EXAMPLE.replace("\nmilestones:", TRACK_PRIZE, 1)))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code))}
-    areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code))}
-    organiser = run(accounts.create_account(email="olga@foundation.example", password=PASSWORD, verified=True,
-                                            locale="en"))
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
-    juror = run(accounts.create_account(email="giudice@jury.example", password=PASSWORD, verified=True))
-    r3 = run(Round.select(Round.id).where(Round.code == "R3").first())["id"]
+    edition = example_edition(EXAMPLE.replace("\nmilestones:", TRACK_PRIZE, 1))
+    account("olga@foundation.example", role="organiser", locale="en")
+    juror = account("giudice@jury.example")
     ids = {}
     for name, track, area, score in ENTRIES:
-        owner = run(accounts.create_account(email=f"{name.lower()}@applicant.example", password=PASSWORD,
-                                            verified=True))
-        ids[name] = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[track], area=areas[area], entity_name=f"{name} APS",
-            title=f"Progetto {name}", status="finalist", to_be_incorporated=name == "Beta")))[0]["id"]
+        owner = account(f"{name.lower()}@applicant.example")
+        ids[name] = application(edition, owner=owner, track=track, area=area, entity_name=f"{name} APS",
+                                title=f"Progetto {name}", status="finalist", to_be_incorporated=name == "Beta")
         if with_results:
-            assignment = run(Assignment.insert(Assignment(round=r3, application=ids[name], juror=juror)))[0]["id"]
-            review = run(Review.insert(Review(assignment=assignment, status="submitted", total=score * 10)))[0]["id"]
-            for code in ("IMP", "SOS", "TEA", "INN", "PIT"):
-                run(CriterionScore.insert(CriterionScore(review=review, criterion=code, value=score)))
+            review(assignment(edition.rounds["R3"], ids[name], juror),
+                   dict.fromkeys(("IMP", "SOS", "TEA", "INN", "PIT"), score), total=score * 10)
     sign_in(client, "olga@foundation.example", PASSWORD)
     return ids
 
@@ -142,8 +118,7 @@ def test_without_results_the_ranking_is_winners_then_finalists(client):
 def test_strangers_get_no_awards_pages(client):
     ids = seed(client, with_results=False)
     client.cookies.clear()
-    other = run(accounts.create_account(email="x@other.example", password=PASSWORD, verified=True))
-    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    account("x@other.example", role="organiser", edition_slug=None)
     sign_in(client, "x@other.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     assert client.get(f"/organise/{SLUG}/awards").status_code == 404

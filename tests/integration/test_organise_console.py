@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from core.editions import access
-from core.editions.competitions import import_competition_text
-from core.people import accounts
-from tests.conftest import run, sign_in
-
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
+from tests.conftest import sign_in
+from tests.factories import PASSWORD, SLUG, account, example_edition
 
 
 def person(email: str, role: str | None) -> None:
-    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    if role:
-        run(access.grant_role(account_id=account, role=role, edition_slug=SLUG))
+    account(email, role=role, locale="en")
 
 
 def test_organiser_sees_the_edition_overview_with_its_rounds(client):
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     person("olga@foundation.example", "organiser")
     sign_in(client, "olga@foundation.example", PASSWORD)
     home = client.get("/organise")
@@ -34,14 +24,13 @@ def test_organiser_sees_the_edition_overview_with_its_rounds(client):
 
 
 def test_a_juror_or_an_organiser_of_another_edition_gets_no_console(client):
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     person("juror@jury.example", "juror")
     sign_in(client, "juror@jury.example", PASSWORD)
     assert client.get("/organise").status_code == 403
     assert client.get(f"/organise/{SLUG}").status_code == 403
     client.cookies.clear()
-    other = run(accounts.create_account(email="elsewhere@other.example", password=PASSWORD, verified=True))
-    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    account("elsewhere@other.example", role="organiser", edition_slug=None)
     sign_in(client, "elsewhere@other.example", PASSWORD)
     response = client.get(f"/organise/{SLUG}")
     assert response.status_code == 404

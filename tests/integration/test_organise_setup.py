@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from core.editions import access
 from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.platform.db import json_value
@@ -19,19 +16,24 @@ from core.platform.tables import (
     Track,
 )
 from tests.conftest import csrf_token, run, sign_in
-
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
-EN = {"accept-language": "en"}
+from tests.factories import (
+    EN,
+    EXAMPLE,
+    PASSWORD,
+    SLUG,
+    account,
+    application,
+    as_person,
+    assignment,
+    example_edition,
+    review,
+)
 
 
 def organiser(client, email: str = "olga@foundation.example", *, edition: str | None = SLUG) -> int:
-    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(access.grant_role(account_id=account, role="organiser", edition_slug=edition))
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
-    return account
+    account_id = account(email, role="organiser", edition_slug=edition, locale="en")
+    as_person(client, email)
+    return account_id
 
 
 def test_a_new_edition_with_an_error_shows_the_line_and_keeps_the_text(client):
@@ -55,9 +57,8 @@ def test_a_new_edition_with_an_error_shows_the_line_and_keeps_the_text(client):
 
 
 def test_an_uploaded_file_creates_the_edition_and_the_creator_organises_it(client):
-    account = run(accounts.create_account(email="maker@foundation.example", password=PASSWORD, verified=True))
-    run(import_competition_text(EXAMPLE.replace(SLUG, "older-edition-2025")))
-    run(access.grant_role(account_id=account, role="organiser", edition_slug="older-edition-2025"))
+    example_edition(EXAMPLE.replace(SLUG, "older-edition-2025"))
+    account("maker@foundation.example", role="organiser", edition_slug="older-edition-2025")
     sign_in(client, "maker@foundation.example", PASSWORD)
     token = csrf_token(client, "/organise/new")
     response = client.post("/organise/new", data={"_csrf_token": token},
@@ -68,7 +69,7 @@ def test_an_uploaded_file_creates_the_edition_and_the_creator_organises_it(clien
 
 
 def test_editing_the_file_applies_and_is_audited_once_the_call_is_open(client):
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     organiser(client)
     download = client.get(f"/organise/{SLUG}/setup/edition.yaml")
     assert download.status_code == 200
@@ -96,12 +97,9 @@ def test_editing_the_file_applies_and_is_audited_once_the_call_is_open(client):
 
 
 def test_a_draft_edition_changes_without_audit_and_applications_survive(client):
-    run(import_competition_text(EXAMPLE.replace("status: open", "status: draft")))
+    edition = example_edition(EXAMPLE.replace("status: open", "status: draft"))
     owner = organiser(client)
-    edition = run(Edition.select(Edition.id).first())["id"]
-    track = run(Track.select(Track.id).where(Track.code == "AGR").first())["id"]
-    run(Application.insert(Application(edition=edition, applicant=owner, track=track, title="Orti",
-                                       status="submitted")))
+    application(edition, owner=owner, track="AGR", title="Orti", status="submitted")
     text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     without_agr = text.replace("- code: AGR", "- code: AGX").replace("track: AGR", "track: AGX")
@@ -117,7 +115,7 @@ def test_a_draft_edition_changes_without_audit_and_applications_survive(client):
 
 
 def test_timeline_and_round_dates_forms(client):
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     organiser(client)
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     response = client.post(f"/organise/{SLUG}/setup/timeline", data={
@@ -144,8 +142,8 @@ def test_timeline_and_round_dates_forms(client):
 
 
 def test_rubric_weights_change_until_a_review_exists_then_are_refused(client):
-    run(import_competition_text(EXAMPLE))
-    account = organiser(client)
+    edition = example_edition()
+    organiser_id = organiser(client)
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     weights = {"weight.IMP": "3", "weight.INN": "2", "weight.SOS": "2", "weight.TEA": "1", "weight.RET": "1"}
     response = client.post(f"/organise/{SLUG}/setup/rounds/R1/rubric", data={"_csrf_token": token, **weights,
@@ -159,11 +157,8 @@ def test_rubric_weights_change_until_a_review_exists_then_are_refused(client):
     assert {c["code"]: c["weight"] for c in rubric["criteria"]}["IMP"] == 3
     assert "weight: 3" in client.get(f"/organise/{SLUG}/setup/edition.yaml").text
 
-    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    application = run(Application.insert(Application(edition=run(Edition.select(Edition.id).first())["id"],
-                                                     applicant=account, title="Orti", status="in_round")))[0]["id"]
-    assignment = run(Assignment.insert(Assignment(round=r1, application=application, juror=account)))[0]["id"]
-    run(Review.insert(Review(assignment=assignment)))
+    entry = application(edition, owner=organiser_id, track=None, title="Orti", status="in_round")
+    review(assignment(edition.rounds["R1"], entry, organiser_id), {}, status="draft")
     response = client.post(f"/organise/{SLUG}/setup/rounds/R1/rubric", data={"_csrf_token": token, **weights,
                                                                            "weight.IMP": "5"}, headers=EN)
     assert response.status_code == 409
@@ -180,7 +175,7 @@ def test_rubric_weights_change_until_a_review_exists_then_are_refused(client):
 
 
 def test_no_setup_route_for_a_stranger(client):
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     organiser(client, "other@elsewhere.example", edition=None)
     for path in (f"/organise/{SLUG}/setup", f"/organise/{SLUG}/setup/edition.yaml"):
         assert client.get(path).status_code == 404
@@ -188,8 +183,48 @@ def test_no_setup_route_for_a_stranger(client):
     for path in ("/setup/yaml", "/setup/timeline", "/setup/rounds", "/setup/rounds/R1/rubric"):
         assert client.post(f"/organise/{SLUG}{path}", data={"_csrf_token": token, "yaml": EXAMPLE}).status_code == 404
     client.cookies.clear()
-    juror = run(accounts.create_account(email="j@jury.example", password=PASSWORD, verified=True))
-    run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
+    account("j@jury.example", role="juror")
     sign_in(client, "j@jury.example", PASSWORD)
     assert client.get("/organise/new").status_code == 403
     assert client.get(f"/organise/{SLUG}/setup").status_code == 403
+
+
+def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(client):
+    run(import_competition_text(EXAMPLE))
+    account = organiser(client)
+    token = csrf_token(client, f"/organise/{SLUG}/setup")
+    text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    application = run(Application.insert(Application(edition=run(Edition.select(Edition.id).first())["id"],
+                                                     applicant=account, title="Orti", status="in_round")))[0]["id"]
+    jurors = [run(accounts.create_account(email=f"j{i}@jury.example", password=PASSWORD, verified=True))
+              for i in range(3)]
+    assignments = [run(Assignment.insert(Assignment(round=r1, application=application, juror=juror)))[0]["id"]
+                   for juror in jurors]
+    # Assigned but not scored: the blind flag may still change, jurors per entry not below those assigned.
+    fewer = text.replace("jurors_per_entry: 3", "jurors_per_entry: 2", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": fewer}, headers=EN)
+    assert response.status_code == 400
+    assert "$.rounds[1].jurors_per_entry" in response.text
+    assert "round &#39;R1&#39; already has entries assigned to 3 jurors: jurors_per_entry cannot go below 3" \
+        in response.text
+    unblind = text.replace("blind: true", "blind: false", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": unblind},
+                           follow_redirects=False)
+    assert response.status_code == 302
+    assert run(Round.select(Round.blind).where(Round.id == r1).first())["blind"] is False
+    # Scoring started: workflow and blind flag are frozen, each refusal names its key; nothing is written.
+    run(Review.insert(Review(assignment=assignments[0])))
+    changed = unblind.replace("blind: false", "blind: true", 1).replace("workflow: rubric", "workflow: checklist", 1)
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": changed}, headers=EN)
+    assert response.status_code == 400
+    assert "$.rounds[1].workflow" in response.text and "$.rounds[1].blind" in response.text
+    assert "the workflow of round &#39;R1&#39; is frozen: scoring has started in it" in response.text
+    assert "the blind of round &#39;R1&#39; is frozen: scoring has started in it" in response.text
+    row = run(Round.select(Round.workflow, Round.blind).where(Round.id == r1).first())
+    assert (row["workflow"], row["blind"]) == ("rubric", False)
+    # Normalisation only changes how results are computed: still allowed.
+    response = client.post(f"/organise/{SLUG}/setup/yaml", data={
+        "_csrf_token": token, "yaml": unblind.replace("normalisation: additive", "normalisation: none", 1)},
+        follow_redirects=False)
+    assert response.status_code == 302

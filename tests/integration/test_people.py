@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from litestar.testing import TestClient
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.messaging import mail
-from core.people import accounts
 from core.platform.tables import Account, AuditEvent, Edition, EditionPartner, Invitation, OutgoingMail, RoleGrant
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import EXAMPLE, SLUG, account, as_person, example_edition
 from tests.integration.conftest import content
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
 OTHER_SLUG = "altra-edizione-2026"
-PASSWORD = "correct-horse-battery"
 ORGANISER = "olga@foundation.example"
 
 
@@ -37,20 +31,12 @@ def web(mail_settings):
 
 
 def person(email: str, role: str | None = None, slug: str = SLUG, locale: str = "en") -> int:
-    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale=locale))
-    if role:
-        run(access.grant_role(account_id=account, role=role, edition_slug=slug))
-    return account
+    return account(email, role=role, edition_slug=slug, locale=locale)
 
 
 def setup_edition() -> int:
-    run(import_competition_text(EXAMPLE))
+    example_edition()
     return person(ORGANISER, "organiser")
-
-
-def as_person(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
 
 
 def invite(client, *, slug: str = SLUG, **fields):
@@ -102,7 +88,7 @@ def test_an_invited_juror_sets_a_password_and_the_link_works_once(web, mail_sett
     assert too_short.status_code == 400 and "at least 10 characters" in too_short.text
     assert 'value="Nino Nuovo"' in too_short.text
     accepted = post_link(web, link, {"display_name": "Nino Nuovo", "password": "una-password-nuova"})
-    assert accepted.status_code == 302 and accepted.headers["location"] == "/jury"
+    assert accepted.status_code == 302 and accepted.headers["location"] == f"/jury/profile/{SLUG}"
     assert web.get("/jury").status_code == 200  # signed in, as a juror
 
     account = run(Account.select().where(Account.email == "nuovo.giurato@jury.example").first())
@@ -216,7 +202,7 @@ def test_bulk_invitation_of_a_sponsor_team_with_its_partner(client):
 
 def test_only_organisers_of_this_edition_invite(client):
     setup_edition()
-    run(import_competition_text(EXAMPLE.replace(f"slug: {SLUG}", f"slug: {OTHER_SLUG}")))
+    example_edition(EXAMPLE.replace(f"slug: {SLUG}", f"slug: {OTHER_SLUG}"))
     person("juror@jury.example", "juror")
     person("elsewhere@other.example", "organiser", slug=OTHER_SLUG)
     as_person(client, "juror@jury.example")

@@ -10,19 +10,17 @@ from datetime import UTC, datetime
 
 from core.applications import submission as applications
 from core.applications.attachments import blob_path
-from core.people import accounts
 from core.platform.tables import (
     Account,
     Application,
-    Assignment,
     Attachment,
     ConsentRecord,
     Decision,
-    Review,
     Round,
     TeamMember,
 )
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import account, assignment, decision, review
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -46,14 +44,11 @@ def test_status_shows_only_published_decisions_and_shared_feedback(settings, cli
     _user, application_id = submitted_application(settings)
     screening = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     admissibility = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
-    juror_id = run(accounts.create_account(email="juror.secret@example.org", password=PASSWORD,
-                                           display_name="Giurata Segreta"))
-    assignment = run(Assignment.insert(Assignment(round=screening, application=application_id, juror=juror_id)))
-    run(Review.insert(Review(assignment=assignment[0]["id"], status="submitted", total=4.2,
-                             overall_comment="Internal: weak team",
-                             feedback_to_applicant="Rafforzate il piano economico.")))
-    run(Decision.insert(Decision(round=admissibility, application=application_id, outcome="admissible")))
-    run(Decision.insert(Decision(round=screening, application=application_id, outcome="not_advanced")))
+    juror_id = account("juror.secret@example.org", display_name="Giurata Segreta", verified=False)
+    review(assignment(screening, application_id, juror_id), {}, total=4.2, comment="Internal: weak team",
+           feedback_to_applicant="Rafforzate il piano economico.")
+    decision(admissibility, application_id, "admissible")
+    decision(screening, application_id, "not_advanced")
     sign_in(client, "anna@example.org", PASSWORD)
     page = client.get(f"/applications/{application_id}")
     assert page.text.count("no decision published yet") == 4

@@ -8,56 +8,45 @@ import io
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.messaging import jobs, mail
 from core.platform.tables import (
-    Account,
     Application,
-    Area,
-    Assignment,
     AuditEvent,
-    CriterionScore,
     Decision,
     Edition,
     Job,
     OutgoingMail,
-    Review,
-    Round,
-    Track,
 )
 from plugins.rubrics.welfare import SCREENING
 from scoring.leaderboard import build_leaderboard
 from scoring.reviews import Reviews
 from scoring.rubric import weighted_total
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import (
+    PASSWORD,
+    SLUG,
+    account,
+    application,
+    as_person,
+    assignment,
+    example_edition,
+    review,
+    set_round,
+)
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-PASSWORD = "correct-horse-battery"
-SLUG = "welfare-comunita-2026"
 CODES = ("IMP", "INN", "SOS", "TEA", "RET")
 # Entry qualities (best first by design), juror leniencies, and who reviews what: entry i by jurors i, i+1, i+2 (mod 4).
 QUALITY = (4.3, 4.2, 3.9, 3.8, 3.5, 3.4, 3.1, 3.0)
 LENIENCY = (1.0, 0.3, 0.0, -1.0)
 TRACKS = ("AGR", "PAT", "WCI", "SPW")
 AREAS = ("NORD", "CENTRO", "NORD", "CENTRO", "NORD", "SUD", "CENTRO", "NORD")
-
-
-PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # hashed once: a dozen accounts per test would take seconds
-
-
-def account(email: str, *, locale: str = "it", display_name: str = "") -> int:
-    return run(Account.insert(Account(email=email, password_hash=PASSWORD_HASH, display_name=display_name,
-                                      locale=locale, email_verified_at=datetime.now(UTC))))[0]["id"]
 
 
 @dataclass
@@ -70,44 +59,32 @@ class Call:
 
 
 def make_call(*, advancement: dict | None = None, round_settings: dict | None = None) -> Call:
-    run(import_competition_text(EXAMPLE))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    edition = example_edition()
+    round_id = edition.rounds["R1"]
     values: dict = {}
     if advancement is not None:
-        values[Round.advancement] = advancement
+        values["advancement"] = advancement
     if round_settings is not None:
-        values[Round.settings] = round_settings
+        values["settings"] = round_settings
     if values:
-        run(Round.update(values).where(Round.id == round_id))
-    tracks = {r["code"]: r["id"] for r in run(Track.select(Track.id, Track.code))}
-    areas = {r["code"]: r["id"] for r in run(Area.select(Area.id, Area.code))}
-    organiser = account("olga@foundation.example", locale="en", display_name="Olga")
-    run(access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG))
-    jurors = []
-    for name in ("Anna", "Bruno", "Carla", "Dario"):
-        juror = account(f"{name.lower()}@jury.example", display_name=name)
-        run(access.grant_role(account_id=juror, role="juror", edition_slug=SLUG))
-        jurors.append(juror)
+        set_round(round_id, **values)
+    account("olga@foundation.example", role="organiser", locale="en", display_name="Olga")
+    jurors = [account(f"{name.lower()}@jury.example", role="juror", display_name=name)
+              for name in ("Anna", "Bruno", "Carla", "Dario")]
     entries, names, reviews = [], {}, []
     now = datetime.now(UTC)
     for i, quality in enumerate(QUALITY):
         owner = account(f"applicant{i}@entity.example", locale="en" if i % 2 else "it", display_name=f"Owner {i}")
         name = f"Impresa {chr(65 + i)}"
-        entry = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[TRACKS[i % 4]], area=areas[AREAS[i]], entity_name=name,
-            title=f"Progetto {chr(65 + i)}", status="in_round", receipt_number=f"R-{i}", submitted_at=now)))[0]["id"]
+        entry = application(edition, owner=owner, track=TRACKS[i % 4], area=AREAS[i], entity_name=name,
+                            title=f"Progetto {chr(65 + i)}", receipt_number=f"R-{i}", submitted_at=now)
         entries.append(entry)
         names[entry] = name
         for j in (i % 4, (i + 1) % 4, (i + 2) % 4):
-            assignment = run(Assignment.insert(Assignment(round=round_id, application=entry, juror=jurors[j])))[0]["id"]
             sheet = {code: float(min(5, max(3 if code == "IMP" else 2, round(quality + LENIENCY[j] + 0.3 * (c % 2)))))
                      for c, code in enumerate(CODES)}
             total = weighted_total(SCREENING, sheet)
-            review = run(Review.insert(Review(assignment=assignment, status="submitted", total=total,
-                                              submitted_at=now)))[0]["id"]
-            run(CriterionScore.insert(*(CriterionScore(review=review, criterion=code, value=value)
-                                        for code, value in sheet.items())))
+            review(assignment(round_id, entry, jurors[j]), sheet, total=total, submitted_at=now)
             reviews.append((entry, jurors[j], total, sheet))
     return Call(entries=entries, names=names, jurors=jurors, reviews=reviews, round_id=round_id)
 
@@ -121,8 +98,7 @@ def expected(call: Call, *, method: str, top: int | None, replicates: int = 1000
 
 
 def as_organiser(client) -> None:
-    client.cookies.clear()
-    assert sign_in(client, "olga@foundation.example", PASSWORD).status_code == 302
+    as_person(client, "olga@foundation.example")
 
 
 ENTRY_ROW = re.compile(r'<tr[^>]*data-entry="(\d+)"')
@@ -264,6 +240,14 @@ def stage_with_changes(client, call: Call) -> tuple[int, int, str]:
     return promoted, dropped, path
 
 
+def close_scoring(client, round_code: str = "R1") -> None:
+    """Publication needs the round's scoring closed: the organiser closes it on the round's page."""
+    page = f"/organise/{SLUG}/rounds/{round_code}/progress"
+    response = client.post(f"/organise/{SLUG}/rounds/{round_code}/scoring/close",
+                           data={"_csrf_token": csrf_token(client, page)}, follow_redirects=False)
+    assert response.status_code == 302
+
+
 def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(client, mail_settings, smtp):
     call = make_call(advancement={"top_n": 3})
     as_organiser(client)
@@ -279,6 +263,7 @@ def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(cli
     assert run(OutgoingMail.count().where(OutgoingMail.kind.like("decision.%"))) == 0
 
     as_organiser(client)
+    close_scoring(client)
     token = csrf_token(client, path)
     response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 302
@@ -303,6 +288,22 @@ def test_staged_decisions_stay_invisible_until_published_then_notices_go_out(cli
     sign_in(client, f"applicant{promoted_owner}@entity.example", PASSWORD)
     after = client.get(f"/applications/{promoted}", headers=EN)
     assert "Tie on impact, decided by the jury chair" in after.text
+
+
+def test_publication_refuses_a_decision_the_applications_status_no_longer_allows(client):
+    call = make_call(advancement={"top_n": 3})
+    as_organiser(client)
+    _promoted, _dropped, path = stage_with_changes(client, call)
+    run(Application.update({Application.status: "draft"}).where(Application.id == call.entries[0]))
+    close_scoring(client)
+    token = csrf_token(client, path)
+    response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False, headers=EN)
+    assert response.status_code == 409
+    assert "current state does not allow this change" in response.text
+    assert run(Decision.count().where(Decision.published_at.is_not_null())) == 0
+    statuses = [r["status"] for r in run(Application.select(Application.status).order_by(Application.id))]
+    assert statuses == ["draft"] + ["in_round"] * (len(call.entries) - 1)
+    assert run(AuditEvent.count().where(AuditEvent.action == "decisions.published")) == 0
 
 
 # -- Exports --------------------------------------------------------------------------------------
@@ -384,8 +385,7 @@ def test_no_one_but_the_editions_organisers_reaches_results_exports_or_jobs(clie
     assert client.get(f"/organise/{SLUG}/jobs/{job}/download").status_code == 200
     token = csrf_token(client, "/me")
 
-    other = account("elsewhere@other.example")
-    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    account("elsewhere@other.example", role="organiser", edition_slug=None)
     for email, status in (("anna@jury.example", 403), ("applicant0@entity.example", 403),
                           ("elsewhere@other.example", 404)):
         client.cookies.clear()

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,23 @@ from litestar.testing import TestClient
 
 from core import plugins
 from core.cli.main import cli
-from core.editions import access
-from core.editions.competitions import import_competition_text
-from core.people import accounts
 from core.platform.db import json_value
-from core.platform.tables import Account, Application, Assignment, AuditEvent, Edition, Review, Round, Track
-from tests.conftest import csrf_token, run, sign_in
+from core.platform.tables import AuditEvent, Edition, Review, Round
+from tests.conftest import csrf_token, run
+from tests.factories import (
+    EN,
+    ROOT,
+    SLUG,
+    EditionIds,
+    account,
+    application,
+    as_person,
+    assignment,
+    example_edition,
+    open_round,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = (ROOT / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
 PACKAGE = ROOT / "examples" / "plugins" / "giuria-rubric-example"
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
-EN = {"accept-language": "en"}
 
 
 @pytest.fixture(scope="session")
@@ -71,28 +74,15 @@ def app_client(settings):
     return TestClient(create_app(settings), base_url="http://testserver.local")
 
 
-def person(email: str, role: str) -> int:
-    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale="en"))
-    run(access.grant_role(account_id=account, role=role, edition_slug=SLUG))
-    return account
+def person(email: str, role: str, *, organisation: int | None = None) -> int:
+    return account(email, role=role, organisation=organisation, locale="en")
 
 
-def as_person(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
-
-
-def open_round_with_an_entry(juror: int) -> int:
-    now = datetime.now(UTC)
-    run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7)}).where(
-        Round.code == "R1"))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    owner = run(Account.insert(Account(email="owner@entries.example", password_hash="")))[0]["id"]
-    entry = run(Application.insert(Application(
-        edition=edition, applicant=owner, track=run(Track.select(Track.id).first())["id"], title="Orti verdi",
-        status="in_round", answers={"values": {"title": "Orti verdi"}})))[0]["id"]
-    round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    return run(Assignment.insert(Assignment(round=round_id, application=entry, juror=juror)))[0]["id"]
+def open_round_with_an_entry(edition: EditionIds, juror: int) -> int:
+    open_round(edition.rounds["R1"])
+    owner = account("owner@entries.example", verified=False)
+    entry = application(edition, owner=owner, title="Orti verdi", answers={"values": {"title": "Orti verdi"}})
+    return assignment(edition.rounds["R1"], entry, juror)
 
 
 def post(client, path: str, form_page: str, data: dict, **kwargs):
@@ -110,10 +100,10 @@ def test_giuria_plugins_lists_the_installed_example(example_installed, tmp_path,
 
 
 def test_the_example_rubric_is_enabled_chosen_and_scores_an_entry(example_installed, settings):
-    run(import_competition_text(EXAMPLE))
+    edition = example_edition()
     person("olga@organiser.example", "organiser")
     juror = person("anna@jury.example", "juror")
-    assignment = open_round_with_an_entry(juror)
+    assignment_id = open_round_with_an_entry(edition, juror)
     page = f"/organise/{SLUG}/sponsors"
     with app_client(settings) as client:
         as_person(client, "olga@organiser.example")
@@ -134,7 +124,7 @@ def test_the_example_rubric_is_enabled_chosen_and_scores_an_entry(example_instal
         assert run(Round.select(Round.rubric_name).where(Round.code == "R1").first())["rubric_name"] == "aurora-green"
 
         as_person(client, "anna@jury.example")
-        review_page = f"/jury/assignments/{assignment}"
+        review_page = f"/jury/assignments/{assignment_id}"
         assert post(client, f"{review_page}/conflict", review_page, {"decision": "none"}).status_code == 302
         form = client.get(review_page, headers=EN).text
         assert "Measurable environmental impact" in form and "weight 60%" in form and "weight 10%" in form
@@ -192,12 +182,9 @@ def test_a_faulty_plugin_is_reported_and_disabled_and_the_app_keeps_working(sett
     for name, source in FAULTY.items():
         (plugins_dir / name).write_text(textwrap.dedent(source), encoding="utf-8")
     settings = replace(settings, plugins_dir=plugins_dir)
-    run(import_competition_text(EXAMPLE))
+    edition = example_edition()
     person("olga@organiser.example", "organiser")
-    sponsor = run(accounts.create_account(email="aurora@sponsor.example", password=PASSWORD, verified=True,
-                                          locale="en"))
-    organisation = run(Edition.raw("SELECT id FROM organisation WHERE name = {}", "Fondazione Aurora (demo)"))[0]["id"]
-    run(access.grant_role(account_id=sponsor, role="sponsor", edition_slug=SLUG, organisation_id=organisation))
+    person("aurora@sponsor.example", "sponsor", organisation=edition.organisations["Fondazione Aurora (demo)"])
     page = f"/organise/{SLUG}/sponsors"
     with app_client(settings) as client:
         as_person(client, "olga@organiser.example")

@@ -6,47 +6,35 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import openpyxl
 import pypdf
 import pytest
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
 from core.messaging.mail import deliver_due
-from core.people import accounts
-from core.platform.tables import (
-    Account,
-    Application,
-    Area,
-    Assignment,
-    AuditEvent,
-    Award,
-    ConsentRecord,
-    CriterionScore,
-    Decision,
-    Edition,
-    KpiDefinition,
-    KpiValue,
-    MentoringSession,
-    MentorMatch,
-    Milestone,
-    MilestoneSubmission,
-    Organisation,
-    Prize,
-    Review,
-    Round,
-    TeamMember,
-    Track,
-)
+from core.platform.tables import AuditEvent, Decision
 from plugins.rubrics.welfare import SCREENING
 from scoring.rubric import weighted_total
-from tests.conftest import csrf_token, run, sign_in
+from tests.conftest import csrf_token, run
+from tests.factories import (
+    EN,
+    SLUG,
+    account,
+    application,
+    as_person,
+    assignment,
+    award,
+    consent,
+    decision,
+    example_edition,
+    kpi_value,
+    mentor_match,
+    mentoring_session,
+    milestone_submission,
+    review,
+    team_member,
+)
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
-SLUG = "welfare-comunita-2026"
-PASSWORD = "correct-horse-battery"
 JUROR_NAME = "Gianna Giudice-Riservata"
 JUROR_EMAIL = "gianna.giudice@jury.example"
 JUROR_COMMENT = "COMMENTO-RISERVATO-DEL-GIURATO"
@@ -66,101 +54,66 @@ class Call:
     round_r1: int
 
 
-def org(name: str) -> int:
-    return run(Organisation.select(Organisation.id).where(Organisation.name == name).first())["id"]
-
-
 def person(email: str, *, role: str, organisation: int | None = None, locale: str = "en") -> int:
-    account = run(accounts.create_account(email=email, password=PASSWORD, verified=True, locale=locale,
-                                          display_name=email.split("@")[0].title()))
-    run(access.grant_role(account_id=account, role=role, edition_slug=SLUG, organisation_id=organisation))
-    return account
+    return account(email, role=role, organisation=organisation, locale=locale,
+                   display_name=email.split("@")[0].title())
 
 
 def make_call(*, publish: bool = True) -> Call:
     """Thirty applications, an admissibility round and a scored online jury, finalists in each area, one award."""
-    run(import_competition_text(EXAMPLE))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    tracks = {t["code"]: t["id"] for t in run(Track.select(Track.id, Track.code))}
-    areas = {a["code"]: a["id"] for a in run(Area.select(Area.id, Area.code))}
-    rounds = {r["code"]: r["id"] for r in run(Round.select(Round.id, Round.code))}
+    edition = example_edition()
+    rounds = edition.rounds
     now = datetime.now(UTC)
-    entries = []
+    entries, owners = [], {}
     for i, area in enumerate(AREAS):
-        owner = run(Account.insert(Account(email=f"applicant{i}@entries.example", password_hash="")))[0]["id"]
-        entry = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[TRACKS[i % 4]], area=areas[area],
-            entity_name=f"Ente Segreto {i}", title=f"Progetto {i}", legal_form="aps" if i % 3 else "odv",
-            region="Lombardia", status="in_round", submitted_at=now - timedelta(days=30),
-            answers={"values": {"contact_email": f"referente{i}@entries.example", "title": f"Progetto {i}"}})))[0]["id"]
-        run(TeamMember.insert(
-            TeamMember(application=entry, full_name=f"Persona Riservata {i}A", gender="f" if i % 2 else "m",
-                       age_band="25_34", position=0),
-            TeamMember(application=entry, full_name=f"Persona Riservata {i}B", gender="f",
-                       age_band="under_25" if i < 3 else "35_44", position=1)))
+        owner = account(f"applicant{i}@entries.example")
+        entry = application(
+            edition, owner=owner, track=TRACKS[i % 4], area=area, entity_name=f"Ente Segreto {i}",
+            title=f"Progetto {i}", legal_form="aps" if i % 3 else "odv", region="Lombardia", status="in_round",
+            submitted_at=now - timedelta(days=30),
+            answers={"values": {"contact_email": f"referente{i}@entries.example", "title": f"Progetto {i}"}})
+        team_member(entry, f"Persona Riservata {i}A", gender="f" if i % 2 else "m", age_band="25_34", position=0)
+        team_member(entry, f"Persona Riservata {i}B", gender="f", age_band="under_25" if i < 3 else "35_44",
+                    position=1)
         entries.append(entry)
+        owners[entry] = owner
     stamp = now if publish else None
     for i, entry in enumerate(entries):
-        run(Decision.insert(Decision(round=rounds["R0"], application=entry,
-                                     outcome="not_admissible" if i in (11, 21, 29) else "admissible",
-                                     published_at=now)))
+        decision(rounds["R0"], entry, "not_admissible" if i in (11, 21, 29) else "admissible", published_at=now)
     # Juror reviews for R1: three jurors score every admissible entry; their names and comments stay hidden.
-    jurors = [run(Account.insert(Account(email=email, display_name=name, password_hash="")))[0]["id"]
-              for email, name in ((JUROR_EMAIL, JUROR_NAME), ("j2@jury.example", "Juror Two"),
-                                  ("j3@jury.example", "Juror Three"))]
+    jurors = [account(email, display_name=name) for email, name in (
+        (JUROR_EMAIL, JUROR_NAME), ("j2@jury.example", "Juror Two"), ("j3@jury.example", "Juror Three"))]
     admissible = [e for i, e in enumerate(entries) if i not in (11, 21, 29)]
     for j, juror in enumerate(jurors):
         for k, entry in enumerate(admissible):
             base = 1 + (k * 7 + j) % 5
             values = {c.code: float(min(5, max(1, base + (n % 2)))) for n, c in enumerate(SCREENING.criteria)}
-            assignment = run(Assignment.insert(Assignment(round=rounds["R1"], application=entry, juror=juror,
-                                                          status="submitted", conflict_checked_at=now)))[0]["id"]
-            review = run(Review.insert(Review(assignment=assignment, status="submitted", submitted_at=now,
-                                              total=weighted_total(SCREENING, values),
-                                              overall_comment=JUROR_COMMENT)))[0]["id"]
-            run(CriterionScore.insert(*(CriterionScore(review=review, criterion=code, value=value,
-                                                       comment=JUROR_COMMENT) for code, value in values.items())))
+            scored = assignment(rounds["R1"], entry, juror, status="submitted", conflict_checked_at=now)
+            review(scored, values, total=weighted_total(SCREENING, values), comment=JUROR_COMMENT,
+                   criterion_comment=JUROR_COMMENT, submitted_at=now)
     finalists = {"NORD": entries[0:6], "CENTRO": entries[12:17], "SUD": entries[22:25]}
     for area_entries in finalists.values():
         for entry in area_entries:
-            run(Decision.insert(Decision(round=rounds["R1"], application=entry, outcome="advanced",
-                                         published_at=stamp)))
+            decision(rounds["R1"], entry, "advanced", published_at=stamp)
     winner, without_consent, withdrawn = finalists["NORD"][0], finalists["NORD"][1], finalists["NORD"][2]
     for entry, withdrawn_at in ((winner, None), (withdrawn, now)):
-        owner = run(Application.select(Application.applicant).where(Application.id == entry).first())["applicant"]
-        run(ConsentRecord.insert(ConsentRecord(account=owner, application=entry, code="share_with_sponsors",
-                                               kind="consent", text_version="1.0", withdrawn_at=withdrawn_at)))
-    prizes = {p["code"]: p["id"] for p in run(Prize.select(Prize.id, Prize.code))}
+        consent(owners[entry], entry, "share_with_sponsors", withdrawn_at=withdrawn_at)
     if publish:
-        run(Award.insert(Award(prize=prizes["P-NORD"], application=winner, status="confirmed"),
-                         Award(prize=prizes["P-CENTRO"], application=finalists["CENTRO"][0], status="proposed")))
-        milestone = run(Milestone.select(Milestone.id).where(Milestone.code == "M1").first())["id"]
-        run(MilestoneSubmission.insert(MilestoneSubmission(milestone=milestone, application=winner,
-                                                           status="approved")))
-        kpi = run(KpiDefinition.select(KpiDefinition.id).where(KpiDefinition.code == "fte_created").first())["id"]
-        run(KpiValue.insert(
-            KpiValue(application=winner, kpi=kpi, kind="baseline", value=2, period_end=date(2026, 6, 30)),
-            KpiValue(application=winner, kpi=kpi, kind="target", value=7, period_end=date(2027, 6, 30)),
-            KpiValue(application=winner, kpi=kpi, kind="actual", value=4, period_end=date(2026, 12, 31))))
-        mentor = run(Account.insert(Account(email="mentor@mentors.example", password_hash="")))[0]["id"]
-        match = run(MentorMatch.insert(MentorMatch(edition=edition, mentor=mentor, application=winner,
-                                                   status="active")))[0]["id"]
-        run(MentoringSession.insert(
-            MentoringSession(match=match, starts_at=now - timedelta(days=20), status="held", notes=JUROR_COMMENT),
-            MentoringSession(match=match, starts_at=now + timedelta(days=20), status="scheduled")))
-    organisations = {"aurora": org("Fondazione Aurora (demo)"), "radici": org("Fondazione Radici (demo)"),
-                     "banca": org("Banca di Comunità (demo)")}
-    return Call(edition=edition, entries=entries, finalists=finalists, winner=winner,
+        award(edition.prizes["P-NORD"], winner, status="confirmed")
+        award(edition.prizes["P-CENTRO"], finalists["CENTRO"][0], status="proposed")
+        milestone_submission("M1", winner, status="approved")
+        kpi_value("fte_created", winner, kind="baseline", value=2, period_end=date(2026, 6, 30))
+        kpi_value("fte_created", winner, kind="target", value=7, period_end=date(2027, 6, 30))
+        kpi_value("fte_created", winner, kind="actual", value=4, period_end=date(2026, 12, 31))
+        match = mentor_match(edition.id, account("mentor@mentors.example"), winner, status="active")
+        mentoring_session(match, starts_at=now - timedelta(days=20), status="held", notes=JUROR_COMMENT)
+        mentoring_session(match, starts_at=now + timedelta(days=20), status="scheduled")
+    organisations = {"aurora": edition.organisations["Fondazione Aurora (demo)"],
+                     "radici": edition.organisations["Fondazione Radici (demo)"],
+                     "banca": edition.organisations["Banca di Comunità (demo)"]}
+    return Call(edition=edition.id, entries=entries, finalists=finalists, winner=winner,
                 nord_without_consent=without_consent, nord_withdrawn=withdrawn, organisations=organisations,
                 round_r1=rounds["R1"])
-
-
-def as_person(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
-
-
-EN = {"accept-language": "en"}
 
 
 def test_a_sponsor_sees_its_own_prizes_and_entries_never_another_sponsors(client):
@@ -371,3 +324,35 @@ def test_only_organisers_send_reports(client, who):
         "_csrf_token": token, "organisation": str(call.organisations["aurora"]), "report": "prize"},
         follow_redirects=False)
     assert response.status_code == 403
+
+
+def test_the_organiser_downloads_a_sponsors_report_in_each_format(client):
+    call = make_call()
+    person("olga@organiser.example", role="organiser")
+    person("aurora@sponsor.example", role="sponsor", organisation=call.organisations["aurora"])
+    as_person(client, "olga@organiser.example")
+    base = f"/organise/{SLUG}/sponsors/{call.organisations['aurora']}/reports/prize"
+    table = client.get(f"{base}/csv", headers=EN)
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    assert table.headers["content-disposition"] == (f'attachment; filename="{SLUG}-prize.csv"; '
+                                                    f"filename*=UTF-8''{SLUG}-prize.csv")
+    cells = {cell for row in csv.reader(io.StringIO(table.content.decode("utf-8-sig"))) for cell in row}
+    assert {f"#{e} Progetto {call.entries.index(e)}" for e in call.finalists["NORD"]} <= cells
+    assert not any(cell.startswith(f"#{e} ") for e in call.finalists["CENTRO"] + call.finalists["SUD"]
+                   for cell in cells)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/xlsx", headers=EN).content))
+    shortlist = list(workbook["Shortlist"].iter_rows(values_only=True))
+    assert {row[1] for row in shortlist[1:]} == {f"#{e} Progetto {call.entries.index(e)}"
+                                               for e in call.finalists["NORD"]}
+    pdf = client.get(f"{base}/pdf", headers=EN)
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Prize report" in text and f"#{call.winner} Progetto" in text
+    assert client.get(f"{base}/docx", headers=EN).status_code == 404
+    assert client.get(f"/organise/{SLUG}/sponsors/{call.organisations['aurora'] + 999}/reports/prize/csv",
+                      headers=EN).status_code == 404
+
+    # The sponsor downloads the very same table from its portal, and never the organisers' copy.
+    as_person(client, "aurora@sponsor.example")
+    assert client.get(f"/sponsor/{SLUG}/reports/prize/csv", headers=EN).content == table.content
+    assert client.get(f"{base}/csv", headers=EN).status_code == 403

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.editions import access
-from core.editions.competitions import import_competition_text
+from core.hookspecs import hookimpl
 from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
-    Application,
     Assignment,
     AuditEvent,
     ConsensusMessage,
@@ -21,15 +18,25 @@ from core.platform.tables import (
     Edition,
     Review,
     Round,
-    Track,
 )
+from core.plugin_api import WorkflowDefinition
+from core.plugins import active_registry
 from core.results import rounds as results
+from plugins.workflows.standard import compute_consensus
 from tests.conftest import csrf_token, run, sign_in
+from tests.factories import (
+    PASSWORD,
+    account,
+    application,
+    assignment,
+    example_edition,
+    open_round,
+    set_round,
+    user,
+)
 from tests.integration.test_jury import (
-    EXAMPLE,
     FULL,
     IDENTIFYING,
-    PASSWORD,
     as_juror,
     clear_conflict,
     make_panel,
@@ -41,15 +48,12 @@ ITEMS = ["legal_form_allowed", "registered_office_italy", "required_documents"]
 LOW = {code: "1" for code in FULL}
 
 
-def account(name: str, *, role: str = "juror") -> int:
-    account_id = run(accounts.create_account(email=f"{name}@jury.example", password=PASSWORD, verified=True,
-                                             locale="en"))
-    run(access.grant_role(account_id=account_id, role=role, edition_slug=EDITION))
-    return account_id
+def juror(name: str, *, role: str = "juror") -> int:
+    return account(f"{name}@jury.example", role=role, locale="en")
 
 
 def organiser():
-    return run(accounts.load_session_user(account("olga", role="organiser"), 0))
+    return user(juror("olga", role="organiser"))
 
 
 def element(html: str, tag: str, element_id: str) -> str:
@@ -63,26 +67,17 @@ def element(html: str, tag: str, element_id: str) -> str:
 
 
 def checklist_round(*, second_reviewer: bool = True):
-    run(import_competition_text(EXAMPLE))
-    now = datetime.now(UTC)
-    run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7),
-                      Round.settings: {"checklist": ITEMS, "second_reviewer": second_reviewer}}).where(
-        Round.code == "R0"))
-    edition = run(Edition.select(Edition.id).first())["id"]
-    round_id = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
-    track = run(Track.select(Track.id).first())["id"]
+    edition = example_edition()
+    round_id = edition.rounds["R0"]
+    open_round(round_id, settings={"checklist": ITEMS, "second_reviewer": second_reviewer})
     entries = []
     for name in ("Cooperativa Alfa", "Beta APS"):
-        owner = run(accounts.create_account(email=f"{name.split()[-1].lower()}@applicant.example",
-                                            password=PASSWORD, verified=True))
-        entries.append(run(Application.insert(Application(
-            edition=edition, applicant=owner, track=track, entity_name=name, title=f"Progetto {name}",
-            answers={"values": {"entity_name": name, "title": f"Progetto {name}"}, "invalid": {}},
-            status="submitted")))[0]["id"])
-    jurors = {name: account(name) for name in ("anna", "bruno")}
-    assignments = {(name, entry): run(Assignment.insert(Assignment(round=round_id, application=entry,
-                                                                   juror=jurors[name])))[0]["id"]
-                   for name in jurors for entry in entries}
+        owner = account(f"{name.split()[-1].lower()}@applicant.example")
+        entries.append(application(
+            edition, owner=owner, entity_name=name, title=f"Progetto {name}", status="submitted",
+            answers={"values": {"entity_name": name, "title": f"Progetto {name}"}, "invalid": {}}))
+    jurors = {name: juror(name) for name in ("anna", "bruno")}
+    assignments = {(name, entry): assignment(round_id, entry, jurors[name]) for name in jurors for entry in entries}
     return entries, assignments
 
 
@@ -208,14 +203,12 @@ def consensus_round(settings, *, threshold=None):
     round_settings = {"show_others": "after_own", "chairs": ["Dora@jury.example"]}
     if threshold is not None:
         round_settings["consensus_threshold"] = threshold
-    run(Round.update({Round.workflow: "consensus", Round.settings: round_settings}).where(
-        Round.id == panel.round_id))
-    panel.jurors["dora"] = account("dora")
-    ezio = panel.jurors["ezio"] = account("ezio")
-    panel.assignments[("ezio", panel.entry)] = run(Assignment.insert(Assignment(
-        round=panel.round_id, application=panel.entry, juror=ezio)))[0]["id"]
-    panel.assignments[("anna", panel.other_entry)] = run(Assignment.insert(Assignment(
-        round=panel.round_id, application=panel.other_entry, juror=panel.jurors["anna"])))[0]["id"]
+    set_round(panel.round_id, workflow="consensus", settings=round_settings)
+    panel.jurors["dora"] = juror("dora")
+    ezio = panel.jurors["ezio"] = juror("ezio")
+    panel.assignments[("ezio", panel.entry)] = assignment(panel.round_id, panel.entry, ezio)
+    panel.assignments[("anna", panel.other_entry)] = assignment(panel.round_id, panel.other_entry,
+                                                                panel.jurors["anna"])
     return panel
 
 
@@ -346,3 +339,62 @@ def test_the_round_threshold_decides_which_entries_go_to_the_chair(client, setti
     listing = client.get(f"/jury/rounds/{panel.round_id}/consensus", headers={"accept-language": "en"})
     assert "No entry needs discussing" in listing.text
     assert client.get(f"/jury/rounds/{panel.round_id}/consensus/{panel.entry}").status_code == 404
+
+
+class PanelWorkflow:
+    """An outside workflow with a consensus step under a name of its own."""
+
+    @hookimpl
+    def giuria_workflows(self):
+        return [WorkflowDefinition(name="panel-review", label={"it": "Panel", "en": "Panel"},
+                                   round_kinds=("screening",), juror_task="rubric", compute=compute_consensus,
+                                   has_consensus_step=True)]
+
+
+def test_a_workflow_declaring_a_consensus_step_gets_a_chair_whatever_its_name(client, settings):
+    panel = consensus_round(settings)
+    active_registry().register(PanelWorkflow(), name="panel-plugin", origin="test")
+    run(Edition.update({Edition.enabled_plugins: ["panel-plugin"]}).where(Edition.slug == EDITION))
+    run(Round.update({Round.workflow: "panel-review"}).where(Round.id == panel.round_id))
+    as_juror(client, "anna")
+    submit(client, panel, "anna", panel.entry, FULL)
+    as_juror(client, "bruno")
+    submit(client, panel, "bruno", panel.entry, LOW)
+    rounds_path = f"/jury/rounds/{panel.round_id}/consensus"
+    as_juror(client, "dora")
+    assert rounds_path in client.get("/jury", headers={"accept-language": "en"}).text
+    listing = client.get(rounds_path, headers={"accept-language": "en"})
+    assert listing.status_code == 200 and f'href="{rounds_path}/{panel.entry}"' in listing.text
+
+    # Without the plugin enabled for the edition the round has no consensus step: the chair finds nothing.
+    run(Edition.update({Edition.enabled_plugins: []}).where(Edition.slug == EDITION))
+    assert client.get(rounds_path).status_code == 404
+    assert rounds_path not in client.get("/jury", headers={"accept-language": "en"}).text
+
+
+def test_the_admissibility_page_shows_each_reviewers_checklist_and_what_they_suggest(client, settings):
+    (alfa, beta), assignments = checklist_round(second_reviewer=False)
+    juror("olga", role="organiser")
+    as_juror(client, "anna")
+    for entry in (alfa, beta):
+        clear_conflict(client, assignments[("anna", entry)])
+    assert fill(client, assignments[("anna", alfa)], ALL_PASS, outcome="admissible").status_code == 302
+    assert fill(client, assignments[("anna", beta)], {**ALL_PASS, "legal_form_allowed": "fail"},
+                outcome="not_admissible", reasons={"legal_form_allowed": "S.r.l. ordinaria"}).status_code == 302
+    as_juror(client, "bruno")
+    clear_conflict(client, assignments[("bruno", beta)])
+    assert fill(client, assignments[("bruno", beta)], ALL_PASS, outcome="admissible").status_code == 302
+
+    client.cookies.clear()
+    sign_in(client, "olga@jury.example", PASSWORD)
+    page = client.get(f"/organise/{EDITION}/admissibility", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    rows = {entry: element(page.text, "tr", f"row-{entry}") for entry in (alfa, beta)}
+    assert "<strong>admissible</strong>" in rows[alfa] and "anna@jury.example: admissible" in rows[alfa]
+    assert "<strong>disputed</strong>" in rows[beta]
+    assert "anna@jury.example: not admissible" in rows[beta] and "bruno@jury.example: admissible" in rows[beta]
+    assert "Eligible legal form — S.r.l. ordinaria" in rows[beta]
+    assert "legal_form_allowed" not in page.text  # the item's label, never its code
+    # A juror of the round does not get the organiser's page.
+    as_juror(client, "anna")
+    assert client.get(f"/organise/{EDITION}/admissibility").status_code in (403, 404)

@@ -20,7 +20,7 @@ def test_the_builtin_payload_carries_ids_and_statuses_only():
         "version": 1, "event": "application.submitted", "edition": "welfare-2026",
         "occurred_at": "2026-04-01T09:30:00+00:00", "subject": {"type": "application", "id": "7"},
         "data": {"status": "submitted", "track": "SPW"}}
-    other = LifecycleEvent(name="review.submitted", edition="welfare-2026", at=AT)
+    other = LifecycleEvent(name="edition.imported", edition="welfare-2026", at=AT)
     assert registry.webhook_payload(other) is None
 
 

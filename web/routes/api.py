@@ -6,7 +6,6 @@ from datetime import datetime
 
 import msgspec
 from litestar import get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.editions import competitions
@@ -67,10 +66,7 @@ async def list_editions() -> list[EditionOut]:
 
 @get("/api/v1/editions/{slug:str}", tags=["editions"], summary="One public edition with its structure")
 async def edition_detail(slug: FromPath[str]) -> EditionDetailOut:
-    try:
-        page = await competitions.edition_landing(slug)
-    except competitions.EditionNotFound:
-        raise NotFoundException() from None
+    page = await competitions.edition_landing(slug)
     return EditionDetailOut(
         edition=_edition_out(page.summary),
         tracks=[TrackOut(code=t["code"], name=t["name"]) for t in page.tracks],

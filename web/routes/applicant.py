@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 
 from core.applications import submission as applications
 from core.applications.form import FormInput, stored_errors
-from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
+from core.applications.submission import ApplicationClosed, SubmitRefused
 from core.editions import competitions
 from web.auth import signed_in
+from web.dependencies import AppSettings, SignedInUser
 
 
 async def form_input(request: Request) -> FormInput:
@@ -30,33 +31,21 @@ def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def _own(request: Request, application_id: int) -> applications.ApplicationView:
-    try:
-        return await applications.own_application(user=request.scope["user"], application_id=application_id)
-    except ApplicationNotFound:
-        raise NotFoundException() from None
-
-
 @get("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
-async def apply_form(request: Request, slug: FromPath[str]) -> Response:
-    try:
-        page = await competitions.edition_landing(slug)
-    except competitions.EditionNotFound:
-        raise NotFoundException() from None
-    mine = [a for a in await applications.own_applications(user=request.scope["user"]) if a.edition_slug == slug]
+async def apply_form(user: SignedInUser, slug: FromPath[str]) -> Response:
+    page = await competitions.edition_landing(slug)
+    mine = [a for a in await applications.own_applications(user=user) if a.edition_slug == slug]
     if mine:
         return Redirect(path=f"/applications/{mine[0].id}")
     return Template(template_name="applicant/start.html", context={"page": page, "error": ""})
 
 
 @post("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
-async def apply(request: Request, slug: FromPath[str]) -> Response:
+async def apply(request: Request, user: SignedInUser, slug: FromPath[str]) -> Response:
     data = await form_input(request)
     try:
         application_id = await applications.start_application(
-            user=request.scope["user"], edition_slug=slug, track_code=(data.get("track") or [""])[0])
-    except ApplicationNotFound:
-        raise NotFoundException() from None
+            user=user, edition_slug=slug, track_code=(data.get("track") or [""])[0])
     except ApplicationClosed as closed:
         page = await competitions.edition_landing(slug)
         return Template(template_name="applicant/start.html", context={"page": page, "error": closed.message},
@@ -65,17 +54,18 @@ async def apply(request: Request, slug: FromPath[str]) -> Response:
 
 
 @get("/applications/{application_id:int}", guards=[signed_in], include_in_schema=False)
-async def overview(request: Request, application_id: FromPath[int]) -> Template:
-    view = await _own(request, application_id)
-    rounds = await applications.application_rounds(user=request.scope["user"], application_id=application_id)
+async def overview(user: SignedInUser, application_id: FromPath[int]) -> Template:
+    view = await applications.own_application(user=user, application_id=application_id)
+    rounds = await applications.application_rounds(user=user, application_id=application_id)
     return Template(template_name="applicant/overview.html",
                     context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set(),
                              "rounds": rounds})
 
 
 @get("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
-async def section_form(request: Request, application_id: FromPath[int], code: FromPath[str]) -> Template:
-    view = await _own(request, application_id)
+async def section_form(request: Request, user: SignedInUser, application_id: FromPath[int],
+                       code: FromPath[str]) -> Template:
+    view = await applications.own_application(user=user, application_id=application_id)
     spec = next((s for s in view.sections if s.code == code), None)
     if spec is None:
         raise NotFoundException()
@@ -93,18 +83,17 @@ def _section_page(view, spec, *, errors, typed, saved=False, status=200) -> Temp
 
 
 @post("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
-async def save_section(request: Request, application_id: FromPath[int], code: FromPath[str]) -> Response:
+async def save_section(request: Request, user: SignedInUser, application_id: FromPath[int],
+                       code: FromPath[str]) -> Response:
     data = await form_input(request)
     try:
-        outcome = await applications.save_section(
-            user=request.scope["user"], application_id=application_id, section_code=code, data=data)
-    except ApplicationNotFound:
-        raise NotFoundException() from None
+        outcome = await applications.save_section(user=user, application_id=application_id, section_code=code,
+                                                  data=data)
     except ApplicationClosed as closed:
         if _is_htmx(request):
             return Template(template_name="applicant/_save_status.html",
                             context={"ok": False, "message": closed.message, "count": 0})
-        view = await _own(request, application_id)
+        view = await applications.own_application(user=user, application_id=application_id)
         return Template(template_name="applicant/overview.html", status_code=409,
                         context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set(),
                                  "closed": closed.message})
@@ -112,7 +101,7 @@ async def save_section(request: Request, application_id: FromPath[int], code: Fr
         return Template(template_name="applicant/_save_status.html",
                         context={"ok": outcome.ok, "count": len(outcome.errors), "message": ""})
     if not outcome.ok:
-        view = await _own(request, application_id)
+        view = await applications.own_application(user=user, application_id=application_id)
         spec = next(s for s in view.sections if s.code == code)
         return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400)
     target = data.get("_next", [""])[0]
@@ -122,22 +111,21 @@ async def save_section(request: Request, application_id: FromPath[int], code: Fr
 
 
 @get("/applications/{application_id:int}/preview", guards=[signed_in], include_in_schema=False)
-async def preview(request: Request, application_id: FromPath[int]) -> Template:
-    return Template(template_name="applicant/preview.html", context={"app": await _own(request, application_id)})
+async def preview(user: SignedInUser, application_id: FromPath[int]) -> Template:
+    view = await applications.own_application(user=user, application_id=application_id)
+    return Template(template_name="applicant/preview.html", context={"app": view})
 
 
 @post("/applications/{application_id:int}/submit", guards=[signed_in], include_in_schema=False)
-async def submit(request: Request, application_id: FromPath[int]) -> Response:
+async def submit(request: Request, user: SignedInUser, settings: AppSettings,
+                 application_id: FromPath[int]) -> Response:
     data = await form_input(request)
     declarations, consents = set(data.get("declaration", [])), set(data.get("consent", []))
     try:
-        await applications.submit_application(user=request.scope["user"], application_id=application_id,
-                                              declarations=declarations, consents=consents,
-                                              base_url=request.app.state.settings.base_url)
-    except ApplicationNotFound:
-        raise NotFoundException() from None
+        await applications.submit_application(user=user, application_id=application_id, declarations=declarations,
+                                              consents=consents, base_url=settings.base_url)
     except (SubmitRefused, ApplicationClosed) as problem:
-        view = await _own(request, application_id)
+        view = await applications.own_application(user=user, application_id=application_id)
         return Template(template_name="applicant/overview.html", status_code=400, context={
             "app": view, "now": datetime.now(UTC), "checked": declarations | consents,
             "refused": problem if isinstance(problem, SubmitRefused) else None,
@@ -146,17 +134,36 @@ async def submit(request: Request, application_id: FromPath[int]) -> Response:
     return Redirect(path=f"/applications/{application_id}?submitted=1")
 
 
+@get("/applications/{application_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
+async def withdraw_confirm(user: SignedInUser, application_id: FromPath[int]) -> Template:
+    view = await applications.own_application(user=user, application_id=application_id)
+    return Template(template_name="applicant/withdraw.html", context={"app": view, "now": datetime.now(UTC)})
+
+
 @post("/applications/{application_id:int}/withdraw", guards=[signed_in], include_in_schema=False)
-async def withdraw(request: Request, application_id: FromPath[int]) -> Response:
+async def withdraw(request: Request, user: SignedInUser, application_id: FromPath[int]) -> Response:
+    data = await form_input(request)
+    if (data.get("confirm") or [""])[0] != "yes":
+        return Redirect(path=f"/applications/{application_id}/withdraw")
     try:
-        await applications.withdraw_application(user=request.scope["user"], application_id=application_id)
-    except ApplicationNotFound:
-        raise NotFoundException() from None
+        await applications.withdraw_application(user=user, application_id=application_id)
     except ApplicationClosed as closed:
-        view = await _own(request, application_id)
+        view = await applications.own_application(user=user, application_id=application_id)
         return Template(template_name="applicant/overview.html", status_code=409, context={
             "app": view, "now": datetime.now(UTC), "refused": None, "checked": set(), "closed": closed.message})
     return Redirect(path=f"/applications/{application_id}")
 
 
-ROUTES = [apply_form, apply, overview, section_form, save_section, preview, submit, withdraw]
+@post("/applications/{application_id:int}/start-again", guards=[signed_in], include_in_schema=False)
+async def start_again(user: SignedInUser, application_id: FromPath[int]) -> Response:
+    try:
+        await applications.start_again(user=user, application_id=application_id)
+    except ApplicationClosed as closed:
+        view = await applications.own_application(user=user, application_id=application_id)
+        return Template(template_name="applicant/overview.html", status_code=409, context={
+            "app": view, "now": datetime.now(UTC), "refused": None, "checked": set(), "closed": closed.message})
+    return Redirect(path=f"/applications/{application_id}")
+
+
+ROUTES = [apply_form, apply, overview, section_form, save_section, preview, submit, withdraw_confirm, withdraw,
+          start_again]

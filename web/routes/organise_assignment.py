@@ -5,22 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.judging import assignments
+from core.judging import assignments, bids
 from core.judging.assignments import (
     AssignmentImpossible,
     AssignmentOptions,
     AssignmentRefused,
-    RoundNotFound,
     StaleProposal,
 )
 from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
+from web.dependencies import SignedInUser
 from web.routes.organise import organiser_only
 
-DONE = ("accepted", "added", "removed", "refilled")
+DONE = ("accepted", "added", "removed", "refilled", "bidding")
 
 
 @dataclass
@@ -80,13 +80,9 @@ def _base(slug: str, code: str) -> str:
     return f"/organise/{slug}/rounds/{code}/assignment"
 
 
-async def _render(request: Request, slug: str, code: str, *, status: int = 200, proposal_id: int | None = None,
+async def _render(user: SessionUser, slug: str, code: str, *, status: int = 200, proposal_id: int | None = None,
                   form: OptionsForm | None = None, **extra) -> Template:
-    try:
-        page = await assignments.assignment_page(actor=request.scope["user"], edition_slug=slug, round_code=code,
-                                                 proposal_id=proposal_id)
-    except RoundNotFound:
-        raise NotFoundException() from None
+    page = await assignments.assignment_page(actor=user, edition_slug=slug, round_code=code, proposal_id=proposal_id)
     values = form.values if form is not None else form_values(page.options)
     context = {"page": page, "edition": page.edition, "section": "assignment", "values": values,
                "errors": form.errors if form is not None else {}, "base": _base(slug, code),
@@ -95,85 +91,89 @@ async def _render(request: Request, slug: str, code: str, *, status: int = 200, 
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/assignment", guards=[organiser_only], include_in_schema=False)
-async def assignment_page(request: Request, slug: FromPath[str], code: FromPath[str]) -> Template:
+async def assignment_page(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Template:
     proposal = request.query_params.get("proposal", "")
     done = request.query_params.get("done", "")
-    return await _render(request, slug, code, proposal_id=int(proposal) if proposal.isdigit() else None,
+    return await _render(user, slug, code, proposal_id=int(proposal) if proposal.isdigit() else None,
                          done=done if done in DONE else "", count=request.query_params.get("n", ""))
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/assignment/propose", guards=[organiser_only], include_in_schema=False)
-async def propose(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+async def propose(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
     form = parse_options(await request.form())
     if form.options is None:
-        return await _render(request, slug, code, status=400, form=form)
+        return await _render(user, slug, code, status=400, form=form)
     try:
-        preview = await assignments.propose_assignment(actor=request.scope["user"], edition_slug=slug,
-                                                       round_code=code, options=form.options)
-    except RoundNotFound:
-        raise NotFoundException() from None
+        preview = await assignments.propose_assignment(actor=user, edition_slug=slug, round_code=code,
+                                                       options=form.options)
     except AssignmentImpossible as impossible:
-        return await _render(request, slug, code, status=422, form=form, obstacles=impossible.obstacles)
+        return await _render(user, slug, code, status=422, form=form, obstacles=impossible.obstacles)
     return Redirect(path=f"{_base(slug, code)}?proposal={preview.proposal_id}#preview")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/assignment/accept", guards=[organiser_only], include_in_schema=False)
-async def accept(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+async def accept(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
     form = await request.form()
     proposal = str(form.get("proposal", ""))
     try:
-        await assignments.accept_assignment(actor=request.scope["user"], edition_slug=slug, round_code=code,
+        await assignments.accept_assignment(actor=user, edition_slug=slug, round_code=code,
                                             proposal_id=int(proposal) if proposal.isdigit() else 0)
-    except RoundNotFound:
-        raise NotFoundException() from None
     except StaleProposal:
-        return await _render(request, slug, code, status=409, stale=True)
+        return await _render(user, slug, code, status=409, stale=True)
     return Redirect(path=f"{_base(slug, code)}?done=accepted")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/assignment/refill", guards=[organiser_only], include_in_schema=False)
-async def refill(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+async def refill(user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
     try:
-        preview = await assignments.refill_round(actor=request.scope["user"], edition_slug=slug, round_code=code)
-    except RoundNotFound:
-        raise NotFoundException() from None
+        preview = await assignments.refill_round(actor=user, edition_slug=slug, round_code=code)
     except AssignmentImpossible as impossible:
-        return await _render(request, slug, code, status=422, obstacles=impossible.obstacles)
+        return await _render(user, slug, code, status=422, obstacles=impossible.obstacles)
     except StaleProposal:
-        return await _render(request, slug, code, status=409, stale=True)
+        return await _render(user, slug, code, status=409, stale=True)
     return Redirect(path=f"{_base(slug, code)}?done=refilled&n={preview.added}")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/assignment/add", guards=[organiser_only], include_in_schema=False)
-async def add(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
+async def add(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
     form = await request.form()
     values = {"entry": str(form.get("entry", "")), "juror": str(form.get("juror", ""))}
     errors = {name: _("Choose one.") for name, value in values.items() if not value.isdigit()}
     if not errors:
         try:
-            await assignments.add_assignment(actor=request.scope["user"], edition_slug=slug, round_code=code,
+            await assignments.add_assignment(actor=user, edition_slug=slug, round_code=code,
                                              application_id=int(values["entry"]), juror_id=int(values["juror"]))
-        except RoundNotFound:
-            raise NotFoundException() from None
         except AssignmentRefused as refused:
             errors = {refused.field: refused.message}
     if errors:
-        return await _render(request, slug, code, status=400, add_errors=errors, add_values=values)
+        return await _render(user, slug, code, status=400, add_errors=errors, add_values=values)
     return Redirect(path=f"{_base(slug, code)}?done=added")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/assignment/{assignment_id:int}/remove", guards=[organiser_only],
       include_in_schema=False)
-async def remove(request: Request, slug: FromPath[str], code: FromPath[str], assignment_id: FromPath[int]) -> Response:
+async def remove(user: SignedInUser, slug: FromPath[str], code: FromPath[str],
+                 assignment_id: FromPath[int]) -> Response:
     try:
-        await assignments.remove_assignment(actor=request.scope["user"], edition_slug=slug, round_code=code,
+        await assignments.remove_assignment(actor=user, edition_slug=slug, round_code=code,
                                             assignment_id=assignment_id)
-    except RoundNotFound:
-        raise NotFoundException() from None
     except AssignmentRefused as refused:
-        return await _render(request, slug, code, status=409, remove_error=refused.message,
+        return await _render(user, slug, code, status=409, remove_error=refused.message,
                              remove_id=assignment_id)
     return Redirect(path=f"{_base(slug, code)}?done=removed")
 
 
-ROUTES = [assignment_page, propose, accept, refill, add, remove]
+@post("/organise/{slug:str}/rounds/{code:str}/assignment/bidding", guards=[organiser_only],
+      include_in_schema=False)
+async def bidding_window(request: Request, user: SignedInUser, slug: FromPath[str], code: FromPath[str]) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in ("bidding_opens", "bidding_closes")}
+    try:
+        await bids.set_bidding_window(actor=user, edition_slug=slug, round_code=code,
+                                      opens=values["bidding_opens"], closes=values["bidding_closes"])
+    except bids.ProfileRefused as refused:
+        return await _render(user, slug, code, status=400, bidding_errors=refused.errors, bidding_values=values)
+    return Redirect(path=f"{_base(slug, code)}?done=bidding")
+
+
+ROUTES = [assignment_page, propose, accept, refill, add, remove, bidding_window]

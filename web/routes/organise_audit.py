@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from core.editions import audit_log
-from core.editions.audit_log import AuditFilter, EditionNotFound, FilterRefused
+from core.editions.audit_log import AuditFilter, FilterRefused
+from web.dependencies import ConsoleEdition, SignedInUser
 from web.downloads import content_disposition
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 
 def _filters(request: Request) -> AuditFilter:
@@ -22,20 +22,16 @@ def _filters(request: Request) -> AuditFilter:
 
 
 @get("/organise/{slug:str}/audit", guards=[organiser_only], include_in_schema=False)
-async def audit_view(request: Request, slug: FromPath[str]) -> Template:
-    edition = await organised_edition(request, slug)
+async def audit_view(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Template:
     filters = _filters(request)
     page_number = request.query_params.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() else 1
     errors = {}
     try:
-        page = await audit_log.audit_page(actor=request.scope["user"], edition_slug=slug, filters=filters,
-                                          page=page_number)
+        page = await audit_log.audit_page(actor=user, edition_slug=slug, filters=filters, page=page_number)
     except FilterRefused as refused:
         errors = refused.errors
-        page = await audit_log.audit_page(actor=request.scope["user"], edition_slug=slug, filters=AuditFilter())
-    except EditionNotFound:
-        raise NotFoundException() from None
+        page = await audit_log.audit_page(actor=user, edition_slug=slug, filters=AuditFilter())
     query = urlencode(filters.as_query())
     return Template(template_name="organise/audit.html", status_code=400 if errors else 200, context={
         "edition": edition, "section": "audit", "page": page, "filters": filters, "errors": errors,
@@ -43,14 +39,12 @@ async def audit_view(request: Request, slug: FromPath[str]) -> Template:
 
 
 @get("/organise/{slug:str}/audit.csv", guards=[organiser_only], include_in_schema=False)
-async def audit_download(request: Request, slug: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
+async def audit_download(request: Request, user: SignedInUser, edition: ConsoleEdition,
+                         slug: FromPath[str]) -> Response:
     try:
-        data = await audit_log.audit_csv(actor=request.scope["user"], edition_slug=slug, filters=_filters(request))
+        data = await audit_log.audit_csv(actor=user, edition_slug=slug, filters=_filters(request))
     except FilterRefused:
-        data = await audit_log.audit_csv(actor=request.scope["user"], edition_slug=slug, filters=AuditFilter())
-    except EditionNotFound:
-        raise NotFoundException() from None
+        data = await audit_log.audit_csv(actor=user, edition_slug=slug, filters=AuditFilter())
     return Response(content=data, media_type="text/csv; charset=utf-8", headers={
         "content-disposition": content_disposition(f"{slug}-audit.csv"), "cache-control": "private, no-store",
         "x-content-type-options": "nosniff"})

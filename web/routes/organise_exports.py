@@ -9,19 +9,16 @@ from litestar.response import Redirect, Template
 
 from core.platform import i18n
 from core.results import exports
+from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 from web.routes.organise_results import LABELS
 
 
 @get("/organise/{slug:str}/exports", guards=[organiser_only], include_in_schema=False)
-async def exports_page(request: Request, slug: FromPath[str]) -> Template:
-    edition = await organised_edition(request, slug)
-    try:
-        menu = await exports.export_menu(actor=request.scope["user"], edition_slug=slug,
-                                         settings=request.app.state.settings)
-    except exports.ExportNotFound:
-        raise NotFoundException() from None
+async def exports_page(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                       slug: FromPath[str]) -> Template:
+    menu = await exports.export_menu(actor=user, edition_slug=slug, settings=settings)
     return Template(template_name="organise/exports.html", context={
         "edition": edition, "section": "exports", "menu": menu, "tables": exports.TABLES,
         "round_exports": exports.ROUND_EXPORTS, **LABELS})
@@ -39,32 +36,24 @@ def _language(value: str | None) -> str:
 
 
 @get("/organise/{slug:str}/exports/{filename:str}", guards=[organiser_only], include_in_schema=False)
-async def download(request: Request, slug: FromPath[str], filename: FromPath[str],
-                   round: FromQuery[str | None] = None, lang: FromQuery[str | None] = None) -> Response:
-    await organised_edition(request, slug)
+async def download(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
+                   filename: FromPath[str], round: FromQuery[str | None] = None,
+                   lang: FromQuery[str | None] = None) -> Response:
     what, fmt = _split(filename)
-    try:
-        built = await exports.build_export(actor=request.scope["user"], edition_slug=slug, what=what, fmt=fmt,
-                                           round_code=round, language=_language(lang),
-                                           settings=request.app.state.settings)
-    except exports.ExportNotFound:
-        raise NotFoundException() from None
+    built = await exports.build_export(actor=user, edition_slug=slug, what=what, fmt=fmt, round_code=round,
+                                       language=_language(lang), settings=settings)
     return Response(content=built.content, media_type=built.content_type, headers={
         "content-type": built.content_type, "content-disposition": content_disposition(built.file_name),
         **PRIVATE_FILE_HEADERS})
 
 
 @post("/organise/{slug:str}/exports/prepare", guards=[organiser_only], include_in_schema=False)
-async def prepare(request: Request, slug: FromPath[str]) -> Redirect:
-    await organised_edition(request, slug)
+async def prepare(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Redirect:
     form = await request.form()
     what, fmt = _split(f"{form.get('what', '')}.{form.get('format', '')}")
-    try:
-        job = await exports.request_export(actor=request.scope["user"], edition_slug=slug, what=what, fmt=fmt,
-                                           round_code=str(form.get("round", "")) or None,
-                                           language=_language(str(form.get("lang", ""))))
-    except exports.ExportNotFound:
-        raise NotFoundException() from None
+    job = await exports.request_export(actor=user, edition_slug=slug, what=what, fmt=fmt,
+                                       round_code=str(form.get("round", "")) or None,
+                                       language=_language(str(form.get("lang", ""))))
     return Redirect(path=f"/organise/{slug}/jobs/{job.id}")
 
 

@@ -1,7 +1,7 @@
 """The organiser's results: leaderboards per round with uncertainty and juror checks, advancement, and jobs.
 
-Every handler starts with `organised_edition` (404 for anyone who does not organise the edition); the
-services check the round again. Charts are drawn in a worker thread and shown as images beside a table
+Every handler takes the console's edition (404 for anyone who does not organise it); the services check
+the round again. Charts are drawn in a worker thread and shown as images beside a table
 that carries the same figures.
 """
 
@@ -12,18 +12,19 @@ from urllib.parse import urlencode
 
 import anyio
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from core.applications.lifecycle import IllegalTransition
 from core.messaging import jobs
 from core.platform.documents.charts import bar_chart, interval_chart
 from core.platform.i18n import gettext as _
 from core.results import advancement, leaderboard
-from core.results.rounds import NoResults, RoundNotFound
+from core.results.rounds import NoResults
 from web import labels
+from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.downloads import file_response
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 LABELS = {"flag_labels": labels.RESULT_FLAG, "basis_labels": labels.ADVANCEMENT_BASIS,
           "grouping_labels": labels.GROUPING, "job_status_labels": labels.JOB_STATUS,
@@ -59,8 +60,7 @@ def _charts(board: leaderboard.Leaderboard) -> dict[str, str]:
 
 
 @get("/organise/{slug:str}/results", guards=[organiser_only], include_in_schema=False)
-async def results_home(request: Request, slug: FromPath[str]) -> Template:
-    edition = await organised_edition(request, slug)
+async def results_home(edition: ConsoleEdition) -> Template:
     return Template(template_name="organise/results.html", context={"edition": edition, "section": "results"})
 
 
@@ -70,16 +70,13 @@ def _query(method: str | None, group: str | None, top: int | None) -> str:
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/results", guards=[organiser_only], include_in_schema=False)
-async def round_results(request: Request, slug: FromPath[str], code: FromPath[str],
-                        method: FromQuery[str | None] = None, group: FromQuery[str | None] = None,
-                        top: FromQuery[int | None] = None) -> Template:
-    edition = await organised_edition(request, slug)
+async def round_results(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
+                        code: FromPath[str], method: FromQuery[str | None] = None,
+                        group: FromQuery[str | None] = None, top: FromQuery[int | None] = None) -> Template:
     try:
         board = await leaderboard.round_leaderboard(
-            actor=request.scope["user"], edition_slug=slug, round_code=code, settings=request.app.state.settings,
+            actor=user, edition_slug=slug, round_code=code, settings=settings,
             method=method, group=group or "all", top=top)
-    except RoundNotFound:
-        raise NotFoundException() from None
     except NoResults:
         return Template(template_name="organise/results_none.html", status_code=200,
                         context={"edition": edition, "section": "results", "round_code": code})
@@ -91,17 +88,14 @@ async def round_results(request: Request, slug: FromPath[str], code: FromPath[st
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/results/bootstrap", guards=[organiser_only], include_in_schema=False)
-async def start_bootstrap(request: Request, slug: FromPath[str], code: FromPath[str]) -> Redirect:
-    await organised_edition(request, slug)
+async def start_bootstrap(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                          code: FromPath[str]) -> Redirect:
     form = await request.form()
     method = str(form.get("method", "")) or None
     group = str(form.get("group", "")) or "all"
     top = int(form["top"]) if str(form.get("top", "")).isdigit() else None
-    try:
-        await leaderboard.request_bootstrap(actor=request.scope["user"], edition_slug=slug, round_code=code,
-                                            method=method, group=group, top=top)
-    except (RoundNotFound, NoResults):
-        raise NotFoundException() from None
+    await leaderboard.request_bootstrap(actor=user, edition_slug=slug, round_code=code,
+                                        method=method, group=group, top=top)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/results{_query(method, group, top)}")
 
 
@@ -119,25 +113,24 @@ def _advancement_page(edition, proposal: advancement.Proposal, *, errors: dict |
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/advancement", guards=[organiser_only], include_in_schema=False)
-async def advancement_page(request: Request, slug: FromPath[str], code: FromPath[str]) -> Template:
-    edition = await organised_edition(request, slug)
+async def advancement_page(request: Request, user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                           slug: FromPath[str], code: FromPath[str]) -> Template:
     try:
-        proposal = await advancement.advancement_proposal(actor=request.scope["user"], edition_slug=slug,
-                                                          round_code=code, settings=request.app.state.settings)
-    except RoundNotFound:
-        raise NotFoundException() from None
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
     except NoResults:
         return Template(template_name="organise/results_none.html",
                         context={"edition": edition, "section": "results", "round_code": code})
     notice = {"staged": _("Decisions staged. Applicants see nothing until you publish them."),
-              "published": _("Decisions published; notices are on their way.")}.get(
+              "published": _("Decisions published; notices are on their way."),
+              "confirmed": _("The published decisions are confirmed against the scores as they are now.")}.get(
         request.query_params.get("done", ""), "")
     return _advancement_page(edition, proposal, notice=notice)
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/advancement", guards=[organiser_only], include_in_schema=False)
-async def stage(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
-    edition = await organised_edition(request, slug)
+async def stage(request: Request, user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                slug: FromPath[str], code: FromPath[str]) -> Response:
     form = await request.form()
     choices: dict[int, str] = {}
     reasons: dict[int, str] = {}
@@ -149,67 +142,81 @@ async def stage(request: Request, slug: FromPath[str], code: FromPath[str]) -> R
             choices[int(entry)] = value
         elif name == "reason":
             reasons[int(entry)] = value
-    user, settings = request.scope["user"], request.app.state.settings
     try:
         await advancement.stage_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings,
                                           choices=choices, reasons=reasons)
-    except (RoundNotFound, NoResults):
-        raise NotFoundException() from None
     except advancement.StageRefused as refused:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
         errors = {entry: STAGE_ERRORS[code_]() for entry, code_ in refused.errors.items()}
         return _advancement_page(edition, proposal, errors=errors, status=400,
                                  typed={"outcome": choices, "reason": reasons})
-    except advancement.DecisionsPublished:
+    except advancement.DecisionsPublished as published:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
-        return _advancement_page(edition, proposal, status=409,
-                                 notice=_("These decisions are already published and can no longer be changed."))
+        return _advancement_page(edition, proposal, status=409, notice=published.message)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=staged")
+
+
+@get("/organise/{slug:str}/rounds/{code:str}/advancement/publish", guards=[organiser_only],
+     include_in_schema=False)
+async def publish_confirmation(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                               slug: FromPath[str], code: FromPath[str]) -> Template:
+    try:
+        check = await advancement.publication_check(actor=user, edition_slug=slug, round_code=code,
+                                                    settings=settings)
+    except NoResults:
+        return Template(template_name="organise/results_none.html",
+                        context={"edition": edition, "section": "results", "round_code": code})
+    return Template(template_name="organise/advancement_publish.html", context={
+        "edition": edition, "section": "results", "check": check, "proposal": check.proposal, **LABELS})
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/advancement/publish", guards=[organiser_only],
       include_in_schema=False)
-async def publish(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
-    edition = await organised_edition(request, slug)
-    user, settings = request.scope["user"], request.app.state.settings
+async def publish(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
+                  code: FromPath[str]) -> Response:
     try:
         await advancement.publish_decisions(actor=user, edition_slug=slug, round_code=code, settings=settings)
-    except (RoundNotFound, NoResults):
-        raise NotFoundException() from None
-    except (advancement.NothingStaged, advancement.DecisionsPublished) as refused:
+    except (advancement.NothingStaged, advancement.DecisionsPublished, advancement.ScoringStillOpen,
+            IllegalTransition) as refused:
         proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
                                                           settings=settings)
-        message = _("Stage the decisions first.") if isinstance(refused, advancement.NothingStaged) else \
-            _("These decisions are already published and can no longer be changed.")
-        return _advancement_page(edition, proposal, status=409, notice=message)
+        return _advancement_page(edition, proposal, status=409, notice=refused.message)
     return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=published")
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/advancement/confirm", guards=[organiser_only],
+      include_in_schema=False)
+async def confirm(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
+                  code: FromPath[str]) -> Response:
+    try:
+        await advancement.confirm_decisions(actor=user, edition_slug=slug, round_code=code)
+    except (advancement.NothingToConfirm, advancement.ScoringStillOpen) as refused:
+        proposal = await advancement.advancement_proposal(actor=user, edition_slug=slug, round_code=code,
+                                                          settings=settings)
+        return _advancement_page(edition, proposal, status=409, notice=refused.message)
+    return Redirect(path=f"/organise/{slug}/rounds/{code}/advancement?done=confirmed")
 
 
 # -- Jobs ------------------------------------------------------------------------------------------
 
 
 @get("/organise/{slug:str}/jobs/{job_id:int}", guards=[organiser_only], include_in_schema=False)
-async def job_page(request: Request, slug: FromPath[str], job_id: FromPath[int]) -> Template:
-    edition = await organised_edition(request, slug)
-    try:
-        job = await jobs.job_for_organiser(actor=request.scope["user"], edition_slug=slug, job_id=job_id)
-    except jobs.JobNotFound:
-        raise NotFoundException() from None
+async def job_page(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                   job_id: FromPath[int]) -> Template:
+    job = await jobs.job_for_organiser(actor=user, edition_slug=slug, job_id=job_id)
     template = "organise/_job_progress.html" if request.headers.get("hx-request") == "true" else "organise/job.html"
     section = "results" if job.kind == leaderboard.JOB_KIND else "exports"
     return Template(template_name=template, context={"edition": edition, "section": section, "job": job, **LABELS})
 
 
 @get("/organise/{slug:str}/jobs/{job_id:int}/download", guards=[organiser_only], include_in_schema=False)
-async def job_download(request: Request, slug: FromPath[str], job_id: FromPath[int]) -> Response:
-    await organised_edition(request, slug)
-    try:
-        found = await jobs.job_file(actor=request.scope["user"], edition_slug=slug, job_id=job_id)
-    except jobs.JobNotFound:
-        raise NotFoundException() from None
+async def job_download(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                       job_id: FromPath[int]) -> Response:
+    found = await jobs.job_file(actor=user, edition_slug=slug, job_id=job_id)
     return file_response(found)
 
 
-ROUTES = [results_home, round_results, start_bootstrap, advancement_page, stage, publish, job_page, job_download]
+ROUTES = [results_home, round_results, start_bootstrap, advancement_page, stage, publish_confirmation, publish, confirm,
+          job_page, job_download]

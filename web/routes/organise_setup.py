@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.editions import setup as edition_setup
+from core.editions import setup_forms
+from core.editions.access import OrganisedEdition
 from core.editions.setup import EditionNotFound, RubricFrozen, SetupRefused
 from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
 from core.platform.yaml_source import FileProblems, Problem
+from web.dependencies import ConsoleEdition, SignedInUser
 from web.downloads import content_disposition
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 MAX_FILE_BYTES = 2_000_000
 SAVED = {
     "created": lambda: _("The edition was created."),
+    "phase": lambda: _("The edition's phase was changed."),
     "yaml": lambda: _("The changes to the edition were applied."),
     "unchanged": lambda: _("Nothing changed."),
     "timeline": lambda: _("The timeline was saved."),
     "rounds": lambda: _("The rounds' dates were saved."),
     "rubric": lambda: _("The rubric's weights were saved."),
+    "tracks": lambda: _("The tracks were saved."),
+    "areas": lambda: _("The areas were saved."),
+    "round": lambda: _("The rounds were saved."),
+    "partners": lambda: _("The partners were saved."),
+    "prizes": lambda: _("The prizes were saved."),
 }
+TIME_ZONES = ("Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "UTC")
+NEW_FIELDS = ("title_it", "title_en", "year", "slug", "time_zone", "opens", "closes")
 
 
 async def _text_from(form) -> str:
@@ -42,50 +56,65 @@ async def _text_from(form) -> str:
 
 
 @get("/organise/new", guards=[organiser_only], include_in_schema=False)
-async def new_edition_form(request: Request) -> Template:
-    if not edition_setup.may_create_edition(request.scope["user"]):
+async def new_edition_form(user: SignedInUser) -> Template:
+    if not edition_setup.may_create_edition(user):
         raise PermissionDeniedException()
-    return Template(template_name="organise/new.html", context={"text": "", "problems": []})
+    opens, closes = setup_forms.default_dates(datetime.now(UTC).date())
+    values = setup_forms.NewEdition(year=str(datetime.now(UTC).year + 1), opens=opens, closes=closes)
+    return _new_page(values=values)
+
+
+def _new_page(*, values: setup_forms.NewEdition, errors=None, text: str = "", problems=(), status: int = 200
+              ) -> Template:
+    return Template(template_name="organise/new.html", status_code=status, context={
+        "text": text, "problems": list(problems), "values": values, "errors": errors or {}, "zones": TIME_ZONES})
 
 
 @post("/organise/new", guards=[organiser_only], include_in_schema=False, request_max_body_size=MAX_FILE_BYTES * 2)
-async def create_edition(request: Request) -> Response:
+async def create_edition(request: Request, user: SignedInUser) -> Response:
     form = await request.form()
     text = ""
+    if form.get("how") == "form":
+        values = setup_forms.NewEdition(**{name: str(form.get(name, "")) for name in NEW_FIELDS})
+        try:
+            slug = await setup_forms.new_edition(actor=user, values=values)
+        except SetupRefused as refused:
+            return _new_page(values=values, errors=refused.errors, status=400)
+        except EditionNotFound:
+            raise PermissionDeniedException() from None
+        return Redirect(path=f"/organise/{slug}/setup?saved=created")
     try:
         text = await _text_from(form)
-        slug = await edition_setup.create_edition(actor=request.scope["user"], text=text)
+        slug = await edition_setup.create_edition(actor=user, text=text)
     except FileProblems as refused:
-        return Template(template_name="organise/new.html", status_code=400,
-                        context={"text": text, "problems": refused.problems})
-    except EditionNotFound:
+        return _new_page(values=setup_forms.NewEdition(), text=text, problems=refused.problems, status=400)
+    except EditionNotFound:  # not allowed to create editions: here that is a refusal, not a missing page
         raise PermissionDeniedException() from None
     return Redirect(path=f"/organise/{slug}/setup?saved=created")
 
 
-async def _setup_page(request: Request, slug: str, *, text: str | None = None, problems=(), errors=None,
-                      status: int = 200, form_name: str = "", message: str = "") -> Template:
-    edition = await organised_edition(request, slug)
-    page = await edition_setup.setup_page(actor=request.scope["user"], edition_slug=slug)
+async def _setup_page(request: Request, user: SessionUser, edition: OrganisedEdition, *, text: str | None = None,
+                      problems=(), errors=None, status: int = 200, form_name: str = "", message: str = "") -> Template:
+    page = await edition_setup.setup_page(actor=user, edition_slug=edition.slug)
+    parts = await setup_forms.setup_parts(actor=user, edition_slug=edition.slug)
     if text is None:
-        text = await edition_setup.edition_yaml(actor=request.scope["user"], edition_slug=slug)
+        text = await edition_setup.edition_yaml(actor=user, edition_slug=edition.slug)
     saved = SAVED.get(request.query_params.get("saved", ""))
     return Template(template_name="organise/setup.html", status_code=status, context={
-        "edition": edition, "section": "setup", "page": page, "text": text, "problems": list(problems),
+        "edition": edition, "section": "setup", "page": page, "parts": parts, "text": text, "problems": list(problems),
         "errors": errors or {}, "form_name": form_name, "typed": {}, "message": message,
         "saved": saved() if saved else "",
     })
 
 
 @get("/organise/{slug:str}/setup", guards=[organiser_only], include_in_schema=False)
-async def setup(request: Request, slug: FromPath[str]) -> Template:
-    return await _setup_page(request, slug)
+async def setup(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Template:
+    return await _setup_page(request, user, edition)
 
 
 @get("/organise/{slug:str}/setup/edition.yaml", guards=[organiser_only], include_in_schema=False)
-async def download_yaml(request: Request, slug: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
-    text = await edition_setup.edition_yaml(actor=request.scope["user"], edition_slug=slug)
+async def download_yaml(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Response:
+    text = await edition_setup.edition_yaml(actor=user, edition_slug=slug)
     return Response(content=text.encode("utf-8"), media_type="application/yaml; charset=utf-8", headers={
         "content-disposition": content_disposition(f"{slug}.yaml"), "cache-control": "private, no-store",
         "x-content-type-options": "nosniff"})
@@ -93,17 +122,15 @@ async def download_yaml(request: Request, slug: FromPath[str]) -> Response:
 
 @post("/organise/{slug:str}/setup/yaml", guards=[organiser_only], include_in_schema=False,
       request_max_body_size=MAX_FILE_BYTES * 2)
-async def apply_yaml(request: Request, slug: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
+async def apply_yaml(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str]) -> Response:
     form = await request.form()
     text = ""
     try:
         text = await _text_from(form)
-        changes = await edition_setup.apply_edition_text(actor=request.scope["user"], edition_slug=slug, text=text)
+        changes = await edition_setup.apply_edition_text(actor=user, edition_slug=slug, text=text)
     except FileProblems as refused:
-        return await _setup_page(request, slug, text=text, problems=refused.problems, status=400, form_name="yaml")
-    except EditionNotFound:
-        raise NotFoundException() from None
+        return await _setup_page(request, user, edition, text=text, problems=refused.problems, status=400,
+                                 form_name="yaml")
     return Redirect(path=f"/organise/{slug}/setup?saved={'yaml' if changes else 'unchanged'}")
 
 
@@ -119,51 +146,159 @@ def _pairs(form, prefix: str) -> dict[str, tuple[str, str]]:
     return {code: (pair[0], pair[1]) for code, pair in values.items()}
 
 
-async def _dated(request: Request, slug: str, *, kind: str) -> Response:
-    await organised_edition(request, slug)
+async def _dated(request: Request, user: SessionUser, edition: OrganisedEdition, *, kind: str) -> Response:
     form = await request.form()
     values = _pairs(form, kind)
     service = edition_setup.update_timeline if kind == "timeline" else edition_setup.update_round_dates
     try:
-        await service(actor=request.scope["user"], edition_slug=slug, values=values)
+        await service(actor=user, edition_slug=edition.slug, values=values)
     except SetupRefused as refused:
-        page = await _setup_page(request, slug, errors=refused.errors, status=400, form_name=kind)
+        page = await _setup_page(request, user, edition, errors=refused.errors, status=400, form_name=kind)
         page.context["typed"] = {f"{code}.{part}": value for code, (s, e) in values.items()
                                  for part, value in (("starts", s), ("ends", e))}
         return page
-    except EditionNotFound:
-        raise NotFoundException() from None
-    return Redirect(path=f"/organise/{slug}/setup?saved={'timeline' if kind == 'timeline' else 'rounds'}#{kind}")
+    saved = "timeline" if kind == "timeline" else "rounds"
+    return Redirect(path=f"/organise/{edition.slug}/setup?saved={saved}#{kind}")
 
 
 @post("/organise/{slug:str}/setup/timeline", guards=[organiser_only], include_in_schema=False)
-async def save_timeline(request: Request, slug: FromPath[str]) -> Response:
-    return await _dated(request, slug, kind="timeline")
+async def save_timeline(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _dated(request, user, edition, kind="timeline")
 
 
 @post("/organise/{slug:str}/setup/rounds", guards=[organiser_only], include_in_schema=False)
-async def save_round_dates(request: Request, slug: FromPath[str]) -> Response:
-    return await _dated(request, slug, kind="rounds")
+async def save_round_dates(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _dated(request, user, edition, kind="rounds")
 
 
 @post("/organise/{slug:str}/setup/rounds/{code:str}/rubric", guards=[organiser_only], include_in_schema=False)
-async def save_rubric(request: Request, slug: FromPath[str], code: FromPath[str]) -> Response:
-    await organised_edition(request, slug)
+async def save_rubric(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                      code: FromPath[str]) -> Response:
     form = await request.form()
     weights = {key[7:]: str(value) for key, value in form.multi_items() if key.startswith("weight.")}
     try:
-        await edition_setup.update_rubric_weights(actor=request.scope["user"], edition_slug=slug, round_code=code,
-                                                  weights=weights)
+        await edition_setup.update_rubric_weights(actor=user, edition_slug=slug, round_code=code, weights=weights)
     except RubricFrozen as frozen:
-        return await _setup_page(request, slug, status=409, form_name=f"rubric-{code}", message=frozen.message)
+        return await _setup_page(request, user, edition, status=409, form_name=f"rubric-{code}",
+                                 message=frozen.message)
     except SetupRefused as refused:
-        page = await _setup_page(request, slug, errors=refused.errors, status=400, form_name=f"rubric-{code}")
+        page = await _setup_page(request, user, edition, errors=refused.errors, status=400,
+                                 form_name=f"rubric-{code}")
         page.context["typed"] = weights
         return page
-    except EditionNotFound:
-        raise NotFoundException() from None
     return Redirect(path=f"/organise/{slug}/setup?saved=rubric#rubric-{code}")
 
 
+async def _part(request: Request, user: SessionUser, edition: OrganisedEdition, *, form_name: str, saved: str,
+                call) -> Response:
+    """Run one set-up change from a section's form; a refusal shows the page with what was typed kept."""
+    form = await request.form()
+    typed: dict = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    typed["regions_all"] = [value for key, value in form.multi_items() if key == "regions"]
+    try:
+        await call(form)
+    except SetupRefused as refused:
+        page = await _setup_page(request, user, edition, errors=refused.errors, status=400, form_name=form_name)
+        page.context["typed"] = typed
+        return page
+    return Redirect(path=f"/organise/{edition.slug}/setup?saved={saved}#{saved}")
+
+
+def _text(form, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+@post("/organise/{slug:str}/setup/phase", guards=[organiser_only], include_in_schema=False)
+async def set_phase(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="phase", saved="phase", call=lambda form: (
+        setup_forms.set_phase(actor=user, edition_slug=edition.slug, status=_text(form, "status"))))
+
+
+@post("/organise/{slug:str}/setup/tracks", guards=[organiser_only], include_in_schema=False)
+async def add_track(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="track-new", saved="tracks", call=lambda form: (
+        setup_forms.add_track(actor=user, edition_slug=edition.slug, name_it=_text(form, "name_it"),
+                              name_en=_text(form, "name_en"))))
+
+
+@post("/organise/{slug:str}/setup/tracks/{code:str}/rename", guards=[organiser_only], include_in_schema=False)
+async def rename_track(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                       ) -> Response:
+    return await _part(request, user, edition, form_name=f"track-{code}", saved="tracks", call=lambda form: (
+        setup_forms.rename_track(actor=user, edition_slug=edition.slug, code=code, name_it=_text(form, "name_it"),
+                                 name_en=_text(form, "name_en"))))
+
+
+@post("/organise/{slug:str}/setup/tracks/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
+async def remove_track(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                       ) -> Response:
+    return await _part(request, user, edition, form_name="tracks", saved="tracks", call=lambda form: (
+        setup_forms.remove_track(actor=user, edition_slug=edition.slug, code=code)))
+
+
+@post("/organise/{slug:str}/setup/areas", guards=[organiser_only], include_in_schema=False)
+async def add_area(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="area-new", saved="areas", call=lambda form: (
+        setup_forms.add_area(actor=user, edition_slug=edition.slug, name_it=_text(form, "name_it"),
+                             name_en=_text(form, "name_en"),
+                             regions=[v for k, v in form.multi_items() if k == "regions" and isinstance(v, str)])))
+
+
+@post("/organise/{slug:str}/setup/areas/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
+async def remove_area(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                      ) -> Response:
+    return await _part(request, user, edition, form_name="areas", saved="areas", call=lambda form: (
+        setup_forms.remove_area(actor=user, edition_slug=edition.slug, code=code)))
+
+
+ROUND_FIELDS = ("name_it", "name_en", "kind", "workflow", "rubric", "jurors_per_entry", "blind", "opens", "closes",
+                "combine_with", "weight")
+PRIZE_FIELDS = ("name_it", "name_en", "sponsor", "kind", "amount", "target")
+
+
+@post("/organise/{slug:str}/setup/rounds/add", guards=[organiser_only], include_in_schema=False)
+async def add_round(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="round-new", saved="round", call=lambda form: (
+        setup_forms.add_round(actor=user, edition_slug=edition.slug,
+                              values={name: _text(form, name) for name in ROUND_FIELDS})))
+
+
+@post("/organise/{slug:str}/setup/rounds/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
+async def remove_round(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                       ) -> Response:
+    return await _part(request, user, edition, form_name="round-list", saved="round", call=lambda form: (
+        setup_forms.remove_round(actor=user, edition_slug=edition.slug, code=code)))
+
+
+@post("/organise/{slug:str}/setup/partners", guards=[organiser_only], include_in_schema=False)
+async def add_partner(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="partner-new", saved="partners", call=lambda form: (
+        setup_forms.add_partner(actor=user, edition_slug=edition.slug, organisation=_text(form, "organisation"),
+                                role=_text(form, "role"), kind=_text(form, "kind"), website=_text(form, "website"))))
+
+
+@post("/organise/{slug:str}/setup/partners/{position:int}/remove", guards=[organiser_only], include_in_schema=False)
+async def remove_partner(request: Request, user: SignedInUser, edition: ConsoleEdition, position: FromPath[int]
+                         ) -> Response:
+    return await _part(request, user, edition, form_name="partners", saved="partners", call=lambda form: (
+        setup_forms.remove_partner(actor=user, edition_slug=edition.slug, position=position)))
+
+
+@post("/organise/{slug:str}/setup/prizes", guards=[organiser_only], include_in_schema=False)
+async def add_prize(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="prize-new", saved="prizes", call=lambda form: (
+        setup_forms.add_prize(actor=user, edition_slug=edition.slug,
+                              values={name: _text(form, name) for name in PRIZE_FIELDS})))
+
+
+@post("/organise/{slug:str}/setup/prizes/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
+async def remove_prize(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                       ) -> Response:
+    return await _part(request, user, edition, form_name="prizes", saved="prizes", call=lambda form: (
+        setup_forms.remove_prize(actor=user, edition_slug=edition.slug, code=code)))
+
+
 ROUTES = [new_edition_form, create_edition, setup, download_yaml, apply_yaml, save_timeline, save_round_dates,
-          save_rubric]
+          save_rubric, set_phase, add_track, rename_track, remove_track, add_area, remove_area, add_round, remove_round,
+          add_partner, remove_partner, add_prize, remove_prize]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
@@ -13,6 +12,7 @@ from core.editions import competitions
 from core.people.accounts import set_locale
 from core.platform import db, i18n
 from web.auth import safe_next
+from web.dependencies import AppSettings, Visitor
 from web.middleware import LANGUAGE_COOKIE
 
 ONE_YEAR = 365 * 24 * 3600
@@ -26,24 +26,19 @@ async def home() -> Template:
 
 @get("/c/{slug:str}", include_in_schema=False)
 async def landing(slug: FromPath[str]) -> Template:
-    try:
-        page = await competitions.edition_landing(slug)
-    except competitions.EditionNotFound:
-        raise NotFoundException() from None
+    page = await competitions.edition_landing(slug)
     return Template(template_name="landing.html", context={"page": page})
 
 
 @post("/language", include_in_schema=False)
-async def choose_language(request: Request) -> Redirect:
+async def choose_language(request: Request, visitor: Visitor, settings: AppSettings) -> Redirect:
     """Remember the reader's choice in a cookie, and on the account when signed in."""
     form = await request.form()
     language = str(form.get("language", ""))
     if language not in i18n.LANGUAGES:
         language = i18n.DEFAULT_LANGUAGE
-    user = request.scope.get("user")
-    if user is not None:
-        await set_locale(account_id=user.id, locale=language)
-    settings = request.app.state.settings
+    if visitor is not None:
+        await set_locale(account_id=visitor.id, locale=language)
     return Redirect(
         path=safe_next(str(form.get("next", "/"))) if form.get("next") else "/",
         cookies=[Cookie(key=LANGUAGE_COOKIE, value=language, max_age=ONE_YEAR, httponly=True, samesite="lax",

@@ -12,6 +12,7 @@ from core.people.registration import TokenInvalid
 from core.platform import i18n
 from core.platform.i18n import gettext as _
 from web.auth import signed_in
+from web.dependencies import AppSettings, SignedInUser
 from web.labels import ACCOUNT_ERRORS
 
 
@@ -38,11 +39,11 @@ async def signup_form() -> Template:
 
 
 @post("/signup", include_in_schema=False)
-async def signup(request: Request) -> Response:
+async def signup(request: Request, settings: AppSettings) -> Response:
     form = await request.form()
     fields = {key: str(form.get(key, "")) for key in ("email", "display_name")}
     try:
-        await registration.register(settings=request.app.state.settings, email=fields["email"],
+        await registration.register(settings=settings, email=fields["email"],
                                     password=str(form.get("password", "")), display_name=fields["display_name"],
                                     locale=i18n.current_language(), client=_client(request))
     except AccountError as error:
@@ -52,9 +53,9 @@ async def signup(request: Request) -> Response:
 
 
 @get("/verify/{token:str}", include_in_schema=False)
-async def verify(request: Request, token: FromPath[str]) -> Template:
+async def verify(settings: AppSettings, token: FromPath[str]) -> Template:
     try:
-        await registration.verify_email(settings=request.app.state.settings, token=token)
+        await registration.verify_email(settings=settings, token=token)
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used. Sign in to ask for a new "
                                                "one."), status=400)
@@ -62,8 +63,8 @@ async def verify(request: Request, token: FromPath[str]) -> Template:
 
 
 @post("/me/verify/resend", guards=[signed_in], include_in_schema=False)
-async def resend_verification(request: Request) -> Template:
-    await registration.resend_verification(settings=request.app.state.settings, user=request.scope["user"])
+async def resend_verification(user: SignedInUser, settings: AppSettings) -> Template:
+    await registration.resend_verification(settings=settings, user=user)
     return _check_your_mail()
 
 
@@ -73,17 +74,17 @@ async def forgot_form() -> Template:
 
 
 @post("/password/forgot", include_in_schema=False)
-async def forgot(request: Request) -> Template:
+async def forgot(request: Request, settings: AppSettings) -> Template:
     form = await request.form()
-    await registration.request_password_reset(settings=request.app.state.settings,
-                                              email=str(form.get("email", "")), client=_client(request))
+    await registration.request_password_reset(settings=settings, email=str(form.get("email", "")),
+                                              client=_client(request), language=i18n.current_language())
     return _check_your_mail()
 
 
 @get("/password/reset/{token:str}", include_in_schema=False)
-async def reset_form(request: Request, token: FromPath[str]) -> Template:
+async def reset_form(settings: AppSettings, token: FromPath[str]) -> Template:
     try:
-        await registration.check_reset_token(settings=request.app.state.settings, token=token)
+        await registration.check_reset_token(settings=settings, token=token)
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used. Ask for a new one."),
                         status=400)
@@ -91,10 +92,10 @@ async def reset_form(request: Request, token: FromPath[str]) -> Template:
 
 
 @post("/password/reset/{token:str}", include_in_schema=False)
-async def reset(request: Request, token: FromPath[str]) -> Response:
+async def reset(request: Request, settings: AppSettings, token: FromPath[str]) -> Response:
     form = await request.form()
     try:
-        await registration.reset_password(settings=request.app.state.settings, token=token,
+        await registration.reset_password(settings=settings, token=token,
                                           new_password=str(form.get("password", "")))
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used. Ask for a new one."),
@@ -112,16 +113,14 @@ async def password_form() -> Template:
 
 
 @post("/me/password", guards=[signed_in], include_in_schema=False)
-async def change_password(request: Request) -> Template:
+async def change_password(request: Request, user: SignedInUser) -> Template:
     form = await request.form()
-    user = request.scope["user"]
     try:
-        epoch = await registration.change_password(user=user, current_password=str(form.get("current", "")),
-                                                   new_password=str(form.get("password", "")))
+        await registration.change_password(user=user, current_password=str(form.get("current", "")),
+                                           new_password=str(form.get("password", "")))
     except AccountError as error:
         return Template(template_name="change_password.html", status_code=400,
                         context={"error": _error(error.code), "done": False})
-    request.set_session({"uid": user.id, "epoch": epoch})
     return Template(template_name="change_password.html", context={"error": "", "done": True})
 
 
@@ -131,11 +130,11 @@ async def email_form() -> Template:
 
 
 @post("/me/email", guards=[signed_in], include_in_schema=False)
-async def change_email(request: Request) -> Template:
+async def change_email(request: Request, user: SignedInUser, settings: AppSettings) -> Template:
     form = await request.form()
     new_email = str(form.get("email", ""))
     try:
-        await registration.request_email_change(settings=request.app.state.settings, user=request.scope["user"],
+        await registration.request_email_change(settings=settings, user=user,
                                                 new_email=new_email, password=str(form.get("password", "")))
     except AccountError as error:
         return Template(template_name="change_email.html", status_code=400,
@@ -144,9 +143,9 @@ async def change_email(request: Request) -> Template:
 
 
 @get("/me/email/confirm/{token:str}", include_in_schema=False)
-async def confirm_email(request: Request, token: FromPath[str]) -> Response:
+async def confirm_email(settings: AppSettings, token: FromPath[str]) -> Response:
     try:
-        await registration.confirm_email_change(settings=request.app.state.settings, token=token)
+        await registration.confirm_email_change(settings=settings, token=token)
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used."), status=400)
     return _message(_("Email changed"), _("From now on, sign in with your new email address."))

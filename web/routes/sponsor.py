@@ -7,36 +7,34 @@ outside plugins the edition uses, and each round's rubric.
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.editions import plugins as edition_plugins
-from core.editions.access import EditionNotFound
+from core.editions.access import OrganisedEdition
 from core.messaging import webhooks
 from core.platform.i18n import current_language
 from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
 from core.sponsors import portal as sponsors
 from core.sponsors.portal import BuiltReport, NoRecipients, ReportProblem, SponsorNotFound
 from web.auth import role_guard
+from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.downloads import PRIVATE_FILE_HEADERS, content_disposition
-from web.routes.organise import organised_edition, organiser_only
+from web.routes.organise import organiser_only
 
 sponsor_only = role_guard("sponsor")
 
 
 @get("/sponsor", guards=[sponsor_only], include_in_schema=False)
-async def sponsor_editions(request: Request) -> Template:
-    seats = await sponsors.sponsored_editions(actor=request.scope["user"])
+async def sponsor_editions(user: SignedInUser) -> Template:
+    seats = await sponsors.sponsored_editions(actor=user)
     return Template(template_name="sponsor/editions.html", context={"seats": seats})
 
 
 @get("/sponsor/{slug:str}", guards=[sponsor_only], include_in_schema=False)
-async def sponsor_home(request: Request, slug: FromPath[str]) -> Template:
-    try:
-        home = await sponsors.sponsor_home(actor=request.scope["user"], edition_slug=slug)
-    except SponsorNotFound:
-        raise NotFoundException() from None
+async def sponsor_home(user: SignedInUser, slug: FromPath[str]) -> Template:
+    home = await sponsors.sponsor_home(actor=user, edition_slug=slug)
     return Template(template_name="sponsor/home.html", context={"home": home})
 
 
@@ -53,34 +51,25 @@ async def _report_page(report: BuiltReport, *, template: str, base: str, extra: 
 
 
 async def _report_download(report: BuiltReport, fmt: str) -> Response:
-    try:
-        content, media_type, filename = await sponsors.report_file(report, fmt)
-    except SponsorNotFound:
-        raise NotFoundException() from None
+    content, media_type, filename = await sponsors.report_file(report, fmt)
     return Response(content=content, media_type=media_type, headers={
         "content-disposition": content_disposition(filename), **PRIVATE_FILE_HEADERS})
 
 
 @get("/sponsor/{slug:str}/reports/{name:str}", guards=[sponsor_only], include_in_schema=False)
-async def sponsor_report(request: Request, slug: FromPath[str], name: FromPath[str]) -> Response:
+async def sponsor_report(user: SignedInUser, slug: FromPath[str], name: FromPath[str]) -> Response:
     try:
-        report = await sponsors.sponsor_report(actor=request.scope["user"], edition_slug=slug, name=name,
-                                               language=current_language())
-    except SponsorNotFound:
-        raise NotFoundException() from None
+        report = await sponsors.sponsor_report(actor=user, edition_slug=slug, name=name, language=current_language())
     except ReportProblem as problem:
         return _unavailable(problem, back=f"/sponsor/{slug}")
     return await _report_page(report, template="sponsor/report.html", base=f"/sponsor/{slug}/reports/{name}")
 
 
 @get("/sponsor/{slug:str}/reports/{name:str}/{fmt:str}", guards=[sponsor_only], include_in_schema=False)
-async def sponsor_report_file(request: Request, slug: FromPath[str], name: FromPath[str],
+async def sponsor_report_file(user: SignedInUser, slug: FromPath[str], name: FromPath[str],
                               fmt: FromPath[str]) -> Response:
     try:
-        report = await sponsors.sponsor_report(actor=request.scope["user"], edition_slug=slug, name=name,
-                                               language=current_language())
-    except SponsorNotFound:
-        raise NotFoundException() from None
+        report = await sponsors.sponsor_report(actor=user, edition_slug=slug, name=name, language=current_language())
     except ReportProblem as problem:
         return _unavailable(problem, back=f"/sponsor/{slug}")
     return await _report_download(report, fmt)
@@ -89,14 +78,12 @@ async def sponsor_report_file(request: Request, slug: FromPath[str], name: FromP
 # -- the organiser's sponsors page ---------------------------------------------------------------------
 
 
-async def _sponsors_page(request: Request, slug: str, *, status: int = 200, message: str = "",
+async def _sponsors_page(user: SessionUser, edition: OrganisedEdition, *, status: int = 200, message: str = "",
                          error: str = "", error_field: str = "", webhook_form: dict | None = None,
                          new_secret: str = "") -> Template:
-    edition = await organised_edition(request, slug)
-    user = request.scope["user"]
-    overview = await sponsors.sponsors_overview(actor=user, edition_slug=slug)
-    plugins = await edition_plugins.edition_plugins(actor=user, edition_slug=slug)
-    hooks = await webhooks.webhooks_overview(actor=user, edition_slug=slug)
+    overview = await sponsors.sponsors_overview(actor=user, edition_slug=edition.slug)
+    plugins = await edition_plugins.edition_plugins(actor=user, edition_slug=edition.slug)
+    hooks = await webhooks.webhooks_overview(actor=user, edition_slug=edition.slug)
     return Template(template_name="organise/sponsors.html", status_code=status, context={
         "edition": edition, "section": "sponsors", "overview": overview, "plugins": plugins,
         "message": message, "error": error, "error_field": error_field, "webhooks": hooks,
@@ -108,21 +95,18 @@ DONE = {"sent": lambda: _("The report is on its way."), "plugin": lambda: _("Plu
 
 
 @get("/organise/{slug:str}/sponsors", guards=[organiser_only], include_in_schema=False)
-async def sponsors_page(request: Request, slug: FromPath[str]) -> Template:
+async def sponsors_page(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Template:
     done = request.query_params.get("done", "")
-    return await _sponsors_page(request, slug, message=DONE[done]() if done in DONE else "")
+    return await _sponsors_page(user, edition, message=DONE[done]() if done in DONE else "")
 
 
 @get("/organise/{slug:str}/sponsors/{organisation:int}/reports/{name:str}", guards=[organiser_only],
      include_in_schema=False)
-async def organiser_report(request: Request, slug: FromPath[str], organisation: FromPath[int],
-                           name: FromPath[str]) -> Response:
-    edition = await organised_edition(request, slug)
+async def organiser_report(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                           organisation: FromPath[int], name: FromPath[str]) -> Response:
     try:
-        report = await sponsors.organiser_report(actor=request.scope["user"], edition_slug=slug,
-                                                 organisation_id=organisation, name=name, language=current_language())
-    except SponsorNotFound:
-        raise NotFoundException() from None
+        report = await sponsors.organiser_report(actor=user, edition_slug=slug, organisation_id=organisation,
+                                                 name=name, language=current_language())
     except ReportProblem as problem:
         return _unavailable(problem, back=f"/organise/{slug}/sponsors", detail=True)
     return await _report_page(report, template="organise/sponsor_report.html",
@@ -132,103 +116,91 @@ async def organiser_report(request: Request, slug: FromPath[str], organisation: 
 
 @get("/organise/{slug:str}/sponsors/{organisation:int}/reports/{name:str}/{fmt:str}", guards=[organiser_only],
      include_in_schema=False)
-async def organiser_report_file(request: Request, slug: FromPath[str], organisation: FromPath[int],
+async def organiser_report_file(user: SignedInUser, slug: FromPath[str], organisation: FromPath[int],
                                 name: FromPath[str], fmt: FromPath[str]) -> Response:
     try:
-        report = await sponsors.organiser_report(actor=request.scope["user"], edition_slug=slug,
-                                                 organisation_id=organisation, name=name, language=current_language())
-    except SponsorNotFound:
-        raise NotFoundException() from None
+        report = await sponsors.organiser_report(actor=user, edition_slug=slug, organisation_id=organisation,
+                                                 name=name, language=current_language())
     except ReportProblem as problem:
         return _unavailable(problem, back=f"/organise/{slug}/sponsors", detail=True)
     return await _report_download(report, fmt)
 
 
 @post("/organise/{slug:str}/sponsors/send", guards=[organiser_only], include_in_schema=False)
-async def send_report(request: Request, slug: FromPath[str]) -> Response:
+async def send_report(request: Request, user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                      slug: FromPath[str]) -> Response:
     form = await request.form()
-    await organised_edition(request, slug)
     try:
         organisation = int(str(form.get("organisation", "")))
     except ValueError:
-        return await _sponsors_page(request, slug, status=400, error=_("Choose a sponsor."),
+        return await _sponsors_page(user, edition, status=400, error=_("Choose a sponsor."),
                                     error_field="organisation")
     try:
-        await sponsors.send_report(actor=request.scope["user"], edition_slug=slug, organisation_id=organisation,
+        await sponsors.send_report(actor=user, edition_slug=slug, organisation_id=organisation,
                                    name=str(form.get("report", "")), phase=str(form.get("phase", "")),
-                                   base_url=request.app.state.settings.base_url)
+                                   base_url=settings.base_url)
     except SponsorNotFound:
-        return await _sponsors_page(request, slug, status=400, error=_("Choose a sponsor and a report."),
+        return await _sponsors_page(user, edition, status=400, error=_("Choose a sponsor and a report."),
                                     error_field="organisation")
-    except NoRecipients:
-        return await _sponsors_page(request, slug, status=400, error_field="organisation", error=_(
-            "This sponsor has no users in the edition yet: invite someone first."))
+    except NoRecipients as refused:
+        return await _sponsors_page(user, edition, status=400, error_field="organisation", error=refused.message)
     except ReportProblem as problem:
-        return await _sponsors_page(request, slug, status=503, error=str(problem), error_field="report")
+        return await _sponsors_page(user, edition, status=503, error=str(problem), error_field="report")
     return Redirect(path=f"/organise/{slug}/sponsors?done=sent")
 
 
 @post("/organise/{slug:str}/sponsors/plugins", guards=[organiser_only], include_in_schema=False)
-async def toggle_plugin(request: Request, slug: FromPath[str]) -> Response:
+async def toggle_plugin(request: Request, user: SignedInUser, edition: ConsoleEdition,
+                        slug: FromPath[str]) -> Response:
     form = await request.form()
     try:
-        await edition_plugins.set_plugin_enabled(actor=request.scope["user"], edition_slug=slug,
-                                                 plugin=str(form.get("plugin", "")),
+        await edition_plugins.set_plugin_enabled(actor=user, edition_slug=slug, plugin=str(form.get("plugin", "")),
                                                  enabled=form.get("action") == "enable")
-    except EditionNotFound:
-        raise NotFoundException() from None
     except edition_plugins.PluginRefused as refused:
-        return await _sponsors_page(request, slug, status=400, error=refused.message, error_field="plugins")
+        return await _sponsors_page(user, edition, status=400, error=refused.message, error_field="plugins")
     return Redirect(path=f"/organise/{slug}/sponsors?done=plugin")
 
 
 @post("/organise/{slug:str}/sponsors/rubrics", guards=[organiser_only], include_in_schema=False)
-async def choose_rubric(request: Request, slug: FromPath[str]) -> Response:
+async def choose_rubric(request: Request, user: SignedInUser, edition: ConsoleEdition,
+                        slug: FromPath[str]) -> Response:
     form = await request.form()
     round_code = str(form.get("round", ""))
     try:
-        await edition_plugins.choose_round_rubric(actor=request.scope["user"], edition_slug=slug,
-                                                  round_code=round_code, rubric_name=str(form.get("rubric", "")))
-    except EditionNotFound:
-        raise NotFoundException() from None
+        await edition_plugins.choose_round_rubric(actor=user, edition_slug=slug, round_code=round_code,
+                                                  rubric_name=str(form.get("rubric", "")))
     except edition_plugins.PluginRefused as refused:
-        return await _sponsors_page(request, slug, status=400, error=refused.message,
+        return await _sponsors_page(user, edition, status=400, error=refused.message,
                                     error_field=f"round-{round_code}")
     return Redirect(path=f"/organise/{slug}/sponsors?done=rubric")
 
 
 @post("/organise/{slug:str}/sponsors/webhooks", guards=[organiser_only], include_in_schema=False)
-async def add_webhook(request: Request, slug: FromPath[str]) -> Response:
+async def add_webhook(request: Request, user: SignedInUser, settings: AppSettings, edition: ConsoleEdition,
+                      slug: FromPath[str]) -> Response:
     form = await request.form()
-    await organised_edition(request, slug)
     typed = {"organisation": str(form.get("organisation", "")), "url": str(form.get("url", ""))[:1000],
              "events": [str(e) for e in form.getall("events", [])]}
     try:
         organisation = int(typed["organisation"])
     except ValueError:
-        return await _sponsors_page(request, slug, status=400, error=_("Choose a partner organisation."),
+        return await _sponsors_page(user, edition, status=400, error=_("Choose a partner organisation."),
                                     error_field="webhook-organisation", webhook_form=typed)
     try:
         _id, secret = await webhooks.add_subscription(
-            actor=request.scope["user"], edition_slug=slug, organisation_id=organisation, url=typed["url"],
-            events=typed["events"], production=request.app.state.settings.is_production)
-    except webhooks.WebhookNotFound:
-        raise NotFoundException() from None
+            actor=user, edition_slug=slug, organisation_id=organisation, url=typed["url"], events=typed["events"],
+            production=settings.is_production)
     except webhooks.WebhookRefused as refused:
-        return await _sponsors_page(request, slug, status=400, error=refused.message,
+        return await _sponsors_page(user, edition, status=400, error=refused.message,
                                     error_field=f"webhook-{refused.field}", webhook_form=typed)
     # Shown on this response only, never stored anywhere the organiser could open again.
-    return await _sponsors_page(request, slug, message=_("Webhook added."), new_secret=secret)
+    return await _sponsors_page(user, edition, message=_("Webhook added."), new_secret=secret)
 
 
 @post("/organise/{slug:str}/sponsors/webhooks/{subscription:int}/deactivate", guards=[organiser_only],
       include_in_schema=False)
-async def deactivate_webhook(request: Request, slug: FromPath[str], subscription: FromPath[int]) -> Response:
-    try:
-        await webhooks.deactivate_subscription(actor=request.scope["user"], edition_slug=slug,
-                                               subscription_id=subscription)
-    except webhooks.WebhookNotFound:
-        raise NotFoundException() from None
+async def deactivate_webhook(user: SignedInUser, slug: FromPath[str], subscription: FromPath[int]) -> Response:
+    await webhooks.deactivate_subscription(actor=user, edition_slug=slug, subscription_id=subscription)
     return Redirect(path=f"/organise/{slug}/sponsors?done=webhook_off#webhooks")
 
 

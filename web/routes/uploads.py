@@ -9,9 +9,10 @@ from litestar.response import Redirect, Template
 
 from core.applications import attachments as files
 from core.applications import submission as applications
-from core.applications.submission import ApplicationNotFound
 from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
 from web.auth import signed_in
+from web.dependencies import AppSettings, SignedInUser
 from web.downloads import file_response
 from web.labels import UPLOAD_ERRORS
 
@@ -20,11 +21,8 @@ MEBIBYTE = 1024 * 1024
 UPLOAD_BODY_LIMIT = 64 * MEBIBYTE
 
 
-async def _question(request: Request, application_id: int, field: str):
-    try:
-        view = await applications.own_application(user=request.scope["user"], application_id=application_id)
-    except ApplicationNotFound:
-        raise NotFoundException() from None
+async def _question(user: SessionUser, application_id: int, field: str):
+    view = await applications.own_application(user=user, application_id=application_id)
     question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
     if question is None:
         raise NotFoundException()
@@ -37,21 +35,21 @@ def _page(view, question, *, error: str = "", status: int = 200) -> Template:
 
 
 @get("/applications/{application_id:int}/files/{field:str}", guards=[signed_in], include_in_schema=False)
-async def upload_form(request: Request, application_id: FromPath[int], field: FromPath[str]) -> Template:
-    view, question = await _question(request, application_id, field)
+async def upload_form(user: SignedInUser, application_id: FromPath[int], field: FromPath[str]) -> Template:
+    view, question = await _question(user, application_id, field)
     return _page(view, question)
 
 
 @post("/applications/{application_id:int}/files/{field:str}", guards=[signed_in], include_in_schema=False,
       request_max_body_size=UPLOAD_BODY_LIMIT)
-async def upload(request: Request, application_id: FromPath[int], field: FromPath[str]) -> Response:
-    view, question = await _question(request, application_id, field)
-    settings = request.app.state.settings
+async def upload(request: Request, user: SignedInUser, settings: AppSettings, application_id: FromPath[int],
+                 field: FromPath[str]) -> Response:
+    view, question = await _question(user, application_id, field)
     form = await request.form()
     if form.get("action") == "delete":
         try:
             await files.delete_attachment(settings=settings, application_id=application_id, field=field,
-                                          user_id=request.scope["user"].id)
+                                          user_id=user.id)
         except files.UploadRejected as rejected:
             return _page(view, question, error=_rejection(rejected), status=409)
         return Redirect(path=f"/applications/{application_id}/sections/{_section_of(view, field)}?saved=1")
@@ -59,11 +57,10 @@ async def upload(request: Request, application_id: FromPath[int], field: FromPat
     if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
         return _page(view, question, error=_("Choose a file to upload."), status=400)
     try:
-        await applications.upload_attachment(settings=settings, user=request.scope["user"],
-                                             application_id=application_id, field=field,
-                                             filename=upload_file.filename, stream=upload_file)
+        await applications.upload_attachment(settings=settings, user=user, application_id=application_id,
+                                             field=field, filename=upload_file.filename, stream=upload_file)
     except files.UploadRejected as rejected:
-        view = await applications.own_application(user=request.scope["user"], application_id=application_id)
+        view = await applications.own_application(user=user, application_id=application_id)
         return _page(view, question, error=_rejection(rejected), status=400)
     except applications.ApplicationClosed as closed:
         return _page(view, question, error=closed.message, status=409)
@@ -82,13 +79,9 @@ def _section_of(view, field: str) -> str:
 
 
 @get("/files/{attachment_id:int}", guards=[signed_in], include_in_schema=False)
-async def download(request: Request, attachment_id: FromPath[int]) -> Response:
-    try:
-        found = await files.attachment_for_download(settings=request.app.state.settings, attachment_id=attachment_id,
-                                                    user=request.scope["user"],
-                                                    can_view=applications.may_view_application)
-    except files.AttachmentNotFound:
-        raise NotFoundException() from None
+async def download(user: SignedInUser, settings: AppSettings, attachment_id: FromPath[int]) -> Response:
+    found = await files.attachment_for_download(settings=settings, attachment_id=attachment_id, user=user,
+                                                can_view=applications.may_view_application)
     return file_response(found)
 
 

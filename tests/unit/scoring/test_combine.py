@@ -91,3 +91,34 @@ def test_relabelling_entries_and_reordering_scores_changes_nothing():
 def test_an_undeclared_or_inconsistent_combination_is_refused(rounds, rescale, message):
     with pytest.raises(ValueError, match=message):
         combine_rounds(rounds, rescale=rescale)
+
+
+def test_combined_intervals_carry_both_rounds_uncertainty():
+    from scoring.combine import Interval, combined_uncertainty
+
+    first = RoundScores("R1", 0.3, {"a": 8.0, "b": 6.0, "c": 4.0}, scale=(0.0, 10.0))
+    final = RoundScores("R3", 0.7, {"a": 5.0, "b": 7.0, "c": 3.0}, scale=(0.0, 10.0))
+    combined = combine_rounds([first, final])
+    # 0.3 * 0.8 + 0.7 * 0.5 = 0.59; 0.3 * 0.6 + 0.7 * 0.7 = 0.67; 0.3 * 0.4 + 0.7 * 0.3 = 0.33
+    assert combined.ranking == ("b", "a", "c")
+    assert [round(combined.final[e], 6) for e in combined.ranking] == [0.67, 0.59, 0.33]
+    width = {"R1": 2.0, "R3": 1.0}  # interval widths on the 0-10 scales
+    intervals = {r.name: {e: Interval(s - width[r.name] / 2, s + width[r.name] / 2) for e, s in r.scores.items()}
+                 for r in (first, final)}
+    both = combined_uncertainty([first, final], combined, intervals, replicates=4000, seed=1, top=1)
+    only_first = combined_uncertainty([first, final], combined, {"R1": intervals["R1"]}, replicates=4000, seed=1)
+    only_final = combined_uncertainty([first, final], combined, {"R3": intervals["R3"]}, replicates=4000, seed=1)
+    for e in "abc":
+        assert both.low[e] < combined.final[e] < both.high[e]
+        wide = both.high[e] - both.low[e]
+        # each round's own share of the interval: 0.3 * 0.2 = 0.06 and 0.7 * 0.1 = 0.07 on the 0-1 footing
+        assert abs((only_first.high[e] - only_first.low[e]) - 0.06) < 0.006
+        assert abs((only_final.high[e] - only_final.low[e]) - 0.07) < 0.006
+        # independent rounds: the spreads add in quadrature, sqrt(0.06² + 0.07²) ≈ 0.0922
+        assert wide >= max(only_first.high[e] - only_first.low[e], only_final.high[e] - only_final.low[e])
+        assert abs(wide - 0.0922) < 0.008
+    assert both.rank_low == {"b": 1, "a": 2, "c": 3} == both.rank_high
+    assert both.p_top["b"] > 0.9 and both.p_top["c"] == 0.0
+    # without any interval every replicate is the final itself
+    exact = combined_uncertainty([first, final], combined, {}, replicates=10)
+    assert exact.low == exact.high == pytest.approx(combined.final)

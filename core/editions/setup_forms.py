@@ -1,0 +1,517 @@
+"""Setting an edition up with forms alone: a new edition, then its tracks, areas, rounds, partners and prizes.
+
+Each form changes one part of the edition's spec. The changed spec is written out as a competition file and
+read back with the file's own rules (`competitions.read_competition_file`), so a form and a file can never
+disagree; then `competitions.update_competition` applies it, which refuses removing what applications use and
+changing a rubric once scoring started. Every change is audited, in draft too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import msgspec
+
+from core.editions import access, competitions
+from core.editions.access import EditionNotFound, edition_for_organiser
+from core.editions.geography import REGIONS
+from core.editions.schema import (
+    EDITION_STATUSES,
+    ORGANISATION_KINDS,
+    PARTNER_ROLES,
+    PRIZE_KINDS,
+    AreaSpec,
+    CompetitionSpec,
+    EditionSpec,
+    PartnerSpec,
+    PrizeSpec,
+    PrizeTargetSpec,
+    ProgrammeSpec,
+    RoundSpec,
+    SectionSpec,
+    StatementSpec,
+    TimelineSpec,
+    TrackSpec,
+    parse_moment,
+)
+from core.editions.setup import SetupRefused, may_create_edition
+from core.platform.i18n import gettext as _
+from core.platform.identity import SessionUser
+from core.platform.yaml_source import FileProblems, load_yaml
+from core.plugins import active_registry
+
+__all__ = [
+    "FORM_ROUND_KINDS", "NewEdition", "SetupParts", "add_area", "add_partner", "add_prize", "add_round",
+    "add_track", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round", "remove_track",
+    "rename_track", "setup_parts", "suggest_slug",
+]
+
+FORM_ROUND_KINDS = ("admissibility", "screening", "final_pitch", "mentoring")
+PRIZE_TARGETS = ("all_winners", "finalists", "track", "area")
+DEFAULT_FORM = Path(__file__).with_name("default_form.yaml")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class NewEdition:
+    title_it: str = ""
+    title_en: str = ""
+    year: str = ""
+    slug: str = ""
+    time_zone: str = "Europe/Rome"
+    opens: str = ""
+    closes: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SetupParts:
+    """What the set-up sections list and offer; codes are kept for the forms, labels are what people see."""
+
+    tracks: tuple[TrackSpec, ...]
+    areas: tuple[AreaSpec, ...]
+    rounds: tuple[RoundSpec, ...]
+    partners: tuple[PartnerSpec, ...]
+    prizes: tuple[PrizeSpec, ...]
+    rubrics: tuple[Choice, ...]
+    workflows: tuple[Choice, ...]
+    round_names: dict[str, dict[str, str]]
+    track_names: dict[str, dict[str, str]]
+    area_names: dict[str, dict[str, str]]
+    regions: tuple[str, ...] = tuple(REGIONS)
+
+
+def suggest_slug(title: str, year: str | int) -> str:
+    """Lower-case letters, digits and dashes from the title, then the year: `welfare-che-impresa-2027`."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
+    year_text = str(year).strip()
+    if year_text and not words.endswith(year_text):
+        words = f"{words}-{year_text}" if words else year_text
+    return words
+
+
+def _name_fields(name_it: str, name_en: str, errors: dict[str, str], prefix: str = "name") -> dict[str, str]:
+    name = {"it": name_it.strip(), "en": name_en.strip()}
+    for language, value in name.items():
+        if not value:
+            errors[f"{prefix}_{language}"] = _("Give a name in this language.")
+        elif len(value) > MAX_NAME:
+            errors[f"{prefix}_{language}"] = _("At most {count} characters.").format(count=MAX_NAME)
+    return name
+
+
+def _next_code(prefix: str, taken: set[str]) -> str:
+    number = 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def _default_form() -> dict[str, Any]:
+    data = load_yaml(DEFAULT_FORM.read_text(encoding="utf-8")).data
+    return {"application_form": msgspec.convert(data["application_form"], list[SectionSpec]),
+            "declarations": msgspec.convert(data["declarations"], list[StatementSpec]),
+            "consents": msgspec.convert(data["consents"], list[StatementSpec])}
+
+
+def _moment(value: str, zone: ZoneInfo, name: str, errors: dict[str, str], *, required: bool) -> str | None:
+    value = value.strip()
+    if not value:
+        if required:
+            errors[name] = _("Give a date and time.")
+        return None
+    try:
+        parse_moment(value, zone)
+    except ValueError:
+        errors[name] = _("Give a date and time such as 2026-05-01T09:00.")
+        return None
+    return value
+
+
+def _checked(spec: CompetitionSpec, field_of: Callable[[str], str]) -> CompetitionSpec:
+    """The spec read back as a file with the file's rules; a problem becomes an error on the field it concerns."""
+    try:
+        return competitions.read_competition_file(competitions.competition_to_yaml(spec))
+    except FileProblems as refused:
+        raise SetupRefused({field_of(p.path): p.reason for p in refused.problems}) from None
+
+
+def _refusal(path: str) -> str:
+    """What `update_competition` refused, said to people without codes."""
+    if path.startswith("$.tracks"):
+        return _("Applications use this track, so it cannot be removed.")
+    if path.startswith("$.areas"):
+        return _("Applications use this area, so it cannot be removed.")
+    if path.startswith("$.prizes"):
+        return _("This prize has been awarded, so it cannot be removed.")
+    if path.startswith("$.rounds") and path.endswith(".rubric"):
+        return _("Jurors have started scoring in this round, so its rubric cannot change.")
+    if path.startswith("$.rounds"):
+        return _("This round has assignments or decisions, so it cannot be removed.")
+    if path.startswith("$.edition.slug"):
+        return _("The address of an edition cannot change.")
+    return _("The edition's rules refuse this change.")
+
+
+async def new_edition(*, actor: SessionUser, values: NewEdition) -> str:
+    """Create a draft edition from the new-edition form with the default application form and one track."""
+    if not may_create_edition(actor):
+        raise EditionNotFound("new")
+    errors: dict[str, str] = {}
+    title = _name_fields(values.title_it, values.title_en, errors, prefix="title")
+    year = 0
+    try:
+        year = int(values.year.strip())
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        errors["year"] = _("Give a year such as 2027.")
+    slug = values.slug.strip().lower() or suggest_slug(title["it"] or title["en"], values.year)
+    if not slug or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) or len(slug) > 80:
+        errors["slug"] = _("Use lower-case letters, digits and dashes, such as welfare-2027.")
+    zone = ZoneInfo("Europe/Rome")
+    if values.time_zone not in available_timezones():
+        errors["time_zone"] = _("Choose a time zone from the list.")
+    else:
+        try:
+            zone = ZoneInfo(values.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = _("Choose a time zone from the list.")
+    opens = _moment(values.opens, zone, "opens", errors, required=True)
+    closes = _moment(values.closes, zone, "closes", errors, required=True)
+    if opens and closes and parse_moment(closes, zone) <= parse_moment(opens, zone):
+        errors["closes"] = _("The call must close after it opens.")
+    if errors:
+        raise SetupRefused(errors)
+    programme = re.sub(r"-?\d{4}$", "", slug) or slug
+    spec = CompetitionSpec(
+        programme=ProgrammeSpec(slug=programme, name=dict(title)),
+        edition=EditionSpec(slug=slug, year=year, title=dict(title), time_zone=values.time_zone),
+        tracks=[TrackSpec(code="T1", name={"it": "Generale", "en": "General"})],
+        timeline=[TimelineSpec(code="call_open", label={"it": "Apertura delle candidature", "en": "Applications open"},
+                               starts_at=str(opens)),
+                  TimelineSpec(code="call_close", label={"it": "Chiusura delle candidature",
+                                                        "en": "Applications close"}, starts_at=str(closes))],
+        **_default_form())
+    spec = _checked(spec, lambda path: "slug" if path.startswith("$.edition.slug") else "_form")
+    try:
+        await competitions.import_competition(spec, actor_id=actor.id)
+    except competitions.EditionExists:
+        raise SetupRefused({"slug": _("An edition already has this address; choose another.")}) from None
+    if not actor.is_admin:
+        await access.grant_role(account_id=actor.id, role="organiser", edition_slug=slug, actor_id=actor.id)
+    return slug
+
+
+async def setup_parts(*, actor: SessionUser, edition_slug: str) -> SetupParts:
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    registry = active_registry()
+    enabled = list(spec.plugins)
+    return SetupParts(
+        tracks=tuple(spec.tracks), areas=tuple(spec.areas), rounds=tuple(spec.rounds), partners=tuple(spec.partners),
+        prizes=tuple(spec.prizes),
+        rubrics=tuple(Choice(name, dict(offer.rubric.label) or {"it": name, "en": name})
+                      for name, offer in registry.rubrics(enabled=enabled).items()),
+        workflows=tuple(Choice(name, dict(w.label) or {"it": name, "en": name})
+                        for name, w in registry.workflows(enabled=enabled).items()),
+        round_names={r.code: competitions.label(r.name) for r in spec.rounds},
+        track_names={t.code: competitions.label(t.name) for t in spec.tracks},
+        area_names={a.code: competitions.label(a.name) for a in spec.areas},
+    )
+
+
+async def _change(actor: SessionUser, edition_slug: str, change: Callable[[CompetitionSpec], CompetitionSpec],
+                  field_of: Callable[[str], str] = lambda path: "_form") -> list[competitions.Change]:
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = _checked(change(await competitions.export_competition(edition_slug)), field_of)
+    try:
+        return await competitions.update_competition(spec, slug=edition_slug, actor_id=actor.id, audit_draft=True)
+    except FileProblems as refused:
+        raise SetupRefused({"_form": _refusal(refused.problems[0].path)}) from None
+
+
+def _require(found: bool, code: str) -> None:
+    if not found:
+        raise EditionNotFound(code)
+
+
+# -- the edition's phase ----------------------------------------------------------------------------
+
+
+async def set_phase(*, actor: SessionUser, edition_slug: str, status: str) -> None:
+    """Move the edition to another phase of its year: its call page and applications open from "open" on."""
+    if status not in EDITION_STATUSES:
+        raise SetupRefused({"status": _("Choose one of the phases listed.")})
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        return msgspec.structs.replace(spec, edition=msgspec.structs.replace(spec.edition, status=status))
+    await _change(actor, edition_slug, change)
+
+
+# -- tracks and areas -------------------------------------------------------------------------------
+
+
+async def add_track(*, actor: SessionUser, edition_slug: str, name_it: str, name_en: str) -> str:
+    errors: dict[str, str] = {}
+    name = _name_fields(name_it, name_en, errors)
+    if errors:
+        raise SetupRefused(errors)
+    code = ""
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        nonlocal code
+        code = _next_code("T", {t.code for t in spec.tracks})
+        return msgspec.structs.replace(spec, tracks=[*spec.tracks, TrackSpec(code=code, name=name)])
+    await _change(actor, edition_slug, change)
+    return code
+
+
+async def rename_track(*, actor: SessionUser, edition_slug: str, code: str, name_it: str, name_en: str) -> None:
+    errors: dict[str, str] = {}
+    name = _name_fields(name_it, name_en, errors)
+    if errors:
+        raise SetupRefused(errors)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(t.code == code for t in spec.tracks), code)
+        return msgspec.structs.replace(spec, tracks=[
+            msgspec.structs.replace(t, name=name) if t.code == code else t for t in spec.tracks])
+    await _change(actor, edition_slug, change)
+
+
+async def remove_track(*, actor: SessionUser, edition_slug: str, code: str) -> None:
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(t.code == code for t in spec.tracks), code)
+        if len(spec.tracks) == 1:
+            raise SetupRefused({"_form": _("An edition needs at least one track.")})
+        if any(p.target.track == code for p in spec.prizes):
+            raise SetupRefused({"_form": _("A prize is for this track: remove the prize first.")})
+        return msgspec.structs.replace(spec, tracks=[t for t in spec.tracks if t.code != code])
+    await _change(actor, edition_slug, change)
+
+
+async def add_area(*, actor: SessionUser, edition_slug: str, name_it: str, name_en: str,
+                   regions: list[str]) -> str:
+    errors: dict[str, str] = {}
+    name = _name_fields(name_it, name_en, errors)
+    chosen = [r for r in dict.fromkeys(regions) if r]
+    if not chosen:
+        errors["regions"] = _("Choose at least one region.")
+    elif any(r not in REGIONS for r in chosen):
+        errors["regions"] = _("Choose regions from the list.")
+    if errors:
+        raise SetupRefused(errors)
+    code = ""
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        nonlocal code
+        taken = {r for a in spec.areas for r in a.regions}
+        if taken & set(chosen):
+            raise SetupRefused({"regions": _("A region can belong to one area only: {regions}.").format(
+                regions=", ".join(sorted(taken & set(chosen))))})
+        code = _next_code("A", {a.code for a in spec.areas})
+        return msgspec.structs.replace(spec, areas=[*spec.areas, AreaSpec(code=code, name=name, regions=chosen)])
+    await _change(actor, edition_slug, change)
+    return code
+
+
+async def remove_area(*, actor: SessionUser, edition_slug: str, code: str) -> None:
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(a.code == code for a in spec.areas), code)
+        if any(p.target.area == code for p in spec.prizes):
+            raise SetupRefused({"_form": _("A prize is for this area: remove the prize first.")})
+        if any(code in (r.advancement.get("min_per_area") or {}) for r in spec.rounds):
+            raise SetupRefused({"_form": _("A round's advancement rule names this area.")})
+        return msgspec.structs.replace(spec, areas=[a for a in spec.areas if a.code != code])
+    await _change(actor, edition_slug, change)
+
+
+# -- rounds -----------------------------------------------------------------------------------------
+
+
+async def add_round(*, actor: SessionUser, edition_slug: str, values: dict[str, str]) -> str:
+    """A round from the round form: name, kind, workflow, rubric, jurors per entry, blind, dates, combination.
+
+    For a final pitch, `combine_with` names an earlier round and `weight` is this round's share in per cent
+    (60 means final = 60% this round + 40% the earlier one).
+    """
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    registry = active_registry()
+    zone = ZoneInfo(spec.edition.time_zone)
+    errors: dict[str, str] = {}
+    name = _name_fields(values.get("name_it", ""), values.get("name_en", ""), errors)
+    kind = values.get("kind", "")
+    if kind not in FORM_ROUND_KINDS:
+        errors["kind"] = _("Choose the kind of round.")
+    workflow = values.get("workflow", "")
+    if workflow and workflow not in registry.workflows(enabled=list(spec.plugins)):
+        errors["workflow"] = _("Choose a workflow from the list.")
+    if kind in ("admissibility", "screening", "final_pitch") and not workflow:
+        errors["workflow"] = _("A round where jurors work needs a workflow.")
+    rubric = values.get("rubric", "")
+    if rubric and rubric not in registry.rubrics(enabled=list(spec.plugins)):
+        errors["rubric"] = _("Choose a rubric from the list.")
+    if kind in ("screening", "final_pitch") and not rubric:
+        errors["rubric"] = _("A scoring round needs a rubric.")
+    jurors = 0
+    try:
+        jurors = int(values.get("jurors_per_entry", "0").strip() or "0")
+        if not 0 <= jurors <= 50:
+            raise ValueError
+    except ValueError:
+        errors["jurors_per_entry"] = _("Give a whole number from 0 to 50.")
+    opens = _moment(values.get("opens", ""), zone, "opens", errors, required=False)
+    closes = _moment(values.get("closes", ""), zone, "closes", errors, required=False)
+    if opens and closes and parse_moment(closes, zone) <= parse_moment(opens, zone):
+        errors["closes"] = _("The round must close after it opens.")
+    combination: dict[str, float] = {}
+    earlier = values.get("combine_with", "")
+    if earlier:
+        if kind != "final_pitch":
+            errors["combine_with"] = _("Only a final pitch is combined with an earlier round.")
+        elif earlier not in {r.code for r in spec.rounds if r.rubric}:
+            errors["combine_with"] = _("Choose an earlier round with a rubric.")
+        try:
+            weight = int(values.get("weight", "").strip())
+            if not 1 <= weight <= 99:
+                raise ValueError
+        except ValueError:
+            errors["weight"] = _("Give this round's share as a whole percentage from 1 to 99.")
+        else:
+            combination = {"": weight / 100, earlier: round((100 - weight) / 100, 2)}
+    if errors:
+        raise SetupRefused(errors)
+    code = _next_code("R", {r.code for r in spec.rounds})
+    if combination:  # this round first: final = 60% final pitch + 40% online jury
+        combination = {(key or code): value for key, value in combination.items()}
+    new_round = RoundSpec(code=code, name=name, kind=kind, workflow=workflow, opens_at=opens, closes_at=closes,
+                          rubric=rubric or None, jurors_per_entry=jurors, blind=values.get("blind") == "1",
+                          combination=combination)
+    fields = {"opens_at": "opens", "closes_at": "closes", "rubric": "rubric", "workflow": "workflow",
+              "jurors_per_entry": "jurors_per_entry", "kind": "kind"}
+    await _change(actor, edition_slug, lambda current: msgspec.structs.replace(current, rounds=[
+        *current.rounds, new_round]), lambda path: fields.get(path.rsplit(".", 1)[-1], "_form"))
+    return code
+
+
+async def remove_round(*, actor: SessionUser, edition_slug: str, code: str) -> None:
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(r.code == code for r in spec.rounds), code)
+        if any(code in r.combination for r in spec.rounds if r.code != code):
+            raise SetupRefused({"_form": _("Another round's score is combined with this one: remove that first.")})
+        return msgspec.structs.replace(spec, rounds=[r for r in spec.rounds if r.code != code])
+    await _change(actor, edition_slug, change)
+
+
+# -- partners and prizes ----------------------------------------------------------------------------
+
+
+async def add_partner(*, actor: SessionUser, edition_slug: str, organisation: str, role: str, kind: str,
+                      website: str = "") -> None:
+    errors: dict[str, str] = {}
+    organisation = " ".join(organisation.split())
+    if not organisation:
+        errors["organisation"] = _("Give the organisation's name.")
+    elif len(organisation) > MAX_NAME:
+        errors["organisation"] = _("At most {count} characters.").format(count=MAX_NAME)
+    if role not in PARTNER_ROLES:
+        errors["role"] = _("Choose a role from the list.")
+    if kind not in ORGANISATION_KINDS:
+        errors["kind"] = _("Choose a kind from the list.")
+    website = website.strip()
+    if website and not re.fullmatch(r"https?://\S+", website):
+        errors["website"] = _("Give an address starting with https://.")
+    if errors:
+        raise SetupRefused(errors)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        if any(p.organisation == organisation and p.role == role for p in spec.partners):
+            raise SetupRefused({"organisation": _("This organisation already has this role.")})
+        if any(p.organisation == organisation and p.kind != kind for p in spec.partners):
+            raise SetupRefused({"kind": _("This organisation is already listed with another kind.")})
+        return msgspec.structs.replace(spec, partners=[*spec.partners, PartnerSpec(
+            organisation=organisation, role=role, kind=kind, website=website)])
+    await _change(actor, edition_slug, change)
+
+
+async def remove_partner(*, actor: SessionUser, edition_slug: str, position: int) -> None:
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(0 <= position < len(spec.partners), str(position))
+        gone = spec.partners[position]
+        partners = [p for i, p in enumerate(spec.partners) if i != position]
+        if not any(p.organisation == gone.organisation for p in partners) and any(
+                prize.sponsor == gone.organisation for prize in spec.prizes):
+            raise SetupRefused({"_form": _("This organisation gives a prize: remove the prize first.")})
+        return msgspec.structs.replace(spec, partners=partners)
+    await _change(actor, edition_slug, change)
+
+
+async def add_prize(*, actor: SessionUser, edition_slug: str, values: dict[str, str]) -> str:
+    """A prize: name (it/en), sponsor, kind, amount in euro, and who it is for (a track, an area, all winners or
+    the finalists)."""
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    errors: dict[str, str] = {}
+    name = _name_fields(values.get("name_it", ""), values.get("name_en", ""), errors)
+    sponsor = values.get("sponsor", "")
+    if sponsor and sponsor not in {p.organisation for p in spec.partners}:
+        errors["sponsor"] = _("Choose a partner from the list.")
+    kind = values.get("kind", "")
+    if kind not in PRIZE_KINDS:
+        errors["kind"] = _("Choose a kind from the list.")
+    amount: float | None = None
+    amount_text = values.get("amount", "").strip().replace(",", ".")
+    if amount_text:
+        try:
+            amount = float(amount_text)
+            if not 0 <= amount <= 1e9:
+                raise ValueError
+        except ValueError:
+            errors["amount"] = _("Give an amount in euro, such as 20000.")
+    target_text = values.get("target", "")
+    target = PrizeTargetSpec()
+    if target_text in ("all_winners", "finalists"):
+        target = PrizeTargetSpec(scope=target_text)
+    elif target_text.startswith("track:") and target_text[6:] in {t.code for t in spec.tracks}:
+        target = PrizeTargetSpec(track=target_text[6:], rank=1)
+    elif target_text.startswith("area:") and target_text[5:] in {a.code for a in spec.areas}:
+        target = PrizeTargetSpec(area=target_text[5:], rank=1)
+    else:
+        errors["target"] = _("Choose who the prize is for.")
+    if errors:
+        raise SetupRefused(errors)
+    code = _next_code("P", {p.code for p in spec.prizes})
+    prize = PrizeSpec(code=code, name=name, kind=kind, sponsor=sponsor or None,
+                      amount_eur=int(amount) if amount is not None and amount.is_integer() else amount, target=target)
+    await _change(actor, edition_slug, lambda current: msgspec.structs.replace(current, prizes=[
+        *current.prizes, prize]))
+    return code
+
+
+async def remove_prize(*, actor: SessionUser, edition_slug: str, code: str) -> None:
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(p.code == code for p in spec.prizes), code)
+        return msgspec.structs.replace(spec, prizes=[p for p in spec.prizes if p.code != code])
+    await _change(actor, edition_slug, change)
+
+
+def default_dates(today: date) -> tuple[str, str]:
+    """A call opening next month and closing six weeks later, as the new-edition form suggests."""
+    opens = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    closes = date.fromordinal(opens.toordinal() + 42)
+    return f"{opens.isoformat()}T09:00", f"{closes.isoformat()}T12:00"

@@ -1,0 +1,309 @@
+"""Shared set-ups for the integration tests: the example edition, people with roles, entries in a given status,
+their assignments, reviews and decisions, and signing in as someone.
+
+A factory goes through the core service that does the same thing in the app wherever there is one (importing
+the competition file, granting a role, a juror's or a mentor's profile, storing an upload). The few that write
+rows themselves say why in their docstring: each makes a state that no page or service creates on its own,
+short of playing the whole call (an entry already in a jury round, a round scored in bulk, a round whose
+window is moved around "now").
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.applications import attachments
+from core.editions import access
+from core.editions.competitions import import_competition_text
+from core.people.accounts import load_session_user, normalise_email
+from core.platform import audit, db
+from core.platform.identity import SessionUser
+from core.platform.passwords import hash_password
+from core.platform.tables import (
+    Account,
+    Application,
+    Area,
+    Assignment,
+    Award,
+    ConflictOfInterest,
+    ConsentRecord,
+    CriterionScore,
+    Decision,
+    Edition,
+    EditionPartner,
+    KpiDefinition,
+    KpiValue,
+    MentoringSession,
+    MentorMatch,
+    Milestone,
+    MilestoneSubmission,
+    Organisation,
+    Prize,
+    Review,
+    Round,
+    TeamMember,
+    Track,
+)
+from tests.conftest import run, sign_in
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_FILE = ROOT / "examples" / "welfare-che-impresa.yaml"
+EXAMPLE = EXAMPLE_FILE.read_text(encoding="utf-8")
+SLUG = "welfare-comunita-2026"  # the example file's edition
+PASSWORD = "correct-horse-battery"
+EN = {"accept-language": "en"}
+
+
+# -- the edition ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditionIds:
+    """An imported edition and the ids of what its file declares, by code (organisations by name)."""
+
+    id: int
+    slug: str
+    tracks: dict[str, int]
+    areas: dict[str, int]
+    rounds: dict[str, int]
+    prizes: dict[str, int]
+    organisations: dict[str, int]
+
+
+def example_edition(text: str = EXAMPLE) -> EditionIds:
+    """The example competition file (or a variant of its text), imported as `giuria competition import` does."""
+    return edition_ids(run(import_competition_text(text)))
+
+
+def edition_ids(edition_id: int) -> EditionIds:
+    async def read() -> EditionIds:
+        slug = (await Edition.select(Edition.slug).where(Edition.id == edition_id).first())["slug"]
+
+        def by_code(table) -> dict[str, int]:
+            return table.select(table.id, table.code).where(table.edition == edition_id)
+
+        partners = await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(
+            EditionPartner.select(EditionPartner.organisation).where(EditionPartner.edition == edition_id)))
+        return EditionIds(
+            id=edition_id, slug=slug,
+            tracks={r["code"]: r["id"] for r in await by_code(Track)},
+            areas={r["code"]: r["id"] for r in await by_code(Area)},
+            rounds={r["code"]: r["id"] for r in await by_code(Round)},
+            prizes={r["code"]: r["id"] for r in await by_code(Prize)},
+            organisations={r["name"]: r["id"] for r in partners})
+
+    return run(read())
+
+
+def set_round(round_id: int, **columns: Any) -> None:
+    """Change a round in place: its window, workflow, blindness or settings, e.g. `opens_at=...`, `blind=False`.
+
+    Writes the row itself: the competition file and the set-up page set dates in whole minutes of the
+    edition's time zone, while tests put a window around "now" (opened yesterday, closed a second ago).
+    """
+    run(Round.update({getattr(Round, name): value for name, value in columns.items()}).where(Round.id == round_id))
+
+
+def open_round(round_id: int, *, opened_days_ago: float = 1, closes_in_days: float = 7, **columns: Any) -> None:
+    """A round open since `opened_days_ago` and closing in `closes_in_days`, with any other columns changed too."""
+    now = datetime.now(UTC)
+    set_round(round_id, opens_at=now - timedelta(days=opened_days_ago), closes_at=now + timedelta(days=closes_in_days),
+              **columns)
+
+
+# -- people -----------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    return run(hash_password(password))
+
+
+def account(email: str, *, role: str | None = None, edition_slug: str | None = SLUG, organisation: int | None = None,
+            locale: str = "it", display_name: str = "", verified: bool = True, password: str = PASSWORD) -> int:
+    """An account as `accounts.create_account` leaves it (the row and its audit event), with a role if given.
+
+    Writes the row itself only to hash each password once per test session: Argon2 takes up to a second per
+    hash on a busy machine and a test may need a dozen people. The role is granted by `access.grant_role`.
+    """
+
+    async def create() -> int:
+        async with db.write_transaction():
+            account_id = (await Account.insert(Account(
+                email=normalise_email(email), password_hash=_password_hash(password), display_name=display_name,
+                locale=locale, email_verified_at=datetime.now(UTC) if verified else None)))[0]["id"]
+            await audit.record("account.created", actor_id=account_id, subject_type="account", subject_id=account_id)
+        if role:
+            await access.grant_role(account_id=account_id, role=role, edition_slug=edition_slug,
+                                    organisation_id=organisation)
+        return account_id
+
+    return run(create())
+
+
+def user(account_id: int) -> SessionUser:
+    """The signed-in user a service sees for this account."""
+    found = run(load_session_user(account_id, 0))
+    assert found is not None, account_id
+    return found
+
+
+def as_person(client, email: str, password: str = PASSWORD) -> None:
+    """Sign the test client in as this person, forgetting whoever was signed in before."""
+    client.cookies.clear()
+    assert sign_in(client, email, password).status_code == 302
+
+
+# -- entries and their judging ------------------------------------------------------------------------------
+
+
+def application(edition: EditionIds, *, owner: int, track: str | None = "AGR", area: str | None = None,
+                status: str = "in_round", **columns: Any) -> int:
+    """An application in any status (`in_round`, `finalist`, `submitted`...), with the columns given.
+
+    Writes the row itself: the applicant's pages make a draft and submit it only complete, with its files,
+    and admission and the jury's decisions then move it on; a test about a later step starts there.
+    """
+    row = Application(edition=edition.id, applicant=owner, status=status,
+                      track=edition.tracks[track] if track else None, area=edition.areas[area] if area else None,
+                      **columns)
+    return run(Application.insert(row))[0]["id"]
+
+
+def team_member(application_id: int, full_name: str, **columns: Any) -> int:
+    """A member of an entry's team, as the team section of the form stores it (written directly, as the entry)."""
+    return run(TeamMember.insert(TeamMember(application=application_id, full_name=full_name, **columns)))[0]["id"]
+
+
+def attachment(settings, application_id: int, *, field: str, filename: str, content: bytes,
+               accept: tuple[str, ...] = ("pdf",)) -> attachments.StoredFile:
+    """A file on an entry in any status, through the upload checks (`store_checked_file`): its content sniffed,
+    kept by hash under the data directory, the upload audited as the applicant's (the draft-only rule of the
+    applicant's own upload aside)."""
+    row = run(Application.select(Application.applicant, Application.edition).where(
+        Application.id == application_id).first())
+
+    async def chunks():
+        yield content
+
+    async def nothing_to_check() -> None:
+        return None
+
+    async def edition() -> int:
+        return row["edition"]
+
+    return run(attachments.store_checked_file(
+        settings=settings, application_id=application_id, field=field, filename=filename, stream=chunks(),
+        accept=list(accept), max_bytes=len(content) + 1, user_id=row["applicant"], precheck=nothing_to_check,
+        claim=edition))
+
+
+def assignment(round_id: int, application_id: int, juror: int, **columns: Any) -> int:
+    """A juror on an entry in a round, in any status (`assigned`, `submitted`, `recused`).
+
+    Writes the row itself: the organiser's assignment (`assignments.add_assignment` and the proposals) refuses
+    pairs that a conflict rule forbids and records who assigned them, while tests need the pair as it stands.
+    """
+    return run(Assignment.insert(Assignment(round=round_id, application=application_id, juror=juror,
+                                            **columns)))[0]["id"]
+
+
+def review(assignment_id: int, scores: Mapping[str, float], *, status: str = "submitted", total: float | None = None,
+           comment: str = "", criterion_comment: str = "", submitted_at: datetime | None = None,
+           **columns: Any) -> int:
+    """A juror's review with a score per criterion, `total` as the rubric computes it.
+
+    Writes the rows itself: `reviews.save_review` (the juror's review page) saves one review at a time in an
+    open round after the juror's conflict check, while results, awards and sponsor reports need a round
+    scored in bulk, often closed. Tests of scoring itself use the page.
+    """
+
+    async def create() -> int:
+        async with db.write_transaction():
+            review_id = (await Review.insert(Review(
+                assignment=assignment_id, status=status, total=total, overall_comment=comment,
+                submitted_at=submitted_at, **columns)))[0]["id"]
+            if scores:
+                await CriterionScore.insert(*(CriterionScore(review=review_id, criterion=code, value=value,
+                                                             comment=criterion_comment)
+                                              for code, value in scores.items()))
+        return review_id
+
+    return run(create())
+
+
+def decision(round_id: int, application_id: int, outcome: str, *, published_at: datetime | None = None,
+             **columns: Any) -> int:
+    """A round's decision on an entry (`admissible`, `advanced`, `not_advanced`...), published if `published_at`.
+
+    Writes the row itself: admission and advancement decide from a round's checks and results and mail the
+    applicants, while tests of what follows (status pages, sponsor reports) need the outcome alone.
+    """
+    return run(Decision.insert(Decision(round=round_id, application=application_id, outcome=outcome,
+                                        published_at=published_at, **columns)))[0]["id"]
+
+
+def consent(account_id: int, application_id: int, code: str, *, withdrawn_at: datetime | None = None) -> int:
+    """A consent given with an application (`share_with_sponsors`...), withdrawn if `withdrawn_at`.
+
+    Writes the row itself: submission records consents with the application, which these entries skipped.
+    """
+    return run(ConsentRecord.insert(ConsentRecord(account=account_id, application=application_id, code=code,
+                                                  kind="consent", text_version="1.0",
+                                                  withdrawn_at=withdrawn_at)))[0]["id"]
+
+
+def award(prize_id: int, application_id: int, *, status: str = "confirmed") -> int:
+    """A prize given to an entry, `proposed` or `confirmed`.
+
+    Writes the row itself: `awards.confirm_awards` allocates from the final round's results, which a test of
+    what sponsors see after the awards does not need to play.
+    """
+    return run(Award.insert(Award(prize=prize_id, application=application_id, status=status)))[0]["id"]
+
+
+# -- the mentoring path, as it stands later in the year -------------------------------------------------------
+# Matching, sessions, deliverables and indicators each have their page (tests/integration/test_mentoring_web.py);
+# reports and dashboards read them as they stand months later, which these write directly.
+
+
+def mentor_match(edition_id: int, mentor: int, application_id: int, *, status: str = "active") -> int:
+    return run(MentorMatch.insert(MentorMatch(edition=edition_id, mentor=mentor, application=application_id,
+                                              status=status)))[0]["id"]
+
+
+def mentoring_session(match_id: int, *, starts_at: datetime, status: str = "scheduled", notes: str = "") -> int:
+    return run(MentoringSession.insert(MentoringSession(match=match_id, starts_at=starts_at, status=status,
+                                                        notes=notes)))[0]["id"]
+
+
+def milestone_submission(milestone_code: str, application_id: int, *, status: str = "submitted") -> int:
+    edition = run(Application.select(Application.edition).where(Application.id == application_id).first())["edition"]
+    milestone = run(Milestone.select(Milestone.id).where(Milestone.edition == edition,
+                                                         Milestone.code == milestone_code).first())["id"]
+    return run(MilestoneSubmission.insert(MilestoneSubmission(milestone=milestone, application=application_id,
+                                                              status=status)))[0]["id"]
+
+
+def kpi_value(kpi_code: str, application_id: int, *, kind: str, value: float, period_end: date) -> int:
+    edition = run(Application.select(Application.edition).where(Application.id == application_id).first())["edition"]
+    kpi = run(KpiDefinition.select(KpiDefinition.id).where(KpiDefinition.edition == edition,
+                                                           KpiDefinition.code == kpi_code).first())["id"]
+    return run(KpiValue.insert(KpiValue(application=application_id, kpi=kpi, kind=kind, value=value,
+                                        period_end=period_end)))[0]["id"]
+
+
+def declared_conflict(application_id: int, juror: int, *, kind: str = "personal", reason: str = "") -> int:
+    """A conflict of interest a juror declared about an entry before any assignment.
+
+    Writes the row itself: the juror's own declaration (`reviews.declare_conflict`) is made on an assignment,
+    while this one must keep the assignment from ever being made.
+    """
+    return run(ConflictOfInterest.insert(ConflictOfInterest(application=application_id, juror=juror, kind=kind,
+                                                            reason=reason, rule="declared",
+                                                            source="declared")))[0]["id"]

@@ -1,0 +1,259 @@
+"""An edition set up with forms alone, over HTTP on both engines: new edition, tracks, rounds, partners, prizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli.main import cli
+from core.editions import access
+from core.editions.competitions import import_competition_text, read_competition_file
+from core.people import accounts
+from core.platform.db import json_value
+from core.platform.tables import Application, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
+from tests.conftest import csrf_token, run, sign_in
+
+EN = {"accept-language": "en"}
+SLUG = "welfare-che-impresa-2027"
+
+
+@pytest.fixture
+def admin(client, settings, monkeypatch):
+    """An administrator made with `giuria create-admin` on the test database, signed in."""
+    monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
+    if settings.database_url:
+        monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
+    created = CliRunner().invoke(cli, ["create-admin", "--email", "root@example.org", "--password",
+                                       "long-enough-pass"], catch_exceptions=False)
+    assert created.exit_code == 0
+    assert sign_in(client, "root@example.org", "long-enough-pass").status_code == 302
+    choose_language(client, "en")
+    return client
+
+
+def choose_language(client, language: str) -> None:
+    token = csrf_token(client, "/")
+    response = client.post("/language", data={"_csrf_token": token, "language": language, "next": "/"},
+                           follow_redirects=False)
+    assert response.status_code in (302, 303)
+
+
+def post(client, path: str, data: dict, page: str | None = None):
+    token = csrf_token(client, page or f"/organise/{SLUG}/setup")
+    return client.post(path, data={"_csrf_token": token, **data}, headers=EN, follow_redirects=False)
+
+
+NEW = {"how": "form", "title_it": "Welfare, che impresa!", "title_en": "Welfare, what an enterprise!",
+       "year": "2027", "slug": "", "time_zone": "Europe/Rome", "opens": "2027-03-01T09:00",
+       "closes": "2027-04-30T12:00"}
+
+
+def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
+    client = admin
+    # a refused new-edition form keeps what was typed
+    refused = post(client, "/organise/new", {**NEW, "year": "twenty", "closes": "2027-02-01T09:00"}, "/organise/new")
+    assert refused.status_code == 400
+    assert "Give a year such as 2027." in refused.text
+    assert "The call must close after it opens." in refused.text
+    assert 'value="Welfare, what an enterprise!"' in refused.text
+    assert run(Edition.count()) == 0
+
+    created = post(client, "/organise/new", NEW, "/organise/new")
+    assert created.status_code == 302
+    assert created.headers["location"] == f"/organise/{SLUG}/setup?saved=created"
+    edition = run(Edition.select().where(Edition.slug == SLUG).first())
+    assert json_value(edition["title"]) == {"it": "Welfare, che impresa!", "en": "Welfare, what an enterprise!"}
+    assert [s["code"] for s in json_value(edition["application_form"])][:1] == ["entity"]
+
+    base = f"/organise/{SLUG}/setup"
+    assert post(client, f"{base}/tracks/T1/rename", {"name_it": "Agricoltura sociale",
+                                                      "name_en": "Social farming"}).status_code == 302
+    assert post(client, f"{base}/tracks", {"name_it": "Servizi alla persona", "name_en": "Care services"}
+                ).status_code == 302
+    missing = post(client, f"{base}/tracks", {"name_it": "Terza", "name_en": ""})
+    assert missing.status_code == 400
+    assert "Give a name in this language." in missing.text and 'value="Terza"' in missing.text
+    assert [json_value(t["name"])["en"] for t in run(Track.select().order_by(Track.position))] == [
+        "Social farming", "Care services"]
+
+    checklist = {"name_it": "Verifica di ammissibilità", "name_en": "Admissibility check", "kind": "admissibility",
+                 "workflow": "checklist", "rubric": "", "jurors_per_entry": "1", "opens": "2027-05-01T00:00",
+                 "closes": "2027-05-08T23:59"}
+    assert post(client, f"{base}/rounds/add", checklist).status_code == 302
+    jury = {"name_it": "Giuria online", "name_en": "Online jury", "kind": "screening", "workflow": "rubric",
+            "rubric": "welfare-screening", "jurors_per_entry": "3", "blind": "1", "opens": "2027-05-09T00:00",
+            "closes": "2027-05-31T23:59"}
+    no_rubric = post(client, f"{base}/rounds/add", {**jury, "rubric": "", "jurors_per_entry": "many"})
+    assert no_rubric.status_code == 400
+    assert "A scoring round needs a rubric." in no_rubric.text
+    assert "Give a whole number from 0 to 50." in no_rubric.text
+    assert 'value="Online jury"' in no_rubric.text
+    assert post(client, f"{base}/rounds/add", jury).status_code == 302
+    final = {"name_it": "Finale", "name_en": "Final pitch", "kind": "final_pitch", "workflow": "rubric",
+             "rubric": "welfare-final-pitch", "jurors_per_entry": "5", "combine_with": "R2", "weight": "60"}
+    bad_weight = post(client, f"{base}/rounds/add", {**final, "weight": "100"})
+    assert bad_weight.status_code == 400
+    assert "Give this round&#39;s share as a whole percentage from 1 to 99." in bad_weight.text
+    assert post(client, f"{base}/rounds/add", final).status_code == 302
+    rounds = run(Round.select().order_by(Round.position))
+    assert [(r["code"], r["kind"], r["workflow"], r["rubric_name"], r["jurors_per_entry"], r["blind"])
+            for r in rounds] == [("R1", "admissibility", "checklist", "", 1, False),
+                                 ("R2", "screening", "rubric", "welfare-screening", 3, True),
+                                 ("R3", "final_pitch", "rubric", "welfare-final-pitch", 5, False)]
+    assert json_value(rounds[2]["combination"]) == {"R2": 0.4, "R3": 0.6}
+
+    for name, kind in (("Fondazione Aurora", "foundation"), ("Banca di Comunità", "bank")):
+        assert post(client, f"{base}/partners", {"organisation": name, "role": "sponsor", "kind": kind}
+                    ).status_code == 302
+    twice = post(client, f"{base}/partners", {"organisation": "Banca di Comunità", "role": "sponsor",
+                                              "kind": "bank"})
+    assert twice.status_code == 400 and "This organisation already has this role." in twice.text
+    assert post(client, f"{base}/prizes", {"name_it": "Premio agricoltura", "name_en": "Farming prize",
+                                           "sponsor": "Fondazione Aurora", "kind": "cash_grant", "amount": "20000",
+                                           "target": "track:T1"}).status_code == 302
+    bad_prize = post(client, f"{base}/prizes", {"name_it": "Prestito", "name_en": "Loan", "sponsor": "Nobody",
+                                                "kind": "loan_offer", "amount": "lots", "target": "all_winners"})
+    assert bad_prize.status_code == 400
+    assert "Choose a partner from the list." in bad_prize.text and "Give an amount in euro, such as 20000." in \
+        bad_prize.text and 'value="Prestito"' in bad_prize.text
+    assert post(client, f"{base}/prizes", {"name_it": "Prestito", "name_en": "Loan", "sponsor": "Banca di Comunità",
+                                           "kind": "loan_offer", "amount": "50000", "target": "all_winners"}
+                ).status_code == 302
+    prizes = run(Prize.select(Prize.code, Prize.kind, Prize.amount_eur, Prize.target).order_by(Prize.position))
+    assert [(p["code"], p["kind"], float(p["amount_eur"]), json_value(p["target"])) for p in prizes] == [
+        ("P1", "cash_grant", 20000.0, {"track": "T1", "rank": 1}),
+        ("P2", "loan_offer", 50000.0, {"scope": "all_winners"})]
+
+    # a partner giving a prize, and a track a prize is for, stay
+    kept = post(client, f"{base}/tracks/T1/remove", {})
+    assert kept.status_code == 400 and "A prize is for this track: remove the prize first." in kept.text
+
+    page = client.get(base, headers=EN)
+    assert page.status_code == 200
+    for shown in ("<summary>Social farming</summary>", "<summary>Care services</summary>",
+                  "<small>Admissibility checklist</small>", "<small>Screening with a rubric</small>",
+                  "60% Final pitch + 40% Online jury", "Fondazione Aurora · sponsor · foundation",
+                  "Farming prize · cash grant · €20,000 · Fondazione Aurora · Social farming"):
+        assert shown in page.text
+    choose_language(client, "it")
+    page = client.get(base)
+    for shown in ("<summary>Agricoltura sociale</summary>", "<small>Valutazione con griglia</small>",
+                  "60% Finale + 40% Giuria online", "Fondazione Aurora · sponsor · fondazione",
+                  "Premio agricoltura · contributo in denaro"):
+        assert shown in page.text
+    choose_language(client, "en")
+
+    # every change is audited, in draft too
+    changed = run(AuditEvent.select(AuditEvent.action).where(AuditEvent.action == "edition.changed"))
+    assert len(changed) == 9  # rename, a track, three rounds, two partners, two prizes
+
+    text = client.get(f"{base}/edition.yaml").text
+    spec = read_competition_file(text)
+    assert [t.code for t in spec.tracks] == ["T1", "T2"]
+    assert [r.code for r in spec.rounds] == ["R1", "R2", "R3"]
+    assert [p.organisation for p in spec.partners] == ["Fondazione Aurora", "Banca di Comunità"]
+    same = post(client, f"{base}/yaml", {"yaml": text})
+    assert same.status_code == 302 and same.headers["location"] == f"{base}?saved=unchanged"
+
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
+RUNNING = "welfare-comunita-2026"
+
+
+def test_parts_in_use_and_scored_rounds_are_refused_with_a_clear_message(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
+    track = run(Track.select(Track.id).where(Track.code == "PAT").first())["id"]
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    application = run(Application.insert(Application(edition=edition, applicant=account, track=track,
+                                                     title="Orti", status="in_round")))[0]["id"]
+    assignment = run(Assignment.insert(Assignment(round=r1, application=application, juror=account)))[0]["id"]
+    run(Review.insert(Review(assignment=assignment)))
+    r0 = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
+    run(Assignment.insert(Assignment(round=r0, application=application, juror=account)))
+    base = f"/organise/{RUNNING}/setup"
+    before = client.get(f"{base}/edition.yaml").text
+
+    def refused(path: str, data: dict, message: str) -> None:
+        token = csrf_token(client, base)
+        response = client.post(path, data={"_csrf_token": token, **data}, headers=EN)
+        assert response.status_code == 400
+        assert message in response.text
+
+    refused(f"{base}/tracks/PAT/remove", {}, "Applications use this track, so it cannot be removed.")
+    refused(f"{base}/rounds/R0/remove", {}, "This round has assignments or decisions, so it cannot be removed.")
+    refused(f"{base}/tracks/AGR/remove", {}, "A prize is for this track: remove the prize first.")
+    refused(f"{base}/rounds/R1/remove", {}, "Another round&#39;s score is combined with this one: remove that first.")
+    refused(f"{base}/partners/1/remove", {}, "This organisation gives a prize: remove the prize first.")
+    assert client.get(f"{base}/edition.yaml").text == before
+    # the rest still changes, and is audited
+    token = csrf_token(client, base)
+    renamed = client.post(f"{base}/tracks/PAT/rename", data={"_csrf_token": token, "name_it": "Patrimonio",
+                                                               "name_en": "Heritage"}, follow_redirects=False)
+    assert renamed.status_code == 302
+    assert renamed.headers["location"] == f"{base}?saved=tracks#tracks"
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["tracks[PAT].name.it", "tracks[PAT].name.en"]
+    # no CSRF token, no change; an unknown part is a missing page
+    assert client.post(f"{base}/tracks/PAT/remove", data={}).status_code == 403
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/tracks/NOPE/remove", data={"_csrf_token": token}).status_code == 404
+    assert client.post(f"{base}/partners/99/remove", data={"_csrf_token": token}).status_code == 404
+
+
+def test_a_stranger_cannot_use_the_set_up_forms_and_an_organiser_creates_an_edition(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="maker@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=None))
+    assert sign_in(client, "maker@foundation.example", "correct-horse-battery").status_code == 302
+    token = csrf_token(client, "/organise/new")
+    for path in (f"/organise/{RUNNING}/setup/tracks", f"/organise/{RUNNING}/setup/tracks/AGR/remove",
+                 f"/organise/{RUNNING}/setup/prizes", f"/organise/{RUNNING}/setup/rounds/add"):
+        assert client.post(path, data={"_csrf_token": token, "name_it": "x", "name_en": "y"}).status_code == 404
+    taken = client.post("/organise/new", data={"_csrf_token": token, **NEW, "slug": RUNNING}, headers=EN)
+    assert taken.status_code == 400
+    assert "An edition already has this address; choose another." in taken.text
+    created = client.post("/organise/new", data={"_csrf_token": token, **NEW, "slug": "bando-2027"},
+                          follow_redirects=False)
+    assert created.status_code == 302
+    assert client.get("/organise/bando-2027/setup").status_code == 200
+    assert run(Track.count().where(Track.edition.slug == "bando-2027")) == 1
+
+
+def test_the_organiser_opens_the_call_by_changing_the_editions_phase(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="maker@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=None))
+    assert sign_in(client, "maker@foundation.example", "correct-horse-battery").status_code == 302
+    token = csrf_token(client, "/organise/new")
+    assert client.post("/organise/new", data={"_csrf_token": token, **NEW}, follow_redirects=False).status_code == 302
+    assert client.get(f"/c/{SLUG}", headers=EN).status_code == 404  # a draft is nobody's business yet
+    setup = client.get(f"/organise/{SLUG}/setup", headers=EN)
+    assert '<option value="draft" selected>Draft</option>' in setup.text
+    refused = post(client, f"/organise/{SLUG}/setup/phase", {"status": "nonsense"})
+    assert refused.status_code == 400 and "Choose one of the phases listed." in refused.text
+    opened = post(client, f"/organise/{SLUG}/setup/phase", {"status": "open"})
+    assert opened.status_code == 302 and opened.headers["location"].endswith("?saved=phase#phase")
+    assert run(Edition.select(Edition.status).where(Edition.slug == SLUG).first())["status"] == "open"
+    assert client.get(f"/c/{SLUG}", headers=EN).status_code == 200
+    assert run(AuditEvent.count().where(AuditEvent.action == "edition.changed")) >= 1
+    # An organiser of another edition cannot move this one.
+    client.cookies.clear()
+    other = run(accounts.create_account(email="else@foundation.example", password="correct-horse-battery",
+                                        verified=True, locale="en"))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "else@foundation.example", "correct-horse-battery").status_code == 302
+    assert post(client, f"/organise/{SLUG}/setup/phase", {"status": "archived"},
+                page=f"/organise/{RUNNING}/setup").status_code == 404
