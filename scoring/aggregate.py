@@ -89,6 +89,9 @@ def apply_thresholds(
         criterion = rubric.criterion(code)
         if criterion is not None and criterion.threshold is not None:
             failing[:, c] = means[:, c] < criterion.threshold
-    below = tuple(tuple(codes[c] for c in np.flatnonzero(row)) for row in failing)
+    below_list: list[tuple[str, ...]] = [()] * len(means)
+    for e in np.flatnonzero(failing.any(axis=1)).tolist():
+        below_list[e] = tuple(codes[c] for c in np.flatnonzero(failing[e]).tolist())
+    below = tuple(below_list)
     excluded = failing.any(axis=1) if policy == "exclude" else np.zeros(len(means), dtype=bool)
     return ThresholdOutcome(below=below, excluded=excluded)

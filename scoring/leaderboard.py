@@ -60,7 +60,7 @@ def build_leaderboard(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[LeaderboardRow]:
     """Rows group by group, best first; `values` holds each review's criterion values (reviews × codes)."""
-    calibration = calibrate(reviews, method)
+    calibration = calibrate(reviews, method, tracks=groups)
     means = criterion_means(reviews, values)
     thresholds = apply_thresholds(rubric, codes, means, threshold_policy)
     eligible = ~thresholds.excluded
@@ -83,37 +83,44 @@ def build_leaderboard(
             eligible=eligible,
             progress=progress,
         )
-    rows = []
-    for e in ranking.order.tolist():
-        flags = []
-        if uncertainty is not None and uncertainty.contested[e]:
-            flags.append("contested")
-        flags += [f"below:{code}" for code in thresholds.below[e]]
+    # Plain Python values once, not a numpy scalar per field: a leaderboard has 20,000 rows.
+    n = reviews.n_entries
+    score, raw_mean = _numbers(calibration.score), _numbers(calibration.raw_mean)
+    n_reviews, rank = calibration.n_reviews.tolist(), ranking.rank.tolist()
+    group = [ranking.groups[g] for g in ranking.group.tolist()]
+    nothing: list = [None] * n
+    ci_low = ci_high = rank_low = rank_high = p_top = nothing
+    contested = np.zeros(n, dtype=bool)
+    if uncertainty is not None:
+        shown = ranking.rank > 0
+        ci_low = _numbers(np.where(shown, uncertainty.score_low, np.nan))
+        ci_high = _numbers(np.where(shown, uncertainty.score_high, np.nan))
+        rank_low = [r if s else None for r, s in zip(uncertainty.rank_low.tolist(), shown.tolist(), strict=True)]
+        rank_high = [r if s else None for r, s in zip(uncertainty.rank_high.tolist(), shown.tolist(), strict=True)]
+        if uncertainty.p_top is not None:
+            p_top = uncertainty.p_top.tolist()
+        contested = uncertainty.contested
+    flags: list[tuple[str, ...]] = [()] * n
+    below = np.array([bool(b) for b in thresholds.below])
+    flagged = contested | below | thresholds.excluded | (calibration.n_reviews == 1) | (calibration.entry_component > 0)
+    for e in np.flatnonzero(flagged).tolist():
+        marks = ["contested"] if contested[e] else []
+        marks += [f"below:{code}" for code in thresholds.below[e]]
         if thresholds.excluded[e]:
-            flags.append("excluded")
+            marks.append("excluded")
         if calibration.n_reviews[e] == 1:
-            flags.append("one_review")
+            marks.append("one_review")
         if calibration.entry_component[e] > 0:
-            flags.append(f"component:{calibration.entry_component[e]}")
-        ranked = ranking.rank[e] > 0
-        rows.append(
-            LeaderboardRow(
-                entry=reviews.entries[e],
-                group=ranking.groups[ranking.group[e]],
-                rank=int(ranking.rank[e]) if ranked else None,
-                score=_number(calibration.score[e]),
-                raw_mean=_number(calibration.raw_mean[e]),
-                n_reviews=int(calibration.n_reviews[e]),
-                ci_low=_number(uncertainty.score_low[e]) if uncertainty and ranked else None,
-                ci_high=_number(uncertainty.score_high[e]) if uncertainty and ranked else None,
-                rank_low=int(uncertainty.rank_low[e]) if uncertainty and ranked else None,
-                rank_high=int(uncertainty.rank_high[e]) if uncertainty and ranked else None,
-                p_top=float(uncertainty.p_top[e]) if uncertainty and uncertainty.p_top is not None else None,
-                flags=tuple(flags),
-            )
+            marks.append(f"component:{calibration.entry_component[e]}")
+        flags[e] = tuple(marks)
+    return [
+        LeaderboardRow(
+            reviews.entries[e], group[e], rank[e] or None, score[e], raw_mean[e], n_reviews[e],
+            ci_low[e], ci_high[e], rank_low[e], rank_high[e], p_top[e], flags[e],
         )
-    return rows
+        for e in ranking.order.tolist()
+    ]
 
 
-def _number(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+def _numbers(values: np.ndarray) -> list[float | None]:
+    return [v if v == v and abs(v) != float("inf") else None for v in values.tolist()]

@@ -22,12 +22,11 @@ form, leaving a system the size of the jury.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.stats import rankdata
 
 from scoring.reviews import Reviews
 
@@ -79,6 +78,10 @@ class Calibration:
     variances: VarianceComponents | None = None
     fitted: np.ndarray | None = None
     leverage: np.ndarray | None = None
+    juror_scale_var: np.ndarray | None = None  # uncertainty of each juror's scale (0 where held at 1 by the model)
+    centre: np.ndarray | None = None  # per entry, the level its quality is shrunk towards (model methods)
+    centre_group: np.ndarray | None = None  # per entry, which level: 0 for all, or its track's number
+    track_effects: bool = False  # whether each track got its own level (see `calibrate`)
 
     def by_entry(self) -> dict:
         """Calibrated score keyed by entry label."""
@@ -88,8 +91,17 @@ class Calibration:
         return dict(zip(self.reviews.jurors, self.juror_offset.tolist(), strict=True))
 
 
-def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
-    """Calibrated entry scores and juror estimates by the named method."""
+def calibrate(
+    reviews: Reviews, method: str = DEFAULT_METHOD, *, tracks: Sequence[Hashable] | None = None
+) -> Calibration:
+    """Calibrated entry scores and juror estimates by the named method.
+
+    `tracks` (one label per entry) lets the model methods shrink each entry towards its own
+    track's level instead of the round's, so that a strong track's quality is not blamed on
+    its jurors' leniency. That needs the data to tell the two apart: jurors who review in
+    several tracks. Track levels are used only when `track_levels` finds them identified;
+    otherwise the round keeps one level, and `Calibration.track_effects` is False.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown calibration method {method!r}; choose one of {', '.join(METHODS)}")
     n_reviews = reviews.reviews_per_entry()
@@ -105,8 +117,13 @@ def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
         n_components=n_components,
     )
     if method in ("additive", "offset_scale"):
-        fit = _fit_additive(reviews) if method == "additive" else _fit_offset_scale(reviews)
-        score = np.where(n_reviews > 0, fit.mu + fit.entry, np.nan)
+        fitter = _fit_additive if method == "additive" else _fit_offset_scale
+        group = _track_groups(reviews, tracks)
+        if group is not None and not track_levels(reviews, group).identified:
+            group = None
+        fit = fitter(reviews, group=group)
+        centre = fit.level[fit.group]
+        score = np.where(n_reviews > 0, centre + fit.entry, np.nan)
         return Calibration(
             score=score,
             juror_offset=fit.offset,
@@ -114,6 +131,10 @@ def calibrate(reviews: Reviews, method: str = DEFAULT_METHOD) -> Calibration:
             variances=fit.variances,
             fitted=fit.fitted(reviews),
             leverage=fit.leverage(reviews),
+            juror_scale_var=fit.scale_var,
+            centre=centre,
+            centre_group=fit.group,
+            track_effects=group is not None,
             **common,
         )
     score = _SIMPLE[method](reviews, reviews.score[:, None])[:, 0]
@@ -142,14 +163,111 @@ def replicate_scorer(calibration: Calibration) -> Callable[[np.ndarray], np.ndar
     v = calibration.variances
     assert v is not None
     loading = calibration.juror_scale[reviews.juror]
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
+    group = calibration.centre_group
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=group)
     scored = calibration.n_reviews[:, None] > 0
 
     def scorer(totals: np.ndarray) -> np.ndarray:
-        mu, entry, _ = system.solve(totals)
-        return np.where(scored, mu[None, :] + entry, np.nan)
+        if totals.dtype == np.float32:
+            score = system.solve_single(totals)
+            score[~scored[:, 0]] = np.nan
+            return score
+        level, entry, _ = system.solve(totals)
+        return np.where(scored, level[system.centre] + entry, np.nan)
 
     return scorer
+
+
+class PosteriorSampler:
+    """Draws of the model methods' error, score − true score, entries × draws, from the fitted model.
+
+    Given the jury's unknowns u = (centres, offsets), entries are independent, so a draw is
+    (1) a jury-level error, u* − û ~ N(0, σ²·S⁻¹), from one triangular solve with the
+    Cholesky factor of S that the bootstrap shares, carried to each entry through the closed
+    form of its effect; and (2) an entry-level error, normal, with the variance the fitted
+    estimator has for that entry given u: its shrinkage, d²·λ²·σ²_entry; its review noise,
+    d²·Σ loading²·σ²_juror, each review at its own juror's noise level (`juror_noise`); and,
+    for `offset_scale`, its jurors' scale uncertainty, d²·E[quality²]·Σ loading²·var(scale).
+    With equal noise and known scales this is the exact Gaussian posterior (part 2 is then
+    d·σ²); the per-juror terms are what a simulation of panels from the fitted model
+    (`rank._ErrorSimulator`, used where no factor is kept) finds, at a fraction of its cost.
+    `width` normal draws make one replicate.
+    """
+
+    def __init__(self, calibration: Calibration):
+        v = calibration.variances
+        assert v is not None and calibration.fitted is not None
+        reviews = calibration.reviews
+        loading = calibration.juror_scale[reviews.juror]
+        self.system = system = _JurorSystem(
+            reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=calibration.centre_group
+        )
+        self.width = system.n_centres + reviews.n_jurors + reviews.n_entries
+        self.factor = linalg.cholesky(system._dense().astype(np.float32), lower=True, check_finite=False)
+        self.noise_sd = np.float32(np.sqrt(v.noise))
+        effect = np.where(calibration.n_reviews > 0, calibration.score - calibration.centre, 0.0)
+        noise = juror_noise(calibration)[reviews.juror]
+        load2 = loading**2
+        spread = system.entry_ridge**2 * v.entry + np.bincount(reviews.entry, load2 * noise, reviews.n_entries)
+        if calibration.juror_scale_var is not None:
+            scale_var = calibration.juror_scale_var[reviews.juror]
+            square = effect**2 + system.d * v.noise  # E[quality²] given the data
+            spread += square * np.bincount(reviews.entry, load2 * scale_var, reviews.n_entries)
+        self.entry_sd = (system.d * np.sqrt(spread)).astype(np.float32)
+        self.keep = (1.0 - system.dm).astype(np.float32)[:, None]  # a centre's error reaches its entries less shrinkage
+        self.d = system.d.astype(np.float32)[:, None]
+        self.pairs = system.pairs.astype(np.float32)
+
+    def __call__(self, normal: np.ndarray) -> np.ndarray:
+        """Errors, replicates × entries, from standard normal draws, replicates × `width`."""
+        t, n_j = self.system.n_centres, self.system.reviews.n_jurors
+        jury = linalg.solve_triangular(
+            self.factor, np.ascontiguousarray(normal[:, : t + n_j].T), lower=True, trans="T", check_finite=False
+        )
+        jury *= self.noise_sd
+        level, offset = jury[:t], jury[t:]
+        error = normal[:, t + n_j :] * self.entry_sd
+        through = self.d * (self.pairs @ offset)
+        through -= self.keep * (level[0][None, :] if t == 1 else level[self.system.centre])
+        error -= through.T
+        return error
+
+
+def juror_noise(calibration: Calibration) -> np.ndarray:
+    """Each juror's review-noise variance: their own residuals, shrunk towards the pooled variance.
+
+    Residuals are inflated by 1/(1 − leverage), as a fitted model makes them too small. How
+    far to trust a juror's own residuals is estimated from the jury: the spread of the
+    jurors' mean squared residuals beyond what sampling alone would give (empirical Bayes,
+    with the residuals' own fourth moment for the sampling part). A jury whose jurors differ
+    only by chance gets the pooled variance for everyone.
+    """
+    reviews = calibration.reviews
+    fitted, leverage = calibration.fitted, calibration.leverage
+    assert fitted is not None and leverage is not None
+    if len(reviews.score) == 0:
+        return np.ones(reviews.n_jurors)
+    squared = (reviews.score - fitted) ** 2 / (1.0 - leverage)
+    pooled = float(squared.mean())
+    variance = np.full(reviews.n_jurors, pooled)
+    n_j = reviews.reviews_per_juror().astype(float)
+    judged = n_j > 0
+    own = np.bincount(reviews.juror, squared, reviews.n_jurors)[judged] / n_j[judged]
+    spread = float(np.mean(squared**2)) - pooled**2  # variance of one squared residual
+    between = float(np.mean((own - pooled) ** 2) - np.mean(spread / n_j[judged]))
+    if between > 0 and spread > 0:
+        prior_reviews = spread / between
+        variance[judged] = (n_j[judged] * own + prior_reviews * pooled) / (n_j[judged] + prior_reviews)
+    return variance
+
+
+def posterior_sampler(calibration: Calibration) -> PosteriorSampler | None:
+    """The fast error draws for a model method whose jury system is factorised densely, else None."""
+    if calibration.variances is None or len(calibration.reviews.score) == 0:
+        return None
+    if calibration.reviews.n_jurors + int(np.max(calibration.centre_group, initial=0)) + 1 > DENSE_JUROR_LIMIT:
+        return None
+    return PosteriorSampler(calibration)
 
 
 # --- simple per-juror methods, vectorised over columns of totals --------------------------
@@ -190,8 +308,8 @@ def _percentile_method(reviews: Reviews, totals: np.ndarray) -> np.ndarray:
     span = totals.max(axis=0) - totals.min(axis=0) + 1.0
     key = reviews.juror[:, None] * span + (totals - totals.min(axis=0))
     start = np.concatenate(([0], np.cumsum(n_j)[:-1]))[reviews.juror]
-    within = rankdata(key, axis=0, method="average") - start[:, None]
-    pooled = rankdata(totals, axis=0, method="average")
+    within = _mid_ranks(key) - start[:, None]
+    pooled = _mid_ranks(totals)
     few = (n_j < MIN_REVIEWS_FOR_SPREAD)[reviews.juror]
     own = (within - 0.5) / np.maximum(n_j, 1)[reviews.juror][:, None]
     p = np.where(few[:, None], (pooled - 0.5) / n, own)
@@ -202,6 +320,23 @@ def _percentile_method(reviews: Reviews, totals: np.ndarray) -> np.ndarray:
     frac = position - low
     on_scale = np.take_along_axis(ordered, low, 0) * (1 - frac) + np.take_along_axis(ordered, high, 0) * frac
     return _entry_means(reviews, on_scale)
+
+
+def _mid_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks down each column, ties sharing the mean of their ranks (scipy's rankdata "average")."""
+    n = len(values)
+    order = np.argsort(values, axis=0, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=0)
+    position = np.broadcast_to(np.arange(n)[:, None], ordered.shape)
+    first = np.ones(ordered.shape, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    last = np.ones(ordered.shape, dtype=bool)
+    last[:-1] = first[1:]
+    start = np.maximum.accumulate(np.where(first, position, 0), axis=0)
+    end = np.minimum.accumulate(np.where(last, position, n - 1)[::-1], axis=0)[::-1]
+    ranks = np.empty(ordered.shape)
+    np.put_along_axis(ranks, order, (start + end) / 2 + 1, axis=0)
+    return ranks
 
 
 _SIMPLE: dict[str, Callable[[Reviews, np.ndarray], np.ndarray]] = {
@@ -227,9 +362,13 @@ def _juror_moments(reviews: Reviews) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Pattern:
-    """Sparsity of the design, computed once per review set and refilled for each set of loadings."""
+    """Sparsity of the design, computed once per review set and refilled for each set of loadings.
 
-    def __init__(self, reviews: Reviews):
+    `centre` numbers each entry's centre group (all 0 without track levels); the incidence
+    of groups, which loadings do not change, is kept here too.
+    """
+
+    def __init__(self, reviews: Reviews, centre: np.ndarray | None = None):
         n, n_e, n_j = len(reviews.score), reviews.n_entries, reviews.n_jurors
         self.by_entry = np.argsort(reviews.entry, kind="stable")
         self.entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(reviews.entry, minlength=n_e))))
@@ -240,6 +379,15 @@ class _Pattern:
         self.pair_ptr_t = np.concatenate(([0], np.cumsum(np.bincount(self.pair_juror, minlength=n_j))))
         self.shape = (n_e, n_j, n)
         self.jm = reviews.juror_matrix()
+        self.centre = np.zeros(n_e, dtype=np.int64) if centre is None else centre
+        self.n_centres = t = int(self.centre.max()) + 1 if n_e else 1
+        self.review_centre = self.centre[reviews.entry]
+        self.ce = sparse.csr_matrix((np.ones(n_e), (self.centre, np.arange(n_e))), shape=(t, n_e))
+        self.cr = sparse.csr_matrix((np.ones(n), (self.review_centre, np.arange(n))), shape=(t, n))
+        self.per_centre = np.bincount(self.review_centre, minlength=t).astype(float)
+        # reviews of each juror in each centre group
+        self.by_group = np.bincount(reviews.juror * t + self.review_centre, minlength=n_j * t).reshape(n_j, t)
+        self.by_group = self.by_group.astype(float)
 
     def matrices(self, loading: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
         """Entries × reviews weighted by loading; entries × jurors (and transposed) of summed loadings."""
@@ -254,11 +402,13 @@ class _Pattern:
 
 
 class _JurorSystem:
-    """The ridge normal equations of total = μ + loading·entry + offset, with entries eliminated.
+    """The ridge normal equations of total = centre + loading·entry + offset, with entries eliminated.
 
-    Unknowns are u = (μ, offsets); entry effects follow from u in closed form because, given
-    the jurors, entries are independent. S·u = rhs has the jury's size, not the design's, and
-    everything after the per-entry and per-juror sums of the totals works at that size too.
+    Unknowns are u = (centres, offsets): one centre for the whole round, or one per track
+    when track effects are modelled (`centre[e]` numbers the entry's track). Entry effects
+    follow from u in closed form because, given the jurors, entries are independent.
+    S·u = rhs has the jury's size, not the design's, and everything after the per-entry and
+    per-juror sums of the totals works at that size too.
     """
 
     def __init__(
@@ -268,48 +418,58 @@ class _JurorSystem:
         entry_ridge: float,
         juror_ridge: float,
         pattern: _Pattern | None = None,
+        centre: np.ndarray | None = None,
     ):
         self.reviews = reviews
         self.loading = loading
         self.entry_ridge = entry_ridge
         self.juror_ridge = juror_ridge
-        self.n = float(len(reviews.score))
-        self.entry_weight = np.bincount(reviews.entry, loading**2, reviews.n_entries)  # Σ loading²
-        self.entry_load = np.bincount(reviews.entry, loading, reviews.n_entries)  # Σ loading
+        n_e = reviews.n_entries
+        pattern = pattern or _Pattern(reviews, centre)
+        self.centre, self.n_centres = pattern.centre, pattern.n_centres
+        self.entry_weight = np.bincount(reviews.entry, loading**2, n_e)  # Σ loading²
+        self.entry_load = np.bincount(reviews.entry, loading, n_e)  # Σ loading
         self.n_j = reviews.reviews_per_juror().astype(float)
         self.d = 1.0 / (self.entry_weight + entry_ridge)
-        pattern = pattern or _Pattern(reviews)
         self.jm = pattern.jm
         # em: entries × reviews; pairs: entries × jurors, Σ loading over the reviews they share
         self.em, self.pairs, self.pairs_t = pattern.matrices(loading)
         self.dm = self.d * self.entry_load
-        self.lead = self.n - float(np.sum(self.d * self.entry_load**2))
-        self.cross = self.n_j - self.pairs_t @ self.dm  # S[0, 1:]
+        self.ce, self.cr, self.by_group = pattern.ce, pattern.cr, pattern.by_group
+        self.lead = pattern.per_centre - np.bincount(self.centre, self.d * self.entry_load**2, self.n_centres)
+        # S[centres, offsets]: reviews of juror j in centre group c, less what the entries' elimination takes
+        weighted = np.zeros((n_e, self.n_centres))
+        weighted[np.arange(n_e), self.centre] = self.dm
+        self.cross = (self.by_group - self.pairs_t @ weighted).T
         self._factor = None
         self._last: np.ndarray | None = None
+        self._single: tuple | None = None
+        self._factor_single: tuple | None = None
 
     def _matvec(self, u: np.ndarray) -> np.ndarray:
-        mu, offset = u[0], u[1:]
+        t = self.n_centres
+        mu, offset = u[:t], u[t:]
         seen = self.pairs @ offset  # entries × columns
-        # Reductions by ufunc, not BLAS: threaded BLAS on vectors this small costs more than it saves.
-        top = self.lead * mu + _dot(self.n_j, offset) - _dot(self.dm, seen)
+        top = self.lead[:, None] * mu + self.by_group.T @ offset - self.ce @ (self.dm[:, None] * seen)
         rest = (
-            self.cross[:, None] * mu[None, :]
+            self.cross.T @ mu
             + (self.n_j + self.juror_ridge)[:, None] * offset
             - self.pairs_t @ (self.d[:, None] * seen)
         )
-        return np.vstack([top[None, :], rest])
+        return np.vstack([top, rest])
 
     def _diagonal(self) -> np.ndarray:
         offsets = self.n_j + self.juror_ridge - self.pairs.multiply(self.pairs).T @ self.d
-        return np.concatenate(([max(self.lead, 1e-12)], np.maximum(offsets, 1e-12)))
+        return np.concatenate((np.maximum(self.lead, 1e-12), np.maximum(offsets, 1e-12)))
 
     def _dense(self) -> np.ndarray:
-        s = np.empty((self.reviews.n_jurors + 1, self.reviews.n_jurors + 1))
-        s[0, 0] = self.lead
-        s[0, 1:] = s[1:, 0] = self.cross
-        s[1:, 1:] = -(self.pairs_t @ self.pairs.multiply(self.d[:, None]).tocsr()).toarray()
-        s[np.arange(1, len(s)), np.arange(1, len(s))] += self.n_j + self.juror_ridge
+        t, n_j = self.n_centres, self.reviews.n_jurors
+        s = np.empty((t + n_j, t + n_j))
+        s[:t, :t] = np.diag(self.lead)
+        s[:t, t:] = self.cross
+        s[t:, :t] = self.cross.T
+        s[t:, t:] = -(self.pairs_t @ self.pairs.multiply(self.d[:, None]).tocsr()).toarray()
+        s[np.arange(t, len(s)), np.arange(t, len(s))] += self.n_j + self.juror_ridge
         return s
 
     def posterior_variances(self, noise: float) -> tuple[np.ndarray, np.ndarray]:
@@ -319,37 +479,78 @@ class _JurorSystem:
         diagonal approximation that ignores how uncertain offsets feed into entry effects, which
         matters little once jurors have more than a handful of reviews each.
         """
-        n_e, n_j = self.reviews.n_entries, self.reviews.n_jurors
-        if (n_j + 1) * max(n_e, n_j + 1) > EXACT_VARIANCE_LIMIT:
+        n_e, n_j, t = self.reviews.n_entries, self.reviews.n_jurors, self.n_centres
+        if (n_j + t) * max(n_e, n_j + t) > EXACT_VARIANCE_LIMIT:
             return noise * self.d, noise / (self.n_j + self.juror_ridge)
-        inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + 1))
-        coupling = sparse.hstack([sparse.csr_matrix(self.entry_load[:, None]), self.pairs]).tocsr()
+        inverse = linalg.cho_solve(linalg.cho_factor(self._dense(), lower=True), np.eye(n_j + t))
+        coupling = sparse.hstack([self.ce.T.multiply(self.entry_load[:, None]), self.pairs]).tocsr()
         spread = np.asarray(coupling.multiply(coupling @ inverse).sum(axis=1)).ravel()
-        return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[1:]
+        return noise * (self.d + self.d**2 * spread), noise * np.diag(inverse)[t:]
 
     def solve(self, totals: np.ndarray, start: np.ndarray | None = None):
-        """μ (per column), entry effects and juror offsets for each column of `totals`."""
+        """Centres (centre groups × columns), entry effects and juror offsets for each column of `totals`."""
+        t = self.n_centres
         by_entry = np.asarray(self.em @ totals)  # Σ loading·total per entry
         shrunk = self.d[:, None] * by_entry
         rhs = np.vstack(
             [
-                (totals.sum(axis=0) - _dot(self.entry_load, shrunk))[None, :],
+                np.asarray(self.cr @ totals) - self.ce @ (self.entry_load[:, None] * shrunk),
                 np.asarray(self.jm @ totals) - self.pairs_t @ shrunk,
             ]
         )
-        if totals.shape[1] > 1 and self.reviews.n_jurors + 1 <= DENSE_JUROR_LIMIT:
+        u = self._solve_system(rhs, start)
+        mu, offset = u[:t], u[t:]
+        entry = shrunk - self.dm[:, None] * mu[self.centre] - self.d[:, None] * (self.pairs @ offset)
+        return mu, entry, offset
+
+    def solve_single(self, totals: np.ndarray) -> np.ndarray:
+        """Entry scores (centre + effect) for simulated panels, in single precision throughout.
+
+        The per-review sums dominate a bootstrap, and single precision halves their memory
+        traffic; the jury system is well conditioned (every offset carries its ridge), and
+        simulated errors need no more than six digits.
+        """
+        if self._single is None:
+            single = np.float32
+            self._single = (
+                *(m.astype(single) for m in (self.em, self.jm, self.cr, self.ce, self.pairs, self.pairs_t)),
+                *(v.astype(single)[:, None] for v in (self.d, self.dm, self.entry_load)),
+            )
+        em, jm, cr, ce, pairs, pairs_t, d, dm, load = self._single
+        t = self.n_centres
+        shrunk = em @ totals
+        shrunk *= d
+        rhs = np.vstack([cr @ totals - ce @ (load * shrunk), jm @ totals - pairs_t @ shrunk])
+        u = self._solve_system(rhs, None)
+        level, offset = u[:t], u[t:]
+        centre = level[0][None, :] if t == 1 else level[self.centre]
+        shrunk -= d * (pairs @ offset)
+        shrunk -= dm * centre
+        shrunk += centre
+        return shrunk
+
+    def _solve_system(self, rhs: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        """S⁻¹·rhs: by a Cholesky factor, kept for the next call, for many columns of a jury small enough.
+
+        Single-precision columns (simulated panels) get a single-precision copy of the factor:
+        S is well conditioned (every offset carries its ridge), and the simulated errors need
+        no more than six digits.
+        """
+        if rhs.shape[1] > 1 and self.reviews.n_jurors + self.n_centres <= DENSE_JUROR_LIMIT:
             if self._factor is None:
                 self._factor = linalg.cho_factor(self._dense(), lower=True, check_finite=False)
-            u = linalg.cho_solve(self._factor, rhs, check_finite=False)
-        else:
-            if start is None and self._last is not None:
-                start = np.repeat(self._last[:, :1], totals.shape[1], axis=1)
-            u = _block_pcg(self._matvec, rhs, self._diagonal(), start)
-            if totals.shape[1] == 1:
-                self._last = u
-        mu, offset = u[0], u[1:]
-        entry = shrunk - self.dm[:, None] * mu[None, :] - self.d[:, None] * (self.pairs @ offset)
-        return mu, entry, offset
+            factor = self._factor
+            if rhs.dtype == np.float32:
+                if self._factor_single is None:
+                    self._factor_single = (self._factor[0].astype(np.float32), self._factor[1])
+                factor = self._factor_single
+            return linalg.cho_solve(factor, rhs, check_finite=False)
+        if start is None and self._last is not None:
+            start = np.repeat(self._last[:, :1], rhs.shape[1], axis=1)
+        u = _block_pcg(self._matvec, rhs.astype(float), self._diagonal(), start).astype(rhs.dtype)
+        if rhs.shape[1] == 1:
+            self._last = u
+        return u
 
 
 def _dot(weights: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -383,14 +584,17 @@ def _block_pcg(matvec, rhs: np.ndarray, diagonal: np.ndarray, start: np.ndarray 
 
 @dataclass
 class _ModelFit:
-    mu: float
+    level: np.ndarray  # the centre of each centre group (one, or one per track)
+    group: np.ndarray  # per entry, its centre group
     entry: np.ndarray
     offset: np.ndarray
     scale: np.ndarray
     variances: VarianceComponents
+    scale_var: np.ndarray | None = None
 
     def fitted(self, reviews: Reviews) -> np.ndarray:
-        return self.mu + self.offset[reviews.juror] + self.scale[reviews.juror] * self.entry[reviews.entry]
+        centre = self.level[self.group][reviews.entry]
+        return centre + self.offset[reviews.juror] + self.scale[reviews.juror] * self.entry[reviews.entry]
 
     def leverage(self, reviews: Reviews) -> np.ndarray:
         """Approximate hat-matrix diagonal, used to inflate residuals before resampling them."""
@@ -416,24 +620,25 @@ def _fit_linear(
     max_rounds: int,
     tol: float = 1e-4,
     pattern: _Pattern | None = None,
-) -> tuple[float, np.ndarray, np.ndarray, VarianceComponents]:
+    group: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, VarianceComponents]:
     """Ridge fit with the variance components re-estimated by EM until they settle."""
     y = reviews.score
     floor = 1e-6 * max(float(np.var(y)), 1e-12)
     has_reviews = reviews.reviews_per_entry() > 0
     judged = reviews.reviews_per_juror() > 0
     start = None
-    pattern = pattern or _Pattern(reviews)
+    pattern = pattern or _Pattern(reviews, group)
     for _ in range(max_rounds):
         system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
-        mu, entry, offset = system.solve(y[:, None], start)
-        start = np.vstack([mu[None, :], offset])
-        mu, entry, offset = float(mu[0]), entry[:, 0], offset[:, 0]
-        residual = y - mu - offset[reviews.juror] - loading * entry[reviews.entry]
+        level, entry, offset = system.solve(y[:, None], start)
+        start = np.vstack([level, offset])
+        level, entry, offset = level[:, 0], entry[:, 0], offset[:, 0]
+        residual = y - level[system.centre][reviews.entry] - offset[reviews.juror] - loading * entry[reviews.entry]
         entry_var, juror_var = system.posterior_variances(v.noise)
         # E‖y − Xθ‖² = ‖r‖² + σ²·tr(H), and tr(H) = parameters − Σ ridge·posterior variance / σ².
         hat_trace = (
-            1
+            system.n_centres
             + reviews.n_entries
             + reviews.n_jurors
             - (system.entry_ridge * entry_var.sum() + system.juror_ridge * juror_var.sum()) / v.noise
@@ -452,54 +657,86 @@ def _fit_linear(
         if done:
             break
     system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, pattern)
-    mu, entry, offset = system.solve(y[:, None], start)
-    return float(mu[0]), entry[:, 0], offset[:, 0], v
+    level, entry, offset = system.solve(y[:, None], start)
+    return level[:, 0], entry[:, 0], offset[:, 0], v
 
 
-def _fit_additive(reviews: Reviews, max_rounds: int = 100) -> _ModelFit:
+def _fit_additive(reviews: Reviews, max_rounds: int = 100, group: np.ndarray | None = None) -> _ModelFit:
+    group = np.zeros(reviews.n_entries, dtype=np.int64) if group is None else group
     if len(reviews.score) == 0:
         return _empty_fit(reviews)
     loading = np.ones(len(reviews.score))
-    mu, entry, offset, v = _fit_linear(reviews, loading, _start_variances(reviews.score), max_rounds)
-    return _ModelFit(mu, entry, offset, np.ones(reviews.n_jurors), v)
+    level, entry, offset, v = _fit_linear(
+        reviews, loading, _start_variances(reviews.score), max_rounds, group=group
+    )
+    return _ModelFit(level, group, entry, offset, np.ones(reviews.n_jurors), v)
 
 
-def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30) -> _ModelFit:
+def _fit_offset_scale(reviews: Reviews, max_rounds: int = 30, group: np.ndarray | None = None) -> _ModelFit:
     """Alternate an exact linear fit given the juror scales with per-juror scale updates."""
-    base = _fit_additive(reviews)
+    base = _fit_additive(reviews, group=group)
     if len(reviews.score) == 0:
         return base
+    group = base.group
     y = reviews.score
     scaled = reviews.reviews_per_juror() >= MIN_REVIEWS_FOR_SCALE
     scale = np.ones(reviews.n_jurors)
-    mu, entry, offset, v = base.mu, base.entry, base.offset, base.variances
+    level, entry, offset, v = base.level, base.entry, base.offset, base.variances
     scale_var = 0.04  # prior: juror scales mostly within ±40% of 1, re-estimated below
-    pattern = _Pattern(reviews)
+    pattern = _Pattern(reviews, group)
+    on_scaled = scaled[reviews.juror]
     for _ in range(max_rounds):
         a = entry[reviews.entry]
-        ridge = v.noise / scale_var
-        top = np.bincount(reviews.juror, a * (y - mu - offset[reviews.juror]), reviews.n_jurors) + ridge
-        bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + ridge
-        new_scale = np.where(scaled, np.clip(top / bottom, 0.1, 10.0), 1.0)
-        # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
-        on_scaled = scaled[reviews.juror]
-        if on_scaled.any():
-            new_scale[scaled] /= np.mean(new_scale[reviews.juror[on_scaled]])
+        centre = level[group][reviews.entry]
+        cross = np.bincount(reviews.juror, a * (y - centre - offset[reviews.juror]), reviews.n_jurors)
+        square = np.bincount(reviews.juror, a * a, reviews.n_jurors)
+
+        def shrunk_scales(prior: float, cross=cross, square=square, noise=v.noise) -> tuple[np.ndarray, np.ndarray]:
+            ridge = noise / prior
+            bottom = square + ridge
+            scales = np.where(scaled, np.clip((cross + ridge) / bottom, 0.1, 10.0), 1.0)
+            # Entry effects and juror scales trade off; pin the scaled jurors' review-weighted mean scale at 1.
+            if on_scaled.any():
+                scales[scaled] /= np.mean(scales[reviews.juror[on_scaled]])
+            return scales, bottom
+
+        if scaled.any():
+            # The prior's variance, given the entries, to its EM fixed point. The jurors' scalars
+            # alone move here, so iterating costs nothing next to a refit; taking one EM step per
+            # refit instead needs dozens of refits when the jury's scales hardly differ.
+            def em_step(prior: float, noise=v.noise) -> float:
+                scales, bottom = shrunk_scales(prior)
+                return max(float(np.mean((scales[scaled] - 1) ** 2 + noise / bottom[scaled])), 1e-4)
+
+            for _ in range(200):  # EM steps, sped up by Aitken's extrapolation (Steffensen)
+                once = em_step(scale_var)
+                if abs(once - scale_var) <= 1e-6 * scale_var:
+                    scale_var = once
+                    break
+                twice = em_step(once)
+                bend = twice - 2 * once + scale_var
+                leap = scale_var - (once - scale_var) ** 2 / bend if bend else twice
+                scale_var = max(leap, 1e-4) if np.isfinite(leap) and leap > 0 else twice
+        new_scale, _ = shrunk_scales(scale_var)
         change = float(np.max(np.abs(new_scale - scale)))
         scale = new_scale
-        if scaled.any():
-            scale_var = max(float(np.mean((scale[scaled] - 1) ** 2 + v.noise / bottom[scaled])), 1e-4)
-        mu, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern)
+        level, entry, offset, v = _fit_linear(reviews, scale[reviews.juror], v, max_rounds=3, pattern=pattern)
         if change < 1e-4:
             break
     scale_var = scale_var if scaled.any() else 0.0
     v = VarianceComponents(entry=v.entry, juror=v.juror, noise=v.noise, scale=scale_var)
-    return _ModelFit(mu, entry, offset, scale, v)
+    # How far each scale may be off: its posterior variance where it was fitted, the prior's
+    # where the juror was held at 1 for want of reviews (their true scale still varies).
+    a = entry[reviews.entry]
+    bottom = np.bincount(reviews.juror, a * a, reviews.n_jurors) + v.noise / max(scale_var, 1e-12)
+    uncertainty = np.where(scaled, v.noise / bottom, scale_var)
+    return _ModelFit(level, group, entry, offset, scale, v, uncertainty)
 
 
 def _empty_fit(reviews: Reviews) -> _ModelFit:
     return _ModelFit(
-        float("nan"),
+        np.array([np.nan]),
+        np.zeros(reviews.n_entries, dtype=np.int64),
         np.zeros(reviews.n_entries),
         np.zeros(reviews.n_jurors),
         np.ones(reviews.n_jurors),
@@ -518,6 +755,79 @@ def refit(calibration: Calibration, reviews: Reviews) -> np.ndarray:
     v = calibration.variances
     assert v is not None
     loading = calibration.juror_scale[reviews.juror]
-    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror)
-    mu, entry, _ = system.solve(reviews.score[:, None])
-    return np.where(reviews.reviews_per_entry() > 0, mu[0] + entry[:, 0], np.nan)
+    system = _JurorSystem(reviews, loading, v.noise / v.entry, v.noise / v.juror, centre=calibration.centre_group)
+    level, entry, _ = system.solve(reviews.score[:, None])
+    return np.where(reviews.reviews_per_entry() > 0, level[system.centre, 0] + entry[:, 0], np.nan)
+
+
+# --- track levels ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackLevels:
+    """What the cross-track jurors alone say about the tracks' levels (relative to their mean).
+
+    `identified` is the decision `calibrate` follows: every track is tied to the others by
+    jurors who review in both, and the levels differ by more than the error of measuring them
+    (`spread`, the variance of the true levels beyond that error, exceeds the mean squared
+    `error`). Otherwise the assumption that tracks are alike costs less than trusting the
+    measured levels, and the round keeps one level.
+    """
+
+    level: np.ndarray
+    error: np.ndarray
+    spread: float
+    identified: bool
+
+
+def track_levels(reviews: Reviews, group: np.ndarray) -> TrackLevels:
+    """Track levels measured within jurors, free of the jurors' leniency whatever tracks they judge.
+
+    A juror who reviews in tracks A and B compares them with their own leniency cancelled:
+    their totals less their own mean. Summed over jurors these comparisons are a least-squares
+    problem whose matrix is a graph Laplacian over tracks (weights: each juror's reviews per
+    track); its pseudo-inverse gives the levels and, times the variance of a review about its
+    track's level, their variances. A juror who stays in one track contributes nothing.
+    """
+    n_tracks = int(group.max()) + 1
+    review_track = group[reviews.entry]
+    counts = np.zeros((reviews.n_jurors, n_tracks))
+    sums = np.zeros((reviews.n_jurors, n_tracks))
+    np.add.at(counts, (reviews.juror, review_track), 1.0)
+    np.add.at(sums, (reviews.juror, review_track), reviews.score)
+    per_juror = np.maximum(counts.sum(axis=1), 1.0)
+    juror_mean = sums.sum(axis=1) / per_juror
+    laplacian = np.diag(counts.sum(axis=0)) - (counts / per_juror[:, None]).T @ counts
+    target = (sums - counts * juror_mean[:, None]).sum(axis=0)
+    eigenvalues, vectors = np.linalg.eigh(laplacian)
+    tiny = 1e-9 * max(float(eigenvalues[-1]), 1.0)
+    if np.sum(eigenvalues <= tiny) > 1:  # the tracks fall apart into groups that no juror links
+        return TrackLevels(np.zeros(n_tracks), np.full(n_tracks, np.inf), 0.0, False)
+    keep = eigenvalues > tiny
+    inverse = (vectors[:, keep] / eigenvalues[keep]) @ vectors[:, keep].T
+    level = inverse @ target
+    # Variance of a review about its track's level and its juror's mean: from the residuals.
+    juror_level = counts @ level / per_juror
+    within = reviews.score - juror_mean[reviews.juror] - level[review_track] + juror_level[reviews.juror]
+    freedom = len(reviews.score) - int(np.sum(counts.sum(axis=1) > 0)) - (n_tracks - 1)
+    if freedom <= 0:
+        return TrackLevels(level, np.full(n_tracks, np.inf), 0.0, False)
+    review_var = float(within @ within) / freedom
+    error = np.sqrt(review_var * np.diag(inverse))
+    spread = max(0.0, (float(level @ level) - float(np.sum(error**2))) / (n_tracks - 1))
+    return TrackLevels(level, error, spread, bool(spread > np.mean(error**2)))
+
+
+def _track_groups(reviews: Reviews, tracks: Sequence[Hashable] | None) -> np.ndarray | None:
+    """Track number per entry (tracks with reviews only), or None when there are fewer than two such tracks."""
+    if tracks is None:
+        return None
+    if len(tracks) != reviews.n_entries:
+        raise ValueError(f"{len(tracks)} track labels for {reviews.n_entries} entries")
+    labels = np.unique(np.asarray([str(t) for t in tracks]), return_inverse=True)[1].astype(np.int64)
+    present = np.unique(labels[reviews.entry])
+    if len(present) < 2:
+        return None
+    number = np.zeros(labels.max() + 1, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    return number[labels]  # entries without reviews borrow a number; they get no score anyway

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 
 def _ordered(labels: Iterable[Hashable]) -> tuple[Hashable, ...]:
@@ -54,6 +53,40 @@ class Reviews:
             jurors=juror_labels,
             entry=np.fromiter((entry_pos[r[0]] for r in rows), dtype=np.int64, count=len(rows)),
             juror=np.fromiter((juror_pos[r[1]] for r in rows), dtype=np.int64, count=len(rows)),
+            score=score,
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        entry_labels: Sequence[Hashable],
+        entry: np.ndarray,
+        juror_labels: Sequence[Hashable],
+        juror: np.ndarray,
+        score: np.ndarray,
+    ) -> Reviews:
+        """Build from reviews already numbered: `entry[r]` indexes `entry_labels`, `juror[r]` indexes `juror_labels`.
+
+        The same Reviews as `from_records` on the same triples, in the same review order,
+        without a Python object per review; labels that no review uses are kept as entries
+        without reviews, and dropped for jurors.
+        """
+        score = np.asarray(score, dtype=float)
+        if not np.all(np.isfinite(score)):
+            raise ValueError("every review total must be a finite number")
+        entries = _ordered(entry_labels)
+        position = {label: i for i, label in enumerate(entries)}
+        entry_map = np.fromiter((position[label] for label in entry_labels), dtype=np.int64, count=len(entry_labels))
+        used = np.unique(np.asarray(juror, dtype=np.int64))
+        jurors = _ordered(juror_labels[i] for i in used.tolist())
+        position = {label: i for i, label in enumerate(jurors)}
+        juror_map = np.zeros(len(juror_labels), dtype=np.int64)
+        juror_map[used] = [position[juror_labels[i]] for i in used.tolist()]
+        return cls(
+            entries=entries,
+            jurors=jurors,
+            entry=entry_map[np.asarray(entry, dtype=np.int64)],
+            juror=juror_map[np.asarray(juror, dtype=np.int64)],
             score=score,
         )
 
@@ -99,10 +132,23 @@ class Reviews:
         An entry without reviews forms a component of its own; a juror without reviews too.
         """
         n_e, n_j = self.n_entries, self.n_jurors
-        graph = sparse.coo_matrix(
-            (np.ones(len(self.score)), (self.entry, n_e + self.juror)), shape=(n_e + n_j, n_e + n_j)
-        )
-        count, labels = connected_components(graph, directed=False)
+        # Union by hooking each edge's higher root onto its lower one, then halving paths to the
+        # roots, until every review joins two nodes of one tree (a few rounds, each a few passes).
+        parent = np.arange(n_e + n_j)
+        one, other = self.entry, n_e + self.juror
+        while True:
+            a, b = parent[one], parent[other]
+            apart = a != b
+            if not apart.any():
+                break
+            np.minimum.at(parent, np.maximum(a, b)[apart], np.minimum(a, b)[apart])
+            while True:
+                up = parent[parent]
+                if np.array_equal(up, parent):
+                    break
+                parent = up
+        roots, labels = np.unique(parent, return_inverse=True)
+        count = len(roots)
         size = np.bincount(labels, minlength=count)
         first = np.full(count, n_e + n_j)
         np.minimum.at(first, labels, np.arange(n_e + n_j))

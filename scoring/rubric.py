@@ -132,6 +132,51 @@ def total_range(rubric: Rubric) -> tuple[float, float]:
     return (sum(c.weight * c.min for c in counted) / weight, sum(c.weight * c.max for c in counted) / weight)
 
 
+def weight_shares(rubric: Rubric) -> dict[str, float]:
+    """Each counted criterion's share of the total (weights over their sum): what `weighted_total` uses."""
+    counted = [c for c in rubric.criteria if c.counted and c.weight > 0]
+    total = sum(c.weight for c in counted)
+    return {c.code: c.weight / total for c in counted} if total else {}
+
+
+def weight_remarks(rubric: Rubric) -> tuple[str | None, list[str]]:
+    """How the counted weights were normalised (None when they sum to 100, or one criterion counts), and likely typos.
+
+    Weights are relative: 3 and 1 mean 75% and 25%. A rubric is usually written in percent,
+    though, so when the weights do not sum to 100 (or to 1) a weight that would make them do
+    so if it had one digit more or less (150 among 30, 20, 20, 15), or that outweighs all the
+    others together while being at least five times their median, is named as a likely typo.
+    """
+    counted = [c for c in rubric.criteria if c.counted and c.weight > 0]
+    total = sum(c.weight for c in counted)
+    if len(counted) < 2 or math.isclose(total, 100):
+        return None, []
+    shares = ", ".join(f"{c.code} {c.weight:g} ({100 * c.weight / total:.1f}%)" for c in counted)
+    note = f"the weights of the counted criteria sum to {total:g}, not 100; each counts as its share: {shares}"
+    if math.isclose(total, 1):
+        return note, []
+    warnings = []
+    for c in counted:
+        others = [o.weight for o in counted if o is not c]
+        if not others:
+            continue
+        for factor in (10, 0.1):
+            if math.isclose(total - c.weight + c.weight / factor, 100):
+                warnings.append(
+                    f"weight {c.weight:g} of {c.code} looks like a typo: "
+                    f"with {c.weight / factor:g} the weights would sum to 100"
+                )
+                break
+        else:
+            median = float(np.median(others))
+            if c.weight > sum(others) and c.weight >= 5 * median:
+                warnings.append(
+                    f"weight {c.weight:g} of {c.code} is {c.weight / median:.1f}× the median of the others "
+                    f"({median:g}) and outweighs them all together: a typo?"
+                )
+    return note, warnings
+
+
 def rubric_problems(rubric: Rubric) -> list[str]:
     """Inconsistencies in a rubric definition itself (bad scale, duplicate codes, negative weights).
 

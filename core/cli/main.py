@@ -7,15 +7,13 @@ by its import path, never imported here: core does not depend on web.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from core.cli.assign import assign
-from core.cli.score import score
-from core.platform import db
 from core.platform.settings import Settings, SettingsError, load_settings
 from core.platform.yaml_source import FileProblems, decode_text
 
@@ -32,6 +30,8 @@ def _settings() -> Settings:
 def _run(coroutine):
     """Run a command's coroutine and release its database connections before the loop ends."""
 
+    from core.platform import db
+
     async def run_and_release():
         try:
             return await coroutine
@@ -43,11 +43,37 @@ def _run(coroutine):
 
 
 async def _prepare(settings: Settings) -> None:
+    from core.platform import db
+
     db.configure(settings)
     await db.migrate()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands that stand on the numerical libraries load them only when run (or listed in help).
+
+    `giuria score` and `giuria assign` need numpy and scipy but not the database; the others
+    need the database but not the maths. Importing each only for its own command keeps a
+    command's start-up to what it uses.
+    """
+
+    lazy = {"assign": "core.cli.assign:assign", "score": "core.cli.score:score"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            # Their linear algebra works on blocks small enough that BLAS threads wait on each
+            # other more than they help, and on a shared machine they spin: one thread unless
+            # the caller says otherwise. Effective only before numpy is first imported.
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Giuria: run startup and social-innovation competitions."""
 
@@ -55,6 +81,8 @@ def cli() -> None:
 @cli.command()
 def migrate() -> None:
     """Apply pending database migrations."""
+    from core.platform import db
+
     settings = _settings()
     db.configure(settings)
     report = _run(db.migrate())
@@ -375,8 +403,6 @@ def jobs_run(limit: int | None) -> None:
     click.echo(f"Ran {_run(run())} jobs.")
 
 
-cli.add_command(score)
-cli.add_command(assign)
 
 
 def main() -> None:

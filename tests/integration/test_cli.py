@@ -81,3 +81,46 @@ def test_create_admin_and_a_bad_setting(giuria, monkeypatch):
     assert failed.exit_code == 1
     assert failed.output.strip() == "Error: GIURIA_BASE_URL: expected a URL starting with http:// or https://, " \
         "got 'giuria.example.org'"
+
+
+SCORE_RUBRIC = """\
+name: pitch
+criteria:
+  - {code: overall, weight: 50, min: 1, max: 10, step: 0.5}
+  - {code: team, weight: 35, min: 1, max: 10, required: false}
+  - {code: market, weight: 150, min: 1, max: 10, required: false}
+"""
+
+
+def test_score_takes_blank_optional_criteria_and_explains_the_weights(giuria, tmp_path):
+    rubric = tmp_path / "pitch.yaml"
+    rubric.write_text(SCORE_RUBRIC, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "entry,juror,criterion,value\nA,X,overall,8\nA,X,team,\nA,X,market,\nB,X,overall,6\nB,X,team,6\n"
+        "B,X,market,6\n",
+        encoding="utf-8",
+    )
+    result = giuria("score", str(scores), "--rubric", str(rubric), "--normalise", "none", "--bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[:3] for line in result.stdout.splitlines()[1:]] == [["A", "1", "8.0"], ["B", "2", "6.0"]]
+    assert "sum to 235, not 100; each counts as its share: overall 50 (21.3%)" in result.stderr
+    assert "weight 150 of market looks like a typo: with 15 the weights would sum to 100" in result.stderr
+
+
+def test_score_refuses_blank_required_criteria_and_names_each_bad_row_once(giuria, tmp_path):
+    rubric = tmp_path / "pitch.yaml"
+    rubric.write_text(SCORE_RUBRIC, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "entry,juror,criterion,value\nA,X,team,5\nA,X,overall,\nB,X,team,5\nB,X,overall,eight\nC,X,team,5\n",
+        encoding="utf-8",
+    )
+    result = giuria("score", str(scores), "--rubric", str(rubric))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{scores}: line 3: overall: no value, and the criterion is required",
+        f"{scores}: line 5: value 'eight' is not a number",
+        f"{scores}: line 6: entry C, juror X: missing required criterion overall",
+        "3 problem(s); nothing was computed.",
+    ]

@@ -3,7 +3,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from scoring.design import connected_components
-from scoring.normalise import METHODS, calibrate, refit, rescore
+from scoring.normalise import METHODS, calibrate, refit, rescore, track_levels
 from scoring.reviews import Reviews
 
 
@@ -347,3 +347,90 @@ def test_model_methods_hold_where_tracks_differ_and_zscore_does_not():
     assert rho["zscore"] < rho["additive"] - 0.05
     assert rho["zscore"] < rho["offset_scale"] - 0.05
     assert rho["none"] < rho["additive"] - 0.015
+
+
+# --- track levels ----------------------------------------------------------------------------------
+
+
+def home_track_panel(seed, home_share=0.95, track_means=(-1.0, -0.3, 0.3, 1.0), per_entry=3):
+    """Four tracks of different strength; each review goes to a juror of the entry's own track with `home_share`."""
+    rng = np.random.default_rng(seed)
+    n_entries, n_jurors = 400, 40
+    track = np.arange(n_entries) % 4
+    quality = rng.normal(0, 1, n_entries) + np.array(track_means)[track]
+    offset = rng.normal(0, 1.2, n_jurors)
+    home = np.arange(n_jurors) % 4
+    rows = []
+    for e in range(n_entries):
+        count = per_entry if np.isscalar(per_entry) else rng.integers(*per_entry)
+        jurors = []
+        for _ in range(count):
+            own = rng.random() < home_share
+            pool = np.setdiff1d(np.flatnonzero((home == track[e]) == own), jurors)
+            jurors.append(int(rng.choice(pool)))
+        rows += [(f"e{e:03d}", f"j{j:02d}", 6 + 1.5 * quality[e] + offset[j] + rng.normal(0, 1)) for j in jurors]
+    reviews = reviews_of(rows)
+    return reviews, quality, [f"t{t}" for t in track]
+
+
+def test_track_levels_keep_a_strong_track_from_looking_lenient():
+    # 95% of reviews stay in the entry's track: with one centre the model takes most of the
+    # strong tracks' lead for their jurors' leniency; with a level per track it does not.
+    reviews, quality, tracks = home_track_panel(1)
+    one_centre = calibrate(reviews, "offset_scale")
+    per_track = calibrate(reviews, "offset_scale", tracks=tracks)
+    assert per_track.track_effects and not one_centre.track_effects
+    assert spearmanr(per_track.score, quality)[0] > spearmanr(one_centre.score, quality)[0] + 0.02
+    # The strong track's jurors are no longer blamed: their mean offset is near zero.
+    strong = np.array([int(j[1:]) % 4 == 3 for j in reviews.jurors])  # home track t3, the strongest
+    assert abs(per_track.juror_offset[strong].mean()) < abs(one_centre.juror_offset[strong].mean()) / 2
+
+
+def test_track_levels_are_not_used_where_no_juror_crosses_tracks():
+    # Every review in the entry's own track: a track's level and its jurors' leniency cannot be
+    # told apart, so the round keeps one centre and the scores are those without tracks.
+    reviews, _, tracks = home_track_panel(2, home_share=1.0)
+    group = np.unique(tracks, return_inverse=True)[1]
+    levels = track_levels(reviews, group)
+    assert not levels.identified and np.all(np.isinf(levels.error))
+    calibration = calibrate(reviews, "additive", tracks=tracks)
+    assert not calibration.track_effects
+    assert calibration.score == pytest.approx(calibrate(reviews, "additive").score)
+
+
+def test_tracks_of_equal_strength_keep_one_centre():
+    reviews, _, tracks = home_track_panel(3, home_share=0.8, track_means=(0, 0, 0, 0))
+    levels = track_levels(reviews, np.unique(tracks, return_inverse=True)[1])
+    assert not levels.identified
+    assert np.all(np.abs(levels.level) < 3 * levels.error)
+
+
+def test_track_levels_are_measured_within_jurors():
+    # Two tracks 2 points apart; X and Y each review in both, Z only in track b; no noise.
+    # Whatever the jurors' leniency, each cross-track juror sees the 2-point difference.
+    offset = {"X": 1.5, "Y": -0.5, "Z": 3.0}
+    quality = {"a1": 5.0, "a2": 6.0, "b1": 7.0, "b2": 8.0, "b3": 7.5}
+    pairs = [("a1", "X"), ("a2", "X"), ("b1", "X"), ("b2", "X"), ("a1", "Y"), ("a2", "Y"), ("b1", "Y"),
+             ("b2", "Y"), ("b3", "Z"), ("b1", "Z")]  # fmt: skip
+    reviews = reviews_of([(e, j, quality[e] + offset[j]) for e, j in pairs])
+    group = np.array([0 if e.startswith("a") else 1 for e in reviews.entries])
+    levels = track_levels(reviews, group)
+    assert levels.level[1] - levels.level[0] == pytest.approx(2.0)
+    assert np.all(np.isfinite(levels.error))  # entries differ within a track: the error is not zero
+
+
+def test_track_levels_keep_shrinking_entries_with_fewer_reviews_more():
+    # Reviews per entry from 1 to 4. Two entries of the strongest track get the same, best, raw
+    # mean: the one with a single review is pulled further towards its track's level and ranks
+    # below the one whose four reviews agree (without shrinkage they would tie, and the lone
+    # review would be as good as four).
+    reviews, _, tracks = home_track_panel(4, home_share=0.9, per_entry=(1, 5))
+    n = reviews.reviews_per_entry()
+    one = next(e for e in range(reviews.n_entries) if tracks[e] == "t3" and n[e] == 1)
+    four = next(e for e in range(reviews.n_entries) if tracks[e] == "t3" and n[e] == 4)
+    score = reviews.score.copy()
+    score[np.isin(reviews.entry, [one, four])] = reviews.score.max() + 1.0
+    calibration = calibrate(reviews.with_scores(score), "offset_scale", tracks=tracks)
+    assert calibration.track_effects
+    assert calibration.score[four] > calibration.score[one] + 0.5
+    assert np.argsort(-calibration.score)[0] == four

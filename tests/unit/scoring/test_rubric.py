@@ -11,6 +11,8 @@ from scoring.rubric import (
     rubric_problems,
     total_range,
     validate_sheet,
+    weight_remarks,
+    weight_shares,
     weighted_total,
     weighted_totals,
 )
@@ -101,3 +103,42 @@ def test_rubric_problems_are_named():
         "a: weight -1 must be a non-negative number",
         "b: threshold 9 lies off the scale",
     ]
+
+
+def weights(*values):
+    return Rubric(
+        name="w", label={}, criteria=tuple(Criterion(f"c{i}", {}, weight=w) for i, w in enumerate(values))
+    )
+
+
+def test_weights_summing_to_100_need_no_remark():
+    assert weight_remarks(weights(30, 20, 20, 15, 15)) == (None, [])
+
+
+def test_weights_not_summing_to_100_are_shares_and_the_note_says_so():
+    note, warnings = weight_remarks(weights(3, 1))
+    assert note == (
+        "the weights of the counted criteria sum to 4, not 100; each counts as its share: c0 3 (75.0%), c1 1 (25.0%)"
+    )
+    assert warnings == []
+    assert weight_shares(weights(3, 1)) == {"c0": 0.75, "c1": 0.25}
+
+
+def test_a_weight_with_a_digit_too_many_is_named():
+    _, warnings = weight_remarks(weights(30, 20, 20, 15, 150))
+    assert warnings == ["weight 150 of c4 looks like a typo: with 15 the weights would sum to 100"]
+    _, warnings = weight_remarks(weights(30, 20, 20, 1.5, 15))
+    assert warnings == ["weight 1.5 of c3 looks like a typo: with 15 the weights would sum to 100"]
+
+
+def test_a_weight_that_dwarfs_the_others_is_named_even_off_a_scale_of_100():
+    _, warnings = weight_remarks(weights(3, 2, 2, 1.5, 15))
+    assert warnings == [
+        "weight 15 of c4 is 7.5× the median of the others (2) and outweighs them all together: a typo?"
+    ]
+    assert weight_remarks(weights(2, 2, 3, 1, 1))[1] == []  # unequal but plausible
+
+
+def test_uncounted_criteria_do_not_weigh():
+    rubric = make_rubric()  # impact 3, team 1, fit 2 (optional), notes 5 (not counted)
+    assert weight_shares(rubric) == pytest.approx({"impact": 0.5, "team": 1 / 6, "fit": 1 / 3})

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -283,3 +284,140 @@ def test_a_declared_tie_break_orders_equal_scores(tmp_path, files):
     assert [(r["entry"], r["rank"]) for r in rows_of(strict.stdout)] == [("Q", "1"), ("P", "2"), ("R", "3")]
     unknown = run(scores, "--rubric", rubric, "--tie-break", "pace")
     assert unknown.exit_code != 0 and "--tie-break: unknown criterion pace" in unknown.stderr
+
+
+# --- blanks, refused rows, weights ---------------------------------------------------------------
+
+OPTIONAL_RUBRIC = """\
+name: pitch
+criteria:
+  - {code: overall, weight: 2, min: 1, max: 10, step: 0.5}
+  - {code: team, weight: 1, min: 1, max: 10, step: 1, required: false}
+"""
+
+
+def test_a_blank_optional_criterion_is_accepted_and_the_weights_renormalised(tmp_path):
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(OPTIONAL_RUBRIC, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "entry,juror,criterion,value\nA,X,overall,8\nA,X,team,\nA,Y,overall,6\nA,Y,team,3\n", encoding="utf-8"
+    )
+    result = run(scores, "--rubric", rubric, "--normalise", "none", "--bootstrap", 0)
+    assert result.exit_code == 0, result.stderr
+    # X's total is overall alone, 8; Y's is (2·6 + 1·3) / 3 = 5; the mean of the two is 6.5
+    assert rows_of(result.stdout)[0]["score"] == "6.5"
+
+
+def test_a_blank_required_criterion_is_refused_with_its_line(tmp_path):
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(OPTIONAL_RUBRIC, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text("entry,juror,criterion,value\nA,X,overall,\nA,X,team,4\nA,Y,overall,6\n", encoding="utf-8")
+    result = run(scores, "--rubric", rubric)
+    assert result.exit_code == 1
+    # One problem is one line (issue 14: a bad file prints file, line and problem on one line).
+    assert result.stderr.splitlines() == [
+        f"{scores}: line 2: overall: no value, and the criterion is required; nothing was computed."]
+
+
+ROWS_WITH_ONE_PROBLEM_EACH = """\
+entry,juror,criterion,value
+E,X,team,5
+B,Y,team,4
+B,Y,overall,lots
+C,Z,team,4
+C,Z,overal,7
+D,Y,team,3
+D,Y,overall,11
+A,X,overall,8
+A,X,team,4
+"""
+
+
+def test_each_refused_row_reports_its_own_problem_once_and_real_problems_come_first(tmp_path):
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(OPTIONAL_RUBRIC, encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    scores.write_text(ROWS_WITH_ONE_PROBLEM_EACH, encoding="utf-8")
+    result = run(scores, "--rubric", rubric)
+    assert result.exit_code == 1
+    # B, C and D each had their overall row refused: that row's reason, not a "missing overall"
+    # on the team row's line. E truly lacks overall; said after the rows' own problems.
+    assert result.stderr.splitlines() == [
+        f"{scores}: line 4: value 'lots' is not a number",
+        f"{scores}: line 6: unknown criterion 'overal'",
+        f"{scores}: line 8: overall: 11 is off the scale 1–10",
+        f"{scores}: line 2: entry E, juror X: missing required criterion overall",
+        "4 problem(s); nothing was computed.",
+    ]
+
+
+def test_weights_not_summing_to_100_are_explained_and_a_likely_typo_named(tmp_path):
+    rubric = tmp_path / "rubric.yaml"
+    codes, weights = ("problem", "solution", "impact", "team", "market"), (30, 20, 20, 15, 150)
+    rubric.write_text(
+        "name: typo\ncriteria:\n"
+        + "".join(f"  - {{code: {c}, weight: {w}, min: 1, max: 10}}\n" for c, w in zip(codes, weights, strict=True)),
+        encoding="utf-8",
+    )
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "entry,juror,criterion,value\n" + "".join(f"A,X,{c},{v}\n" for c, v in zip(codes, range(5, 10), strict=True)),
+        encoding="utf-8",
+    )
+    result = run(scores, "--rubric", rubric, "--normalise", "none", "--bootstrap", 0)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "note: rubric typo: the weights of the counted criteria sum to 235, not 100; each counts as its share: "
+        "problem 30 (12.8%), solution 20 (8.5%), impact 20 (8.5%), team 15 (6.4%), market 150 (63.8%).",
+        "warning: rubric typo: weight 150 of market looks like a typo: with 15 the weights would sum to 100",
+    ]
+    # the shares are what counts: (30·5 + 20·6 + 20·7 + 15·8 + 150·9) / 235
+    assert float(rows_of(result.stdout)[0]["score"]) == pytest.approx(1880 / 235, abs=1e-4)
+
+
+def test_weights_summing_to_100_pass_without_a_note(tmp_path, files):
+    _, _, scores = files
+    rubric = tmp_path / "hundred.yaml"
+    rubric.write_text(RUBRIC_YAML.replace("weight: 2", "weight: 100"), encoding="utf-8")
+    result = run(scores, "--rubric", rubric, "--bootstrap", 0)
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_quoted_spaced_and_plain_files_read_alike(tmp_path, files):
+    _, rubric, scores = files
+    plain = run(scores, "--rubric", rubric, "--bootstrap", 20, "--seed", 3, "--by", "track", "--format", "json")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text(GOOD.replace("A,X,", '"A","X",').replace("health", '"health"'), encoding="utf-8")
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(GOOD.replace(",", " , "), encoding="utf-8")
+    for other in (quoted, spaced):
+        again = run(other, "--rubric", rubric, "--bootstrap", 20, "--seed", 3, "--by", "track", "--format", "json")
+        assert again.exit_code == 0, again.stderr
+        assert again.stdout == plain.stdout
+
+
+def test_the_three_ways_of_reading_a_file_agree(tmp_path, files):
+    # Plain (split as bytes), with a space in a field (split line by line, then stripped), with
+    # a blank line (read by the csv module): the same table, non-ASCII labels included.
+    _, rubric, _ = files
+    rng = np.random.default_rng(0)
+    lines = ["entry,juror,criterion,value,track"]
+    for e in range(30):
+        for j in rng.choice(6, 3, replace=False):
+            lines.append(f"Società {e:02d},giurato-{j}è,overall,{rng.integers(2, 20) / 2},{'àbc'[e % 3]}")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(lines), encoding="utf-8")  # no line break at the end, too
+    spaced = tmp_path / "spaced.csv"
+    spaced_lines = [*lines[:5], lines[5].replace(",overall,", ", overall ,"), *lines[6:]]
+    spaced.write_text("\n".join(spaced_lines) + "\n", encoding="utf-8")
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n".join([*lines[:7], "", *lines[7:]]) + "\n", encoding="utf-8")
+    outputs = [
+        run(path, "--rubric", rubric, "--by", "track", "--top", 3, "--bootstrap", 30, "--format", "json")
+        for path in (plain, spaced, blank)
+    ]
+    assert all(o.exit_code == 0 for o in outputs), [o.stderr for o in outputs]
+    assert outputs[0].stdout == outputs[1].stdout == outputs[2].stdout
+    assert json.loads(outputs[0].stdout)[0]["entry"].startswith("Società")
