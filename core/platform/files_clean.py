@@ -228,14 +228,25 @@ def _resolved(value):
 
 
 def _strip_pdf_dictionary(d, report: CleanReport) -> None:
-    from pypdf.generic import ArrayObject, DictionaryObject
+    """Everything in one PDF dictionary that names people or runs something, removed and reported."""
+    _strip_private_data(d, report)
+    _strip_actions(d, report)
+    _strip_names_and_forms(d, report)
+    _strip_annotation_author(d, report)
 
+
+def _strip_private_data(d, report: CleanReport) -> None:
     if "/Metadata" in d:  # XMP on a page, an image, a font
         report.remove("xmp", "Metadata", "XMP")
         del d["/Metadata"]
     if "/PieceInfo" in d:  # private data of the application that wrote the file
         report.remove("document_information", "PieceInfo", "")
         del d["/PieceInfo"]
+
+
+def _strip_actions(d, report: CleanReport) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     if "/AA" in d:  # additional actions: run on opening a page, focusing a field, closing the document
         report.found_active("additional_actions")
         del d["/AA"]
@@ -261,6 +272,11 @@ def _strip_pdf_dictionary(d, report: CleanReport) -> None:
         for key in ("/JS", "/F", "/Win", "/Mac", "/Unix", "/P"):
             if key in d:
                 del d[key]
+
+
+def _strip_names_and_forms(d, report: CleanReport) -> None:
+    from pypdf.generic import DictionaryObject
+
     names = _resolved(d.get("/Names")) if "/Names" in d else None
     if isinstance(names, DictionaryObject):
         if "/JavaScript" in names:
@@ -275,6 +291,9 @@ def _strip_pdf_dictionary(d, report: CleanReport) -> None:
     if isinstance(form, DictionaryObject) and "/XFA" in form:
         report.found_active("xfa")
         del form["/XFA"]
+
+
+def _strip_annotation_author(d, report: CleanReport) -> None:
     subtype = d.get("/Subtype")
     if "/Rect" in d and subtype is not None and subtype not in NOT_AUTHORED_ANNOTATIONS:
         if "/T" in d:

@@ -85,6 +85,68 @@ def weights_of(combination: dict[str, Any]) -> dict[str, float]:
             if isinstance(w, int | float) and not isinstance(w, bool) and w > 0}
 
 
+@dataclass
+class _Part:
+    """One named round as the combination reads it: its scores and intervals, and what the page says of it."""
+
+    scores: RoundScores
+    intervals: dict[int, Interval]
+    with_intervals: bool
+    replicates: int
+    part: CombinedPart
+    entries: dict[int, EntryInfo]
+
+
+async def _round_part(edition_id: int, code: str, weight: float, *, settings: Settings) -> _Part | None:
+    """The round's calibrated scores by its own method; None when it is missing or has no results yet."""
+    row = await Round.select(Round.id).where(Round.edition == edition_id, Round.code == code).first()
+    if row is None:
+        return None
+    full = await _full_round(row["id"])
+    head = round_head(full)
+    try:
+        found = await standing(full, settings=settings, method=head.configured_method, group="all", top=None)
+    except NoResults:
+        return None
+    scores = {r.entry: r.score for r in found.results.rows if r.rank is not None and r.score is not None}
+    if not scores:
+        return None
+    scale = None
+    if found.data.rubric is not None:
+        low, high = total_range(found.data.rubric)
+        scale = (low, high) if high > low else None
+    return _Part(
+        scores=RoundScores(code, weight, scores, scale),
+        intervals={r.entry: Interval(r.low, r.high) for r in found.results.rows
+                   if r.entry in scores and r.low is not None and r.high is not None},
+        with_intervals=bool(found.intervals), replicates=replicates_of(found.data),
+        part=CombinedPart(code=code, name=head.name, share=weight), entries=dict(found.entries))
+
+
+def _rules(combination: dict[str, Any], *, every_round_has_a_scale: bool) -> tuple[str, str]:
+    """How rounds are put on one scale (rubric range, or standard scores when a round has none) and what happens
+    to an entry missing a round."""
+    rescale = combination.get("rescale") if combination.get("rescale") in ("scale", "z") else "scale"
+    if rescale == "scale" and not every_round_has_a_scale:
+        rescale = "z"
+    missing = combination.get("missing") if combination.get("missing") in ("exclude", "flag") else "exclude"
+    return rescale, missing
+
+
+def _row(entry: int, *, entries: dict[int, EntryInfo], combined, uncertainty, rounds: list[RoundScores]
+         ) -> CombinedRow:
+    info = entries.get(entry)
+    return CombinedRow(
+        entry=entry, title=info.title if info else "", entity_name=info.entity_name if info else "",
+        rank=combined.ranks[entry], score=combined.final[entry],
+        low=uncertainty.low[entry] if uncertainty else None, high=uncertainty.high[entry] if uncertainty else None,
+        rank_low=uncertainty.rank_low[entry] if uncertainty else None,
+        rank_high=uncertainty.rank_high[entry] if uncertainty else None,
+        p_top=uncertainty.p_top[entry] if uncertainty and uncertainty.p_top is not None else None,
+        parts={r.name: r.scores[entry] for r in rounds if entry in r.scores},
+        flags=("missing_round",) if entry in combined.flagged else ())
+
+
 async def combined_for_row(round_row: dict[str, Any], *, settings: Settings, top: int | None = None
                            ) -> tuple[CombinedRanking, dict[int, EntryInfo]] | None:
     """The combined ranking the round declares, or None when it declares none (or a named round has no results)."""
@@ -93,63 +155,36 @@ async def combined_for_row(round_row: dict[str, Any], *, settings: Settings, top
     weights = weights_of(combination)
     if not weights:
         return None
-    rounds: list[RoundScores] = []
-    intervals: dict[str, dict[int, Interval]] = {}
-    parts, entries, with_intervals, replicates = [], {}, True, 0
-    scale_ok = True
+    found: list[_Part] = []
     for code, weight in weights.items():
-        row = await Round.select(Round.id).where(Round.edition == round_row["edition"], Round.code == code).first()
-        if row is None:
+        part = await _round_part(round_row["edition"], code, weight, settings=settings)
+        if part is None:
             return None
-        full = await _full_round(row["id"])
-        head = round_head(full)
-        try:
-            found = await standing(full, settings=settings, method=head.configured_method, group="all", top=None)
-        except NoResults:
-            return None
-        scores = {r.entry: r.score for r in found.results.rows if r.rank is not None and r.score is not None}
-        if not scores:
-            return None
-        scale = None
-        if found.data.rubric is not None:
-            low, high = total_range(found.data.rubric)
-            scale = (low, high) if high > low else None
-        scale_ok = scale_ok and scale is not None
-        rounds.append(RoundScores(code, weight, scores, scale))
-        intervals[code] = {r.entry: Interval(r.low, r.high) for r in found.results.rows
-                           if r.entry in scores and r.low is not None and r.high is not None}
-        with_intervals = with_intervals and found.intervals
-        replicates = max(replicates, replicates_of(found.data))
-        parts.append(CombinedPart(code=code, name=head.name, share=weight))
-        for entry, info in found.entries.items():
+        found.append(part)
+    rounds = [p.scores for p in found]
+    entries: dict[int, EntryInfo] = {}
+    for part in found:
+        for entry, info in part.entries.items():
             entries.setdefault(entry, info)
-    rescale = combination.get("rescale") if combination.get("rescale") in ("scale", "z") else "scale"
-    if rescale == "scale" and not scale_ok:
-        rescale = "z"
-    missing = combination.get("missing") if combination.get("missing") in ("exclude", "flag") else "exclude"
+    rescale, missing = _rules(combination, every_round_has_a_scale=all(r.scale is not None for r in rounds))
     try:
         combined = combine_rounds(rounds, rescale=rescale, missing=missing)
     except ValueError:
         return None
     uncertainty = None
-    if with_intervals and combined.ranking:
+    if all(p.with_intervals for p in found) and combined.ranking:
+        intervals = {p.scores.name: p.intervals for p in found}
+        replicates = max(p.replicates for p in found)
         uncertainty = await anyio.to_thread.run_sync(lambda: combined_uncertainty(
             rounds, combined, intervals, level=LEVEL, replicates=replicates, seed=0, top=top))
     total = sum(weights.values())
-    rows = tuple(CombinedRow(
-        entry=entry, title=entries[entry].title if entry in entries else "",
-        entity_name=entries[entry].entity_name if entry in entries else "", rank=combined.ranks[entry],
-        score=combined.final[entry], low=uncertainty.low[entry] if uncertainty else None,
-        high=uncertainty.high[entry] if uncertainty else None,
-        rank_low=uncertainty.rank_low[entry] if uncertainty else None,
-        rank_high=uncertainty.rank_high[entry] if uncertainty else None,
-        p_top=uncertainty.p_top[entry] if uncertainty and uncertainty.p_top is not None else None,
-        parts={r.name: r.scores[entry] for r in rounds if entry in r.scores},
-        flags=("missing_round",) if entry in combined.flagged else ()) for entry in combined.ranking)
+    rows = tuple(_row(entry, entries=entries, combined=combined, uncertainty=uncertainty, rounds=rounds)
+                 for entry in combined.ranking)
     excluded = tuple((entries[e].entity_name or entries[e].title) if e in entries else f"#{e}"
                      for e in combined.excluded)
     ranking = CombinedRanking(
-        round_code=round_row["code"], parts=tuple(CombinedPart(p.code, p.name, p.share / total) for p in parts),
+        round_code=round_row["code"],
+        parts=tuple(CombinedPart(p.part.code, p.part.name, p.part.share / total) for p in found),
         rows=rows, excluded=excluded, intervals=uncertainty is not None, rescale=rescale)
     return ranking, entries
 
