@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from core.platform.documents.tabular import csv_field
+from core.platform.documents.csv_cells import csv_field
 from scoring.assign import (
     Affinity,
     AffinityRule,

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from core.platform.documents.csv_cells import csv_field
 from core.platform.yaml_source import FileProblems, load_yaml
 from scoring.leaderboard import LeaderboardRow, build_leaderboard, default_tie_break
 from scoring.normalise import DEFAULT_METHOD, METHODS
@@ -633,16 +634,17 @@ def render(rows: list[LeaderboardRow], *, fmt: str, group_column: str | None, to
         )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_columns(group_column, top))
+    writer.writerow([csv_field(c) for c in _columns(group_column, top)])
     # Column by column, the cells `_record` gives, with blanks for None: 20,000 rows write in milliseconds.
-    cells = [[row.entry for row in rows]]
+    # Text cells (entry, group, flags) go through csv_field: none may start a formula in a spreadsheet.
+    cells = [[csv_field(row.entry) for row in rows]]
     if group_column:
-        cells.append([row.group for row in rows])
+        cells.append([csv_field(row.group) for row in rows])
     cells.append(["" if row.rank is None else row.rank for row in rows])
     cells += [[_blank(_round(getattr(row, key))) for row in rows] for key in ("score", "ci_low", "ci_high")]
     if top is not None:
         cells.append([_blank(_round(row.p_top, 3)) for row in rows])
-    cells += [[row.n_reviews for row in rows], [";".join(row.flags) for row in rows]]
+    cells += [[row.n_reviews for row in rows], [csv_field(";".join(row.flags)) for row in rows]]
     writer.writerows(zip(*cells, strict=True))
     return out.getvalue()
 

@@ -14,10 +14,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.editions.competitions import import_competition_text
 from core.platform import audit
 from core.platform.documents.tabular import csv_field
 from core.platform.tables import Account, Application, Decision, Edition, Round
 from tests.conftest import run, sign_in
+from tests.factories import EXAMPLE, PASSWORD, SLUG, account
 from tests.integration import test_results_console as console
 from tests.integration import test_sponsors as sponsors
 
@@ -73,16 +75,14 @@ def test_every_web_export_csv_is_free_of_formulas(client):
 
 
 def test_the_audit_csv_is_free_of_formulas(client):
-    run(console.import_competition_text(console.EXAMPLE))
-    console.account("olga@foundation.example", locale="en", display_name="Olga")
-    olga = run(Account.select(Account.id).where(Account.email == "olga@foundation.example").first())["id"]
-    run(console.access.grant_role(account_id=olga, role="organiser", edition_slug=console.SLUG))
+    run(import_competition_text(EXAMPLE))
+    olga = account("olga@foundation.example", role="organiser", locale="en", display_name="Olga")
     edition = run(Edition.select(Edition.id).first())["id"]
     for payload in PAYLOADS:
         run(audit.record(payload[:80], actor_id=olga, edition_id=edition, subject_type=payload[:40],
                          subject_id=payload[:40], data={"note": payload}))
-    sign_in(client, "olga@foundation.example", console.PASSWORD)
-    response = client.get(f"/organise/{console.SLUG}/audit.csv")
+    sign_in(client, "olga@foundation.example", PASSWORD)
+    response = client.get(f"/organise/{SLUG}/audit.csv")
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     assert "cmd|" in text and formulas_in(text) == []

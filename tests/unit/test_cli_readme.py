@@ -16,7 +16,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> set[str]:
     """The words a user types for each runnable command, e.g. "competition import"."""
     paths = set()
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    # Through list_commands/get_command: `score` and `assign` are loaded only when asked for.
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             paths |= command_paths(command, (*prefix, name))
         else:

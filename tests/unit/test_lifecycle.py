@@ -40,7 +40,7 @@ def test_the_moves_the_services_make_are_allowed():
 
 @pytest.mark.parametrize(("current", "target"), [
     (DRAFT, ADMISSIBLE), (DRAFT, ADVANCED), (DRAFT, DRAFT), (SUBMITTED, SUBMITTED), (WITHDRAWN, SUBMITTED),
-    (WITHDRAWN, DRAFT), (IN_ROUND, DRAFT), (ADVANCED, WITHDRAWN), (WINNER, DRAFT), (FINALIST, ADMISSIBLE),
+    (IN_ROUND, DRAFT), (ADVANCED, WITHDRAWN), (WINNER, DRAFT), (FINALIST, ADMISSIBLE),
     (IN_ROUND, SUBMITTED), ("unknown", DRAFT),
 ])
 def test_an_illegal_move_is_refused_with_both_statuses(current, target):
@@ -50,8 +50,8 @@ def test_an_illegal_move_is_refused_with_both_statuses(current, target):
     assert refused.value.message
 
 
-def test_a_withdrawn_application_is_final():
-    assert lifecycle.TRANSITIONS[WITHDRAWN] == frozenset()
+def test_a_withdrawn_application_can_only_start_again_as_a_draft():
+    assert lifecycle.TRANSITIONS[WITHDRAWN] == frozenset({DRAFT})
 
 
 def test_only_a_draft_is_edited_and_submitted_and_only_before_the_deadline():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,21 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A formula start (after optional spaces) at the start of a field or of any piece a spreadsheet may split it into:
-# Italian Excel splits on ";" whatever the quotes say, others on "," or tab, and a line break starts a row.
-_FORMULA_START = re.compile(r"(?:^|(?<=[;,\t\r\n]))( *)(?=[=+\-@\t\r])")
-
-
-def csv_field(value: Any) -> Any:
-    """A value as a CSV field that no spreadsheet reads as a formula: text gets "'" before every formula start.
-
-    Every CSV the platform writes goes through this (exports, sponsor reports, the audit log, `giuria score` and
-    `giuria assign` output); numbers are left alone, they are never formulas.
-    """
-    if isinstance(value, str):
-        return _FORMULA_START.sub(r"\1'", value)
-    return value
+from core.platform.documents.csv_cells import FORMULA_STARTS, csv_field
 
 
 @dataclass(frozen=True)
