@@ -36,7 +36,7 @@ from tests.integration.mentoring_setup import make_edition
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
 from tests.integration.test_jury import FULL, as_juror, clear_conflict, make_panel, score
 from tests.integration.test_organise_awards import seed as seed_awards
-from tests.integration.test_results_console import as_organiser, make_call, stage_with_changes
+from tests.integration.test_results_console import as_organiser, close_scoring, make_call, stage_with_changes
 from tests.integration.test_webhooks import Receiver, genuine
 
 BANK = "Banca di Comunità (demo)"
@@ -239,6 +239,7 @@ def test_published_decisions_are_one_event_with_one_notice_per_applicant(client,
     as_organiser(client)
     _promoted, _dropped, path = stage_with_changes(client, call)
     assert delivered("decisions.published") == []
+    close_scoring(client)
     published = client.post(f"{path}/publish", data={"_csrf_token": csrf_token(client, path)},
                             follow_redirects=False)
     assert published.status_code == 302
