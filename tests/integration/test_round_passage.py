@@ -54,7 +54,7 @@ def with_applications(call_statuses: list[str]) -> tuple[list[int], int]:
     """The example edition with an organiser and one application per status, as the admissibility check left them."""
     from core.editions import access
     from core.editions.competitions import import_competition_text
-    from tests.integration.test_results_console import EXAMPLE
+    from tests.factories import EXAMPLE
 
     run(import_competition_text(EXAMPLE))
     edition = run(Edition.select(Edition.id).first())["id"]
