@@ -211,12 +211,18 @@ async def verify_chain(*, anchor: bool = True) -> ChainReport:
     settings = db.configured_settings()
     key = chain_key(settings)
     path = settings.audit_checkpoint_path
-    rows = await AuditEvent.select().order_by(AuditEvent.id)
-    events = len(rows)
+    # The checkpoint first, the events after: whatever it names was committed before it was written, so the
+    # events read next include it even while other workers keep appending.
     try:
         checkpoint = read_checkpoint(path)
     except CheckpointUnreadable as error:
-        return ChainReport(events=events, reason=f"the checkpoint file {path} is unreadable ({error})")
+        checkpoint, unreadable = None, error
+    else:
+        unreadable = None
+    rows = await AuditEvent.select().order_by(AuditEvent.id)
+    events = len(rows)
+    if unreadable is not None:
+        return ChainReport(events=events, reason=f"the checkpoint file {path} is unreadable ({unreadable})")
     if checkpoint is not None and not checkpoint.genuine(key):
         return ChainReport(events=events, checkpoint=checkpoint,
                            reason=f"the checkpoint file {path} was altered or signed with another key")
