@@ -8,6 +8,7 @@ import hmac
 import io
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -99,7 +100,7 @@ def test_a_chain_written_before_the_key_keeps_verifying_and_cannot_be_rewritten(
     # Three events as the previous version wrote them: plain SHA-256, no checkpoint.
     prev_hash = ""
     for number in range(3):
-        row = {"at": console.datetime.now(console.UTC), "actor": None, "edition": None, "action": "old.event",
+        row = {"at": datetime.now(UTC), "actor": None, "edition": None, "action": "old.event",
                "subject_type": "review", "subject_id": str(number), "data": {"n": number}}
         digest = hashlib.sha256(canonical(row, prev_hash)).hexdigest()
         run(AuditEvent.insert(AuditEvent(**row, prev_hash=prev_hash, hash=digest)))
