@@ -533,21 +533,27 @@ def _with_redaction(entry: _Entry, texts: dict, decisions: dict) -> _Entry:
                   version=entry.version, values=entry.values, team=entry.team, redaction=redaction)
 
 
+async def _undecided_entries(actor: SessionUser, edition_slug: str, round_code: str):
+    """The round, its form's sections, and its entries (locked for this transaction) that still have undecided
+    suggestions, each with its review."""
+    row = await _organised_round(actor, edition_slug, round_code)
+    sections = sections_of(json_value(row["edition.application_form"]))
+    ids = await round_entries(row)
+    if ids:
+        await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
+    undecided = [(entry, review) for entry in (await _entries(ids)).values()
+                 if (review := _review(entry, sections)).unreviewed]
+    return row, sections, undecided
+
+
 async def redact_remaining(*, actor: SessionUser, edition_slug: str, round_code: str) -> int:
     """Redact every undecided suggestion of the round at once, trusting the detector; returns how many (audited)."""
     now = datetime.now(UTC).isoformat()
     redacted = 0
     touched = []
     async with db.write_transaction():
-        row = await _organised_round(actor, edition_slug, round_code)
-        sections = sections_of(json_value(row["edition.application_form"]))
-        ids = await round_entries(row)
-        if ids:
-            await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
-        for entry in (await _entries(ids)).values():
-            review = _review(entry, sections)
-            if not review.unreviewed:
-                continue
+        row, sections, undecided = await _undecided_entries(actor, edition_slug, round_code)
+        for entry, review in undecided:
             identity = identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
                                    tax_code=entry.tax_code, team=entry.team)
             stored = entry.redaction or {}
@@ -584,15 +590,8 @@ async def accept_remaining(*, actor: SessionUser, edition_slug: str, round_code:
     accepted = 0
     touched = []
     async with db.write_transaction():
-        row = await _organised_round(actor, edition_slug, round_code)
-        sections = sections_of(json_value(row["edition.application_form"]))
-        ids = await round_entries(row)
-        if ids:
-            await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
-        for entry in (await _entries(ids)).values():
-            review = _review(entry, sections)
-            if not review.unreviewed:
-                continue
+        row, sections, undecided = await _undecided_entries(actor, edition_slug, round_code)
+        for entry, review in undecided:
             stored = entry.redaction or {}
             texts = dict(json_value(stored.get("texts")) or {})
             decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
