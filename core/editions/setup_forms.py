@@ -49,8 +49,8 @@ from core.plugins import active_registry
 
 __all__ = [
     "FORM_ROUND_KINDS", "NewEdition", "SetupParts", "add_area", "add_partner", "add_prize", "add_round",
-    "add_track", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round", "remove_track",
-    "rename_track", "setup_parts", "suggest_slug",
+    "add_track", "edit_round", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round",
+    "remove_track", "rename_track", "setup_parts", "suggest_slug",
 ]
 
 FORM_ROUND_KINDS = ("admissibility", "screening", "final_pitch", "mentoring")
@@ -157,6 +157,8 @@ def _refusal(path: str) -> str:
         return _("Applications use this area, so it cannot be removed.")
     if path.startswith("$.prizes"):
         return _("This prize has been awarded, so it cannot be removed.")
+    if path.startswith("$.rounds") and path.endswith(".jurors_per_entry"):
+        return _("Some entries of this round already have more jurors than that.")
     if path.startswith("$.rounds") and path.endswith(".rubric"):
         return _("Jurors have started scoring in this round, so its rubric cannot change.")
     if path.startswith("$.rounds"):
@@ -407,6 +409,45 @@ async def add_round(*, actor: SessionUser, edition_slug: str, values: dict[str, 
     await _change(actor, edition_slug, lambda current: msgspec.structs.replace(current, rounds=[
         *current.rounds, new_round]), lambda path: fields.get(path.rsplit(".", 1)[-1], "_form"))
     return code
+
+
+async def edit_round(*, actor: SessionUser, edition_slug: str, code: str, values: dict[str, str]) -> None:
+    """Change a round's names, jurors per entry and how many entries its advancement lets go on.
+
+    `top_n` empty means every ranked entry goes on. Kind, workflow, rubric and dates have their own forms; the
+    jurors per entry cannot drop below the jurors already assigned to one of the round's entries.
+    """
+    errors: dict[str, str] = {}
+    name = _name_fields(values.get("name_it", ""), values.get("name_en", ""), errors)
+    jurors = _whole(values.get("jurors_per_entry", ""), 0, 50, "jurors_per_entry", errors)
+    top_n = _whole(values.get("top_n", ""), 1, 10_000, "top_n", errors)
+    if errors:
+        raise SetupRefused(errors)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(r.code == code for r in spec.rounds), code)
+        rounds = []
+        for r in spec.rounds:
+            if r.code == code:
+                advancement = {k: v for k, v in r.advancement.items() if k != "top_n"}
+                if top_n:
+                    advancement["top_n"] = top_n
+                r = msgspec.structs.replace(r, name=name, jurors_per_entry=jurors or 0, advancement=advancement)
+            rounds.append(r)
+        return msgspec.structs.replace(spec, rounds=rounds)
+    fields = {"jurors_per_entry": "jurors_per_entry", "top_n": "top_n"}
+    await _change(actor, edition_slug, change, lambda path: fields.get(path.rsplit(".", 1)[-1], "_form"))
+
+
+def _whole(raw: str, low: int, high: int, name: str, errors: dict[str, str]) -> int | None:
+    """A whole number from low to high typed in a form, None when left empty; a problem goes to errors."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        errors[name] = _("Give a whole number from {low} to {high}.").format(low=low, high=high)
+        return None
+    return int(raw)
 
 
 async def remove_round(*, actor: SessionUser, edition_slug: str, code: str) -> None:

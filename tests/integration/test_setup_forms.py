@@ -257,3 +257,74 @@ def test_the_organiser_opens_the_call_by_changing_the_editions_phase(client):
     assert sign_in(client, "else@foundation.example", "correct-horse-battery").status_code == 302
     assert post(client, f"/organise/{SLUG}/setup/phase", {"status": "archived"},
                 page=f"/organise/{RUNNING}/setup").status_code == 404
+
+
+def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
+    run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    base = f"/organise/{RUNNING}/setup"
+    assert "Change Online jury" in client.get(base, headers=EN).text
+
+    def edit(code: str, **data):
+        token = csrf_token(client, base)
+        values = {"name_it": "Giuria a distanza", "name_en": "Remote jury", "jurors_per_entry": "2", "top_n": "5",
+                  **data}
+        return client.post(f"{base}/rounds/{code}/edit", data={"_csrf_token": token, **values}, headers=EN,
+                           follow_redirects=False)
+
+    changed = edit("R1")
+    assert changed.status_code == 302
+    assert changed.headers["location"] == f"{base}?saved=round#round"
+    row = run(Round.select(Round.name, Round.jurors_per_entry, Round.advancement).where(
+        Round.code == "R1", Round.edition.slug == RUNNING).first())
+    assert json_value(row["name"]) == {"it": "Giuria a distanza", "en": "Remote jury"}
+    assert row["jurors_per_entry"] == 2
+    # the other rules of the round's advancement stay
+    assert json_value(row["advancement"]) == {"top_n": 5, "min_per_track": 2, "min_per_area": {"SUD": 3}}
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert {"rounds[R1].jurors_per_entry", "rounds[R1].advancement.top_n"} <= {
+        c["path"] for c in json_value(event["data"])["changes"]}
+    page = client.get(base, headers=EN).text
+    assert "The rounds were saved." not in page  # only after the redirect's query
+    assert "5 go on" in page and "Change Remote jury" in page
+
+    # Refusals keep the form open with what was typed and change nothing.
+    for data, message in (({"top_n": "0"}, "Give a whole number from 1 to 10000."),
+                          ({"jurors_per_entry": "many"}, "Give a whole number from 0 to 50."),
+                          ({"name_en": ""}, "Give a name in this language.")):
+        refused = edit("R1", **data)
+        assert refused.status_code == 400, data
+        assert message in refused.text
+    assert json_value(run(Round.select(Round.advancement).where(
+        Round.code == "R1", Round.edition.slug == RUNNING).first())["advancement"])["top_n"] == 5
+
+    # Jurors per entry cannot drop below the jurors an entry already has.
+    edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
+    r1 = run(Round.select(Round.id).where(Round.code == "R1", Round.edition == edition).first())["id"]
+    application = run(Application.insert(Application(edition=edition, applicant=account, title="Orti",
+                                                     status="in_round")))[0]["id"]
+    for email in ("a@jury.example", "b@jury.example"):
+        juror = run(accounts.create_account(email=email, password="correct-horse-battery", verified=True))
+        run(Assignment.insert(Assignment(round=r1, application=application, juror=juror)))
+    refused = edit("R1", jurors_per_entry="1")
+    assert refused.status_code == 400
+    assert "Some entries of this round already have more jurors than that." in refused.text
+    # An empty number: every ranked entry goes on.
+    assert edit("R1", top_n="").status_code == 302
+    assert "top_n" not in json_value(run(Round.select(Round.advancement).where(Round.id == r1).first())["advancement"])
+
+    # No CSRF token, no change; an unknown round is a missing page; another edition's organiser sees nothing.
+    assert client.post(f"{base}/rounds/R1/edit", data={"top_n": "3"}).status_code == 403
+    assert edit("NOPE").status_code == 404
+    client.cookies.clear()
+    other = run(accounts.create_account(email="else@foundation.example", password="correct-horse-battery",
+                                        verified=True, locale="en"))
+    run(access.grant_role(account_id=other, role="organiser", edition_slug=None))
+    assert sign_in(client, "else@foundation.example", "correct-horse-battery").status_code == 302
+    token = csrf_token(client, "/organise/new")
+    assert client.post(f"{base}/rounds/R1/edit", data={"_csrf_token": token, "name_it": "x", "name_en": "y"},
+                       headers=EN).status_code == 404
+    assert json_value(run(Round.select(Round.name).where(Round.id == r1).first())["name"])["en"] == "Remote jury"

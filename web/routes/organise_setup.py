@@ -254,6 +254,7 @@ async def remove_area(request: Request, user: SignedInUser, edition: ConsoleEdit
 
 ROUND_FIELDS = ("name_it", "name_en", "kind", "workflow", "rubric", "jurors_per_entry", "blind", "opens", "closes",
                 "combine_with", "weight")
+ROUND_EDIT_FIELDS = ("name_it", "name_en", "jurors_per_entry", "top_n")
 PRIZE_FIELDS = ("name_it", "name_en", "sponsor", "kind", "amount", "target")
 
 
@@ -262,6 +263,14 @@ async def add_round(request: Request, user: SignedInUser, edition: ConsoleEditio
     return await _part(request, user, edition, form_name="round-new", saved="round", call=lambda form: (
         setup_forms.add_round(actor=user, edition_slug=edition.slug,
                               values={name: _text(form, name) for name in ROUND_FIELDS})))
+
+
+@post("/organise/{slug:str}/setup/rounds/{code:str}/edit", guards=[organiser_only], include_in_schema=False)
+async def edit_round(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                     ) -> Response:
+    return await _part(request, user, edition, form_name=f"round-{code}", saved="round", call=lambda form: (
+        setup_forms.edit_round(actor=user, edition_slug=edition.slug, code=code,
+                               values={name: _text(form, name) for name in ROUND_EDIT_FIELDS})))
 
 
 @post("/organise/{slug:str}/setup/rounds/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
@@ -300,5 +309,6 @@ async def remove_prize(request: Request, user: SignedInUser, edition: ConsoleEdi
 
 
 ROUTES = [new_edition_form, create_edition, setup, download_yaml, apply_yaml, save_timeline, save_round_dates,
-          save_rubric, set_phase, add_track, rename_track, remove_track, add_area, remove_area, add_round, remove_round,
+          save_rubric, set_phase, add_track, rename_track, remove_track, add_area, remove_area, add_round, edit_round,
+          remove_round,
           add_partner, remove_partner, add_prize, remove_prize]
