@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core.applications import lifecycle
+from core.applications import lifecycle, submission
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
@@ -23,6 +23,7 @@ from core.people import accounts
 from core.platform import db
 from core.platform.db import json_value
 from core.platform.passwords import hash_password
+from core.platform.settings import Settings, load_settings
 from core.platform.tables import (
     Account,
     Application,
@@ -150,9 +151,10 @@ async def database_is_empty() -> bool:
     return not await Edition.exists()
 
 
-async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
+async def load_demo(*, now: datetime | None = None, settings: Settings | None = None) -> list[DemoLogin]:
     """Create the demo editions, people, applications and scores; returns the logins to print."""
     now = now or datetime.now(UTC)
+    settings = settings or load_settings()
     rng = random.Random(SEED)
     base = read_competition_file(EXAMPLE_FILE.read_text(encoding="utf-8"), source=str(EXAMPLE_FILE))
     current = rebase(base, anchor_code="online_jury", anchor_at=now - timedelta(days=7), status="screening")
@@ -167,6 +169,8 @@ async def load_demo(*, now: datetime | None = None) -> list[DemoLogin]:
                                   slugs=[current.edition.slug, following.edition.slug])
     await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
     await _start_draft(edition_id=following_id, applicant_id=people["applicant"][0])
+    await _submit_next_call(slug=following.edition.slug, settings=settings, password_hash=password_hash,
+                            now=now)
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
     # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
     organiser = await accounts.load_session_user(people["organiser"][0], 0)
@@ -225,6 +229,64 @@ async def _start_draft(*, edition_id: int, applicant_id: int) -> None:
             edition=edition_id, applicant=applicant_id, track=track["id"], entity_name="Orti Aperti APS",
             answers={"values": {"entity_name": "Orti Aperti APS", "legal_form": "aps"}, "invalid": {}}))
         await RoleGrant.insert(RoleGrant(account=applicant_id, edition=edition_id, role="applicant"))
+
+
+# Applications submitted to the open call through the applicants' own services, ready for the admissibility check.
+NEXT_CALL = (("Cortile Aperto APS", "AGR", "aps", "Orti di cortile per anziani soli"),
+             ("Bottega Vicina Cooperativa Sociale", "SPW", "cooperativa_sociale", "Spesa a domicilio di quartiere"),
+             ("Fili Riuniti Impresa Sociale", "WCI", "impresa_sociale", "Sartoria sociale con le detenute"),
+             ("Borgo Diffuso APS", "PAT", "aps", "Accoglienza nei borghi delle aree interne"),
+             ("Semi Futuri Cooperativa Sociale", "AGR", "cooperativa_sociale", "Vivaio con giovani NEET"),
+             ("Ponti di Quartiere OdV", "SPW", "odv", "Portierato sociale nei caseggiati popolari"))
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+async def _submit_next_call(*, slug: str, settings: Settings, password_hash: str, now: datetime) -> None:
+    """Six applicants of the open call fill in, upload and submit as the applicant's pages do (same services)."""
+    for number, (entity, track, legal_form, title) in enumerate(NEXT_CALL, start=1):
+        account_id = await _account(f"candidato2027-{number:02d}@{DEMO_DOMAIN}", f"{FIRST_NAMES[number]} "
+                                    f"{LAST_NAMES[number]}", password_hash)
+        user = await accounts.load_session_user(account_id, 0)
+        application_id = await submission.start_application(user=user, edition_slug=slug, track_code=track,
+                                                              now=now)
+        for section, data in _answers(number, entity, legal_form, title).items():
+            outcome = await submission.save_section(user=user, application_id=application_id, section_code=section,
+                                                    data=data, now=now)
+            if outcome.errors:
+                raise RuntimeError(f"the demo's answers for {section} are refused: {outcome.errors}")
+        await submission.upload_attachment(settings=settings, user=user, application_id=application_id,
+                                           field="pitch_deck", filename="pitch.pdf", stream=_chunks(DEMO_PDF), now=now)
+        view = await submission.own_application(user=user, application_id=application_id)
+        await submission.submit_application(user=user, application_id=application_id,
+                                            declarations={d.code for d in view.declarations}, consents=set(),
+                                            base_url=settings.base_url, now=now)
+
+
+async def _chunks(data: bytes):
+    yield data
+
+
+def _answers(number: int, entity: str, legal_form: str, title: str) -> dict[str, dict[str, list[str]]]:
+    person = f"{FIRST_NAMES[number]} {LAST_NAMES[number]}"
+    return {
+        "entity": {"entity_name": [entity], "legal_form": [legal_form], "tax_code": [f"9712345{number:04d}"],
+                   "founded_on": ["2024-02-10"], "region": ["Puglia"], "website": ["demo.example"],
+                   "training_completed": ["yes"]},
+        "team": {"members.0.name": [person], "members.0.role": ["Presidente"], "members.0.age": ["31"],
+                 "members.1.name": [f"{FIRST_NAMES[number + 1]} {LAST_NAMES[number + 1]}"], "members.1.age": ["28"],
+                 "contact_email": [f"candidato2027-{number:02d}@{DEMO_DOMAIN}"]},
+        "project": {
+            "title": [title], "abstract": [f"{title}: un progetto di {entity} per la comunità locale."],
+            "social_need": ["Isolamento e povertà educativa."], "solution": ["Una rete di vicinato."],
+            "technology": ["Un'app di prenotazione."], "network": ["Comune, parrocchie e scuole."],
+            "theory_of_change": ["Dalla solitudine alla comunità."],
+            "kpis.0.name": ["Persone raggiunte"], "kpis.0.baseline": ["0"], "kpis.0.target": ["60"],
+            "kpis.1.name": ["Volontari"], "kpis.1.baseline": ["5"], "kpis.1.target": ["30"],
+            "kpis.2.name": ["Ore di servizio"], "kpis.2.baseline": ["0"], "kpis.2.target": ["1500"],
+            "jobs_planned": ["3"], "jobs_disadvantaged": ["1"], "business_model": ["Convenzioni e quote."],
+            "stage": ["prototype"], "scalability": ["Altri quartieri."], "use_of_prize": ["Formazione e mezzi."],
+        },
+    }
 
 
 async def _offer_mentoring(*, edition_id: int, mentor_id: list[int]) -> None:

@@ -138,7 +138,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     async def prepare() -> bool:
         await _prepare(settings)
         if await database_is_empty():
-            await load_demo()
+            await load_demo(settings=settings)
             return True
         return False
 

@@ -9,7 +9,7 @@ from tests.conftest import run, sign_in
 
 def test_demo_has_something_real_on_every_page(settings, client):
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    run(load_demo(now=now))
+    run(load_demo(now=now, settings=settings))
     editions = {e["slug"]: e for e in run(Edition.select(Edition.slug, Edition.status, Edition.id))}
     assert {slug: e["status"] for slug, e in editions.items()} == {
         "welfare-comunita-2026": "screening", "welfare-comunita-2027": "open"}
@@ -37,11 +37,41 @@ def test_demo_has_something_real_on_every_page(settings, client):
     assert "Giuria online al lavoro" in home.text and "Candidature aperte" in home.text
 
 
+def test_the_2027_call_has_submitted_applications_an_organiser_takes_to_the_jury_with_pages(settings, client):
+    """Six applications submitted through the applicants' services; admissibility and the passage are pages."""
+    from tests.conftest import csrf_token
+
+    run(load_demo(now=datetime.now(UTC), settings=settings))
+    slug = "welfare-comunita-2027"
+    rows = run(Application.select(Application.id, Application.status, Application.receipt_number,
+                                  Application.tax_code).where(Application.edition.slug == slug,
+                                                              Application.status == "submitted"))
+    assert len(rows) == 6
+    assert all(r["receipt_number"].startswith("WC27-") and r["tax_code"] for r in rows)
+    sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
+    page = client.get(f"/organise/{slug}/admissibility")  # the demo organiser reads Italian
+    assert "6 candidature" in page.text
+    ids = [r["id"] for r in rows]
+    token = csrf_token(client, f"/organise/{slug}/admissibility")
+    marked = client.post(f"/organise/{slug}/admissibility/mark", follow_redirects=False, data={
+        "_csrf_token": token, "ids": [str(i) for i in ids[:5]], "outcome": "admissible", "reason": ""})
+    assert marked.status_code == 302
+    progress = f"/organise/{slug}/rounds/R1/progress"
+    assert "5 candidature pronte a entrare, 0 già dentro." in client.get(progress).text
+    moved = client.post(f"/organise/{slug}/rounds/R1/passage", data={"_csrf_token": csrf_token(client, progress)},
+                        follow_redirects=False)
+    assert moved.status_code == 302
+    statuses = {r["id"]: r["status"] for r in run(Application.select(Application.id, Application.status).where(
+        Application.id.is_in(ids)))}
+    assert [statuses[i] for i in ids] == ["in_round"] * 5 + ["submitted"]
+    assert client.get(f"/organise/{slug}/rounds/R1/assignment").status_code == 200
+
+
 def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, client):
     from core.judging import assignments
     from core.people import accounts
 
-    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), settings=settings))
     organiser = run(Account.select(Account.id).where(Account.email == "organiser@giuria.example").first())["id"]
     actor = run(accounts.load_session_user(organiser, 0))
     assert run(assignments.entries_needing_refill(actor=actor, edition_slug="welfare-comunita-2026",
@@ -62,7 +92,7 @@ def test_demo_has_enough_mentors_for_the_finalists_the_example_advances(settings
     from core.platform.db import json_value
     from core.platform.tables import MentorProfile
 
-    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC)))
+    run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), settings=settings))
     current = run(Edition.select(Edition.id).where(Edition.slug == "welfare-comunita-2026").first())["id"]
     rounds = run(Round.select(Round.advancement).where(Round.edition == current))
     finalists = max((json_value(r["advancement"]) or {}).get("top_n", 0) for r in rounds)
