@@ -93,6 +93,9 @@ class BiddingPage:
     closes_at: datetime | None
     lines: tuple[BidLine, ...]
     labels: dict[str, str]
+    page_number: int = 1  # the lines are this page of the round's entries, BIDS_PER_PAGE at a time
+    pages: int = 1
+    entries: int = 0  # in the whole round
 
 
 def _label(names) -> dict:
@@ -221,9 +224,16 @@ def _abstract(answers) -> str:
     return value if isinstance(value, str) else ""
 
 
-async def bidding_page(*, juror: SessionUser, round_id: int) -> BiddingPage:
+BIDS_PER_PAGE = 25
+
+
+async def bidding_page(*, juror: SessionUser, round_id: int, page_number: int = 1) -> BiddingPage:
+    """One page of the round's entries with the juror's bids; a page past the end shows the last one."""
     round_row = await _round_for_juror(juror, round_id)
-    entries = await _round_entries(round_row)
+    every_entry = await _round_entries(round_row)
+    pages = max(1, -(-len(every_entry) // BIDS_PER_PAGE))
+    page_number = min(max(1, page_number), pages)
+    entries = every_entry[(page_number - 1) * BIDS_PER_PAGE:page_number * BIDS_PER_PAGE]
     bids = {b["application"]: b["bid"] for b in await JurorBid.select(JurorBid.application, JurorBid.bid).where(
         JurorBid.round == round_id, JurorBid.juror == juror.id)}
     conflicted = {c["application"] for c in await ConflictOfInterest.select(ConflictOfInterest.application).where(
@@ -237,7 +247,8 @@ async def bidding_page(*, juror: SessionUser, round_id: int) -> BiddingPage:
     return BiddingPage(round_id=round_id, round_name=json_value(round_row["name"]) or {},
                        edition_slug=round_row["edition.slug"], open=_is_open(round_row, datetime.now(UTC)),
                        opens_at=round_row["bidding_opens_at"], closes_at=round_row["bidding_closes_at"],
-                       lines=lines, labels={k: _(v) for k, v in BID_LABELS.items()})
+                       lines=lines, labels={k: _(v) for k, v in BID_LABELS.items()}, page_number=page_number,
+                       pages=pages, entries=len(every_entry))
 
 
 async def save_bids(*, juror: SessionUser, round_id: int, bids: dict[int, str]) -> int:

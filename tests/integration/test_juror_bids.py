@@ -210,3 +210,44 @@ def test_bids_in_the_window_conflicts_and_the_proposal(settings, client):
     accepted = client.post(f"{BASE}/accept", data={"_csrf_token": csrf_token(client, BASE),
                                                    "proposal": str(proposal_id)}, follow_redirects=False)
     assert accepted.status_code == 302
+
+
+def test_the_bids_page_pages_a_big_round_and_saving_one_page_keeps_the_others(settings, client, monkeypatch):
+    from core.judging import bids
+
+    monkeypatch.setattr(bids, "BIDS_PER_PAGE", 3)
+    setup = make_round()
+    rid = round_id()
+    bids_path = f"/jury/rounds/{rid}/bids"
+    now = datetime.now(UTC)
+    sign_in(client, "olga@organise.example", PASSWORD)
+    assert set_window(client, now - timedelta(hours=1), now + timedelta(days=1)).status_code == 302
+    client.cookies.clear()
+    sign_in(client, "tina@libero.it", PASSWORD)
+    entries = sorted(setup.entries.values())
+    pages = -(-len(entries) // 3)
+
+    def shown(page: str) -> list[int]:
+        return [int(n) for n in re.findall(r'name="bid\.(\d+)" value="yes"', page)]
+
+    first = client.get(bids_path, headers=EN)
+    assert shown(first.text) == entries[:3]
+    assert f"Page 1 of {pages} ({len(entries)} entries)." in first.text
+    assert f'href="{bids_path}?page=2" rel="next">Next entries' in first.text and 'rel="prev"' not in first.text
+    second = client.get(f"{bids_path}?page=2", headers=EN)
+    assert shown(second.text) == entries[3:6] and 'rel="prev">Previous entries' in second.text
+    # a page past the end is the last page; anything else is the first
+    assert shown(client.get(f"{bids_path}?page=999", headers=EN).text) == entries[(pages - 1) * 3:]
+    assert shown(client.get(f"{bids_path}?page=abc", headers=EN).text) == entries[:3]
+
+    def save(page: int, choices: dict[int, str]):
+        return client.post(bids_path, data={"_csrf_token": csrf_token(client, bids_path), "page": str(page),
+                                            **{f"bid.{entry}": value for entry, value in choices.items()}},
+                           follow_redirects=False)
+
+    assert save(1, {entries[0]: "yes"}).headers["location"] == f"{bids_path}?saved=1"
+    back = save(2, {entries[3]: "maybe"})
+    assert back.status_code == 302 and back.headers["location"] == f"{bids_path}?saved=1&page=2"
+    stored = {r["application"]: r["bid"] for r in run(JurorBid.select().where(
+        JurorBid.juror == setup.jurors["tina"]))}
+    assert stored == {entries[0]: "yes", entries[3]: "maybe"}

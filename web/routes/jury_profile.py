@@ -74,7 +74,7 @@ async def save_juror_profile(request: Request, user: SignedInUser, slug: FromPat
 
 @get("/jury/rounds/{round_id:int}/bids", guards=[juror_only], include_in_schema=False)
 async def bidding(request: Request, user: SignedInUser, round_id: FromPath[int]) -> Template:
-    page = await bids.bidding_page(juror=user, round_id=round_id)
+    page = await bids.bidding_page(juror=user, round_id=round_id, page_number=_page_number(request.query_params))
     return Template(template_name="jury/bids.html", context={
         "page": page, "error": "", "saved": request.query_params.get("saved")})
 
@@ -86,13 +86,21 @@ async def save_bids(request: Request, user: SignedInUser, round_id: FromPath[int
     for key, value in form.multi_items():
         if key.startswith("bid.") and key[4:].isdigit() and isinstance(value, str):
             chosen[int(key[4:])] = value
+    page_number = _page_number(form)
     try:
         await bids.save_bids(juror=user, round_id=round_id, bids=chosen)
     except BiddingClosed as closed:
-        page = await bids.bidding_page(juror=user, round_id=round_id)
+        page = await bids.bidding_page(juror=user, round_id=round_id, page_number=page_number)
         return Template(template_name="jury/bids.html", status_code=409, context={
             "page": page, "error": closed.message, "saved": None})
-    return Redirect(path=f"/jury/rounds/{round_id}/bids", query_params={"saved": "1"})
+    query = {"saved": "1", "page": str(page_number)} if page_number > 1 else {"saved": "1"}
+    return Redirect(path=f"/jury/rounds/{round_id}/bids", query_params=query)
+
+
+def _page_number(source) -> int:
+    """The page asked for in a query or form; anything but a small whole number is the first page."""
+    raw = source.get("page", "")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 6 else 1
 
 
 ROUTES = [home, profile, save_profile, juror_profile, save_juror_profile, bidding, save_bids]
