@@ -41,69 +41,30 @@ def fill_fields(page, labels: dict[str, str]) -> None:
 
 
 def test_sign_up_confirm_fill_upload_submit_in_italian(live_server, page, tmp_path):
-    page.goto(live_server.url + "/c/welfare-comunita-2027")
-    page.get_by_role("link", name="Candidati").click()
-    page.get_by_role("link", name="Crea un account").click()
-    fill_fields(page, {"Il tuo nome": "Lucia Ferraro", "Email": EMAIL, "Password": PASSWORD})
-    page.get_by_role("button", name="Crea l'account").click()
-    assert page.get_by_role("heading", name="Controlla la tua email").is_visible()
+    from tests.e2e.steps import fill_and_submit, sign_in, sign_up_and_confirm
 
-    # Served on a random port without GIURIA_BASE_URL: the mailed link still points at this server.
-    page.goto(mailed_link(live_server.data_dir / "outbox", EMAIL, "/verify/"))
-    assert page.get_by_role("heading", name="Email confermata").is_visible()
-
-    page.goto(live_server.url + "/login?next=/c/welfare-comunita-2027/apply")
-    fill_fields(page, {"Email": EMAIL, "Password": PASSWORD})
-    page.get_by_role("button", name="Accedi").click()
+    sign_up_and_confirm(page, live_server, "welfare-comunita-2027", "Lucia Ferraro", EMAIL, PASSWORD)
+    sign_in(page, live_server, EMAIL, PASSWORD, "/c/welfare-comunita-2027/apply")
     page.get_by_label("Agricoltura sociale").check()
     page.get_by_role("button", name="Inizia la candidatura").click()
-    page.get_by_role("link", name="Ente proponente").click()
-
-    fill_fields(page, {"Denominazione": "Orti Condivisi APS", "Codice fiscale": "97000111222",
-                       "Data di costituzione": "2024-02-10", "Sito web": "orticondivisi.example"})
-    page.get_by_label("Associazione di promozione sociale (APS)").check()
-    field(page, "Regione della sede legale").select_option("Campania")
-    page.get_by_role("group", name=re.compile("^Il team ha completato")).get_by_label("Sì").check()
-    page.get_by_role("button", name="Salva e continua").click()
-
-    assert page.get_by_role("heading", name="Team").is_visible()
-    fill_fields(page, {"Nome e cognome 1": "Lucia Ferraro", "Età 1": "28", "Nome e cognome 2": "Paolo Esposito",
-                       "Età 2": "31", "Email del referente": EMAIL})
-    page.get_by_role("button", name="Salva e continua").click()
-
-    assert page.get_by_role("heading", name="Progetto").is_visible()
-    fill_fields(page, {
-        "Titolo": "Orti che includono", "Sintesi": "Orti sociali per l'inserimento lavorativo di giovani.",
-        "Bisogno sociale e beneficiari": "Giovani NEET del quartiere.", "Soluzione e innovazione": "Orti urbani.",
-        "Uso della tecnologia": "Un'app per la filiera corta.", "Rete territoriale e partner": "Comune, scuole.",
-        "Teoria del cambiamento": "Dal lavoro all'autonomia.",
-        "Indicatore 1": "Giovani inseriti", "Valore iniziale 1": "0", "Obiettivo a 12 mesi 1": "6",
-        "Indicatore 2": "Ettari coltivati", "Valore iniziale 2": "0,5", "Obiettivo a 12 mesi 2": "2",
-        "Indicatore 3": "Famiglie servite", "Valore iniziale 3": "10", "Obiettivo a 12 mesi 3": "80",
-        "Posti di lavoro previsti (ETP)": "4", "di cui per persone svantaggiate": "2",
-        "Modello di business e ricavi": "Vendita diretta e servizi.", "Scalabilità e replicabilità": "Altri comuni.",
-        "Uso del premio": "Serre e formazione.",
-    })
-    page.get_by_label("Prototipo").check()
-    page.get_by_role("button", name="Salva e continua").click()
-
-    assert page.get_by_role("heading", name="Allegati").is_visible()
-    page.get_by_role("link", name="Allega un file").first.click()
-    deck = tmp_path / "pitch.pdf"
-    deck.write_bytes(PDF)
-    page.get_by_label(re.compile("^File")).set_input_files(str(deck))
-    page.get_by_role("button", name="Carica").click()
-    assert page.get_by_role("link", name="pitch.pdf").is_visible()
-    page.get_by_role("button", name="Salva e torna al riepilogo").click()
-
-    for declaration in ("Dichiaro che le informazioni fornite sono veritiere (DPR 445/2000).",
-                        "Accetto il regolamento del concorso.",
-                        "Ho letto l'informativa sul trattamento dei dati personali."):
-        page.get_by_label(declaration).check()
-    page.get_by_role("button", name="Invia la candidatura").click()
-    assert page.get_by_role("heading", name="Candidatura inviata").is_visible()
-    receipt = re.search(r"Il tuo numero di ricevuta è (\w+-\d{5})", page.get_by_role("main").inner_text()).group(1)
-    assert "Inviata" in page.get_by_role("main").inner_text()
+    receipt = fill_and_submit(
+        page, tmp_path, legal_form="Associazione di promozione sociale (APS)", region="Campania", stage="Prototipo",
+        entity={"Denominazione": "Orti Condivisi APS", "Codice fiscale": "97000111222",
+                "Data di costituzione": "2024-02-10", "Sito web": "orticondivisi.example"},
+        team={"Nome e cognome 1": "Lucia Ferraro", "Età 1": "28", "Nome e cognome 2": "Paolo Esposito",
+              "Età 2": "31", "Email del referente": EMAIL},
+        project={
+            "Titolo": "Orti che includono", "Sintesi": "Orti sociali per l'inserimento lavorativo di giovani.",
+            "Bisogno sociale e beneficiari": "Giovani NEET del quartiere.", "Soluzione e innovazione": "Orti urbani.",
+            "Uso della tecnologia": "Un'app per la filiera corta.", "Rete territoriale e partner": "Comune, scuole.",
+            "Teoria del cambiamento": "Dal lavoro all'autonomia.",
+            "Indicatore 1": "Giovani inseriti", "Valore iniziale 1": "0", "Obiettivo a 12 mesi 1": "6",
+            "Indicatore 2": "Ettari coltivati", "Valore iniziale 2": "0,5", "Obiettivo a 12 mesi 2": "2",
+            "Indicatore 3": "Famiglie servite", "Valore iniziale 3": "10", "Obiettivo a 12 mesi 3": "80",
+            "Posti di lavoro previsti (ETP)": "4", "di cui per persone svantaggiate": "2",
+            "Modello di business e ricavi": "Vendita diretta e servizi.",
+            "Scalabilità e replicabilità": "Altri comuni.", "Uso del premio": "Serre e formazione.",
+        })
     receipt_mail = mailed_link(live_server.data_dir / "outbox", EMAIL, "/applications/")
     assert receipt_mail.startswith(live_server.url + "/applications/")
     assert receipt.startswith("WC27-")
