@@ -1,0 +1,152 @@
+"""The token API's resources act through the same services and checks as the pages: an edition's token never
+reaches another edition, a read token never writes, a juror's blind entry stays blind, a sponsor sees its own
+prizes only. Over HTTP on both engines."""
+
+from __future__ import annotations
+
+from core.editions import access
+from core.platform.tables import Application, AuditEvent, Decision, Round
+from tests.conftest import run
+from tests.factories import (
+    EXAMPLE,
+    SLUG,
+    account,
+    application,
+    assignment,
+    example_edition,
+    open_round,
+)
+from tests.integration.test_api_tokens import bearer, token_for
+
+OTHER = "altra-edizione-2027"
+
+
+def test_an_organiser_pages_through_applications_and_an_edition_token_never_reaches_another(client):
+    edition = example_edition()
+    other = example_edition(EXAMPLE.replace(SLUG, OTHER))
+    olga = account("olga@foundation.example", role="organiser")
+    run(access.grant_role(account_id=olga, role="organiser", edition_slug=OTHER))
+    ids = [application(edition, owner=account(f"owner{n}@coop.example"), status=status, entity_name=f"Coop {n}")
+           for n, status in enumerate(("submitted", "submitted", "draft", "submitted"))]
+    elsewhere = application(other, owner=account("far@coop.example"), status="submitted", entity_name="Coop altrove")
+    limited, everywhere = token_for(olga, edition=SLUG), token_for(olga)
+
+    first = client.get(f"/api/v1/editions/{SLUG}/applications?status=submitted&limit=2", headers=bearer(limited))
+    assert first.status_code == 200
+    assert [a["id"] for a in first.json()["items"]] == [ids[0], ids[1]] and first.json()["next_cursor"]
+    rest = client.get(f"/api/v1/editions/{SLUG}/applications",
+                      params={"status": "submitted", "limit": 2, "cursor": first.json()["next_cursor"]},
+                      headers=bearer(limited))
+    assert [a["id"] for a in rest.json()["items"]] == [ids[3]] and rest.json()["next_cursor"] is None
+    assert rest.json()["items"][0]["entity_name"] == "Coop 3" and rest.json()["items"][0]["track"] == "AGR"
+    detail = client.get(f"/api/v1/editions/{SLUG}/applications/{ids[0]}", headers=bearer(limited))
+    assert detail.status_code == 200
+    assert detail.json()["applicant_email"] == "owner0@coop.example" and detail.json()["attachments"] == []
+
+    # The edition's token: 404 on the other edition, through its own path or this edition's.
+    for path in (f"/api/v1/editions/{OTHER}/applications", f"/api/v1/editions/{OTHER}/applications/{elsewhere}",
+                 f"/api/v1/editions/{SLUG}/applications/{elsewhere}"):
+        refused = client.get(path, headers=bearer(limited))
+        assert refused.status_code == 404 and "Coop altrove" not in refused.text, path
+    assert client.get(f"/api/v1/editions/{OTHER}/applications/{elsewhere}",
+                      headers=bearer(everywhere)).json()["entity_name"] == "Coop altrove"
+    for cursor in ("nonsense", "YWZ0ZXI6LTE", "%00"):
+        assert client.get(f"/api/v1/editions/{SLUG}/applications", params={"cursor": cursor},
+                          headers=bearer(limited)).status_code == 400, cursor
+    assert client.get(f"/api/v1/editions/{SLUG}/applications?limit=0", headers=bearer(limited)).status_code == 400
+
+
+def test_admissibility_is_written_only_with_a_write_token_of_an_organiser(client):
+    edition = example_edition()
+    olga = account("olga@foundation.example", role="organiser")
+    owner = account("ada@coop.example", role="applicant")
+    entries = [application(edition, owner=account(f"owner{n}@coop.example"), status="submitted") for n in range(2)]
+    url = f"/api/v1/editions/{SLUG}/admissibility"
+    body = {"application_ids": entries, "outcome": "admissible"}
+
+    read = client.post(url, json=body, headers=bearer(token_for(olga)))
+    assert read.status_code == 403 and read.json()["status"] == 403
+    assert client.post(url, json=body, headers=bearer(token_for(owner, scope="write"))).status_code == 404
+    writer = bearer(token_for(olga, scope="write"))
+    no_reason = client.post(url, json={"application_ids": entries, "outcome": "not_admissible"}, headers=writer)
+    assert no_reason.status_code == 422 and set(no_reason.json()["errors"]) == {"reason"}
+    assert client.post(url, json={**body, "outcome": "maybe"}, headers=writer).status_code == 400
+    assert client.post(url, json={**body, "extra": 1}, headers=writer).status_code == 400
+    assert run(Application.count().where(Application.status == "admissible")) == 0
+
+    done = client.post(url, json=body, headers=writer)
+    assert done.status_code == 200 and done.json() == {"changed": 2}
+    assert run(Application.count().where(Application.status == "admissible")) == 2
+    assert run(Decision.count().where(Decision.outcome == "admissible")) == 2
+    event = run(AuditEvent.select(AuditEvent.actor).where(AuditEvent.action == "application.admissibility").first())
+    assert event["actor"] == olga  # the token acts as its owner
+
+
+def test_a_juror_scores_an_open_entry_with_a_write_token_and_never_reaches_another_jurors(client):
+    edition = example_edition()
+    open_round(edition.rounds["R1"], blind=False)
+    anna, bruno = account("anna@jury.example", role="juror"), account("bruno@jury.example", role="juror")
+    owner = account("ada@coop.example", role="applicant")
+    entry = application(edition, owner=owner, entity_name="Coop Visibile")
+    mine, theirs = assignment(edition.rounds["R1"], entry, anna), assignment(edition.rounds["R1"], entry, bruno)
+    reader, writer = bearer(token_for(anna)), bearer(token_for(anna, scope="write"))
+
+    listed = client.get(f"/api/v1/editions/{SLUG}/jury/assignments", headers=reader)
+    assert [a["id"] for a in listed.json()] == [mine] and listed.json()[0]["status"] == "to_check"
+    assert client.get(f"/api/v1/editions/{SLUG}/jury/assignments/{theirs}", headers=reader).status_code == 404
+    before = client.get(f"/api/v1/editions/{SLUG}/jury/assignments/{mine}", headers=reader).json()
+    assert before["conflict_cleared"] is False and before["answers"] == {} and before["entity_name"] == ""
+    assert client.post(f"/api/v1/editions/{SLUG}/jury/assignments/{mine}/no-conflict",
+                       headers=reader).status_code == 403
+    cleared = client.post(f"/api/v1/editions/{SLUG}/jury/assignments/{mine}/no-conflict", headers=writer)
+    assert cleared.status_code == 200 and cleared.json()["entity_name"] == "Coop Visibile"
+
+    review = f"/api/v1/editions/{SLUG}/jury/assignments/{mine}/review"
+    sheet = {"values": {"IMP": 4, "INN": 3, "SOS": 2, "TEA": 4, "RET": 5}, "overall_comment": "Solida."}
+    assert client.put(review, json=sheet, headers=reader).status_code == 403
+    off_scale = client.put(review, json={"values": {"IMP": 9}, "submit": True}, headers=writer)
+    assert off_scale.status_code == 422 and set(off_scale.json()["errors"]) == {"IMP"}
+    draft = client.put(review, json={"values": {"IMP": 4}}, headers=writer)
+    assert draft.status_code == 200 and draft.json()["submitted"] is False
+    submitted = client.put(review, json={**sheet, "values": {**sheet["values"], "IMP": 5}, "submit": True},
+                           headers=writer)
+    assert submitted.status_code == 200 and submitted.json()["submitted"] is True
+    assert submitted.json()["total"] is not None
+    stored = client.get(f"/api/v1/editions/{SLUG}/jury/assignments/{mine}", headers=reader).json()["review"]
+    assert stored["values"]["IMP"] == 5 and stored["submitted"] is True and stored["overall_comment"] == "Solida."
+    assert client.put(f"/api/v1/editions/{SLUG}/jury/assignments/{theirs}/review", json=sheet,
+                      headers=writer).status_code == 404
+
+
+def test_a_sponsor_token_sees_its_own_prizes_only_and_no_applications(client):
+    edition = example_edition()
+    aurora = account("aurora@sponsor.example", role="sponsor",
+                     organisation=edition.organisations["Fondazione Aurora (demo)"])
+    token = bearer(token_for(aurora))
+    own = client.get(f"/api/v1/editions/{SLUG}/sponsor", headers=token)
+    assert own.status_code == 200 and own.json()["organisation"] == "Fondazione Aurora (demo)"
+    assert [p["code"] for p in own.json()["prizes"]] == ["P-NORD"]
+    assert "P-CENTRO" not in own.text
+    for path in (f"/api/v1/editions/{SLUG}/applications", f"/api/v1/editions/{SLUG}/rounds/R1/decisions"):
+        assert client.get(path, headers=token).status_code == 404, path
+
+
+def test_an_applicant_token_reads_its_own_applications_only(client):
+    edition = example_edition()
+    ada, bea = account("ada@coop.example", role="applicant"), account("bea@coop.example", role="applicant")
+    mine = application(edition, owner=ada, status="submitted", entity_name="Coop Ada")
+    application(edition, owner=bea, status="submitted", entity_name="Coop Bea")
+    own = client.get(f"/api/v1/editions/{SLUG}/my/applications", headers=bearer(token_for(ada)))
+    assert own.status_code == 200 and [a["id"] for a in own.json()] == [mine] and "Coop Bea" not in own.text
+    assert client.get(f"/api/v1/editions/{SLUG}/applications/{mine}",
+                      headers=bearer(token_for(ada))).status_code == 404
+
+
+def test_a_round_decisions_call_is_the_organisers_and_a_closed_round_stages(client):
+    edition = example_edition()
+    olga = account("olga@foundation.example", role="organiser")
+    run(Round.update({Round.blind: False}).where(Round.id == edition.rounds["R1"]))
+    got = client.get(f"/api/v1/editions/{SLUG}/rounds/R1/decisions", headers=bearer(token_for(olga)))
+    assert got.status_code in (200, 404, 409), got.text
+    assert client.get(f"/api/v1/editions/{SLUG}/rounds/NOPE/decisions",
+                      headers=bearer(token_for(olga))).status_code == 404
