@@ -5,7 +5,7 @@ prizes only. Over HTTP on both engines."""
 from __future__ import annotations
 
 from core.editions import access
-from core.platform.tables import Application, AuditEvent, Decision, Round
+from core.platform.tables import Application, AuditEvent, Decision
 from tests.conftest import run
 from tests.factories import (
     EXAMPLE,
@@ -15,6 +15,7 @@ from tests.factories import (
     assignment,
     example_edition,
     open_round,
+    review,
 )
 from tests.integration.test_api_tokens import bearer, token_for
 
@@ -142,11 +143,57 @@ def test_an_applicant_token_reads_its_own_applications_only(client):
                       headers=bearer(token_for(ada))).status_code == 404
 
 
-def test_a_round_decisions_call_is_the_organisers_and_a_closed_round_stages(client):
+def test_an_organiser_reads_a_rounds_ranking_and_stages_decisions_with_a_write_token(client):
     edition = example_edition()
+    open_round(edition.rounds["R1"], opened_days_ago=10, closes_in_days=-1, blind=False)
     olga = account("olga@foundation.example", role="organiser")
-    run(Round.update({Round.blind: False}).where(Round.id == edition.rounds["R1"]))
-    got = client.get(f"/api/v1/editions/{SLUG}/rounds/R1/decisions", headers=bearer(token_for(olga)))
-    assert got.status_code in (200, 404, 409), got.text
-    assert client.get(f"/api/v1/editions/{SLUG}/rounds/NOPE/decisions",
-                      headers=bearer(token_for(olga))).status_code == 404
+    jurors = [account(f"j{n}@jury.example", role="juror") for n in range(3)]
+    entries = [application(edition, owner=account(f"owner{n}@coop.example"), entity_name=f"Coop {n}")
+               for n in range(3)]
+    for rank, entry in enumerate(entries):
+        for juror in jurors:
+            scores = {"IMP": 5 - rank, "INN": 4, "SOS": 3, "TEA": 4, "RET": 4}
+            review(assignment(edition.rounds["R1"], entry, juror, status="submitted"), scores, total=80 - 10 * rank)
+    url = f"/api/v1/editions/{SLUG}/rounds/R1/decisions"
+    reader, writer = bearer(token_for(olga)), bearer(token_for(olga, scope="write"))
+
+    ranking = client.get(url, headers=reader)
+    assert ranking.status_code == 200, ranking.text
+    rows = ranking.json()["decisions"]
+    assert [r["application_id"] for r in rows] == entries and rows[0]["rank"] == 1
+    assert all(r["score_low"] is not None and r["score_low"] <= r["score"] <= r["score_high"] for r in rows)
+    assert ranking.json()["staged"] is False
+    negative = ranking.json()["negative"]
+
+    change = {"decisions": [{"application_id": entries[0], "outcome": negative}]}
+    assert client.put(url, json=change, headers=reader).status_code == 403
+    no_reason = client.put(url, json=change, headers=writer)
+    assert no_reason.status_code == 422 and set(no_reason.json()["errors"]) == {str(entries[0])}
+    assert run(Decision.count()) == 0
+    change["decisions"][0]["reason"] = "Ritirata dal comitato."
+    staged = client.put(url, json=change, headers=writer)
+    assert staged.status_code == 200 and staged.json()["staged"] is True
+    first = next(r for r in staged.json()["decisions"] if r["application_id"] == entries[0])
+    assert first["decided"] == negative and first["reason"] == "Ritirata dal comitato."
+    assert run(Decision.count()) == 3
+    assert client.get(f"/api/v1/editions/{SLUG}/rounds/NOPE/decisions", headers=reader).status_code == 404
+
+
+def test_the_openapi_document_declares_bearer_auth_and_every_error_of_each_token_call(client):
+    schema = client.get("/schema/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["BearerToken"] == {
+        "type": "http", "scheme": "bearer", "description": schema["components"]["securitySchemes"]["BearerToken"][
+            "description"]}
+    token_calls = [(path, method, operation) for path, item in schema["paths"].items()
+                   for method, operation in item.items() if path.startswith("/api/v1/")
+                   and path not in ("/api/v1/editions", "/api/v1/editions/{slug}")]
+    assert len(token_calls) >= 12
+    for path, method, operation in token_calls:
+        assert operation["security"] == [{"BearerToken": []}], (path, method)
+        expected = {"200", "400", "401", "403", "404", "429"} | ({"409", "422"} if method != "get" else set())
+        assert expected <= set(operation["responses"]), (path, method, set(operation["responses"]))
+    invalid = schema["paths"]["/api/v1/editions/{slug}/admissibility"]["post"]["responses"]["422"]
+    name = invalid["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][name]["required"]) == {"status", "title", "detail", "errors"}
+    # What a 401 really says is what the document promises.
+    assert set(client.get("/api/v1/me").json()) == {"status", "title", "detail"}
