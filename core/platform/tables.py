@@ -709,6 +709,9 @@ class WebhookSubscription(Table, tablename="webhook_subscription"):
     secret = Varchar(length=100)
     events = JSON(default=[])  # empty: every event the webhooks plugin sends
     active = Boolean(default=True)
+    # The secret before the last rotation: deliveries are signed with it too until `previous_secret_until`.
+    previous_secret = Varchar(length=100, default="")
+    previous_secret_until = Timestamptz(null=True, default=None)
     created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
 

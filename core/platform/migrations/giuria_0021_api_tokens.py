@@ -1,4 +1,5 @@
-"""Personal API tokens: hashed, scoped (read or write, optionally one edition), expiring, revocable."""
+"""Personal API tokens: hashed, scoped (read or write, optionally one edition), expiring, revocable; and webhook
+secrets that rotate with an overlap window."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
@@ -9,7 +10,7 @@ from piccolo.table import Table
 
 ID = "2026-12-02T18:01:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "api tokens"
+DESCRIPTION = "api tokens, webhook secret rotation"
 
 
 # Frozen copies of the tables as this migration knows them (never import core.platform.tables here).
@@ -38,6 +39,9 @@ NEW_TABLES = (ApiToken,)
 
 STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS ix_api_token_account ON api_token (account)",
+    # Webhook secrets rotate with an overlap: the old secret signs too until its end.
+    "ALTER TABLE webhook_subscription ADD COLUMN previous_secret VARCHAR(100) NOT NULL DEFAULT ''",
+    "ALTER TABLE webhook_subscription ADD COLUMN previous_secret_until TIMESTAMPTZ NULL DEFAULT NULL",
 ]
 
 
