@@ -19,7 +19,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from core.editions.access import EditionNotFound
 from core.people import api_tokens
 from core.people.api_tokens import TokenCaller
-from core.platform.settings import Settings
 from web.dependencies import AppSettings
 
 Caller: TypeAlias = NamedDependency[TokenCaller]
@@ -68,17 +67,13 @@ async def api_caller(request: Request, settings: AppSettings) -> TokenCaller:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthorizedException()
-    caller = await api_tokens.caller_for(secret=secret.strip(), per_minute=_per_minute(settings))
+    caller = await api_tokens.caller_for(secret=secret.strip(), per_minute=settings.api_requests_per_minute)
     if caller is None:
         raise NotAuthorizedException()
     slug = request.path_params.get("slug")
     if isinstance(slug, str) and not caller.reaches(slug):
         raise EditionNotFound(slug)
     return caller
-
-
-def _per_minute(settings: Settings) -> int:
-    return settings.api_requests_per_minute
 
 
 async def api_writer(caller: Caller) -> TokenCaller:
