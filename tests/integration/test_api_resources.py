@@ -13,6 +13,7 @@ from tests.factories import (
     account,
     application,
     assignment,
+    award,
     example_edition,
     open_round,
     review,
@@ -232,3 +233,17 @@ def test_a_juror_token_gets_nothing_of_a_blind_entrys_identity(client):
     organiser_view = client.get(f"/api/v1/editions/{SLUG}/applications/{entry.application_id}",
                                 headers=bearer(token_for(organiser)))
     assert ENTITY in organiser_view.text
+
+
+def test_an_organiser_reads_the_editions_awards_and_a_sponsor_does_not(client):
+    edition = example_edition()
+    olga = account("olga@foundation.example", role="organiser")
+    aurora = account("aurora@sponsor.example", role="sponsor",
+                     organisation=edition.organisations["Fondazione Aurora (demo)"])
+    entry = application(edition, owner=account("ada@coop.example"), status="winner", entity_name="Coop Vincente")
+    award_id = award(edition.prizes["P-NORD"], entry)
+    listed = client.get(f"/api/v1/editions/{SLUG}/awards", headers=bearer(token_for(olga)))
+    assert listed.status_code == 200
+    assert listed.json() == [{"id": award_id, "prize": "P-NORD", "application_id": entry,
+                              "entity_name": "Coop Vincente", "status": "confirmed", "conditions": []}]
+    assert client.get(f"/api/v1/editions/{SLUG}/awards", headers=bearer(token_for(aurora))).status_code == 404

@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from core.applications import admin, admission, listing
 from core.applications.admission import AdmissionRefused
 from core.platform.i18n import gettext as _
-from core.results import advancement
+from core.results import advancement, awards
 from core.results.advancement import StageRefused
 from web.dependencies import AppSettings
 from web.routes.api_v1.access import READ_ERRORS, SECURITY, WRITE_ERRORS, Caller, Writer, decode_cursor, encode_cursor
@@ -19,6 +19,7 @@ from web.routes.api_v1.schemas import (
     ApplicationOut,
     ApplicationsPageOut,
     AttachmentOut,
+    AwardOut,
     ChangedOut,
     DecisionOut,
     DecisionsOut,
@@ -105,4 +106,12 @@ async def stage_decisions(writer: Writer, settings: AppSettings, slug: FromPath[
     return _decisions(proposal)
 
 
-ROUTES = [list_applications, application_detail, mark_admissibility, round_decisions, stage_decisions]
+@get("/api/v1/editions/{slug:str}/awards", tags=TAGS, security=SECURITY, responses=READ_ERRORS,
+     summary="The edition's awards and their conditions (organisers)")
+async def list_awards(caller: Caller, settings: AppSettings, slug: FromPath[str]) -> list[AwardOut]:
+    page = await awards.awards_page(actor=caller.user, edition_slug=slug, settings=settings)
+    return [AwardOut(id=a.id, prize=a.prize.code, application_id=a.application_id, entity_name=a.entity_name,
+                     status=a.status, conditions=[dict(c) for c in a.conditions]) for a in page.awards]
+
+
+ROUTES = [list_applications, application_detail, mark_admissibility, round_decisions, stage_decisions, list_awards]

@@ -199,3 +199,14 @@ class SponsorOut(msgspec.Struct):
 
     organisation: str
     prizes: list[PrizeOut]
+
+
+class AwardOut(msgspec.Struct):
+    """A prize given (or proposed) to an entry, with the conditions the winner must meet."""
+
+    id: int
+    prize: str
+    application_id: int
+    entity_name: str
+    status: str
+    conditions: list[dict[str, Any]]
