@@ -8,15 +8,13 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from core.cli.main import cli
 from core.people import api_tokens
 from core.platform.tables import ApiToken, AuditEvent
 from tests.conftest import csrf_token, run
 from tests.factories import EN, SLUG, account, as_person, example_edition, user
+from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -127,19 +125,7 @@ def test_each_token_is_limited_to_its_calls_per_minute_with_retry_after(settings
         assert limited.get("/api/v1/me", headers=bearer(second)).status_code == 200  # per token, not per person
 
 
-@pytest.fixture
-def giuria(settings, monkeypatch):
-    monkeypatch.setenv("GIURIA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("GIURIA_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("GIURIA_DB_POOL_SIZE", "0")
-    if settings.database_url:
-        monkeypatch.setenv("GIURIA_DATABASE_URL", settings.database_url)
-    else:
-        monkeypatch.delenv("GIURIA_DATABASE_URL", raising=False)
-    return lambda *args: CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def test_the_command_line_prints_a_working_token_and_refuses_in_one_line(giuria, client):
+def test_the_command_line_prints_a_working_token_and_refuses_in_one_line(giuria, client):  # noqa: F811
     example_edition()
     account("olga@foundation.example", role="organiser")
     made = giuria("api-token", "create", "--email", "Olga@Foundation.example", "--scope", "read", "--edition", SLUG,
