@@ -16,6 +16,7 @@ from litestar.logging import LoggingConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -32,7 +33,9 @@ from web.middleware import LanguageMiddleware, UserMiddleware, private_page_head
 from web.request import FormRequest
 from web.routes import (
     account,
+    account_tokens,
     api,
+    api_v1,
     applicant,
     jury,
     jury_profile,
@@ -153,7 +156,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         cookie_name=CSRF_COOKIE,
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["^/healthz$"],
+        # The API takes no session cookie, only a bearer token, so a cross-site form cannot act through it.
+        exclude=["^/healthz$", "^/api/"],
     )
     template_config = TemplateConfig(
         instance=JinjaTemplateEngine.from_environment(
@@ -164,6 +168,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             public.home, public.landing, public.choose_language, public.healthz,
             auth.login_form, auth.login, auth.logout_form, auth.logout,
             *account.ROUTES,
+            *account_tokens.ROUTES,
             *applicant.ROUTES,
             *registration.ROUTES,
             *uploads.ROUTES,
@@ -187,6 +192,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *organise_exports.ROUTES,
             *organise_redaction.ROUTES,
             api.list_editions, api.edition_detail,
+            api_v1.ROUTER,
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
@@ -203,6 +209,10 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         openapi_config=OpenAPIConfig(
             title="Giuria API", version="1", path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer",
+                description="A personal API token (`gzt_…`), created on the account page or with "
+                            "`giuria api-token create`.")}),
         ),
         logging_config=LoggingConfig(log_exceptions="never"),  # 5xx are logged by errors.server_error
         debug=False,

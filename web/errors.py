@@ -78,7 +78,8 @@ def forbidden(request: Request, _exc: Exception) -> Response:
 
 def not_signed_in(request: Request, _exc: Exception) -> Response:
     if wants_json(request):
-        return _page(request, 401, _("Sign-in required"), _("Sign in to continue."))
+        return _page(request, 401, _("Sign-in required"), _("Send a valid API token: Authorization: Bearer <token>."),
+                     headers={"WWW-Authenticate": 'Bearer realm="giuria"'})
     return Redirect(path="/login", query_params={"next": request.url.path})
 
 

@@ -47,7 +47,8 @@ class UserMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         token = session_token(scope)
         user = None
-        if token:
+        # The API answers bearer tokens only (web.routes.api_v1.access): a session cookie there is ignored.
+        if token and not scope["path"].startswith("/api/"):
             client = scope.get("client")
             user = await signed_in_user(token=token, client=client[0] if client else "unknown")
         scope["user"] = user

@@ -364,6 +364,35 @@ def create_admin(email: str, password: str) -> None:
     click.echo(f"Administrator {email} created (id {account_id}).")
 
 
+@cli.group("api-token")
+def api_token_group() -> None:
+    """Personal API tokens."""
+
+
+@api_token_group.command("create")
+@click.option("--email", required=True, help="The account the token acts for.")
+@click.option("--scope", required=True, type=click.Choice(["read", "write"]), help="read, or write (includes read).")
+@click.option("--edition", "edition_slug", help="Limit the token to this edition (by slug).")
+@click.option("--expires", "expires_days", type=click.IntRange(1, 3650), metavar="DAYS",
+              help="Days until the token stops working (default: never).")
+def api_token_create(email: str, scope: str, edition_slug: str | None, expires_days: int | None) -> None:
+    """Create a token for an account and print its secret (shown only this once)."""
+    from core.people.api_tokens import TokenRefused, create_token_for_email
+
+    settings = _settings()
+
+    async def run():
+        await _prepare(settings)
+        return await create_token_for_email(email=email, scope=scope, edition_slug=edition_slug,
+                                            expires_in_days=expires_days)
+
+    try:
+        created = _run(run())
+    except TokenRefused as refused:
+        raise click.ClickException(f"not created: {refused.message}") from None
+    click.echo(created.secret)
+
+
 @cli.group()
 def mentoring() -> None:
     """The finalists' mentoring path."""

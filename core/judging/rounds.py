@@ -12,6 +12,7 @@ from typing import Any
 from core.applications import lifecycle
 from core.editions.access import edition_for_organiser
 from core.judging.progress import RoundNotFound, RoundProgressReport, round_progress
+from core.messaging import events
 from core.platform import audit, db
 from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
@@ -224,6 +225,8 @@ async def close_scoring(*, actor: SessionUser, edition_slug: str, round_code: st
             raise ScoringStateRefused(_("Scoring for this round is already closed."))
         await audit.record("round.scoring_closed", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"], data={"round": round_code})
+        await events.emit("round.closed", edition_id=round_row["edition"], subject_type="round",
+                          subject_id=round_row["id"], data={"round": round_code})
 
 
 async def reopen_scoring(*, actor: SessionUser, edition_slug: str, round_code: str, reason: str) -> int:
@@ -242,6 +245,9 @@ async def reopen_scoring(*, actor: SessionUser, edition_slug: str, round_code: s
         await audit.record("round.scoring_reopened", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"],
                            data={"round": round_code, "reason": reason, "decisions_to_review": len(flagged)})
+        # The reason stays out of the event: it is the organisers' note, not for partners.
+        await events.emit("round.reopened", edition_id=round_row["edition"], subject_type="round",
+                          subject_id=round_row["id"], data={"round": round_code, "decisions": len(flagged)})
     return len(flagged)
 
 

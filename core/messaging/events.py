@@ -35,6 +35,8 @@ EVENTS: dict[str, str] = {
     "application.admissible": N_("An application is found admissible"),
     "application.inadmissible": N_("An application is found not admissible"),
     "review.submitted": N_("A juror submits a review"),
+    "round.closed": N_("Scoring of a round is closed"),
+    "round.reopened": N_("Scoring of a round is reopened"),
     "decisions.published": N_("The decisions of a round are published"),
     "award.confirmed": N_("A prize is awarded"),
     "mentor_match.confirmed": N_("A mentoring match is confirmed"),

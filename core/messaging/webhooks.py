@@ -9,6 +9,7 @@ transaction and records the outcome only if it still holds the lease, so one wor
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -74,6 +75,38 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+STANDARD_PREFIX = "whsec_"
+# After a rotation, deliveries carry a signature with the old secret too, for this long by default.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def new_secret() -> str:
+    """A signing secret in the Standard Webhooks form (`whsec_` and base64), which stock libraries take as is."""
+    return STANDARD_PREFIX + base64.b64encode(secrets.token_bytes(30)).decode()
+
+
+def _standard_key(secret: str) -> bytes:
+    """The HMAC key: a `whsec_` secret's decoded bytes; an older plain secret's own bytes (a partner passes it to a
+    library as `whsec_` + its base64)."""
+    if secret.startswith(STANDARD_PREFIX):
+        return base64.b64decode(secret.removeprefix(STANDARD_PREFIX))
+    return secret.encode()
+
+
+def standard_signature(secrets_in_use: list[str], message_id: str, timestamp: str, body: bytes) -> str:
+    """The webhook-signature header: "v1,<base64 HMAC-SHA256 of id.timestamp.body>" for each live secret,
+    space-separated (two during a rotation's overlap, so the partner may switch secrets at any time in it)."""
+    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
+    return " ".join("v1," + base64.b64encode(hmac.new(_standard_key(secret), signed, hashlib.sha256).digest()).decode()
+                    for secret in secrets_in_use)
+
+
+def _secrets_in_use(row: dict, now: datetime) -> list[str]:
+    until = row["subscription.previous_secret_until"]
+    previous = row["subscription.previous_secret"]
+    return [row["subscription.secret"], *([previous] if previous and until is not None and until > now else [])]
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: growing fast, so a long outage costs few tries."""
     return DELIVERIES.backoff.delay(attempts)
@@ -96,6 +129,7 @@ class WebhookReport:
 CLAIMED_COLUMNS = (
     WebhookDelivery.id, WebhookDelivery.event, WebhookDelivery.body, WebhookDelivery.attempts,
     WebhookDelivery.subscription.url, WebhookDelivery.subscription.secret, WebhookDelivery.subscription.active,
+    WebhookDelivery.subscription.previous_secret, WebhookDelivery.subscription.previous_secret_until,
 )
 
 
@@ -110,7 +144,12 @@ async def _post(client: httpx.AsyncClient, row: dict, now: datetime, *, producti
         return None, f"refused: {refused.detail}"[:500]
     body = row["body"].encode()
     timestamp = str(int(now.timestamp()))
+    # The Standard Webhooks id stays the same on every retry and replay, so partners can drop duplicates.
+    message_id = f"msg_giuria_{row['id']}"
     headers = {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": standard_signature(_secrets_in_use(row, now), message_id, timestamp, body),
         "Content-Type": "application/json",
         "User-Agent": "Giuria-Webhooks/1",
         "X-Giuria-Event": row["event"],
@@ -381,7 +420,7 @@ async def add_subscription(*, actor: SessionUser, edition_slug: str, organisatio
     if unknown:
         raise WebhookRefused("events", _("Choose events from the list."))
     chosen = [e for e in EVENTS if e in events]
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     async with db.write_transaction():
         rows = await WebhookSubscription.insert(WebhookSubscription(
             edition=edition_id, organisation=organisation_id, url=url, secret=secret, events=chosen, active=True,
@@ -410,6 +449,48 @@ async def deactivate_subscription(*, actor: SessionUser, edition_slug: str, subs
             WebhookDelivery.subscription == subscription_id, WebhookDelivery.status == QUEUED)
         await audit.record("webhook.deactivated", actor_id=actor.id, edition_id=edition_id,
                            subject_type="webhook_subscription", subject_id=subscription_id)
+
+
+async def rotate_secret(*, actor: SessionUser, edition_slug: str, subscription_id: int,
+                        overlap: timedelta = ROTATION_OVERLAP, now: datetime | None = None) -> str:
+    """A new signing secret for the subscription, returned to be shown once; deliveries are signed with the old
+    one too until `overlap` has passed, so the partner can switch without losing an event."""
+    edition_id = await _organised_edition_id(actor, edition_slug)
+    now = now or datetime.now(UTC)
+    secret = new_secret()
+    async with db.write_transaction():
+        row = await WebhookSubscription.select(WebhookSubscription.secret).where(
+            WebhookSubscription.id == subscription_id, WebhookSubscription.edition == edition_id,
+            WebhookSubscription.active.eq(True)).first()
+        if row is None:
+            raise WebhookNotFound(subscription_id)
+        await WebhookSubscription.update({
+            WebhookSubscription.secret: secret, WebhookSubscription.previous_secret: row["secret"],
+            WebhookSubscription.previous_secret_until: now + overlap,
+        }).where(WebhookSubscription.id == subscription_id)
+        await audit.record("webhook.secret_rotated", actor_id=actor.id, edition_id=edition_id,
+                           subject_type="webhook_subscription", subject_id=subscription_id,
+                           data={"overlap_hours": overlap.total_seconds() / 3600})
+    return secret
+
+
+async def replay_delivery(*, actor: SessionUser, edition_slug: str, delivery_id: int,
+                          now: datetime | None = None) -> None:
+    """Send a delivery again, as it was (same id and body, signed afresh): the partner lost or mishandled it."""
+    edition_id = await _organised_edition_id(actor, edition_slug)
+    now = now or datetime.now(UTC)
+    async with db.write_transaction():
+        row = await WebhookDelivery.select(WebhookDelivery.id, WebhookDelivery.status).where(
+            WebhookDelivery.id == delivery_id, WebhookDelivery.subscription.edition == edition_id,
+            WebhookDelivery.subscription.active.eq(True)).first()
+        if row is None:
+            raise WebhookNotFound(delivery_id)
+        await WebhookDelivery.update({
+            WebhookDelivery.status: QUEUED, WebhookDelivery.attempts: 0, WebhookDelivery.next_attempt_at: now,
+            WebhookDelivery.last_error: "",
+        }).where(WebhookDelivery.id == delivery_id)
+        await audit.record("webhook.replayed", actor_id=actor.id, edition_id=edition_id,
+                           subject_type="webhook_delivery", subject_id=delivery_id, data={"was": row["status"]})
 
 
 def settings_interval(settings: Settings) -> float:

@@ -60,6 +60,8 @@ class Settings:
     large_export_rows: int = 20000
     # The audit chain's key material; empty means secret_key. Set it to the old secret when rotating secret_key.
     audit_key: str = ""
+    # Calls one API token may make in a minute, counted across every worker.
+    api_requests_per_minute: int = 600
 
     @property
     def is_production(self) -> bool:
@@ -228,4 +230,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                                          minimum=1),
         large_export_rows=_require_int("GIURIA_LARGE_EXPORT_ROWS", get("LARGE_EXPORT_ROWS", "20000"), minimum=1),
         audit_key=_check_audit_key(get("AUDIT_KEY")),
+        api_requests_per_minute=_require_int("GIURIA_API_REQUESTS_PER_MINUTE", get("API_REQUESTS_PER_MINUTE", "600"),
+                                             minimum=1),
     )

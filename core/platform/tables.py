@@ -709,6 +709,9 @@ class WebhookSubscription(Table, tablename="webhook_subscription"):
     secret = Varchar(length=100)
     events = JSON(default=[])  # empty: every event the webhooks plugin sends
     active = Boolean(default=True)
+    # The secret before the last rotation: deliveries are signed with it too until `previous_secret_until`.
+    previous_secret = Varchar(length=100, default="")
+    previous_secret_until = Timestamptz(null=True, default=None)
     created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -821,3 +824,28 @@ class RoundEntry(Table, tablename="round_entry"):
 
 ALL_TABLES += (RoundEntry,)
 UNIQUE_TOGETHER["round_entry"] = (("round", "application"),)
+
+
+# -- API tokens -------------------------------------------------------------------------------
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A personal API token: it acts as its owner, within its scope and, if set, one edition.
+
+    Only a hash of the secret is kept, so a copy of the database opens no API call; `prefix` lets the owner
+    tell their tokens apart.
+    """
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade)
+    name = Varchar(length=100, default="")
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16, default="")
+    scope = Varchar(length=10, default="read")  # read | write (write includes read)
+    edition = ForeignKey(references=Edition, null=True, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES += (ApiToken,)

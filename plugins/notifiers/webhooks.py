@@ -13,7 +13,8 @@ from core.plugin_api import LifecycleEvent
 
 SENT_EVENTS = frozenset({
     "application.submitted", "application.withdrawn", "application.admissible", "application.inadmissible",
-    "review.submitted", "decisions.published", "award.confirmed", "mentor_match.confirmed", "milestone.delivered",
+    "review.submitted", "round.closed", "round.reopened",
+    "decisions.published", "award.confirmed", "mentor_match.confirmed", "milestone.delivered",
     "kpi.reported",
 })
 # Keys of `event.data` safe to pass on: identifiers, codes, counts and statuses only.

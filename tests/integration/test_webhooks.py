@@ -25,7 +25,7 @@ from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, appli
 from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
 
 BANK = "Banca di Comunità (demo)"
-SECRET_ON_PAGE = re.compile(r"<code>([A-Za-z0-9_\-]{40,})</code>")
+SECRET_ON_PAGE = re.compile(r"<code>([A-Za-z0-9_+/=\-]{40,})</code>")
 
 
 class Receiver:

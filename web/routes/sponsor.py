@@ -91,7 +91,8 @@ async def _sponsors_page(user: SessionUser, edition: OrganisedEdition, *, status
 
 
 DONE = {"sent": lambda: _("The report is on its way."), "plugin": lambda: _("Plugins updated."),
-        "rubric": lambda: _("Rubric chosen."), "webhook_off": lambda: _("The webhook is deactivated.")}
+        "rubric": lambda: _("Rubric chosen."), "webhook_off": lambda: _("The webhook is deactivated."),
+        "replayed": lambda: _("The delivery is queued to be sent again.")}
 
 
 @get("/organise/{slug:str}/sponsors", guards=[organiser_only], include_in_schema=False)
@@ -204,5 +205,21 @@ async def deactivate_webhook(user: SignedInUser, slug: FromPath[str], subscripti
     return Redirect(path=f"/organise/{slug}/sponsors?done=webhook_off#webhooks")
 
 
+@post("/organise/{slug:str}/sponsors/webhooks/{subscription:int}/rotate", guards=[organiser_only],
+      include_in_schema=False)
+async def rotate_webhook_secret(user: SignedInUser, edition: ConsoleEdition, subscription: FromPath[int]) -> Response:
+    secret = await webhooks.rotate_secret(actor=user, edition_slug=edition.slug, subscription_id=subscription)
+    return await _sponsors_page(user, edition, new_secret=secret, message=_(
+        "New secret made. Deliveries carry a signature with the old secret too for the next 24 hours."))
+
+
+@post("/organise/{slug:str}/sponsors/webhooks/deliveries/{delivery:int}/replay", guards=[organiser_only],
+      include_in_schema=False)
+async def replay_webhook(user: SignedInUser, slug: FromPath[str], delivery: FromPath[int]) -> Response:
+    await webhooks.replay_delivery(actor=user, edition_slug=slug, delivery_id=delivery)
+    return Redirect(path=f"/organise/{slug}/sponsors?done=replayed#webhook-deliveries")
+
+
 ROUTES = [sponsor_editions, sponsor_home, sponsor_report, sponsor_report_file, sponsors_page, organiser_report,
-          organiser_report_file, send_report, toggle_plugin, choose_rubric, add_webhook, deactivate_webhook]
+          organiser_report_file, send_report, toggle_plugin, choose_rubric, add_webhook, deactivate_webhook,
+          rotate_webhook_secret, replay_webhook]
