@@ -27,8 +27,6 @@ from core.editions.access import EditionNotFound, may_organise
 from core.messaging import jobs
 from core.platform import audit, i18n
 from core.platform.db import json_value
-from core.platform.documents.charts import interval_chart
-from core.platform.documents.pdf import PdfDocument
 from core.platform.documents.tabular import CsvWriter, XlsxWriter
 from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
@@ -36,19 +34,9 @@ from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Account, Application, CriterionScore, Decision, Edition, Round
-from core.results.leaderboard import (
-    METHOD_EXPLANATIONS,
-    METHOD_LABELS,
-    N_,
-    UNCERTAIN_BAND,
-    _diagnostics,
-    _full_round,
-    replicates_of,
-    round_head,
-    standing,
-    submitted,
-)
-from core.results.rounds import NoResults
+
+# The ranking and the verbale load the maths, the charts and the PDF when they are built: an export of tables (or a
+# worker that runs one) does without numpy, scipy and matplotlib.
 
 TABLES = ("applications", "scores-long", "scores-wide", "rankings", "decisions")
 ROUND_EXPORTS = ("scores-long", "scores-wide", "rankings", "verbale")
@@ -187,10 +175,11 @@ async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
 
 
 async def _round_row(edition: dict[str, Any], round_code: str | None) -> dict[str, Any]:
-    row = await Round.select(Round.id).where(Round.edition == edition["id"], Round.code == (round_code or "")).first()
+    row = await Round.select(Round.id, Round.code).where(Round.edition == edition["id"],
+                                                         Round.code == (round_code or "")).first()
     if row is None:
         raise ExportNotFound(round_code)
-    return await _full_round(row["id"])
+    return row
 
 
 def _local(value: datetime | None, zone: str) -> datetime | None:
@@ -412,6 +401,10 @@ def _number(value: float | None, digits: int = 2) -> float | None:
 
 
 async def _ranking(round_row: dict[str, Any], settings: Settings, progress: jobs.Progress | None = None):
+    from core.results.leaderboard import _full_round, round_head, standing
+    from core.results.rounds import NoResults
+
+    round_row = await _full_round(round_row["id"])
     head = round_head(round_row)
     top = head.advancement.get("top_n") if isinstance(head.advancement.get("top_n"), int) else None
     try:
@@ -465,6 +458,11 @@ _TABLES: dict[str, Callable[..., Any]] = {
 
 # -- The verbale ------------------------------------------------------------------------------------
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
 OUTCOME_TEXT = {
     lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),
     lifecycle.FINALIST: N_("finalist"), lifecycle.WINNER: N_("winner"),
@@ -478,6 +476,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
                    progress: jobs.Progress | None) -> bytes:
+    from core.results.leaderboard import METHOD_EXPLANATIONS, METHOD_LABELS, _diagnostics, submitted
+
     head, top, found = await _ranking(round_row, settings, progress)
     reviews = submitted(found.data)
     _profiles, _disagreements, icc, _alpha = await anyio.to_thread.run_sync(_diagnostics, reviews)
@@ -526,6 +526,8 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
 
 def _verbale_chart(found, ranking: list, top: int | None):
     """The first 40 ranked entries' calibrated scores with their intervals, or None without intervals."""
+    from core.platform.documents.charts import interval_chart
+
     with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
     if not with_chart:
         return None
@@ -539,6 +541,8 @@ def _verbale_chart(found, ranking: list, top: int | None):
 def _uncertainty_text(found, ranking: list, top: int | None) -> str:
     if not found.intervals:
         return _("Intervals were not computed for this record (the round's bootstrap has not run).")
+    from core.results.leaderboard import UNCERTAIN_BAND, replicates_of
+
     low, high = UNCERTAIN_BAND
     uncertain = [r for r in ranking if "contested" in r.flags or (r.p_top is not None and low < r.p_top < high)]
     return _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
@@ -587,6 +591,8 @@ async def _audit_text() -> str:
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
                     chart_png: bytes | None, language: str, footer: str) -> bytes:
+    from core.platform.documents.pdf import PdfDocument
+
     document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
     document.heading(headings["jury"])
     document.paragraph(texts["jury"])
