@@ -19,8 +19,6 @@ from collections import Counter
 from itertools import combinations
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix
 
 from scoring.assign_flow import Arcs, Flow, price, solve_network
 from scoring.assign_problem import SCALE, Problem
@@ -148,6 +146,9 @@ def solve_mip(p: Problem, arcs: Arcs, *, time_limit: float) -> tuple[np.ndarray 
 
     Used only when repairing the flow fails (a heavily constrained small round).
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only this fallback needs scipy (0.5 s to load)
+    from scipy.sparse import csr_matrix
+
     na = len(arcs)
     rows, cols, lo, hi = [], [], [], []
     r = 0

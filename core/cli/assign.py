@@ -8,29 +8,29 @@ only when an assignment exists.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import math
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from core.platform.documents.csv_cells import csv_field
-from scoring.assign import (
+from scoring.assign_model import (
     Affinity,
     AffinityRule,
     AssignmentInfeasible,
     Conflict,
     Entry,
     Reviewer,
-)
-from scoring.assign import (
-    assign as assign_reviewers,
 )
 
 # Loads and jurors per entry beyond this are typing mistakes (and overflow the solver's 64-bit arrays).
@@ -50,8 +50,20 @@ class Inputs:
     errors: list[str] = field(default_factory=list)
 
 
+_ASCII_BLANKS = (b'"', b" ", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+_BLANK = re.compile(r"[^\S\r\n]")
+
+
+def _plain(data: bytes, text: str) -> bool:
+    """No quotes and no white space but line breaks: one row a line and nothing to strip (the usual export)."""
+    if any(blank in data for blank in _ASCII_BLANKS):
+        return False
+    return data.isascii() or _BLANK.search(text) is None
+
+
 def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]):
-    """(line number, row) for each data row; header faults are reported once."""
+    """(line number, cells) for each data row, the cells stripped and in the order of `required + optional` ('' for
+    an optional column the file lacks); header faults are reported once."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -63,42 +75,65 @@ def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...], erro
         line = data[: exc.start].count(b"\n") + 1
         errors.append(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)")
         return
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            fieldnames = reader.fieldnames
-        except csv.Error as exc:
-            errors.append(f"{path}:{reader.line_num}: {_csv_problem(exc)}")
-            return
-        header = [h.strip() for h in fieldnames or []]
-        missing = [c for c in required if c not in header]
-        unknown = [c for c in header if c not in required + optional]
-        if missing or unknown:
-            what = []
-            if missing:
-                what.append("missing column(s) " + ", ".join(missing))
-            if unknown:
-                what.append("unknown column(s) " + ", ".join(unknown))
-            errors.append(
-                f"{path}:1: "
-                + "; ".join(what)
-                + f" (expected {','.join(required)}"
-                + (f"[,{','.join(optional)}]" if optional else "")
-                + ")"
-            )
-            return
-        reader.fieldnames = header
-        try:
-            for row in reader:
-                if None in row:
-                    errors.append(f"{path}:{reader.line_num}: more fields than columns")
-                    continue
-                clean = {k: (v or "").strip() for k, v in row.items()}
-                if not any(clean.values()):
-                    continue
-                yield reader.line_num, clean
-        except csv.Error as exc:
-            errors.append(f"{path}:{reader.line_num}: {_csv_problem(exc)}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        errors.append(f"{path}:{reader.line_num}: {_csv_problem(exc)}")
+        return
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required + optional]
+    if missing or unknown:
+        what = []
+        if missing:
+            what.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            what.append("unknown column(s) " + ", ".join(unknown))
+        errors.append(
+            f"{path}:1: "
+            + "; ".join(what)
+            + f" (expected {','.join(required)}"
+            + (f"[,{','.join(optional)}]" if optional else "")
+            + ")"
+        )
+        return
+    lines, rows, failed = _records(reader, plain=_plain(data, text))
+    if failed:
+        failed = f"{path}:{reader.line_num}: {_csv_problem(failed)}"
+    width, columns = len(header), required + optional
+    position = {name: i for i, name in enumerate(header)}  # a repeated column: its last cell counts
+    pick = None if header == list(columns) else [position.get(name, width) for name in columns]
+    for line, cells in zip(lines, rows, strict=True):
+        if len(cells) != width:
+            if len(cells) > width:
+                errors.append(f"{path}:{line}: more fields than columns")
+                continue
+            cells = cells + [""] * (width - len(cells))
+        if any(cells):
+            yield line, cells if pick is None else [cells[i] if i < width else "" for i in pick]
+    if failed:
+        errors.append(failed)
+
+
+def _records(reader, *, plain: bool) -> tuple[Sequence[int], list[list[str]], csv.Error | None]:
+    """The rows after the header with the line each ends on, and the error that stopped the reading if one did.
+
+    A plain file has one row a line and nothing to strip, so the csv module reads it at its own pace; any other is
+    read row by row.
+    """
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    failed = None
+    try:
+        if plain:
+            rows.extend(reader)  # keeps the rows read before an error
+        else:
+            for cells in reader:
+                rows.append([cell.strip() for cell in cells])
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        failed = exc
+    return (range(2, len(rows) + 2) if plain else lines), rows, failed
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -162,25 +197,26 @@ def read_inputs(
 def _read_entries(out: Inputs, path: Path) -> None:
     err = out.errors
     entry_ids: set[str] = set()
-    for line, row in _rows(path, ("entry", "track"), ("organisation",), err):
-        where = f"{path}:{line}"
-        if not row["entry"]:
-            err.append(f"{where}: empty entry id")
-        elif row["entry"] in entry_ids:
-            err.append(f"{where}: entry {row['entry']!r} listed twice")
+    for line, (entry, track, organisation) in _rows(path, ("entry", "track"), ("organisation",), err):
+        if not entry:
+            err.append(f"{path}:{line}: empty entry id")
+        elif entry in entry_ids:
+            err.append(f"{path}:{line}: entry {entry!r} listed twice")
         else:
-            entry_ids.add(row["entry"])
-            out.entries.append(Entry(row["entry"], track=row["track"] or None))
-            if row.get("organisation"):
-                out.entry_orgs[row["entry"]] = row["organisation"]
+            entry_ids.add(entry)
+            out.entries.append(Entry(entry, track=track or None))
+            if organisation:
+                out.entry_orgs[entry] = organisation
 
 
 def _read_jurors(out: Inputs, path: Path, *, per_entry: int, min_load: int, max_load: int | None) -> None:
     """Jurors with their load bounds; the even spread needs every juror row first, hence two passes."""
     err = out.errors
     rows, seen = [], set()
-    for line, row in _rows(path, ("juror", "tracks"), ("organisation", "min_load", "max_load"), err):
+    columns = ("juror", "tracks", "organisation", "min_load", "max_load")
+    for line, cells in _rows(path, columns[:2], columns[2:], err):
         where = f"{path}:{line}"
+        row = dict(zip(columns, cells, strict=True))
         lo = _count(row.get("min_load", ""), where, "min_load", err)
         hi = _count(row.get("max_load", ""), where, "max_load", err)
         if not row["juror"]:
@@ -211,32 +247,32 @@ def _read_jurors(out: Inputs, path: Path, *, per_entry: int, min_load: int, max_
 
 def _pairs(path: Path, columns: tuple[str, ...], known: tuple[frozenset[str], frozenset[str]], err: list[str], *,
            unknown_is_error: bool):
-    """(where, row, (entry, juror)) per row of a pair file; a repeated pair, or an unknown id if it is an error,
+    """(line, cells, (entry, juror)) per row of a pair file; a repeated pair, or an unknown id if it is an error,
     is reported instead."""
     entry_ids, juror_ids = known
     seen: set[tuple[str, str]] = set()
-    for line, row in _rows(path, columns, (), err):
-        where = f"{path}:{line}"
-        pair = (row["entry"], row["juror"])
-        bad = [f"unknown entry {pair[0]!r}"] if pair[0] not in entry_ids else []
-        bad += [f"unknown juror {pair[1]!r}"] if pair[1] not in juror_ids else []
+    for line, cells in _rows(path, columns, (), err):
+        pair = (cells[0], cells[1])
         if pair in seen:
-            err.append(f"{where}: pair ({pair[0]}, {pair[1]}) listed twice")
-        elif bad and unknown_is_error:
-            err.append(f"{where}: " + ", ".join(bad))
+            err.append(f"{path}:{line}: pair ({pair[0]}, {pair[1]}) listed twice")
+        elif unknown_is_error and (pair[0] not in entry_ids or pair[1] not in juror_ids):
+            bad = [f"unknown entry {pair[0]!r}"] if pair[0] not in entry_ids else []
+            bad += [f"unknown juror {pair[1]!r}"] if pair[1] not in juror_ids else []
+            err.append(f"{path}:{line}: " + ", ".join(bad))
         else:
             seen.add(pair)
-            yield where, row, pair
+            yield line, cells, pair
 
 
 def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
-    for where, row, (e, j) in _pairs(path, ("entry", "juror", "affinity"), known, out.errors, unknown_is_error=True):
+    for line, cells, (e, j) in _pairs(path, ("entry", "juror", "affinity"), known, out.errors,
+                                      unknown_is_error=True):
         try:
-            value = float(row["affinity"])
+            value = float(cells[2])
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            out.errors.append(f"{where}: affinity {row['affinity']!r} is not a number")
+            out.errors.append(f"{path}:{line}: affinity {cells[2]!r} is not a number")
         else:
             out.affinities.append(Affinity(e, j, value))
 
@@ -352,16 +388,23 @@ def assign(
     def progress(message: str) -> None:
         click.echo(f"[{time.perf_counter() - started:6.1f} s] {message}", err=True)
 
-    inputs = read_inputs(
-        entries=entries_csv,
-        jurors=jurors_csv,
-        conflicts=conflicts_csv,
-        affinity=affinity_csv,
-        keep=keep_csv,
-        per_entry=per_entry,
-        min_load=min_load,
-        max_load=max_load,
-    )
+    # Reading makes a million small objects and no cycles: collections would only walk them, again and again
+    # while they pile up, and then at every collection of the solve.
+    gc.disable()
+    try:
+        inputs = read_inputs(
+            entries=entries_csv,
+            jurors=jurors_csv,
+            conflicts=conflicts_csv,
+            affinity=affinity_csv,
+            keep=keep_csv,
+            per_entry=per_entry,
+            min_load=min_load,
+            max_load=max_load,
+        )
+    finally:
+        gc.enable()
+    gc.freeze()
     if inputs.errors:
         problems = list(dict.fromkeys(inputs.errors))
         if len(problems) == 1:
@@ -375,6 +418,8 @@ def assign(
         f"read {len(inputs.entries)} entries, {len(inputs.jurors)} jurors, "
         f"{len(inputs.conflicts)} conflicts, {len(inputs.keep)} pairs to keep"
     )
+    from scoring.assign import assign as assign_reviewers  # numpy and OR-Tools: not for `--help` or bad input
+
     try:
         result = assign_reviewers(
             entries=inputs.entries,

@@ -58,9 +58,28 @@ class _Commands(click.Group):
     """
 
     lazy = {"assign": "core.cli.assign:assign", "score": "core.cli.score:score"}
+    # Their help text, so that `giuria --help` lists them without loading either (a test keeps it equal to the
+    # commands' own).
+    lazy_help = {
+        "assign": "Assign jurors to entries: exactly K each, loads within bounds, no conflicts, best total affinity.",
+        "score": "Rank the entries in SCORES (entry,juror,criterion,value rows) with calibrated scores and "
+                 "intervals.",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed = []
+        for name in self.list_commands(ctx):
+            command = click.Command(name, help=self.lazy_help[name]) if name in self.lazy_help \
+                else super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                listed.append((name, command))
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _command in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in listed])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:

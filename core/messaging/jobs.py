@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import shutil
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -121,12 +122,14 @@ class JobContext:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a handler returns: a small JSON result and, for exports, a file."""
+    """What a handler returns: a small JSON result and, for exports, a file: its `content`, or the `path` of a file
+    the handler wrote, which the job takes over."""
 
     result: dict[str, Any] = field(default_factory=dict)
     content: bytes | None = None
     file_name: str = ""
     content_type: str = ""
+    path: Path | None = None
 
 
 Handler = Callable[[JobContext], Awaitable[JobOutcome]]
@@ -229,13 +232,21 @@ async def _tick(row: dict[str, Any], progress: Progress, changed: asyncio.Event,
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _write_file(directory: Path, name: str, content: bytes) -> Path:
+def _write_file(directory: Path, name: str, content: bytes | Path) -> tuple[Path, int, str]:
+    """The job's file in its folder (bytes written, or a file moved there), with its size and SHA-256."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (SAFE_NAME.sub("_", name).lstrip(".") or "result")
     temporary = path.with_suffix(path.suffix + ".part")
-    temporary.write_bytes(content)
+    if isinstance(content, Path):
+        shutil.move(content, temporary)
+    else:
+        temporary.write_bytes(content)
+    digest = hashlib.sha256()
+    with temporary.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
     temporary.replace(path)
-    return path
+    return path, path.stat().st_size, digest.hexdigest()
 
 
 async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> JobView:
@@ -263,11 +274,10 @@ async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds:
         values: dict = {Job.status: DONE, Job.progress: 100, Job.finished_at: datetime.now(UTC),
                         Job.heartbeat_at: datetime.now(UTC)}
         result = dict(outcome.result)
-        if outcome.content is not None:
-            path = await anyio.to_thread.run_sync(
-                _write_file, settings.data_dir / "jobs" / str(row["id"]), outcome.file_name, outcome.content)
-            result["sha256"] = hashlib.sha256(outcome.content).hexdigest()
-            result["size"] = len(outcome.content)
+        content = outcome.path if outcome.path is not None else outcome.content
+        if content is not None:
+            path, result["size"], result["sha256"] = await anyio.to_thread.run_sync(
+                _write_file, settings.data_dir / "jobs" / str(row["id"]), outcome.file_name, content)
             values.update({Job.file_path: str(path), Job.file_name: outcome.file_name,
                            Job.content_type: outcome.content_type})
         values[Job.result] = result

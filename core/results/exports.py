@@ -1,48 +1,42 @@
 """Exports of an edition for its organisers: tables as CSV and XLSX, and the deliberation record (verbale) as PDF.
 
-Every export is built from the database by one function, then rendered in a worker thread by
-core.platform.documents. Large ones (settings.large_export_rows) are offered as background jobs; small ones download
-at once. Only the edition's organisers (and admins) may build them.
+Every table export reads its rows from the database in batches (ranges of application ids, so that the order is
+the same as one query's) and writes each batch, in a worker thread, into a file under the data folder before reading
+the next: a round of a million scores never sits in memory whole. Large ones (settings.large_export_rows) are
+offered as background jobs; small ones download at once. Only the edition's organisers (and admins) may build them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import anyio
+from piccolo.query.functions.aggregate import Count, Min
 
 from core.applications import lifecycle
 from core.editions.access import EditionNotFound, may_organise
 from core.messaging import jobs
 from core.platform import audit, i18n
 from core.platform.db import json_value
-from core.platform.documents.charts import interval_chart
-from core.platform.documents.pdf import PdfDocument
-from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.documents.tabular import CsvWriter, XlsxWriter
 from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Account, Application, CriterionScore, Decision, Edition, Round
-from core.results.leaderboard import (
-    METHOD_EXPLANATIONS,
-    METHOD_LABELS,
-    N_,
-    UNCERTAIN_BAND,
-    _diagnostics,
-    _full_round,
-    replicates_of,
-    round_head,
-    standing,
-    submitted,
-)
-from core.results.rounds import NoResults
+
+# The ranking and the verbale load the maths, the charts and the PDF when they are built: an export of tables (or a
+# worker that runs one) does without numpy, scipy and matplotlib.
 
 TABLES = ("applications", "scores-long", "scores-wide", "rankings", "decisions")
 ROUND_EXPORTS = ("scores-long", "scores-wide", "rankings", "verbale")
@@ -53,6 +47,8 @@ FORMATS = {
 }
 JOB_KIND = "export"
 SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+# Rows read and written at a time: a few MB of rows in memory, and few enough queries.
+BATCH_ROWS = 10_000
 
 
 class ExportNotFound(NotFound):
@@ -61,9 +57,20 @@ class ExportNotFound(NotFound):
 
 @dataclass(frozen=True)
 class ExportFile:
+    """A built export: a file of the data folder that the caller sends or keeps, then removes."""
+
     file_name: str
     content_type: str
-    content: bytes
+    path: Path
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of an export: its header, and its rows in batches, read as they are written."""
+
+    title: str
+    columns: Sequence[str]
+    batches: AsyncIterator[Sequence[Sequence[Any]]]
 
 
 @dataclass(frozen=True)
@@ -123,10 +130,12 @@ async def export_menu(*, actor: SessionUser, edition_slug: str, settings: Settin
 
 
 async def build_export(*, actor: SessionUser, edition_slug: str, what: str, fmt: str, round_code: str | None,
-                       language: str, settings: Settings) -> ExportFile:
-    """Build one export now (in a worker thread for the rendering); who exported what is audited."""
+                       language: str, settings: Settings, batch_rows: int = BATCH_ROWS) -> ExportFile:
+    """Build one export now into a file of the data folder, for the caller to send and remove; who exported what is
+    audited."""
     edition = await _edition(actor, edition_slug)
-    built = await _build(edition, what=what, fmt=fmt, round_code=round_code, language=language, settings=settings)
+    built = await _build(edition, what=what, fmt=fmt, round_code=round_code, language=language, settings=settings,
+                         batch_rows=batch_rows)
     await audit.record("export.downloaded", actor_id=actor.id, edition_id=edition["id"], subject_type="edition",
                        subject_id=edition["id"], data={"what": what, "format": fmt, "round": round_code})
     return built
@@ -158,7 +167,7 @@ async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
     context.progress.set(5)
     built = await _build(edition, what=params["what"], fmt=params["format"], round_code=params.get("round"),
                          language=params.get("language", "it"), settings=context.settings, progress=context.progress)
-    return jobs.JobOutcome(result={"what": params["what"]}, content=built.content, file_name=built.file_name,
+    return jobs.JobOutcome(result={"what": params["what"]}, path=built.path, file_name=built.file_name,
                            content_type=built.content_type)
 
 
@@ -166,10 +175,11 @@ async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
 
 
 async def _round_row(edition: dict[str, Any], round_code: str | None) -> dict[str, Any]:
-    row = await Round.select(Round.id).where(Round.edition == edition["id"], Round.code == (round_code or "")).first()
+    row = await Round.select(Round.id, Round.code).where(Round.edition == edition["id"],
+                                                         Round.code == (round_code or "")).first()
     if row is None:
         raise ExportNotFound(round_code)
-    return await _full_round(row["id"])
+    return row
 
 
 def _local(value: datetime | None, zone: str) -> datetime | None:
@@ -177,92 +187,213 @@ def _local(value: datetime | None, zone: str) -> datetime | None:
 
 
 async def _build(edition: dict[str, Any], *, what: str, fmt: str, round_code: str | None, language: str,
-                 settings: Settings, progress: jobs.Progress | None = None) -> ExportFile:
+                 settings: Settings, progress: jobs.Progress | None = None, batch_rows: int = BATCH_ROWS) -> ExportFile:
     if not valid(what, fmt):
         raise ExportNotFound(what)
     language = language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     round_row = await _round_row(edition, round_code) if what in ROUND_EXPORTS else None
-    with i18n.language(language):
-        if what == "verbale":
-            content = await _verbale(edition, round_row, settings=settings, progress=progress)
-        else:
-            sheets = await _SHEETS[what](edition, round_row, settings, progress)
-            if progress is not None:
-                progress.set(60)
-            content = await anyio.to_thread.run_sync(
-                lambda: to_csv(sheets[0]) if fmt == "csv" else to_xlsx(sheets))
+    folder = settings.data_dir / "exports"
+    await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, suffix=f".{fmt}")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as file, i18n.language(language):
+            if what == "verbale":
+                content = await _verbale(edition, round_row, settings=settings, progress=progress)
+                await anyio.to_thread.run_sync(file.write, content)
+            else:
+                tables = await _TABLES[what](edition, round_row, settings, progress, batch_rows)
+                await _write(file, fmt, tables, progress)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise
     return ExportFile(file_name=file_name(edition["slug"], what, fmt, round_row["code"] if round_row else None),
-                      content_type=FORMATS[fmt], content=content)
+                      content_type=FORMATS[fmt], path=path)
+
+
+async def _write(file: BinaryIO, fmt: str, tables: list[Table], progress: jobs.Progress | None) -> None:
+    """Each batch is written in a worker thread as soon as it is read; a CSV holds the first table only."""
+    run = anyio.to_thread.run_sync
+    if fmt == "csv":
+        writer = CsvWriter(file, tables[0].columns)
+        async for batch in tables[0].batches:
+            await run(writer.write, batch)
+        writer.close()
+    else:
+        workbook = XlsxWriter()
+        for table in tables:
+            started = False
+            async for batch in table.batches:
+                if started:
+                    await run(workbook.write, batch)
+                else:  # the first batch sizes the columns
+                    await run(workbook.sheet, table.title, table.columns, batch)
+                    started = True
+            if not started:
+                await run(workbook.sheet, table.title, table.columns, [])
+        await run(workbook.save, file)
+    if progress is not None:
+        progress.set(95)
+
+
+async def _one_batch(rows: Sequence[Sequence[Any]]) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    yield rows
 
 
 async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
-                _progress: jobs.Progress | None = None) -> list[Sheet]:
-    zone = edition["time_zone"]
-    rows = await Application.select(
-        Application.id, Application.receipt_number, Application.entity_name, Application.title,
-        Application.track.code, Application.area.code, Application.region, Application.legal_form,
-        Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
-    ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT).order_by(
-        Application.id)
-    return [Sheet(title=_("Applications"), columns=[
+                        progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
+    return [Table(title=_("Applications"), columns=[
         _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
-        _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")], rows=[
-        [r["id"], r["receipt_number"], r["entity_name"], r["title"], r["track.code"], r["area.code"], r["region"],
-         r["legal_form"], r["tax_code"], r["status"], _local(r["submitted_at"], zone), r["applicant.email"]]
-        for r in rows])]
+        _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")],
+        batches=_application_batches(edition, batch_rows))]
 
 
-async def _submitted_scores(round_row: dict[str, Any]) -> list[dict[str, Any]]:
-    return await CriterionScore.select(
-        CriterionScore.review, CriterionScore.criterion, CriterionScore.value,
-        CriterionScore.review.total, CriterionScore.review.submitted_at,
-        CriterionScore.review.assignment.application, CriterionScore.review.assignment.juror,
-    ).where(CriterionScore.review.assignment.round == round_row["id"], CriterionScore.review.status == "submitted",
-            CriterionScore.review.assignment.status != "recused").order_by(
-        CriterionScore.review.assignment.application, CriterionScore.review, CriterionScore.id)
+async def _application_batches(edition: dict[str, Any], batch_rows: int) -> AsyncIterator[list[list[Any]]]:
+    zone, after = edition["time_zone"], 0
+    while True:
+        rows = await Application.select(
+            Application.id, Application.receipt_number, Application.entity_name, Application.title,
+            Application.track.code, Application.area.code, Application.region, Application.legal_form,
+            Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
+        ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT,
+                Application.id > after).order_by(Application.id).limit(batch_rows)
+        if not rows:
+            return
+        yield [[r["id"], r["receipt_number"], r["entity_name"], r["title"], r["track.code"], r["area.code"],
+                r["region"], r["legal_form"], r["tax_code"], r["status"], _local(r["submitted_at"], zone),
+                r["applicant.email"]] for r in rows]
+        after = rows[-1]["id"]
 
 
-async def _names(application_ids: set[int], juror_ids: set[int]) -> tuple[dict[int, dict], dict[int, str]]:
-    entries = {r["id"]: r for r in await Application.select(
+# -- A round's submitted scores, in batches -------------------------------------------------------------
+
+_APPLICATION = CriterionScore.review.assignment.application
+
+
+def _submitted(round_row: dict[str, Any]):
+    """The scores that count: submitted reviews of assignments not recused."""
+    return (CriterionScore.review.assignment.round == round_row["id"]) & (
+        CriterionScore.review.status == "submitted") & (CriterionScore.review.assignment.status != "recused")
+
+
+async def _application_ranges(round_row: dict[str, Any], batch_rows: int) -> list[tuple[int, int, int]]:
+    """(first, last application id, scores) of consecutive applications holding about `batch_rows` scores each."""
+    counts = await CriterionScore.select(_APPLICATION.as_alias("application"), Count()).where(
+        _submitted(round_row)).group_by(_APPLICATION).order_by(_APPLICATION)
+    ranges: list[tuple[int, int, int]] = []
+    first, rows = None, 0
+    for row in counts:
+        first = row["application"] if first is None else first
+        rows += row["count"]
+        if rows >= batch_rows:
+            ranges.append((first, row["application"], rows))
+            first, rows = None, 0
+    if first is not None:
+        ranges.append((first, counts[-1]["application"], rows))
+    return ranges
+
+
+async def _score_batches(round_row: dict[str, Any], ranges: list[tuple[int, int, int]],
+                         progress: jobs.Progress | None) -> AsyncIterator[list[dict[str, Any]]]:
+    """The submitted scores, ordered by application, review and score as one query would give them, a range of
+    applications at a time."""
+    total, done = sum(r[2] for r in ranges) or 1, 0
+    for first, last, rows in ranges:
+        yield await CriterionScore.select(
+            CriterionScore.review, CriterionScore.criterion, CriterionScore.value,
+            CriterionScore.review.total, CriterionScore.review.submitted_at,
+            _APPLICATION, CriterionScore.review.assignment.juror,
+        ).where(_submitted(round_row), _APPLICATION >= first, _APPLICATION <= last).order_by(
+            _APPLICATION, CriterionScore.review, CriterionScore.id)
+        done += rows
+        if progress is not None:
+            progress.set(5 + 85 * done / total)
+
+
+async def _entry_names(edition: dict[str, Any], first: int, last: int) -> dict[int, dict[str, Any]]:
+    return {r["id"]: r for r in await Application.select(
         Application.id, Application.entity_name, Application.title).where(
-        Application.id.is_in(list(application_ids) or [0]))}
-    jurors = {r["id"]: r["display_name"] or r["email"] for r in await Account.select(
-        Account.id, Account.display_name, Account.email).where(Account.id.is_in(list(juror_ids) or [0]))}
-    return entries, jurors
+        Application.edition == edition["id"], Application.id >= first, Application.id <= last)}
+
+
+async def _juror_names(round_row: dict[str, Any]) -> dict[int, str]:
+    """Every juror who scored in the round, by id: a juror's name is the display name, else the email."""
+    scored = await CriterionScore.select(CriterionScore.review.assignment.juror.as_alias("juror")).where(
+        _submitted(round_row)).distinct()
+    ids = sorted({r["juror"] for r in scored})
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        names.update({r["id"]: r["display_name"] or r["email"] for r in await Account.select(
+            Account.id, Account.display_name, Account.email).where(Account.id.is_in(ids[start:start + 500]))})
+    return names
 
 
 async def _scores_long(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
-                _progress: jobs.Progress | None = None) -> list[Sheet]:
-    scores = await _submitted_scores(round_row)
-    entries, jurors = await _names({s["review.assignment.application"] for s in scores},
-                                   {s["review.assignment.juror"] for s in scores})
-    zone = edition["time_zone"]
-    return [Sheet(title=_("Scores"), columns=[
+                       progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
+    ranges = await _application_ranges(round_row, batch_rows)
+    jurors = await _juror_names(round_row)
+
+    async def batches() -> AsyncIterator[list[list[Any]]]:
+        zone = edition["time_zone"]
+        async for (first, last, _rows), scores in _ranged(ranges, _score_batches(round_row, ranges, progress)):
+            entries = await _entry_names(edition, first, last)
+            yield [[round_row["code"], s["review.assignment.application"],
+                    entries[s["review.assignment.application"]]["entity_name"],
+                    jurors[s["review.assignment.juror"]], s["criterion"], s["value"], s["review.total"],
+                    _local(s["review.submitted_at"], zone)] for s in scores]
+
+    return [Table(title=_("Scores"), columns=[
         _("Round"), _("Application ID"), _("Entity"), _("Juror"), _("Criterion"), _("Value"), _("Review total"),
-        _("Submitted at")], rows=[
-        [round_row["code"], s["review.assignment.application"],
-         entries[s["review.assignment.application"]]["entity_name"], jurors[s["review.assignment.juror"]],
-         s["criterion"], s["value"], s["review.total"], _local(s["review.submitted_at"], zone)] for s in scores])]
+        _("Submitted at")], batches=batches())]
+
+
+async def _ranged(ranges: list[tuple[int, int, int]], batches: AsyncIterator[Any]):
+    """Each batch with the range of applications it was read for."""
+    index = 0
+    async for batch in batches:
+        yield ranges[index], batch
+        index += 1
+
+
+async def _criteria_in_order(round_row: dict[str, Any]) -> list[str]:
+    """The criteria in the order they first appear among the ordered scores. A criterion first appears among the
+    scores of the lowest application that has it, so the scores of those few applications decide the order."""
+    firsts = await CriterionScore.select(Min(_APPLICATION).as_alias("first")).where(
+        _submitted(round_row)).group_by(CriterionScore.criterion)
+    applications = sorted({r["first"] for r in firsts})
+    if not applications:
+        return []
+    rows = await CriterionScore.select(CriterionScore.criterion).where(
+        _submitted(round_row), _APPLICATION.is_in(applications)).order_by(
+        _APPLICATION, CriterionScore.review, CriterionScore.id)
+    return list(dict.fromkeys(r["criterion"] for r in rows))
 
 
 async def _scores_wide(edition: dict[str, Any], round_row: dict[str, Any], _settings: Settings,
-                _progress: jobs.Progress | None = None) -> list[Sheet]:
-    scores = await _submitted_scores(round_row)
-    entries, jurors = await _names({s["review.assignment.application"] for s in scores},
-                                   {s["review.assignment.juror"] for s in scores})
-    criteria = list(dict.fromkeys(s["criterion"] for s in scores))
+                       progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
+    ranges = await _application_ranges(round_row, batch_rows)
+    jurors = await _juror_names(round_row)
+    criteria = await _criteria_in_order(round_row)
+    present = {(r["juror"], r["criterion"]) for r in await CriterionScore.select(
+        CriterionScore.review.assignment.juror.as_alias("juror"), CriterionScore.criterion).where(
+        _submitted(round_row)).distinct()}
     juror_order = sorted(jurors, key=lambda j: (jurors[j].lower(), j))
-    columns = [(j, c) for j in juror_order for c in criteria]
-    present = {(s["review.assignment.juror"], s["criterion"]) for s in scores}
-    columns = [column for column in columns if column in present]
-    values: dict[int, dict[tuple[int, str], float | None]] = {}
-    for s in scores:
-        values.setdefault(s["review.assignment.application"], {})[(s["review.assignment.juror"], s["criterion"])] = \
-            s["value"]
-    return [Sheet(title=_("Scores by juror"), columns=[
-        _("Application ID"), _("Entity"), _("Project"), *(f"{jurors[j]} · {c}" for j, c in columns)], rows=[
-        [entry, entries[entry]["entity_name"], entries[entry]["title"], *(values[entry].get(col) for col in columns)]
-        for entry in sorted(values)])]
+    columns = [(j, c) for j in juror_order for c in criteria if (j, c) in present]
+
+    async def batches() -> AsyncIterator[list[list[Any]]]:
+        async for (first, last, _rows), scores in _ranged(ranges, _score_batches(round_row, ranges, progress)):
+            entries = await _entry_names(edition, first, last)
+            values: dict[int, dict[tuple[int, str], float | None]] = {}
+            for s in scores:
+                values.setdefault(s["review.assignment.application"], {})[
+                    (s["review.assignment.juror"], s["criterion"])] = s["value"]
+            yield [[entry, entries[entry]["entity_name"], entries[entry]["title"],
+                    *(values[entry].get(col) for col in columns)] for entry in sorted(values)]
+
+    return [Table(title=_("Scores by juror"), columns=[
+        _("Application ID"), _("Entity"), _("Project"), *(f"{jurors[j]} · {c}" for j, c in columns)],
+        batches=batches())]
 
 
 def _number(value: float | None, digits: int = 2) -> float | None:
@@ -270,6 +401,10 @@ def _number(value: float | None, digits: int = 2) -> float | None:
 
 
 async def _ranking(round_row: dict[str, Any], settings: Settings, progress: jobs.Progress | None = None):
+    from core.results.leaderboard import _full_round, round_head, standing
+    from core.results.rounds import NoResults
+
+    round_row = await _full_round(round_row["id"])
     head = round_head(round_row)
     top = head.advancement.get("top_n") if isinstance(head.advancement.get("top_n"), int) else None
     try:
@@ -293,34 +428,40 @@ def _ranking_rows(found, head) -> list[list[Any]]:
 
 
 async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings: Settings,
-                    progress: jobs.Progress | None = None) -> list[Sheet]:
+                    progress: jobs.Progress | None, _batch_rows: int) -> list[Table]:
     head, _top, found = await _ranking(round_row, settings, progress)
-    return [Sheet(title=_("Ranking"), columns=[
+    return [Table(title=_("Ranking"), columns=[
         _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
         _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
-        _("Flags"), _("Method")], rows=_ranking_rows(found, head))]
+        _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)))]
 
 
 async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
-                _progress: jobs.Progress | None = None) -> list[Sheet]:
+                     _progress: jobs.Progress | None, _batch_rows: int) -> list[Table]:
     zone = edition["time_zone"]
     rows = await Decision.select(
         Decision.round.code, Decision.application, Decision.application.entity_name, Decision.application.title,
         Decision.outcome, Decision.reason, Decision.decided_by.email, Decision.staged_at, Decision.published_at,
     ).where(Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
-    return [Sheet(title=_("Decisions"), columns=[
+    return [Table(title=_("Decisions"), columns=[
         _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Reason"), _("Decided by"),
-        _("Staged at"), _("Published at")], rows=[
+        _("Staged at"), _("Published at")], batches=_one_batch([
         [r["round.code"], r["application"], r["application.entity_name"], r["application.title"], r["outcome"],
          r["reason"], r["decided_by.email"], _local(r["staged_at"], zone), _local(r["published_at"], zone)]
-        for r in rows])]
+        for r in rows]))]
 
 
-_SHEETS = {"applications": _applications, "scores-long": _scores_long, "scores-wide": _scores_wide,
-           "rankings": _rankings, "decisions": _decisions}
+_TABLES: dict[str, Callable[..., Any]] = {
+    "applications": _applications, "scores-long": _scores_long, "scores-wide": _scores_wide,
+    "rankings": _rankings, "decisions": _decisions}
 
 
 # -- The verbale ------------------------------------------------------------------------------------
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
 
 OUTCOME_TEXT = {
     lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),
@@ -335,6 +476,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
                    progress: jobs.Progress | None) -> bytes:
+    from core.results.leaderboard import METHOD_EXPLANATIONS, METHOD_LABELS, _diagnostics, submitted
+
     head, top, found = await _ranking(round_row, settings, progress)
     reviews = submitted(found.data)
     _profiles, _disagreements, icc, _alpha = await anyio.to_thread.run_sync(_diagnostics, reviews)
@@ -383,6 +526,8 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
 
 def _verbale_chart(found, ranking: list, top: int | None):
     """The first 40 ranked entries' calibrated scores with their intervals, or None without intervals."""
+    from core.platform.documents.charts import interval_chart
+
     with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
     if not with_chart:
         return None
@@ -396,6 +541,8 @@ def _verbale_chart(found, ranking: list, top: int | None):
 def _uncertainty_text(found, ranking: list, top: int | None) -> str:
     if not found.intervals:
         return _("Intervals were not computed for this record (the round's bootstrap has not run).")
+    from core.results.leaderboard import UNCERTAIN_BAND, replicates_of
+
     low, high = UNCERTAIN_BAND
     uncertain = [r for r in ranking if "contested" in r.flags or (r.p_top is not None and low < r.p_top < high)]
     return _("The intervals are {level} bootstrap intervals from {replicates} replicates of the review "
@@ -444,6 +591,8 @@ async def _audit_text() -> str:
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
                     chart_png: bytes | None, language: str, footer: str) -> bytes:
+    from core.platform.documents.pdf import PdfDocument
+
     document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
     document.heading(headings["jury"])
     document.paragraph(texts["jury"])

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from core.messaging import jobs, mail
 from core.platform.tables import (
+    Account,
     Application,
     AuditEvent,
     Decision,
@@ -24,6 +25,7 @@ from core.platform.tables import (
     Job,
     OutgoingMail,
 )
+from core.results import exports
 from plugins.rubrics.welfare import SCREENING
 from scoring.leaderboard import build_leaderboard
 from scoring.reviews import Reviews
@@ -39,6 +41,7 @@ from tests.factories import (
     example_edition,
     review,
     set_round,
+    user,
 )
 
 CODES = ("IMP", "INN", "SOS", "TEA", "RET")
@@ -363,6 +366,36 @@ def test_exports_read_back_with_the_right_rows(client):
     english = client.get(f"{base}/verbale.pdf?round=R1&lang=en")
     english_text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(english.content)).pages).split())
     assert "Method" in english_text and "Jurors who submitted reviews: 4" in english_text
+
+
+def test_an_export_read_in_many_batches_has_every_row_once_as_one_batch_has_it(settings):
+    call = make_call()
+    organiser = user(run(Account.select(Account.id).where(Account.email == "olga@foundation.example").first())["id"])
+
+    def built(what: str, fmt: str, batch_rows: int):
+        export = run(exports.build_export(actor=organiser, edition_slug=SLUG, what=what, fmt=fmt, round_code="R1",
+                                          language="en", settings=settings, batch_rows=batch_rows))
+        try:
+            content = export.path.read_bytes()
+        finally:
+            export.path.unlink()
+        if fmt == "csv":
+            return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        return [list(r) for r in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+    for what in ("applications", "scores-long", "scores-wide"):
+        for fmt in ("csv", "xlsx"):
+            one_at_a_time, all_at_once = built(what, fmt, 1), built(what, fmt, exports.BATCH_ROWS)
+            assert one_at_a_time == all_at_once, (what, fmt)
+    long_rows = built("scores-long", "csv", 4)[1:]
+    assert len(long_rows) == len({tuple(r) for r in long_rows}) == len(call.reviews) * len(CODES)
+    names = dict(zip(call.jurors, ("Anna", "Bruno", "Carla", "Dario"), strict=True))
+    assert sorted((int(r[1]), r[3], r[4], float(r[5])) for r in long_rows) == sorted(
+        (entry, names[juror], code, value) for entry, juror, _total, sheet in call.reviews
+        for code, value in sheet.items())
+    wide = built("scores-wide", "csv", 2)
+    assert sorted(int(r[0]) for r in wide[1:]) == sorted(call.entries)
+    assert sum(cell != "" for r in wide[1:] for cell in r[3:]) == len(call.reviews) * len(CODES)
 
 
 # -- Who may see all this -------------------------------------------------------------------------

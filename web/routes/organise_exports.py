@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from pathlib import Path
+
+import anyio
+from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from core.platform import i18n
 from core.results import exports
@@ -38,13 +42,19 @@ def _language(value: str | None) -> str:
 @get("/organise/{slug:str}/exports/{filename:str}", guards=[organiser_only], include_in_schema=False)
 async def download(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
                    filename: FromPath[str], round: FromQuery[str | None] = None,
-                   lang: FromQuery[str | None] = None) -> Response:
+                   lang: FromQuery[str | None] = None) -> File:
     what, fmt = _split(filename)
     built = await exports.build_export(actor=user, edition_slug=slug, what=what, fmt=fmt, round_code=round,
                                        language=_language(lang), settings=settings)
-    return Response(content=built.content, media_type=built.content_type, headers={
-        "content-type": built.content_type, "content-disposition": content_disposition(built.file_name),
-        **PRIVATE_FILE_HEADERS})
+    # Sent from the file as it is read, and removed once sent.
+    return File(path=built.path, filename=built.file_name, media_type=built.content_type,
+                content_disposition_type="attachment", background=BackgroundTask(_remove, built.path), headers={
+                    "content-type": built.content_type, "content-disposition": content_disposition(built.file_name),
+                    **PRIVATE_FILE_HEADERS})
+
+
+async def _remove(path: Path) -> None:
+    await anyio.Path(path).unlink(missing_ok=True)
 
 
 @post("/organise/{slug:str}/exports/prepare", guards=[organiser_only], include_in_schema=False)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -42,36 +43,74 @@ def _cell(value: Any) -> Any:
     return value
 
 
+class CsvWriter:
+    """A CSV written row batch by row batch into a binary file: UTF-8 with a byte-order mark, so that spreadsheet
+    programs read accented letters right."""
+
+    def __init__(self, file: BinaryIO, columns: Sequence[str]) -> None:
+        self._text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=True)
+        self._text.write("\ufeff")
+        self._writer = csv.writer(self._text)
+        self._writer.writerow([csv_field(c) for c in columns])
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._writer.writerows(["" if v is None else csv_field(_cell(v)) for v in row] for row in rows)
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()  # the file stays open: it is the caller's
+
+
+class XlsxWriter:
+    """A workbook written sheet by sheet and row batch by row batch (openpyxl's write-only mode keeps no rows):
+    a bold, frozen header row and columns sized to the content of the rows given with the header."""
+
+    def __init__(self) -> None:
+        self._workbook = Workbook(write_only=True)
+        self._sheet = None
+
+    def sheet(self, title: str, columns: Sequence[str], first_rows: Sequence[Sequence[Any]]) -> None:
+        """Start a sheet; its columns are sized to the header and `first_rows`, which are written at once."""
+        self._sheet = self._workbook.create_sheet(title=_sheet_title(title, self._workbook.sheetnames))
+        self._sheet.freeze_panes = "A2"
+        rows = [[_xlsx_text(_cell(v)) for v in row] for row in first_rows]
+        widths = [len(str(c)) for c in columns]
+        for values in rows:
+            for i, value in enumerate(values[: len(widths)]):
+                widths[i] = max(widths[i], min(60, len(_display(value))))
+        for i, width in enumerate(widths, start=1):
+            self._sheet.column_dimensions[get_column_letter(i)].width = width + 2
+        header = [WriteOnlyCell(self._sheet, value=_xlsx_text(c)) for c in columns]
+        for cell in header:
+            cell.font = Font(bold=True)
+        self._sheet.append(header)
+        for values in rows:
+            self._sheet.append(values)
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self._sheet.append([_xlsx_text(_cell(v)) for v in row])
+
+    def save(self, file: BinaryIO) -> None:
+        self._workbook.save(file)
+
+
 def to_csv(sheet: Sheet) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read accented letters right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_field(c) for c in sheet.columns])
-    for row in sheet.rows:
-        writer.writerow(["" if v is None else csv_field(_cell(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The sheet as CSV (see CsvWriter)."""
+    buffer = io.BytesIO()
+    writer = CsvWriter(buffer, sheet.columns)
+    writer.write(sheet.rows)
+    writer.close()
+    return buffer.getvalue()
 
 
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     """A workbook with a bold, frozen header row and columns sized to their content."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    writer = XlsxWriter()
     for sheet in sheets:
-        worksheet = workbook.create_sheet(title=_sheet_title(sheet.title, workbook.sheetnames))
-        worksheet.append([_xlsx_text(c) for c in sheet.columns])
-        for cell in worksheet[1]:
-            cell.font = Font(bold=True)
-        worksheet.freeze_panes = "A2"
-        widths = [len(str(c)) for c in sheet.columns]
-        for row in sheet.rows:
-            values = [_xlsx_text(_cell(v)) for v in row]
-            worksheet.append(values)
-            for i, value in enumerate(values[: len(widths)]):
-                widths[i] = max(widths[i], min(60, len(_display(value))))
-        for i, width in enumerate(widths, start=1):
-            worksheet.column_dimensions[get_column_letter(i)].width = width + 2
+        writer.sheet(sheet.title, sheet.columns, sheet.rows)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    writer.save(buffer)
     return buffer.getvalue()
 
 

@@ -212,3 +212,49 @@ def test_refill_keeps_the_existing_pairs_of_jurors_still_present(tmp_path):
         in result.output
     )
     assert "reviewer no longer in the pool" in result.output
+
+
+def test_quoted_spaced_and_plain_files_read_alike_with_the_lines_of_their_faults(tmp_path):
+    """A plain file is read by the fast path, a file with quotes or spaces row by row: same data, same faults."""
+    from core.cli.assign import read_inputs
+
+    def inputs(folder, entries, jurors, affinity):
+        folder.mkdir()
+        paths = [write(folder / name, rows) for name, rows in
+                 (("e.csv", entries), ("j.csv", jurors), ("a.csv", affinity))]
+        found = read_inputs(entries=paths[0], jurors=paths[1], conflicts=None, affinity=paths[2], keep=None,
+                            per_entry=1, min_load=0, max_load=None)
+        return found, paths
+
+    plain, plain_paths = inputs(
+        tmp_path / "plain", ["entry,track", "E1,health", "E2,food", "E3,food,extra", ",", "E4"],
+        ["juror,tracks", "J1,health;food", "J2,food"],
+        ["entry,juror,affinity", "E1,J1,0.5", "E2,J2,high", "E1,J1,0.7", "", "E2,J1,0.25"])
+    loose, loose_paths = inputs(
+        tmp_path / "loose", ["entry,track", ' E1 ,"health"', '"E2", food', "E3,food,extra", " , ", "E4"],
+        ["juror,tracks", '"J1","health;food"', "J2 ,food"],
+        ["entry,juror,affinity", '"E1",J1,0.5', 'E2,"J2","hi\ngh"', "E1,J1, 0.7", "", "E2,J1,0.25"])
+    assert [(e.id, e.track) for e in loose.entries] == [(e.id, e.track) for e in plain.entries] == [
+        ("E1", "health"), ("E2", "food"), ("E4", None)]
+    assert [(j.id, j.tracks) for j in loose.jurors] == [(j.id, j.tracks) for j in plain.jurors]
+    assert [(a.entry, a.reviewer, a.value) for a in loose.affinities] == [
+        (a.entry, a.reviewer, a.value) for a in plain.affinities] == [("E1", "J1", 0.5), ("E2", "J1", 0.25)]
+    entries, _jurors, affinity = plain_paths
+    assert plain.errors == [f"{entries}:4: more fields than columns", f"{affinity}:3: affinity 'high' is not a number",
+                            f"{affinity}:4: pair (E1, J1) listed twice"]
+    entries, _jurors, affinity = loose_paths
+    # the quoted line break puts the faults after it one line further
+    assert loose.errors == [f"{entries}:4: more fields than columns",
+                            f"{affinity}:4: affinity 'hi\\ngh' is not a number",
+                            f"{affinity}:5: pair (E1, J1) listed twice"]
+
+
+def test_a_csv_fault_is_reported_after_the_faults_of_the_rows_before_it(tmp_path):
+    from core.cli.assign import read_inputs
+
+    entries = write(tmp_path / "e.csv", ["entry,track", "E1,health", "E1,food", "E2," + "x" * 200_000])
+    jurors = write(tmp_path / "j.csv", ["juror,tracks", "J1,health"])
+    found = read_inputs(entries=entries, jurors=jurors, conflicts=None, affinity=None, keep=None, per_entry=1,
+                        min_load=0, max_load=None)
+    assert found.errors == [f"{entries}:3: entry 'E1' listed twice",
+                            f"{entries}:4: a field is longer than 131,072 characters"]
