@@ -20,15 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = os.environ.get("GIURIA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from bench.postgres_databases import drop_postgres_database, make_postgres_database
+
 CODES = ("IMP", "INN", "SOS", "TEA", "RET")
 ORGANISER = "organiser@bench.example"
 
@@ -140,31 +139,12 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps(asyncio.run(go())))
 
 
-async def make_postgres_database() -> str:
-    import asyncpg
-
-    name = f"giuria_exports_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(ADMIN_URL)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    parts = urlsplit(ADMIN_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-
-
-async def drop_postgres_database(url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
-    await connection.close()
-
-
 def engine_run(engine: str, args: argparse.Namespace) -> None:
     from core.platform import db
     from core.platform.settings import load_settings
 
     workdir = Path(tempfile.mkdtemp(prefix="giuria-exports-"))
-    database_url = asyncio.run(make_postgres_database()) if engine == "postgres" else ""
+    database_url = asyncio.run(make_postgres_database("giuria_exports")) if engine == "postgres" else ""
     environ = {"GIURIA_DATA_DIR": str(workdir / "data"), "GIURIA_ENV": "test", "GIURIA_DATABASE_URL": database_url,
                "GIURIA_SECRET_KEY": "exports-secret-" + "e" * 40}
     try:

@@ -19,21 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres_databases import drop_postgres_database, make_postgres_database
 from core.cli.demo import DEMO_PASSWORD, load_demo
 from core.platform import db
 from core.platform.settings import load_settings
 
-ADMIN_URL = os.environ.get("GIURIA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 BARE_APP = '''
 from litestar import Litestar, get
@@ -150,21 +147,6 @@ def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: lis
     return results
 
 
-async def make_postgres_database() -> str:
-    name = f"giuria_hot_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(ADMIN_URL)
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    parts = urlsplit(ADMIN_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-
-
-async def drop_postgres_database(url: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
-    await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -175,7 +157,7 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="giuria-hot-"))
-    database_url = asyncio.run(make_postgres_database()) if args.engine == "postgres" else ""
+    database_url = asyncio.run(make_postgres_database("giuria_hot")) if args.engine == "postgres" else ""
     environ = {"GIURIA_DATA_DIR": str(workdir / "data"), "GIURIA_ENV": "test", "GIURIA_DATABASE_URL": database_url,
                "GIURIA_SECRET_KEY": "hot-secret-" + "h" * 40, "GIURIA_MAIL_INTERVAL_SECONDS": "0",
                "GIURIA_LOGIN_ATTEMPTS_PER_IP": "100000"}
