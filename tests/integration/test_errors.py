@@ -233,7 +233,9 @@ def fuzz_routes(client: TestClient, *, sign_in_again) -> list[str]:
             continue
         body, headers = multipart({"_csrf_token": token.encode(), **{n: UNDECODABLE for n in FIELD_NAMES}})
         response = client.post(path, content=body, headers={**headers, **EN})
-        if response.status_code != 400:
+        # the API answers a request without a bearer token before reading its body (its own fuzz: test_api_fuzz)
+        expected = {400, 401} if path.startswith("/api/") else {400}
+        if response.status_code not in expected:
             failures.append(f"POST {path} (undecodable multipart): {response.status_code}")
         for garbage in GARBAGE:
             data = {"_csrf_token": token, **{n: garbage for n in FIELD_NAMES}}
