@@ -8,6 +8,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from core.editions.geography import REGIONS
 from core.platform import i18n
+from core.platform.files_content import previewable
 from web import labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -59,6 +60,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         regions=REGIONS,
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,
+        previewable=previewable,
         mentoring_labels=labels.MENTORING,
         delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,
     )

@@ -30,9 +30,10 @@ from piccolo.engine.postgres import PostgresEngine
 from core.applications import lifecycle
 from core.platform import audit, db
 from core.platform.downloads import Download
-from core.platform.errors import NotFound
+from core.platform.errors import NotFound, Refused
 from core.platform.files_clean import CLEANER_VERSION, CleanReport, clean_file
 from core.platform.files_content import (
+    HEAD_BYTES,
     KINDS,
     ZIP_KINDS,
     ArchiveProblem,
@@ -42,9 +43,11 @@ from core.platform.files_content import (
     detect_kind,
     download_name,
     kind_of_content_type,
+    preview_kind,
     sanitise_filename,
     sniff,
 )
+from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Application, Attachment
@@ -58,6 +61,7 @@ __all__ = [
     "Download",
     "FileWithheld",
     "Kind",
+    "NotPreviewable",
     "StoredFile",
     "SweepReport",
     "UploadRejected",
@@ -70,6 +74,7 @@ __all__ = [
     "delete_attachment",
     "detect_kind",
     "download_name",
+    "for_preview",
     "sanitise_filename",
     "store_checked_file",
     "store_upload",
@@ -126,6 +131,10 @@ class FileWithheld(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class NotPreviewable(Refused):
+    """A file a browser may not show inline (not a PDF, PNG or JPEG by its bytes): it can only be downloaded."""
 
 
 @dataclass(frozen=True)
@@ -323,6 +332,20 @@ async def attachment_for_download(*, settings: Settings, attachment_id: int, use
     if row["uploaded_by"] == user.id and not blind:
         return found
     return await _reader_copy(settings=settings, found=found, blind=blind)
+
+
+async def for_preview(found: Download) -> Download:
+    """The file a permission check has just handed out, when a browser may show it inline: its stored type and
+    its leading bytes both say PDF, PNG or JPEG. Anything else is only downloaded (NotPreviewable)."""
+    head = await anyio.to_thread.run_sync(_head, found.path)
+    if preview_kind(head, found.content_type) is None:
+        raise NotPreviewable(_("This kind of file cannot be shown in the browser: download it instead."))
+    return found
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(HEAD_BYTES)
 
 
 async def _reader_copy(*, settings: Settings, found: Download, blind: bool) -> Download:

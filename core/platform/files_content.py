@@ -279,6 +279,24 @@ def archive_problem(file: BinaryIO) -> ArchiveProblem | None:
     return None
 
 
+# Kinds a browser may show inline (a preview beside the scoring form): viewers that run no script of the file's.
+PREVIEW_KINDS = ("pdf", "png", "jpg")
+
+
+def previewable(content_type: str) -> bool:
+    """Whether a file stored under this type is one a browser may show inline; its bytes are checked when served."""
+    return kind_of_content_type(content_type) in PREVIEW_KINDS
+
+
+def preview_kind(head: bytes, content_type: str) -> str | None:
+    """The kind to show inline when the stored type is a previewable one and the leading bytes agree, else None."""
+    kind = kind_of_content_type(content_type)
+    if kind not in PREVIEW_KINDS:
+        return None
+    guessed = filetype.guess(head) if head else None
+    return kind if guessed is not None and guessed.extension == kind else None
+
+
 def kind_of_content_type(content_type: str) -> str | None:
     """The kind stored under a content type (ignoring its charset)."""
     base = content_type.split(";", 1)[0].strip().lower()

@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from core.applications.attachments import accepted_kinds, detect_kind, download_name, sanitise_filename
-from core.platform.files_content import MAX_FILENAME_LENGTH, MAX_ZIP_MEMBERS, sniff
+from core.platform.files_content import KINDS, MAX_FILENAME_LENGTH, MAX_ZIP_MEMBERS, preview_kind, previewable, sniff
 
 # -- Real minimal files, built here so that every byte is accounted for ----------------------------
 
@@ -283,3 +283,16 @@ def test_sanitised_names_are_stable():
     for raw in ("../../etc/passwd", "CON.pdf", "relazione finale è.pdf", "a" * 300 + ".pdf", "..."):
         once = sanitise_filename(raw)
         assert sanitise_filename(once) == once
+
+
+def test_only_a_pdf_png_or_jpeg_whose_bytes_agree_with_its_type_is_shown_inline():
+    pdf = minimal_pdf()
+    assert preview_kind(pdf[:8192], "application/pdf") == "pdf" and previewable("application/pdf")
+    assert preview_kind(b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png") == "png"
+    assert preview_kind(b"\xff\xd8\xff\xe0" + b"\0" * 32, "image/jpeg") == "jpg"
+    # A stored type that the bytes contradict, or a kind no browser should render from us: download only.
+    assert preview_kind(b"<html><script>alert(1)</script>", "application/pdf") is None
+    assert preview_kind(pdf, "image/png") is None
+    assert preview_kind(b"plain words", "text/plain; charset=utf-8") is None and not previewable("text/plain")
+    assert preview_kind(minimal_docx(), KINDS["docx"].content_type) is None
+    assert not previewable(KINDS["docx"].content_type) and not previewable("image/svg+xml")

@@ -7,7 +7,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from core.applications.attachments import FileWithheld
+from core.applications.attachments import FileWithheld, for_preview
 from core.applications.checklist import ChecklistInput
 from core.judging import consensus
 from core.judging import reviews as judging
@@ -16,7 +16,7 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import role_guard
 from web.dependencies import AppSettings, SignedInUser
-from web.downloads import file_response
+from web.downloads import file_response, preview_response
 from web.labels import FILE_WITHHELD
 
 juror_only = role_guard("juror")
@@ -154,6 +154,16 @@ async def attachment(user: SignedInUser, settings: AppSettings, assignment_id: F
     return file_response(found)
 
 
+@get("/jury/assignments/{assignment_id:int}/files/{field:str}/preview", guards=[juror_only],
+     include_in_schema=False)
+async def attachment_preview(user: SignedInUser, settings: AppSettings, assignment_id: FromPath[int],
+                             field: FromPath[str]) -> Response:
+    """The same file as the download (in a blind round the cleaned copy), shown inline beside the form."""
+    found = await judging.assignment_attachment(settings=settings, juror=user, assignment_id=assignment_id,
+                                                field=field)
+    return preview_response(await for_preview(found))
+
+
 @post("/jury/assignments/{assignment_id:int}/checklist", guards=[juror_only], include_in_schema=False)
 async def save_checklist(request: Request, user: SignedInUser, assignment_id: FromPath[int]) -> Response:
     form = await request.form()
@@ -241,5 +251,6 @@ async def consensus_score(request: Request, user: SignedInUser, round_id: FromPa
     return Redirect(path=f"/jury/rounds/{round_id}/consensus/{application_id}?done=consensus")
 
 
-ROUTES = [juror_router(dashboard, assignment, conflict, save, attachment, save_checklist, post_discussion,
-                       consensus_list, consensus_detail, consensus_open, consensus_message, consensus_score)]
+ROUTES = [juror_router(dashboard, assignment, conflict, save, attachment, attachment_preview, save_checklist,
+                       post_discussion, consensus_list, consensus_detail, consensus_open, consensus_message,
+                       consensus_score)]

@@ -1,4 +1,5 @@
-"""Attachments: upload or remove a file of one's draft; download through a permission check only."""
+"""Attachments: upload or remove a file of one's draft; download, or preview a PDF or an image, through a
+permission check only."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
-from web.downloads import file_response
+from web.downloads import file_response, preview_response
 from web.labels import UPLOAD_ERRORS
 
 MEBIBYTE = 1024 * 1024
@@ -85,4 +86,11 @@ async def download(user: SignedInUser, settings: AppSettings, attachment_id: Fro
     return file_response(found)
 
 
-ROUTES = [upload_form, upload, download]
+@get("/files/{attachment_id:int}/preview", guards=[signed_in], include_in_schema=False)
+async def preview(user: SignedInUser, settings: AppSettings, attachment_id: FromPath[int]) -> Response:
+    found = await files.attachment_for_download(settings=settings, attachment_id=attachment_id, user=user,
+                                                can_view=applications.may_view_application)
+    return preview_response(await files.for_preview(found))
+
+
+ROUTES = [upload_form, upload, download, preview]
