@@ -109,10 +109,17 @@ class ApplicationView:
     submitted_at: datetime | None
     area: str | None = None
     required_by_rule: frozenset[str] = frozenset()
+    call_open: bool = True  # the deadline (with grace and any extension) had not passed when this was read
 
     @property
     def editable(self) -> bool:
-        return lifecycle.can_edit(self.status)
+        """A draft while its call is open: the pages offer a form only then, as save_section accepts one."""
+        return lifecycle.can_edit(self.status) and self.call_open
+
+    @property
+    def closed_before_submission(self) -> bool:
+        """A draft whose call closed: it stays readable, but nothing can change it any more."""
+        return lifecycle.can_edit(self.status) and not self.call_open
 
     @property
     def can_reopen(self) -> bool:
@@ -189,6 +196,7 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
     by_rule = rule_requirements(json_value(edition["eligibility"]), values)
+    deadline = await _deadline(edition, row["deadline_extended_until"])
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
@@ -198,9 +206,9 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         attachments=attachments,
         declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
         consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
-        deadline=await _deadline(edition, row["deadline_extended_until"]),
-        receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
+        deadline=deadline, receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
         area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
+        call_open=deadline.is_open(datetime.now(UTC)),
     )
 
 
@@ -219,20 +227,30 @@ async def own_applications(*, user: SessionUser) -> list[ApplicationView]:
 # -- starting and saving ----------------------------------------------------------------------
 
 
+async def call_closed(*, edition_slug: str, now: datetime | None = None) -> str:
+    """Why the edition's call takes no new application now, or "" while it does: the start page shows this
+    instead of a form, and start_application refuses with it."""
+    now = now or datetime.now(UTC)
+    edition = await Edition.select().where(Edition.slug == edition_slug).first()
+    if edition is None:
+        raise ApplicationNotFound(edition_slug)
+    if edition["status"] != "open":
+        return _("This call is not open for applications.")
+    if not (await _deadline(edition, None)).is_open(now):
+        return _("The deadline for applications has passed.")
+    return ""
+
+
 async def start_application(*, user: SessionUser, edition_slug: str, track_code: str,
                             now: datetime | None = None) -> int:
     """A draft in the edition's open call; asking again returns the draft already there."""
     now = now or datetime.now(UTC)
     if not user.email_verified:
         raise ApplicationClosed(_("Confirm your email address first: follow the link we sent you."))
+    closed = await call_closed(edition_slug=edition_slug, now=now)
+    if closed:
+        raise ApplicationClosed(closed)
     edition = await Edition.select().where(Edition.slug == edition_slug).first()
-    if edition is None:
-        raise ApplicationNotFound(edition_slug)
-    if edition["status"] != "open":
-        raise ApplicationClosed(_("This call is not open for applications."))
-    deadline = await _deadline(edition, None)
-    if not deadline.is_open(now):
-        raise ApplicationClosed(_("The deadline for applications has passed."))
     track = await Track.select(Track.id).where(Track.edition == edition["id"], Track.code == track_code).first()
     if track is None:
         raise ApplicationClosed(_("Choose one of the call's tracks."))

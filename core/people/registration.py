@@ -20,6 +20,7 @@ from core.people.accounts import (
     forget_login_attempts,
     normalise_email,
     revoke_sessions,
+    start_session,
 )
 from core.platform import audit, db, ratelimit
 from core.platform.i18n import LANGUAGES
@@ -95,16 +96,28 @@ async def register(*, settings: Settings, email: str, password: str, display_nam
         await audit.record("account.created", actor_id=account_id, subject_type="account", subject_id=account_id)
 
 
-async def verify_email(*, settings: Settings, token: str) -> int:
+async def verify_email(*, settings: Settings, token: str, client: str, user_agent: str = "",
+                       replacing: str | None = None) -> str | None:
+    """Confirm the address and sign its owner in, as a password would (the link proves the mailbox): the token
+    of a new server-side session, `replacing` the browser's old one; None for an account that was deactivated.
+
+    Single use and expiring like every mailed link: once the address is verified the link opens nothing.
+    """
     data = _load(settings, "verify", token, VERIFY_MAX_AGE)
+    now = datetime.now(UTC)
     async with db.write_transaction():
         account = await db.locked(Account.select().where(Account.id == data["id"])).first()
         if account is None or _fingerprint(account["email"], account["email_verified_at"]) != data["fp"]:
             raise TokenInvalid("verify")
-        await Account.update({Account.email_verified_at: datetime.now(UTC)}).where(Account.id == account["id"])
+        values: dict = {Account.email_verified_at: now}
+        if account["is_active"]:
+            values[Account.last_login_at] = now
+        await Account.update(values).where(Account.id == account["id"])
         await audit.record("account.email_verified", actor_id=account["id"], subject_type="account",
                            subject_id=account["id"])
-    return account["id"]
+    if not account["is_active"]:
+        return None
+    return await start_session(account_id=account["id"], client=client, user_agent=user_agent, replacing=replacing)
 
 
 async def resend_verification(*, settings: Settings, user: SessionUser) -> None:

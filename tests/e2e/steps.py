@@ -88,8 +88,10 @@ def mail_to(outbox: Path, to: str, subject_has: str = "", timeout: float = 20) -
 # -- an applicant, in Italian (the applicant journey and the whole edition share these) ----------------------
 
 
-def sign_up_and_confirm(page, server: LiveServer, slug: str, name: str, email_address: str, password: str) -> None:
-    """From the call's page: create an account, then follow the verification link of the mailed message."""
+def sign_up_and_confirm(page, server: LiveServer, slug: str, name: str, email_address: str, password: str,
+                        next_path: str) -> None:
+    """From the call's page: create an account, follow the verification link of the mailed message (which signs
+    the applicant in), then open `next_path`."""
     from tests.e2e.test_applicant_journey import fill_fields
 
     page.goto(f"{server.url}/c/{slug}")
@@ -102,7 +104,11 @@ def sign_up_and_confirm(page, server: LiveServer, slug: str, name: str, email_ad
     link = mailed_link(server.data_dir / "outbox", email_address, "/verify/")
     assert link.startswith(server.url + "/verify/"), link
     page.goto(link)
-    expect(page.get_by_role("heading", name="Email confermata")).to_be_visible()
+    # The link signed the applicant in: their own area, no password asked.
+    page.wait_for_url(re.compile(r"/me\?verified=1$"))
+    expect(page.get_by_role("status").filter(has_text="Email confermata")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^(Sign out|Esci)$"))).to_be_visible()
+    page.goto(server.url + next_path)
 
 
 def fill_and_submit(page, tmp_path: Path, *, entity: dict[str, str], legal_form: str, region: str,

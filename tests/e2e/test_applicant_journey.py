@@ -41,10 +41,10 @@ def fill_fields(page, labels: dict[str, str]) -> None:
 
 
 def test_sign_up_confirm_fill_upload_submit_in_italian(live_server, page, tmp_path):
-    from tests.e2e.steps import fill_and_submit, sign_in, sign_up_and_confirm
+    from tests.e2e.steps import fill_and_submit, sign_up_and_confirm
 
-    sign_up_and_confirm(page, live_server, "welfare-comunita-2027", "Lucia Ferraro", EMAIL, PASSWORD)
-    sign_in(page, live_server, EMAIL, PASSWORD, "/c/welfare-comunita-2027/apply")
+    sign_up_and_confirm(page, live_server, "welfare-comunita-2027", "Lucia Ferraro", EMAIL, PASSWORD,
+                        "/c/welfare-comunita-2027/apply")
     page.get_by_label("Agricoltura sociale").check()
     page.get_by_role("button", name="Inizia la candidatura").click()
     receipt = fill_and_submit(

@@ -224,8 +224,7 @@ def apply(browser, server: LiveServer, applicant: tuple[str, str, str], tmp_path
     """One applicant, in Italian: sign up, confirm through the mailed link, fill, upload, submit; the receipt."""
     name, email, track = applicant
     with as_person(browser, locale="it-IT") as page:
-        sign_up_and_confirm(page, server, SLUG, name, email, APPLICANT_PASSWORD)
-        sign_in(page, server, email, APPLICANT_PASSWORD, f"/c/{SLUG}/apply")
+        sign_up_and_confirm(page, server, SLUG, name, email, APPLICANT_PASSWORD, f"/c/{SLUG}/apply")
         page.get_by_label(track).check()
         page.get_by_role("button", name="Inizia la candidatura").click()
         tax_code = f"9700011122{[a[1] for a in APPLICANTS].index(email)}"  # one application per organisation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from litestar import Request, Response, get, post
@@ -37,7 +38,8 @@ async def apply_form(user: SignedInUser, slug: FromPath[str]) -> Response:
     mine = [a for a in await applications.own_applications(user=user) if a.edition_slug == slug]
     if mine:
         return Redirect(path=f"/applications/{mine[0].id}")
-    return Template(template_name="applicant/start.html", context={"page": page, "error": ""})
+    closed = await applications.call_closed(edition_slug=slug)
+    return Template(template_name="applicant/start.html", context={"page": page, "error": "", "closed": closed})
 
 
 @post("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
@@ -48,8 +50,8 @@ async def apply(request: Request, user: SignedInUser, slug: FromPath[str]) -> Re
             user=user, edition_slug=slug, track_code=(data.get("track") or [""])[0])
     except ApplicationClosed as closed:
         page = await competitions.edition_landing(slug)
-        return Template(template_name="applicant/start.html", context={"page": page, "error": closed.message},
-                        status_code=400)
+        return Template(template_name="applicant/start.html", status_code=400, context={
+            "page": page, "error": closed.message, "closed": await applications.call_closed(edition_slug=slug)})
     return Redirect(path=f"/applications/{application_id}")
 
 
@@ -70,15 +72,31 @@ async def section_form(request: Request, user: SignedInUser, application_id: Fro
     if spec is None:
         raise NotFoundException()
     return _section_page(view, spec, errors=stored_errors(spec, view.invalid), typed=None,
-                         saved=request.query_params.get("saved") == "1")
+                         saved=request.query_params.get("saved") == "1",
+                         rows_wanted=_rows_wanted(request.query_params.get("rows", "")))
 
 
-def _section_page(view, spec, *, errors, typed, saved=False, status=200) -> Template:
+# How many rows a table question may be asked to show; its own max_rows caps it further.
+MOST_ROWS_ASKED = 50
+
+
+QUESTION_CODE = re.compile(r"[A-Za-z0-9_]{1,80}")
+
+
+def _rows_wanted(asked: str) -> dict[str, int]:
+    """"members:4" (after "Add a row") as {"members": 4}: the page shows at least that many rows of the table."""
+    code, _, count = asked.partition(":")
+    if not QUESTION_CODE.fullmatch(code) or not count.isdigit() or len(count) > 3:
+        return {}
+    return {code: min(int(count), MOST_ROWS_ASKED)}
+
+
+def _section_page(view, spec, *, errors, typed, saved=False, status=200, rows_wanted=None) -> Template:
     index = [s.code for s in view.sections].index(spec.code)
     following = view.sections[index + 1].code if index + 1 < len(view.sections) else None
     return Template(template_name="applicant/section.html", status_code=status, context={
         "app": view, "section": spec, "errors": errors, "typed": typed or {}, "saved": saved,
-        "next_section": following, "first": index == 0,
+        "next_section": following, "first": index == 0, "position": index + 1, "rows_wanted": rows_wanted or {},
     })
 
 
@@ -86,6 +104,13 @@ def _section_page(view, spec, *, errors, typed, saved=False, status=200) -> Temp
 async def save_section(request: Request, user: SignedInUser, application_id: FromPath[int],
                        code: FromPath[str]) -> Response:
     data = await form_input(request)
+    # "Add a row" saves the draft like any button, then shows the table with one more empty row than it had.
+    add_row = (data.pop("_add_row", None) or [""])[0]
+    shown = {key.removeprefix("_shown."): values[0] for key, values in list(data.items()) if key.startswith("_shown.")}
+    for key in [key for key in data if key.startswith("_shown.")]:
+        del data[key]
+    before = shown.get(add_row, "")
+    rows_wanted = _rows_wanted(f"{add_row}:{int(before) + 1}") if before.isdigit() and len(before) < 4 else {}
     try:
         outcome = await applications.save_section(user=user, application_id=application_id, section_code=code,
                                                   data=data)
@@ -103,7 +128,12 @@ async def save_section(request: Request, user: SignedInUser, application_id: Fro
     if not outcome.ok:
         view = await applications.own_application(user=user, application_id=application_id)
         spec = next(s for s in view.sections if s.code == code)
-        return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400)
+        return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400,
+                             rows_wanted=rows_wanted)
+    if rows_wanted:
+        count = rows_wanted[add_row]
+        return Redirect(path=f"/applications/{application_id}/sections/{code}?saved=1&rows={add_row}:{count}"
+                             f"#field-{add_row}")
     target = data.get("_next", [""])[0]
     if target == "overview" or not target:
         return Redirect(path=f"/applications/{application_id}?saved={code}")

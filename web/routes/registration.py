@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from core.people import registration
 from core.people.accounts import AccountError
 from core.people.registration import TokenInvalid
 from core.platform import i18n
 from core.platform.i18n import gettext as _
-from web.auth import signed_in
+from web.auth import client_address, signed_in
 from web.dependencies import AppSettings, SignedInUser
 from web.labels import ACCOUNT_ERRORS
+from web.middleware import session_token
 
 
 def _error(code: str) -> str:
@@ -53,13 +54,20 @@ async def signup(request: Request, settings: AppSettings) -> Response:
 
 
 @get("/verify/{token:str}", include_in_schema=False)
-async def verify(settings: AppSettings, token: FromPath[str]) -> Template:
+async def verify(request: Request, settings: AppSettings, token: FromPath[str]) -> Response:
+    """The mailed link confirms the address and signs in, in a fresh session (any earlier one of this browser
+    ends); the redirect takes the token out of the address bar."""
     try:
-        await registration.verify_email(settings=settings, token=token)
+        session = await registration.verify_email(settings=settings, token=token, client=client_address(request),
+                                                  user_agent=request.headers.get("user-agent", ""),
+                                                  replacing=session_token(request.scope))
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used. Sign in to ask for a new "
                                                "one."), status=400)
-    return _message(_("Email confirmed"), _("Thank you: your email address is confirmed. You can now apply."))
+    if session is None:
+        return _message(_("Email confirmed"), _("Thank you: your email address is confirmed."))
+    request.set_session({"sid": session})
+    return Redirect(path="/me?verified=1")
 
 
 @post("/me/verify/resend", guards=[signed_in], include_in_schema=False)

@@ -49,3 +49,32 @@
     if (form) { recompute(form); }
   });
 })();
+// "Add a row" of a table question: without this file the button saves the draft and the page comes back with one
+// more empty row; with it the row is added here at once, numbered and labelled like the others.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-add-row]");
+    if (!button) { return; }
+    var table = document.getElementById(button.getAttribute("data-add-row"));
+    var body = table && table.tBodies[0];
+    if (!body || !body.rows.length) { return; }
+    event.preventDefault();
+    var index = body.rows.length;
+    var row = body.rows[index - 1].cloneNode(true);
+    var header = row.querySelector("th");
+    if (header) { header.textContent = String(index + 1); }
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      input.name = input.name.replace(/\.\d+\./, "." + index + ".");
+      var label = input.getAttribute("aria-label");
+      if (label) { input.setAttribute("aria-label", label.replace(/\d+$/, String(index + 1))); }
+    });
+    body.appendChild(row);
+    var shown = button.form && button.form.querySelector('input[name="_shown.' + button.value + '"]');
+    if (shown) { shown.value = String(index + 1); }
+    if (index + 1 >= parseInt(button.getAttribute("data-max-rows"), 10)) { button.hidden = true; }
+    var first = row.querySelector("input");
+    if (first) { first.focus(); }
+  });
+})();
