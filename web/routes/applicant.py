@@ -78,8 +78,6 @@ async def section_form(request: Request, user: SignedInUser, application_id: Fro
 
 # How many rows a table question may be asked to show; its own max_rows caps it further.
 MOST_ROWS_ASKED = 50
-
-
 QUESTION_CODE = re.compile(r"[A-Za-z0-9_]{1,80}")
 
 
@@ -89,6 +87,14 @@ def _rows_wanted(asked: str) -> dict[str, int]:
     if not QUESTION_CODE.fullmatch(code) or not count.isdigit() or len(count) > 3:
         return {}
     return {code: min(int(count), MOST_ROWS_ASKED)}
+
+
+def _row_added(data: FormInput) -> dict[str, int]:
+    """The rows "Add a row" asks for, one more than its table showed ({"members": 3}); its fields leave `data`."""
+    table = (data.pop("_add_row", None) or [""])[0]
+    shown = {key.removeprefix("_shown."): data.pop(key)[0] for key in [k for k in data if k.startswith("_shown.")]}
+    before = shown.get(table, "")
+    return _rows_wanted(f"{table}:{int(before) + 1}") if before.isdigit() and len(before) < 4 else {}
 
 
 def _section_page(view, spec, *, errors, typed, saved=False, status=200, rows_wanted=None) -> Template:
@@ -105,12 +111,7 @@ async def save_section(request: Request, user: SignedInUser, application_id: Fro
                        code: FromPath[str]) -> Response:
     data = await form_input(request)
     # "Add a row" saves the draft like any button, then shows the table with one more empty row than it had.
-    add_row = (data.pop("_add_row", None) or [""])[0]
-    shown = {key.removeprefix("_shown."): values[0] for key, values in list(data.items()) if key.startswith("_shown.")}
-    for key in [key for key in data if key.startswith("_shown.")]:
-        del data[key]
-    before = shown.get(add_row, "")
-    rows_wanted = _rows_wanted(f"{add_row}:{int(before) + 1}") if before.isdigit() and len(before) < 4 else {}
+    rows_wanted = _row_added(data)
     try:
         outcome = await applications.save_section(user=user, application_id=application_id, section_code=code,
                                                   data=data)
@@ -131,9 +132,9 @@ async def save_section(request: Request, user: SignedInUser, application_id: Fro
         return _section_page(view, spec, errors=outcome.errors, typed=outcome.invalid, status=400,
                              rows_wanted=rows_wanted)
     if rows_wanted:
-        count = rows_wanted[add_row]
-        return Redirect(path=f"/applications/{application_id}/sections/{code}?saved=1&rows={add_row}:{count}"
-                             f"#field-{add_row}")
+        [(table, count)] = rows_wanted.items()
+        return Redirect(path=f"/applications/{application_id}/sections/{code}?saved=1&rows={table}:{count}"
+                             f"#field-{table}")
     target = data.get("_next", [""])[0]
     if target == "overview" or not target:
         return Redirect(path=f"/applications/{application_id}?saved={code}")
