@@ -160,6 +160,10 @@ async def import_competition(spec: CompetitionSpec, *, actor_id: int | None = No
     return edition_id
 
 
+async def edition_exists(slug: str) -> bool:
+    return bool(await Edition.exists().where(Edition.slug == slug))
+
+
 async def import_competition_text(text: str, *, source: str = "", actor_id: int | None = None) -> int:
     spec = read_competition_file(text, source=source)
     try:
@@ -694,7 +698,9 @@ async def _sync_parts(spec: CompetitionSpec, edition_id: int, parts: _Parts, par
         (k.code, {"name": label(k.name), "unit": k.unit}) for k in spec.kpis], spec.kpis)
 
 
-async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None) -> list[Change]:
+async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None, source: str = "",
+                                  audit_draft: bool = False) -> list[Change]:
     """Validate a whole edition file and apply it onto edition `slug`; FileProblems name keys and lines."""
-    spec = read_competition_file(text)
-    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text))
+    spec = read_competition_file(text, source=source)
+    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text),
+                                    audit_draft=audit_draft)
