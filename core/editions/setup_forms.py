@@ -8,6 +8,7 @@ changing a rubric once scoring started. Every change is audited, in draft too.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
@@ -48,13 +49,24 @@ from core.platform.yaml_source import FileProblems, load_yaml
 from core.plugins import active_registry
 
 __all__ = [
-    "FORM_ROUND_KINDS", "NewEdition", "SetupParts", "add_area", "add_partner", "add_prize", "add_round",
-    "add_track", "edit_round", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round",
-    "remove_track", "rename_track", "setup_parts", "suggest_slug",
+    "FORM_ROUND_KINDS", "PRIZE_CONDITIONS", "NewEdition", "SetupParts", "add_area", "add_partner", "add_prize",
+    "add_round", "add_track", "edit_area", "edit_edition", "edit_partner", "edit_prize", "edit_round", "edit_track",
+    "form_target", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round", "remove_track",
+    "rename_track", "setup_parts", "suggest_slug",
 ]
 
 FORM_ROUND_KINDS = ("admissibility", "screening", "final_pitch", "mentoring")
+
+
+def N_(message: str) -> str:
+    return message
+
+
 PRIZE_TARGETS = ("all_winners", "finalists", "track", "area")
+# Conditions an award of a prize can carry, followed on the awards page (their labels are the awards page's).
+PRIZE_CONDITIONS = {"credit_check": N_("Credit check by the bank"),
+                    "incorporation": N_("Incorporation of the entity")}
+MAX_TEXT = 4000
 DEFAULT_FORM = Path(__file__).with_name("default_form.yaml")
 MAX_NAME = 200
 
@@ -90,7 +102,10 @@ class SetupParts:
     round_names: dict[str, dict[str, str]]
     track_names: dict[str, dict[str, str]]
     area_names: dict[str, dict[str, str]]
+    edition: EditionSpec
+    prize_targets: dict[str, str]  # each prize's choice in its form (see `form_target`)
     regions: tuple[str, ...] = tuple(REGIONS)
+    prize_conditions: dict[str, str] = dataclasses.field(default_factory=lambda: dict(PRIZE_CONDITIONS))
 
 
 def suggest_slug(title: str, year: str | int) -> str:
@@ -153,8 +168,14 @@ def _refusal(path: str) -> str:
     """What `update_competition` refused, said to people without codes."""
     if path.startswith("$.tracks"):
         return _("Applications use this track, so it cannot be removed.")
+    if path.startswith("$.areas") and path.endswith(".regions"):
+        return _("Applications of this area come from a region no longer listed.")
     if path.startswith("$.areas"):
         return _("Applications use this area, so it cannot be removed.")
+    if path.startswith("$.prizes") and path.endswith(".target"):
+        return _("This prize has been awarded, so who it is for cannot change.")
+    if path.startswith("$.prizes") and path.endswith(".quantity"):
+        return _("This prize has been awarded more times than that.")
     if path.startswith("$.prizes"):
         return _("This prize has been awarded, so it cannot be removed.")
     if path.startswith("$.rounds") and path.endswith(".jurors_per_entry"):
@@ -233,6 +254,7 @@ async def setup_parts(*, actor: SessionUser, edition_slug: str) -> SetupParts:
         round_names={r.code: competitions.label(r.name) for r in spec.rounds},
         track_names={t.code: competitions.label(t.name) for t in spec.tracks},
         area_names={a.code: competitions.label(a.name) for a in spec.areas},
+        edition=spec.edition, prize_targets={p.code: form_target(p.target) for p in spec.prizes},
     )
 
 
@@ -243,7 +265,7 @@ async def _change(actor: SessionUser, edition_slug: str, change: Callable[[Compe
     try:
         return await competitions.update_competition(spec, slug=edition_slug, actor_id=actor.id, audit_draft=True)
     except FileProblems as refused:
-        raise SetupRefused({"_form": _refusal(refused.problems[0].path)}) from None
+        raise SetupRefused({field_of(p.path): _refusal(p.path) for p in reversed(refused.problems)}) from None
 
 
 def _require(found: bool, code: str) -> None:
@@ -282,17 +304,39 @@ async def add_track(*, actor: SessionUser, edition_slug: str, name_it: str, name
     return code
 
 
-async def rename_track(*, actor: SessionUser, edition_slug: str, code: str, name_it: str, name_en: str) -> None:
+async def rename_track(*, actor: SessionUser, edition_slug: str, code: str, name_it: str, name_en: str,
+                       description_it: str | None = None, description_en: str | None = None) -> None:
+    """A track's names and, when given, its description in both languages (empty clears it)."""
     errors: dict[str, str] = {}
     name = _name_fields(name_it, name_en, errors)
+    description = None
+    if description_it is not None or description_en is not None:
+        description = _texts({"description_it": description_it or "", "description_en": description_en or ""},
+                             "description", errors)
     if errors:
         raise SetupRefused(errors)
 
     def change(spec: CompetitionSpec) -> CompetitionSpec:
         _require(any(t.code == code for t in spec.tracks), code)
         return msgspec.structs.replace(spec, tracks=[
-            msgspec.structs.replace(t, name=name) if t.code == code else t for t in spec.tracks])
+            msgspec.structs.replace(t, name=name, **({} if description is None else {"description": description}))
+            if t.code == code else t for t in spec.tracks])
     await _change(actor, edition_slug, change)
+
+
+edit_track = rename_track
+
+
+def _texts(values: dict[str, str], prefix: str, errors: dict[str, str]) -> dict[str, str]:
+    """Optional text in both languages (`<prefix>_it`, `<prefix>_en`); languages left empty are left out."""
+    text: dict[str, str] = {}
+    for language in ("it", "en"):
+        value = values.get(f"{prefix}_{language}", "").strip()
+        if len(value) > MAX_TEXT:
+            errors[f"{prefix}_{language}"] = _("At most {count} characters.").format(count=MAX_TEXT)
+        elif value:
+            text[language] = value
+    return text
 
 
 async def remove_track(*, actor: SessionUser, edition_slug: str, code: str) -> None:
@@ -306,29 +350,55 @@ async def remove_track(*, actor: SessionUser, edition_slug: str, code: str) -> N
     await _change(actor, edition_slug, change)
 
 
-async def add_area(*, actor: SessionUser, edition_slug: str, name_it: str, name_en: str,
-                   regions: list[str]) -> str:
-    errors: dict[str, str] = {}
-    name = _name_fields(name_it, name_en, errors)
+def _regions(regions: list[str], errors: dict[str, str]) -> list[str]:
     chosen = [r for r in dict.fromkeys(regions) if r]
     if not chosen:
         errors["regions"] = _("Choose at least one region.")
     elif any(r not in REGIONS for r in chosen):
         errors["regions"] = _("Choose regions from the list.")
+    return chosen
+
+
+def _regions_free(spec: CompetitionSpec, chosen: list[str], *, besides: str = "") -> None:
+    taken = {r for a in spec.areas if a.code != besides for r in a.regions}
+    if taken & set(chosen):
+        raise SetupRefused({"regions": _("A region can belong to one area only: {regions}.").format(
+            regions=", ".join(sorted(taken & set(chosen))))})
+
+
+async def add_area(*, actor: SessionUser, edition_slug: str, name_it: str, name_en: str,
+                   regions: list[str]) -> str:
+    errors: dict[str, str] = {}
+    name = _name_fields(name_it, name_en, errors)
+    chosen = _regions(regions, errors)
     if errors:
         raise SetupRefused(errors)
     code = ""
 
     def change(spec: CompetitionSpec) -> CompetitionSpec:
         nonlocal code
-        taken = {r for a in spec.areas for r in a.regions}
-        if taken & set(chosen):
-            raise SetupRefused({"regions": _("A region can belong to one area only: {regions}.").format(
-                regions=", ".join(sorted(taken & set(chosen))))})
+        _regions_free(spec, chosen)
         code = _next_code("A", {a.code for a in spec.areas})
         return msgspec.structs.replace(spec, areas=[*spec.areas, AreaSpec(code=code, name=name, regions=chosen)])
     await _change(actor, edition_slug, change)
     return code
+
+
+async def edit_area(*, actor: SessionUser, edition_slug: str, code: str, name_it: str, name_en: str,
+                    regions: list[str]) -> None:
+    """An area's names and regions; a region an application of the area comes from cannot leave it."""
+    errors: dict[str, str] = {}
+    name = _name_fields(name_it, name_en, errors)
+    chosen = _regions(regions, errors)
+    if errors:
+        raise SetupRefused(errors)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(any(a.code == code for a in spec.areas), code)
+        _regions_free(spec, chosen, besides=code)
+        return msgspec.structs.replace(spec, areas=[
+            msgspec.structs.replace(a, name=name, regions=chosen) if a.code == code else a for a in spec.areas])
+    await _change(actor, edition_slug, change, lambda path: "regions" if path.endswith(".regions") else "_form")
 
 
 async def remove_area(*, actor: SessionUser, edition_slug: str, code: str) -> None:
@@ -462,8 +532,7 @@ async def remove_round(*, actor: SessionUser, edition_slug: str, code: str) -> N
 # -- partners and prizes ----------------------------------------------------------------------------
 
 
-async def add_partner(*, actor: SessionUser, edition_slug: str, organisation: str, role: str, kind: str,
-                      website: str = "") -> None:
+def _partner_fields(organisation: str, role: str, kind: str, website: str) -> PartnerSpec:
     errors: dict[str, str] = {}
     organisation = " ".join(organisation.split())
     if not organisation:
@@ -479,14 +548,50 @@ async def add_partner(*, actor: SessionUser, edition_slug: str, organisation: st
         errors["website"] = _("Give an address starting with https://.")
     if errors:
         raise SetupRefused(errors)
+    return PartnerSpec(organisation=organisation, role=role, kind=kind, website=website)
+
+
+async def add_partner(*, actor: SessionUser, edition_slug: str, organisation: str, role: str, kind: str,
+                      website: str = "") -> None:
+    partner = _partner_fields(organisation, role, kind, website)
 
     def change(spec: CompetitionSpec) -> CompetitionSpec:
-        if any(p.organisation == organisation and p.role == role for p in spec.partners):
+        if any(p.organisation == partner.organisation and p.role == partner.role for p in spec.partners):
             raise SetupRefused({"organisation": _("This organisation already has this role.")})
-        if any(p.organisation == organisation and p.kind != kind for p in spec.partners):
+        if any(p.organisation == partner.organisation and p.kind != partner.kind for p in spec.partners):
             raise SetupRefused({"kind": _("This organisation is already listed with another kind.")})
-        return msgspec.structs.replace(spec, partners=[*spec.partners, PartnerSpec(
-            organisation=organisation, role=role, kind=kind, website=website)])
+        return msgspec.structs.replace(spec, partners=[*spec.partners, partner])
+    await _change(actor, edition_slug, change)
+
+
+async def edit_partner(*, actor: SessionUser, edition_slug: str, position: int, organisation: str, role: str,
+                       kind: str, website: str = "") -> None:
+    """A partner's organisation, role, kind and website.
+
+    Kind and website belong to the organisation, so its other roles in the edition follow; a renamed
+    organisation keeps the prizes it gives, unless it is still listed under its old name in another role.
+    """
+    edited = _partner_fields(organisation, role, kind, website)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        _require(0 <= position < len(spec.partners), str(position))
+        before = spec.partners[position]
+        others = [p for i, p in enumerate(spec.partners) if i != position]
+        if any(p.organisation == edited.organisation and p.role == edited.role for p in others):
+            raise SetupRefused({"role": _("This organisation already has this role.")})
+        partner = msgspec.structs.replace(edited, email_domain=before.email_domain if
+                                          before.organisation == edited.organisation else
+                                          next((p.email_domain for p in others
+                                                if p.organisation == edited.organisation), ""))
+        partners = [partner if i == position else
+                    msgspec.structs.replace(p, kind=partner.kind, website=partner.website)
+                    if p.organisation == partner.organisation else p for i, p in enumerate(spec.partners)]
+        prizes = spec.prizes
+        if before.organisation != partner.organisation and not any(
+                p.organisation == before.organisation for p in others):
+            prizes = [msgspec.structs.replace(z, sponsor=partner.organisation) if z.sponsor == before.organisation
+                      else z for z in spec.prizes]
+        return msgspec.structs.replace(spec, partners=partners, prizes=prizes)
     await _change(actor, edition_slug, change)
 
 
@@ -502,11 +607,10 @@ async def remove_partner(*, actor: SessionUser, edition_slug: str, position: int
     await _change(actor, edition_slug, change)
 
 
-async def add_prize(*, actor: SessionUser, edition_slug: str, values: dict[str, str]) -> str:
-    """A prize: name (it/en), sponsor, kind, amount in euro, and who it is for (a track, an area, all winners or
-    the finalists)."""
-    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    spec = await competitions.export_competition(edition_slug)
+def _prize_fields(spec: CompetitionSpec, values: dict[str, str], conditions: list[str], current: PrizeSpec | None
+                  ) -> dict[str, Any]:
+    """The prize form's fields checked against the edition: names, sponsor, kind, amount, quantity, target,
+    conditions. A target left as the form showed it stays as it was (see `form_target`)."""
     errors: dict[str, str] = {}
     name = _name_fields(values.get("name_it", ""), values.get("name_en", ""), errors)
     sponsor = values.get("sponsor", "")
@@ -524,9 +628,12 @@ async def add_prize(*, actor: SessionUser, edition_slug: str, values: dict[str, 
                 raise ValueError
         except ValueError:
             errors["amount"] = _("Give an amount in euro, such as 20000.")
+    quantity = _whole(values.get("quantity", ""), 1, 1000, "quantity", errors)
     target_text = values.get("target", "")
     target = PrizeTargetSpec()
-    if target_text in ("all_winners", "finalists"):
+    if current is not None and target_text == form_target(current.target):
+        target = current.target  # unchanged, with what the form does not show (a rank, the best non-winner)
+    elif target_text in ("all_winners", "finalists"):
         target = PrizeTargetSpec(scope=target_text)
     elif target_text.startswith("track:") and target_text[6:] in {t.code for t in spec.tracks}:
         target = PrizeTargetSpec(track=target_text[6:], rank=1)
@@ -534,14 +641,83 @@ async def add_prize(*, actor: SessionUser, edition_slug: str, values: dict[str, 
         target = PrizeTargetSpec(area=target_text[5:], rank=1)
     else:
         errors["target"] = _("Choose who the prize is for.")
+    chosen = [c for c in dict.fromkeys(conditions) if c]
+    kept = [c for c in (current.conditions if current else []) if c not in PRIZE_CONDITIONS]
+    if any(c not in PRIZE_CONDITIONS for c in chosen):
+        errors["conditions"] = _("Choose conditions from the list.")
     if errors:
         raise SetupRefused(errors)
+    return {"name": name, "kind": kind, "sponsor": sponsor or None, "target": target,
+            "amount_eur": int(amount) if amount is not None and amount.is_integer() else amount,
+            "quantity": quantity or 1, "conditions": [*kept, *chosen]}
+
+
+def form_target(target: PrizeTargetSpec) -> str:
+    """The prize form's choice for a target: `all_winners`, `finalists`, `track:T1`, `area:A1`, or `keep` for a
+    target the form cannot show (a rank below the first, the best non-winner), which the form then keeps."""
+    plain = target.rank in (None, 1) and not target.best_non_winner
+    if target.scope in ("all_winners", "finalists") and not (target.track or target.area):
+        return target.scope
+    if plain and target.track and not (target.area or target.scope):
+        return f"track:{target.track}"
+    if plain and target.area and not (target.track or target.scope):
+        return f"area:{target.area}"
+    return "keep"
+
+
+async def add_prize(*, actor: SessionUser, edition_slug: str, values: dict[str, str],
+                    conditions: list[str] | None = None) -> str:
+    """A prize: name (it/en), sponsor, kind, amount in euro, and who it is for (a track, an area, all winners or
+    the finalists)."""
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    fields = _prize_fields(spec, values, conditions or [], None)
     code = _next_code("P", {p.code for p in spec.prizes})
-    prize = PrizeSpec(code=code, name=name, kind=kind, sponsor=sponsor or None,
-                      amount_eur=int(amount) if amount is not None and amount.is_integer() else amount, target=target)
+    prize = PrizeSpec(code=code, **fields)
     await _change(actor, edition_slug, lambda current: msgspec.structs.replace(current, prizes=[
         *current.prizes, prize]))
     return code
+
+
+async def edit_prize(*, actor: SessionUser, edition_slug: str, code: str, values: dict[str, str],
+                     conditions: list[str]) -> None:
+    """Change a prize's names, sponsor, kind, amount, quantity, target and conditions; its details stay.
+
+    Once the prize is awarded, who it is for cannot change and its quantity cannot drop below its awards.
+    """
+    await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    current = next((p for p in spec.prizes if p.code == code), None)
+    _require(current is not None, code)
+    assert current is not None
+    fields = _prize_fields(spec, values, conditions, current)
+
+    def change(latest: CompetitionSpec) -> CompetitionSpec:
+        _require(any(p.code == code for p in latest.prizes), code)
+        return msgspec.structs.replace(latest, prizes=[
+            msgspec.structs.replace(p, **fields) if p.code == code else p for p in latest.prizes])
+    await _change(actor, edition_slug, change, lambda path: path.rsplit(".", 1)[-1]
+                  if path.rsplit(".", 1)[-1] in ("target", "quantity") else "_form")
+
+
+# -- the edition's own texts ------------------------------------------------------------------------
+
+
+async def edit_edition(*, actor: SessionUser, edition_slug: str, values: dict[str, str]) -> None:
+    """The edition's title and summary in both languages and its regulation's version."""
+    errors: dict[str, str] = {}
+    title = _name_fields(values.get("title_it", ""), values.get("title_en", ""), errors, prefix="title")
+    summary = _texts(values, "summary", errors)
+    version = values.get("regulation_version", "").strip()
+    if not version or len(version) > 40:
+        errors["regulation_version"] = _("Give a version such as 1.0 (at most 40 characters).")
+    if errors:
+        raise SetupRefused(errors)
+
+    def change(spec: CompetitionSpec) -> CompetitionSpec:
+        return msgspec.structs.replace(spec, edition=msgspec.structs.replace(
+            spec.edition, title=title, summary=summary, regulation_version=version))
+    await _change(actor, edition_slug, change)
 
 
 async def remove_prize(*, actor: SessionUser, edition_slug: str, code: str) -> None:
