@@ -393,6 +393,12 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
         in refused.text
     assert '<option value="finalists" selected>' in refused.text
     assert prize("P-CENTRO")["target"]["area"] == "CENTRO"
+    # The edition's file follows the same rule, naming the key and its line.
+    text = client.get(f"{base}/edition.yaml").text
+    refused = send("yaml", {"yaml": text.replace("area: CENTRO", "scope: finalists", 1)})
+    assert refused.status_code == 400
+    assert "<code>$.prizes[1].target</code> — prize &#39;P-CENTRO&#39; has been awarded: who it is for cannot change" \
+        in refused.text
     assert send("prizes/P-CENTRO/edit", {**centre, "amount": "21000"}).status_code == 302
     assert float(prize("P-CENTRO")["amount_eur"]) == 21000
     assert send("prizes/NOPE/edit", centre).status_code == 404
