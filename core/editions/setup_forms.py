@@ -182,6 +182,8 @@ def _refusal(path: str) -> str:
         return _("Some entries of this round already have more jurors than that.")
     if path.startswith("$.rounds") and path.endswith(".rubric"):
         return _("Jurors have started scoring in this round, so its rubric cannot change.")
+    if path.startswith("$.rounds") and path.endswith((".workflow", ".blind", ".kind")):
+        return _("Jurors have started scoring in this round, so this cannot change.")
     if path.startswith("$.rounds"):
         return _("This round has assignments or decisions, so it cannot be removed.")
     if path.startswith("$.edition.slug"):
@@ -482,15 +484,19 @@ async def add_round(*, actor: SessionUser, edition_slug: str, values: dict[str, 
 
 
 async def edit_round(*, actor: SessionUser, edition_slug: str, code: str, values: dict[str, str]) -> None:
-    """Change a round's names, jurors per entry and how many entries its advancement lets go on.
+    """Change a round's names, jurors per entry, how many entries its advancement lets go on and, when the form
+    sends them (`judging` is "1"), its workflow, rubric, blindness and combination with an earlier round.
 
-    `top_n` empty means every ranked entry goes on. Kind, workflow, rubric and dates have their own forms; the
-    jurors per entry cannot drop below the jurors already assigned to one of the round's entries.
+    `top_n` empty means every ranked entry goes on; `rubric` "keep" leaves a rubric written in the edition's file
+    as it is. Dates have their own form; once jurors have scored in the round its workflow, rubric and blindness
+    stay, and the jurors per entry cannot drop below the jurors already assigned to one of the round's entries.
     """
     errors: dict[str, str] = {}
     name = _name_fields(values.get("name_it", ""), values.get("name_en", ""), errors)
     jurors = _whole(values.get("jurors_per_entry", ""), 0, 50, "jurors_per_entry", errors)
     top_n = _whole(values.get("top_n", ""), 1, 10_000, "top_n", errors)
+    judging = values.get("judging") == "1"
+    weight = _whole(values.get("weight", ""), 1, 99, "weight", errors) if judging else None
     if errors:
         raise SetupRefused(errors)
 
@@ -503,10 +509,48 @@ async def edit_round(*, actor: SessionUser, edition_slug: str, code: str, values
                 if top_n:
                     advancement["top_n"] = top_n
                 r = msgspec.structs.replace(r, name=name, jurors_per_entry=jurors or 0, advancement=advancement)
+                if judging:
+                    r = _judging_settings(spec, r, values, weight)
             rounds.append(r)
         return msgspec.structs.replace(spec, rounds=rounds)
-    fields = {"jurors_per_entry": "jurors_per_entry", "top_n": "top_n"}
+    fields = {"jurors_per_entry": "jurors_per_entry", "top_n": "top_n", "workflow": "workflow", "rubric": "rubric",
+              "blind": "blind", "combination": "combine_with"}
     await _change(actor, edition_slug, change, lambda path: fields.get(path.rsplit(".", 1)[-1], "_form"))
+
+
+def _judging_settings(spec: CompetitionSpec, r: RoundSpec, values: dict[str, str], weight: int | None) -> RoundSpec:
+    """The round form's workflow, rubric, blindness and combination, checked against the edition's plugins."""
+    registry = active_registry()
+    errors: dict[str, str] = {}
+    workflow = values.get("workflow", "")
+    if workflow and workflow not in registry.workflows(enabled=list(spec.plugins)):
+        errors["workflow"] = _("Choose a workflow from the list.")
+    if r.kind in ("admissibility", "screening", "final_pitch") and not workflow:
+        errors["workflow"] = _("A round where jurors work needs a workflow.")
+    rubric_name = values.get("rubric", "")
+    rubric: str | Any = r.rubric if rubric_name == "keep" else (rubric_name or None)
+    if rubric_name not in ("", "keep") and rubric_name not in registry.rubrics(enabled=list(spec.plugins)):
+        errors["rubric"] = _("Choose a rubric from the list.")
+    if r.kind in ("screening", "final_pitch") and not rubric:
+        errors["rubric"] = _("A scoring round needs a rubric.")
+    combination: dict[str, Any] = {}
+    earlier = values.get("combine_with", "")
+    if earlier:
+        if r.kind != "final_pitch":  # the form offers no such field here: said above the forms
+            errors["_form"] = _("Only a final pitch is combined with an earlier round.")
+        elif earlier == r.code or earlier not in {x.code for x in spec.rounds if x.rubric}:
+            errors["combine_with"] = _("Choose an earlier round with a rubric.")
+        if weight is None:
+            errors["weight"] = _("Give this round's share as a whole percentage from 1 to 99.")
+        else:
+            combination = {r.code: weight / 100, earlier: round((100 - weight) / 100, 2)}
+    if errors:
+        raise SetupRefused(errors)
+    if combination and set(combination) == set(r.combination) and all(
+            abs(float(r.combination[k]) - v) < 0.005 for k, v in combination.items()):
+        combination = dict(r.combination)  # unchanged, whatever order or precision the file wrote it in
+    return msgspec.structs.replace(r, workflow=workflow, rubric=rubric, blind=values.get("blind") == "1",
+                                   combination=combination)
 
 
 def _whole(raw: str, low: int, high: int, name: str, errors: dict[str, str]) -> int | None:
@@ -560,7 +604,10 @@ async def add_partner(*, actor: SessionUser, edition_slug: str, organisation: st
             raise SetupRefused({"organisation": _("This organisation already has this role.")})
         if any(p.organisation == partner.organisation and p.kind != partner.kind for p in spec.partners):
             raise SetupRefused({"kind": _("This organisation is already listed with another kind.")})
-        return msgspec.structs.replace(spec, partners=[*spec.partners, partner])
+        listed = next((p for p in spec.partners if p.organisation == partner.organisation), None)
+        added = partner if listed is None else msgspec.structs.replace(
+            partner, email_domain=listed.email_domain, website=partner.website or listed.website)
+        return msgspec.structs.replace(spec, partners=[*spec.partners, added])
     await _change(actor, edition_slug, change)
 
 
@@ -568,8 +615,9 @@ async def edit_partner(*, actor: SessionUser, edition_slug: str, position: int, 
                        kind: str, website: str = "") -> None:
     """A partner's organisation, role, kind and website.
 
-    Kind and website belong to the organisation, so its other roles in the edition follow; a renamed
-    organisation keeps the prizes it gives, unless it is still listed under its old name in another role.
+    Kind and website belong to the organisation (every edition listing it sees them), so its other roles in
+    the edition follow; a renamed organisation keeps the prizes it gives, unless it is still listed under its
+    old name in another role.
     """
     edited = _partner_fields(organisation, role, kind, website)
 
@@ -688,8 +736,8 @@ async def edit_prize(*, actor: SessionUser, edition_slug: str, code: str, values
     await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     spec = await competitions.export_competition(edition_slug)
     current = next((p for p in spec.prizes if p.code == code), None)
-    _require(current is not None, code)
-    assert current is not None
+    if current is None:
+        raise EditionNotFound(code)
     fields = _prize_fields(spec, values, conditions, current)
 
     def change(latest: CompetitionSpec) -> CompetitionSpec:

@@ -456,3 +456,61 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
     assert {"partners[1].organisation", "partners[1].kind", "partners[1].website", "areas[SUD].regions",
             "tracks[AGR].description.it", "edition.title.it",
             "edition.regulation_version"} <= set(paths)
+
+
+def test_a_rounds_workflow_rubric_blindness_and_combination_change_until_scoring_starts(client):
+    edition = run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    base = f"/organise/{RUNNING}/setup"
+    page = client.get(base, headers=EN).text
+    assert '<option value="R1" selected>' in page and 'id="round-R3-weight" name="weight" inputmode="numeric" ' \
+        'size="4" value="70"' in page
+
+    def edit(code: str, **data):
+        token = csrf_token(client, base)
+        values = {"name_it": "Finale", "name_en": "Final", "jurors_per_entry": "3", "top_n": "", "judging": "1",
+                  "workflow": "rubric", "rubric": "welfare-final-pitch", "combine_with": "R1", "weight": "50",
+                  **data}
+        return client.post(f"{base}/rounds/{code}/edit", data={"_csrf_token": token, **values}, headers=EN,
+                           follow_redirects=False)
+
+    assert edit("R3").status_code == 302
+    row = run(Round.select(Round.combination, Round.blind).where(Round.code == "R3").first())
+    assert json_value(row["combination"]) == {"R3": 0.5, "R1": 0.5} and row["blind"] is False
+    # Bad input keeps what was typed and names the field.
+    refused = edit("R3", weight="most", rubric="nope")
+    assert refused.status_code == 400
+    assert 'id="error-round-R3-weight">Give a whole number from 1 to 99.' in refused.text
+    refused = edit("R3", rubric="nope")
+    assert refused.status_code == 400
+    assert 'id="error-round-R3-rubric">Choose a rubric from the list.' in refused.text
+    assert 'id="round-R3-weight" name="weight" inputmode="numeric" size="4" value="50"' in refused.text
+    refused = edit("R1", combine_with="R3", rubric="welfare-screening")
+    assert refused.status_code == 400
+    assert "Only a final pitch is combined with an earlier round." in refused.text
+
+    # Once a juror has scored in R1, its workflow, rubric and blindness stay; each refusal names its field.
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    entry = run(Application.insert(Application(edition=edition, applicant=account, title="Orti",
+                                               status="in_round")))[0]["id"]
+    run(Review.insert(Review(assignment=run(Assignment.insert(Assignment(round=r1, application=entry,
+                                                                         juror=account)))[0]["id"])))
+    screening = {"name_it": "Giuria online", "name_en": "Online jury", "top_n": "12", "rubric": "welfare-screening",
+                 "combine_with": "", "blind": "1"}
+    refused = edit("R1", **{**screening, "blind": ""})
+    assert refused.status_code == 400
+    assert 'id="error-round-R1-blind">Jurors have started scoring in this round, so this cannot change.' \
+        in refused.text
+    refused = edit("R1", **{**screening, "rubric": "welfare-final-pitch"})
+    assert refused.status_code == 400
+    assert 'id="error-round-R1-rubric">Jurors have started scoring in this round, so its rubric cannot change.' \
+        in refused.text
+    assert run(Round.select(Round.blind, Round.rubric_name).where(Round.id == r1).first()) == {
+        "blind": True, "rubric_name": "welfare-screening"}
+    assert edit("R1", **{**screening, "name_en": "Remote jury"}).status_code == 302
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").order_by(
+        AuditEvent.id, ascending=False).first())
+    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["rounds[R1].name.en"]

@@ -281,7 +281,8 @@ async def remove_area(request: Request, user: SignedInUser, edition: ConsoleEdit
 EDITION_FIELDS = ("title_it", "title_en", "summary_it", "summary_en", "regulation_version")
 ROUND_FIELDS = ("name_it", "name_en", "kind", "workflow", "rubric", "jurors_per_entry", "blind", "opens", "closes",
                 "combine_with", "weight")
-ROUND_EDIT_FIELDS = ("name_it", "name_en", "jurors_per_entry", "top_n")
+ROUND_EDIT_FIELDS = ("name_it", "name_en", "jurors_per_entry", "top_n", "judging", "workflow", "rubric", "blind",
+                     "combine_with", "weight")
 PRIZE_FIELDS = ("name_it", "name_en", "sponsor", "kind", "amount", "quantity", "target")
 
 
