@@ -50,7 +50,7 @@ from core.plugins import active_registry
 
 __all__ = [
     "FORM_ROUND_KINDS", "PRIZE_CONDITIONS", "NewEdition", "SetupParts", "add_area", "add_partner", "add_prize",
-    "add_round", "add_track", "edit_area", "edit_edition", "edit_partner", "edit_prize", "edit_round", "edit_track",
+    "add_round", "add_track", "edit_area", "edit_edition", "edit_partner", "edit_prize", "edit_round",
     "form_target", "new_edition", "remove_area", "remove_partner", "remove_prize", "remove_round", "remove_track",
     "rename_track", "setup_parts", "suggest_slug",
 ]
@@ -324,9 +324,6 @@ async def rename_track(*, actor: SessionUser, edition_slug: str, code: str, name
             msgspec.structs.replace(t, name=name, **({} if description is None else {"description": description}))
             if t.code == code else t for t in spec.tracks])
     await _change(actor, edition_slug, change)
-
-
-edit_track = rename_track
 
 
 def _texts(values: dict[str, str], prefix: str, errors: dict[str, str]) -> dict[str, str]:
