@@ -1,7 +1,10 @@
-"""Demo data: the example edition played forward to its online jury, and next year's call open.
+"""Demo data: the example edition played forward to its mentoring path, and next year's call open.
 
+The 2026 edition's online jury has closed and its finalists were published and matched with mentors
+through the same services the organiser's, jurors', mentors' and finalists' pages call; the 2027 call
+has submitted applications and jurors who accepted their invitations and set their profiles.
 Everything is generated from a fixed seed, so two demo databases are identical apart from
-dates, which follow today so that the jury is always in progress when someone looks.
+dates, which follow today so that the mentoring path is always under way when someone looks.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from core.applications import lifecycle, submission
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
-from core.judging import assignments, redaction
-from core.people import accounts
+from core.judging import assignments, bids, redaction
+from core.judging import rounds as judging_rounds
+from core.mentoring import matching, milestones, sessions
+from core.people import accounts, invitations
 from core.platform import db
 from core.platform.db import json_value
 from core.platform.passwords import hash_password
@@ -33,8 +38,10 @@ from core.platform.tables import (
     Decision,
     Edition,
     EditionPartner,
+    Invitation,
     JurorProfile,
     MentorProfile,
+    MilestoneSubmission,
     Organisation,
     Review,
     RoleGrant,
@@ -42,6 +49,7 @@ from core.platform.tables import (
     TeamMember,
     Track,
 )
+from core.results import advancement
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml"
 DEMO_PASSWORD = "giuria-demo-2026"  # noqa: S105 - printed for everyone to use; demo only
@@ -65,8 +73,11 @@ DEMO_LOGINS = (
     DemoLogin("sponsor", "sponsor@fondazione-radici.example"),
     DemoLogin("mentor", "mentor@incubatore-nord.example"),
     DemoLogin("applicant", f"applicant@{DEMO_DOMAIN}"),  # a draft in the open 2027 call
-    DemoLogin("applicant", f"candidato001@{DEMO_DOMAIN}"),  # a submitted 2026 application, in the online jury
+    DemoLogin("applicant", f"candidato001@{DEMO_DOMAIN}"),  # a 2026 finalist, on the mentoring path
 )
+# The 2027 call's jurors (indexes into JURORS): invited by the organiser, they accepted and set their profile.
+NEXT_JURORS = {0: (["AGR", "SPW"], "4"), 1: (["PAT", "WCI"], "4"), 2: (["SPW", "WCI"], "3"),
+               3: (["AGR", "PAT"], "3"), 4: (["SPW"], "4"), 5: (["WCI", "AGR"], "3")}
 
 JURORS = (
     ("Giulia Ferri", "fondazione-aurora.example"), ("Marco Bellini", "fondazione-radici.example"),
@@ -116,6 +127,7 @@ MENTORS = (
      ["fundraising", "governance"], "Giovedì mattina, online.",
      "Analista di credito per il terzo settore, segue piani finanziari e raccolta di capitali."),
 )
+MENTORING_DAYS = 24  # how far into its mentoring path the 2026 edition is
 TRACK_WEIGHTS = {"AGR": 3, "PAT": 3, "WCI": 3, "SPW": 5}
 AREA_WEIGHTS = {"NORD": 45, "CENTRO": 18, "SUD": 37}
 
@@ -157,25 +169,35 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     settings = settings or load_settings()
     rng = random.Random(SEED)
     base = read_competition_file(EXAMPLE_FILE.read_text(encoding="utf-8"), source=str(EXAMPLE_FILE))
-    current = rebase(base, anchor_code="online_jury", anchor_at=now - timedelta(days=7), status="screening")
+    current = rebase(base, anchor_code="mentoring", anchor_at=now - timedelta(days=MENTORING_DAYS),
+                     status="mentoring")
     following = rebase(base, anchor_code="call_open", anchor_at=now - timedelta(days=10),
                        slug=base.edition.slug.replace(str(base.edition.year), str(base.edition.year + 1)),
                        year=base.edition.year + 1, status="open")
     current_id = await import_competition(current)
     following_id = await import_competition(following)
+    zone = ZoneInfo(current.edition.time_zone)
+    moments = {t.code: parse_moment(t.starts_at, zone) for t in current.timeline}
 
     password_hash = await hash_password(DEMO_PASSWORD)
     people = await _create_people(password_hash=password_hash, edition_ids=[current_id],
                                   slugs=[current.edition.slug, following.edition.slug])
-    await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, now=now)
+    await _create_applications(rng=rng, edition_id=current_id, password_hash=password_hash, moments=moments)
     await _start_draft(edition_id=following_id, applicant_id=people["applicant"][0])
     await _submit_next_call(slug=following.edition.slug, settings=settings, password_hash=password_hash,
                             now=now)
-    await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], now=now)
-    # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
+    await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], moments=moments)
     organiser = await accounts.load_session_user(people["organiser"][0], 0)
+    assert organiser is not None
+    # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.
     await redaction.redact_remaining(actor=organiser, edition_slug=current.edition.slug, round_code="R1")
+    await _publish_finalists(organiser=organiser, slug=current.edition.slug, settings=settings,
+                             at=moments["finalists_announced"])
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
+    await _mentoring_path(organiser=organiser, slug=current.edition.slug, edition_id=current_id,
+                          settings=settings, start=moments["mentoring"], now=now)
+    await _invite_next_jurors(organiser=organiser, slug=following.edition.slug, juror_ids=people["jurors"],
+                              settings=settings, now=now)
     return list(DEMO_LOGINS)
 
 
@@ -303,7 +325,8 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-async def _create_applications(*, rng: random.Random, edition_id: int, password_hash: str, now: datetime) -> None:
+async def _create_applications(*, rng: random.Random, edition_id: int, password_hash: str,
+                               moments: dict[str, datetime]) -> None:
     tracks = {t["code"]: t["id"] for t in await Track.select(Track.id, Track.code).where(Track.edition == edition_id)}
     areas = {a["code"]: (a["id"], a["regions"]) for a in await Area.select(Area.id, Area.code, Area.regions).where(
         Area.edition == edition_id)}
@@ -321,7 +344,7 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
             legal_form = rng.choice(LEGAL_FORMS)
             applicant = await _account(f"candidato{number:03d}@{DEMO_DOMAIN}", f"{rng.choice(FIRST_NAMES)} "
                                        f"{rng.choice(LAST_NAMES)}", password_hash)
-            submitted_at = now - timedelta(days=rng.randint(9, 45), minutes=rng.randint(0, 1440))
+            submitted_at = moments["call_close"] - timedelta(days=rng.randint(1, 37), minutes=rng.randint(0, 1440))
             title = rng.choice(TITLES[track])
             admissible = rng.random() < 0.42 or number == 1  # the demo login's application is in the jury
             application_id = (await Application.insert(Application(
@@ -347,12 +370,13 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
                 reason="" if admissible else rng.choice(["Forma giuridica non ammessa",
                                                           "Documenti obbligatori mancanti",
                                                           "Ente costituito da più di cinque anni"]),
-                published_at=now - timedelta(days=8)))
+                published_at=moments["online_jury"] - timedelta(hours=12)))
 
 
-async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], now: datetime) -> None:
+async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], moments: dict[str, datetime]
+                 ) -> None:
     """Three jurors per admissible entry from the assignment engine (no conflicts, experts first, balanced loads);
-    about two reviews in three already in."""
+    every review in before the online jury closed."""
     screening = await Round.select(Round.id, Round.jurors_per_entry).where(
         Round.edition == edition_id, Round.code == "R1").first()
     entries = await Application.select(Application.id).where(
@@ -361,6 +385,7 @@ async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], n
     assert partners, "the demo edition has partners"
     k = screening["jurors_per_entry"]
     quality = {e["id"]: rng.gauss(3.2, 0.7) for e in entries}
+    quality[entries[0]["id"]] = 4.8  # the demo login's application: among the finalists
     leniency = {j: rng.gauss(0, 0.45) for j in juror_ids}
     criteria = ("IMP", "INN", "SOS", "TEA", "RET")
     weights = (30, 20, 20, 15, 15)
@@ -376,21 +401,106 @@ async def _judge(*, rng: random.Random, edition_id: int, juror_ids: list[int], n
                 assignment_id = (await Assignment.insert(Assignment(
                     round=screening["id"], application=entry["id"], juror=juror, origin="engine",
                     affinity=pair.affinity, status="assigned")))[0]["id"]
-                roll = rng.random()
-                if roll > 0.9:
-                    continue
-                submitted = roll < 0.65
                 values = [min(5, max(1, round(quality[entry["id"]] + leniency[juror] + rng.gauss(0, 0.6))))
                           for _ in criteria]
                 total = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights)
                 review_id = (await Review.insert(Review(
-                    assignment=assignment_id, status="submitted" if submitted else "draft",
-                    total=total if submitted else None,
-                    submitted_at=now - timedelta(hours=rng.randint(1, 150)) if submitted else None,
-                    overall_comment="Proposta solida, da approfondire la sostenibilità." if submitted else "",
+                    assignment=assignment_id, status="submitted", total=total,
+                    submitted_at=moments["online_jury"] + timedelta(hours=rng.randint(2, 500)),
+                    overall_comment="Proposta solida, da approfondire la sostenibilità.",
                 )))[0]["id"]
-                await Assignment.update({Assignment.status: "submitted" if submitted else "started",
-                                         Assignment.conflict_checked_at: now}).where(Assignment.id == assignment_id)
+                await Assignment.update({Assignment.status: "submitted",
+                                         Assignment.conflict_checked_at: moments["online_jury"]}).where(
+                    Assignment.id == assignment_id)
                 await CriterionScore.insert(*(
                     CriterionScore(review=review_id, criterion=code, value=float(value))
                     for code, value in zip(criteria, values, strict=True)))
+
+
+async def _publish_finalists(*, organiser, slug: str, settings: Settings, at: datetime) -> None:
+    """The organiser closes the online jury's scoring, stages the advancement rule's proposal and publishes it,
+    as on the round's results and confirmation pages: the top entries become finalists, the others are told."""
+    await judging_rounds.close_scoring(actor=organiser, edition_slug=slug, round_code="R1")
+    await advancement.stage_decisions(actor=organiser, edition_slug=slug, round_code="R1", settings=settings,
+                                      choices={}, reasons={})
+    await advancement.publish_decisions(actor=organiser, edition_slug=slug, round_code="R1", settings=settings,
+                                        now=at)
+
+
+SESSION_NOTES = ("Rivisto il modello di ricavi: tre convenzioni possibili con i Comuni.",
+                 "Definiti gli indicatori d'impatto e come raccoglierli ogni mese.",
+                 "Ripassato il pitch: meno storia, più numeri sui beneficiari.")
+
+
+async def _mentoring_path(*, organiser, slug: str, edition_id: int, settings: Settings, start: datetime,
+                          now: datetime) -> None:
+    """Matching proposed and confirmed by the organiser; each mentor held a first session with each mentee and
+    planned the next; the first milestone delivered by most finalists, some already approved by their mentor."""
+    await matching.propose_matches(actor=organiser, edition_slug=slug)
+    await matching.confirm_matches(actor=organiser, edition_slug=slug)
+    zone = ZoneInfo("Europe/Rome")
+    matches = await matching.edition_matches(edition_id)
+    users: dict[int, accounts.SessionUser] = {}
+
+    async def user(account_id: int):
+        if account_id not in users:
+            users[account_id] = await accounts.load_session_user(account_id, 0)
+        return users[account_id]
+
+    owners = {r["id"]: r["applicant"] for r in await Application.select(Application.id, Application.applicant).where(
+        Application.id.is_in([m.application_id for m in matches] or [-1]))}
+    for index, match in enumerate(sorted(matches, key=lambda m: m.application_id)):
+        mentor = await user(match.mentor_id)
+        held = (start + timedelta(days=3 + index % 7)).astimezone(zone)
+        first = sessions.SessionInput(day=held.date().isoformat(), start="15:00", duration_minutes="90", mode="online",
+                                      location=f"https://meet.giuria.example/incontro-{match.id}",
+                                      agenda="Primo incontro: obiettivi.")
+        session_id, errors = await sessions.schedule_session(actor=mentor, match_id=match.id, data=first)
+        if errors or session_id is None:
+            raise RuntimeError(f"the demo's first session is refused: {errors}")
+        recorded = await sessions.record_session(actor=mentor, session_id=session_id, data=sessions.RecordInput(
+            outcome="held", notes=SESSION_NOTES[index % len(SESSION_NOTES)], mentor_present=True,
+            startup_present=True, items=[
+                {"text": "Aggiornare il piano economico", "owner": "startup",
+                 "due_on": (held.date() + timedelta(days=14)).isoformat(), "done": "1" if index % 2 else ""},
+                {"text": "Presentare due contatti di fondazioni", "owner": "mentor", "due_on": "", "done": ""}]))
+        if recorded:
+            raise RuntimeError(f"the demo's session record is refused: {recorded}")
+        later = (now + timedelta(days=5 + index % 9)).astimezone(zone)
+        await sessions.schedule_session(actor=mentor, match_id=match.id, data=sessions.SessionInput(
+            day=later.date().isoformat(), start="10:30", duration_minutes="60", mode="in_person",
+            location="Sede dell'incubatore", agenda="Piano economico e indicatori."))
+        if index % 4 == 3:
+            continue  # not delivered yet: the reminders and the dashboards have someone to show
+        startup = await user(owners[match.application_id])
+        await milestones.submit_milestone(settings=settings, actor=startup, application_id=match.application_id,
+                                          code="M1", filename="business-plan.pdf", stream=_chunks(DEMO_PDF),
+                                          note="Prima versione del piano.")
+        if index % 2 == 0:
+            submission_id = (await MilestoneSubmission.select(MilestoneSubmission.id).where(
+                MilestoneSubmission.application == match.application_id,
+                MilestoneSubmission.milestone.code == "M1").first())["id"]
+            await milestones.review_milestone(actor=mentor, submission_id=submission_id, verdict="approved",
+                                              comment="Chiaro e completo.")
+
+
+async def _invite_next_jurors(*, organiser, slug: str, juror_ids: list[int], settings: Settings,
+                              now: datetime) -> None:
+    """The organiser invites six of last year's jurors to the 2027 call from the people page; each accepts
+    through the mailed link while signed in and declares tracks and capacity on the profile page."""
+    chosen = {juror_ids[index]: profile for index, profile in NEXT_JURORS.items()}
+    emails = {row["id"]: row["email"] for row in await Account.select(Account.id, Account.email).where(
+        Account.id.is_in(list(chosen)))}
+    outcome = await invitations.invite(settings=settings, actor=organiser, edition_slug=slug, now=now,
+                                       form=invitations.InviteForm(emails="\n".join(emails.values()), role="juror"))
+    if outcome.errors:
+        raise RuntimeError(f"the demo's invitations are refused: {outcome.errors}")
+    for juror_id, (tracks, capacity) in chosen.items():
+        invitation = await Invitation.select(Invitation.id, Invitation.nonce).where(
+            Invitation.email == emails[juror_id], Invitation.role == "juror",
+            Invitation.edition.slug == slug).first()
+        juror = await accounts.load_session_user(juror_id, 0)
+        await invitations.accept_invitation(settings=settings, user=juror, now=now,
+                                            token=invitations.link_token(settings, invitation["id"],
+                                                                         invitation["nonce"]))
+        await bids.set_own_profile(juror=juror, edition_slug=slug, tracks=tracks, capacity=capacity)

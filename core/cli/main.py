@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from core.platform.settings import Settings, SettingsError, load_settings
-from core.platform.yaml_source import FileProblems, decode_text
+from core.platform.yaml_source import FileProblems, decode_text, load_yaml
 
 APP_FACTORY = "web.app:create_app_from_env"
 
@@ -183,27 +183,55 @@ def competition() -> None:
 
 @competition.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def competition_import(file: Path) -> None:
-    """Create an edition from FILE; a file with errors is rejected whole."""
-    from core.editions.competitions import import_competition_text
+@click.option("--update", is_flag=True,
+              help="Apply FILE onto the existing edition with its slug, as the set-up page's re-import does.")
+def competition_import(file: Path, update: bool) -> None:
+    """Create an edition from FILE, or with --update change the existing one; a file with errors is rejected whole.
+
+    An update matches tracks, areas, rounds and prizes by their codes, refuses what would break applications,
+    reviews or awards (a frozen rubric, a part in use) and is recorded in the audit log with what it changed.
+    """
+    from core.editions import competitions
 
     settings = _settings()
+    text = ""
 
-    async def run(text: str) -> int:
+    async def run() -> tuple[str, int | None, list]:
         await _prepare(settings)
-        return await import_competition_text(text, source=str(file))
+        spec = competitions.read_competition_file(text, source=str(file))
+        exists = await competitions.edition_exists(spec.edition.slug)
+        if update and not exists:
+            raise FileProblems([load_yaml(text).problem(
+                "$.edition.slug", f"no edition {spec.edition.slug!r} to update (import without --update to "
+                                  "create it)")])
+        if exists and not update:
+            raise FileProblems([load_yaml(text).problem(
+                "$.edition.slug", f"edition {spec.edition.slug!r} already exists (add --update to change it)")])
+        if update:
+            return spec.edition.slug, None, await competitions.update_competition_text(
+                text, slug=spec.edition.slug, source=str(file), audit_draft=True)
+        return spec.edition.slug, await competitions.import_competition(spec), []
 
     try:
-        edition_id = _run(run(decode_text(file.read_bytes(), source=str(file))))
+        text = decode_text(file.read_bytes(), source=str(file))
+        slug, edition_id, changes = _run(run())
     except FileProblems as problems:
+        nothing = "nothing was changed" if update else "nothing was imported"
         if len(problems.problems) == 1:
-            click.echo(f"{file}: {problems.problems[0]}; rejected, nothing was imported.", err=True)
+            click.echo(f"{file}: {problems.problems[0]}; rejected, {nothing}.", err=True)
         else:
-            click.echo(f"{file}: rejected, nothing was imported.", err=True)
+            click.echo(f"{file}: rejected, {nothing}.", err=True)
             for problem in problems.problems:
                 click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    click.echo(f"Imported {file} as edition {edition_id}.")
+    if not update:
+        click.echo(f"Imported {file} as edition {edition_id}.")
+    elif not changes:
+        click.echo(f"Edition {slug}: nothing changed.")
+    else:
+        click.echo(f"Updated edition {slug} from {file}: {len(changes)} changes (recorded in the audit log).")
+        for change in changes:
+            click.echo(f"  {change.path}: {change.before!r} -> {change.after!r}")
 
 
 @competition.command("export")

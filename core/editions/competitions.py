@@ -160,6 +160,10 @@ async def import_competition(spec: CompetitionSpec, *, actor_id: int | None = No
     return edition_id
 
 
+async def edition_exists(slug: str) -> bool:
+    return bool(await Edition.exists().where(Edition.slug == slug))
+
+
 async def import_competition_text(text: str, *, source: str = "", actor_id: int | None = None) -> int:
     spec = read_competition_file(text, source=source)
     try:
@@ -423,6 +427,10 @@ def spec_changes(before: Any, after: Any, path: str = "") -> list[Change]:
         if not changes:  # same items, new order
             changes.append(Change(path=path, before=[i["code"] for i in before], after=[i["code"] for i in after]))
         return changes
+    if (isinstance(before, list) and isinstance(after, list) and len(before) == len(after)
+            and all(isinstance(i, dict) for i in before + after)):  # items without codes (partners): by position
+        return [change for index, (old_item, new_item) in enumerate(zip(before, after, strict=True))
+                for change in spec_changes(old_item, new_item, f"{path}[{index}]")]
     return [Change(path=path, before=_short(before), after=_short(after))]
 
 
@@ -547,6 +555,17 @@ async def _update_refusals(spec: CompetitionSpec, *, slug: str, edition_id: int,
                    | await _in_use(Decision, Decision.round, list(gone_rounds.values())))
     problems += [problem("$.rounds", f"round {code!r} has assignments or decisions and cannot be removed")
                  for code, row_id in gone_rounds.items() if row_id in used_rounds]
+    problems += await _awarded_prize_refusals(spec, parts, problem)
+    for index, area in enumerate(spec.areas):
+        current = parts.areas.get(area.code)
+        if current is None:
+            continue
+        rows = await Application.select(Application.region).where(Application.area == current["id"])
+        left_out = sorted({r["region"] for r in rows if r["region"]} - set(area.regions))
+        if left_out:
+            problems.append(problem(f"$.areas[{index}].regions",
+                                    f"applications of area {area.code!r} come from {', '.join(left_out)}: "
+                                    "keep those regions"))
     scored = await _scored_round_ids(edition_id)
     for index, r in enumerate(spec.rounds):
         current = parts.rounds.get(r.code)
@@ -568,6 +587,25 @@ async def _update_refusals(spec: CompetitionSpec, *, slug: str, edition_id: int,
             if value != current[key]:
                 problems.append(problem(f"$.rounds[{index}].{key}",
                                         f"the {key} of round {r.code!r} is frozen: scoring has started in it"))
+    return problems
+
+
+async def _awarded_prize_refusals(spec: CompetitionSpec, parts: _Parts, problem) -> list[Problem]:
+    """An awarded prize keeps who it is for, and never has fewer places than its awards."""
+    problems: list[Problem] = []
+    for index, prize in enumerate(spec.prizes):
+        current = parts.prizes.get(prize.code)
+        if current is None:
+            continue
+        awards = await Award.count().where(Award.prize == current["id"])
+        if not awards:
+            continue
+        if msgspec.to_builtins(prize.target) != (_json(current["target"]) or {}):
+            problems.append(problem(f"$.prizes[{index}].target",
+                                    f"prize {prize.code!r} has been awarded: who it is for cannot change"))
+        if prize.quantity < awards:
+            problems.append(problem(f"$.prizes[{index}].quantity",
+                                    f"prize {prize.code!r} has {awards} awards: quantity cannot go below {awards}"))
     return problems
 
 
@@ -612,6 +650,11 @@ async def _sync_partners(spec: CompetitionSpec, edition_id: int) -> dict[str, in
     kept: set[int] = set()
     for position, partner in enumerate(spec.partners):
         organisation_id = await _organisation_id(partner)
+        # Kind and website are the organisation's own: the file's say (an email domain is only ever added).
+        changed = {Organisation.kind: partner.kind, Organisation.website: partner.website}
+        if partner.email_domain:
+            changed[Organisation.email_domain] = partner.email_domain
+        await Organisation.update(changed).where(Organisation.id == organisation_id)
         row = by_key.get((organisation_id, partner.role))
         if row is None:
             partner_id = (await EditionPartner.insert(EditionPartner(
@@ -694,7 +737,9 @@ async def _sync_parts(spec: CompetitionSpec, edition_id: int, parts: _Parts, par
         (k.code, {"name": label(k.name), "unit": k.unit}) for k in spec.kpis], spec.kpis)
 
 
-async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None) -> list[Change]:
+async def update_competition_text(text: str, *, slug: str, actor_id: int | None = None, source: str = "",
+                                  audit_draft: bool = False) -> list[Change]:
     """Validate a whole edition file and apply it onto edition `slug`; FileProblems name keys and lines."""
-    spec = read_competition_file(text)
-    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text))
+    spec = read_competition_file(text, source=source)
+    return await update_competition(spec, slug=slug, actor_id=actor_id, document=load_yaml(text),
+                                    audit_draft=audit_draft)

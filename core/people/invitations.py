@@ -164,6 +164,11 @@ def _token(settings: Settings, invitation_id: int, nonce: str) -> str:
     return _serializer(settings).dumps({"id": invitation_id, "n": nonce})
 
 
+def link_token(settings: Settings, invitation_id: int, nonce: str) -> str:
+    """The token the invitation's mail carries; the demo accepts the invitations it sends with it."""
+    return _token(settings, invitation_id, nonce)
+
+
 def _state(row: dict[str, Any], now: datetime) -> str:
     if row["status"] == PENDING and row["expires_at"] <= now:
         return EXPIRED
@@ -478,5 +483,5 @@ async def accept_invitation(*, settings: Settings, token: str, user: SessionUser
 __all__ = [
     "INVITABLE_ROLES", "Accepted", "EditionNotFound", "InvitationInvalid", "InvitationNotFound", "InviteForm",
     "InviteOutcome", "PeoplePage", "RoleNotRemovable", "SignInRequired", "accept_invitation", "invite",
-    "open_invitation", "people_page", "remove_role", "resend_invitation", "revoke_invitation",
+    "link_token", "open_invitation", "people_page", "remove_role", "resend_invitation", "revoke_invitation",
 ]

@@ -1,7 +1,7 @@
 """Put one finalist on the demo mentor's path in the live server's database: `python -m tests.e2e.mentoring_seed`.
 
-The demo edition is still judging, so it has no finalists of its own; this adds one startup,
-matched with the demo mentor, without touching the demo's other data.
+The demo's finalists already have their mentors and sessions; this adds one more startup, with an
+account the test knows, matched with the demo mentor, without touching the demo's other data.
 """
 
 from __future__ import annotations

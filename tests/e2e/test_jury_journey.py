@@ -3,11 +3,14 @@ declares no conflict and scores two entries on the rubric form; the dashboard an
 """
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import tests.e2e.test_applicant_journey as applicant_journey
 from core.cli.demo import DEMO_LOGINS
+from core.judging import redaction
+from core.people import accounts
 from core.platform import db
 from core.platform.settings import Settings
 from core.platform.tables import Account, Application, Assignment, Round
@@ -15,22 +18,33 @@ from tests.conftest import run
 
 pytestmark = pytest.mark.browser
 
-SLUG = "welfare-comunita-2026"
+SLUG = "welfare-comunita-2027"  # the demo's 2026 online jury has closed; the 2027 call's is ahead
 ORGANISER = next(login for login in DEMO_LOGINS if login.role == "organiser")
 JUROR_EMAIL = "nina.nuova@giurie.example"
 JUROR_PASSWORD = "punteggi-ponderati-2026"
 
 
 def assign_two_entries(live_server, email: str) -> None:
-    """What the assignment engine would do: two entries of the online jury for the new juror."""
+    """What the admissibility and passage pages and the assignment engine would do, with the online jury's window
+    moved around today: two of the 2027 call's entries in the online jury, assigned to the new juror."""
     db.configure(Settings(env="test", data_dir=live_server.data_dir, secret_key="e2e-secret-" + "k" * 40))
 
     async def assign() -> None:
         juror = await Account.select(Account.id).where(Account.email == email).first()
         round_id = (await Round.select(Round.id).where(Round.code == "R1", Round.edition.slug == SLUG).first())["id"]
+        now = datetime.now(UTC)
+        await Round.update({Round.opens_at: now - timedelta(hours=1), Round.closes_at: now + timedelta(days=7)}).where(
+            Round.id == round_id)
         entries = await Application.select(Application.id).where(
-            Application.status == "in_round", Application.edition.slug == SLUG).order_by(Application.id).limit(2)
+            Application.status == "submitted", Application.edition.slug == SLUG,
+            Application.receipt_number.is_not_null()).order_by(Application.id).limit(2)
+        await Application.update({Application.status: "in_round"}).where(
+            Application.id.is_in([e["id"] for e in entries]))
         await Assignment.insert(*(Assignment(round=round_id, application=e["id"], juror=juror["id"]) for e in entries))
+        # The round is blind: the organiser redacts the names the applicants wrote before jurors read them.
+        organiser = await Account.select(Account.id).where(Account.email == ORGANISER.email).first()
+        actor = await accounts.load_session_user(organiser["id"], 0)
+        await redaction.redact_remaining(actor=actor, edition_slug=SLUG, round_code="R1")
 
     run(assign())
 

@@ -5,9 +5,10 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli.main import cli
-from core.platform.tables import AuditEvent, Edition
+from core.platform.db import json_value
+from core.platform.tables import AuditEvent, Edition, Round
 from tests.conftest import run
-from tests.factories import EXAMPLE, EXAMPLE_FILE
+from tests.factories import EXAMPLE, EXAMPLE_FILE, account, application, assignment, edition_ids, review
 
 
 @pytest.fixture
@@ -124,3 +125,51 @@ def test_score_refuses_blank_required_criteria_and_names_each_bad_row_once(giuri
         f"{scores}: line 6: entry C, juror X: missing required criterion overall",
         "3 problem(s); nothing was computed.",
     ]
+
+
+def test_import_update_applies_a_changed_file_and_refuses_a_frozen_rubric(giuria, tmp_path):
+    assert giuria("competition", "import", str(EXAMPLE_FILE)).exit_code == 0
+    again = giuria("competition", "import", str(EXAMPLE_FILE))
+    assert again.exit_code == 1
+    assert again.stderr.splitlines() == [
+        f"{EXAMPLE_FILE}: line 11: $.edition.slug: edition 'welfare-comunita-2026' already exists (add --update to "
+        "change it); rejected, nothing was imported."]
+    changed = tmp_path / "edition.yaml"
+    changed.write_text(EXAMPLE.replace("top_n: 12", "top_n: 10"), encoding="utf-8")
+    updated = giuria("competition", "import", "--update", str(changed))
+    assert updated.exit_code == 0, updated.output
+    assert f"Updated edition welfare-comunita-2026 from {changed}: 1 changes" in updated.output
+    assert "rounds[R1].advancement.top_n: 12 -> 10" in updated.output
+    r1 = run(Round.select(Round.id, Round.advancement).where(Round.code == "R1").first())
+    assert json_value(r1["advancement"])["top_n"] == 10
+    audited = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert json_value(audited["data"])["changes"] == [
+        {"path": "rounds[R1].advancement.top_n", "before": 12, "after": 10}]
+    assert giuria("competition", "import", "--update", str(changed)).output.startswith(
+        "Edition welfare-comunita-2026: nothing changed.")
+
+    # Once a juror has scored in R1, its rubric is frozen: one line naming the file, the line and the key.
+    edition = edition_ids(run(Edition.select(Edition.id).first())["id"])
+    juror = account("j@jury.example", role="juror")
+    entry = application(edition, owner=juror, title="Orti", status="in_round")
+    review(assignment(r1["id"], entry, juror), {}, status="draft")
+    frozen = tmp_path / "frozen.yaml"
+    frozen.write_text(EXAMPLE.replace("rubric: welfare-screening", "rubric: welfare-final-pitch"), encoding="utf-8")
+    refused = giuria("competition", "import", "--update", str(frozen))
+    assert refused.exit_code == 1
+    line = EXAMPLE.splitlines().index("    rubric: welfare-screening") + 1
+    assert refused.stderr.splitlines() == [
+        f"{frozen}: line {line}: $.rounds[1].rubric: the rubric of round 'R1' is frozen: scoring has started in it; "
+        "rejected, nothing was changed."]
+    assert run(Round.select(Round.rubric_name).where(Round.id == r1["id"]).first())["rubric_name"] == \
+        "welfare-screening"
+    assert run(AuditEvent.count().where(AuditEvent.action == "edition.changed")) == 1
+
+
+def test_import_update_of_an_edition_that_does_not_exist_is_refused(giuria):
+    result = giuria("competition", "import", "--update", str(EXAMPLE_FILE))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{EXAMPLE_FILE}: line 11: $.edition.slug: no edition 'welfare-comunita-2026' to update (import without "
+        "--update to create it); rejected, nothing was changed."]
+    assert run(Edition.count()) == 0

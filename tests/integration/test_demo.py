@@ -1,9 +1,22 @@
-"""The demo: the example edition in its online jury, next year's call open, people for every role."""
+"""The demo: the example edition on its mentoring path, next year's call open with jurors, people for every role."""
 
 from datetime import UTC, datetime, timedelta
 
-from core.cli.demo import DEMO_LOGINS, load_demo
-from core.platform.tables import Account, Application, Assignment, Edition, Review, RoleGrant, Round
+from core.cli.demo import DEMO_LOGINS, MENTORING_DAYS, load_demo
+from core.platform.tables import (
+    Account,
+    Application,
+    Assignment,
+    Decision,
+    Edition,
+    JurorProfile,
+    MentoringSession,
+    MentorMatch,
+    MilestoneSubmission,
+    Review,
+    RoleGrant,
+    Round,
+)
 from tests.conftest import run, sign_in
 
 
@@ -12,21 +25,27 @@ def test_demo_has_something_real_on_every_page(settings, client):
     run(load_demo(now=now, settings=settings))
     editions = {e["slug"]: e for e in run(Edition.select(Edition.slug, Edition.status, Edition.id))}
     assert {slug: e["status"] for slug, e in editions.items()} == {
-        "welfare-comunita-2026": "screening", "welfare-comunita-2027": "open"}
+        "welfare-comunita-2026": "mentoring", "welfare-comunita-2027": "open"}
     current = editions["welfare-comunita-2026"]["id"]
     assert run(Application.count().where(Application.edition == current)) == 150
-    in_round = run(Application.count().where(Application.edition == current, Application.status == "in_round"))
-    assert 40 <= in_round <= 80
-    assert run(Assignment.count()) == 3 * in_round
-    submitted = run(Review.count().where(Review.status == "submitted"))
-    assert 0 < submitted < 3 * in_round
+    judged = run(Application.count().where(Application.edition == current,
+                                           Application.status.is_in(["finalist", "not_advanced"])))
+    assert 40 <= judged <= 80
+    assert run(Application.count().where(Application.edition == current, Application.status == "finalist")) == 12
+    # The online jury closed with every review in; its decisions were published when the finalists were announced.
+    assert run(Assignment.count().where(Assignment.round.edition == current)) == 3 * judged
+    assert run(Review.count().where(Review.status == "submitted",
+                                    Review.assignment.round.edition == current)) == 3 * judged
     screening = run(Round.select().where(Round.edition == current, Round.code == "R1").first())
-    assert screening["opens_at"] < now < screening["closes_at"]
-    assert screening["opens_at"] == now - timedelta(days=7)
+    assert screening["closes_at"] < now and screening["status"] == "closed"
+    mentoring = run(Round.select().where(Round.edition == current, Round.code == "R2").first())
+    assert mentoring["opens_at"] == now - timedelta(days=MENTORING_DAYS) < now < mentoring["closes_at"]
+    published = run(Decision.select(Decision.published_at).where(Decision.round == screening["id"]))
+    assert len(published) == judged and all(d["published_at"] < mentoring["opens_at"] for d in published)
     tracks = {row["track"] for row in run(Application.select(Application.track).where(
         Application.edition == current))}
     assert len(tracks) == 4
-    assert run(RoleGrant.count().where(RoleGrant.role == "juror")) == 15
+    assert run(RoleGrant.count().where(RoleGrant.role == "juror", RoleGrant.edition == current)) == 15
 
     for login in DEMO_LOGINS:
         response = sign_in(client, login.email, login.password)
@@ -34,7 +53,46 @@ def test_demo_has_something_real_on_every_page(settings, client):
         client.cookies.clear()
     home = client.get("/", headers={"accept-language": "it"})
     assert "Welfare &amp; Comunità 2026" in home.text and "Welfare &amp; Comunità 2027" in home.text
-    assert "Giuria online al lavoro" in home.text and "Candidature aperte" in home.text
+    assert "Percorso di accompagnamento" in home.text and "Candidature aperte" in home.text
+
+
+def test_an_organiser_of_the_demo_sees_finalists_matched_with_mentors_sessions_and_milestones(settings, client):
+    now = datetime.now(UTC)
+    run(load_demo(now=now, settings=settings))
+    slug = "welfare-comunita-2026"
+    matches = run(MentorMatch.select(MentorMatch.application, MentorMatch.mentor, MentorMatch.status).where(
+        MentorMatch.edition.slug == slug))
+    assert len(matches) == 12 and {m["status"] for m in matches} == {"confirmed"}
+    finalists = {r["id"] for r in run(Application.select(Application.id).where(
+        Application.edition.slug == slug, Application.status == "finalist"))}
+    assert {m["application"] for m in matches} == finalists
+    per_mentor = [sum(1 for m in matches if m["mentor"] == mentor) for mentor in {m["mentor"] for m in matches}]
+    assert max(per_mentor) <= 3
+    held = run(MentoringSession.select(MentoringSession.status, MentoringSession.starts_at).where(
+        MentoringSession.status == "held"))
+    planned = run(MentoringSession.select(MentoringSession.starts_at).where(MentoringSession.status == "scheduled"))
+    assert len(held) == 12 and all(s["starts_at"] < now for s in held)
+    assert len(planned) == 12 and all(s["starts_at"] > now for s in planned)
+    delivered = {r["status"] for r in run(MilestoneSubmission.select(MilestoneSubmission.status))}
+    assert delivered == {"submitted", "approved"}
+    finalist = run(Application.select(Application.status).where(
+        Application.applicant.email == "candidato001@giuria.example").first())
+    assert finalist["status"] == "finalist"
+
+    sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
+    page = client.get(f"/organise/{slug}/mentoring")
+    assert page.status_code == 200
+    assert "Cortile" not in page.text  # 2027's applications stay on their own edition
+    mentor_names = ("Monica Mentore", "Roberto Sala", "Irene Villa", "Tommaso Neri", "Laura Bassi")
+    assert sum(name in page.text for name in mentor_names) >= 4
+    client.cookies.clear()
+    sign_in(client, "mentor@incubatore-nord.example", "giuria-demo-2026")
+    dashboard = client.get("/mentoring")
+    assert dashboard.status_code == 200
+    assert "Prossime sessioni" in dashboard.text and "(di persona)" in dashboard.text  # the planned second ones
+    client.cookies.clear()
+    sign_in(client, "candidato001@giuria.example", "giuria-demo-2026")
+    assert client.get("/mentoring").status_code == 200
 
 
 def test_the_2027_call_has_submitted_applications_an_organiser_takes_to_the_jury_with_pages(settings, client):
@@ -64,7 +122,21 @@ def test_the_2027_call_has_submitted_applications_an_organiser_takes_to_the_jury
     statuses = {r["id"]: r["status"] for r in run(Application.select(Application.id, Application.status).where(
         Application.id.is_in(ids)))}
     assert [statuses[i] for i in ids] == ["in_round"] * 5 + ["submitted"]
-    assert client.get(f"/organise/{slug}/rounds/R1/assignment").status_code == 200
+    # Six jurors accepted their invitation and declared tracks and capacity: the assignment runs from the page.
+    profiles = run(JurorProfile.select(JurorProfile.tracks, JurorProfile.max_load).where(
+        JurorProfile.edition.slug == slug))
+    assert len(profiles) == 6 and all(p["max_load"] for p in profiles)
+    assert run(RoleGrant.count().where(RoleGrant.role == "juror", RoleGrant.edition.slug == slug)) == 6
+    page = f"/organise/{slug}/rounds/R1/assignment"
+    assert client.get(page).status_code == 200
+    proposed = client.post(f"{page}/propose", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, page), "per_entry": "3", "expert_per_entry": "on"})
+    assert proposed.status_code == 302, proposed.text
+    proposal = proposed.headers["location"].split("proposal=")[1].split("#")[0]
+    accepted = client.post(f"{page}/accept", follow_redirects=False, data={
+        "_csrf_token": csrf_token(client, page), "proposal": proposal})
+    assert accepted.status_code == 302
+    assert run(Assignment.count().where(Assignment.round.edition.slug == slug)) == 15
 
 
 def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, client):
@@ -142,7 +214,7 @@ def test_the_readme_lists_every_demo_login_the_demo_prints(settings, client, mon
     assert (draft["status"], draft["edition.slug"]) == ("draft", "welfare-comunita-2027")
     submitted = run(Application.select(Application.status).where(
         Application.applicant.email == "candidato001@giuria.example").first())
-    assert submitted["status"] == "in_round"
+    assert submitted["status"] == "finalist"
     sponsors = run(RoleGrant.select(RoleGrant.organisation.email_domain).where(
         RoleGrant.role == "sponsor", RoleGrant.edition.slug == "welfare-comunita-2026"))
     assert sorted(s["organisation.email_domain"] for s in sponsors) == ["fondazione-aurora.example",

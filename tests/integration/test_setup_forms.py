@@ -12,7 +12,7 @@ from core.editions import access
 from core.editions.competitions import import_competition_text, read_competition_file
 from core.people import accounts
 from core.platform.db import json_value
-from core.platform.tables import Application, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
+from core.platform.tables import Application, Area, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
 from tests.conftest import csrf_token, run, sign_in
 
 EN = {"accept-language": "en"}
@@ -328,3 +328,189 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
     assert client.post(f"{base}/rounds/R1/edit", data={"_csrf_token": token, "name_it": "x", "name_en": "y"},
                        headers=EN).status_code == 404
     assert json_value(run(Round.select(Round.name).where(Round.id == r1).first())["name"])["en"] == "Remote jury"
+
+
+def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(client):
+    from core.platform.tables import Organisation
+    from tests.factories import application, award, edition_ids
+
+    edition = edition_ids(run(import_competition_text(EXAMPLE)))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    base = f"/organise/{RUNNING}/setup"
+
+    def send(path: str, data: dict):
+        token = csrf_token(client, base)
+        return client.post(f"{base}/{path}", data={"_csrf_token": token, **data}, headers=EN, follow_redirects=False)
+
+    def prize(code: str) -> dict:
+        row = run(Prize.select(Prize.name, Prize.amount_eur, Prize.quantity, Prize.target, Prize.conditions,
+                               Prize.sponsor.organisation.name).where(Prize.code == code).first())
+        return {**row, "name": json_value(row["name"]), "target": json_value(row["target"]),
+                "conditions": json_value(row["conditions"])}
+
+    # A prize: names, sponsor, amount, quantity, conditions; its target stays as the form showed it.
+    page = client.get(base, headers=EN).text
+    assert 'action="/organise/welfare-comunita-2026/setup/prizes/P-NORD/edit"' in page
+    assert '<option value="area:NORD" selected>' in page
+    north = {"name_it": "Premio Nord-Ovest", "name_en": "North-West prize", "sponsor": "Fondazione Radici (demo)",
+             "kind": "cash_grant", "amount": "25000", "quantity": "2", "target": "area:NORD",
+             "conditions": ["incorporation"]}
+    assert send("prizes/P-NORD/edit", north).headers["location"] == f"{base}?saved=prizes#prizes"
+    saved = prize("P-NORD")
+    assert saved["name"] == {"it": "Premio Nord-Ovest", "en": "North-West prize"}
+    assert (float(saved["amount_eur"]), saved["quantity"], saved["conditions"]) == (25000, 2, ["incorporation"])
+    assert saved["sponsor.organisation.name"] == "Fondazione Radici (demo)"
+    assert saved["target"]["area"] == "NORD" and saved["target"]["rank"] == 1
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert {c["path"] for c in json_value(event["data"])["changes"]} == {
+        "prizes[P-NORD].name.it", "prizes[P-NORD].name.en", "prizes[P-NORD].sponsor", "prizes[P-NORD].amount_eur",
+        "prizes[P-NORD].quantity", "prizes[P-NORD].conditions"}
+    # A target the form cannot show (the best non-winner of a track) is kept when the name alone changes.
+    agr = prize("P-AGR")
+    response = send("prizes/P-AGR/edit", {"name_it": "Menzione agricoltura", "name_en": "Farming mention",
+                                          "sponsor": "", "kind": "special_mention", "amount": "", "quantity": "1",
+                                          "target": "keep"})
+    assert response.status_code == 302
+    assert prize("P-AGR")["target"] == agr["target"] and agr["target"]["best_non_winner"] is True
+    # Bad input keeps every value typed and names the field.
+    refused = send("prizes/P-NORD/edit", {**north, "name_en": "Typed name", "amount": "lots", "quantity": "0"})
+    assert refused.status_code == 400
+    assert 'id="error-prize-P-NORD-amount">Give an amount in euro, such as 20000.' in refused.text
+    assert 'id="error-prize-P-NORD-quantity">Give a whole number from 1 to 1000.' in refused.text
+    assert 'id="prize-P-NORD-name_en" name="name_en" value="Typed name"' in refused.text
+    assert 'value="lots"' in refused.text
+    # Once awarded, who the prize is for and how many were given are fixed; the rest still changes.
+    entry = application(edition, owner=account, area="CENTRO", title="Orti", status="winner")
+    award(edition.prizes["P-CENTRO"], entry)
+    centre = {"name_it": "Premio Centro", "name_en": "Centre prize", "sponsor": "Fondazione Radici (demo)",
+              "kind": "cash_grant", "amount": "20000", "quantity": "1", "target": "area:CENTRO"}
+    refused = send("prizes/P-CENTRO/edit", {**centre, "target": "finalists"})
+    assert refused.status_code == 400
+    assert 'id="error-prize-P-CENTRO-target">This prize has been awarded, so who it is for cannot change.' \
+        in refused.text
+    assert '<option value="finalists" selected>' in refused.text
+    assert prize("P-CENTRO")["target"]["area"] == "CENTRO"
+    # The edition's file follows the same rule, naming the key and its line.
+    text = client.get(f"{base}/edition.yaml").text
+    refused = send("yaml", {"yaml": text.replace("area: CENTRO", "scope: finalists", 1)})
+    assert refused.status_code == 400
+    assert "<code>$.prizes[1].target</code> — prize &#39;P-CENTRO&#39; has been awarded: who it is for cannot change" \
+        in refused.text
+    assert send("prizes/P-CENTRO/edit", {**centre, "amount": "21000"}).status_code == 302
+    assert float(prize("P-CENTRO")["amount_eur"]) == 21000
+    assert send("prizes/NOPE/edit", centre).status_code == 404
+
+    # A partner: a renamed organisation keeps its prizes; kind and website are the organisation's.
+    aurora = {"organisation": "Fondazione Aurora ETS", "role": "co_promoter", "kind": "association",
+              "website": "https://aurora.example"}
+    refused = send("partners/1/edit", {**aurora, "website": "ftp://aurora.example"})
+    assert refused.status_code == 400
+    assert 'id="error-partner-1-website">Give an address starting with https://.' in refused.text
+    assert 'value="Fondazione Aurora ETS"' in refused.text
+    refused = send("partners/1/edit", {**aurora, "organisation": "Fondazione Radici (demo)"})
+    assert refused.status_code == 400 and "This organisation already has this role." in refused.text
+    assert send("partners/1/edit", aurora).status_code == 302
+    organisation = run(Organisation.select().where(Organisation.name == "Fondazione Aurora ETS").first())
+    assert (organisation["kind"], organisation["website"]) == ("association", "https://aurora.example")
+    yaml = client.get(f"{base}/edition.yaml").text
+    assert "Fondazione Aurora (demo)" not in yaml
+    assert send("partners/99/edit", aurora).status_code == 404
+
+    # An area: names and regions; a region an application of the area comes from stays.
+    other = run(accounts.create_account(email="vigne@applicant.example", password="correct-horse-battery",
+                                        verified=True))
+    application(edition, owner=other, area="SUD", title="Vigne", status="submitted", region="Puglia")
+    south = {"name_it": "Mezzogiorno", "name_en": "South", "regions": ["Campania", "Puglia", "Sicilia", "Sardegna"]}
+    assert send("areas/SUD/edit", south).status_code == 302
+    assert json_value(run(Area.select(Area.regions).where(Area.code == "SUD").first())["regions"]) == south["regions"]
+    refused = send("areas/SUD/edit", {**south, "regions": ["Campania", "Toscana"]})
+    assert refused.status_code == 400
+    assert 'id="error-area-SUD-regions">A region can belong to one area only: Toscana.' in refused.text
+    refused = send("areas/SUD/edit", {**south, "regions": ["Campania"]})
+    assert refused.status_code == 400
+    assert 'id="error-area-SUD-regions">Applications of this area come from a region no longer listed.' \
+        in refused.text
+    assert 'value="Campania" checked' in refused.text and 'value="Puglia" checked' not in refused.text
+
+    # A track's description, and the edition's title and summary.
+    assert send("tracks/AGR/rename", {"name_it": "Agricoltura", "name_en": "Farming", "description_it": "Campi",
+                                      "description_en": ""}).status_code == 302
+    assert json_value(run(Track.select(Track.description).where(Track.code == "AGR").first())["description"]) == {
+        "it": "Campi"}
+    refused = send("edition", {"title_it": "Welfare 2026", "title_en": "", "summary_it": "", "summary_en": "",
+                               "regulation_version": "2.0"})
+    assert refused.status_code == 400
+    assert 'id="error-edition-title_en">Give a name in this language.' in refused.text
+    assert 'value="Welfare 2026"' in refused.text
+    assert send("edition", {"title_it": "Welfare 2026", "title_en": "Welfare 2026", "summary_it": "Un bando.",
+                            "summary_en": "A call.", "regulation_version": "2.0"}).status_code == 302
+    row = run(Edition.select(Edition.title, Edition.summary, Edition.regulation_version).where(
+        Edition.slug == RUNNING).first())
+    assert json_value(row["title"]) == {"it": "Welfare 2026", "en": "Welfare 2026"}
+    assert (json_value(row["summary"]), row["regulation_version"]) == ({"it": "Un bando.", "en": "A call."}, "2.0")
+    paths = [c["path"] for e in run(AuditEvent.select(AuditEvent.data).where(
+        AuditEvent.action == "edition.changed")) for c in json_value(e["data"])["changes"]]
+    assert {"partners[1].organisation", "partners[1].kind", "partners[1].website", "areas[SUD].regions",
+            "tracks[AGR].description.it", "edition.title.it",
+            "edition.regulation_version"} <= set(paths)
+
+
+def test_a_rounds_workflow_rubric_blindness_and_combination_change_until_scoring_starts(client):
+    edition = run(import_competition_text(EXAMPLE))
+    account = run(accounts.create_account(email="olga@foundation.example", password="correct-horse-battery",
+                                          verified=True, locale="en"))
+    run(access.grant_role(account_id=account, role="organiser", edition_slug=RUNNING))
+    assert sign_in(client, "olga@foundation.example", "correct-horse-battery").status_code == 302
+    base = f"/organise/{RUNNING}/setup"
+    page = client.get(base, headers=EN).text
+    assert '<option value="R1" selected>' in page and 'id="round-R3-weight" name="weight" inputmode="numeric" ' \
+        'size="4" value="70"' in page
+
+    def edit(code: str, **data):
+        token = csrf_token(client, base)
+        values = {"name_it": "Finale", "name_en": "Final", "jurors_per_entry": "3", "top_n": "", "judging": "1",
+                  "workflow": "rubric", "rubric": "welfare-final-pitch", "combine_with": "R1", "weight": "50",
+                  **data}
+        return client.post(f"{base}/rounds/{code}/edit", data={"_csrf_token": token, **values}, headers=EN,
+                           follow_redirects=False)
+
+    assert edit("R3").status_code == 302
+    row = run(Round.select(Round.combination, Round.blind).where(Round.code == "R3").first())
+    assert json_value(row["combination"]) == {"R3": 0.5, "R1": 0.5} and row["blind"] is False
+    # Bad input keeps what was typed and names the field.
+    refused = edit("R3", weight="most", rubric="nope")
+    assert refused.status_code == 400
+    assert 'id="error-round-R3-weight">Give a whole number from 1 to 99.' in refused.text
+    refused = edit("R3", rubric="nope")
+    assert refused.status_code == 400
+    assert 'id="error-round-R3-rubric">Choose a rubric from the list.' in refused.text
+    assert 'id="round-R3-weight" name="weight" inputmode="numeric" size="4" value="50"' in refused.text
+    refused = edit("R1", combine_with="R3", rubric="welfare-screening")
+    assert refused.status_code == 400
+    assert "Only a final pitch is combined with an earlier round." in refused.text
+
+    # Once a juror has scored in R1, its workflow, rubric and blindness stay; each refusal names its field.
+    r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    entry = run(Application.insert(Application(edition=edition, applicant=account, title="Orti",
+                                               status="in_round")))[0]["id"]
+    run(Review.insert(Review(assignment=run(Assignment.insert(Assignment(round=r1, application=entry,
+                                                                         juror=account)))[0]["id"])))
+    screening = {"name_it": "Giuria online", "name_en": "Online jury", "top_n": "12", "rubric": "welfare-screening",
+                 "combine_with": "", "blind": "1"}
+    refused = edit("R1", **{**screening, "blind": ""})
+    assert refused.status_code == 400
+    assert 'id="error-round-R1-blind">Jurors have started scoring in this round, so this cannot change.' \
+        in refused.text
+    refused = edit("R1", **{**screening, "rubric": "welfare-final-pitch"})
+    assert refused.status_code == 400
+    assert 'id="error-round-R1-rubric">Jurors have started scoring in this round, so its rubric cannot change.' \
+        in refused.text
+    assert run(Round.select(Round.blind, Round.rubric_name).where(Round.id == r1).first()) == {
+        "blind": True, "rubric_name": "welfare-screening"}
+    assert edit("R1", **{**screening, "name_en": "Remote jury"}).status_code == 302
+    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").order_by(
+        AuditEvent.id, ascending=False).first())
+    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["rounds[R1].name.en"]

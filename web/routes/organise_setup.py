@@ -35,6 +35,7 @@ SAVED = {
     "round": lambda: _("The rounds were saved."),
     "partners": lambda: _("The partners were saved."),
     "prizes": lambda: _("The prizes were saved."),
+    "edition": lambda: _("The edition's title and summary were saved."),
 }
 TIME_ZONES = ("Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "UTC")
 NEW_FIELDS = ("title_it", "title_en", "year", "slug", "time_zone", "opens", "closes")
@@ -194,7 +195,8 @@ async def _part(request: Request, user: SessionUser, edition: OrganisedEdition, 
     """Run one set-up change from a section's form; a refusal shows the page with what was typed kept."""
     form = await request.form()
     typed: dict = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    typed["regions_all"] = [value for key, value in form.multi_items() if key == "regions"]
+    typed["regions_all"] = _all(form, "regions")
+    typed["conditions_all"] = _all(form, "conditions")
     try:
         await call(form)
     except SetupRefused as refused:
@@ -207,6 +209,22 @@ async def _part(request: Request, user: SessionUser, edition: OrganisedEdition, 
 def _text(form, name: str) -> str:
     value = form.get(name, "")
     return value if isinstance(value, str) else ""
+
+
+def _optional(form, name: str) -> str | None:
+    """A field the form may leave out (None), as opposed to one sent empty."""
+    return _text(form, name) if name in form else None
+
+
+def _all(form, name: str) -> list[str]:
+    return [value for key, value in form.multi_items() if key == name and isinstance(value, str)]
+
+
+@post("/organise/{slug:str}/setup/edition", guards=[organiser_only], include_in_schema=False)
+async def edit_edition(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
+    return await _part(request, user, edition, form_name="edition", saved="edition", call=lambda form: (
+        setup_forms.edit_edition(actor=user, edition_slug=edition.slug,
+                                 values={name: _text(form, name) for name in EDITION_FIELDS})))
 
 
 @post("/organise/{slug:str}/setup/phase", guards=[organiser_only], include_in_schema=False)
@@ -227,7 +245,8 @@ async def rename_track(request: Request, user: SignedInUser, edition: ConsoleEdi
                        ) -> Response:
     return await _part(request, user, edition, form_name=f"track-{code}", saved="tracks", call=lambda form: (
         setup_forms.rename_track(actor=user, edition_slug=edition.slug, code=code, name_it=_text(form, "name_it"),
-                                 name_en=_text(form, "name_en"))))
+                                 name_en=_text(form, "name_en"), description_it=_optional(form, "description_it"),
+                                 description_en=_optional(form, "description_en"))))
 
 
 @post("/organise/{slug:str}/setup/tracks/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
@@ -245,6 +264,13 @@ async def add_area(request: Request, user: SignedInUser, edition: ConsoleEdition
                              regions=[v for k, v in form.multi_items() if k == "regions" and isinstance(v, str)])))
 
 
+@post("/organise/{slug:str}/setup/areas/{code:str}/edit", guards=[organiser_only], include_in_schema=False)
+async def edit_area(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]) -> Response:
+    return await _part(request, user, edition, form_name=f"area-{code}", saved="areas", call=lambda form: (
+        setup_forms.edit_area(actor=user, edition_slug=edition.slug, code=code, name_it=_text(form, "name_it"),
+                              name_en=_text(form, "name_en"), regions=_all(form, "regions"))))
+
+
 @post("/organise/{slug:str}/setup/areas/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
 async def remove_area(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
                       ) -> Response:
@@ -252,10 +278,12 @@ async def remove_area(request: Request, user: SignedInUser, edition: ConsoleEdit
         setup_forms.remove_area(actor=user, edition_slug=edition.slug, code=code)))
 
 
+EDITION_FIELDS = ("title_it", "title_en", "summary_it", "summary_en", "regulation_version")
 ROUND_FIELDS = ("name_it", "name_en", "kind", "workflow", "rubric", "jurors_per_entry", "blind", "opens", "closes",
                 "combine_with", "weight")
-ROUND_EDIT_FIELDS = ("name_it", "name_en", "jurors_per_entry", "top_n")
-PRIZE_FIELDS = ("name_it", "name_en", "sponsor", "kind", "amount", "target")
+ROUND_EDIT_FIELDS = ("name_it", "name_en", "jurors_per_entry", "top_n", "judging", "workflow", "rubric", "blind",
+                     "combine_with", "weight")
+PRIZE_FIELDS = ("name_it", "name_en", "sponsor", "kind", "amount", "quantity", "target")
 
 
 @post("/organise/{slug:str}/setup/rounds/add", guards=[organiser_only], include_in_schema=False)
@@ -287,6 +315,15 @@ async def add_partner(request: Request, user: SignedInUser, edition: ConsoleEdit
                                 role=_text(form, "role"), kind=_text(form, "kind"), website=_text(form, "website"))))
 
 
+@post("/organise/{slug:str}/setup/partners/{position:int}/edit", guards=[organiser_only], include_in_schema=False)
+async def edit_partner(request: Request, user: SignedInUser, edition: ConsoleEdition, position: FromPath[int]
+                       ) -> Response:
+    return await _part(request, user, edition, form_name=f"partner-{position}", saved="partners", call=lambda form: (
+        setup_forms.edit_partner(actor=user, edition_slug=edition.slug, position=position,
+                                 organisation=_text(form, "organisation"), role=_text(form, "role"),
+                                 kind=_text(form, "kind"), website=_text(form, "website"))))
+
+
 @post("/organise/{slug:str}/setup/partners/{position:int}/remove", guards=[organiser_only], include_in_schema=False)
 async def remove_partner(request: Request, user: SignedInUser, edition: ConsoleEdition, position: FromPath[int]
                          ) -> Response:
@@ -298,7 +335,17 @@ async def remove_partner(request: Request, user: SignedInUser, edition: ConsoleE
 async def add_prize(request: Request, user: SignedInUser, edition: ConsoleEdition) -> Response:
     return await _part(request, user, edition, form_name="prize-new", saved="prizes", call=lambda form: (
         setup_forms.add_prize(actor=user, edition_slug=edition.slug,
-                              values={name: _text(form, name) for name in PRIZE_FIELDS})))
+                              values={name: _text(form, name) for name in PRIZE_FIELDS},
+                              conditions=_all(form, "conditions"))))
+
+
+@post("/organise/{slug:str}/setup/prizes/{code:str}/edit", guards=[organiser_only], include_in_schema=False)
+async def edit_prize(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]
+                     ) -> Response:
+    return await _part(request, user, edition, form_name=f"prize-{code}", saved="prizes", call=lambda form: (
+        setup_forms.edit_prize(actor=user, edition_slug=edition.slug, code=code,
+                               values={name: _text(form, name) for name in PRIZE_FIELDS},
+                               conditions=_all(form, "conditions"))))
 
 
 @post("/organise/{slug:str}/setup/prizes/{code:str}/remove", guards=[organiser_only], include_in_schema=False)
@@ -309,6 +356,6 @@ async def remove_prize(request: Request, user: SignedInUser, edition: ConsoleEdi
 
 
 ROUTES = [new_edition_form, create_edition, setup, download_yaml, apply_yaml, save_timeline, save_round_dates,
-          save_rubric, set_phase, add_track, rename_track, remove_track, add_area, remove_area, add_round, edit_round,
-          remove_round,
-          add_partner, remove_partner, add_prize, remove_prize]
+          save_rubric, set_phase, edit_edition, add_track, rename_track, remove_track, add_area, edit_area, remove_area,
+          add_round, edit_round, remove_round, add_partner, edit_partner, remove_partner, add_prize, edit_prize,
+          remove_prize]
