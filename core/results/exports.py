@@ -470,8 +470,14 @@ OUTCOME_TEXT = {
 }
 
 
+# The verbale lists decisions by outcome, the entries that go on first, then by rank within each outcome.
+OUTCOME_ORDER = (lifecycle.WINNER, lifecycle.FINALIST, lifecycle.ADVANCED, lifecycle.NOT_WINNER,
+                 lifecycle.NOT_ADVANCED)
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    """A number of the verbale as its reader writes it ("4,67" in Italian)."""
+    return "" if value is None else i18n.format_decimal(value, digits)
 
 
 async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
@@ -488,7 +494,7 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     ranking = sorted((r for r in found.results.rows if r.entry in found.entries),
                      key=lambda r: (r.rank is None, r.rank or 0, r.entry))
     title = pick(json_value(edition["title"]) or {}, language)
-    chart = _verbale_chart(found, ranking, top)
+    charts = _verbale_charts(found, ranking, top)
     texts = {
         "jury": _("Jurors who submitted reviews: {jurors}. Entries ranked: {entries}. Reviews counted: {reviews}.")
         .format(jurors=len({j for _e, j, _t in reviews}), entries=sum(1 for r in ranking if r.rank is not None),
@@ -504,13 +510,14 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     columns = {
         "ranking": [_("Rank"), _("Entity"), _("Project"), _("Track"), _("Score"), _("Interval"), _("Ranks"),
                     _("P(top N)")],
-        "decisions": [_("Entity"), _("Project"), _("Outcome"), _("Reason")],
+        "decisions": [_("Rank"), _("Entity"), _("Project"), _("Outcome"), _("Reason")],
     }
     ranking_rows = [[r.rank or "–", found.entries[r.entry].entity_name, found.entries[r.entry].title,
-                     found.entries[r.entry].track_code, _fmt(r.score),
+                     pick(found.entries[r.entry].track, language) or found.entries[r.entry].track_code, _fmt(r.score),
                      f"{_fmt(r.low)}–{_fmt(r.high)}" if r.low is not None else "",
-                     f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "", _fmt(r.p_top)] for r in ranking]
-    decision_rows = await _decision_rows(decisions, found.entries)
+                     f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "",
+                     "" if r.p_top is None else i18n.format_percent(r.p_top)] for r in ranking]
+    decision_rows = await _decision_rows(decisions, found.entries, {r.entry: r.rank for r in ranking})
     texts["audit"] = await _audit_text()
     headings = {"title": _("Deliberation record: {round}").format(round=pick(head.name, language)),
                 "subtitle": _("{edition} · drawn up on {date}").format(
@@ -521,19 +528,18 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         progress.set(70)
     return await anyio.to_thread.run_sync(lambda: _render_verbale(
         headings=headings, texts=texts, columns=columns, ranking_rows=ranking_rows, decision_rows=decision_rows,
-        chart_png=chart.png(dpi=110) if chart else None, language=language, footer=f"Giuria · {title}"))
+        charts=charts, language=language, footer=f"Giuria · {title}"))
 
 
-def _verbale_chart(found, ranking: list, top: int | None):
-    """The first 40 ranked entries' calibrated scores with their intervals, or None without intervals."""
-    from core.platform.documents.charts import interval_chart
+def _verbale_charts(found, ranking: list, top: int | None) -> list:
+    """Every ranked entry's calibrated score with its interval, as many chart pages as the entries need (none
+    without intervals)."""
+    from core.platform.documents.charts import interval_charts
 
-    with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
-    if not with_chart:
-        return None
-    return interval_chart(
+    with_chart = [r for r in ranking if r.score is not None and r.low is not None]
+    return interval_charts(
         title=_("Calibrated scores with their intervals"),
-        labels=[found.entries[r.entry].entity_name or f"#{r.entry}" for r in with_chart],
+        labels=[f"{r.rank or '–'}. {found.entries[r.entry].entity_name or f'#{r.entry}'}" for r in with_chart],
         scores=[r.score for r in with_chart], lows=[r.low for r in with_chart], highs=[r.high for r in with_chart],
         cut_after=top, value_label=_("Score"))
 
@@ -561,8 +567,10 @@ def _decisions_state_text(decisions: list[dict[str, Any]], time_zone: str) -> st
     return _("Decisions staged, not yet published.")
 
 
-async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any]) -> list[list[Any]]:
-    """Entity, project, outcome and reason per decision; entries no longer in play are read by id."""
+async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any],
+                         ranks: dict[int, int | None]) -> list[list[Any]]:
+    """Entity, project, outcome and reason per decision, by outcome (see OUTCOME_ORDER) then rank; entries no
+    longer in play are read by id."""
     entry_names = {e: (info.entity_name, info.title) for e, info in entries.items()}
     missing = {d["application"] for d in decisions} - set(entry_names)
     if missing:
@@ -570,8 +578,14 @@ async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any
                 Application.id.is_in(list(missing))):
             entry_names[r["id"]] = (r["entity_name"], r["title"])
     outcome_labels = {code: _(text) for code, text in OUTCOME_TEXT.items()}
-    return [[*entry_names.get(d["application"], ("", "")), outcome_labels.get(d["outcome"], d["outcome"]),
-             d["reason"]] for d in decisions]
+
+    def order(decision: dict[str, Any]) -> tuple:
+        outcome, rank = decision["outcome"], ranks.get(decision["application"])
+        return (OUTCOME_ORDER.index(outcome) if outcome in OUTCOME_ORDER else len(OUTCOME_ORDER), outcome,
+                rank is None, rank or 0, decision["application"])
+
+    return [[ranks.get(d["application"]) or "–", *entry_names.get(d["application"], ("", "")),
+             outcome_labels.get(d["outcome"], d["outcome"]), d["reason"]] for d in sorted(decisions, key=order)]
 
 
 async def _audit_text() -> str:
@@ -590,7 +604,7 @@ async def _audit_text() -> str:
 
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
-                    chart_png: bytes | None, language: str, footer: str) -> bytes:
+                    charts: Sequence[Any], language: str, footer: str) -> bytes:
     from core.platform.documents.pdf import PdfDocument
 
     document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
@@ -603,15 +617,15 @@ def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns:
     if texts["reliability"]:
         document.paragraph(texts["reliability"])
     document.heading(headings["ranking"])
-    document.table(columns=columns["ranking"], rows=ranking_rows, widths=(10, 38, 38, 16, 14, 24, 16, 14))
-    if chart_png:
-        document.image(chart_png)
+    document.table(columns=columns["ranking"], rows=ranking_rows)
+    for chart in charts:
+        document.chart(chart)
     document.heading(headings["decisions"])
     document.paragraph(texts["decisions_state"], italic=True)
     if decision_rows:
-        document.table(columns=columns["decisions"], rows=decision_rows, widths=(45, 45, 35, 45))
+        document.table(columns=columns["decisions"], rows=decision_rows)
     document.heading(headings["audit"])
-    document.paragraph(texts["audit"], size=8)
+    document.paragraph(texts["audit"], size=8, unbroken=True)
     return document.output()
 
 

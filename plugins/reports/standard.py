@@ -46,9 +46,9 @@ AGE_BANDS = {"under_25": {"it": "Meno di 25", "en": "Under 25"}, "25_34": {"it":
              "35_44": {"it": "35–44", "en": "35–44"}, "45_54": {"it": "45–54", "en": "45–54"},
              "55_plus": {"it": "55 e oltre", "en": "55 and over"}}
 SUPPRESSION_NOTE = {
-    "it": f"Le celle vuote (–) nascondono gruppi con meno di {MIN_CELL} unità, oppure una seconda cella "
+    "it": f"Le celle nascoste (—) sono gruppi con meno di {MIN_CELL} unità, oppure una seconda cella "
           "nascosta perché la prima non si possa ricavare dal totale.",
-    "en": f"Empty cells (–) hide groups of fewer than {MIN_CELL}, or a second cell hidden so that the first "
+    "en": f"Hidden cells (—) are groups of fewer than {MIN_CELL}, or a second cell hidden so that the first "
           "cannot be worked out from the total.",
 }
 
@@ -130,12 +130,12 @@ def build_funnel(snapshot: Mapping[str, Any]) -> ReportOutput:
     stage_names = [_pick(LABELS[s], language) for s in STAGES]
     overall = tables["overall"][-1]
     charts = [ChartSpec(kind="funnel", title=LABELS["overall"],
-                        data={"stages": stage_names, "counts": [overall[s] or 0 for s in STAGES]})]
+                        data={"stages": stage_names, "counts": [overall[s] for s in STAGES]})]
     for dimension in ("track", "area"):
         rows = [r for r in tables[f"by_{dimension}"] if r[dimension] != "total"]
         charts.append(ChartSpec(kind="bar", title=LABELS[f"by_{dimension}"], data={
             "categories": [r[dimension] + ("" if all(r[s] is not None for s in STAGES) else " *") for r in rows],
-            "series": {_pick(LABELS[s], language): [r[s] or 0 for r in rows]
+            "series": {_pick(LABELS[s], language): [r[s] for r in rows]
                        for s in ("applications", "finalists")},
         }))
     return ReportOutput(
@@ -144,8 +144,8 @@ def build_funnel(snapshot: Mapping[str, Any]) -> ReportOutput:
         figures={s: float(overall[s]) for s in STAGES if overall[s] is not None},
         charts=tuple(charts),
         labels={**LABELS, "group": {"it": "", "en": ""}},
-        notes=(SUPPRESSION_NOTE, {"it": "* gruppo con almeno una cella nascosta (nel grafico vale 0).",
-                                  "en": "* group with at least one hidden cell (drawn as 0)."}),
+        notes=(SUPPRESSION_NOTE, {"it": "* gruppo con almeno una cella nascosta (nel grafico: —, senza barra).",
+                                  "en": "* group with at least one hidden cell (in the charts: —, no bar)."}),
     )
 
 
