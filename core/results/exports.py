@@ -71,6 +71,17 @@ class Table:
     title: str
     columns: Sequence[str]
     batches: AsyncIterator[Sequence[Sequence[Any]]]
+    chart: TableChart | None = None
+
+
+@dataclass(frozen=True)
+class TableChart:
+    """Bars a workbook draws beside its table: 1-based columns of the categories and of the values."""
+
+    title: str
+    categories: int
+    values: tuple[int, ...]
+    value_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,11 @@ async def _write(file: BinaryIO, fmt: str, tables: list[Table], progress: jobs.P
                     started = True
             if not started:
                 await run(workbook.sheet, table.title, table.columns, [])
+            if table.chart is not None:
+                chart = table.chart
+                await run(lambda chart=chart: workbook.chart_of_sheet(
+                    title=chart.title, categories=chart.categories, values=chart.values,
+                    value_label=chart.value_label))
         await run(workbook.save, file)
     if progress is not None:
         progress.set(95)
@@ -241,28 +257,111 @@ async def _one_batch(rows: Sequence[Sequence[Any]]) -> AsyncIterator[Sequence[Se
     yield rows
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+# An application's status as people read it (the same words as the pages').
+STATUS_TEXT = {
+    lifecycle.DRAFT: N_("Draft"), lifecycle.SUBMITTED: N_("Submitted"), lifecycle.WITHDRAWN: N_("Withdrawn"),
+    lifecycle.ADMISSIBLE: N_("Admissible"), lifecycle.NOT_ADMISSIBLE: N_("Not admissible"),
+    lifecycle.IN_ROUND: N_("Being judged"), lifecycle.ADVANCED: N_("Advanced"),
+    lifecycle.NOT_ADVANCED: N_("Not advanced"), lifecycle.FINALIST: N_("Finalist"), lifecycle.WINNER: N_("Winner"),
+    lifecycle.NOT_WINNER: N_("Not among the winners"),
+}
+
+
+@dataclass(frozen=True)
+class _AnswerColumn:
+    """A column of form answers: a question's answer as read, or the code of the choice made."""
+
+    question: Any
+    header: str
+    code: bool = False
+
+
+def _answer_columns(form: Any) -> list[_AnswerColumn]:
+    """One column per question of the form, headed by its label; a choice question gets its code beside it.
+    Files are not answers a table can hold, and the questions kept in columns of their own come first already."""
+    from core.applications.form import COLUMN_QUESTIONS, sections_of
+
+    columns = []
+    for section in sections_of(form or []):
+        for question in section.questions:
+            if question.type == "file" or question.code in COLUMN_QUESTIONS:
+                continue
+            header = pick(question.label) or question.code
+            columns.append(_AnswerColumn(question, header))
+            if question.type == "single_choice":
+                columns.append(_AnswerColumn(question, f"{header} – {_('Code')}", code=True))
+    return columns
+
+
+def _answer(column: _AnswerColumn, value: Any) -> Any:
+    """An answer as the reader reads it: a choice by its label, yes/no in words, a table's rows one a line."""
+    question = column.question
+    if value is None or value == "" or column.code:
+        return value
+    if question.type == "single_choice":
+        labels = {c.code: pick(c.label) for c in question.choices}
+        return labels.get(value, value)
+    if question.type == "yes_no" and isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if question.type == "table" and isinstance(value, list):
+        names = {c.code: pick(c.label) or c.code for c in question.columns}
+        return "\n".join("; ".join(f"{names.get(k, k)}: {v}" for k, v in row.items() if v not in (None, ""))
+                         for row in value if isinstance(row, dict))
+    return value
+
+
+def _choice_labels(form: Any, code: str) -> dict[str, str]:
+    from core.applications.form import sections_of
+
+    for section in sections_of(form or []):
+        for question in section.questions:
+            if question.code == code:
+                return {c.code: pick(c.label) for c in question.choices}
+    return {}
+
+
 async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
                         progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
+    form = await Edition.select(Edition.application_form).where(Edition.id == edition["id"]).first()
+    form = json_value(form["application_form"]) if form else []
+    answers = _answer_columns(form)
     return [Table(title=_("Applications"), columns=[
-        _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
-        _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")],
-        batches=_application_batches(edition, batch_rows))]
+        _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Track code"), _("Area"), _("Area code"),
+        _("Region"), _("Legal form"), _("Legal form code"), _("Tax code"), _("Status"), _("Status code"),
+        _("Submitted at"), _("Applicant email"), *(c.header for c in answers)],
+        batches=_application_batches(edition, batch_rows, answers, _choice_labels(form, "legal_form")))]
 
 
-async def _application_batches(edition: dict[str, Any], batch_rows: int) -> AsyncIterator[list[list[Any]]]:
+async def _application_batches(edition: dict[str, Any], batch_rows: int, answers: list[_AnswerColumn],
+                               legal_forms: dict[str, str]) -> AsyncIterator[list[list[Any]]]:
     zone, after = edition["time_zone"], 0
     while True:
         rows = await Application.select(
             Application.id, Application.receipt_number, Application.entity_name, Application.title,
-            Application.track.code, Application.area.code, Application.region, Application.legal_form,
-            Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
+            Application.track.code, Application.track.name, Application.area.code, Application.area.name,
+            Application.region, Application.legal_form, Application.tax_code, Application.status,
+            Application.submitted_at, Application.applicant.email, Application.answers,
         ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT,
                 Application.id > after).order_by(Application.id).limit(batch_rows)
         if not rows:
             return
-        yield [[r["id"], r["receipt_number"], r["entity_name"], r["title"], r["track.code"], r["area.code"],
-                r["region"], r["legal_form"], r["tax_code"], r["status"], _local(r["submitted_at"], zone),
-                r["applicant.email"]] for r in rows]
+        batch = []
+        for r in rows:
+            stored = json_value(r["answers"]) or {}
+            values = stored.get("values", stored) if isinstance(stored, dict) else {}
+            batch.append([
+                r["id"], r["receipt_number"], r["entity_name"], r["title"], pick(json_value(r["track.name"]) or {}),
+                r["track.code"], pick(json_value(r["area.name"]) or {}), r["area.code"], r["region"],
+                legal_forms.get(r["legal_form"], r["legal_form"]), r["legal_form"], r["tax_code"],
+                _(STATUS_TEXT[r["status"]]) if r["status"] in STATUS_TEXT else r["status"], r["status"],
+                _local(r["submitted_at"], zone), r["applicant.email"],
+                *(_answer(c, values.get(c.question.code)) for c in answers)])
+        yield batch
         after = rows[-1]["id"]
 
 
@@ -433,7 +532,9 @@ async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings
     return [Table(title=_("Ranking"), columns=[
         _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
         _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
-        _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)))]
+        _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)),
+        chart=TableChart(title=_("Calibrated scores, best first"), categories=3, values=(7,),
+                         value_label=_("Score")))]
 
 
 async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
@@ -457,11 +558,6 @@ _TABLES: dict[str, Callable[..., Any]] = {
 
 
 # -- The verbale ------------------------------------------------------------------------------------
-
-def N_(message: str) -> str:
-    """Marks a message for translation where it is defined; it is translated where it is shown."""
-    return message
-
 
 OUTCOME_TEXT = {
     lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),

@@ -3,6 +3,7 @@ footer; Italian headers keep their words whole; decisions come by outcome, then 
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
@@ -12,9 +13,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.applications import lifecycle
+from core.platform.documents import charts
 from core.platform.tables import Account
 from core.results import exports
 from plugins.rubrics.welfare import SCREENING
@@ -86,7 +89,7 @@ def test_the_verbale_of_a_large_round_charts_every_entry_on_pages_above_the_foot
     reader = PdfReader(io.BytesIO(verbale(settings, "en")))
     pages = [page.extract_text() for page in reader.pages]
     chart_pages = [i for i, text in enumerate(pages) if "Calibrated scores with their intervals" in text]
-    expected_pages = math.ceil(ENTRIES / 30)
+    expected_pages = math.ceil(ENTRIES / charts.INTERVAL_ROWS_PER_PAGE)
     assert len(chart_pages) == expected_pages
     for k, index in enumerate(chart_pages, start=1):
         assert f"Calibrated scores with their intervals ({k}/{expected_pages})" in pages[index]
@@ -127,3 +130,61 @@ def test_the_italian_verbale_keeps_header_words_whole_and_lists_decisions_by_out
     for group in set(order):
         ranks = [rank_of[i] for i in reasons if exports.OUTCOME_ORDER.index(outcomes[i]) == group]
         assert ranks == sorted(ranks)
+
+
+def export(settings, what: str, fmt: str, language: str, round_code: str | None = None) -> bytes:
+    organiser = user(run(Account.select(Account.id).where(Account.email == "olga@foundation.example").first())["id"])
+    built = run(exports.build_export(actor=organiser, edition_slug=SLUG, what=what, fmt=fmt, round_code=round_code,
+                                     language=language, settings=replace(settings, large_round_reviews=10**6)))
+    try:
+        return built.path.read_bytes()
+    finally:
+        built.path.unlink()
+
+
+def test_the_applications_export_carries_every_answer_and_labels_beside_codes(settings):
+    edition = example_edition()
+    account("olga@foundation.example", role="organiser", locale="en", display_name="Olga")
+    owner = account("coop@entity.example", display_name="Coop")
+    entry = application(edition, owner=owner, track="AGR", area="NORD", status=lifecycle.FINALIST,
+                        entity_name="Orti Solidali", title="Orti in città", legal_form="aps",
+                        submitted_at=datetime(2026, 4, 30, 10, tzinfo=UTC), answers={"values": {
+                            "stage": "prototype", "training_completed": True, "jobs_planned": 3.5,
+                            "abstract": "Orti condivisi nei quartieri",
+                            "members": [{"name": "Anna Verdi", "role": "Presidente", "age": 41}],
+                            "contact_email": "anna@orti.example"}})
+    rows = list(csv.reader(io.StringIO(export(settings, "applications", "csv", "it").decode("utf-8-sig"))))
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[:4] == ["ID", "Ricevuta", "Ente", "Progetto"]
+    assert row["ID"] == str(entry)
+    # Labels in the reader's language beside the codes.
+    assert (row["Ambito"], row["Codice ambito"]) == ("Agricoltura sociale", "AGR")
+    assert (row["Stato"], row["Codice stato"]) == ("Finalista", "finalist")
+    assert (row["Forma giuridica"], row["Codice forma giuridica"]) == (
+        "Associazione di promozione sociale (APS)", "aps")
+    # One column per question of the form, headed by its label; choices read by label with the code beside.
+    assert row["Stadio di sviluppo"] == "Prototipo" and row["Stadio di sviluppo – Codice"] == "prototype"
+    assert row["Il team ha completato il percorso e-learning obbligatorio"] == "Sì"
+    assert row["Sintesi"] == "Orti condivisi nei quartieri"
+    assert row["Componenti del team"] == "Nome e cognome: Anna Verdi; Ruolo: Presidente; Età: 41"
+    assert row["Email del referente"] == "anna@orti.example"
+    assert "Pitch deck" not in " ".join(header)  # files are not table cells
+    book = load_workbook(io.BytesIO(export(settings, "applications", "xlsx", "en")))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (values["Track"], values["Track code"], values["Status"]) == ("Social agriculture", "AGR", "Finalist")
+    assert values["Stage"] == "Prototype" and values["Planned jobs (FTE)"] == 3.5  # a number stays a number
+
+
+def test_the_rankings_workbook_carries_its_chart(settings):
+    make_large_call(40)
+    book = load_workbook(io.BytesIO(export(settings, "rankings", "xlsx", "it", "R1")))
+    sheet = book.active
+    assert len(sheet._charts) == 1
+    chart = sheet._charts[0]
+    assert chart.title.tx.rich.p[0].r[0].t == "Punteggi calibrati, dal migliore"
+    scores = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(scores) == 40 and all(isinstance(s, float) for s in scores)
+    reference = chart.series[0].val.numRef.f
+    assert reference.endswith("$G$2:$G$41"), reference

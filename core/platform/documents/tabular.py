@@ -89,6 +89,8 @@ class XlsxWriter:
     def __init__(self) -> None:
         self._workbook = Workbook(write_only=True)
         self._sheet = None
+        self._rows = 0  # rows of the current sheet under its header
+        self._columns = 0
 
     def sheet(self, title: str, columns: Sequence[str], first_rows: Sequence[Sequence[Any]]) -> None:
         """Start a sheet; its columns are sized to the header and `first_rows`, which are written at once."""
@@ -107,10 +109,33 @@ class XlsxWriter:
         self._sheet.append(header)
         for values in rows:
             self._sheet.append(values)
+        self._rows, self._columns = len(rows), len(columns)
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
             self._sheet.append([_xlsx_text(_cell(v)) for v in row])
+            self._rows += 1
+
+    def chart_of_sheet(self, *, title: str, categories: int, values: Sequence[int], value_label: str = "") -> None:
+        """Horizontal bars beside the current sheet's table, drawn from its rows: `categories` and `values` are
+        1-based column numbers (e.g. entity and score of a ranking), first row on top."""
+        if not self._rows:
+            return
+        drawn = BarChart()
+        drawn.type = "bar"
+        drawn.title = title
+        drawn.x_axis.scaling.orientation = "maxMin"
+        drawn.x_axis.delete = False
+        drawn.y_axis.delete = False
+        drawn.y_axis.title = value_label or None
+        drawn.display_blanks = "gap"
+        drawn.legend = None if len(values) == 1 else drawn.legend
+        for column in values:
+            drawn.add_data(Reference(self._sheet, min_col=column, min_row=1, max_row=self._rows + 1),
+                           titles_from_data=True)
+        drawn.set_categories(Reference(self._sheet, min_col=categories, min_row=2, max_row=self._rows + 1))
+        drawn.width, drawn.height = 18, max(7.5, 0.45 * self._rows + 2)
+        self._sheet.add_chart(drawn, f"{get_column_letter(self._columns + 2)}2")
 
     def charts(self, title: str, charts: Sequence[SheetChart]) -> None:
         """A sheet of charts, each drawn from its block of cells written beside it."""
