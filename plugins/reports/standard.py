@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from core.hookspecs import hookimpl
 from core.plugin_api import ChartSpec, ReportDefinition, ReportOutput
 
@@ -177,8 +179,9 @@ PRIZE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _number(value: Any) -> str:
-    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+def _number(value: Any, language: str = "en") -> str:
+    """At most two decimals, written as the reader writes them ("3,25" in Italian)."""
+    return "" if value is None else format_decimal(value, format="#,##0.##", locale=language)
 
 
 def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
@@ -197,7 +200,8 @@ def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
                 "area": row.get("area", ""), "rank": row.get("rank"),
                 "rank_range": "" if row.get("rank_low") is None else f"{row['rank_low']}–{row['rank_high']}",
                 "score": row.get("score"),
-                "interval": "" if row.get("low") is None else f"{_number(row['low'])}–{_number(row['high'])}",
+                "interval": "" if row.get("low") is None else
+                f"{_number(row['low'], language)}–{_number(row['high'], language)}",
                 "entity": row.get("entity_name", ""), "contact": row.get("contact_email", ""),
             })
         scored = [r for r in shortlist if r.get("score") is not None]
