@@ -520,7 +520,8 @@ def _ranking_rows(found, head) -> list[list[Any]]:
         info = found.entries.get(r.entry)
         if info is None:
             continue
-        rows.append([r.rank, r.entry, info.entity_name, info.title, info.track_code, info.area_code,
+        rows.append([r.rank, r.entry, info.entity_name, info.title, pick(info.track), info.track_code,
+                     pick(info.area), info.area_code,
                      _number(r.score), _number(r.low), _number(r.high), r.rank_low, r.rank_high, _number(r.p_top),
                      r.n, list(r.flags), found.results.method])
     return rows
@@ -530,10 +531,11 @@ async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings
                     progress: jobs.Progress | None, _batch_rows: int) -> list[Table]:
     head, _top, found = await _ranking(round_row, settings, progress)
     return [Table(title=_("Ranking"), columns=[
-        _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
+        _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Track code"), _("Area"),
+        _("Area code"), _("Score"),
         _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
         _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)),
-        chart=TableChart(title=_("Calibrated scores, best first"), categories=3, values=(7,),
+        chart=TableChart(title=_("Calibrated scores, best first"), categories=3, values=(9,),
                          value_label=_("Score")))]
 
 
@@ -545,11 +547,17 @@ async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
         Decision.outcome, Decision.reason, Decision.decided_by.email, Decision.staged_at, Decision.published_at,
     ).where(Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
     return [Table(title=_("Decisions"), columns=[
-        _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Reason"), _("Decided by"),
-        _("Staged at"), _("Published at")], batches=_one_batch([
-        [r["round.code"], r["application"], r["application.entity_name"], r["application.title"], r["outcome"],
-         r["reason"], r["decided_by.email"], _local(r["staged_at"], zone), _local(r["published_at"], zone)]
-        for r in rows]))]
+        _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Outcome code"), _("Reason"),
+        _("Decided by"), _("Staged at"), _("Published at")], batches=_one_batch([
+        [r["round.code"], r["application"], r["application.entity_name"], r["application.title"],
+         _outcome_text(r["outcome"]), r["outcome"], r["reason"], r["decided_by.email"], _local(r["staged_at"], zone),
+         _local(r["published_at"], zone)] for r in rows]))]
+
+
+def _outcome_text(outcome: str) -> str:
+    """A decision's outcome in words: the verbale's, else the application status it leads to."""
+    text = OUTCOME_TEXT.get(outcome) or STATUS_TEXT.get(outcome)
+    return _(text) if text else outcome
 
 
 _TABLES: dict[str, Callable[..., Any]] = {

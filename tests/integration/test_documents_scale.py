@@ -184,7 +184,12 @@ def test_the_rankings_workbook_carries_its_chart(settings):
     assert len(sheet._charts) == 1
     chart = sheet._charts[0]
     assert chart.title.tx.rich.p[0].r[0].t == "Punteggi calibrati, dal migliore"
-    scores = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert len(scores) == 40 and all(isinstance(s, float) for s in scores)
+    assert [c.value for c in sheet[1]][2:8] == ["Ente", "Progetto", "Ambito", "Codice ambito", "Area",
+                                                 "Codice area"]
+    header = [c.value for c in sheet[1]]
+    assert header[8] == "Punteggio"
+    scores = [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(scores) == 40 and all(isinstance(s, float) for s in scores)  # numbers, shown by the reader's locale
     reference = chart.series[0].val.numRef.f
-    assert reference.endswith("$G$2:$G$41"), reference
+    assert reference.endswith("$I$2:$I$41"), reference
+    assert (chart.series[0].cat.strRef or chart.series[0].cat.numRef).f.endswith("$C$2:$C$41")  # by entity
