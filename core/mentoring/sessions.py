@@ -294,4 +294,6 @@ def session_calendar(view: SessionView, *, base_url: str = "") -> bytes:
         event.add("description", description)
     event.add("status", "CANCELLED" if view.status == "cancelled" else "CONFIRMED")
     calendar.add_component(event)
+    # A calendar program that does not know the zone by name still places the session right.
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -136,3 +136,23 @@ def format_money(value: Decimal | float | None) -> str:
     if float(value).is_integer():
         pattern = pattern.replace(".00", "")
     return format_currency(value, "EUR", format=pattern, locale=language, currency_digits=False)
+
+
+def format_decimal(value, digits: int = 2) -> str:
+    """A number with exactly `digits` decimals in the reader's language: "4,67" in Italian, "4.67" in English."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal as babel_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return babel_decimal(value, format=pattern, locale=babel_locale(current_language()), decimal_quantization=True)
+
+
+def format_percent(value: float, digits: int = 0) -> str:
+    """A share as a percentage with `digits` decimals in the reader's language: 0.257 is "25,7%" in Italian."""
+    if value is None:
+        return ""
+    from babel.numbers import format_percent as babel_percent
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return babel_percent(value, format=pattern, locale=babel_locale(current_language()), decimal_quantization=True)

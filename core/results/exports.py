@@ -71,6 +71,17 @@ class Table:
     title: str
     columns: Sequence[str]
     batches: AsyncIterator[Sequence[Sequence[Any]]]
+    chart: TableChart | None = None
+
+
+@dataclass(frozen=True)
+class TableChart:
+    """Bars a workbook draws beside its table: 1-based columns of the categories and of the values."""
+
+    title: str
+    categories: int
+    values: tuple[int, ...]
+    value_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,11 @@ async def _write(file: BinaryIO, fmt: str, tables: list[Table], progress: jobs.P
                     started = True
             if not started:
                 await run(workbook.sheet, table.title, table.columns, [])
+            if table.chart is not None:
+                chart = table.chart
+                await run(lambda chart=chart: workbook.chart_of_sheet(
+                    title=chart.title, categories=chart.categories, values=chart.values,
+                    value_label=chart.value_label))
         await run(workbook.save, file)
     if progress is not None:
         progress.set(95)
@@ -241,28 +257,111 @@ async def _one_batch(rows: Sequence[Sequence[Any]]) -> AsyncIterator[Sequence[Se
     yield rows
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+# An application's status as people read it (the same words as the pages').
+STATUS_TEXT = {
+    lifecycle.DRAFT: N_("Draft"), lifecycle.SUBMITTED: N_("Submitted"), lifecycle.WITHDRAWN: N_("Withdrawn"),
+    lifecycle.ADMISSIBLE: N_("Admissible"), lifecycle.NOT_ADMISSIBLE: N_("Not admissible"),
+    lifecycle.IN_ROUND: N_("Being judged"), lifecycle.ADVANCED: N_("Advanced"),
+    lifecycle.NOT_ADVANCED: N_("Not advanced"), lifecycle.FINALIST: N_("Finalist"), lifecycle.WINNER: N_("Winner"),
+    lifecycle.NOT_WINNER: N_("Not among the winners"),
+}
+
+
+@dataclass(frozen=True)
+class _AnswerColumn:
+    """A column of form answers: a question's answer as read, or the code of the choice made."""
+
+    question: Any
+    header: str
+    code: bool = False
+
+
+def _answer_columns(form: Any) -> list[_AnswerColumn]:
+    """One column per question of the form, headed by its label; a choice question gets its code beside it.
+    Files are not answers a table can hold, and the questions kept in columns of their own come first already."""
+    from core.applications.form import COLUMN_QUESTIONS, sections_of
+
+    columns = []
+    for section in sections_of(form or []):
+        for question in section.questions:
+            if question.type == "file" or question.code in COLUMN_QUESTIONS:
+                continue
+            header = pick(question.label) or question.code
+            columns.append(_AnswerColumn(question, header))
+            if question.type == "single_choice":
+                columns.append(_AnswerColumn(question, f"{header} – {_('Code')}", code=True))
+    return columns
+
+
+def _answer(column: _AnswerColumn, value: Any) -> Any:
+    """An answer as the reader reads it: a choice by its label, yes/no in words, a table's rows one a line."""
+    question = column.question
+    if value is None or value == "" or column.code:
+        return value
+    if question.type == "single_choice":
+        labels = {c.code: pick(c.label) for c in question.choices}
+        return labels.get(value, value)
+    if question.type == "yes_no" and isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if question.type == "table" and isinstance(value, list):
+        names = {c.code: pick(c.label) or c.code for c in question.columns}
+        return "\n".join("; ".join(f"{names.get(k, k)}: {v}" for k, v in row.items() if v not in (None, ""))
+                         for row in value if isinstance(row, dict))
+    return value
+
+
+def _choice_labels(form: Any, code: str) -> dict[str, str]:
+    from core.applications.form import sections_of
+
+    for section in sections_of(form or []):
+        for question in section.questions:
+            if question.code == code:
+                return {c.code: pick(c.label) for c in question.choices}
+    return {}
+
+
 async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
                         progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
+    form = await Edition.select(Edition.application_form).where(Edition.id == edition["id"]).first()
+    form = json_value(form["application_form"]) if form else []
+    answers = _answer_columns(form)
     return [Table(title=_("Applications"), columns=[
-        _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Region"), _("Legal form"),
-        _("Tax code"), _("Status"), _("Submitted at"), _("Applicant email")],
-        batches=_application_batches(edition, batch_rows))]
+        _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Track code"), _("Area"), _("Area code"),
+        _("Region"), _("Legal form"), _("Legal form code"), _("Tax code"), _("Status"), _("Status code"),
+        _("Submitted at"), _("Applicant email"), *(c.header for c in answers)],
+        batches=_application_batches(edition, batch_rows, answers, _choice_labels(form, "legal_form")))]
 
 
-async def _application_batches(edition: dict[str, Any], batch_rows: int) -> AsyncIterator[list[list[Any]]]:
+async def _application_batches(edition: dict[str, Any], batch_rows: int, answers: list[_AnswerColumn],
+                               legal_forms: dict[str, str]) -> AsyncIterator[list[list[Any]]]:
     zone, after = edition["time_zone"], 0
     while True:
         rows = await Application.select(
             Application.id, Application.receipt_number, Application.entity_name, Application.title,
-            Application.track.code, Application.area.code, Application.region, Application.legal_form,
-            Application.tax_code, Application.status, Application.submitted_at, Application.applicant.email,
+            Application.track.code, Application.track.name, Application.area.code, Application.area.name,
+            Application.region, Application.legal_form, Application.tax_code, Application.status,
+            Application.submitted_at, Application.applicant.email, Application.answers,
         ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT,
                 Application.id > after).order_by(Application.id).limit(batch_rows)
         if not rows:
             return
-        yield [[r["id"], r["receipt_number"], r["entity_name"], r["title"], r["track.code"], r["area.code"],
-                r["region"], r["legal_form"], r["tax_code"], r["status"], _local(r["submitted_at"], zone),
-                r["applicant.email"]] for r in rows]
+        batch = []
+        for r in rows:
+            stored = json_value(r["answers"]) or {}
+            values = stored.get("values", stored) if isinstance(stored, dict) else {}
+            batch.append([
+                r["id"], r["receipt_number"], r["entity_name"], r["title"], pick(json_value(r["track.name"]) or {}),
+                r["track.code"], pick(json_value(r["area.name"]) or {}), r["area.code"], r["region"],
+                legal_forms.get(r["legal_form"], r["legal_form"]), r["legal_form"], r["tax_code"],
+                _(STATUS_TEXT[r["status"]]) if r["status"] in STATUS_TEXT else r["status"], r["status"],
+                _local(r["submitted_at"], zone), r["applicant.email"],
+                *(_answer(c, values.get(c.question.code)) for c in answers)])
+        yield batch
         after = rows[-1]["id"]
 
 
@@ -421,7 +520,8 @@ def _ranking_rows(found, head) -> list[list[Any]]:
         info = found.entries.get(r.entry)
         if info is None:
             continue
-        rows.append([r.rank, r.entry, info.entity_name, info.title, info.track_code, info.area_code,
+        rows.append([r.rank, r.entry, info.entity_name, info.title, pick(info.track), info.track_code,
+                     pick(info.area), info.area_code,
                      _number(r.score), _number(r.low), _number(r.high), r.rank_low, r.rank_high, _number(r.p_top),
                      r.n, list(r.flags), found.results.method])
     return rows
@@ -431,9 +531,12 @@ async def _rankings(edition: dict[str, Any], round_row: dict[str, Any], settings
                     progress: jobs.Progress | None, _batch_rows: int) -> list[Table]:
     head, _top, found = await _ranking(round_row, settings, progress)
     return [Table(title=_("Ranking"), columns=[
-        _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Area"), _("Score"),
+        _("Rank"), _("Application ID"), _("Entity"), _("Project"), _("Track"), _("Track code"), _("Area"),
+        _("Area code"), _("Score"),
         _("Interval low"), _("Interval high"), _("Best rank"), _("Worst rank"), _("P(top N)"), _("Reviews"),
-        _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)))]
+        _("Flags"), _("Method")], batches=_one_batch(_ranking_rows(found, head)),
+        chart=TableChart(title=_("Calibrated scores, best first"), categories=3, values=(9,),
+                         value_label=_("Score")))]
 
 
 async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
@@ -444,11 +547,17 @@ async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
         Decision.outcome, Decision.reason, Decision.decided_by.email, Decision.staged_at, Decision.published_at,
     ).where(Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
     return [Table(title=_("Decisions"), columns=[
-        _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Reason"), _("Decided by"),
-        _("Staged at"), _("Published at")], batches=_one_batch([
-        [r["round.code"], r["application"], r["application.entity_name"], r["application.title"], r["outcome"],
-         r["reason"], r["decided_by.email"], _local(r["staged_at"], zone), _local(r["published_at"], zone)]
-        for r in rows]))]
+        _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Outcome code"), _("Reason"),
+        _("Decided by"), _("Staged at"), _("Published at")], batches=_one_batch([
+        [r["round.code"], r["application"], r["application.entity_name"], r["application.title"],
+         _outcome_text(r["outcome"]), r["outcome"], r["reason"], r["decided_by.email"], _local(r["staged_at"], zone),
+         _local(r["published_at"], zone)] for r in rows]))]
+
+
+def _outcome_text(outcome: str) -> str:
+    """A decision's outcome in words: the verbale's, else the application status it leads to."""
+    text = OUTCOME_TEXT.get(outcome) or STATUS_TEXT.get(outcome)
+    return _(text) if text else outcome
 
 
 _TABLES: dict[str, Callable[..., Any]] = {
@@ -458,11 +567,6 @@ _TABLES: dict[str, Callable[..., Any]] = {
 
 # -- The verbale ------------------------------------------------------------------------------------
 
-def N_(message: str) -> str:
-    """Marks a message for translation where it is defined; it is translated where it is shown."""
-    return message
-
-
 OUTCOME_TEXT = {
     lifecycle.ADVANCED: N_("advanced to the next round"), lifecycle.NOT_ADVANCED: N_("not advanced"),
     lifecycle.FINALIST: N_("finalist"), lifecycle.WINNER: N_("winner"),
@@ -470,8 +574,14 @@ OUTCOME_TEXT = {
 }
 
 
+# The verbale lists decisions by outcome, the entries that go on first, then by rank within each outcome.
+OUTCOME_ORDER = (lifecycle.WINNER, lifecycle.FINALIST, lifecycle.ADVANCED, lifecycle.NOT_WINNER,
+                 lifecycle.NOT_ADVANCED)
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    """A number of the verbale as its reader writes it ("4,67" in Italian)."""
+    return "" if value is None else i18n.format_decimal(value, digits)
 
 
 async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settings: Settings,
@@ -488,7 +598,7 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     ranking = sorted((r for r in found.results.rows if r.entry in found.entries),
                      key=lambda r: (r.rank is None, r.rank or 0, r.entry))
     title = pick(json_value(edition["title"]) or {}, language)
-    chart = _verbale_chart(found, ranking, top)
+    charts = _verbale_charts(found, ranking, top)
     texts = {
         "jury": _("Jurors who submitted reviews: {jurors}. Entries ranked: {entries}. Reviews counted: {reviews}.")
         .format(jurors=len({j for _e, j, _t in reviews}), entries=sum(1 for r in ranking if r.rank is not None),
@@ -504,13 +614,14 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     columns = {
         "ranking": [_("Rank"), _("Entity"), _("Project"), _("Track"), _("Score"), _("Interval"), _("Ranks"),
                     _("P(top N)")],
-        "decisions": [_("Entity"), _("Project"), _("Outcome"), _("Reason")],
+        "decisions": [_("Rank"), _("Entity"), _("Project"), _("Outcome"), _("Reason")],
     }
     ranking_rows = [[r.rank or "–", found.entries[r.entry].entity_name, found.entries[r.entry].title,
-                     found.entries[r.entry].track_code, _fmt(r.score),
+                     pick(found.entries[r.entry].track, language) or found.entries[r.entry].track_code, _fmt(r.score),
                      f"{_fmt(r.low)}–{_fmt(r.high)}" if r.low is not None else "",
-                     f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "", _fmt(r.p_top)] for r in ranking]
-    decision_rows = await _decision_rows(decisions, found.entries)
+                     f"{r.rank_low}–{r.rank_high}" if r.rank_low is not None else "",
+                     "" if r.p_top is None else i18n.format_percent(r.p_top)] for r in ranking]
+    decision_rows = await _decision_rows(decisions, found.entries, {r.entry: r.rank for r in ranking})
     texts["audit"] = await _audit_text()
     headings = {"title": _("Deliberation record: {round}").format(round=pick(head.name, language)),
                 "subtitle": _("{edition} · drawn up on {date}").format(
@@ -521,19 +632,18 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
         progress.set(70)
     return await anyio.to_thread.run_sync(lambda: _render_verbale(
         headings=headings, texts=texts, columns=columns, ranking_rows=ranking_rows, decision_rows=decision_rows,
-        chart_png=chart.png(dpi=110) if chart else None, language=language, footer=f"Giuria · {title}"))
+        charts=charts, language=language, footer=f"Giuria · {title}"))
 
 
-def _verbale_chart(found, ranking: list, top: int | None):
-    """The first 40 ranked entries' calibrated scores with their intervals, or None without intervals."""
-    from core.platform.documents.charts import interval_chart
+def _verbale_charts(found, ranking: list, top: int | None) -> list:
+    """Every ranked entry's calibrated score with its interval, as many chart pages as the entries need (none
+    without intervals)."""
+    from core.platform.documents.charts import interval_charts
 
-    with_chart = [r for r in ranking if r.score is not None and r.low is not None][:40]
-    if not with_chart:
-        return None
-    return interval_chart(
+    with_chart = [r for r in ranking if r.score is not None and r.low is not None]
+    return interval_charts(
         title=_("Calibrated scores with their intervals"),
-        labels=[found.entries[r.entry].entity_name or f"#{r.entry}" for r in with_chart],
+        labels=[f"{r.rank or '–'}. {found.entries[r.entry].entity_name or f'#{r.entry}'}" for r in with_chart],
         scores=[r.score for r in with_chart], lows=[r.low for r in with_chart], highs=[r.high for r in with_chart],
         cut_after=top, value_label=_("Score"))
 
@@ -561,8 +671,10 @@ def _decisions_state_text(decisions: list[dict[str, Any]], time_zone: str) -> st
     return _("Decisions staged, not yet published.")
 
 
-async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any]) -> list[list[Any]]:
-    """Entity, project, outcome and reason per decision; entries no longer in play are read by id."""
+async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any],
+                         ranks: dict[int, int | None]) -> list[list[Any]]:
+    """Entity, project, outcome and reason per decision, by outcome (see OUTCOME_ORDER) then rank; entries no
+    longer in play are read by id."""
     entry_names = {e: (info.entity_name, info.title) for e, info in entries.items()}
     missing = {d["application"] for d in decisions} - set(entry_names)
     if missing:
@@ -570,8 +682,14 @@ async def _decision_rows(decisions: list[dict[str, Any]], entries: dict[int, Any
                 Application.id.is_in(list(missing))):
             entry_names[r["id"]] = (r["entity_name"], r["title"])
     outcome_labels = {code: _(text) for code, text in OUTCOME_TEXT.items()}
-    return [[*entry_names.get(d["application"], ("", "")), outcome_labels.get(d["outcome"], d["outcome"]),
-             d["reason"]] for d in decisions]
+
+    def order(decision: dict[str, Any]) -> tuple:
+        outcome, rank = decision["outcome"], ranks.get(decision["application"])
+        return (OUTCOME_ORDER.index(outcome) if outcome in OUTCOME_ORDER else len(OUTCOME_ORDER), outcome,
+                rank is None, rank or 0, decision["application"])
+
+    return [[ranks.get(d["application"]) or "–", *entry_names.get(d["application"], ("", "")),
+             outcome_labels.get(d["outcome"], d["outcome"]), d["reason"]] for d in sorted(decisions, key=order)]
 
 
 async def _audit_text() -> str:
@@ -590,7 +708,7 @@ async def _audit_text() -> str:
 
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
-                    chart_png: bytes | None, language: str, footer: str) -> bytes:
+                    charts: Sequence[Any], language: str, footer: str) -> bytes:
     from core.platform.documents.pdf import PdfDocument
 
     document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
@@ -603,15 +721,15 @@ def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns:
     if texts["reliability"]:
         document.paragraph(texts["reliability"])
     document.heading(headings["ranking"])
-    document.table(columns=columns["ranking"], rows=ranking_rows, widths=(10, 38, 38, 16, 14, 24, 16, 14))
-    if chart_png:
-        document.image(chart_png)
+    document.table(columns=columns["ranking"], rows=ranking_rows)
+    for chart in charts:
+        document.chart(chart)
     document.heading(headings["decisions"])
     document.paragraph(texts["decisions_state"], italic=True)
     if decision_rows:
-        document.table(columns=columns["decisions"], rows=decision_rows, widths=(45, 45, 35, 45))
+        document.table(columns=columns["decisions"], rows=decision_rows)
     document.heading(headings["audit"])
-    document.paragraph(texts["audit"], size=8)
+    document.paragraph(texts["audit"], size=8, unbroken=True)
     return document.output()
 
 

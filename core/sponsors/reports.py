@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.applications import lifecycle
+from core.platform import i18n
 from core.platform.db import json_value
 from core.platform.documents import charts as chart_kit
 from core.platform.documents.pdf import PdfDocument
-from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
+from core.platform.documents.tabular import Sheet, SheetChart, to_csv, to_xlsx
+from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.tables import (
     Application,
@@ -50,7 +52,7 @@ STAGES = ("applications", "admissible", "finalists", "winners")
 # A proposed award is the organisers' draft; these never reach a sponsor either.
 HIDDEN_AWARD_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
 HELD_SESSIONS = ("held", "done", "completed")
-HIDDEN_CELL = "–"
+HIDDEN_CELL = "—"  # a suppressed cell, in every format: never a number
 
 
 class ReportProblem(ValueError):
@@ -376,22 +378,69 @@ def tables_of(output: ReportOutput, language: str) -> list[RenderedTable]:
     return rendered
 
 
+def _hidden_note(*values: Iterable[Any]) -> str:
+    if any(v is None for group in values for v in group):
+        return _("— hidden: a group too small to show (see the notes under the tables).")
+    return ""
+
+
 def draw(chart: ChartSpec, language: str) -> chart_kit.Chart:
-    title = pick(chart.title, language)
-    data = chart.data
-    if chart.kind == "funnel":
-        return chart_kit.funnel_chart(title=title, stages=list(data["stages"]), counts=list(data["counts"]))
-    if chart.kind == "bar":
-        return chart_kit.bar_chart(title=title, categories=list(data["categories"]),
-                                   series={k: list(v) for k, v in data["series"].items()},
-                                   horizontal=len(data["categories"]) > 5)
-    if chart.kind == "interval":
-        return chart_kit.interval_chart(title=title, labels=list(data["labels"]), scores=list(data["scores"]),
-                                        lows=list(data["lows"]), highs=list(data["highs"]),
-                                        cut_after=data.get("cut_after"))
-    return chart_kit.line_chart(title=title, x_labels=list(data["x_labels"]),
-                                series={k: list(v) for k, v in data["series"].items()},
-                                targets=dict(data.get("targets") or {}))
+    """The chart in one piece (a page scrolls); numbers in `language`, hidden cells drawn as —."""
+    with i18n.language(language):
+        title = pick(chart.title, language)
+        data = chart.data
+        if chart.kind == "funnel":
+            counts = list(data["counts"])
+            return chart_kit.funnel_chart(title=title, stages=list(data["stages"]), counts=counts,
+                                          hidden_note=_hidden_note(counts))
+        if chart.kind == "bar":
+            series = {k: list(v) for k, v in data["series"].items()}
+            return chart_kit.bar_chart(title=title, categories=list(data["categories"]), series=series,
+                                       hidden_note=_hidden_note(*series.values()))
+        if chart.kind == "interval":
+            return chart_kit.interval_chart(title=title, labels=list(data["labels"]), scores=list(data["scores"]),
+                                            lows=list(data["lows"]), highs=list(data["highs"]),
+                                            cut_after=data.get("cut_after"), value_label=_("Score"))
+        return chart_kit.line_chart(title=title, x_labels=list(data["x_labels"]),
+                                    series={k: list(v) for k, v in data["series"].items()},
+                                    targets=dict(data.get("targets") or {}))
+
+
+def draw_pages(chart: ChartSpec, language: str) -> list[chart_kit.Chart]:
+    """The chart for paper: a long interval chart in pages that each fit a sheet."""
+    if chart.kind != "interval":
+        return [draw(chart, language)]
+    with i18n.language(language):
+        data = chart.data
+        return chart_kit.interval_charts(title=pick(chart.title, language), labels=list(data["labels"]),
+                                         scores=list(data["scores"]), lows=list(data["lows"]),
+                                         highs=list(data["highs"]), cut_after=data.get("cut_after"),
+                                         value_label=_("Score"))
+
+
+def sheet_chart(chart: ChartSpec, language: str) -> SheetChart | None:
+    """The chart as the spreadsheet program draws it (an interval chart has no such form: None)."""
+    title, data = pick(chart.title, language), chart.data
+    with i18n.language(language):
+        if chart.kind == "funnel":
+            counts = list(data["counts"])
+            return SheetChart(kind="barh", title=title, categories=list(data["stages"]),
+                              series={title: counts}, note=_xlsx_hidden_note(counts))
+        if chart.kind == "bar":
+            series = {k: list(v) for k, v in data["series"].items()}
+            return SheetChart(kind="barh" if len(data["categories"]) > 5 else "bar", title=title,
+                              categories=list(data["categories"]), series=series,
+                              note=_xlsx_hidden_note(*series.values()))
+        if chart.kind == "line":
+            return SheetChart(kind="line", title=title, categories=list(data["x_labels"]),
+                              series={k: list(v) for k, v in data["series"].items()})
+    return None
+
+
+def _xlsx_hidden_note(*values: Iterable[Any]) -> str:
+    if any(v is None for group in values for v in group):
+        return _("Blank cells are hidden (—): groups too small to show; the chart leaves them out.")
+    return ""
 
 
 @dataclass(frozen=True)
@@ -411,30 +460,42 @@ def page_charts(output: ReportOutput, language: str) -> list[PageChart]:
 
 
 def _cell_text(value: Any) -> str:
+    """A cell as the reader writes it: "—" for a hidden one, decimals in their language ("4,25")."""
     if value is None:
         return HIDDEN_CELL
     if isinstance(value, float):
-        return f"{value:g}"
+        return i18n.format_decimal(value, 0 if value.is_integer() else 2)
     return str(value)
+
+
+def _shown(value: Any) -> Any:
+    """A cell of a CSV or XLSX table: a hidden one is "—", text that no program reads as a number."""
+    return HIDDEN_CELL if value is None else value
 
 
 def report_pdf(output: ReportOutput, *, language: str, subtitle: str, footer: str) -> bytes:
     document = PdfDocument(title=pick(output.title, language), subtitle=subtitle, footer=footer, language=language)
     for chart in output.charts:
-        document.image(draw(chart, language).png(dpi=110), width=160)
-    for table in tables_of(output, language):
-        if not table.rows:
-            continue
-        document.heading(table.title)
-        document.table(columns=table.columns, rows=[[_cell_text(v) for v in row] for row in table.rows])
+        for page in draw_pages(chart, language):
+            document.chart(page, width=160)
+    with i18n.language(language):
+        for table in tables_of(output, language):
+            if not table.rows:
+                continue
+            document.heading(table.title)
+            document.table(columns=table.columns, rows=[[_cell_text(v) for v in row] for row in table.rows])
     for note in output.notes:
         document.paragraph(pick(note, language), size=8, italic=True)
     return document.output()
 
 
 def report_xlsx(output: ReportOutput, *, language: str) -> bytes:
-    return to_xlsx([Sheet(title=t.title or t.key, columns=t.columns, rows=t.rows)
-                    for t in tables_of(output, language)])
+    """A sheet per table, hidden cells as "—", and a last sheet with the charts drawn by the spreadsheet."""
+    charts = [c for c in (sheet_chart(chart, language) for chart in output.charts) if c is not None]
+    with i18n.language(language):
+        charts_title = _("Charts")
+    return to_xlsx([Sheet(title=t.title or t.key, columns=t.columns, rows=[[_shown(v) for v in row] for row in t.rows])
+                    for t in tables_of(output, language)], charts=charts, charts_title=charts_title)
 
 
 def report_csv(output: ReportOutput, *, language: str) -> bytes:
@@ -445,6 +506,6 @@ def report_csv(output: ReportOutput, *, language: str) -> bytes:
             rows.append([])
         rows.append([table.title])
         rows.append(table.columns)
-        rows.extend(table.rows)
+        rows.extend([_shown(v) for v in row] for row in table.rows)
     title = pick(output.title, language)
     return to_csv(Sheet(title=title, columns=[title], rows=rows))

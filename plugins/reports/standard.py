@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from core.hookspecs import hookimpl
 from core.plugin_api import ChartSpec, ReportDefinition, ReportOutput
 
@@ -46,9 +48,9 @@ AGE_BANDS = {"under_25": {"it": "Meno di 25", "en": "Under 25"}, "25_34": {"it":
              "35_44": {"it": "35–44", "en": "35–44"}, "45_54": {"it": "45–54", "en": "45–54"},
              "55_plus": {"it": "55 e oltre", "en": "55 and over"}}
 SUPPRESSION_NOTE = {
-    "it": f"Le celle vuote (–) nascondono gruppi con meno di {MIN_CELL} unità, oppure una seconda cella "
+    "it": f"Le celle nascoste (—) sono gruppi con meno di {MIN_CELL} unità, oppure una seconda cella "
           "nascosta perché la prima non si possa ricavare dal totale.",
-    "en": f"Empty cells (–) hide groups of fewer than {MIN_CELL}, or a second cell hidden so that the first "
+    "en": f"Hidden cells (—) are groups of fewer than {MIN_CELL}, or a second cell hidden so that the first "
           "cannot be worked out from the total.",
 }
 
@@ -130,12 +132,12 @@ def build_funnel(snapshot: Mapping[str, Any]) -> ReportOutput:
     stage_names = [_pick(LABELS[s], language) for s in STAGES]
     overall = tables["overall"][-1]
     charts = [ChartSpec(kind="funnel", title=LABELS["overall"],
-                        data={"stages": stage_names, "counts": [overall[s] or 0 for s in STAGES]})]
+                        data={"stages": stage_names, "counts": [overall[s] for s in STAGES]})]
     for dimension in ("track", "area"):
         rows = [r for r in tables[f"by_{dimension}"] if r[dimension] != "total"]
         charts.append(ChartSpec(kind="bar", title=LABELS[f"by_{dimension}"], data={
             "categories": [r[dimension] + ("" if all(r[s] is not None for s in STAGES) else " *") for r in rows],
-            "series": {_pick(LABELS[s], language): [r[s] or 0 for r in rows]
+            "series": {_pick(LABELS[s], language): [r[s] for r in rows]
                        for s in ("applications", "finalists")},
         }))
     return ReportOutput(
@@ -144,8 +146,8 @@ def build_funnel(snapshot: Mapping[str, Any]) -> ReportOutput:
         figures={s: float(overall[s]) for s in STAGES if overall[s] is not None},
         charts=tuple(charts),
         labels={**LABELS, "group": {"it": "", "en": ""}},
-        notes=(SUPPRESSION_NOTE, {"it": "* gruppo con almeno una cella nascosta (nel grafico vale 0).",
-                                  "en": "* group with at least one hidden cell (drawn as 0)."}),
+        notes=(SUPPRESSION_NOTE, {"it": "* gruppo con almeno una cella nascosta (nel grafico: —, senza barra).",
+                                  "en": "* group with at least one hidden cell (in the charts: —, no bar)."}),
     )
 
 
@@ -177,8 +179,9 @@ PRIZE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _number(value: Any) -> str:
-    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+def _number(value: Any, language: str = "en") -> str:
+    """At most two decimals, written as the reader writes them ("3,25" in Italian)."""
+    return "" if value is None else format_decimal(value, format="#,##0.##", locale=language)
 
 
 def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
@@ -197,7 +200,8 @@ def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
                 "area": row.get("area", ""), "rank": row.get("rank"),
                 "rank_range": "" if row.get("rank_low") is None else f"{row['rank_low']}–{row['rank_high']}",
                 "score": row.get("score"),
-                "interval": "" if row.get("low") is None else f"{_number(row['low'])}–{_number(row['high'])}",
+                "interval": "" if row.get("low") is None else
+                f"{_number(row['low'], language)}–{_number(row['high'], language)}",
                 "entity": row.get("entity_name", ""), "contact": row.get("contact_email", ""),
             })
         scored = [r for r in shortlist if r.get("score") is not None]

@@ -158,6 +158,9 @@ def test_a_recorded_session_shows_its_action_items_and_its_ics_parses_back(setti
     assert str(event["uid"]) == f"mentoring-session-{session_id}@giuria"
     assert "Business plan, first pass" in str(event["description"])
     assert f"https://giuria.example/mentoring/sessions/{session_id}" in str(event["description"])
+    zones = calendar.walk("VTIMEZONE")
+    assert [str(z["tzid"]) for z in zones] == ["Europe/Rome"]
+    assert b"TZID=Europe/Rome:" in ics and zones[0].walk("DAYLIGHT") and zones[0].walk("STANDARD")
 
 
 @pytest.fixture

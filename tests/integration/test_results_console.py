@@ -345,14 +345,22 @@ def test_exports_read_back_with_the_right_rows(client):
     expected_rows = expected(call, method="additive", top=3)
     ranked = list(ranking.iter_rows(values_only=True))[1:]
     assert [r[1] for r in ranked] == [r.entry for r in expected_rows]
-    assert [r[6] for r in ranked] == [round(r.score, 2) for r in expected_rows]
+    assert [r[8] for r in ranked] == [round(r.score, 2) for r in expected_rows]
+    # Labels beside the codes: the track and area by name, then their codes.
+    assert all(r[5] in TRACKS and r[4] and r[4] != r[5] and r[7] in AREAS and r[6] and r[6] != r[7] for r in ranked)
+    assert {r[5]: r[4] for r in ranked}["AGR"] in ("Social agriculture", "Agricoltura sociale")
 
     promoted, _dropped, _path = stage_with_changes(client, call)
     decisions = list(load_workbook(io.BytesIO(client.get(f"{base}/decisions.xlsx").content)).active.iter_rows(
         values_only=True))
     assert len(decisions) == 1 + len(call.entries)
     assert ("R1", promoted, call.names[promoted]) == decisions[1 + sorted(call.entries).index(promoted)][:3]
-    assert any(r[5] == "Tie on impact, decided by the jury chair" for r in decisions)
+    assert any(r[6] == "Tie on impact, decided by the jury chair" for r in decisions)
+    # The outcome in words beside its code.
+    words = {"finalist": ("finalist", "finalista"), "advanced": ("advanced to the next round",
+                                                                 "ammessa alla fase successiva"),
+             "not_advanced": ("not advanced", "non ammessa alla fase successiva")}
+    assert {r[5] for r in decisions[1:]} <= set(words) and all(r[4] in words[r[5]] for r in decisions[1:])
 
     verbale = client.get(f"{base}/verbale.pdf?round=R1&lang=it")
     assert verbale.status_code == 200 and verbale.headers["content-type"] == "application/pdf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -217,21 +218,31 @@ def test_the_funnel_hides_small_groups_in_every_format(client):
     tables = _csv_tables(client.get(f"/sponsor/{SLUG}/reports/funnel/csv", headers=EN).content)
     by_area = {row[0]: row[1:] for row in tables["By area"][1:]}
     # Applications, admissible, finalists, winners; SUD has 3 finalists (hidden), so CENTRO's 5 is hidden too.
-    assert by_area["North"] == ["12", "11", "6", ""]
-    assert by_area["Centre"] == ["10", "9", "", "0"]
-    assert by_area["South and Islands"] == ["8", "7", "", "0"]
-    assert by_area["Total"] == ["30", "27", "14", ""]
+    # A hidden cell is "—" in every format, never a number (nor an empty cell a reader could take for 0).
+    assert by_area["North"] == ["12", "11", "6", "—"]
+    assert by_area["Centre"] == ["10", "9", "—", "0"]
+    assert by_area["South and Islands"] == ["8", "7", "—", "0"]
+    assert by_area["Total"] == ["30", "27", "14", "—"]
     for title, rows in tables.items():
         for row in rows[1:]:
             for cell in row[1:]:
-                assert cell == "" or int(cell) == 0 or int(cell) >= 5, (title, row)
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/sponsor/{SLUG}/reports/funnel/xlsx").content))
+                assert cell == "—" or int(cell) == 0 or int(cell) >= 5, (title, row)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/sponsor/{SLUG}/reports/funnel/xlsx",
+                                                            headers=EN).content))
     assert workbook.sheetnames[:3] == ["Overall funnel", "By track", "By area"]
-    for sheet in workbook.worksheets:
+    for sheet in workbook.worksheets[:-1]:
         for row in sheet.iter_rows(min_row=2, min_col=2, values_only=True):
-            assert all(v is None or v == 0 or v >= 5 for v in row), (sheet.title, row)
+            assert all(v == "—" or v == 0 or v >= 5 for v in row), (sheet.title, row)
     area_rows = {r[0]: r[1:] for r in workbook["By area"].iter_rows(min_row=2, values_only=True)}
-    assert area_rows["North"] == (12, 11, 6, None)
+    assert area_rows["North"] == (12, 11, 6, "—")
+    # The charts travel in the workbook, drawn from cells where a hidden count is blank, never a number.
+    charts = workbook["Charts"]
+    assert workbook.sheetnames[-1] == "Charts" and len(charts._charts) == 3
+    assert {c.title.tx.rich.p[0].r[0].t for c in charts._charts} == {"Overall funnel", "By track", "By area"}
+    cells = list(charts.iter_rows(values_only=True))
+    winners = next(row for row in cells if row[0] == "Winners")
+    assert winners[1] is None  # the overall count of winners is hidden (fewer than 5)
+    assert any(row[0] and str(row[0]).startswith("Blank cells are hidden (—)") for row in cells)
 
 
 def test_report_formats_parse_and_carry_the_numbers(client):
@@ -247,7 +258,11 @@ def test_report_formats_parse_and_carry_the_numbers(client):
     reader = pypdf.PdfReader(io.BytesIO(pdf_response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Call funnel" in text and "By area" in text
-    assert any(len(page.images) for page in reader.pages)  # the charts are in the PDF
+    # The charts are in the PDF as text beside their bars: the hidden count of winners reads "—", not 0.
+    lines = text.splitlines()
+    assert "Overall funnel" in text and "Applications" in lines and "30" in lines
+    assert "— hidden: a group too small to show (see the notes under the tables)." in " ".join(lines)
+    assert not re.search(r"Winners:? ?0\b", text)
     prize_pdf = pypdf.PdfReader(io.BytesIO(client.get(f"/sponsor/{SLUG}/reports/prize/pdf", headers=EN).content))
     prize_text = "\n".join(page.extract_text() for page in prize_pdf.pages)
     assert f"#{call.winner} Progetto" in prize_text

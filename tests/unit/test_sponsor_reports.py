@@ -90,3 +90,13 @@ def test_the_prize_report_keeps_scores_numbers_and_names_only_what_it_was_given(
     assert output.tables["kpis"] == [{"entry": "#3 B", "kpi": "Jobs", "unit": "FTE", "baseline": 1, "target": 4,
                                       "latest": 3}]
     assert [c.kind for c in output.charts] == ["interval", "line"]
+
+
+def test_the_prize_reports_intervals_are_written_in_the_readers_language():
+    row = {"label": "#3 B", "score": 4.2, "low": 3.9, "high": 4.55, "rank": 1, "rank_low": 1, "rank_high": 2}
+    prizes = [{"code": "P", "name": {"it": "Premio"}, "published": True, "places": 1, "shortlist": [row]}]
+    italian = build_prize({"language": "it", "sponsor": {"organisation": "Aurora", "prizes": prizes}})
+    english = build_prize({"language": "en", "sponsor": {"organisation": "Aurora", "prizes": prizes}})
+    assert italian.tables["shortlist"][0]["interval"] == "3,9–4,55"
+    assert english.tables["shortlist"][0]["interval"] == "3.9–4.55"
+    assert italian.tables["shortlist"][0]["score"] == 4.2  # a number stays a number for CSV and XLSX

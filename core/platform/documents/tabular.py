@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -24,6 +25,26 @@ class Sheet:
     title: str
     columns: Sequence[str]
     rows: Sequence[Sequence[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SheetChart:
+    """A chart the spreadsheet program draws from a block of cells: a column of categories, one column per series.
+
+    `kind` is "bar" (columns), "barh" (horizontal bars) or "line". A None value is a hidden cell: left blank, so
+    that no program draws it as a number, and explained by `note` under the block.
+    """
+
+    kind: str
+    title: str
+    categories: Sequence[str]
+    series: Mapping[str, Sequence[float | None]]
+    value_label: str = ""
+    note: str = ""
+
+
+# Rows a chart's block takes at least, so that the chart drawn beside it does not cover the next one.
+CHART_ROWS = 18
 
 
 def _xlsx_text(value: Any) -> Any:
@@ -68,6 +89,8 @@ class XlsxWriter:
     def __init__(self) -> None:
         self._workbook = Workbook(write_only=True)
         self._sheet = None
+        self._rows = 0  # rows of the current sheet under its header
+        self._columns = 0
 
     def sheet(self, title: str, columns: Sequence[str], first_rows: Sequence[Sequence[Any]]) -> None:
         """Start a sheet; its columns are sized to the header and `first_rows`, which are written at once."""
@@ -86,10 +109,73 @@ class XlsxWriter:
         self._sheet.append(header)
         for values in rows:
             self._sheet.append(values)
+        self._rows, self._columns = len(rows), len(columns)
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
             self._sheet.append([_xlsx_text(_cell(v)) for v in row])
+            self._rows += 1
+
+    def chart_of_sheet(self, *, title: str, categories: int, values: Sequence[int], value_label: str = "") -> None:
+        """Horizontal bars beside the current sheet's table, drawn from its rows: `categories` and `values` are
+        1-based column numbers (e.g. entity and score of a ranking), first row on top."""
+        if not self._rows:
+            return
+        drawn = BarChart()
+        drawn.type = "bar"
+        drawn.title = title
+        drawn.x_axis.scaling.orientation = "maxMin"
+        drawn.x_axis.delete = False
+        drawn.y_axis.delete = False
+        drawn.y_axis.title = value_label or None
+        drawn.display_blanks = "gap"
+        drawn.legend = None if len(values) == 1 else drawn.legend
+        for column in values:
+            drawn.add_data(Reference(self._sheet, min_col=column, min_row=1, max_row=self._rows + 1),
+                           titles_from_data=True)
+        drawn.set_categories(Reference(self._sheet, min_col=categories, min_row=2, max_row=self._rows + 1))
+        drawn.width, drawn.height = 18, max(7.5, 0.45 * self._rows + 2)
+        self._sheet.add_chart(drawn, f"{get_column_letter(self._columns + 2)}2")
+
+    def charts(self, title: str, charts: Sequence[SheetChart]) -> None:
+        """A sheet of charts, each drawn from its block of cells written beside it."""
+        sheet = self._workbook.create_sheet(title=_sheet_title(title, self._workbook.sheetnames))
+        sheet.column_dimensions["A"].width = max([len(str(c)) for chart in charts for c in chart.categories] + [12]
+                                                 ) + 2
+        row = 1
+        for chart in charts:
+            heading = WriteOnlyCell(sheet, value=_xlsx_text(chart.title))
+            heading.font = Font(bold=True)
+            sheet.append([heading])
+            names = list(chart.series)
+            sheet.append(["", *(_xlsx_text(n) for n in names)])
+            first = row + 1
+            for i, category in enumerate(chart.categories):
+                sheet.append([_xlsx_text(category), *(chart.series[n][i] for n in names)])
+            last = first + len(chart.categories)
+            used = 2 + len(chart.categories)
+            if chart.note:
+                sheet.append([_xlsx_text(chart.note)])
+                used += 1
+            drawn = LineChart() if chart.kind == "line" else BarChart()
+            if chart.kind == "barh":
+                drawn.type = "bar"
+                drawn.y_axis.scaling.orientation = "minMax"
+                drawn.x_axis.scaling.orientation = "maxMin"  # the first category on top, as in the table
+            drawn.title = chart.title
+            drawn.y_axis.title = chart.value_label or None
+            drawn.x_axis.delete = False  # Excel hides axes openpyxl does not mark as kept
+            drawn.y_axis.delete = False
+            drawn.display_blanks = "gap"
+            drawn.add_data(Reference(sheet, min_col=2, max_col=1 + len(names), min_row=first, max_row=last),
+                           titles_from_data=True)
+            drawn.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+            drawn.width, drawn.height = 18, max(7.5, 0.6 * len(chart.categories) + 3)
+            sheet.add_chart(drawn, f"{get_column_letter(len(names) + 3)}{row}")
+            rows = max(used, CHART_ROWS, int(drawn.height * 2) + 2)
+            for _blank in range(rows - used):
+                sheet.append([])
+            row += rows
 
     def save(self, file: BinaryIO) -> None:
         self._workbook.save(file)
@@ -104,11 +190,14 @@ def to_csv(sheet: Sheet) -> bytes:
     return buffer.getvalue()
 
 
-def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook with a bold, frozen header row and columns sized to their content."""
+def to_xlsx(sheets: Sequence[Sheet], *, charts: Sequence[SheetChart] = (), charts_title: str = "Charts") -> bytes:
+    """A workbook with a bold, frozen header row and columns sized to their content; `charts` go on a last sheet
+    of their own."""
     writer = XlsxWriter()
     for sheet in sheets:
         writer.sheet(sheet.title, sheet.columns, sheet.rows)
+    if charts:
+        writer.charts(charts_title, charts)
     buffer = io.BytesIO()
     writer.save(buffer)
     return buffer.getvalue()
