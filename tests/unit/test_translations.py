@@ -60,3 +60,15 @@ def test_translations_keep_their_placeholders():
 
 def test_there_is_something_to_check():
     assert len(extracted_messages()) > 50
+
+
+def test_no_message_is_translated_twice():
+    """The catalog merges by union across branches: a msgid added twice would keep only one translation silently."""
+    text = (ROOT / "core" / "platform" / "locale" / "it" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    keys = []
+    for block in text.split("\n\n"):
+        context = re.search(r'^msgctxt (".*")$', block, re.M)
+        message = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        if message:
+            keys.append((context.group(1) if context else None, message.group(1)))
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []
