@@ -125,3 +125,17 @@ def test_opening_closing_and_reopening_a_round_reach_partners_without_the_reason
         "round.closed", {"type": "round", "id": str(edition.rounds["R1"])}, {"round": "R1"})
     assert reopened["event"] == "round.reopened" and reopened["data"] == {"round": "R1", "decisions": 0}
     assert b"sbagliato" not in receiver.posts[2]["body"]
+
+
+def test_every_event_core_emits_has_a_webhook_body_and_a_label():
+    """A name added to EVENTS but not to the webhooks plugin would be queued for no one: none is left out."""
+    from core.messaging.events import EVENTS
+    from core.plugin_api import LifecycleEvent
+    from plugins.notifiers.webhooks import SENT_EVENTS, giuria_webhook_payload
+
+    assert set(EVENTS) == SENT_EVENTS
+    for name in EVENTS:
+        event = LifecycleEvent(name=name, edition=SLUG, at=datetime.now(UTC), subject_type="round", subject_id="1",
+                               data={"round": "R1", "entries": 2, "reason": "secret"})
+        body = giuria_webhook_payload(event)
+        assert body["event"] == name and body["data"] == {"round": "R1", "entries": 2}, name
