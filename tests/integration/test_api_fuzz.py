@@ -83,7 +83,7 @@ def test_every_call_answers_as_its_document_says_for_three_roles(settings, live_
 
     schema = schemathesis.openapi.from_url(f"{live_app}/schema/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 14
+    assert len(operations) >= 25  # every token call, the organiser console and mentoring ones included
     calls = []
     for role, secret in tokens.items():
         for operation in operations:
