@@ -19,7 +19,8 @@ from core.platform.tables import AuditEvent
 PER_PAGE = 50
 CSV_LIMIT = 100_000
 
-__all__ = ["AuditFilter", "AuditPage", "EditionNotFound", "FilterRefused", "audit_csv", "audit_page"]
+__all__ = ["AuditFilter", "AuditPage", "EditionNotFound", "FilterRefused", "audit_csv", "audit_events_after",
+           "audit_page"]
 
 
 class FilterRefused(ValueError):
@@ -130,6 +131,19 @@ async def audit_page(*, actor: SessionUser, edition_slug: str, filters: AuditFil
         AuditEvent.action)
     return AuditPage(events=_rows(rows), total=total, page=page, pages=pages, chain=await verify_chain(),
                      actions=tuple(a["action"] for a in actions))
+
+
+async def audit_events_after(*, actor: SessionUser, edition_slug: str, filters: AuditFilter, after_id: int,
+                             limit: int) -> tuple[tuple[EventRow, ...], int | None]:
+    """Matching events oldest first from after `after_id`, and the id the next page starts after (None: no more).
+
+    By id, so events recorded meanwhile join the end and never shift a page a client is walking through.
+    """
+    edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    where = _conditions(edition.id, edition.time_zone, filters)
+    rows = _rows(await AuditEvent.select(*COLUMNS).where(*where, AuditEvent.id > after_id).order_by(
+        AuditEvent.id).limit(limit + 1))
+    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None
 
 
 async def audit_csv(*, actor: SessionUser, edition_slug: str, filters: AuditFilter) -> bytes:

@@ -8,6 +8,7 @@ exists in it, and after the call opens each change is audited with the list of k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,11 +26,12 @@ from core.platform.identity import SessionUser
 from core.platform.tables import Edition, Review, Round
 from core.platform.yaml_source import FileProblems, Problem
 from core.plugins import active_registry
+from scoring.rubric import Rubric
 
 __all__ = [
-    "EditionNotFound", "RubricFrozen", "SetupPage", "SetupRefused", "apply_edition_text", "create_edition",
-    "edition_yaml", "may_create_edition", "setup_page", "update_round_dates", "update_rubric_weights",
-    "update_timeline",
+    "EditionNotFound", "EditionStructure", "RubricFrozen", "SetupPage", "SetupRefused", "apply_edition_text",
+    "create_edition", "edition_structure", "edition_yaml", "may_create_edition", "setup_page",
+    "update_round_dates", "update_rubric_weights", "update_timeline",
 ]
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -87,6 +89,25 @@ class SetupPage:
     audited: bool = False
 
 
+@dataclass(frozen=True)
+class RoundStructure:
+    """A round as set up, with the rubric it scores with now (None for a round without scores)."""
+
+    spec: Any  # the round's RoundSpec, as the edition's file says it
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    rubric: Rubric | None
+
+
+@dataclass(frozen=True)
+class EditionStructure:
+    """The organiser's view of how an edition is built: its file's parts and each round's effective rubric."""
+
+    spec: CompetitionSpec
+    rounds: tuple[RoundStructure, ...]
+
+
 def may_create_edition(actor: SessionUser | None) -> bool:
     """Admins and organisers (of any edition, or of the platform) may start an edition."""
     return actor is not None and (actor.is_admin or actor.has_role("organiser"))
@@ -133,6 +154,18 @@ def _effective_rubric(round_row: dict[str, Any], enabled: list[str]):
     if round_row["rubric_name"]:
         return active_registry().find_rubric(round_row["rubric_name"], enabled=enabled)
     return None
+
+
+async def edition_structure(*, actor: SessionUser, edition_slug: str) -> EditionStructure:
+    """Tracks, areas, rounds with their rubrics (criteria, weights, anchors) and prizes, for an organiser."""
+    edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
+    spec = await competitions.export_competition(edition_slug)
+    rows = {r["code"]: r for r in await Round.select().where(Round.edition == edition.id)}
+    enabled = list(spec.plugins)
+    return EditionStructure(spec=spec, rounds=tuple(
+        RoundStructure(spec=r, status=rows[r.code]["status"], opens_at=rows[r.code]["opens_at"],
+                       closes_at=rows[r.code]["closes_at"], rubric=_effective_rubric(rows[r.code], enabled))
+        for r in spec.rounds if r.code in rows))
 
 
 async def setup_page(*, actor: SessionUser, edition_slug: str) -> SetupPage:

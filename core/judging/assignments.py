@@ -94,6 +94,13 @@ class AssignmentRefused(Refused):
         self.field = field
 
 
+class AssignmentGone(AssignmentRefused):
+    """The assignment to remove is not (or no longer) in the round."""
+
+    def __init__(self) -> None:
+        super().__init__("assignment", _("This assignment no longer exists."))
+
+
 @dataclass(frozen=True)
 class AssignmentOptions:
     """What the organiser asks of a round's assignment; the juror's own profile loads win over the limits here."""
@@ -651,7 +658,7 @@ async def remove_assignment(*, actor: SessionUser, edition_slug: str, round_code
         row = await db.locked(Assignment.select(Assignment.id, Assignment.application, Assignment.juror).where(
             Assignment.id == assignment_id, Assignment.round == round_row["id"])).first()
         if row is None:
-            raise AssignmentRefused("assignment", _("This assignment no longer exists."))
+            raise AssignmentGone()
         if await Review.exists().where(Review.assignment == assignment_id):
             raise AssignmentRefused("assignment", _("The juror has already written a review of this entry, so it "
                                                     "stays on record."))

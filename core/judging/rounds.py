@@ -183,6 +183,9 @@ async def move_entries_in(*, actor: SessionUser, edition_slug: str, round_code: 
         await audit.record("round.entries_moved_in", actor_id=actor.id, edition_id=round_row["edition"],
                            subject_type="round", subject_id=round_row["id"],
                            data={"round": round_code, "from": source, "to": target or source, "entries": ids})
+        # The organiser's act that opens the round to its entries; jurors' dates are not events.
+        await events.emit("round.opened", edition_id=round_row["edition"], subject_type="round",
+                          subject_id=round_row["id"], data={"round": round_code, "entries": len(ids)})
     return len(ids)
 
 

@@ -4,15 +4,18 @@ and a sponsor-ready progress snapshot for a list of applications.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.editions.access import may_organise
 from core.mentoring.access import (
     ACTIVE_MATCH,
     ON_PATH,
+    MentoringNotFound,
     edition_for_organiser,
+    edition_row,
     mentors_application,
     own_application_on_path,
     startup_label,
@@ -165,6 +168,42 @@ async def own_paths(*, actor: SessionUser) -> list[dict[str, Any]]:
         Application.applicant == actor.id, Application.status.is_in(list(ON_PATH))).order_by(Application.id)
     return [{"id": r["id"], "label": startup_label(r), "edition_title": json_value(r["edition.title"]) or {}}
             for r in rows]
+
+
+async def matches_for(*, actor: SessionUser, edition_slug: str) -> list[MatchLine]:
+    """Every match of the edition for its organisers; a mentor's own active matches; anyone else: not found."""
+    edition = await edition_row(edition_slug)
+    if may_organise(actor, edition_slug):
+        return await edition_matches(edition["id"])
+    if actor.has_role("mentor", edition_slug):
+        return [m for m in await edition_matches(edition["id"])
+                if m.mentor_id == actor.id and m.status in ACTIVE_MATCH]
+    raise MentoringNotFound(edition_slug)
+
+
+async def path_in_edition(*, actor: SessionUser, edition_slug: str, application_id: int,
+                          now: datetime | None = None) -> tuple[StartupPath, str]:
+    """A startup's path in the edition and the reader's part ("startup", "mentor" or "organiser").
+
+    The startup and its active mentor see it as their pages do; an organiser sees the schedule, the
+    deliverables and the indicators, not what mentor and startup wrote to each other (as on the overview).
+    """
+    app = await Application.select(Application.id, Application.edition, Application.entity_name,
+                                   Application.title, Application.applicant, Application.status,
+                                   Application.edition.slug).where(Application.id == application_id).first()
+    if app is None or app["edition.slug"] != edition_slug:
+        raise MentoringNotFound(application_id)
+    if app["applicant"] == actor.id and app["status"] in ON_PATH:
+        return await _path(app, now=now), "startup"
+    if await MentorMatch.exists().where(MentorMatch.application == application_id, MentorMatch.mentor == actor.id,
+                                        MentorMatch.status.is_in(list(ACTIVE_MATCH))):
+        return await _path(app, now=now), "mentor"
+    if may_organise(actor, edition_slug):
+        path = await _path(app, now=now)
+        return replace(
+            path, sessions=tuple(replace(s, notes="", agenda="", action_items=[]) for s in path.sessions),
+            milestones=tuple(replace(m, note="", comment="") for m in path.milestones)), "organiser"
+    raise MentoringNotFound(application_id)
 
 
 # -- organiser -------------------------------------------------------------------------------------------

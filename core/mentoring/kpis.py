@@ -117,9 +117,11 @@ async def save_plan(*, actor: SessionUser, application_id: int, plan: dict[str, 
     return {}
 
 
-async def report_value(*, actor: SessionUser, application_id: int, code: str, period_end: str, value: str,
+async def report_value(*, actor: SessionUser, application_id: int, code: str, period_end: str, value: str | float,
                        note: str = "") -> dict[str, str]:
-    """One reported value for the period ending on `period_end`; errors by field, nothing stored if any."""
+    """One reported value for the period ending on `period_end`; errors by field, nothing stored if any.
+
+    `value` as typed on the page (parsed as people write numbers), or a number already (from the API)."""
     app = await own_application_on_path(actor, application_id)
     definitions = await _definitions(app["edition"])
     if code not in definitions:
@@ -133,7 +135,9 @@ async def report_value(*, actor: SessionUser, application_id: int, code: str, pe
         errors["period_end"] = _("Enter a date such as 2026-07-15.")
         period = None
     try:
-        number = parse_number(value)
+        number = float(value) if isinstance(value, int | float) else parse_number(value)
+        if number is not None and not math.isfinite(number):
+            raise ValueError(value)
         if number is None:
             errors["value"] = _("Enter a number.")
     except ValueError:

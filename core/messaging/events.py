@@ -35,6 +35,7 @@ EVENTS: dict[str, str] = {
     "application.admissible": N_("An application is found admissible"),
     "application.inadmissible": N_("An application is found not admissible"),
     "review.submitted": N_("A juror submits a review"),
+    "round.opened": N_("The entries of a round are moved in"),
     "round.closed": N_("Scoring of a round is closed"),
     "round.reopened": N_("Scoring of a round is reopened"),
     "decisions.published": N_("The decisions of a round are published"),

@@ -150,6 +150,14 @@ async def revoke_token(*, user: SessionUser, token_id: int) -> None:
                            data={"token": token_id})
 
 
+async def revoke_tokens_of(*, account_id: int, now: datetime | None = None) -> int:
+    """Revoke every live token of the account; inside the caller's transaction (a password changed or reset,
+    an account erased: whoever held the old password may have made tokens with it). Returns how many."""
+    revoked = await ApiToken.update({ApiToken.revoked_at: now or datetime.now(UTC)}).where(
+        ApiToken.account == account_id, ApiToken.revoked_at.is_null()).returning(ApiToken.id)
+    return len(revoked)
+
+
 def _within_edition(user: SessionUser, edition_slug: str) -> SessionUser:
     """The user as a token limited to one edition shows them: that edition's roles only, no platform-wide powers.
 

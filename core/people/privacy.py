@@ -17,6 +17,7 @@ from typing import Any
 from core.applications import lifecycle
 from core.applications.attachments import blob_path
 from core.applications.form import sections_of
+from core.people.api_tokens import revoke_tokens_of
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound
@@ -134,6 +135,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
         }).where(Account.id == user.id)
         # Every browser is signed out, and the addresses and browsers the sessions recorded go with them.
         await AccountSession.delete().where(AccountSession.account == user.id)
+        await revoke_tokens_of(account_id=user.id, now=now)
         await audit.record("account.erased", actor_id=user.id, subject_type="account", subject_id=user.id,
                            data={"applications_kept_anonymised": sum(lifecycle.entered(r["status"])
                                                                      for r in rows)})

@@ -22,6 +22,7 @@ from core.people.accounts import (
     revoke_sessions,
     start_session,
 )
+from core.people.api_tokens import revoke_tokens_of
 from core.platform import audit, db, ratelimit
 from core.platform.i18n import LANGUAGES
 from core.platform.passwords import hash_password, password_problems, verify_password
@@ -185,8 +186,9 @@ async def reset_password(*, settings: Settings, token: str, new_password: str) -
             Account.email_verified_at: account["email_verified_at"] or datetime.now(UTC),
         }).where(Account.id == account["id"])
         await revoke_sessions(account_id=account["id"])
+        tokens = await revoke_tokens_of(account_id=account["id"])
         await audit.record("account.password_reset", actor_id=account["id"], subject_type="account",
-                           subject_id=account["id"])
+                           subject_id=account["id"], data={"api_tokens_revoked": tokens})
     await forget_login_attempts(email=account["email"])
 
 
@@ -202,7 +204,9 @@ async def change_password(*, user: SessionUser, current_password: str, new_passw
     async with db.write_transaction():
         await Account.update({Account.password_hash: new_hash}).where(Account.id == user.id)
         await revoke_sessions(account_id=user.id, keep_session_id=user.session_id)
-        await audit.record("account.password_changed", actor_id=user.id, subject_type="account", subject_id=user.id)
+        tokens = await revoke_tokens_of(account_id=user.id)
+        await audit.record("account.password_changed", actor_id=user.id, subject_type="account", subject_id=user.id,
+                           data={"api_tokens_revoked": tokens})
 
 
 async def request_email_change(*, settings: Settings, user: SessionUser, new_email: str, password: str) -> None:

@@ -9,6 +9,7 @@ outcome, writes the audit log and queues one notice per applicant in their langu
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +67,14 @@ class NothingToConfirm(Refused):
 
     def __init__(self, round_code: str) -> None:
         super().__init__(_("No published decision of this round needs review."))
+        self.round_code = round_code
+
+
+class PublicationChanged(Refused):
+    """The staged decisions are not those the caller confirmed (restaged meanwhile): nothing was published."""
+
+    def __init__(self, round_code: str) -> None:
+        super().__init__(_("The staged decisions changed since you checked them: check them again, then publish."))
         self.round_code = round_code
 
 
@@ -229,9 +238,24 @@ async def stage_decisions(*, actor: SessionUser, edition_slug: str, round_code: 
     return await _proposal(round_row, settings=settings)
 
 
+def staged_fingerprint(decisions: list[dict[str, Any]]) -> str:
+    """A short digest of staged decisions (entry, outcome, reason): what a confirmation names exactly."""
+    lines = sorted(f"{d['application']}\t{d['outcome']}\t{d['reason']}" for d in decisions)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+async def _unpublished(round_id: int) -> list[dict[str, Any]]:
+    return await Decision.select(Decision.application, Decision.outcome, Decision.reason).where(
+        Decision.round == round_id, Decision.published_at.is_null())
+
+
 async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code: str, settings: Settings,
-                            now: datetime | None = None) -> int:
-    """Publish every staged decision of the round at once; returns how many were published."""
+                            now: datetime | None = None, expected: tuple[int, str] | None = None) -> int:
+    """Publish every staged decision of the round at once; returns how many were published.
+
+    `expected` (count, `staged_fingerprint`) is what the caller confirmed: if the staged decisions differ,
+    nothing is published (PublicationChanged).
+    """
     round_row = await _round(actor, edition_slug, round_code)
     now = now or datetime.now(UTC)
     edition = await Edition.select(Edition.title).where(Edition.id == round_row["edition"]).first()
@@ -239,6 +263,10 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
     async with db.write_transaction():
         if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
             raise ScoringStillOpen(round_code)
+        if expected is not None:
+            pending = await _unpublished(round_row["id"])
+            if pending and (len(pending), staged_fingerprint(pending)) != expected:
+                raise PublicationChanged(round_code)
         # The atomic step: of two publications at once, only one finds the decisions still unpublished.
         published = await Decision.update({Decision.published_at: now}).where(
             Decision.round == round_row["id"], Decision.published_at.is_null()).returning(Decision.id)
@@ -300,6 +328,8 @@ class PublicationCheck:
     missing_reviews: tuple[BoardRow, ...]
     uncertain: tuple[BoardRow, ...]
     mails: tuple[MailBatch, ...]
+    staged_count: int = 0
+    fingerprint: str = ""  # of the staged decisions, for `publish_decisions(expected=...)`
 
     @property
     def can_publish(self) -> bool:
@@ -325,11 +355,13 @@ async def publication_check(*, actor: SessionUser, edition_slug: str, round_code
         if decision["outcome"] in MAIL_TEMPLATES and decision["application.applicant.email"]:
             key = (decision["outcome"], decision["application.applicant.locale"] or "it")
             counts[key] = counts.get(key, 0) + 1
+    pending = await _unpublished(round_row["id"])
     return PublicationCheck(
         proposal=proposal,
         missing_reviews=tuple(r.row for r in proposal.rows if r.row.missing or r.row.n == 0),
         uncertain=tuple(r.row for r in proposal.rows if r.row.uncertain or _crosses(r.row, proposal.top)),
-        mails=tuple(MailBatch(outcome=o, language=lang, count=n) for (o, lang), n in sorted(counts.items())))
+        mails=tuple(MailBatch(outcome=o, language=lang, count=n) for (o, lang), n in sorted(counts.items())),
+        staged_count=len(pending), fingerprint=staged_fingerprint(pending))
 
 
 async def confirm_decisions(*, actor: SessionUser, edition_slug: str, round_code: str) -> int:

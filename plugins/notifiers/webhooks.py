@@ -13,13 +13,13 @@ from core.plugin_api import LifecycleEvent
 
 SENT_EVENTS = frozenset({
     "application.submitted", "application.withdrawn", "application.admissible", "application.inadmissible",
-    "review.submitted", "round.closed", "round.reopened",
+    "review.submitted", "round.opened", "round.closed", "round.reopened",
     "decisions.published", "award.confirmed", "mentor_match.confirmed", "milestone.delivered",
     "kpi.reported",
 })
 # Keys of `event.data` safe to pass on: identifiers, codes, counts and statuses only.
 SAFE_DATA = frozenset({"status", "round", "track", "area", "prize", "outcome", "receipt", "application", "decisions",
-                       "milestone", "kpi", "period_end"})
+                       "milestone", "kpi", "period_end", "entries"})
 API_VERSION = 1
 
 

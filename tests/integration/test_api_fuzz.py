@@ -69,6 +69,8 @@ def fuzz(operation, *, base_url: str, headers: dict[str, str], calls: list[str])
     return call
 
 
+# 25 calls x 3 tokens x GIURIA_FUZZ_EXAMPLES: one minute on SQLite, up to six on PostgreSQL on a loaded machine.
+@pytest.mark.timeout(900)
 def test_every_call_answers_as_its_document_says_for_three_roles(settings, live_app):
     edition = example_edition()
     open_round(edition.rounds["R1"], blind=False)
@@ -83,7 +85,7 @@ def test_every_call_answers_as_its_document_says_for_three_roles(settings, live_
 
     schema = schemathesis.openapi.from_url(f"{live_app}/schema/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 14
+    assert len(operations) >= 25  # every token call, the organiser console and mentoring ones included
     calls = []
     for role, secret in tokens.items():
         for operation in operations:

@@ -188,11 +188,14 @@ def test_the_openapi_document_declares_bearer_auth_and_every_error_of_each_token
     token_calls = [(path, method, operation) for path, item in schema["paths"].items()
                    for method, operation in item.items() if path.startswith("/api/v1/")
                    and path not in ("/api/v1/editions", "/api/v1/editions/{slug}")]
-    assert len(token_calls) >= 12
+    assert len(token_calls) >= 22
     for path, method, operation in token_calls:
         assert operation["security"] == [{"BearerToken": []}], (path, method)
-        expected = {"200", "400", "401", "403", "404", "429"} | ({"409", "422"} if method != "get" else set())
+        expected = {"400", "401", "403", "404", "429"} | ({"409", "422"} if method != "get" else set())
         assert expected <= set(operation["responses"]), (path, method, set(operation["responses"]))
+        # Success is 200, or 201 for what a call creates and 204 for what it removes; its body has a schema.
+        [success] = {"200", "201", "204"} & set(operation["responses"])
+        assert success == "204" or "schema" in operation["responses"][success]["content"]["application/json"], path
     invalid = schema["paths"]["/api/v1/editions/{slug}/admissibility"]["post"]["responses"]["422"]
     name = invalid["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][name]["required"]) == {"status", "title", "detail", "errors"}

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from litestar.testing import TestClient
 
 from core.people import api_tokens
+from core.platform.db import json_value
 from core.platform.tables import ApiToken, AuditEvent
 from tests.conftest import csrf_token, run
-from tests.factories import EN, SLUG, account, as_person, example_edition, user
+from tests.factories import EN, PASSWORD, SLUG, account, as_person, example_edition, user
 from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
 
 
@@ -142,3 +143,45 @@ def test_the_command_line_prints_a_working_token_and_refuses_in_one_line(giuria,
         assert refused.exit_code == 1 and refused.output.strip().splitlines() == [f"Error: not created: {message}"]
     bad_scope = giuria("api-token", "create", "--email", "olga@foundation.example", "--scope", "admin")
     assert bad_scope.exit_code == 2 and "Traceback" not in bad_scope.output
+
+
+def test_a_password_changed_or_reset_and_an_erasure_revoke_every_token(client):
+    """Whoever knew the old password may have made tokens with it: a new password, or erasure, ends them all."""
+    from core.platform.tables import OutgoingMail
+
+    example_edition()
+    olga = account("olga@foundation.example", role="organiser", locale="en")
+    as_person(client, "olga@foundation.example")
+    assert "Changing or resetting your password revokes all your tokens" in client.get("/me/tokens", headers=EN).text
+    before = [token_for(olga), token_for(olga, scope="write", edition=SLUG)]
+    assert all(client.get("/api/v1/me", headers=bearer(s)).status_code == 200 for s in before)
+    changed = client.post("/me/password", headers=EN, data={
+        "_csrf_token": csrf_token(client, "/me/password"), "current": PASSWORD, "password": "new-password-12"})
+    assert changed.status_code == 200
+    assert [client.get("/api/v1/me", headers=bearer(s)).status_code for s in before] == [401, 401]
+    assert run(ApiToken.count().where(ApiToken.revoked_at.is_null())) == 0
+    changed_event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "account.password_changed")
+                        .first())
+    assert json_value(changed_event["data"]) == {"api_tokens_revoked": 2}
+
+    # A reset through the mailed link does the same.
+    made_after = token_for(olga)
+    assert client.get("/api/v1/me", headers=bearer(made_after)).status_code == 200
+    client.cookies.clear()
+    asked = client.post("/password/forgot", data={"_csrf_token": csrf_token(client, "/password/forgot"),
+                                                  "email": "olga@foundation.example"})
+    assert asked.status_code == 200
+    body = run(OutgoingMail.select(OutgoingMail.body_text).where(OutgoingMail.kind == "reset").first())["body_text"]
+    link = "/password/reset/" + re.search(r"/password/reset/(\S+)", body).group(1)
+    reset = client.post(link, data={"_csrf_token": csrf_token(client, link), "password": "another-password-34"})
+    assert reset.status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(made_after)).status_code == 401
+
+    # Erasure, too: the token is revoked, not only useless while the account is inactive.
+    last = token_for(olga)
+    as_person(client, "olga@foundation.example", "another-password-34")
+    erased = client.post("/me/erase", data={"_csrf_token": csrf_token(client, "/me/data"),
+                                            "confirm_email": "olga@foundation.example"})
+    assert erased.status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(last)).status_code == 401
+    assert run(ApiToken.count().where(ApiToken.revoked_at.is_null())) == 0

@@ -355,7 +355,7 @@ def test_only_known_event_names_can_be_emitted(settings):
     open_call()
     edition = run(Application.raw("SELECT id FROM edition WHERE slug = {}", SLUG))[0]["id"]
     with pytest.raises(events.UnknownEvent):
-        run(events.emit("round.opened", edition_id=edition, subject_type="round", subject_id=1))
+        run(events.emit("round.started", edition_id=edition, subject_type="round", subject_id=1))
 
 
 def test_after_commit_waits_for_the_outermost_transaction_and_never_runs_after_a_rollback(settings):

@@ -7,7 +7,7 @@ from litestar import MediaType, Request, Response, Router
 
 from core.judging.reviews import RoundNotReady
 from core.platform.i18n import gettext as _
-from web.routes.api_v1 import organiser, people
+from web.routes.api_v1 import console, mentoring, organiser, people
 from web.routes.api_v1.access import DEPENDENCIES
 from web.routes.api_v1.invalid import EXCEPTION_HANDLERS
 
@@ -18,5 +18,5 @@ def round_not_ready(_request: Request, _exc: RoundNotReady) -> Response:
                                  "to you once that is done.")}, status_code=409, media_type=MediaType.JSON)
 
 
-ROUTER = Router(path="/", route_handlers=[*organiser.ROUTES, *people.ROUTES], dependencies=DEPENDENCIES,
-                exception_handlers={**EXCEPTION_HANDLERS, RoundNotReady: round_not_ready})
+ROUTER = Router(path="/", route_handlers=[*organiser.ROUTES, *console.ROUTES, *mentoring.ROUTES, *people.ROUTES],
+                dependencies=DEPENDENCIES, exception_handlers={**EXCEPTION_HANDLERS, RoundNotReady: round_not_ready})
