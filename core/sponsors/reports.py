@@ -16,12 +16,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.applications import lifecycle
 from core.platform.db import json_value
-from core.platform.documents import charts as chart_kit
-from core.platform.documents.pdf import PdfDocument
 from core.platform.documents.tabular import Sheet, to_csv, to_xlsx
 from core.platform.i18n import pick
 from core.platform.tables import (
@@ -44,6 +42,9 @@ from core.platform.tables import (
 from core.plugin_api import CHART_KINDS, ChartSpec, ReportOutput
 from core.plugins import active_registry
 from core.results.rounds import gather_round
+
+if TYPE_CHECKING:
+    from core.platform.documents.charts import Chart
 
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
@@ -376,7 +377,9 @@ def tables_of(output: ReportOutput, language: str) -> list[RenderedTable]:
     return rendered
 
 
-def draw(chart: ChartSpec, language: str) -> chart_kit.Chart:
+def draw(chart: ChartSpec, language: str) -> Chart:
+    from core.platform.documents import charts as chart_kit  # matplotlib: only where a chart is drawn
+
     title = pick(chart.title, language)
     data = chart.data
     if chart.kind == "funnel":
@@ -419,6 +422,8 @@ def _cell_text(value: Any) -> str:
 
 
 def report_pdf(output: ReportOutput, *, language: str, subtitle: str, footer: str) -> bytes:
+    from core.platform.documents.pdf import PdfDocument  # fpdf and matplotlib's fonts: only for a PDF
+
     document = PdfDocument(title=pick(output.title, language), subtitle=subtitle, footer=footer, language=language)
     for chart in output.charts:
         document.image(draw(chart, language).png(dpi=110), width=160)

@@ -9,11 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from core.platform.documents.csv_cells import FORMULA_STARTS, csv_field
 
 
@@ -66,11 +61,17 @@ class XlsxWriter:
     a bold, frozen header row and columns sized to the content of the rows given with the header."""
 
     def __init__(self) -> None:
+        from openpyxl import Workbook  # here, not at start-up: a web worker rarely writes a workbook
+
         self._workbook = Workbook(write_only=True)
         self._sheet = None
 
     def sheet(self, title: str, columns: Sequence[str], first_rows: Sequence[Sequence[Any]]) -> None:
         """Start a sheet; its columns are sized to the header and `first_rows`, which are written at once."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         self._sheet = self._workbook.create_sheet(title=_sheet_title(title, self._workbook.sheetnames))
         self._sheet.freeze_panes = "A2"
         rows = [[_xlsx_text(_cell(v)) for v in row] for row in first_rows]
