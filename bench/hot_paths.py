@@ -382,7 +382,8 @@ def workers_figures(args, environ: dict[str, str], review_path: str, wrk_script:
     for workers, (rate, p50, p99, _total) in medians.items():
         print(f"juror review page (GET), `giuria serve --workers {workers}`, wrk on core {pin_wrk}: {rate:.0f} req/s, "
               f"p50 {p50}, p99 {p99}")
-    print(f"{args.workers} workers serve {medians[args.workers][0] / medians[1][0]:.2f}x one worker")
+    if medians[1][0]:
+        print(f"{args.workers} workers serve {medians[args.workers][0] / medians[1][0]:.2f}x one worker")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ time zone, and changes state in one short transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -37,8 +38,6 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
     Application,
-    Area,
-    Attachment,
     AuditEvent,
     ConsentRecord,
     Decision,
@@ -182,16 +181,13 @@ async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = Fal
 
 
 async def _view(row: dict[str, Any]) -> ApplicationView:
-    edition = await _edition(row["edition"])
+    edition = await application_queries.edition_for_save(row["edition"], CALL_CLOSE)
     values, invalid = _stored_answers(row["answers"])
     sections = stored_form(edition["application_form"])
-    attachments = {a["field"]: a for a in await Attachment.select(
-        Attachment.id, Attachment.field, Attachment.filename, Attachment.size_bytes, Attachment.content_type,
-    ).where(Attachment.application == row["id"])}
-    tracks = await Track.select(Track.id, Track.code, Track.name).where(Track.edition == edition["id"]).order_by(
-        Track.position)
+    attachments = {a["field"]: a for a in await application_queries.attachments(row["id"])}
+    tracks = await application_queries.tracks(edition["id"])
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
-    area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    area = await application_queries.area_code(row["area"]) if row["area"] else None
     by_rule = rule_requirements(json_value(edition["eligibility"]), values)
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
@@ -200,19 +196,33 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         values=values, invalid=invalid, version=row["version"], sections=sections,
         progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
-        declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
-        consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
-        deadline=await _deadline(edition, row["deadline_extended_until"]),
+        declarations=_statements(edition["declarations"]), consents=_statements(edition["consents"]),
+        deadline=_deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"]),
         receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
-        area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
+        area=area, required_by_rule=frozenset(by_rule),
     )
+
+
+def _statements(stored: Any) -> list[StatementSpec]:
+    """An edition's declarations or consents as specs; the parse is kept per distinct stored text."""
+    if isinstance(stored, str):
+        return list(_parsed_statements(stored))
+    return msgspec.convert(stored or [], list[StatementSpec])
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_statements(text: str) -> tuple[StatementSpec, ...]:
+    return tuple(msgspec.convert(json_value(text) or [], list[StatementSpec]))
 
 
 # -- reading --------------------------------------------------------------------------------
 
 
 async def own_application(*, user: SessionUser, application_id: int) -> ApplicationView:
-    return await _view(await _owned_row(user, application_id))
+    row = await application_queries.owned_application(application_id, user.id)
+    if row is None:
+        raise ApplicationNotFound(application_id)
+    return await _view(row)
 
 
 async def own_applications(*, user: SessionUser) -> list[ApplicationView]:

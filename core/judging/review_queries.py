@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.platform import db
 from core.platform.tables import Assignment
 
 # The assignment (only if it is this juror's and not recused), its round and edition, the entry and its track,
@@ -55,9 +56,11 @@ OWN_REVIEW_SQL = (
 )
 
 
-async def own_review(assignment_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The assignment's review (None before the first save) and its criterion scores, in one statement."""
-    rows = await Assignment.raw(OWN_REVIEW_SQL, assignment_id)
+async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The assignment's review (None before the first save) and its criterion scores, in one statement; with
+    `lock`, the review row is locked for the transaction on PostgreSQL (SQLite's write lock already is)."""
+    sql = OWN_REVIEW_SQL + (" FOR UPDATE OF review" if lock and not db.is_sqlite() else "")
+    rows = await Assignment.raw(sql, assignment_id)
     if not rows:
         return None, []
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
@@ -118,3 +121,20 @@ DASHBOARD_SQL = (
 
 async def dashboard_rows(juror_id: int) -> list[dict[str, Any]]:
     return await Assignment.raw(DASHBOARD_SQL, juror_id)
+
+
+def chaired_rounds_sql(workflows: int, editions: int) -> str:
+    """Rounds of these workflows in these editions, with what the dashboard shows of them, in round order."""
+    named = ", ".join("{}" for _ in range(workflows))  # placeholders only: every value is a parameter
+    slugs = ", ".join("{}" for _ in range(editions))
+    return (
+        "SELECT round.id, round.code, round.name, round.settings, round.closes_at, round.workflow,"  # noqa: S608
+        ' edition.slug AS "edition.slug", edition.title AS "edition.title",'
+        ' edition.time_zone AS "edition.time_zone", edition.enabled_plugins AS "edition.enabled_plugins"'
+        " FROM round JOIN edition ON edition.id = round.edition"
+        f" WHERE round.workflow IN ({named}) AND edition.slug IN ({slugs}) ORDER BY round.position, round.id"
+    )
+
+
+async def chaired_rounds(*, workflows: list[str], edition_slugs: list[str]) -> list[dict[str, Any]]:
+    return await Assignment.raw(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)

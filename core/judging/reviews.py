@@ -247,10 +247,7 @@ async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) 
     editions = [slug for slug, roles in juror.roles.items() if "juror" in roles]
     if not editions:
         return rounds
-    chaired = [r for r in await Round.select(
-        Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
-        Round.edition.time_zone, Round.workflow, Round.edition.enabled_plugins).where(
-        Round.workflow.is_in(consensus_workflows()), Round.edition.slug.is_in(editions)).order_by(Round.position)
+    chaired = [r for r in await review_queries.chaired_rounds(workflows=consensus_workflows(), edition_slugs=editions)
         if has_consensus_step(r["workflow"], json_value(r["edition.enabled_plugins"]))
         and is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
     known = {r.round_id: index for index, r in enumerate(rounds)}
@@ -596,16 +593,6 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
     return assignment, round_row
 
 
-async def _stored_sheet(review: dict | None) -> tuple[dict[str, float | None], dict[str, str]]:
-    stored: dict[str, float | None] = {}
-    stored_comments: dict[str, str] = {}
-    if review:
-        for score in await CriterionScore.select().where(CriterionScore.review == review["id"]):
-            stored[score["criterion"]] = score["value"]
-            stored_comments[score["criterion"]] = score["comment"]
-    return stored, stored_comments
-
-
 def _confidence(raw: str | None, errors: dict[str, str]) -> tuple[bool, int | None]:
     """Whether to store a confidence, and which: not when the form sent none, or one that is not 1 to 5."""
     if raw is None:
@@ -652,9 +639,10 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
     async with db.write_transaction():
         assignment, round_row = await _scoring_assignment(juror, assignment_id, now)
         rubric = round_rubric(round_row)
-        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        review, scores = await review_queries.own_review(assignment_id, lock=True)
         was_submitted = bool(review and review["status"] == SUBMITTED)
-        stored, stored_comments = await _stored_sheet(review)
+        stored = {score["criterion"]: score["value"] for score in scores}
+        stored_comments = {score["criterion"]: score["comment"] for score in scores}
         merged = merge_sheet(rubric, stored_values=stored, stored_comments=stored_comments, sent=data)
         outcome = SaveOutcome(errors=merged.errors, conflicts=merged.conflicts)
         sheet = {code: value for code, value in merged.values.items() if value is not None}

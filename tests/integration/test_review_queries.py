@@ -11,6 +11,7 @@ from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.cli.demo import load_demo
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.judging import redaction, review_queries, reviews
+from core.platform import db
 from core.platform.db import json_value
 from core.platform.tables import (
     AnswerRedaction,
@@ -92,6 +93,8 @@ async def _compare_everything() -> int:
                 CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
                 CriterionScore.review == old["id"]).order_by(CriterionScore.id)
             assert scores == old_scores and scores
+            async with db.write_transaction():  # the save's locked read gives the same
+                assert await review_queries.own_review(assignment["id"], lock=True) == (review, scores)
             checked += 1
 
         # files and team
@@ -122,6 +125,20 @@ async def _compare_everything() -> int:
             assert {k: json_value(v) if k in decoded else bool(v) if k == "round.blind" else v
                     for k, v in new.items()} == \
                 {k: json_value(v) if k in decoded else bool(v) if k == "round.blind" else v for k, v in old.items()}
+
+    # the rounds a chair may have, by workflow and edition (every workflow the demo's rounds use)
+    workflows = sorted({r["workflow"] for r in await Round.select(Round.workflow)})
+    slugs = ["welfare-comunita-2026", "welfare-comunita-2027"]
+    old_chaired = await Round.select(
+        Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
+        Round.edition.time_zone, Round.workflow, Round.edition.enabled_plugins).where(
+        Round.workflow.is_in(workflows), Round.edition.slug.is_in(slugs)).order_by(Round.position).order_by(Round.id)
+    new_chaired = await review_queries.chaired_rounds(workflows=workflows, edition_slugs=slugs)
+    decoded = ("name", "settings", "edition.title", "edition.enabled_plugins")
+    assert len(new_chaired) == len(old_chaired) > 1
+    assert [{k: json_value(v) if k in decoded else v for k, v in r.items()} for r in new_chaired] == \
+        [{k: json_value(v) if k in decoded else v for k, v in r.items()} for r in old_chaired]
+    assert await review_queries.chaired_rounds(workflows=workflows, edition_slugs=["elsewhere"]) == []
 
     # what a juror of the blind round reads is the copy the organiser's review shows, text by text
     sections = stored_form(round_row["edition.application_form"])
