@@ -1,10 +1,15 @@
-"""Hot paths against a bare Litestar page, in one run, one worker each, with wrk on loopback.
+"""Hot paths against reference Litestar apps, in one run, one worker each, with wrk on loopback.
 
-Prints requests/s and latency percentiles for: a bare Litestar page; the public landing page; the
-applicant's form section page; the applicant's draft save (the htmx autosave POST). Also prints the
-number of SQL statements each path runs, counted in-process. Needs `wrk` (apt-get install wrk).
+The references: a bare Litestar page, and (b) a Litestar app rendering a small Jinja2 review page behind
+CSRF middleware and an encrypted cookie session, with no database (a GET, and a form POST). The Giuria
+paths: the public landing page; the applicant's form section page and draft save (the htmx autosave
+POST); the juror's dashboard, review page and score save. Each path runs once per round, interleaved,
+for --rounds rounds; the table shows the median round's req/s, p50/p99, the ratio to (b) (GET paths to
+b's GET, POST paths to b's POST), the server's CPU ms per request, and the SQL statements each path runs
+(counted in-process). Needs `wrk` (apt-get install wrk).
 
-    python bench/hot_paths.py [--seconds 10] [--connections 32] [--engine sqlite|postgres]
+    python bench/hot_paths.py [--seconds 10] [--connections 32] [--rounds 3] [--engine sqlite|postgres]
+    python bench/hot_paths.py --workers 2   # also serves Giuria with `giuria serve --workers 2`
 """
 
 from __future__ import annotations
@@ -43,6 +48,42 @@ async def page() -> Response:
 
 app = Litestar([page])
 '''
+# (b): what a page behind CSRF and a cookie session costs in Litestar when it needs no database.
+REFERENCE_APP = '''
+from litestar import Litestar, Request, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+from jinja2 import DictLoader, Environment
+
+PAGE = """<!doctype html><html lang=en><head><title>{{ title }}</title></head><body>
+<h1>{{ title }}</h1><p>Signed in as {{ user }}</p>
+<form method=post action="/review"><input type=hidden name=_csrf_token value="{{ csrf_input }}">
+{% for c in criteria %}<label>{{ c.name }} <input name="score.{{ c.code }}" value="{{ c.value }}"></label>
+{% endfor %}<button>Save</button></form></body></html>"""
+CRITERIA = [{"code": c, "name": f"Criterion {c}", "value": i} for i, c in enumerate(["IMP", "INN", "SOS", "TEA"])]
+
+@get("/")
+async def page(request: Request) -> Template:
+    request.session.setdefault("user", "juror@example.org")
+    return Template("review.html", context={"title": "Entry #7", "user": request.session["user"],
+                                            "criteria": CRITERIA, "csrf_input": request.scope.get("_csrf_token", "")})
+
+@post("/review")
+async def save(request: Request) -> Template:
+    form = await request.form()
+    scores = {k[6:]: v for k, v in form.items() if k.startswith("score.")}
+    return Template("saved.html", context={"count": len(scores)})
+
+environment = Environment(loader=DictLoader({"review.html": PAGE, "saved.html": "<p>Saved {{ count }} scores.</p>"}),
+                          autoescape=True)
+app = Litestar([page, save],
+               middleware=[CookieBackendConfig(secret=b"r" * 32, key="session").middleware],
+               csrf_config=CSRFConfig(secret="s" * 32, cookie_name="csrf"),
+               template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)))
+'''
 SCORE_FORM = "&".join(f"score.{c}={v}&orig.score.{c}={v}" for c, v in
                       (("IMP", 4), ("INN", 3), ("SOS", 4), ("TEA", 3), ("RET", 5))) + "&action=draft"
 DRAFT_FORM = ("entity_name=Orti+Aperti&legal_form=aps&tax_code=97123450011&founded_on=2024-02-10&region=Puglia"
@@ -65,8 +106,11 @@ def wait_until_up(url: str) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def wrk(url: str, *, seconds: int, connections: int, script: str | None = None) -> tuple[float, str, str]:
+def wrk(url: str, *, seconds: int, connections: int, script: str | None = None,
+        pin: str | None = None) -> tuple[float, str, str, int]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if pin is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", pin, *command]
     if script:
         command += ["-s", script]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -81,7 +125,31 @@ def wrk(url: str, *, seconds: int, connections: int, script: str | None = None) 
     unexpected = [line for line in re.findall(r"status (\d+): (\d+)", output) if line[0] != "200"]
     if unexpected:
         raise SystemExit(f"{url}: unexpected statuses {unexpected}; the figure would be meaningless")
-    return rate, p50, p99
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    return rate, p50, p99, total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and its waited-for children (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of a process and of its live children (the workers `giuria serve` starts)."""
+    total = cpu_seconds(pid)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        try:
+            total += cpu_seconds(int(child))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def milliseconds(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 STATUS_TALLY = """
@@ -147,11 +215,32 @@ def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: lis
     return results
 
 
+def start(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, pin: str | None = None):
+    if pin is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", pin, *command]
+    return subprocess.Popen(command, cwd=cwd, env=env)
+
+
+def sign_in(base: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=base)
+    token = CSRF.search(client.get("/login").text).group(1)
+    client.post("/login", data={"email": email, "password": DEMO_PASSWORD, "_csrf_token": token})
+    return client
+
+
+def cookie_header(cookies: httpx.Cookies) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="above 1, the review page is also served by `giuria serve` with one and with N "
+                             "workers, wrk pinned to core 1")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -165,77 +254,105 @@ def main() -> None:
     asyncio.run(db.migrate())
     asyncio.run(load_demo())
     (workdir / "bare.py").write_text(BARE_APP, encoding="utf-8")
+    (workdir / "reference.py").write_text(REFERENCE_APP, encoding="utf-8")
     servers = []
+    pin_servers, pin_wrk = None, ("1" if args.workers > 1 else None)
     try:
-        bare_port, giuria_port = free_port(), free_port()
+        bare_port, reference_port, giuria_port = free_port(), free_port(), free_port()
         uvicorn = [sys.executable, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
-        servers.append(subprocess.Popen([*uvicorn, "bare:app", "--port", str(bare_port)], cwd=workdir))
-        servers.append(subprocess.Popen([*uvicorn, "--factory", "web.app:create_app_from_env", "--port",
-                                         str(giuria_port)], cwd=ROOT, env={**os.environ, **environ}))
+        servers.append(start([*uvicorn, "bare:app", "--port", str(bare_port)], cwd=workdir, pin=pin_servers))
+        servers.append(start([*uvicorn, "reference:app", "--port", str(reference_port)], cwd=workdir,
+                             pin=pin_servers))
+        giuria = start([*uvicorn, "--factory", "web.app:create_app_from_env", "--port", str(giuria_port)],
+                       cwd=ROOT, env={**os.environ, **environ}, pin=pin_servers)
+        servers.append(giuria)
         bare, base = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{giuria_port}"
+        reference = f"http://127.0.0.1:{reference_port}"
         wait_until_up(bare)
+        wait_until_up(f"{reference}/")
         wait_until_up(f"{base}/healthz")
 
-        with httpx.Client(base_url=base) as client:
-            token = CSRF.search(client.get("/login").text).group(1)
-            client.post("/login", data={"email": "applicant@giuria.example", "password": DEMO_PASSWORD,
-                                        "_csrf_token": token})
-            token = CSRF.search(client.get("/c/welfare-comunita-2027/apply").text).group(1)
+        with httpx.Client(base_url=reference) as client:
+            client.get("/")
+            reference_cookies = client.cookies
+        client = sign_in(base, "applicant@giuria.example")
+        opened = client.get("/c/welfare-comunita-2027/apply")
+        if opened.is_redirect:  # the demo applicant already has a draft in the open call
+            application = opened.headers["location"]
+        else:
+            token = CSRF.search(opened.text).group(1)
             started = client.post("/c/welfare-comunita-2027/apply", data={"track": "AGR", "_csrf_token": token})
             application = started.headers["location"]
-            client.get(application)
-            cookies = client.cookies
-        juror = httpx.Client(base_url=base)
-        token = CSRF.search(juror.get("/login").text).group(1)
-        juror.post("/login", data={"email": "giulia.ferri@fondazione-aurora.example", "password": DEMO_PASSWORD,
-                                   "_csrf_token": token})
+        client.get(application)
+        cookies = client.cookies
+        juror = sign_in(base, "giulia.ferri@fondazione-aurora.example")
         review_path = re.search(r'href="(/jury/assignments/\d+)"', juror.get("/jury").text).group(1)
         page = juror.get(review_path).text
         if "any conflict of interest" in page or "conflitto di interessi?" in page:
             juror.post(f"{review_path}/conflict", data={"decision": "none",
                                                         "_csrf_token": CSRF.search(page).group(1)})
         juror_cookies = juror.cookies
-        juror_cookie = "; ".join(f"{name}={value}" for name, value in juror_cookies.items())
-        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        if os.environ.get("HOT_DEBUG"):
-            probe = httpx.get(f"{base}{application}/sections/project", headers={"cookie": cookie})
-            print("probe", probe.status_code, probe.headers.get("location"), cookie[:200])
-        csrf = cookies.get("giuria_csrf")
         section_page = f"{application}/sections/project"
         save = f"{application}/sections/entity"
-        get_script = lua(workdir / "get.lua", method="GET", cookie=cookie, token=csrf)
-        post_script = lua(workdir / "post.lua", method="POST", cookie=cookie, token=csrf, body=DRAFT_FORM)
-        juror_get = lua(workdir / "juror_get.lua", method="GET", cookie=juror_cookie,
-                        token=juror_cookies.get("giuria_csrf"))
-        juror_post = lua(workdir / "juror_post.lua", method="POST", cookie=juror_cookie,
-                         token=juror_cookies.get("giuria_csrf"), body=SCORE_FORM)
 
-        print(f"engine: {args.engine}; one uvicorn worker each; wrk -t2 -c{args.connections} -d{args.seconds}s")
-        rows = [
-            ("bare Litestar page", bare, None),
-            ("public landing page", f"{base}/c/welfare-comunita-2026", None),
-            ("applicant form section (GET)", f"{base}{section_page}", get_script),
-            ("applicant draft save (POST)", f"{base}{save}", post_script),
-            ("juror review page (GET)", f"{base}{review_path}", juror_get),
-            ("juror score save (POST)", f"{base}{review_path}/review", juror_post),
+        def script(name: str, method: str, jar: httpx.Cookies, csrf_cookie: str, body: str = "") -> str:
+            return lua(workdir / f"{name}.lua", method=method, cookie=cookie_header(jar), token=jar.get(csrf_cookie),
+                       body=body)
+
+        rows = [  # label, url, wrk script, compared with
+            ("bare Litestar page", bare, None, None),
+            ("(b) reference GET", f"{reference}/", script("b_get", "GET", reference_cookies, "csrf"), None),
+            ("(b) reference POST", f"{reference}/review",
+             script("b_post", "POST", reference_cookies, "csrf", SCORE_FORM), None),
+            ("public landing page", f"{base}/c/welfare-comunita-2026", None, "get"),
+            ("applicant form section (GET)", f"{base}{section_page}",
+             script("get", "GET", cookies, "giuria_csrf"), "get"),
+            ("applicant draft save (POST)", f"{base}{save}",
+             script("post", "POST", cookies, "giuria_csrf", DRAFT_FORM), "post"),
+            ("juror dashboard (GET)", f"{base}/jury", script("dash", "GET", juror_cookies, "giuria_csrf"), "get"),
+            ("juror review page (GET)", f"{base}{review_path}",
+             script("juror_get", "GET", juror_cookies, "giuria_csrf"), "get"),
+            ("juror score save (POST)", f"{base}{review_path}/review",
+             script("juror_post", "POST", juror_cookies, "giuria_csrf", SCORE_FORM), "post"),
         ]
-        figures = {}
-        for label, url, script in rows:
-            figures[label] = wrk(url, seconds=args.seconds, connections=args.connections, script=script)
-            rate, p50, p99 = figures[label]
-            print(f"  {label:<32} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
-        bare_rate = figures["bare Litestar page"][0]
-        for label in list(figures)[1:]:
-            print(f"  {label:<32} {figures[label][0] / bare_rate:6.1%} of the bare page; "
-                  f"{figures[label][0] / 16:5.0f}x a 16 req/s review page")
+        pids = {"bare Litestar page": servers[0].pid, "(b) reference GET": servers[1].pid,
+                "(b) reference POST": servers[1].pid}
+        measured: dict[str, list[tuple[float, str, str, float]]] = {label: [] for label, *_ in rows}
+        for _round in range(args.rounds):
+            for label, url, wrk_script, _compared in rows:
+                pid = pids.get(label, giuria.pid)
+                before = cpu_seconds(pid)
+                rate, p50, p99, total = wrk(url, seconds=args.seconds, connections=args.connections,
+                                            script=wrk_script, pin=pin_wrk)
+                measured[label].append((rate, p50, p99, (cpu_seconds(pid) - before) * 1000 / max(total, 1)))
+
+        def median(label: str) -> tuple[float, str, str, float]:
+            return sorted(measured[label])[len(measured[label]) // 2]
+
         queries = count_queries(environ, cookies, [("applicant form section (GET)", "GET", section_page),
                                                    ("applicant draft save (POST)", "POST", save, DRAFT_FORM),
                                                    ("public landing page", "GET", "/c/welfare-comunita-2026")])
-        queries |= count_queries(environ, juror_cookies, [("juror review page (GET)", "GET", review_path),
+        queries |= count_queries(environ, juror_cookies, [("juror dashboard (GET)", "GET", "/jury"),
+                                                          ("juror review page (GET)", "GET", review_path),
                                                           ("juror score save (POST)", "POST", f"{review_path}/review",
                                                            SCORE_FORM)])
-        for label, count in queries.items():
-            print(f"  SQL statements per request, {label}: {count}")
+        reference_rate = {"get": median("(b) reference GET")[0], "post": median("(b) reference POST")[0]}
+        print(f"\nengine: {args.engine}; one uvicorn worker each; wrk -t2 -c{args.connections} -d{args.seconds}s; "
+              f"median of {args.rounds} interleaved rounds")
+        print(f"| {'path':<30} | {'req/s':>7} | {'p50':>8} | {'p99':>8} | {'of (b)':>7} | {'CPU ms/req':>10} "
+              f"| {'SQL/req':>7} |")
+        print(f"|{'-' * 32}|{'-' * 9}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 12}|{'-' * 9}|")
+        for label, _url, _script, compared in rows:
+            rate, p50, p99, cpu = median(label)
+            ratio = f"{rate / reference_rate[compared]:.1%}" if compared else ""
+            sql = str(queries.get(label, "")) if compared else ""
+            print(f"| {label:<30} | {rate:7.0f} | {p50:>8} | {p99:>8} | {ratio:>7} | {cpu:10.2f} | {sql:>7} |")
+        if args.workers > 1:
+            for _stop in servers:  # the single-worker servers stop: the serve commands get the machine
+                _stop.terminate()
+                _stop.wait(timeout=10)
+            workers_figures(args, environ, review_path, script("juror_get", "GET", juror_cookies, "giuria_csrf"),
+                            pin_wrk)
     finally:
         for server in servers:
             server.terminate()
@@ -243,6 +360,30 @@ def main() -> None:
         if database_url:
             asyncio.run(drop_postgres_database(database_url))
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def workers_figures(args, environ: dict[str, str], review_path: str, wrk_script: str, pin_wrk: str) -> None:
+    """The review page under `giuria serve --workers 1` and `--workers N`, interleaved, wrk on core `pin_wrk`."""
+    figures: dict[int, list] = {1: [], args.workers: []}
+    for _round in range(args.rounds):
+        for workers in figures:
+            port = free_port()
+            server = start([sys.executable, "-c", "from core.cli.main import main; main()", "serve", "--port",
+                            str(port), "--workers", str(workers)], cwd=ROOT,
+                           env={**os.environ, **environ, "GIURIA_BASE_URL": "http://127.0.0.1"})
+            try:
+                wait_until_up(f"http://127.0.0.1:{port}/healthz")
+                figures[workers].append(wrk(f"http://127.0.0.1:{port}{review_path}", seconds=args.seconds,
+                                            connections=args.connections, script=wrk_script, pin=pin_wrk))
+            finally:
+                server.terminate()
+                server.wait(timeout=15)
+    medians = {workers: sorted(runs)[len(runs) // 2] for workers, runs in figures.items()}
+    for workers, (rate, p50, p99, _total) in medians.items():
+        print(f"juror review page (GET), `giuria serve --workers {workers}`, wrk on core {pin_wrk}: {rate:.0f} req/s, "
+              f"p50 {p50}, p99 {p99}")
+    if medians[1][0]:
+        print(f"{args.workers} workers serve {medians[args.workers][0] / medians[1][0]:.2f}x one worker")
 
 
 if __name__ == "__main__":

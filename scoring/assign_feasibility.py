@@ -9,10 +9,12 @@ cannot be reached.
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import max_flow
 
 from scoring.assign_model import Obstacle
 from scoring.assign_problem import Problem
+from scoring.deferred import deferred
+
+max_flow = deferred("ortools.graph.python.max_flow")
 
 SHOWN = 8
 

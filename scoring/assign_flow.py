@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from scoring.assign_problem import SCALE, Problem
+from scoring.deferred import deferred
+
+min_cost_flow = deferred("ortools.graph.python.min_cost_flow")
 
 Progress = Callable[[str], None] | None
 

@@ -26,9 +26,12 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, sparse
 
+from scoring.deferred import deferred
 from scoring.reviews import Reviews
+
+linalg = deferred("scipy.linalg")
+sparse = deferred("scipy.sparse")
 
 METHODS = ("none", "zscore", "percentile", "additive", "offset_scale")
 DEFAULT_METHOD = "offset_scale"

@@ -23,11 +23,15 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
-from scipy import optimize, sparse
-from scipy.sparse.csgraph import connected_components
-from scipy.special import betaln, digamma, expit, log_expit, ndtr
 
+from scoring.deferred import deferred
 from scoring.index import index_ids
+
+optimize = deferred("scipy.optimize")
+sparse = deferred("scipy.sparse")
+csgraph = deferred("scipy.sparse.csgraph")
+special = deferred("scipy.special")
+
 
 EXACT_SE_LIMIT = 2000  # up to this many entries the Laplace covariance is inverted exactly (32 MB)
 _EM_ROUNDS = 3  # before the joint fit of Crowd-BT
@@ -53,7 +57,7 @@ class BTResult:
 
     def probability(self, a: Hashable, b: Hashable) -> float:
         """Modelled probability that `a` beats `b`."""
-        return float(expit(self.scores[a] - self.scores[b]))
+        return float(special.expit(self.scores[a] - self.scores[b]))
 
     def ranking(self) -> tuple[Hashable, ...]:
         """Entries from strongest to weakest (ties keep first-seen order)."""
@@ -108,7 +112,7 @@ def fit_bradley_terry(
         raise ValueError("nothing to fit: no entries and no comparisons")
     weight = np.ones(len(winner))
     theta, converged = _fit_log_strengths(winner, loser, weight, n, prior, np.zeros(n), tol)
-    p = expit(theta[winner] - theta[loser])
+    p = special.expit(theta[winner] - theta[loser])
     se, method, components = _standard_errors(winner, loser, weight * p * (1 - p), n, prior)
     return BTResult(
         dict(zip(ids, theta.tolist(), strict=True)),
@@ -125,17 +129,17 @@ def _fit_log_strengths(winner, loser, weight, n, prior, start, tol) -> tuple[np.
     # Convex objective; Newton–CG with exact Hessian-vector products converges in a handful of steps.
     def objective(theta):
         d = theta[winner] - theta[loser]
-        value = -np.dot(weight, log_expit(d)) + 0.5 * prior * np.dot(theta, theta)
-        g = weight * expit(-d)
+        value = -np.dot(weight, special.log_expit(d)) + 0.5 * prior * np.dot(theta, theta)
+        g = weight * special.expit(-d)
         grad = np.bincount(loser, g, n) - np.bincount(winner, g, n) + prior * theta
         return value, grad
 
     def hessp(theta, v):
-        p = expit(theta[winner] - theta[loser])
+        p = special.expit(theta[winner] - theta[loser])
         r = weight * p * (1 - p) * (v[winner] - v[loser])
         return np.bincount(winner, r, n) - np.bincount(loser, r, n) + prior * v
 
-    p0 = expit(start[winner] - start[loser])
+    p0 = special.expit(start[winner] - start[loser])
     diagonal = np.bincount(winner, weight * p0 * (1 - p0), n) + np.bincount(loser, weight * p0 * (1 - p0), n)
     x, converged, _ = _newton(objective, hessp, start, diagonal + prior, tol, 200)
     # The optimum has mean 0 (each vote's gradient sums to 0); remove what the tolerance leaves.
@@ -173,7 +177,7 @@ def _newton(objective, hessp, start, diagonal, tol, max_iterations):
 def _standard_errors(winner, loser, curvature, n, prior):
     """SE of each score relative to the mean, from the Laplace approximation H = L(curvature) + prior I."""
     graph = sparse.coo_matrix((np.ones(len(winner)), (winner, loser)), shape=(n, n)).tocsr()
-    components, label = connected_components(graph, directed=False)
+    components, label = csgraph.connected_components(graph, directed=False)
     component_size = np.bincount(label)[label]
     degree = np.bincount(winner, curvature, n) + np.bincount(loser, curvature, n)
     h = degree + prior
@@ -245,7 +249,7 @@ def fit_crowd_bt(
         tol,
         max_iterations,
     )
-    theta, eta = x[:n] - x[:n].mean(), expit(x[n:])
+    theta, eta = x[:n] - x[:n].mean(), special.expit(x[n:])
     curvature = _observed_curvature(theta[winner] - theta[loser], eta[juror])
     se, _, _ = _standard_errors(winner, loser, curvature, n, prior)
     return CrowdBTResult(
@@ -274,8 +278,8 @@ class _CrowdPosterior:
         if self._at is not None and np.array_equal(self._at[0], x):
             return self._at[1]
         theta, u = x[: self.n], x[self.n :]
-        eta = expit(u)
-        s = expit(theta[self.winner] - theta[self.loser])
+        eta = special.expit(u)
+        s = special.expit(theta[self.winner] - theta[self.loser])
         e = eta[self.juror]
         p = (1 - e) + (2 * e - 1) * s
         ds = s * (1 - s)
@@ -284,12 +288,12 @@ class _CrowdPosterior:
         f_dd = -((2 * e - 1) * ds * (1 - 2 * s) / p) + ((2 * e - 1) * ds / p) ** 2
         f_de = -(2 * ds / p) + (2 * e - 1) * ds * (2 * s - 1) / p**2
         f_ee = ((2 * s - 1) / p) ** 2
-        slope = eta * expit(-u)  # de/du, exact even where eta rounds to 1
+        slope = eta * special.expit(-u)  # de/du, exact even where eta rounds to 1
         prior_e = np.zeros_like(eta)  # derivative of minus the log Beta prior; its terms vanish at a, b = 1
         if self.a > 1:
             prior_e -= (self.a - 1) / eta
         if self.b > 1:
-            prior_e += (self.b - 1) / expit(-u)
+            prior_e += (self.b - 1) / special.expit(-u)
         grad_e = np.bincount(self.juror, f_e, self.n_jurors) + prior_e
         terms = {"theta": theta, "u": u, "eta": eta, "p": p, "slope": slope, "grad_e": grad_e}
         terms |= {"f_d": f_d, "f_dd": f_dd, "f_de": f_de, "f_ee": f_ee}
@@ -309,7 +313,7 @@ class _CrowdPosterior:
         t = self._terms(x)
         theta, n = t["theta"], self.n
         value = -np.sum(np.log(t["p"])) + 0.5 * self.prior * np.dot(theta, theta)
-        value -= np.sum((self.a - 1) * log_expit(t["u"]) + (self.b - 1) * log_expit(-t["u"]))
+        value -= np.sum((self.a - 1) * special.log_expit(t["u"]) + (self.b - 1) * special.log_expit(-t["u"]))
         f_d = t["f_d"]
         grad_theta = np.bincount(self.winner, f_d, n) - np.bincount(self.loser, f_d, n) + self.prior * theta
         return value, np.concatenate([grad_theta, t["grad_e"] * t["slope"]])
@@ -325,7 +329,7 @@ class _CrowdPosterior:
         if self.a > 1:
             prior_ee += (self.a - 1) / eta**2
         if self.b > 1:
-            prior_ee += (self.b - 1) / expit(-t["u"]) ** 2
+            prior_ee += (self.b - 1) / special.expit(-t["u"]) ** 2
         h_ee = np.bincount(self.juror, t["f_ee"], self.n_jurors) + prior_ee
         cross = np.bincount(self.juror, t["f_de"] * dv, self.n_jurors)
         # Chain rule for e = expit(u): d2f/du2 = f_ee e'^2 + f_e e'', with e'' = e' (1 - 2e).
@@ -334,14 +338,14 @@ class _CrowdPosterior:
 
 
 def _truthful_probability(d: np.ndarray, eta: np.ndarray) -> np.ndarray:
-    agree = eta * expit(d)
-    return agree / (agree + (1 - eta) * expit(-d))
+    agree = eta * special.expit(d)
+    return agree / (agree + (1 - eta) * special.expit(-d))
 
 
 def _observed_curvature(d: np.ndarray, eta: np.ndarray) -> np.ndarray:
     # Minus the second derivative of log(eta s(d) + (1 - eta) s(-d)); clipped at 0, as a few votes
     # against the fitted order bend the wrong way and would make the Laplace covariance meaningless.
-    s = expit(d)
+    s = special.expit(d)
     p = (1 - eta) + (2 * eta - 1) * s
     first = (2 * eta - 1) * s * (1 - s)
     second = first * (1 - 2 * s)
@@ -399,7 +403,7 @@ def _vote_update(mu_w, v_w, mu_l, v_l, a, b, floor):
     """Beliefs after "w beat l", moment-matched (arrays broadcast), and the probability of that vote."""
     s = np.sqrt(_PROBIT + v_w + v_l)
     t = (mu_w - mu_l) / s
-    agree = ndtr(t)  # probability the true order is the one voted
+    agree = special.ndtr(t)  # probability the true order is the one voted
     reliability = a / (a + b)
     evidence = reliability * agree + (1 - reliability) * (1 - agree)
     density = np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
@@ -476,11 +480,11 @@ def _kl_gauss(mu1, v1, mu0, v0):
 
 def _kl_beta(a1, b1, a0, b0):
     return (
-        betaln(a0, b0)
-        - betaln(a1, b1)
-        + (a1 - a0) * digamma(a1)
-        + (b1 - b0) * digamma(b1)
-        + (a0 - a1 + b0 - b1) * digamma(a1 + b1)
+        special.betaln(a0, b0)
+        - special.betaln(a1, b1)
+        + (a1 - a0) * special.digamma(a1)
+        + (b1 - b0) * special.digamma(b1)
+        + (a0 - a1 + b0 - b1) * special.digamma(a1 + b1)
     )
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
+from scoring.deferred import deferred
 from scoring.index import review_arrays
+
+stats = deferred("scipy.stats")
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 _RATIO_BLOCK = 2048  # rows of the value-by-value table computed at once, to bound memory

@@ -11,7 +11,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
+
+from scoring.deferred import deferred
+
+sparse = deferred("scipy.sparse")
 
 
 def _ordered(labels: Iterable[Hashable]) -> tuple[Hashable, ...]:

@@ -7,6 +7,8 @@ person wrote is lost, and it blocks submission until corrected.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +59,22 @@ class SectionProgress:
 
 def sections_of(form: Any) -> list[SectionSpec]:
     return msgspec.convert(form, list[SectionSpec]) if not _is_specs(form) else list(form)
+
+
+def stored_form(stored: Any) -> list[SectionSpec]:
+    """An edition's form as the database holds it (JSON text, or already decoded), as specs.
+
+    The text is parsed once per distinct content and kept by that content, so a worker never serves a stale
+    form (an edited form is another key) and no worker depends on another's memory.
+    """
+    if isinstance(stored, str):
+        return list(_parsed_form(stored))
+    return sections_of(stored)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_form(text: str) -> tuple[SectionSpec, ...]:
+    return tuple(sections_of(json.loads(text)))
 
 
 def _is_specs(form: Any) -> bool:

@@ -7,6 +7,7 @@ time zone, and changes state in one short transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -14,8 +15,8 @@ from typing import Any
 
 import msgspec
 
+from core.applications import application_queries, lifecycle
 from core.applications import attachments as files
-from core.applications import lifecycle
 from core.applications.form import (
     COLUMN_QUESTIONS,
     FormInput,
@@ -25,7 +26,7 @@ from core.applications.form import (
     parse_section,
     progress,
     rule_requirements,
-    sections_of,
+    stored_form,
 )
 from core.editions.geography import area_for_region
 from core.editions.schema import SectionSpec, StatementSpec
@@ -37,8 +38,6 @@ from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
     Application,
-    Area,
-    Attachment,
     AuditEvent,
     ConsentRecord,
     Decision,
@@ -171,9 +170,13 @@ async def _edition(edition_id: int) -> dict[str, Any]:
 async def _deadline(edition: dict[str, Any], extended_until: datetime | None) -> Deadline:
     close = await TimelineEntry.select(TimelineEntry.starts_at).where(
         TimelineEntry.edition == edition["id"], TimelineEntry.code == CALL_CLOSE).first()
-    settings = json_value(edition["settings"]) or {}
-    return Deadline(closes_at=close["starts_at"] if close else None,
-                    grace=timedelta(minutes=int(settings.get("grace_minutes", 0))), extended_until=extended_until)
+    return _deadline_of(close["starts_at"] if close else None, edition["settings"], extended_until)
+
+
+def _deadline_of(closes_at: datetime | None, edition_settings: Any, extended_until: datetime | None) -> Deadline:
+    settings = json_value(edition_settings) or {}
+    return Deadline(closes_at=closes_at, grace=timedelta(minutes=int(settings.get("grace_minutes", 0))),
+                    extended_until=extended_until)
 
 
 async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -185,18 +188,15 @@ async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = Fal
 
 
 async def _view(row: dict[str, Any]) -> ApplicationView:
-    edition = await _edition(row["edition"])
+    edition = await application_queries.edition_for_save(row["edition"], CALL_CLOSE)
     values, invalid = _stored_answers(row["answers"])
-    sections = sections_of(json_value(edition["application_form"]))
-    attachments = {a["field"]: a for a in await Attachment.select(
-        Attachment.id, Attachment.field, Attachment.filename, Attachment.size_bytes, Attachment.content_type,
-    ).where(Attachment.application == row["id"])}
-    tracks = await Track.select(Track.id, Track.code, Track.name).where(Track.edition == edition["id"]).order_by(
-        Track.position)
+    sections = stored_form(edition["application_form"])
+    attachments = {a["field"]: a for a in await application_queries.attachments(row["id"])}
+    tracks = await application_queries.tracks(edition["id"])
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
-    area = await Area.select(Area.code).where(Area.id == row["area"]).first() if row["area"] else None
+    area = await application_queries.area_code(row["area"]) if row["area"] else None
     by_rule = rule_requirements(json_value(edition["eligibility"]), values)
-    deadline = await _deadline(edition, row["deadline_extended_until"])
+    deadline = _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"])
     return ApplicationView(
         id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
@@ -204,19 +204,32 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
         values=values, invalid=invalid, version=row["version"], sections=sections,
         progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
-        declarations=msgspec.convert(json_value(edition["declarations"]) or [], list[StatementSpec]),
-        consents=msgspec.convert(json_value(edition["consents"]) or [], list[StatementSpec]),
+        declarations=_statements(edition["declarations"]), consents=_statements(edition["consents"]),
         deadline=deadline, receipt_number=row["receipt_number"], submitted_at=row["submitted_at"],
-        area=area["code"] if area else None, required_by_rule=frozenset(by_rule),
-        call_open=deadline.is_open(datetime.now(UTC)),
+        area=area, required_by_rule=frozenset(by_rule), call_open=deadline.is_open(datetime.now(UTC)),
     )
+
+
+def _statements(stored: Any) -> list[StatementSpec]:
+    """An edition's declarations or consents as specs; the parse is kept per distinct stored text."""
+    if isinstance(stored, str):
+        return list(_parsed_statements(stored))
+    return msgspec.convert(stored or [], list[StatementSpec])
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_statements(text: str) -> tuple[StatementSpec, ...]:
+    return tuple(msgspec.convert(json_value(text) or [], list[StatementSpec]))
 
 
 # -- reading --------------------------------------------------------------------------------
 
 
 async def own_application(*, user: SessionUser, application_id: int) -> ApplicationView:
-    return await _view(await _owned_row(user, application_id))
+    row = await application_queries.owned_application(application_id, user.id)
+    if row is None:
+        raise ApplicationNotFound(application_id)
+    return await _view(row)
 
 
 async def own_applications(*, user: SessionUser) -> list[ApplicationView]:
@@ -296,13 +309,15 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
     """
     now = now or datetime.now(UTC)
     async with db.write_transaction():
-        row = await _owned_row(user, application_id, lock=True)
+        row = await application_queries.owned_application(application_id, user.id, lock=True)
+        if row is None:
+            raise ApplicationNotFound(application_id)
         if not lifecycle.can_edit(row["status"]):
             raise ApplicationClosed(_("This application was submitted and can no longer be changed."))
-        edition = await _edition(row["edition"])
-        if not (await _deadline(edition, row["deadline_extended_until"])).is_open(now):
+        edition = await application_queries.edition_for_save(row["edition"], CALL_CLOSE)
+        if not _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"]).is_open(now):
             raise ApplicationClosed(_("The deadline for applications has passed."))
-        spec = next((s for s in sections_of(json_value(edition["application_form"])) if s.code == section_code), None)
+        spec = next((s for s in stored_form(edition["application_form"]) if s.code == section_code), None)
         if spec is None:
             raise ApplicationNotFound(section_code)
         outcome = parse_section(spec, data)
@@ -317,13 +332,13 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
                          Application.version: row["version"] + 1, Application.updated_at: now}
         if "track" in data:
             track_code = str((data.get("track") or [""])[0])
-            track = await Track.select(Track.id).where(Track.edition == edition["id"], Track.code == track_code).first()
+            track = await application_queries.track_id(edition["id"], track_code)
             if track is None:
                 outcome.errors["track"] = _("Choose one of the call's tracks.")
             else:
-                changes[Application.track] = track["id"]
+                changes[Application.track] = track
         if any(q.code in COLUMN_QUESTIONS for q in spec.questions):
-            areas = await Area.select(Area.id, Area.code, Area.regions).where(Area.edition == edition["id"])
+            areas = await application_queries.areas(edition["id"])
             changes.update(_column_values(values, {a["code"]: json_value(a["regions"]) for a in areas},
                                           {a["code"]: a["id"] for a in areas}))
         await Application.update(changes).where(Application.id == application_id)

@@ -129,8 +129,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     if workers > 1 and settings.database_engine == "sqlite":
         click.echo("Note: several workers on SQLite share one writer; use PostgreSQL for large calls.", err=True)
+    # uvicorn's "auto" picks uvloop and httptools (dependencies of Giuria): with asyncio's loop and h11, keep-alive
+    # connections piled onto one worker and a second worker served no more than one.
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=settings.trusted_proxies, log_level="info")
+                forwarded_allow_ips=settings.trusted_proxies, log_level="info", loop="auto", http="auto")
 
 
 @cli.command()

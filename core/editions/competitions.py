@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from core.editions import landing_queries
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import (
     AreaSpec,
@@ -357,22 +358,12 @@ async def list_public_editions() -> list[EditionSummary]:
 
 async def edition_landing(slug: str) -> EditionLanding:
     """The public page of an edition; drafts and archived editions are not found."""
-    edition = await Edition.select().where(Edition.slug == slug, Edition.status.is_in(list(PUBLIC_STATUSES))).first()
+    edition = await landing_queries.public_edition(slug, PUBLIC_STATUSES)
     if edition is None:
         raise EditionNotFound(slug)
-    edition_id = edition["id"]
-    timeline = await TimelineEntry.select().where(TimelineEntry.edition == edition_id).order_by(
-        TimelineEntry.position)
-    tracks = await Track.select(Track.code, Track.name, Track.description).where(
-        Track.edition == edition_id).order_by(Track.position)
-    areas = await Area.select(Area.code, Area.name, Area.regions).where(Area.edition == edition_id).order_by(
-        Area.position)
-    partners = await EditionPartner.select(EditionPartner.role, EditionPartner.organisation.name,
-                                           EditionPartner.organisation.website).where(
-        EditionPartner.edition == edition_id).order_by(EditionPartner.position)
-    prizes = await Prize.select(Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.target,
-                                Prize.details, Prize.sponsor.organisation.name).where(
-        Prize.edition == edition_id).order_by(Prize.position)
+    lists = await landing_queries.landing_lists(edition["id"])
+    timeline, tracks, areas, partners, prizes = (lists[name] for name in ("timeline", "tracks", "areas", "partners",
+                                                                            "prizes"))
     return EditionLanding(
         summary=EditionSummary(slug=edition["slug"], title=_json(edition["title"]), year=edition["year"],
                                status=edition["status"], summary=_json(edition["summary"]),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from core.applications.form import sections_of
+from core.applications.form import stored_form
 from core.editions import access
 from core.editions.schema import parse_moment
 from core.judging.assignments import entries_of_round
@@ -239,7 +239,7 @@ async def bidding_page(*, juror: SessionUser, round_id: int, page_number: int = 
     conflicted = {c["application"] for c in await ConflictOfInterest.select(ConflictOfInterest.application).where(
         ConflictOfInterest.juror == juror.id)}
     blind = bool(round_row["blind"])
-    hidden = identifying_fields(sections_of(json_value(round_row["edition.application_form"]))) if blind else set()
+    hidden = identifying_fields(stored_form(round_row["edition.application_form"])) if blind else set()
     lines = tuple(BidLine(
         entry=e["id"], title=entry_label(e["id"]) if blind or not e["title"] else e["title"],
         track=_label(e["track.name"]), abstract="" if "abstract" in hidden else _abstract(e["answers"]),

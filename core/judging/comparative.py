@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.applications.form import sections_of
+from core.applications.form import stored_form
 from core.editions.schema import SectionSpec
 from core.judging import redaction
 from core.judging.reviews import (
@@ -151,7 +151,7 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
     if not ids:
         return {}
     blind = bool(round_row["blind"])
-    sections = sections_of(json_value(round_row["edition.application_form"]))
+    sections = stored_form(round_row["edition.application_form"])
     hidden = _identifying(sections) if blind else set()
     # Jurors of a blind round read the answers as the organisers cleared them of names.
     cleared = await redaction.blind_answers(application_ids=ids, sections=sections) if blind and with_answers else {}
@@ -201,7 +201,7 @@ async def pairwise_page(*, juror: SessionUser, round_id: int, now: datetime | No
         # Alternate sides from one choice to the next, so neither side is always the model's first pick.
         first, second = (pair[1], pair[0]) if compared % 2 else pair
         views = (found[first], found[second])
-    sections = sections_of(json_value(round_row["edition.application_form"]))
+    sections = stored_form(round_row["edition.application_form"])
     hidden = _identifying(sections) if round_row["blind"] else set()
     return PairPage(header=_header(round_row, now), sections=[_visible_section(s, hidden) for s in sections],
                     pair=views, pool=len(pool),

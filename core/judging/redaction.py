@@ -14,6 +14,7 @@ and of the detector it was made for, so a juror's page checks the whole round in
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,10 +22,11 @@ from typing import Any
 
 import msgspec
 
-from core.applications.form import sections_of
+from core.applications.form import stored_form
 from core.applications.lifecycle import DEFAULT_IN_PLAY, IN_PLAY
 from core.editions import access
 from core.editions.schema import QuestionSpec, SectionSpec
+from core.judging import review_queries
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
@@ -223,7 +225,8 @@ def review_units(units: list[TextUnit], identity: Identity, texts: dict[str, Any
     return reviews
 
 
-def shown_values(values: dict[str, Any], hidden: set[str], reviews: list[UnitReview]) -> dict[str, Any]:
+def shown_values(values: dict[str, Any], hidden: set[str],
+                 reviews: list[UnitReview] | list[ShownText]) -> dict[str, Any]:
     """The answers as jurors of a blind round read them: hidden questions gone, each text as reviewed."""
     shown = {code: copy.deepcopy(value) for code, value in values.items() if code not in hidden}
     for review in reviews:
@@ -290,6 +293,16 @@ def checker(sections: list[SectionSpec]) -> int:
     return int(hashlib.sha256(b"%d:" % DETECTOR_VERSION + form).hexdigest()[:7], 16)
 
 
+def form_checker(stored: Any) -> int:
+    """`checker` of an edition's form as the database holds it, computed once per distinct form text."""
+    return _checker_of_text(stored) if isinstance(stored, str) else checker(stored_form(stored))
+
+
+@functools.lru_cache(maxsize=64)
+def _checker_of_text(text: str) -> int:
+    return checker(stored_form(text))
+
+
 def _fresh(entry: _Entry, check: int) -> bool:
     row = entry.redaction
     return row is not None and row["checked_version"] == entry.version and row["detector"] == check
@@ -299,8 +312,39 @@ async def blind_answers(*, application_ids: list[int], sections: list[SectionSpe
     """The answers of these entries as jurors of a blind round read them, by application id."""
     hidden = identifying_codes(sections)
     entries = await _entries(application_ids)
-    return {entry_id: shown_values(entry.values, hidden, _review(entry, sections).units)
+    return {entry_id: shown_values(entry.values, hidden, shown_texts(entry, sections))
             for entry_id, entry in entries.items()}
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """One text of an entry and the copy a juror of a blind round reads of it."""
+
+    unit: TextUnit
+    shown: str
+
+
+def shown_texts(entry: _Entry, sections: list[SectionSpec]) -> list[ShownText]:
+    """The `shown` copy `_review` gives each text, without looking for suggestions (what the organiser's
+    review needs, a juror's page does not): the stored copy while its source is current, else the text with
+    the suggestions decided "redact" masked."""
+    redaction = entry.redaction or {}
+    texts = json_value(redaction.get("texts")) or {}
+    decisions = json_value(redaction.get("decisions")) or {}
+    identity = None
+    shown = []
+    for unit in text_units(sections, entry.values, identifying_codes(sections)):
+        stored = texts.get(unit.path) if isinstance(texts.get(unit.path), dict) else None
+        decided = decisions.get(unit.path) if isinstance(decisions.get(unit.path), dict) else {}
+        if stored is not None and stored.get("source") == unit.text:
+            shown.append(ShownText(unit=unit, shown=stored.get("text", "")))
+            continue
+        if identity is None and any(d.get("action") == "redact" for d in decided.values()):
+            identity = identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
+                                   tax_code=entry.tax_code, team=entry.team)
+        text = unit.text if identity is None else _apply(unit.text, identity, decided)
+        shown.append(ShownText(unit=unit, shown=text))
+    return shown
 
 
 # -- the round's gate --------------------------------------------------------------------------------
@@ -329,17 +373,16 @@ async def round_gate(round_row: dict[str, Any]) -> RoundGate:
     """For a blind round, count what is still undecided; a round that is not blind is always open."""
     if not round_row["blind"]:
         return RoundGate(open=True, unreviewed=0, entries_to_review=0)
-    ids = await round_entries(round_row)
-    if not ids:
+    stored_sections = round_row["edition.application_form"]
+    sections = stored_form(stored_sections)
+    rows = await review_queries.gate_rows(
+        round_id=round_row["id"], edition_id=round_row["edition"],
+        statuses=list(IN_PLAY.get(round_row["kind"], DEFAULT_IN_PLAY)), detector=form_checker(stored_sections))
+    if not rows:
         return RoundGate(open=True, unreviewed=0, entries_to_review=0)
-    sections = sections_of(json_value(round_row["edition.application_form"]))
-    rows = await AnswerRedaction.select(
-        AnswerRedaction.application, AnswerRedaction.unreviewed, AnswerRedaction.checked_version,
-        AnswerRedaction.application.version).where(
-        AnswerRedaction.application.is_in(ids), AnswerRedaction.detector == checker(sections))
-    counts = {row["application"]: int(row["unreviewed"]) for row in rows
-              if row["checked_version"] == row["application.version"]}
-    missing = [i for i in ids if i not in counts]
+    counts = {row["id"]: int(row["unreviewed"]) for row in rows
+              if row["unreviewed"] is not None and row["checked_version"] == row["version"]}
+    missing = [row["id"] for row in rows if row["id"] not in counts]
     if missing:
         # Never reviewed, or changed since: count now (and leave the counting to the organiser's page to store).
         for entry in (await _entries(missing)).values():
@@ -391,7 +434,7 @@ def _round_info(row: dict[str, Any]) -> RoundInfo:
 async def redaction_overview(*, actor: SessionUser, edition_slug: str, round_code: str) -> RedactionOverview:
     """Every entry of the round with its suggestions counted; the counts are stored for the jurors' gate."""
     row = await _organised_round(actor, edition_slug, round_code)
-    sections = sections_of(json_value(row["edition.application_form"]))
+    sections = stored_form(row["edition.application_form"])
     entries = await _entries(await round_entries(row))
     reviews = [_review(entry, sections) for entry in entries.values()]
     check = checker(sections)
@@ -440,7 +483,7 @@ async def _round_entry(actor: SessionUser, edition_slug: str, round_code: str, a
     if lock:
         await db.locked(Application.select(Application.id).where(Application.id == application_id))
     entry = (await _entries([application_id]))[application_id]
-    return row, sections_of(json_value(row["edition.application_form"])), entry
+    return row, stored_form(row["edition.application_form"]), entry
 
 
 async def redaction_entry(*, actor: SessionUser, edition_slug: str, round_code: str,
@@ -537,7 +580,7 @@ async def _undecided_entries(actor: SessionUser, edition_slug: str, round_code: 
     """The round, its form's sections, and its entries (locked for this transaction) that still have undecided
     suggestions, each with its review."""
     row = await _organised_round(actor, edition_slug, round_code)
-    sections = sections_of(json_value(row["edition.application_form"]))
+    sections = stored_form(row["edition.application_form"])
     ids = await round_entries(row)
     if ids:
         await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))

@@ -9,6 +9,7 @@ changed, and a criterion changed in both places is reported, not overwritten.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,10 +18,10 @@ import msgspec
 
 from core.applications import attachments as files
 from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem, check_answers, checklist_items
-from core.applications.form import sections_of
+from core.applications.form import stored_form
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
-from core.judging import redaction
+from core.judging import redaction, review_queries
 from core.judging.redaction import identifying_codes
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
 from core.messaging import events
@@ -30,7 +31,6 @@ from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
-    Application,
     Assignment,
     Attachment,
     ConflictOfInterest,
@@ -39,7 +39,6 @@ from core.platform.tables import (
     CriterionScore,
     Review,
     Round,
-    TeamMember,
 )
 from core.plugin_api import WorkflowDefinition
 from core.plugins import active_registry
@@ -203,17 +202,10 @@ def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
 
 
 async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) -> list[RoundProgress]:
-    """The juror's rounds with their entries and how far along they are; one statement."""
+    """The juror's rounds with their entries and how far along they are; one statement (and a gate per blind
+    round)."""
     now = now or datetime.now(UTC)
-    rows = await Assignment.select(
-        Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
-        Assignment.round, Assignment.round.code, Assignment.round.name, Assignment.round.closes_at,
-        Assignment.round.opens_at, Assignment.round.status,
-        Assignment.round.blind, Assignment.round.workflow, Assignment.round.edition.enabled_plugins,
-        Assignment.round.edition.slug, Assignment.round.edition.title, Assignment.round.edition.time_zone,
-        Assignment.application.title, Assignment.application.track.name,
-    ).where(Assignment.juror == juror.id, Assignment.status != "recused").order_by(Assignment.round).order_by(
-        Assignment.application)
+    rows = await review_queries.dashboard_rows(juror.id)
     rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         rounds.setdefault((row["round.edition.slug"], row["round.code"]), []).append(row)
@@ -255,10 +247,7 @@ async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) 
     editions = [slug for slug, roles in juror.roles.items() if "juror" in roles]
     if not editions:
         return rounds
-    chaired = [r for r in await Round.select(
-        Round.id, Round.code, Round.name, Round.settings, Round.closes_at, Round.edition.slug, Round.edition.title,
-        Round.edition.time_zone, Round.workflow, Round.edition.enabled_plugins).where(
-        Round.workflow.is_in(consensus_workflows()), Round.edition.slug.is_in(editions)).order_by(Round.position)
+    chaired = [r for r in await review_queries.chaired_rounds(workflows=consensus_workflows(), edition_slugs=editions)
         if has_consensus_step(r["workflow"], json_value(r["edition.enabled_plugins"]))
         and is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
     known = {r.round_id: index for index, r in enumerate(rounds)}
@@ -340,14 +329,29 @@ async def _round(round_id: int) -> dict[str, Any]:
 
 def round_rubric(round_row: dict[str, Any]) -> Rubric:
     """The round's frozen rubric if scoring started, else the one its plugin offers now."""
-    frozen = json_value(round_row["rubric"]) or {}
-    if frozen.get("criteria"):
-        return rubric_from_mapping(frozen, name=frozen.get("name") or round_row["rubric_name"] or round_row["code"])
+    stored = round_row["rubric"]
+    fallback_name = round_row["rubric_name"] or round_row["code"]
+    frozen = (_frozen_rubric(stored, fallback_name) if isinstance(stored, str)
+              else _rubric_of(json_value(stored) or {}, fallback_name))
+    if frozen is not None:
+        return frozen
     rubric = active_registry().find_rubric(round_row["rubric_name"],
                                            enabled=json_value(round_row["edition.enabled_plugins"]) or [])
     if rubric is None:
         raise ScoringClosed(_("This round has no rubric yet; the organisers have been told."))
     return rubric
+
+
+def _rubric_of(frozen: dict[str, Any], fallback_name: str) -> Rubric | None:
+    if not frozen.get("criteria"):
+        return None
+    return rubric_from_mapping(frozen, name=frozen.get("name") or fallback_name)
+
+
+@functools.lru_cache(maxsize=64)
+def _frozen_rubric(text: str, fallback_name: str) -> Rubric | None:
+    """A frozen rubric's text parsed once per distinct content (a Rubric is immutable, so it is shared)."""
+    return _rubric_of(json_value(text) or {}, fallback_name)
 
 
 async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
@@ -378,19 +382,18 @@ identifying_fields = _identifying  # what a blind round hides, for the other jur
 
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
     now = now or datetime.now(UTC)
-    assignment = await _assignment(juror, assignment_id)
-    round_row = await _round(assignment["round"])
+    found = await review_queries.assignment_entry(assignment_id, juror.id)
+    if found is None:
+        raise AssignmentNotFound(assignment_id)
+    assignment, round_row, application = found
     await require_ready(round_row)
     enabled = json_value(round_row["edition.enabled_plugins"])
     task = juror_task(round_row["workflow"], enabled)
     rubric = None if task == "checklist" else round_rubric(round_row)
     round_settings = json_value(round_row["settings"]) or {}
     blind = bool(round_row["blind"])
-    sections = sections_of(json_value(round_row["edition.application_form"]))
+    sections = stored_form(round_row["edition.application_form"])
     cleared = assignment["conflict_checked_at"] is not None
-    application = await Application.select(
-        Application.id, Application.entity_name, Application.answers, Application.track.name).where(
-        Application.id == assignment["application"]).first()
     hidden = _identifying(sections) if blind else set()
     own = await _own_review(assignment_id)
     page = ReviewPage(
@@ -399,7 +402,7 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
         entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
-        sections=[_visible_section(s, hidden) for s in sections],
+        sections=_visible_sections(sections, hidden),
         **(await _entry_content(application, hidden, blind=blind, sections=sections)
            if cleared else _NOTHING_SHOWN),
         **own, workflow=round_row["workflow"] or "",
@@ -429,23 +432,18 @@ async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind
         stored = json_value(application["answers"]) or {}
         values = stored.get("values", stored) if isinstance(stored, dict) else {}
         answers = {code: value for code, value in values.items() if code not in hidden}
-    attachments = [a for a in await Attachment.select(
-        Attachment.id, Attachment.field, Attachment.content_type, Attachment.size_bytes).where(
-        Attachment.application == application["id"]) if a["field"] not in hidden]
-    team = [] if blind else await TeamMember.select(TeamMember.full_name, TeamMember.role).where(
-        TeamMember.application == application["id"]).order_by(TeamMember.position)
+    attachments = [a for a in await review_queries.attachments(application["id"]) if a["field"] not in hidden]
+    team = [] if blind else await review_queries.team(application["id"])
     return {"answers": answers, "attachments": attachments, "team": team,
             "entity_name": "" if blind else application["entity_name"]}
 
 
 async def _own_review(assignment_id: int) -> dict[str, Any]:
     """The juror's own review as the page's fields: scores and comments, or a checklist; empty before the first save."""
-    review = await Review.select().where(Review.assignment == assignment_id).first()
+    review, scores = await review_queries.own_review(assignment_id)
     if review is None:
         return {"values": {}, "comments": {}, "overall_comment": "", "feedback_to_applicant": "", "confidence": None,
                 "version": 0, "total": None, "submitted": False, "checklist": {}, "outcome": ""}
-    scores = await CriterionScore.select(CriterionScore.criterion, CriterionScore.value, CriterionScore.comment).where(
-        CriterionScore.review == review["id"])
     checklist = json_value(review["checklist"]) or {}
     return {"values": {s["criterion"]: s["value"] for s in scores},
             "comments": {s["criterion"]: s["comment"] for s in scores},
@@ -453,6 +451,13 @@ async def _own_review(assignment_id: int) -> dict[str, Any]:
             "confidence": review["confidence"], "version": review["version"], "total": review["total"],
             "submitted": review["status"] == SUBMITTED, "checklist": dict(checklist.get("items") or {}),
             "outcome": checklist.get("outcome", "")}
+
+
+def _visible_sections(sections: list[SectionSpec], hidden: set[str]) -> list[SectionSpec]:
+    """The form as a juror sees it; the same form and hidden set give the same (immutable-by-use) specs."""
+    if not hidden:
+        return sections
+    return [_visible_section(s, hidden) for s in sections]
 
 
 def _visible_section(spec: SectionSpec, hidden: set[str]) -> SectionSpec:
@@ -520,7 +525,7 @@ async def assignment_attachment(*, settings, juror: SessionUser, assignment_id: 
     round_row = await _round(assignment["round"])
     await require_ready(round_row)
     blind = bool(round_row["blind"])
-    if blind and field in _identifying(sections_of(json_value(round_row["edition.application_form"]))):
+    if blind and field in _identifying(stored_form(round_row["edition.application_form"])):
         raise AssignmentNotFound(assignment_id)
     row = await Attachment.select(Attachment.id).where(Attachment.application == assignment["application"],
                                                         Attachment.field == field).first()
@@ -588,16 +593,6 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
     return assignment, round_row
 
 
-async def _stored_sheet(review: dict | None) -> tuple[dict[str, float | None], dict[str, str]]:
-    stored: dict[str, float | None] = {}
-    stored_comments: dict[str, str] = {}
-    if review:
-        for score in await CriterionScore.select().where(CriterionScore.review == review["id"]):
-            stored[score["criterion"]] = score["value"]
-            stored_comments[score["criterion"]] = score["comment"]
-    return stored, stored_comments
-
-
 def _confidence(raw: str | None, errors: dict[str, str]) -> tuple[bool, int | None]:
     """Whether to store a confidence, and which: not when the form sent none, or one that is not 1 to 5."""
     if raw is None:
@@ -644,9 +639,10 @@ async def save_review(*, juror: SessionUser, assignment_id: int, data: ReviewInp
     async with db.write_transaction():
         assignment, round_row = await _scoring_assignment(juror, assignment_id, now)
         rubric = round_rubric(round_row)
-        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        review, scores = await review_queries.own_review(assignment_id, lock=True)
         was_submitted = bool(review and review["status"] == SUBMITTED)
-        stored, stored_comments = await _stored_sheet(review)
+        stored = {score["criterion"]: score["value"] for score in scores}
+        stored_comments = {score["criterion"]: score["comment"] for score in scores}
         merged = merge_sheet(rubric, stored_values=stored, stored_comments=stored_comments, sent=data)
         outcome = SaveOutcome(errors=merged.errors, conflicts=merged.conflicts)
         sheet = {code: value for code, value in merged.values.items() if value is not None}

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.applications import lifecycle
 from core.applications.attachments import blob_path
-from core.applications.form import sections_of
+from core.applications.form import stored_form
 from core.people.api_tokens import revoke_tokens_of
 from core.platform import audit, db
 from core.platform.db import json_value
@@ -149,7 +149,7 @@ async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
 
 async def _anonymise_application(row: dict[str, Any]) -> None:
     edition = await Edition.select(Edition.application_form).where(Edition.id == row["edition"]).first()
-    identifying = {q.code for s in sections_of(json_value(edition["application_form"])) for q in s.questions
+    identifying = {q.code for s in stored_form(edition["application_form"]) for q in s.questions
                    if q.identifying}
     application = await Application.select(Application.answers).where(Application.id == row["id"]).first()
     answers = json_value(application["answers"]) or {}

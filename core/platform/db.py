@@ -382,11 +382,21 @@ async def migrate() -> str:
     return output.getvalue()
 
 
+async def _keep_session(_connection) -> None:
+    """What a pooled connection goes through on release, instead of asyncpg's reset query.
+
+    asyncpg still rolls back a transaction left open. Its reset query (unlisten, close cursors, reset settings,
+    release session advisory locks) undoes what Giuria never does: it sets no session state, never listens, and
+    takes only transaction-scoped advisory locks. Skipped, it no longer doubles the round trips of every
+    statement run outside a transaction.
+    """
+
+
 async def start_pool(settings: Settings) -> None:
     db = engine()
     if isinstance(db, PostgresEngine) and settings.db_pool_size > 0:
         # No connection is opened before the first query: a worker starts (and answers 503) while the database is down.
-        await db.start_connection_pool(min_size=0, max_size=settings.db_pool_size)
+        await db.start_connection_pool(min_size=0, max_size=settings.db_pool_size, reset=_keep_session)
 
 
 async def close_pool() -> None:

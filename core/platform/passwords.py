@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -9,8 +11,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
 MAX_LENGTH = 256
-# Verified against when the account does not exist, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("giuria-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both paths take the same time. Made at the first
+    sign-in of either kind (so that one pays it whatever the account), not at import: Argon2 takes a worker's
+    start-up a quarter of a second and 64 MB."""
+    return _hasher.hash("giuria-timing-equaliser")
 
 
 def password_problems(password: str, *, email: str = "") -> list[str]:
@@ -30,8 +38,9 @@ async def hash_password(password: str) -> str:
 
 
 def _verify(stored_hash: str, password: str) -> bool:
+    dummy = _dummy_hash()
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
+        return _hasher.verify(stored_hash or dummy, password) and bool(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

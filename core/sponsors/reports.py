@@ -16,13 +16,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.applications import lifecycle
 from core.platform import i18n
 from core.platform.db import json_value
-from core.platform.documents import charts as chart_kit
-from core.platform.documents.pdf import PdfDocument
 from core.platform.documents.tabular import Sheet, SheetChart, to_csv, to_xlsx
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
@@ -46,6 +44,9 @@ from core.platform.tables import (
 from core.plugin_api import CHART_KINDS, ChartSpec, ReportOutput
 from core.plugins import active_registry
 from core.results.rounds import gather_round
+
+if TYPE_CHECKING:
+    from core.platform.documents.charts import Chart
 
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
@@ -384,8 +385,10 @@ def _hidden_note(*values: Iterable[Any]) -> str:
     return ""
 
 
-def draw(chart: ChartSpec, language: str) -> chart_kit.Chart:
+def draw(chart: ChartSpec, language: str) -> Chart:
     """The chart in one piece (a page scrolls); numbers in `language`, hidden cells drawn as —."""
+    from core.platform.documents import charts as chart_kit  # matplotlib: only where a chart is drawn
+
     with i18n.language(language):
         title = pick(chart.title, language)
         data = chart.data
@@ -406,8 +409,10 @@ def draw(chart: ChartSpec, language: str) -> chart_kit.Chart:
                                     targets=dict(data.get("targets") or {}))
 
 
-def draw_pages(chart: ChartSpec, language: str) -> list[chart_kit.Chart]:
+def draw_pages(chart: ChartSpec, language: str) -> list[Chart]:
     """The chart for paper: a long interval chart in pages that each fit a sheet."""
+    from core.platform.documents import charts as chart_kit
+
     if chart.kind != "interval":
         return [draw(chart, language)]
     with i18n.language(language):
@@ -474,6 +479,8 @@ def _shown(value: Any) -> Any:
 
 
 def report_pdf(output: ReportOutput, *, language: str, subtitle: str, footer: str) -> bytes:
+    from core.platform.documents.pdf import PdfDocument  # fpdf and matplotlib's fonts: only for a PDF
+
     document = PdfDocument(title=pick(output.title, language), subtitle=subtitle, footer=footer, language=language)
     for chart in output.charts:
         for page in draw_pages(chart, language):

@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 
 from core.applications.lifecycle import IllegalTransition
 from core.messaging import jobs
-from core.platform.documents.charts import bar_chart, interval_chart
 from core.platform.i18n import gettext as _
 from core.results import advancement, leaderboard
 from core.results.rounds import NoResults
@@ -39,6 +38,8 @@ def _data_url(svg: str) -> str:
 
 def _charts(board: leaderboard.Leaderboard) -> dict[str, str]:
     """SVG images of the intervals (first rows of the view) and of the jurors' leniency and spread."""
+    from core.platform.documents.charts import bar_chart, interval_chart  # matplotlib: only for this page
+
     charts = {}
     shown = [r for r in board.rows if r.score is not None and r.low is not None][:MAX_CHART_ROWS]
     if shown and board.group == "all":

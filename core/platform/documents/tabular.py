@@ -9,12 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from core.platform.documents.csv_cells import FORMULA_STARTS, csv_field
 
 
@@ -87,6 +81,8 @@ class XlsxWriter:
     a bold, frozen header row and columns sized to the content of the rows given with the header."""
 
     def __init__(self) -> None:
+        from openpyxl import Workbook  # here, not at start-up: a web worker rarely writes a workbook
+
         self._workbook = Workbook(write_only=True)
         self._sheet = None
         self._rows = 0  # rows of the current sheet under its header
@@ -94,6 +90,10 @@ class XlsxWriter:
 
     def sheet(self, title: str, columns: Sequence[str], first_rows: Sequence[Sequence[Any]]) -> None:
         """Start a sheet; its columns are sized to the header and `first_rows`, which are written at once."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         self._sheet = self._workbook.create_sheet(title=_sheet_title(title, self._workbook.sheetnames))
         self._sheet.freeze_panes = "A2"
         rows = [[_xlsx_text(_cell(v)) for v in row] for row in first_rows]
@@ -117,6 +117,9 @@ class XlsxWriter:
             self._rows += 1
 
     def chart_of_sheet(self, *, title: str, categories: int, values: Sequence[int], value_label: str = "") -> None:
+        from openpyxl.chart import BarChart, Reference
+        from openpyxl.utils import get_column_letter
+
         """Horizontal bars beside the current sheet's table, drawn from its rows: `categories` and `values` are
         1-based column numbers (e.g. entity and score of a ranking), first row on top."""
         if not self._rows:
@@ -139,6 +142,11 @@ class XlsxWriter:
 
     def charts(self, title: str, charts: Sequence[SheetChart]) -> None:
         """A sheet of charts, each drawn from its block of cells written beside it."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.chart import BarChart, LineChart, Reference
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         sheet = self._workbook.create_sheet(title=_sheet_title(title, self._workbook.sheetnames))
         sheet.column_dimensions["A"].width = max([len(str(c)) for chart in charts for c in chart.categories] + [12]
                                                  ) + 2

@@ -1,0 +1,63 @@
+"""The reads behind the applicant's pages and autosave, as plain parameterised SQL: one statement per need.
+
+Autosave runs every few seconds while someone types, and every section page reads the whole application;
+building these reads through Piccolo cost more than running them. The ownership check stays in `submission`
+(`applicant = …` here only narrows the one row fetched).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.platform import db
+from core.platform.tables import Application
+
+OWNED_SQL = "SELECT * FROM application WHERE id = {} AND applicant = {}"
+# What the applicant's pages read of the edition, with its call's close, in one statement.
+EDITION_FOR_SAVE_SQL = (
+    "SELECT edition.id, edition.slug, edition.title, edition.time_zone, edition.application_form,"
+    " edition.eligibility, edition.declarations, edition.consents, edition.settings,"
+    ' timeline_entry.starts_at AS "call_close"'
+    " FROM edition LEFT JOIN timeline_entry ON timeline_entry.edition = edition.id AND timeline_entry.code = {}"
+    " WHERE edition.id = {} ORDER BY timeline_entry.id"
+)
+AREAS_SQL = "SELECT id, code, regions FROM area WHERE edition = {} ORDER BY id"
+TRACK_SQL = "SELECT id FROM track WHERE edition = {} AND code = {} ORDER BY id"
+TRACKS_SQL = "SELECT id, code, name FROM track WHERE edition = {} ORDER BY position"
+AREA_CODE_SQL = "SELECT code FROM area WHERE id = {}"
+ATTACHMENTS_SQL = ("SELECT id, field, filename, size_bytes, content_type FROM attachment WHERE application = {}"
+                   " ORDER BY id")
+
+
+async def owned_application(application_id: int, applicant_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """Every column of the application, if it is this applicant's; locked for the transaction on PostgreSQL."""
+    sql = OWNED_SQL + (" FOR UPDATE" if lock and not db.is_sqlite() else "")
+    rows = await Application.raw(sql, application_id, applicant_id)
+    return rows[0] if rows else None
+
+
+async def edition_for_save(edition_id: int, close_code: str) -> dict[str, Any] | None:
+    rows = await Application.raw(EDITION_FOR_SAVE_SQL, close_code, edition_id)
+    return rows[0] if rows else None
+
+
+async def areas(edition_id: int) -> list[dict[str, Any]]:
+    return await Application.raw(AREAS_SQL, edition_id)
+
+
+async def track_id(edition_id: int, code: str) -> int | None:
+    rows = await Application.raw(TRACK_SQL, edition_id, code)
+    return rows[0]["id"] if rows else None
+
+
+async def tracks(edition_id: int) -> list[dict[str, Any]]:
+    return await Application.raw(TRACKS_SQL, edition_id)
+
+
+async def area_code(area_id: int) -> str | None:
+    rows = await Application.raw(AREA_CODE_SQL, area_id)
+    return rows[0]["code"] if rows else None
+
+
+async def attachments(application_id: int) -> list[dict[str, Any]]:
+    return await Application.raw(ATTACHMENTS_SQL, application_id)

@@ -1,0 +1,140 @@
+"""The reads behind the juror's hot pages, as plain parameterised SQL: one statement per need.
+
+Building these queries through Piccolo cost more CPU than running them (the review page spent a third of its
+time there). Each function returns plain rows shaped as the callers in `reviews` and `redaction` already read
+them; every object-level check stays in those callers (`juror = …` here only narrows the one row fetched).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.platform import db
+from core.platform.tables import Assignment
+
+# The assignment (only if it is this juror's and not recused), its round and edition, the entry and its track,
+# in one statement. Round and edition columns carry the names ROUND_SQL in `reviews` gives them.
+ENTRY_SQL = (
+    'SELECT assignment.id AS "assignment.id", assignment.status AS "assignment.status",'
+    ' assignment.conflict_checked_at AS "assignment.conflict_checked_at",'
+    ' assignment.application AS "assignment.application", assignment.round AS "assignment.round",'
+    ' assignment.juror AS "assignment.juror",'
+    ' round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,'
+    ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
+    ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
+    ' edition.application_form AS "edition.application_form",'
+    ' edition.enabled_plugins AS "edition.enabled_plugins",'
+    ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
+    ' track.name AS "track.name"'
+    ' FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition'
+    ' JOIN application ON application.id = assignment.application'
+    ' LEFT JOIN track ON track.id = application.track'
+    " WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
+)
+
+
+async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dict, dict] | None:
+    """(assignment, round, entry) rows for the juror's own assignment, or None when it is not theirs."""
+    rows = await Assignment.raw(ENTRY_SQL, assignment_id, juror_id)
+    if not rows:
+        return None
+    row = rows[0]
+    assignment = {key[11:]: row[key] for key in row if key.startswith("assignment.")}
+    application = {"id": assignment["application"], "entity_name": row["application.entity_name"],
+                   "answers": row["application.answers"], "track.name": row["track.name"]}
+    round_row = {key: value for key, value in row.items()
+                 if not key.startswith(("assignment.", "application.", "track."))}
+    return assignment, round_row, application
+
+
+OWN_REVIEW_SQL = (
+    "SELECT review.id, review.status, review.overall_comment, review.feedback_to_applicant, review.confidence,"
+    ' review.version, review.total, review.checklist, criterion_score.criterion AS "score.criterion",'
+    ' criterion_score.value AS "score.value", criterion_score.comment AS "score.comment"'
+    " FROM review LEFT JOIN criterion_score ON criterion_score.review = review.id"
+    " WHERE review.assignment = {} ORDER BY criterion_score.id"
+)
+
+
+async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The assignment's review (None before the first save) and its criterion scores, in one statement; with
+    `lock`, the review row is locked for the transaction on PostgreSQL (SQLite's write lock already is)."""
+    sql = OWN_REVIEW_SQL + (" FOR UPDATE OF review" if lock and not db.is_sqlite() else "")
+    rows = await Assignment.raw(sql, assignment_id)
+    if not rows:
+        return None, []
+    scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
+              for row in rows if row["score.criterion"] is not None]
+    return rows[0], scores
+
+
+ATTACHMENTS_SQL = (
+    "SELECT id, field, content_type, size_bytes FROM attachment WHERE application = {} ORDER BY id"
+)
+TEAM_SQL = "SELECT full_name, role FROM team_member WHERE application = {} ORDER BY position"
+
+
+async def attachments(application_id: int) -> list[dict[str, Any]]:
+    return await Assignment.raw(ATTACHMENTS_SQL, application_id)
+
+
+async def team(application_id: int) -> list[dict[str, Any]]:
+    return await Assignment.raw(TEAM_SQL, application_id)
+
+
+def gate_sql(statuses: int) -> str:
+    """Every entry a round's jurors may read (in play in the edition, or assigned in the round) with its stored
+    count of undecided suggestions for this detector, if any."""
+    in_play = ", ".join("{}" for _ in range(statuses))  # placeholders only: every value is a parameter
+    return (
+        'SELECT application.id, application.version, answer_redaction.unreviewed AS "unreviewed",'  # noqa: S608
+        ' answer_redaction.checked_version AS "checked_version"'
+        " FROM application LEFT JOIN answer_redaction ON answer_redaction.application = application.id"
+        " AND answer_redaction.detector = {}"
+        f" WHERE (application.edition = {{}} AND application.status IN ({in_play}))"
+        " OR application.id IN (SELECT assignment.application FROM assignment"
+        " WHERE assignment.round = {} AND assignment.status != 'recused')"
+        " ORDER BY application.id"
+    )
+
+
+async def gate_rows(*, round_id: int, edition_id: int, statuses: list[str], detector: int) -> list[dict[str, Any]]:
+    return await Assignment.raw(gate_sql(len(statuses)), detector, edition_id, *statuses, round_id)
+
+
+# A juror's assignments with what their dashboard shows of each round and entry; keys as Piccolo named them.
+DASHBOARD_SQL = (
+    "SELECT assignment.id, assignment.status, assignment.conflict_checked_at, assignment.application,"
+    ' assignment.round, round.code AS "round.code", round.name AS "round.name",'
+    ' round.closes_at AS "round.closes_at", round.opens_at AS "round.opens_at", round.status AS "round.status",'
+    ' round.blind AS "round.blind", round.workflow AS "round.workflow",'
+    ' edition.enabled_plugins AS "round.edition.enabled_plugins", edition.slug AS "round.edition.slug",'
+    ' edition.title AS "round.edition.title", edition.time_zone AS "round.edition.time_zone",'
+    ' application.title AS "application.title", track.name AS "application.track.name"'
+    " FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition"
+    " JOIN application ON application.id = assignment.application"
+    " LEFT JOIN track ON track.id = application.track"
+    " WHERE assignment.juror = {} AND assignment.status != 'recused'"
+    " ORDER BY assignment.round, assignment.application"
+)
+
+
+async def dashboard_rows(juror_id: int) -> list[dict[str, Any]]:
+    return await Assignment.raw(DASHBOARD_SQL, juror_id)
+
+
+def chaired_rounds_sql(workflows: int, editions: int) -> str:
+    """Rounds of these workflows in these editions, with what the dashboard shows of them, in round order."""
+    named = ", ".join("{}" for _ in range(workflows))  # placeholders only: every value is a parameter
+    slugs = ", ".join("{}" for _ in range(editions))
+    return (
+        "SELECT round.id, round.code, round.name, round.settings, round.closes_at, round.workflow,"  # noqa: S608
+        ' edition.slug AS "edition.slug", edition.title AS "edition.title",'
+        ' edition.time_zone AS "edition.time_zone", edition.enabled_plugins AS "edition.enabled_plugins"'
+        " FROM round JOIN edition ON edition.id = round.edition"
+        f" WHERE round.workflow IN ({named}) AND edition.slug IN ({slugs}) ORDER BY round.position, round.id"
+    )
+
+
+async def chaired_rounds(*, workflows: list[str], edition_slugs: list[str]) -> list[dict[str, Any]]:
+    return await Assignment.raw(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)
