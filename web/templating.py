@@ -47,6 +47,11 @@ def code_counts(counts, kind: str, source) -> str:
     return ", ".join(f"{names.label(kind, code)} {count}" for code, count in counts.items())
 
 
+def unit_label(unit: str | None) -> str:
+    """An indicator's unit in the reader's language when it is a usual one ("FTE" is "ETP" in Italian)."""
+    return i18n.gettext(labels.UNIT[unit]) if unit in labels.UNIT else (unit or "")
+
+
 def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
     """The app's environment; without `auto_reload` templates are not re-checked on disk at every render."""
     loaders = [FileSystemLoader(str(path)) for path in extra_template_dirs or ()]
@@ -59,11 +64,12 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         lstrip_blocks=True,
         auto_reload=auto_reload,
     )
-    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+                                          npgettext=i18n.npgettext)
     environment.filters.update(t=i18n.pick, moment=i18n.format_moment, day=i18n.format_day,
                                money=i18n.format_money, code_label=code_label, code_labels=code_labels,
                                code_counts=code_counts, decimal=i18n.format_decimal, number=i18n.format_number,
-                               percent=i18n.format_percent,
+                               percent=i18n.format_percent, unit=unit_label,
                                signed=lambda value, digits=2: i18n.format_decimal(value, digits, signed=True))
     environment.globals.update(
         current_language=i18n.current_language,
@@ -88,5 +94,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         question_labels=question_labels,
         mentoring_labels=labels.MENTORING,
         delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,
+        mail_kinds=labels.MAIL_KIND,
+        glossary=labels.GLOSSARY,
     )
     return environment

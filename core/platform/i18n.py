@@ -73,6 +73,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(current_language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` as meant in `context`, for an English word that takes two words in Italian."""
+    return catalog(current_language()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return catalog(current_language()).npgettext(context, singular, plural, n)
+
+
 _ = gettext
 
 
