@@ -147,6 +147,9 @@ async def audit_csv(*, actor: SessionUser, edition_slug: str, filters: AuditFilt
     where = _conditions(edition.id, edition.time_zone, filters)
     rows = _rows(await AuditEvent.select(*COLUMNS).where(*where).order_by(AuditEvent.id).limit(CSV_LIMIT))
     zone = ZoneInfo(edition.time_zone)
-    return to_csv(Sheet(title="audit", columns=("id", "at", "actor", "action", "subject_type", "subject_id", "data"),
+    # The raw columns stay for tools; the last one is the event as a sentence for people.
+    return to_csv(Sheet(title="audit", columns=("id", "at", "actor", "action", "subject_type", "subject_id", "data",
+                                                "event"),
                         rows=[(e.id, e.at.astimezone(zone).isoformat(timespec="seconds"), e.actor, e.action,
-                               e.subject_type, e.subject_id, e.data_text) for e in rows]))
+                               e.subject_type, e.subject_id, e.data_text, e.words(edition.names).sentence)
+                              for e in rows]))
