@@ -192,8 +192,9 @@ GLOSSARY = {
     "affinity": N_("Affinity: how well a juror suits an entry, higher when the juror knows the entry's track or "
                    "asked for it; the engine makes the total as high as it can."),
     "bound": N_("Bound: the highest total affinity any assignment could reach; no assignment can do better."),
+    # No per-cent sign: Jinja's gettext formats the translated text with %.
     "gap": N_("Gap: how far the proposed assignment may still be from the best possible, as a share of the bound; "
-              "0% means it is proven to be the best."),
+              "a gap of zero means it is proven to be the best."),
     "icc": N_("ICC (intraclass correlation): how far the jurors agree on which entries are better, from 0 (not at "
               "all) to 1 (fully); above 0.75 is good agreement."),
     "alpha": N_("Krippendorff's alpha: agreement among jurors beyond what chance alone would give, from 0 to 1; "

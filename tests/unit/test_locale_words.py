@@ -106,3 +106,13 @@ def test_every_glossary_word_is_explained_in_both_languages():
     with i18n.language("it"):
         for term, text in GLOSSARY.items():
             assert i18n.gettext(text) != text, term
+
+
+def test_every_explanation_renders_beside_its_word_in_both_languages():
+    """Rendered as pages render it: Jinja's gettext formats with %, so a bare per-cent sign would fail here."""
+    template = build_environment().get_template("_explain.html")
+    for language, summary in (("en", "What does this mean?"), ("it", "Che cosa significa?")):
+        with i18n.language(language):
+            for term, text in GLOSSARY.items():
+                html = template.module.explain(term)
+                assert f"<summary>{summary}</summary>" in html and i18n.gettext(text)[:20] in html, term
