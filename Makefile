@@ -29,7 +29,8 @@ lint: $(VENV)/.installed-test
 
 # Refresh the message catalog after changing user-visible strings (then translate the new entries it lists).
 messages: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o core/platform/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 \
+		-o core/platform/locale/messages.pot .
 	$(BIN)/python tools/update_catalog.py
 
 clean:

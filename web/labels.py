@@ -164,3 +164,45 @@ PASSAGE_SOURCE = {
     status.ADMISSIBLE: N_("admissible applications"), status.ADVANCED: N_("entries advanced from the previous round"),
     status.FINALIST: N_("finalists"),
 }
+# Units an edition's indicators are counted in, when they are the usual ones.
+UNIT = {"FTE": N_("FTE"), "EUR": N_("EUR"), "€": N_("EUR"), "people": N_("people"), "persone": N_("people"),
+        "hours": N_("hours"), "%": N_("%")}
+# What a mail is, by its kind or template, in the outbox.
+MAIL_KIND = {
+    "receipt": N_("Receipt of a submitted application"), "verify": N_("Email address check"),
+    "reset": N_("Password reset"), "email_change": N_("Change of email address"),
+    "invitation": N_("Invitation"), "jury_reminder": N_("Reminder to a juror"),
+    "sponsor_report": N_("Sponsor report"), "milestone_reminder": N_("Milestone reminder"),
+    "application/receipt": N_("Receipt of a submitted application"),
+    "application/not_admissible": N_("Notice of an application that is not admissible"),
+    "application/reopened": N_("Application reopened"),
+    "account/verify": N_("Email address check"), "account/reset": N_("Password reset"),
+    "account/reset_no_account": N_("Password reset"), "account/already_registered": N_("Already registered"),
+    "account/email_change": N_("Change of email address"), "people/invitation": N_("Invitation"),
+    "jury/reminder": N_("Reminder to a juror"), "sponsor/report": N_("Sponsor report"),
+    "mentoring/milestone_reminder": N_("Milestone reminder"),
+}
+for _outcome, _label in (("advanced", N_("Notice of an entry that advances to the next round")),
+                         ("not_advanced", N_("Notice of an entry that does not advance")),
+                         ("finalist", N_("Notice of a finalist")), ("winner", N_("Notice of a winner")),
+                         ("not_winner", N_("Notice of a finalist not among the winners"))):
+    MAIL_KIND[f"decision/{_outcome}"] = MAIL_KIND[f"decision.{_outcome}"] = _label
+# Words of statistics and of the solver, each explained in one line beside it (docs/glossary.md says more).
+GLOSSARY = {
+    "affinity": N_("Affinity: how well a juror suits an entry, higher when the juror knows the entry's track or "
+                   "asked for it; the engine makes the total as high as it can."),
+    "bound": N_("Bound: the highest total affinity any assignment could reach; no assignment can do better."),
+    # No per-cent sign: Jinja's gettext formats the translated text with %.
+    "gap": N_("Gap: how far the proposed assignment may still be from the best possible, as a share of the bound; "
+              "a gap of zero means it is proven to be the best."),
+    "icc": N_("ICC (intraclass correlation): how far the jurors agree on which entries are better, from 0 (not at "
+              "all) to 1 (fully); above 0.75 is good agreement."),
+    "alpha": N_("Krippendorff's alpha: agreement among jurors beyond what chance alone would give, from 0 to 1; "
+                "0.67 or more is usually taken as enough."),
+    "p_top": N_("P(top N): the chance, given how much the jurors' scores vary, that the entry truly belongs among "
+                "the first N places."),
+    "interval": N_("Interval: the range in which the entry's score lies with high confidence; when two intervals "
+                   "overlap, the order of the two entries is uncertain."),
+    "component": N_("Jurors not linked to the others: the entry's jurors share no entry with the rest of the jury, "
+                    "so their strictness cannot be compared and the entry's score is less certain."),
+}

@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from core.editions.geography import REGIONS
+from core.editions.names import NO_NAMES, EditionNames
 from core.platform import i18n
 from core.platform.files_content import previewable
 from web import labels
@@ -24,6 +25,34 @@ def question_labels(sections) -> dict[str, dict[str, str]]:
     return {q.code: q.label for section in sections for q in section.questions}
 
 
+def _names_of(source) -> EditionNames:
+    return source if isinstance(source, EditionNames) else getattr(source, "names", None) or NO_NAMES
+
+
+def code_label(code: str | None, kind: str, source) -> str:
+    """`{{ row.track | code_label("track", edition) }}`: a code's name in the reader's language.
+
+    `source` is the edition of the page (anything with `names`) or its `EditionNames`.
+    """
+    return _names_of(source).label(kind, code)
+
+
+def code_labels(codes, kind: str, source) -> list[str]:
+    """`{{ juror.tracks | code_labels("track", edition) | join(", ") }}`."""
+    return _names_of(source).labels_of(kind, codes)
+
+
+def code_counts(counts, kind: str, source) -> str:
+    """`{"SUD": 3}` as "Sud e Isole 3": a number per code, each code by its name."""
+    names = _names_of(source)
+    return ", ".join(f"{names.label(kind, code)} {count}" for code, count in counts.items())
+
+
+def unit_label(unit: str | None) -> str:
+    """An indicator's unit in the reader's language when it is a usual one ("FTE" is "ETP" in Italian)."""
+    return i18n.gettext(labels.UNIT[unit]) if unit in labels.UNIT else (unit or "")
+
+
 def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
     """The app's environment; without `auto_reload` templates are not re-checked on disk at every render."""
     loaders = [FileSystemLoader(str(path)) for path in extra_template_dirs or ()]
@@ -36,9 +65,13 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         lstrip_blocks=True,
         auto_reload=auto_reload,
     )
-    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+                                          npgettext=i18n.npgettext)
     environment.filters.update(t=i18n.pick, moment=i18n.format_moment, day=i18n.format_day,
-                               money=i18n.format_money)
+                               money=i18n.format_money, code_label=code_label, code_labels=code_labels,
+                               code_counts=code_counts, decimal=i18n.format_decimal, number=i18n.format_number,
+                               percent=i18n.format_percent, unit=unit_label,
+                               signed=lambda value, digits=2: i18n.format_decimal(value, digits, signed=True))
     environment.globals.update(
         current_language=i18n.current_language,
         language_names=i18n.LANGUAGE_NAMES,
@@ -63,5 +96,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         previewable=previewable,
         mentoring_labels=labels.MENTORING,
         delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,
+        mail_kinds=labels.MAIL_KIND,
+        glossary=labels.GLOSSARY,
     )
     return environment

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.editions.names import NO_NAMES, EditionNames, edition_names
 from core.platform import audit, db
 from core.platform.db import json_value
 from core.platform.errors import NotFound
@@ -42,6 +43,7 @@ class OrganisedEdition:
     time_zone: str
     rounds: tuple[RoundSummary, ...] = ()
     applications_by_status: tuple[tuple[str, int], ...] = ()
+    names: EditionNames = NO_NAMES
 
 
 def may_organise(actor: SessionUser | None, edition_slug: str) -> bool:
@@ -62,8 +64,8 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
     """The edition with its rounds, if `actor` organises it; otherwise EditionNotFound."""
     if not may_organise(actor, edition_slug):
         raise EditionNotFound(edition_slug)
-    row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.status, Edition.time_zone).where(
-        Edition.slug == edition_slug).first()
+    row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.status, Edition.time_zone,
+                               Edition.enabled_plugins).where(Edition.slug == edition_slug).first()
     if row is None:
         raise EditionNotFound(edition_slug)
     rounds = await Round.select(
@@ -83,6 +85,7 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
                                   workflow=r["workflow"], status=r["status"], opens_at=r["opens_at"],
                                   closes_at=r["closes_at"], blind=bool(r["blind"])) for r in rounds),
         applications_by_status=counts,
+        names=await edition_names(row["id"], enabled_plugins=json_value(row["enabled_plugins"]) or []),
     )
 
 

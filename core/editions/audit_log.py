@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.editions.access import EditionNotFound, edition_for_organiser
+from core.editions.audit_sentences import EventWords, describe
+from core.editions.names import NO_NAMES, EditionNames
 from core.platform.audit import ChainReport, verify_chain
 from core.platform.db import json_value
 from core.platform.documents.tabular import Sheet, to_csv
@@ -52,6 +54,12 @@ class EventRow:
     subject_type: str
     subject_id: str
     data: dict[str, Any]
+    actor_name: str = ""
+
+    def words(self, names: EditionNames = NO_NAMES) -> EventWords:
+        """The event as a sentence in the reader's language, and its data as labelled fields."""
+        return describe(action=self.action, actor=self.actor_name or self.actor, subject_type=self.subject_type,
+                        subject_id=self.subject_id, data=self.data, names=names)
 
     @property
     def data_text(self) -> str:
@@ -110,11 +118,12 @@ def _conditions(edition_id: int, zone: str, filters: AuditFilter) -> list:
 def _rows(rows: list[dict]) -> tuple[EventRow, ...]:
     return tuple(EventRow(id=r["id"], at=r["at"], actor=r["actor.email"] or "", action=r["action"],
                           subject_type=r["subject_type"], subject_id=r["subject_id"],
-                          data=json_value(r["data"]) or {}) for r in rows)
+                          data=json_value(r["data"]) or {}, actor_name=r["actor.display_name"] or "")
+                 for r in rows)
 
 
-COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.actor.email, AuditEvent.action, AuditEvent.subject_type,
-           AuditEvent.subject_id, AuditEvent.data)
+COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.actor.email, AuditEvent.actor.display_name, AuditEvent.action,
+           AuditEvent.subject_type, AuditEvent.subject_id, AuditEvent.data)
 
 
 async def audit_page(*, actor: SessionUser, edition_slug: str, filters: AuditFilter, page: int = 1,
@@ -152,6 +161,9 @@ async def audit_csv(*, actor: SessionUser, edition_slug: str, filters: AuditFilt
     where = _conditions(edition.id, edition.time_zone, filters)
     rows = _rows(await AuditEvent.select(*COLUMNS).where(*where).order_by(AuditEvent.id).limit(CSV_LIMIT))
     zone = ZoneInfo(edition.time_zone)
-    return to_csv(Sheet(title="audit", columns=("id", "at", "actor", "action", "subject_type", "subject_id", "data"),
+    # The raw columns stay for tools; the last one is the event as a sentence for people.
+    return to_csv(Sheet(title="audit", columns=("id", "at", "actor", "action", "subject_type", "subject_id", "data",
+                                                "event"),
                         rows=[(e.id, e.at.astimezone(zone).isoformat(timespec="seconds"), e.actor, e.action,
-                               e.subject_type, e.subject_id, e.data_text) for e in rows]))
+                               e.subject_type, e.subject_id, e.data_text, e.words(edition.names).sentence)
+                              for e in rows]))

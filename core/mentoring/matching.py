@@ -41,6 +41,20 @@ from core.platform.tables import (
 from scoring.assign import AffinityRule, AssignmentInfeasible, Conflict, Entry, Reviewer, assign
 from scoring.assign_mentors import mutual_affinities
 
+
+def N_(message: str) -> str:
+    return message
+
+
+# Why the solver found no matching, by the constraint it names, in the organiser's words.
+MATCHING_OBSTACLES = {
+    "capacity": N_("The mentors cannot follow all the finalists: raise their capacity or add mentors."),
+    "eligibility": N_("Some finalists have no mentor free of conflicts."),
+    "expert per entry": N_("Some finalists cannot get a mentor of their track."),
+    "keep": N_("The matches already confirmed do not fit the mentors' capacity."),
+}
+MATCHING_FALLBACK = N_("No matching meets every rule together: check the mentors' capacity and conflicts.")
+
 TOPICS = ("business_plan", "impact_measurement", "fundraising", "legal_form", "marketing", "technology",
           "governance")
 MAX_CAPACITY = 20
@@ -328,8 +342,12 @@ async def propose_matches(*, actor: SessionUser, edition_slug: str) -> Proposal:
             # The track fit only breaks ties between equally preferred pairs.
             rule=AffinityRule(expert=0.05, base=0.0, table_mode="add"), time_limit=10.0,
         )
-    except (AssignmentInfeasible, ValueError) as failure:
-        raise MentoringRefused(_("No matching meets every rule: {reason}").format(reason=str(failure))) from None
+    except AssignmentInfeasible as failure:
+        # The solver explains itself in English; the organiser reads why in their language.
+        reasons = dict.fromkeys(_(MATCHING_OBSTACLES.get(o.constraint, MATCHING_FALLBACK)) for o in failure.obstacles)
+        raise MentoringRefused(" ".join(reasons) or _(MATCHING_FALLBACK)) from None
+    except ValueError:
+        raise MentoringRefused(_(MATCHING_FALLBACK)) from None
     now = datetime.now(UTC)
     new_pairs = [p for p in result.pairs if not p.kept]
     async with db.write_transaction():

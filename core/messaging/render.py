@@ -67,8 +67,12 @@ def _environment(*, html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+                                          npgettext=i18n.npgettext)
     environment.globals["current_language"] = i18n.current_language
+    # Numbers, money and dates in the recipient's language, as pages print them.
+    environment.filters.update(money=i18n.format_money, day=i18n.format_day, moment=i18n.format_moment,
+                               decimal=i18n.format_decimal, number=i18n.format_number, percent=i18n.format_percent)
     return environment
 
 

@@ -94,10 +94,18 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
 
 
 async def consents_of(*, user: SessionUser) -> list[dict[str, Any]]:
-    return await ConsentRecord.select(
+    """Each declaration and consent given, with `text`: the statement as the edition words it (by language)."""
+    rows = await ConsentRecord.select(
         ConsentRecord.id, ConsentRecord.code, ConsentRecord.kind, ConsentRecord.text_version,
         ConsentRecord.given_at, ConsentRecord.withdrawn_at, ConsentRecord.application.edition.title,
+        ConsentRecord.application.edition.declarations, ConsentRecord.application.edition.consents,
     ).where(ConsentRecord.account == user.id).order_by(ConsentRecord.given_at)
+    for row in rows:
+        statements = [*(json_value(row.pop("application.edition.declarations")) or []),
+                      *(json_value(row.pop("application.edition.consents")) or [])]
+        row["text"] = next((s.get("text") for s in statements if isinstance(s, dict) and s.get("code") == row["code"]),
+                           None) or {}
+    return rows
 
 
 async def withdraw_consent(*, user: SessionUser, consent_id: int) -> None:

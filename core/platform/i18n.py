@@ -22,6 +22,8 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
+from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import format_percent as babel_format_percent
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("it", "en")
@@ -69,6 +71,15 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(current_language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as meant in `context`, for an English word that takes two words in Italian."""
+    return catalog(current_language()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return catalog(current_language()).npgettext(context, singular, plural, n)
 
 
 _ = gettext
@@ -138,21 +149,34 @@ def format_money(value: Decimal | float | None) -> str:
     return format_currency(value, "EUR", format=pattern, locale=language, currency_digits=False)
 
 
-def format_decimal(value, digits: int = 2) -> str:
-    """A number with exactly `digits` decimals in the reader's language: "4,67" in Italian, "4.67" in English."""
+def _digits(pattern: str, digits: int) -> str:
+    return pattern + ("." + "0" * digits if digits > 0 else "")
+
+
+def format_decimal(value: float | Decimal | None, digits: int = 2, *, signed: bool = False) -> str:
+    """A score or statistic with a fixed number of decimals in the reader's language: "4,67", "4.67"."""
     if value is None:
         return ""
-    from babel.numbers import format_decimal as babel_decimal
+    pattern = _digits("#,##0", digits)
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return babel_format_decimal(value, format=pattern, locale=babel_locale(current_language()))
 
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return babel_decimal(value, format=pattern, locale=babel_locale(current_language()), decimal_quantization=True)
 
-
-def format_percent(value: float, digits: int = 0) -> str:
-    """A share as a percentage with `digits` decimals in the reader's language: 0.257 is "25,7%" in Italian."""
+def format_number(value: float | Decimal | int | None, max_digits: int = 3) -> str:
+    """A number as short as it is exact, up to `max_digits` decimals: "3,5", "20.000", "12"."""
     if value is None:
         return ""
-    from babel.numbers import format_percent as babel_percent
+    pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
+    return babel_format_decimal(value, format=pattern, locale=babel_locale(current_language()))
 
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return babel_percent(value, format=pattern, locale=babel_locale(current_language()), decimal_quantization=True)
+
+def format_percent(value: float | Decimal | None, digits: int = 0) -> str:
+    """A share (0.12) as a percentage in the reader's language, Babel's pattern for it: "12%"."""
+    if value is None:
+        return ""
+    locale = babel_locale(current_language())
+    pattern = locale.percent_formats[None].pattern
+    if digits > 0:
+        pattern = pattern.replace("0%", "0." + "#" * digits + "%")
+    return babel_format_percent(value, format=pattern, locale=locale)

@@ -66,7 +66,7 @@ def score_entry(page, position: int) -> None:
     assert len(groups) == 5  # one per criterion of the welfare rubric
     for group, value in zip(groups, ("4", "3", "4", "5", "3"), strict=True):
         group.locator(f"input[value='{value}']").check()
-    assert page.locator("#weighted-total").inner_text() == "3.80"
+    assert page.locator("#weighted-total").inner_text() == "3,80"  # live, in the page's language
     comment = page.get_by_label("Commento complessivo (per la giuria e gli organizzatori)")
     comment.fill("Solida, da rafforzare i ricavi.")
     page.get_by_role("button", name="Invia la valutazione").click()

@@ -194,6 +194,8 @@ def test_scoring_draft_submit_total_and_frozen_rubric(client, settings):
                     original={"IMP": "4"})
     assert refused.status_code == 400
     assert "Give a score from 1 to 5 in steps of 1." in refused.text
+    # The summary names each criterion as the juror reads it, never by its code.
+    assert ">Economic sustainability: Give a score from 1 to 5" in refused.text and ">SOS:" not in refused.text
     assert score(client, assignment, FULL, action="submit", original={"IMP": "4"}).status_code == 302
     review = run(Review.select().first())
     assert review["status"] == "submitted" and review["total"] == pytest.approx(3.55)
@@ -250,6 +252,6 @@ def test_two_tabs_never_lose_a_criterion(client, settings):
     assert score(client, assignment, {"IMP": "5"}, original={"IMP": "4"}).status_code == 302
     clash = score(client, assignment, {"IMP": "1", "SOS": "3"}, original={"IMP": "4", "SOS": ""})
     assert clash.status_code == 409
-    assert re.search(r"IMP: changed in another tab or device \(saved value: 5\.0\)", clash.text)
+    assert re.search(r"Social and employment impact: changed in another tab or device \(saved value: 5\)", clash.text)
     stored = {s["criterion"]: s["value"] for s in run(CriterionScore.select())}
     assert stored == {"IMP": 5.0, "INN": 2.0, "SOS": 3.0}

@@ -41,16 +41,21 @@ def test_filters_pages_and_the_chain(client):
     assert "59 events" in page.text  # the import, Olga's grant, 55 reviews, 2 award events
     assert "Page 1 of 2" in page.text and "SECRET-PRIZE" not in page.text
     second = client.get(f"/organise/{SLUG}/audit?page=2", headers=EN)
-    assert "Page 2 of 2" in second.text and "edition.imported" in second.text
+    assert "Page 2 of 2" in second.text and "created the edition from a competition file" in second.text
+    # Events read as sentences with labelled data, codes by their names, never raw JSON.
+    assert "confirmed award 7" in page.text
+    assert "<dt>Prize</dt><dd>North prize</dd>" in page.text and "P-NORD" not in page.text
+    assert "&#34;prize&#34;" not in page.text and "award.confirmed" not in page.text.split("<datalist")[0]
 
     awards = client.get(f"/organise/{SLUG}/audit?action=award.", headers=EN)
-    assert "2 events" in awards.text and "review.submitted</code>" not in awards.text
+    assert "2 events" in awards.text and "submitted review" not in awards.text
     exact = client.get(f"/organise/{SLUG}/audit?action=award.confirmed", headers=EN)
     assert "One event" in exact.text
     by_actor = client.get(f"/organise/{SLUG}/audit?actor=PIERO@", headers=EN)
     assert "55 events" in by_actor.text
     by_subject = client.get(f"/organise/{SLUG}/audit?subject=review:12", headers=EN)
-    assert "One event" in by_subject.text and "&#34;total&#34;: 11" in by_subject.text
+    assert "One event" in by_subject.text and "submitted review 12" in by_subject.text
+    assert "<dt>Total</dt><dd>11</dd>" in by_subject.text
     today = datetime.now(UTC).date()
     dated = client.get(f"/organise/{SLUG}/audit?date_from={today}&date_to={today}&subject=award", headers=EN)
     assert "2 events" in dated.text
@@ -66,8 +71,9 @@ def test_the_csv_holds_every_filtered_event_safely(client):
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "at", "actor", "action", "subject_type", "subject_id", "data"]
+    assert rows[0] == ["id", "at", "actor", "action", "subject_type", "subject_id", "data", "event"]
     assert [r[3] for r in rows[1:]] == ["award.confirmed", "award.condition_updated"]
+    assert '"prize": "P-NORD"' in rows[1][6] and rows[1][7].endswith("confirmed award 7")
     assert rows[1][2] == "olga@foundation.example"
     everything = client.get(f"/organise/{SLUG}/audit.csv").content.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(everything)))) == 60  # header + all 59, beyond one page

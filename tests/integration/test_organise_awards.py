@@ -52,7 +52,7 @@ def test_the_proposal_follows_places_areas_tracks_and_one_cash_prize_per_entity(
     seed(client)
     page = client.get(f"/organise/{SLUG}/awards", headers=EN)
     assert page.status_code == 200
-    assert "Ranking: results of round R3." in page.text
+    assert "Ranking: results of round Final pitch." in page.text  # the round by its name, not its code
     assert "At most 1 cash prizes per entity." in page.text
     chosen = proposed(page.text)
     assert chosen["P-NORD"] == ["Alfa"]

@@ -13,16 +13,18 @@ METHODS = [
     ("core/messaging/mail_templates/**.html", "jinja2"), ("core/messaging/mail_templates/**.txt", "jinja2"),
 ]
 OPTIONS = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, method in METHODS if method == "jinja2"}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3)}
 
 
-def extracted_messages() -> set[str]:
+def extracted_messages() -> set[tuple[str | None, str]]:
+    """(context, message) of every message; the context is None but where pgettext gives one."""
     messages = set()
-    for _filename, _line, message, _comments, _context in extract_from_dir(
+    for _filename, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS,
     ):
-        messages.update(message if isinstance(message, tuple) else (message,))
-    return {m for m in messages if m}
+        messages.update((context, m) for m in (message if isinstance(message, tuple) else (message,)) if m)
+    return messages
 
 
 def italian_catalog():
@@ -42,8 +44,8 @@ def test_every_message_has_an_italian_translation():
     translated = set()
     for message in italian_catalog():
         if message.id and all(_strings(message)) and "fuzzy" not in message.flags:
-            translated.update(_ids(message))
-    missing = sorted(extracted_messages() - translated)
+            translated.update((message.context, m) for m in _ids(message))
+    missing = sorted(extracted_messages() - translated, key=str)
     assert missing == [], "run `make messages` and translate these in core/platform/locale/it/LC_MESSAGES/messages.po"
 
 
@@ -72,3 +74,12 @@ def test_no_message_is_translated_twice():
         if message:
             keys.append((context.group(1) if context else None, message.group(1)))
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
+
+
+def test_messages_with_a_context_are_extracted_from_templates():
+    """pgettext in a template reaches the catalog with its context: one English word, two Italian ones."""
+    contexts = {context for context, _message in extracted_messages() if context}
+    assert "the decision proposed for an entry" in contexts
+    catalog = italian_catalog()
+    entry = catalog.get("Proposal", context="the decision proposed for an entry")
+    assert entry is not None and entry.string and entry.string != catalog.get("Entry").string

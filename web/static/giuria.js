@@ -38,7 +38,10 @@
       if (isNaN(value)) { complete = false; return; }
       total += value * weight; weights += weight;
     });
-    output.textContent = complete && weights ? (total / weights).toFixed(2) : "—";
+    // In the page's language, as the server prints it: "4,67" in Italian, "4.67" in English.
+    var digits = {minimumFractionDigits: 2, maximumFractionDigits: 2};
+    output.textContent = complete && weights
+      ? (total / weights).toLocaleString(document.documentElement.lang || undefined, digits) : "—";
   }
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form.score-form");
