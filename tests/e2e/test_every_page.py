@@ -35,7 +35,8 @@ BUDGET = {"organiser": 26, "juror": 8, "applicant": 14, "mentor": 10, "sponsor":
 ITALIAN_PAGES_PER_ROLE = 3
 # Files rather than pages, and links that leave the person's pages or act.
 SKIPPED = re.compile(r"\.(pdf|csv|xlsx|ics|zip|eml|png|svg|json|yaml|yml|xml|txt)(\?|$)|"
-                     r"/(download|downloads|files|attachments|logout|api|dev|static|schema)(/|$)|/exports/[^/]+\.|/reports/[^/]+/[^/]+$", re.IGNORECASE)
+                     r"/(download|downloads|files|attachments|logout|api|dev|static|schema)(/|$)|"
+                     r"/exports/[^/]+\.|/reports/[^/]+/[^/]+$", re.IGNORECASE)
 WIDTH = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 LINKS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
 
