@@ -13,7 +13,7 @@ with the language switch of the page. Every failure is collected and listed at t
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -33,6 +33,9 @@ AREAS = {"organiser": re.compile(r"^/organise(/|$)"), "juror": re.compile(r"^/ju
          "applicant": re.compile(r"^/(me|c|applications)?(/|$)")}
 BUDGET = {"organiser": 26, "juror": 8, "applicant": 14, "mentor": 10, "sponsor": 10}
 ITALIAN_PAGES_PER_ROLE = 3
+# Pages read of one kind: one, but three of the juror's entries, which open on the conflict check until it is done
+# and on the scoring form after it.
+SAME_KIND = {"juror": 3}
 # Files rather than pages, and links that leave the person's pages or act.
 SKIPPED = re.compile(r"\.(pdf|csv|xlsx|ics|zip|eml|png|svg|json|yaml|yml|xml|txt)(\?|$)|"
                      r"/(download|downloads|files|attachments|logout|api|dev|static|schema)(/|$)|"
@@ -120,15 +123,17 @@ def test_no_page_scrolls_sideways_or_fails_axe(live_server, browser, role):
         sign_in(page, base, login.email)
         first_language = page.locator("html").get_attribute("lang")
         switch_language(page, "en")
-        queue, kinds, visited = deque(STARTS[role]), {kind(path) for path in STARTS[role]}, []
+        queue, visited = deque(STARTS[role]), []
+        kinds = Counter(kind(path) for path in STARTS[role])
         while queue and len(visited) < BUDGET[role]:
             path = queue.popleft()
             if not check(page, axe, path, f"{role} en", problems):
                 continue
             visited.append(path)
             for link in same_origin_pages(page, base):
-                if AREAS[role].match(link) and kind(link) not in kinds:
-                    kinds.add(kind(link))
+                if AREAS[role].match(link) and link not in queue and link not in visited \
+                        and kinds[kind(link)] < SAME_KIND.get(role, 1):
+                    kinds[kind(link)] += 1
                     queue.append(link)
         switch_language(page, "it")
         for path in visited[:ITALIAN_PAGES_PER_ROLE]:
