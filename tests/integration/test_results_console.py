@@ -156,6 +156,20 @@ def test_the_leaderboard_lists_entries_in_rank_order_with_the_figures_scoring_co
     assert lenient and float(lenient.group(1)) > 0.3
 
 
+def test_the_leaderboard_opens_on_its_summary_and_keeps_a_short_ranking_on_one_page(client):
+    call = make_call()
+    as_organiser(client)
+    rows = expected(call, method="additive", top=12)
+    page = client.get(f"/organise/{SLUG}/rounds/R1/results?page=9", headers=EN)  # beyond the last page: the last
+    assert page.status_code == 200
+    summary = page.text.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    top = re.findall(r'<li value="(\d+)"><strong>([^<]+)</strong>', summary)
+    assert top == [(str(r.rank), call.names[r.entry]) for r in rows[:5]]
+    assert page.text.index('id="summary"') < page.text.index('id="ranking"')
+    assert page_entries(page.text) == [r.entry for r in rows]  # twelve rows: one page, no pager
+    assert 'class="pager"' not in page.text
+
+
 def test_the_method_switch_shows_which_places_change(client):
     call = make_call()
     as_organiser(client)

@@ -1,4 +1,4 @@
-"""The organiser console's entry: the editions a person runs and one edition's overview.
+"""The organiser console's entry: the editions a person runs and one edition's dashboard.
 
 Each area of the console (people, jury progress, assignment, results, awards, exports, audit, mail,
 mentoring) has its own route module under the `/organise/{slug}` prefix and links from `organise/_nav.html`.
@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from core.editions import access
+from core.results import dashboard
 from web.auth import role_guard
 from web.dependencies import SignedInUser
 
@@ -27,8 +28,9 @@ async def console_home(user: SignedInUser) -> Template:
 
 @get("/organise/{slug:str}", guards=[organiser_only], include_in_schema=False)
 async def edition_overview(user: SignedInUser, slug: FromPath[str]) -> Template:
-    edition = await access.edition_for_organiser(actor=user, edition_slug=slug, with_overview=True)
-    return Template(template_name="organise/edition.html", context={"edition": edition, "section": "overview"})
+    figures = await dashboard.edition_dashboard(actor=user, edition_slug=slug)
+    return Template(template_name="organise/edition.html", context={
+        "edition": figures.edition, "section": "overview", "dashboard": figures})
 
 
 ROUTES = [console_home, edition_overview]

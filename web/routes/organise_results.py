@@ -30,6 +30,7 @@ LABELS = {"flag_labels": labels.RESULT_FLAG, "basis_labels": labels.ADVANCEMENT_
           "method_labels": leaderboard.METHOD_LABELS, "method_explanations": leaderboard.METHOD_EXPLANATIONS,
           "export_kinds": labels.EXPORT_KIND}
 MAX_CHART_ROWS = 60
+RANKING_PAGE_SIZE = 50  # rows of a long ranking per page; grouped views show each group whole
 
 
 def _data_url(svg: str) -> str:
@@ -73,7 +74,8 @@ def _query(method: str | None, group: str | None, top: int | None) -> str:
 @get("/organise/{slug:str}/rounds/{code:str}/results", guards=[organiser_only], include_in_schema=False)
 async def round_results(user: SignedInUser, settings: AppSettings, edition: ConsoleEdition, slug: FromPath[str],
                         code: FromPath[str], method: FromQuery[str | None] = None,
-                        group: FromQuery[str | None] = None, top: FromQuery[int | None] = None) -> Template:
+                        group: FromQuery[str | None] = None, top: FromQuery[int | None] = None,
+                        page: FromQuery[int] = 1) -> Template:
     try:
         board = await leaderboard.round_leaderboard(
             actor=user, edition_slug=slug, round_code=code, settings=settings,
@@ -85,7 +87,7 @@ async def round_results(user: SignedInUser, settings: AppSettings, edition: Cons
     return Template(template_name="organise/results_round.html", context={
         "edition": edition, "section": "results", "board": board, "charts": charts,
         "methods": leaderboard.METHODS, "groupings": leaderboard.GROUPINGS,
-        "query": _query(method, group, top), **LABELS})
+        "query": _query(method, group, top), "page_number": page, "page_size": RANKING_PAGE_SIZE, **LABELS})
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/results/bootstrap", guards=[organiser_only], include_in_schema=False)
