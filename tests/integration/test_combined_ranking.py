@@ -11,8 +11,8 @@ from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.people.accounts import load_session_user
 from core.platform.tables import Application, Area, Assignment, CriterionScore, Edition, Review, Round, Track
+from core.results.board import round_leaderboard
 from core.results.combined import combined_ranking
-from core.results.leaderboard import round_leaderboard
 from tests.conftest import run, sign_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")

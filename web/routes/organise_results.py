@@ -19,6 +19,7 @@ from core.applications.lifecycle import IllegalTransition
 from core.messaging import jobs
 from core.platform.i18n import gettext as _
 from core.results import advancement, leaderboard
+from core.results.board import round_leaderboard
 from core.results.rounds import NoResults
 from web import labels
 from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
@@ -77,7 +78,7 @@ async def round_results(user: SignedInUser, settings: AppSettings, edition: Cons
                         group: FromQuery[str | None] = None, top: FromQuery[int | None] = None,
                         page: FromQuery[int] = 1) -> Template:
     try:
-        board = await leaderboard.round_leaderboard(
+        board = await round_leaderboard(
             actor=user, edition_slug=slug, round_code=code, settings=settings,
             method=method, group=group or "all", top=top)
     except NoResults:
