@@ -16,6 +16,7 @@ from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import Application, Assignment, Attachment, AuditEvent, Round, TimelineEntry
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.unit.test_cleaning import every_byte, identifying_docx, identifying_pdf, zip_bomb
 from tests.unit.test_files import minimal_pdf
@@ -114,13 +115,11 @@ def blind_entry(client) -> Blind:
     assert submitted.status_code in (302, 303), submitted.text[:500]
     # Admission is another feature: the entry is in the round, as after an admissibility check.
     run(Application.update({Application.status: "in_round"}).where(Application.id == application_id))
-    now = datetime.now(UTC)
-    run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7),
-                      Round.blind: True}).where(Round.code == "R1"))
     round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
+    factories.open_round(round_id, blind=True)
     juror = account("anna@jury.example", "juror")
     account("olga@foundation.example", "organiser")
-    assignment_id = run(Assignment.insert(Assignment(round=round_id, application=application_id, juror=juror)))[0]["id"]
+    assignment_id = factories.assignment(round_id, application_id, juror)
     return Blind(application_id=application_id, assignment_id=assignment_id, round_id=round_id)
 
 

@@ -10,9 +10,10 @@ from core.editions import access
 from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.people.accounts import load_session_user
-from core.platform.tables import Application, Area, Assignment, CriterionScore, Edition, Review, Round, Track
+from core.platform.tables import Application, Area, Edition, Round, Track
 from core.results.board import round_leaderboard
 from core.results.combined import combined_ranking
+from tests import factories
 from tests.conftest import run, sign_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "welfare-che-impresa.yaml").read_text(encoding="utf-8")
@@ -55,11 +56,8 @@ def seed(client) -> dict:
             title=f"Progetto {name}", status="finalist")))[0]["id"]
         for code, totals in (("R1", online), ("R3", pitch)):
             for juror, total in zip(jurors, totals, strict=True):
-                assignment = run(Assignment.insert(Assignment(round=rounds[code], application=ids[name],
-                                                              juror=juror)))[0]["id"]
-                review = run(Review.insert(Review(assignment=assignment, status="submitted", total=total)))[0]["id"]
-                for criterion in codes[code]:
-                    run(CriterionScore.insert(CriterionScore(review=review, criterion=criterion, value=total)))
+                assignment = factories.assignment(rounds[code], ids[name], juror)
+                factories.review(assignment, dict.fromkeys(codes[code], total), total=total)
     sign_in(client, "olga@foundation.example", PASSWORD)
     return {"ids": ids, "organiser": organiser}
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from core.editions.competitions import import_competition_text
 from core.platform import audit
 from core.platform.documents.tabular import csv_field
-from core.platform.tables import Account, Application, Decision, Edition, Round
+from core.platform.tables import Account, Application, Edition, Round
+from tests import factories
 from tests.conftest import run, sign_in
 from tests.factories import EXAMPLE, PASSWORD, SLUG, account
 from tests.integration import test_results_console as console
@@ -61,8 +62,7 @@ def test_every_web_export_csv_is_free_of_formulas(client):
         run(Account.update({Account.display_name: payload}).where(Account.id == juror))
     round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     for entry, payload in zip(call.entries, PAYLOADS, strict=False):
-        run(Decision.insert(Decision(round=round_id, application=entry, outcome="advanced", reason=payload,
-                                     staged_at=datetime.now(UTC))))
+        factories.decision(round_id, entry, "advanced", reason=payload, staged_at=datetime.now(UTC))
     console.as_organiser(client)
     base = f"/organise/{console.SLUG}/exports"
     for path in ("applications.csv", "scores-long.csv?round=R1", "scores-wide.csv?round=R1",

@@ -19,18 +19,16 @@ from core.people import accounts
 from core.platform.settings import Settings
 from core.platform.tables import (
     Application,
-    Assignment,
-    CriterionScore,
     Edition,
     MentoringSession,
     MentorMatch,
     RateLimitCounter,
-    Review,
     Round,
     Track,
 )
 from plugins.rubrics.welfare import SCREENING
 from scoring.rubric import weighted_total
+from tests import factories
 from tests.conftest import TEST_SECRET, csrf_token, run, sign_in
 from tests.integration.mentoring_setup import make_edition, match_all
 
@@ -93,11 +91,8 @@ def test_the_results_page_of_a_small_round_renders_without_an_icc_interval(clien
             status="in_round", submitted_at=now)))[0]["id"]
         for juror in jurors:
             sheet = {c.code: level for c in SCREENING.criteria}
-            assignment = run(Assignment.insert(Assignment(round=round_id, application=entry, juror=juror)))[0]["id"]
-            review = run(Review.insert(Review(assignment=assignment, status="submitted", submitted_at=now,
-                                              total=weighted_total(SCREENING, sheet))))[0]["id"]
-            run(CriterionScore.insert(*(CriterionScore(review=review, criterion=code, value=value)
-                                        for code, value in sheet.items())))
+            assignment = factories.assignment(round_id, entry, juror)
+            factories.review(assignment, sheet, total=weighted_total(SCREENING, sheet), submitted_at=now)
     response = client.get(f"/organise/{SLUG}/rounds/R1/results", headers=EN)
     assert response.status_code == 200
     assert "too few reviews for an interval" in response.text

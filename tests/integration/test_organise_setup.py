@@ -7,14 +7,13 @@ from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import (
     Application,
-    Assignment,
     AuditEvent,
     Edition,
-    Review,
     Round,
     TimelineEntry,
     Track,
 )
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import (
     EN,
@@ -199,7 +198,7 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
                                                      applicant=account, title="Orti", status="in_round")))[0]["id"]
     jurors = [run(accounts.create_account(email=f"j{i}@jury.example", password=PASSWORD, verified=True))
               for i in range(3)]
-    assignments = [run(Assignment.insert(Assignment(round=r1, application=application, juror=juror)))[0]["id"]
+    assignments = [factories.assignment(r1, application, juror)
                    for juror in jurors]
     # Assigned but not scored: the blind flag may still change, jurors per entry not below those assigned.
     fewer = text.replace("jurors_per_entry: 3", "jurors_per_entry: 2", 1)
@@ -214,7 +213,7 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
     assert response.status_code == 302
     assert run(Round.select(Round.blind).where(Round.id == r1).first())["blind"] is False
     # Scoring started: workflow and blind flag are frozen, each refusal names its key; nothing is written.
-    run(Review.insert(Review(assignment=assignments[0])))
+    factories.review(assignments[0], {}, status="draft")
     changed = unblind.replace("blind: false", "blind: true", 1).replace("workflow: rubric", "workflow: checklist", 1)
     response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": changed}, headers=EN)
     assert response.status_code == 400

@@ -19,6 +19,7 @@ from core.platform.tables import (
     Round,
     RoundEntry,
 )
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_jury import FULL, clear_conflict, score
 from tests.integration.test_results_console import (
@@ -120,7 +121,7 @@ def test_admissible_entries_move_into_the_first_jury_round_with_counts_and_the_p
 
     # Once a juror has an assignment in the round, the passage stays.
     assert post(client, "R1", "passage").status_code == 302
-    run(Assignment.insert(Assignment(round=round_id, application=admissible[0], juror=juror)))
+    factories.assignment(round_id, admissible[0], juror)
     refused = post(client, "R1", "passage/undo")
     assert refused.status_code == 409
     assert "Scoring has started in this round (jurors have assignments or reviews): the passage can no longer be " \
@@ -263,8 +264,7 @@ def test_scores_are_frozen_after_publication_and_reopening_needs_a_reason_and_fl
     run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7)}).where(
         Round.code == "R1"))
     # Dario has no review of the first entry yet: his assignment to it is open.
-    assignment = run(Assignment.insert(Assignment(round=call.round_id, application=call.entries[0],
-                                                  juror=call.jurors[3])))[0]["id"]
+    assignment = factories.assignment(call.round_id, call.entries[0], call.jurors[3])
     client.cookies.clear()
     sign_in(client, "dario@jury.example", PASSWORD)
     clear_conflict(client, assignment)

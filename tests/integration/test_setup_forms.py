@@ -13,6 +13,7 @@ from core.editions.competitions import import_competition_text, read_competition
 from core.people import accounts
 from core.platform.db import json_value
 from core.platform.tables import Application, Area, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 
 EN = {"accept-language": "en"}
@@ -177,10 +178,10 @@ def test_parts_in_use_and_scored_rounds_are_refused_with_a_clear_message(client)
     r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     application = run(Application.insert(Application(edition=edition, applicant=account, track=track,
                                                      title="Orti", status="in_round")))[0]["id"]
-    assignment = run(Assignment.insert(Assignment(round=r1, application=application, juror=account)))[0]["id"]
-    run(Review.insert(Review(assignment=assignment)))
+    assignment = factories.assignment(r1, application, account)
+    factories.review(assignment, {}, status="draft")
     r0 = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
-    run(Assignment.insert(Assignment(round=r0, application=application, juror=account)))
+    factories.assignment(r0, application, account)
     base = f"/organise/{RUNNING}/setup"
     before = client.get(f"{base}/edition.yaml").text
 
@@ -308,7 +309,7 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
                                                      status="in_round")))[0]["id"]
     for email in ("a@jury.example", "b@jury.example"):
         juror = run(accounts.create_account(email=email, password="correct-horse-battery", verified=True))
-        run(Assignment.insert(Assignment(round=r1, application=application, juror=juror)))
+        factories.assignment(r1, application, juror)
     refused = edit("R1", jurors_per_entry="1")
     assert refused.status_code == 400
     assert "Some entries of this round already have more jurors than that." in refused.text
