@@ -29,7 +29,7 @@ from core.applications.form import (
     stored_form,
 )
 from core.editions.geography import area_for_region
-from core.editions.schema import SectionSpec, StatementSpec
+from core.editions.schema import QuestionSpec, SectionSpec, StatementSpec
 from core.messaging import events, mail
 from core.platform import audit, db, i18n
 from core.platform.db import json_value
@@ -230,6 +230,26 @@ async def own_application(*, user: SessionUser, application_id: int) -> Applicat
     if row is None:
         raise ApplicationNotFound(application_id)
     return await _view(row)
+
+
+async def own_section(*, user: SessionUser, application_id: int, section_code: str
+                      ) -> tuple[ApplicationView, SectionSpec]:
+    """The applicant's application and one section of its form; ApplicationNotFound for a section it lacks."""
+    view = await own_application(user=user, application_id=application_id)
+    section = next((s for s in view.sections if s.code == section_code), None)
+    if section is None:
+        raise ApplicationNotFound(section_code)
+    return view, section
+
+
+async def own_file_question(*, user: SessionUser, application_id: int, field: str
+                            ) -> tuple[ApplicationView, QuestionSpec]:
+    """The applicant's application and the file question `field` of its form; ApplicationNotFound for any other."""
+    view = await own_application(user=user, application_id=application_id)
+    question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
+    if question is None:
+        raise ApplicationNotFound(field)
+    return view, question
 
 
 async def own_applications(*, user: SessionUser) -> list[ApplicationView]:

@@ -772,6 +772,15 @@ async def remove_prize(*, actor: SessionUser, edition_slug: str, code: str) -> N
     await _change(actor, edition_slug, change)
 
 
+def new_edition_defaults(*, actor: SessionUser, today: date) -> NewEdition:
+    """The new-edition form as first shown (next year, a call opening next month); EditionNotFound for someone
+    who may not start an edition."""
+    if not may_create_edition(actor):
+        raise EditionNotFound("new")
+    opens, closes = default_dates(today)
+    return NewEdition(year=str(today.year + 1), opens=opens, closes=closes)
+
+
 def default_dates(today: date) -> tuple[str, str]:
     """A call opening next month and closing six weeks later, as the new-edition form suggests."""
     opens = date(today.year + (today.month == 12), today.month % 12 + 1, 1)

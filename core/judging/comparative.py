@@ -32,7 +32,7 @@ from core.judging.reviews import (
 from core.judging.rounds import entries_in_play
 from core.platform import audit, db
 from core.platform.db import json_value
-from core.platform.errors import NotFound
+from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Assignment, Comparison, ConflictOfInterest, RankingBallot, TeamMember
@@ -45,6 +45,10 @@ class RoundNotFound(NotFound):
 
 class EntryNotAllowed(NotFound):
     """An entry the juror may not compare: not theirs, not in play, or one they declared a conflict with."""
+
+
+class ConflictKindMissing(Refused):
+    """A conflict declared without one of the kinds the juror must choose from."""
 
 
 class AlreadyCompared(ValueError):
@@ -234,10 +238,16 @@ async def record_choice(*, juror: SessionUser, round_id: int, winner: int, loser
                            data={"round": round_id, "winner": winner, "loser": loser})
 
 
-async def declare_pair_conflict(*, juror: SessionUser, round_id: int, entry: int, kind: str, reason: str) -> None:
-    """The entry leaves this juror's pairs (and their assignment, if any, is released); the conflict is kept."""
+async def declare_pair_conflict(*, juror: SessionUser, round_id: int, entry: int | None, kind: str,
+                                reason: str) -> None:
+    """The entry leaves this juror's pairs (and their assignment, if any, is released); the conflict is kept.
+
+    EntryNotAllowed when no entry is named; ConflictKindMissing when the kind is not one of CONFLICT_KINDS.
+    """
+    if entry is None:
+        raise EntryNotAllowed(entry)
     if kind not in CONFLICT_KINDS:
-        raise ValueError(kind)
+        raise ConflictKindMissing(_("Choose the kind of conflict."))
     async with db.write_transaction():
         round_row = await _juror_round(juror, round_id, "pairwise")
         if entry not in await _comparable(round_row, juror.id):

@@ -161,6 +161,20 @@ async def mentee_path(*, actor: SessionUser, application_id: int, now: datetime 
     return await _path(app, now=now)
 
 
+@dataclass(frozen=True)
+class MentoringHome:
+    """What /mentoring shows: the mentor's dashboard (for a mentor who is not an admin) and one's own paths."""
+
+    mentor: MentorDashboard | None
+    paths: list[dict[str, Any]]
+
+
+async def mentoring_home(*, actor: SessionUser) -> MentoringHome:
+    """The person's mentoring page: a mentor sees their mentees, a startup its path, someone both sees both."""
+    mentor = await mentor_dashboard(actor=actor) if actor.has_role("mentor") and not actor.is_admin else None
+    return MentoringHome(mentor=mentor, paths=await own_paths(actor=actor))
+
+
 async def own_paths(*, actor: SessionUser) -> list[dict[str, Any]]:
     """The signed-in person's applications that are on a path (usually one)."""
     rows = await Application.select(Application.id, Application.entity_name, Application.title,
@@ -356,5 +370,6 @@ async def mentoring_progress(*, application_ids: list[int], now: datetime | None
     return out
 
 
-__all__ = ["ON_PATH", "KpiProgress", "MentorDashboard", "MentoringProgress", "OrganiserOverview", "StartupPath",
-           "mentee_path", "mentor_dashboard", "mentoring_progress", "organiser_overview", "own_paths", "startup_path"]
+__all__ = ["ON_PATH", "KpiProgress", "MentorDashboard", "MentoringHome", "MentoringProgress", "OrganiserOverview",
+           "StartupPath", "mentee_path", "mentor_dashboard", "mentoring_home", "mentoring_progress",
+           "organiser_overview", "own_paths", "startup_path"]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from core.mentoring.access import edition_for_organiser
+from core.mentoring.access import MentoringNotFound, edition_for_organiser
 from core.platform import audit, db
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -90,3 +90,13 @@ async def save_kpi(*, actor: SessionUser, edition_slug: str, data: DefinitionInp
         await audit.record("kpi.defined", actor_id=actor.id, edition_id=edition["id"], subject_type="kpi_definition",
                            subject_id=code, data={"name": names, "unit": values["unit"]})
     return {}
+
+
+async def save_definition(*, actor: SessionUser, edition_slug: str, kind: str, data: DefinitionInput
+                          ) -> dict[str, str]:
+    """A milestone (`kind` "milestone") or a KPI ("kpi") saved by code; MentoringNotFound for any other kind."""
+    if kind == "milestone":
+        return await save_milestone(actor=actor, edition_slug=edition_slug, data=data)
+    if kind == "kpi":
+        return await save_kpi(actor=actor, edition_slug=edition_slug, data=data)
+    raise MentoringNotFound(kind)

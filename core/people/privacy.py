@@ -20,7 +20,8 @@ from core.applications.form import stored_form
 from core.people.api_tokens import revoke_tokens_of
 from core.platform import audit, db
 from core.platform.db import json_value
-from core.platform.errors import NotFound
+from core.platform.errors import NotFound, Refused
+from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import (
@@ -121,8 +122,15 @@ async def withdraw_consent(*, user: SessionUser, consent_id: int) -> None:
             await audit.record("consent.withdrawn", actor_id=user.id, subject_type="consent", subject_id=consent_id)
 
 
-async def erase_account(*, user: SessionUser, settings: Settings) -> list[str]:
-    """Erase the person; returns the content hashes no longer referenced, for the caller to delete."""
+class ErasureNotConfirmed(Refused):
+    """Erasure is final, so the person types their own email address to confirm it."""
+
+
+async def erase_account(*, user: SessionUser, settings: Settings, confirm_email: str) -> list[str]:
+    """Erase the person once `confirm_email` is their address (ErasureNotConfirmed otherwise); returns the
+    content hashes no longer referenced, for the caller to delete."""
+    if confirm_email.strip().lower() != user.email:
+        raise ErasureNotConfirmed(_("Type your email address exactly to confirm the erasure."))
     now = datetime.now(UTC)
     async with db.write_transaction():
         rows = await Application.select(Application.id, Application.status, Application.edition).where(

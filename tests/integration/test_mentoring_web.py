@@ -269,7 +269,10 @@ def test_organiser_adds_and_corrects_milestones_and_indicators(client, settings)
     assert client.post(f"/organise/{SLUG}/mentoring/definitions/kpi", follow_redirects=False, data={
         "_csrf_token": token, "code": "volunteers", "name_it": "Volontari coinvolti", "name_en": "",
         "unit": "people"}).status_code == 302
-    rows = {m["code"]: m for m in run(Milestone.select())}
+    other = client.post(f"/organise/{SLUG}/mentoring/definitions/prize", follow_redirects=False, data={
+        "_csrf_token": token, "code": "P1", "name_it": "Premio", "name_en": "Prize"})
+    assert other.status_code == 404
+    rows = {m["code"]: m for m in run(Milestone.select().output(load_json=True))}
     assert (rows["M4"]["due_on"], rows["M4"]["remind_days_before"]) == (date(2026, 9, 30), 5)
     assert (rows["M1"]["due_on"], rows["M1"]["remind_days_before"]) == (date(2026, 7, 20), 10)
     page = client.get(f"/organise/{SLUG}/mentoring", headers=EN)

@@ -8,7 +8,6 @@ from litestar.response import Redirect, Template
 
 from core.applications import submission
 from core.people import accounts, privacy
-from core.platform.i18n import gettext as _
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
 
@@ -52,11 +51,12 @@ async def withdraw_consent(user: SignedInUser, consent_id: FromPath[int]) -> Red
 async def erase(request: Request, user: SignedInUser, settings: AppSettings) -> Response:
     """Erasure is final, so the person types their email to confirm it."""
     form = await request.form()
-    if str(form.get("confirm_email", "")).strip().lower() != user.email:
+    try:
+        await privacy.erase_account(user=user, settings=settings, confirm_email=str(form.get("confirm_email", "")))
+    except privacy.ErasureNotConfirmed as refused:
         consents = await privacy.consents_of(user=user)
         return Template(template_name="my_data.html", status_code=400, context={
-            "consents": consents, "error": _("Type your email address exactly to confirm the erasure.")})
-    await privacy.erase_account(user=user, settings=settings)
+            "consents": consents, "error": refused.message})
     request.clear_session()
     return Template(template_name="erased.html")
 

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -67,10 +66,7 @@ async def overview(user: SignedInUser, application_id: FromPath[int]) -> Templat
 @get("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
 async def section_form(request: Request, user: SignedInUser, application_id: FromPath[int],
                        code: FromPath[str]) -> Template:
-    view = await applications.own_application(user=user, application_id=application_id)
-    spec = next((s for s in view.sections if s.code == code), None)
-    if spec is None:
-        raise NotFoundException()
+    view, spec = await applications.own_section(user=user, application_id=application_id, section_code=code)
     return _section_page(view, spec, errors=stored_errors(spec, view.invalid), typed=None,
                          saved=request.query_params.get("saved") == "1",
                          rows_wanted=_rows_wanted(request.query_params.get("rows", "")))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.judging import comparative
 from core.judging.comparative import AlreadyCompared
-from core.judging.reviews import CONFLICT_KINDS, ScoringClosed
+from core.judging.reviews import ScoringClosed
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import role_guard
@@ -58,13 +57,11 @@ async def choose(request: Request, user: SignedInUser, round_id: FromPath[int]) 
 async def pair_conflict(request: Request, user: SignedInUser, round_id: FromPath[int]) -> Response:
     form = await request.form()
     entry = _number(form.get("entry"))
-    kind = str(form.get("kind", ""))
-    if entry is None:
-        raise NotFoundException()
-    if kind not in CONFLICT_KINDS:
-        return await _pair_page(request, user, 400, conflict_errors={entry: _("Choose the kind of conflict.")})
-    await comparative.declare_pair_conflict(juror=user, round_id=round_id, entry=entry, kind=kind,
-                                            reason=str(form.get("reason", "")))
+    try:
+        await comparative.declare_pair_conflict(juror=user, round_id=round_id, entry=entry,
+                                                kind=str(form.get("kind", "")), reason=str(form.get("reason", "")))
+    except comparative.ConflictKindMissing as missing:
+        return await _pair_page(request, user, 400, conflict_errors={entry: missing.message})
     return Redirect(path=f"/jury/rounds/{round_id}/pairwise?released=1")
 
 

@@ -16,7 +16,7 @@ from core.mentoring import matching as mentoring
 from core.mentoring import milestones as mentoring_milestones
 from core.mentoring import sessions as mentoring_sessions
 from core.mentoring.access import MentoringNotFound, MentoringRefused
-from core.mentoring.dashboards import mentee_path, mentor_dashboard, own_paths, startup_path
+from core.mentoring.dashboards import mentee_path, mentoring_home, startup_path
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.auth import role_guard, signed_in
@@ -46,9 +46,8 @@ def _ranking(form, prefix: str) -> list[int]:
 
 @get("/mentoring", guards=[signed_in], include_in_schema=False)
 async def dashboard(user: SignedInUser) -> Template:
-    mentor = await mentor_dashboard(actor=user) if user.has_role("mentor") and not user.is_admin else None
-    paths = await own_paths(actor=user)
-    return Template(template_name="mentoring/dashboard.html", context={"mentor": mentor, "paths": paths})
+    home = await mentoring_home(actor=user)
+    return Template(template_name="mentoring/dashboard.html", context={"mentor": home.mentor, "paths": home.paths})
 
 
 @get("/mentoring/{slug:str}/profile", guards=[mentor_only], include_in_schema=False)

@@ -7,7 +7,6 @@ from pathlib import Path
 import anyio
 from litestar import Request, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
@@ -29,9 +28,8 @@ async def exports_page(user: SignedInUser, settings: AppSettings, edition: Conso
 
 
 def _split(filename: str) -> tuple[str, str]:
+    """What and format from "what.fmt"; the export service answers ExportNotFound for a pair it does not make."""
     what, _dot, fmt = filename.rpartition(".")
-    if not exports.valid(what, fmt):
-        raise NotFoundException()
     return what, fmt
 
 

@@ -4,7 +4,6 @@ overdue milestones, and attendance at the path's events."""
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -75,13 +74,10 @@ async def attendance(request: Request, user: SignedInUser, edition: ConsoleEditi
 async def define(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
                  kind: FromPath[str]) -> Response:
     """Add or correct a milestone or a KPI of the edition, by code."""
-    if kind not in ("milestone", "kpi"):
-        raise NotFoundException()
     form = await request.form()
     data = mentoring_definitions.DefinitionInput(**{name: str(form.get(name, "")) for name in (
         "code", "name_it", "name_en", "due_on", "remind_days_before", "unit")})
-    save = mentoring_definitions.save_milestone if kind == "milestone" else mentoring_definitions.save_kpi
-    errors = await save(actor=user, edition_slug=slug, data=data)
+    errors = await mentoring_definitions.save_definition(actor=user, edition_slug=slug, kind=kind, data=data)
     if errors:
         return await _page(user, edition, status=400, errors={f"{kind}.{k}": v for k, v in errors.items()},
                            typed={f"{kind}.{k}": v for k, v in data.__dict__.items()})

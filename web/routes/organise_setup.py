@@ -58,10 +58,10 @@ async def _text_from(form) -> str:
 
 @get("/organise/new", guards=[organiser_only], include_in_schema=False)
 async def new_edition_form(user: SignedInUser) -> Template:
-    if not edition_setup.may_create_edition(user):
-        raise PermissionDeniedException()
-    opens, closes = setup_forms.default_dates(datetime.now(UTC).date())
-    values = setup_forms.NewEdition(year=str(datetime.now(UTC).year + 1), opens=opens, closes=closes)
+    try:
+        values = setup_forms.new_edition_defaults(actor=user, today=datetime.now(UTC).date())
+    except EditionNotFound:  # not allowed to create editions: here that is a refusal, not a missing page
+        raise PermissionDeniedException() from None
     return _new_page(values=values)
 
 

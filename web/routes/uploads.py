@@ -4,14 +4,12 @@ permission check only."""
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.applications import attachments as files
 from core.applications import submission as applications
 from core.platform.i18n import gettext as _
-from core.platform.identity import SessionUser
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
 from web.downloads import file_response, preview_response
@@ -22,14 +20,6 @@ MEBIBYTE = 1024 * 1024
 UPLOAD_BODY_LIMIT = 64 * MEBIBYTE
 
 
-async def _question(user: SessionUser, application_id: int, field: str):
-    view = await applications.own_application(user=user, application_id=application_id)
-    question = next((q for s in view.sections for q in s.questions if q.code == field and q.type == "file"), None)
-    if question is None:
-        raise NotFoundException()
-    return view, question
-
-
 def _page(view, question, *, error: str = "", status: int = 200) -> Template:
     return Template(template_name="applicant/upload.html", status_code=status, context={
         "app": view, "q": question, "attachment": view.attachments.get(question.code), "error": error})
@@ -37,7 +27,7 @@ def _page(view, question, *, error: str = "", status: int = 200) -> Template:
 
 @get("/applications/{application_id:int}/files/{field:str}", guards=[signed_in], include_in_schema=False)
 async def upload_form(user: SignedInUser, application_id: FromPath[int], field: FromPath[str]) -> Template:
-    view, question = await _question(user, application_id, field)
+    view, question = await applications.own_file_question(user=user, application_id=application_id, field=field)
     return _page(view, question)
 
 
@@ -45,7 +35,7 @@ async def upload_form(user: SignedInUser, application_id: FromPath[int], field: 
       request_max_body_size=UPLOAD_BODY_LIMIT)
 async def upload(request: Request, user: SignedInUser, settings: AppSettings, application_id: FromPath[int],
                  field: FromPath[str]) -> Response:
-    view, question = await _question(user, application_id, field)
+    view, question = await applications.own_file_question(user=user, application_id=application_id, field=field)
     form = await request.form()
     if form.get("action") == "delete":
         try:
