@@ -47,6 +47,10 @@ GENDERS = {"f": {"it": "Donne", "en": "Women"}, "m": {"it": "Uomini", "en": "Men
 AGE_BANDS = {"under_25": {"it": "Meno di 25", "en": "Under 25"}, "25_34": {"it": "25–34", "en": "25–34"},
              "35_44": {"it": "35–44", "en": "35–44"}, "45_54": {"it": "45–54", "en": "45–54"},
              "55_plus": {"it": "55 e oltre", "en": "55 and over"}}
+MILESTONE_STATUS = {"planned": {"it": "previsto", "en": "planned"},
+                    "submitted": {"it": "consegnato", "en": "delivered"},
+                    "approved": {"it": "approvato", "en": "approved"},
+                    "needs_rework": {"it": "da rivedere", "en": "needs rework"}}
 SUPPRESSION_NOTE = {
     "it": f"Le celle nascoste (—) sono gruppi con meno di {MIN_CELL} unità, oppure una seconda cella "
           "nascosta perché la prima non si possa ricavare dal totale.",
@@ -228,7 +232,8 @@ def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
             for milestone in winner.get("milestones", ()):
                 tables["milestones"].append({"entry": winner["label"], "milestone": _pick(milestone["name"], language),
                                              "due_on": milestone.get("due_on") or "",
-                                             "status": milestone.get("status", "")})
+                                             "status": _pick(MILESTONE_STATUS.get(milestone.get("status", "")),
+                                                             language) or milestone.get("status", "")})
             for kpi in winner.get("kpis", ()):
                 tables["kpis"].append({"entry": winner["label"], "kpi": _pick(kpi["name"], language),
                                        "unit": kpi.get("unit", ""), "baseline": kpi.get("baseline"),

@@ -1,5 +1,7 @@
-"""Every page each demo role reaches by following links: no page scrolls sideways on a desktop or on a phone, and
-axe-core finds no accessibility violation on it.
+"""Every page each demo role reaches by following links: no page scrolls sideways on a desktop or on a phone,
+axe-core finds no accessibility violation on it, and its visible text shows no raw code of the edition (tracks,
+areas, prizes, timeline, criteria, statuses) and no number written in the other language's way (4.67 on an
+Italian page, 3,5 on an English one). tests/integration/test_words_not_codes.py reads more pages for the words.
 
 For each role the crawl signs in, starts from the role's home and follows same-origin links breadth first, within
 the role's own area (the pages every signed-in person shares, the home page, the account pages and the calls, are the
@@ -13,13 +15,16 @@ with the language switch of the page. Every failure is collected and listed at t
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from core.applications import lifecycle
 from core.cli.demo import DEMO_LOGINS, DEMO_PASSWORD
+from core.plugins import active_registry
 from tests.e2e.steps import as_person
 
 pytestmark = pytest.mark.browser
@@ -42,6 +47,10 @@ SKIPPED = re.compile(r"\.(pdf|csv|xlsx|ics|zip|eml|png|svg|json|yaml|yml|xml|txt
                      r"/exports/[^/]+\.|/reports/[^/]+/[^/]+$", re.IGNORECASE)
 WIDTH = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 LINKS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+# The text a reader sees: identifiers shown as such (<code>) and scripts left out.
+VISIBLE_TEXT = """() => { const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('code, script, style, template, textarea, [hidden]').forEach(e => e.remove());
+  return copy.textContent.replace(/\\s+/g, ' '); }"""
 
 
 def login_for(role: str):
@@ -79,13 +88,38 @@ def same_origin_pages(page, base: str) -> list[str]:
     return found
 
 
+def demo_codes(data_dir) -> set[str]:
+    """The codes a person must never read: the demo's tracks, areas, prizes, timeline, criteria and statuses."""
+    with sqlite3.connect(data_dir / "giuria.sqlite3") as database:
+        codes = {code for (code,) in database.execute(
+            "SELECT code FROM track UNION SELECT code FROM area UNION SELECT code FROM prize "
+            "UNION SELECT code FROM timeline_entry")}
+        rubrics = {name for (name,) in database.execute("SELECT DISTINCT rubric_name FROM round")}
+    registry = active_registry()
+    codes |= {c.code for name in rubrics if name for c in registry.find_rubric(name).criteria}
+    codes |= {value for name, value in vars(lifecycle).items() if name.isupper() and isinstance(value, str)}
+    return {code for code in codes if not re.fullmatch(r"[a-z]+", code)}  # "mentoring" is also a word
+
+
+def words(page, where: str, language: str, codes: set[str], problems: list[str]) -> None:
+    text = page.evaluate(VISIBLE_TEXT)
+    found = [code for code in sorted(codes) if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)]
+    # 20.000 groups thousands; 4.67 is an English decimal; "Chrome/120.0" (a session's browser) is a version
+    if language == "it":
+        found += re.findall(r"(?<![\w.,/])\d+\.(?:\d{1,2}|\d{4,})(?![\w.])", text)
+    else:
+        found += re.findall(r"(?<![\w.,/])\d+,(?:\d{1,2}|\d{4,})(?![\w,])", text)
+    if found:
+        problems.append(f"{where}: shows {found[:8]}")
+
+
 def sideways(page, where: str, problems: list[str]) -> None:
     scroll, width = page.evaluate(WIDTH)
     if scroll > width:
         problems.append(f"{where}: scrolls sideways at {width} px ({scroll} px wide)")
 
 
-def check(page, axe, path: str, label: str, problems: list[str]) -> bool:
+def check(page, axe, path: str, label: str, problems: list[str], codes: set[str] = frozenset()) -> bool:
     """The page at `path`, at desktop width (sideways scroll, axe-core) and then at phone width (sideways scroll);
     False when it is not an HTML page to read."""
     page.set_viewport_size(DESKTOP)
@@ -101,6 +135,7 @@ def check(page, axe, path: str, label: str, problems: list[str]) -> bool:
     if not response.headers.get("content-type", "").startswith("text/html"):
         return False
     sideways(page, f"{label} {path}", problems)
+    words(page, f"{label} {path}", label.rsplit(" ", 1)[-1], codes, problems)
     results = axe.run(page)
     for violation in results.response["violations"]:
         targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
@@ -117,6 +152,8 @@ def test_no_page_scrolls_sideways_or_fails_axe(live_server, browser, role):
     from axe_playwright_python.sync_playwright import Axe
 
     axe, base, problems = Axe(), live_server.url, []
+    codes = demo_codes(live_server.data_dir)
+    assert {"AGR", "NORD", "IMP"} <= codes
     login = login_for(role)
     with as_person(browser) as page:
         page.context.base = base
@@ -127,7 +164,7 @@ def test_no_page_scrolls_sideways_or_fails_axe(live_server, browser, role):
         kinds = Counter(kind(path) for path in STARTS[role])
         while queue and len(visited) < BUDGET[role]:
             path = queue.popleft()
-            if not check(page, axe, path, f"{role} en", problems):
+            if not check(page, axe, path, f"{role} en", problems, codes):
                 continue
             visited.append(path)
             for link in same_origin_pages(page, base):
@@ -137,7 +174,7 @@ def test_no_page_scrolls_sideways_or_fails_axe(live_server, browser, role):
                     queue.append(link)
         switch_language(page, "it")
         for path in visited[:ITALIAN_PAGES_PER_ROLE]:
-            check(page, axe, path, f"{role} it", problems)
+            check(page, axe, path, f"{role} it", problems, codes)
         switch_language(page, first_language)  # the account's language as the other tests expect it
     assert len(visited) >= 2, f"{role}: the crawl found no page beyond {visited}"
     print(f"{role}: {len(visited)} pages read: {', '.join(visited)}")

@@ -181,7 +181,7 @@ def test_demo_has_enough_mentors_for_the_finalists_the_example_advances(settings
     assert granted == mentors
     sign_in(client, "organiser@giuria.example", "giuria-demo-2026")
     page = client.get("/organise/welfare-comunita-2026/mentoring")
-    assert page.status_code == 200 and "5 mentor con 15 posti." in page.text
+    assert page.status_code == 200 and "5 mentor che offrono 15 posti." in page.text
     assert "Roberto Sala" in page.text and "Laura Bassi" in page.text
 
 

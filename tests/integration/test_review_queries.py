@@ -28,6 +28,10 @@ from tests.conftest import run
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
+def online_jury():
+    """The round of the demo edition whose online jury has reviews (2027 has an R1 too, still empty)."""
+    return Round.select(Round.id).where(Round.code == "R1", Round.edition.slug == "welfare-comunita-2026").first()
+
 
 async def _old_gate(round_row: dict) -> dict[int, int | None]:
     """Each entry the round's jurors may read, with its stored count (None: not counted for this version)."""
@@ -44,7 +48,7 @@ async def _old_gate(round_row: dict) -> dict[int, int | None]:
 
 async def _compare_everything() -> int:
     checked = 0
-    round_row = await reviews._round((await Round.select(Round.id).where(Round.code == "R1").first())["id"])
+    round_row = await reviews._round((await online_jury())["id"])
     assert round_row["blind"]
     assignments = await Assignment.select().where(Assignment.round == round_row["id"]).order_by(Assignment.id)
     assert len(assignments) > 20
@@ -176,7 +180,7 @@ def test_a_parsed_form_and_rubric_are_kept_by_their_content_so_an_edit_is_read_a
     first.pop()
     assert len(stored_form(text)) == len(first) + 1
 
-    round_row = run(reviews._round(run(Round.select(Round.id).where(Round.code == "R1").first())["id"]))
+    round_row = run(reviews._round(run(online_jury())["id"]))
     offered = reviews.round_rubric(round_row)  # the demo never froze it: the plugin's rubric
     frozen = rubric_to_mapping(offered)
     stored = {**round_row, "rubric": json.dumps(frozen)}
