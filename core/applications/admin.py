@@ -31,7 +31,7 @@ class OrganiserApplication:
 
 
 async def _organised_row(actor: SessionUser, application_id: int, edition_slug: str, *, lock: bool = False) -> dict:
-    query = Application.select(Application.all_columns(), Application.edition.slug).where(
+    query = Application.select(Application.all_columns(), Application.edition.slug).output(load_json=True).where(
         Application.id == application_id, Application.edition.slug == edition_slug)
     row = await (db.locked(query) if lock else query).first()
     if row is None or not (actor.is_admin or actor.has_role("organiser", edition_slug)):

@@ -17,7 +17,6 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging import events
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
-from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Area, Decision, Edition, Round, Track
@@ -92,7 +91,8 @@ async def admission_page(*, actor: SessionUser, edition_slug: str, track: str = 
     query = Application.select(
         Application.id, Application.receipt_number, Application.entity_name, Application.title, Application.status,
         Application.track.code, Application.track.name, Application.area.code,
-    ).where(Application.edition == edition.id, Application.status.is_in(list(IN_CHECK))).order_by(Application.id)
+    ).output(load_json=True).where(Application.edition == edition.id, Application.status.is_in(
+            list(IN_CHECK))).order_by(Application.id)
     if track:
         query = query.where(Application.track.code == track)
     if area:
@@ -108,20 +108,22 @@ async def admission_page(*, actor: SessionUser, edition_slug: str, track: str = 
     suggestions = suggestions or {}
     rows = tuple(AdmissionRow(
         id=a["id"], receipt_number=a["receipt_number"] or "", entity_name=a["entity_name"], title=a["title"],
-        track=a["track.code"] or "", track_name=json_value(a["track.name"]) or {}, area=a["area.code"] or "",
+        track=a["track.code"] or "", track_name=a["track.name"] or {}, area=a["area.code"] or "",
         status=a["status"], reason=decisions.get(a["id"], {}).get("reason", ""),
         notice_sent=bool(decisions.get(a["id"], {}).get("published_at")), suggestion=suggestions.get(a["id"]),
     ) for a in applications)
-    tracks = await Track.select(Track.code, Track.name).where(Track.edition == edition.id).order_by(Track.position)
-    areas = await Area.select(Area.code, Area.name).where(Area.edition == edition.id).order_by(Area.position)
+    tracks = await Track.select(Track.code, Track.name).output(load_json=True).where(
+            Track.edition == edition.id).order_by(Track.position)
+    areas = await Area.select(Area.code, Area.name).output(load_json=True).where(Area.edition == edition.id).order_by(
+            Area.position)
     due = 0
     if round_ is not None:
         due = await Decision.count().where(Decision.round == round_["id"], Decision.outcome == NOT_ADMISSIBLE,
                                            Decision.published_at.is_null(),
                                            Decision.application.status == NOT_ADMISSIBLE)
     return AdmissionPage(
-        rows=rows, tracks=tuple((t["code"], json_value(t["name"]) or {}) for t in tracks),
-        areas=tuple((a["code"], json_value(a["name"]) or {}) for a in areas),
+        rows=rows, tracks=tuple((t["code"], t["name"] or {}) for t in tracks),
+        areas=tuple((a["code"], a["name"] or {}) for a in areas),
         round_code=round_["code"] if round_ else None, notices_due=due)
 
 
@@ -189,7 +191,8 @@ async def send_notices(*, actor: SessionUser, edition_slug: str, base_url: str) 
     if round_ is None:
         return 0
     now = datetime.now(UTC)
-    title = json_value((await Edition.select(Edition.title).where(Edition.id == edition.id).first())["title"])
+    title = (await Edition.select(Edition.title).output(load_json=True).where(
+            Edition.id == edition.id).first())["title"]
     sent = 0
     async with db.write_transaction():
         due = await Decision.select(

@@ -2,7 +2,9 @@
 
 Autosave runs every few seconds while someone types, and every section page reads the whole application;
 building these reads through Piccolo cost more than running them. The ownership check stays in `submission`
-(`applicant = …` here only narrows the one row fetched).
+(`applicant = …` here only narrows the one row fetched). JSON columns come back decoded, as
+`output(load_json=True)` gives them, except the edition's form, declarations and consents: those stay text, which
+`stored_form` and `submission._statements` parse once per distinct content.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.platform import db
+from core.platform.db import decode_json
 from core.platform.tables import Application
 
 OWNED_SQL = "SELECT * FROM application WHERE id = {} AND applicant = {}"
@@ -33,16 +36,16 @@ async def owned_application(application_id: int, applicant_id: int, *, lock: boo
     """Every column of the application, if it is this applicant's; locked for the transaction on PostgreSQL."""
     sql = OWNED_SQL + (" FOR UPDATE" if lock and not db.is_sqlite() else "")
     rows = await Application.raw(sql, application_id, applicant_id)
-    return rows[0] if rows else None
+    return decode_json(rows[0], "answers") if rows else None
 
 
 async def edition_for_save(edition_id: int, close_code: str) -> dict[str, Any] | None:
     rows = await Application.raw(EDITION_FOR_SAVE_SQL, close_code, edition_id)
-    return rows[0] if rows else None
+    return decode_json(rows[0], "title", "eligibility", "settings") if rows else None
 
 
 async def areas(edition_id: int) -> list[dict[str, Any]]:
-    return await Application.raw(AREAS_SQL, edition_id)
+    return [decode_json(row, "regions") for row in await Application.raw(AREAS_SQL, edition_id)]
 
 
 async def track_id(edition_id: int, code: str) -> int | None:
@@ -51,7 +54,7 @@ async def track_id(edition_id: int, code: str) -> int | None:
 
 
 async def tracks(edition_id: int) -> list[dict[str, Any]]:
-    return await Application.raw(TRACKS_SQL, edition_id)
+    return [decode_json(row, "name") for row in await Application.raw(TRACKS_SQL, edition_id)]
 
 
 async def area_code(area_id: int) -> str | None:

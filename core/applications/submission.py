@@ -8,6 +8,7 @@ time zone, and changes state in one short transaction.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,7 +33,6 @@ from core.editions.geography import area_for_region
 from core.editions.schema import QuestionSpec, SectionSpec, StatementSpec
 from core.messaging import events, mail
 from core.platform import audit, db, i18n
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -155,14 +155,14 @@ class SubmitRefused(Exception):
 
 
 def _stored_answers(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    answers = json_value(raw) or {}
+    answers = raw or {}
     if "values" in answers or "invalid" in answers:
         return dict(answers.get("values") or {}), dict(answers.get("invalid") or {})
     return dict(answers), {}
 
 
 async def _edition(edition_id: int) -> dict[str, Any]:
-    edition = await Edition.select().where(Edition.id == edition_id).first()
+    edition = await Edition.select().output(load_json=True).where(Edition.id == edition_id).first()
     assert edition is not None
     return edition
 
@@ -174,13 +174,14 @@ async def _deadline(edition: dict[str, Any], extended_until: datetime | None) ->
 
 
 def _deadline_of(closes_at: datetime | None, edition_settings: Any, extended_until: datetime | None) -> Deadline:
-    settings = json_value(edition_settings) or {}
+    settings = edition_settings or {}
     return Deadline(closes_at=closes_at, grace=timedelta(minutes=int(settings.get("grace_minutes", 0))),
                     extended_until=extended_until)
 
 
 async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = False) -> dict[str, Any]:
-    query = Application.select().where(Application.id == application_id, Application.applicant == user.id)
+    query = Application.select().output(load_json=True).where(
+        Application.id == application_id, Application.applicant == user.id)
     row = await (db.locked(query) if lock else query).first()
     if row is None:
         raise ApplicationNotFound(application_id)
@@ -195,12 +196,12 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
     tracks = await application_queries.tracks(edition["id"])
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     area = await application_queries.area_code(row["area"]) if row["area"] else None
-    by_rule = rule_requirements(json_value(edition["eligibility"]), values)
+    by_rule = rule_requirements(edition["eligibility"], values)
     deadline = _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"])
     return ApplicationView(
-        id=row["id"], edition_slug=edition["slug"], edition_title=json_value(edition["title"]),
+        id=row["id"], edition_slug=edition["slug"], edition_title=edition["title"],
         time_zone=edition["time_zone"], status=row["status"], track=track_code,
-        tracks=[{"code": t["code"], "name": json_value(t["name"])} for t in tracks],
+        tracks=[{"code": t["code"], "name": t["name"]} for t in tracks],
         values=values, invalid=invalid, version=row["version"], sections=sections,
         progress=progress(sections, values, invalid, set(attachments), by_rule),
         attachments=attachments,
@@ -219,7 +220,7 @@ def _statements(stored: Any) -> list[StatementSpec]:
 
 @functools.lru_cache(maxsize=64)
 def _parsed_statements(text: str) -> tuple[StatementSpec, ...]:
-    return tuple(msgspec.convert(json_value(text) or [], list[StatementSpec]))
+    return tuple(msgspec.convert(json.loads(text) or [], list[StatementSpec]))
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -253,7 +254,8 @@ async def own_file_question(*, user: SessionUser, application_id: int, field: st
 
 
 async def own_applications(*, user: SessionUser) -> list[ApplicationView]:
-    rows = await Application.select().where(Application.applicant == user.id).order_by(Application.id)
+    rows = await Application.select().output(load_json=True).where(
+        Application.applicant == user.id).order_by(Application.id)
     return [await _view(row) for row in rows]
 
 
@@ -264,7 +266,7 @@ async def call_closed(*, edition_slug: str, now: datetime | None = None) -> str:
     """Why the edition's call takes no new application now, or "" while it does: the start page shows this
     instead of a form, and start_application refuses with it."""
     now = now or datetime.now(UTC)
-    edition = await Edition.select().where(Edition.slug == edition_slug).first()
+    edition = await Edition.select().output(load_json=True).where(Edition.slug == edition_slug).first()
     if edition is None:
         raise ApplicationNotFound(edition_slug)
     if edition["status"] != "open":
@@ -283,7 +285,7 @@ async def start_application(*, user: SessionUser, edition_slug: str, track_code:
     closed = await call_closed(edition_slug=edition_slug, now=now)
     if closed:
         raise ApplicationClosed(closed)
-    edition = await Edition.select().where(Edition.slug == edition_slug).first()
+    edition = await Edition.select().output(load_json=True).where(Edition.slug == edition_slug).first()
     track = await Track.select(Track.id).where(Track.edition == edition["id"], Track.code == track_code).first()
     if track is None:
         raise ApplicationClosed(_("Choose one of the call's tracks."))
@@ -359,7 +361,7 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
                 changes[Application.track] = track
         if any(q.code in COLUMN_QUESTIONS for q in spec.questions):
             areas = await application_queries.areas(edition["id"])
-            changes.update(_column_values(values, {a["code"]: json_value(a["regions"]) for a in areas},
+            changes.update(_column_values(values, {a["code"]: a["regions"] for a in areas},
                                           {a["code"]: a["id"] for a in areas}))
         await Application.update(changes).where(Application.id == application_id)
         if any(q.code == TEAM_QUESTION for q in spec.questions):
@@ -428,7 +430,7 @@ async def submit_application(*, user: SessionUser, application_id: int, declarat
             Application.version: row["version"] + 1, Application.updated_at: now,
         }).where(Application.id == application_id, Application.status == row["status"]).returning(Application.id)
         if not updated:  # lost a race we could not see: the other request's submission stands
-            current = await Application.select().where(Application.id == application_id).first()
+            current = await Application.select().output(load_json=True).where(Application.id == application_id).first()
             return SubmitResult(receipt_number=current["receipt_number"], submitted_at=current["submitted_at"],
                                 already_submitted=True)
         statements = [(s, "declaration") for s in view.declarations if s.code in declarations] + [
@@ -466,7 +468,7 @@ def _receipt(*, user: SessionUser, view: ApplicationView, receipt: str, submitte
 async def _submission_problems(view: ApplicationView, row: dict[str, Any], declarations: set[str]) -> SubmitRefused:
     refused = SubmitRefused()
     edition = await _edition(row["edition"])
-    by_rule = rule_requirements(json_value(edition["eligibility"]), view.values)
+    by_rule = rule_requirements(edition["eligibility"], view.values)
     if not view.track:
         refused.problems.append(_("Choose a track."))
     for spec in view.sections:
@@ -491,8 +493,8 @@ async def _submission_problems(view: ApplicationView, row: dict[str, Any], decla
         answers=dict(view.values), team=team, deadline=view.deadline.closes_at,
     )
     refused.problems.extend(active_registry().eligibility_problems(
-        application=snapshot, rules=json_value(edition["eligibility"]) or {},
-        enabled=json_value(edition["enabled_plugins"]) or []))
+        application=snapshot, rules=edition["eligibility"] or {},
+        enabled=edition["enabled_plugins"] or []))
     return refused
 
 
@@ -562,7 +564,7 @@ class RoundStatus:
 async def application_rounds(*, user: SessionUser, application_id: int) -> list[RoundStatus]:
     """Only published decisions show; unpublished ones and juror identities never reach the applicant."""
     row = await _owned_row(user, application_id)
-    rounds = await Round.select(Round.id, Round.code, Round.name, Round.kind).where(
+    rounds = await Round.select(Round.id, Round.code, Round.name, Round.kind).output(load_json=True).where(
         Round.edition == row["edition"]).order_by(Round.position)
     decisions = {d["round"]: d for d in await Decision.select(Decision.round, Decision.outcome, Decision.reason).where(
         Decision.application == application_id, Decision.published_at.is_not_null())}
@@ -574,7 +576,7 @@ async def application_rounds(*, user: SessionUser, application_id: int) -> list[
         for review in reviews:
             feedback.setdefault(review["assignment.round"], []).append(review["feedback_to_applicant"])
     return [
-        RoundStatus(code=r["code"], name=json_value(r["name"]), kind=r["kind"],
+        RoundStatus(code=r["code"], name=r["name"], kind=r["kind"],
                     outcome=decisions[r["id"]]["outcome"] if r["id"] in decisions else None,
                     reason=decisions[r["id"]]["reason"] if r["id"] in decisions else "",
                     feedback=tuple(feedback.get(r["id"], ())))

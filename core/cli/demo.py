@@ -26,7 +26,6 @@ from core.judging import rounds as judging_rounds
 from core.mentoring import matching, milestones, sessions
 from core.people import accounts, invitations
 from core.platform import db
-from core.platform.db import json_value
 from core.platform.passwords import hash_password
 from core.platform.settings import Settings, load_settings
 from core.platform.tables import (
@@ -328,8 +327,8 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 async def _create_applications(*, rng: random.Random, edition_id: int, password_hash: str,
                                moments: dict[str, datetime]) -> None:
     tracks = {t["code"]: t["id"] for t in await Track.select(Track.id, Track.code).where(Track.edition == edition_id)}
-    areas = {a["code"]: (a["id"], a["regions"]) for a in await Area.select(Area.id, Area.code, Area.regions).where(
-        Area.edition == edition_id)}
+    areas = {a["code"]: (a["id"], a["regions"]) for a in await Area.select(
+        Area.id, Area.code, Area.regions).output(load_json=True).where(Area.edition == edition_id)}
     rounds = {r["code"]: r["id"] for r in await Round.select(Round.id, Round.code).where(Round.edition == edition_id)}
     used_names: set[str] = set()
     async with db.write_transaction():
@@ -337,7 +336,6 @@ async def _create_applications(*, rng: random.Random, edition_id: int, password_
             track = _weighted(rng, TRACK_WEIGHTS)
             area = _weighted(rng, AREA_WEIGHTS)
             area_id, regions = areas[area]
-            regions = json_value(regions)
             while (name := f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])}") in used_names:
                 pass
             used_names.add(name)

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from core.editions.names import NO_NAMES, EditionNames, edition_names
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, RoleGrant, Round
@@ -52,9 +51,9 @@ def may_organise(actor: SessionUser | None, edition_slug: str) -> bool:
 
 async def organised_editions(*, actor: SessionUser) -> list[OrganisedEdition]:
     """The editions this person organises, newest first (all of them for an admin)."""
-    rows = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.status, Edition.time_zone).order_by(
-        Edition.year, ascending=False)
-    return [OrganisedEdition(id=r["id"], slug=r["slug"], title=json_value(r["title"]) or {}, status=r["status"],
+    rows = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.status, Edition.time_zone).output(
+        load_json=True).order_by(Edition.year, ascending=False)
+    return [OrganisedEdition(id=r["id"], slug=r["slug"], title=r["title"] or {}, status=r["status"],
                              time_zone=r["time_zone"])
             for r in rows if may_organise(actor, r["slug"])]
 
@@ -65,13 +64,14 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
     if not may_organise(actor, edition_slug):
         raise EditionNotFound(edition_slug)
     row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.status, Edition.time_zone,
-                               Edition.enabled_plugins).where(Edition.slug == edition_slug).first()
+                               Edition.enabled_plugins).output(load_json=True).where(
+                                   Edition.slug == edition_slug).first()
     if row is None:
         raise EditionNotFound(edition_slug)
     rounds = await Round.select(
         Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.status, Round.opens_at, Round.closes_at,
         Round.blind,
-    ).where(Round.edition == row["id"]).order_by(Round.position)
+    ).output(load_json=True).where(Round.edition == row["id"]).order_by(Round.position)
     counts: tuple[tuple[str, int], ...] = ()
     if with_overview:
         status_rows = await Application.raw(
@@ -79,13 +79,13 @@ async def edition_for_organiser(*, actor: SessionUser, edition_slug: str, with_o
             row["id"])
         counts = tuple((r["status"], int(r["n"])) for r in status_rows)
     return OrganisedEdition(
-        id=row["id"], slug=row["slug"], title=json_value(row["title"]) or {}, status=row["status"],
+        id=row["id"], slug=row["slug"], title=row["title"] or {}, status=row["status"],
         time_zone=row["time_zone"],
-        rounds=tuple(RoundSummary(id=r["id"], code=r["code"], name=json_value(r["name"]) or {}, kind=r["kind"],
+        rounds=tuple(RoundSummary(id=r["id"], code=r["code"], name=r["name"] or {}, kind=r["kind"],
                                   workflow=r["workflow"], status=r["status"], opens_at=r["opens_at"],
                                   closes_at=r["closes_at"], blind=bool(r["blind"])) for r in rounds),
         applications_by_status=counts,
-        names=await edition_names(row["id"], enabled_plugins=json_value(row["enabled_plugins"]) or []),
+        names=await edition_names(row["id"], enabled_plugins=row["enabled_plugins"] or []),
     )
 
 

@@ -12,7 +12,6 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.editions.audit_sentences import EventWords, describe
 from core.editions.names import NO_NAMES, EditionNames
 from core.platform.audit import ChainReport, verify_chain
-from core.platform.db import json_value
 from core.platform.documents.tabular import Sheet, to_csv
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -118,7 +117,7 @@ def _conditions(edition_id: int, zone: str, filters: AuditFilter) -> list:
 def _rows(rows: list[dict]) -> tuple[EventRow, ...]:
     return tuple(EventRow(id=r["id"], at=r["at"], actor=r["actor.email"] or "", action=r["action"],
                           subject_type=r["subject_type"], subject_id=r["subject_id"],
-                          data=json_value(r["data"]) or {}, actor_name=r["actor.display_name"] or "")
+                          data=r["data"] or {}, actor_name=r["actor.display_name"] or "")
                  for r in rows)
 
 
@@ -134,7 +133,8 @@ async def audit_page(*, actor: SessionUser, edition_slug: str, filters: AuditFil
     total = await AuditEvent.count().where(*where)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    rows = await AuditEvent.select(*COLUMNS).where(*where).order_by(AuditEvent.id, ascending=False).limit(
+    rows = await AuditEvent.select(*COLUMNS).output(load_json=True).where(
+        *where).order_by(AuditEvent.id, ascending=False).limit(
         per_page).offset((page - 1) * per_page)
     actions = await AuditEvent.select(AuditEvent.action).where(AuditEvent.edition == edition.id).distinct().order_by(
         AuditEvent.action)
@@ -150,7 +150,8 @@ async def audit_events_after(*, actor: SessionUser, edition_slug: str, filters: 
     """
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     where = _conditions(edition.id, edition.time_zone, filters)
-    rows = _rows(await AuditEvent.select(*COLUMNS).where(*where, AuditEvent.id > after_id).order_by(
+    rows = _rows(await AuditEvent.select(*COLUMNS).output(load_json=True).where(
+        *where, AuditEvent.id > after_id).order_by(
         AuditEvent.id).limit(limit + 1))
     return rows[:limit], rows[limit - 1].id if len(rows) > limit else None
 
@@ -159,7 +160,8 @@ async def audit_csv(*, actor: SessionUser, edition_slug: str, filters: AuditFilt
     """Every matching event (not only one page) as CSV, times in the edition's time zone."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     where = _conditions(edition.id, edition.time_zone, filters)
-    rows = _rows(await AuditEvent.select(*COLUMNS).where(*where).order_by(AuditEvent.id).limit(CSV_LIMIT))
+    rows = _rows(await AuditEvent.select(*COLUMNS).output(load_json=True).where(
+        *where).order_by(AuditEvent.id).limit(CSV_LIMIT))
     zone = ZoneInfo(edition.time_zone)
     # The raw columns stay for tools; the last one is the event as a sentence for people.
     return to_csv(Sheet(title="audit", columns=("id", "at", "actor", "action", "subject_type", "subject_id", "data",

@@ -34,7 +34,6 @@ from core.editions.schema import (
     parse_moment,
 )
 from core.platform import audit, db
-from core.platform.db import json_value as _json
 from core.platform.errors import NotFound
 from core.platform.tables import (
     Application,
@@ -198,57 +197,58 @@ def _number(value: Decimal | float | None) -> float | None:
 
 async def export_competition(slug: str) -> CompetitionSpec:
     """The edition as a spec that `import_competition` turns back into the same edition."""
-    edition = await Edition.select().where(Edition.slug == slug).first()
+    edition = await Edition.select().output(load_json=True).where(Edition.slug == slug).first()
     if edition is None:
         raise EditionNotFound(slug)
     zone = ZoneInfo(edition["time_zone"])
     edition_id = edition["id"]
-    programme = await Programme.select().where(Programme.id == edition["programme"]).first()
+    programme = await Programme.select().output(load_json=True).where(Programme.id == edition["programme"]).first()
 
     def rows(table):
-        return table.select().where(table.edition == edition_id).order_by(table.position).order_by(table.id)
+        return table.select().output(load_json=True).where(
+            table.edition == edition_id).order_by(table.position).order_by(table.id)
 
     partners = await EditionPartner.select(
         EditionPartner.id, EditionPartner.role, EditionPartner.organisation.name,
         EditionPartner.organisation.kind, EditionPartner.organisation.email_domain,
         EditionPartner.organisation.website,
-    ).where(EditionPartner.edition == edition_id).order_by(EditionPartner.position)
+    ).output(load_json=True).where(EditionPartner.edition == edition_id).order_by(EditionPartner.position)
     partner_names = {p["id"]: p["organisation.name"] for p in partners}
 
     def to(spec_type, value):
-        return msgspec.convert(_json(value), spec_type)
+        return msgspec.convert(value, spec_type)
 
     rounds = []
     for r in await rows(Round):
         rubric: str | RubricSpec | None = r["rubric_name"] or None
-        if not rubric and _json(r["rubric"]):
+        if not rubric and r["rubric"]:
             rubric = to(RubricSpec, r["rubric"])
         rounds.append(RoundSpec(
-            code=r["code"], name=_json(r["name"]), kind=r["kind"], workflow=r["workflow"],
+            code=r["code"], name=r["name"], kind=r["kind"], workflow=r["workflow"],
             opens_at=_moment_text(r["opens_at"], zone), closes_at=_moment_text(r["closes_at"], zone),
             rubric=rubric, jurors_per_entry=r["jurors_per_entry"], blind=r["blind"],
-            normalisation=r["normalisation"], advancement=_json(r["advancement"]),
-            combination=_json(r["combination"]), settings=_json(r["settings"]),
+            normalisation=r["normalisation"], advancement=r["advancement"],
+            combination=r["combination"], settings=r["settings"],
         ))
     prizes = [
         PrizeSpec(
-            code=p["code"], name=_json(p["name"]), kind=p["kind"],
+            code=p["code"], name=p["name"], kind=p["kind"],
             sponsor=partner_names.get(p["sponsor"]), amount_eur=_number(p["amount_eur"]),
             quantity=p["quantity"], target=to(PrizeTargetSpec, p["target"]),
-            conditions=_json(p["conditions"]), details=_json(p["details"]),
+            conditions=p["conditions"], details=p["details"],
         )
         for p in await rows(Prize)
     ]
     return CompetitionSpec(
-        programme=ProgrammeSpec(slug=programme["slug"], name=_json(programme["name"])),
+        programme=ProgrammeSpec(slug=programme["slug"], name=programme["name"]),
         edition=EditionSpec(
-            slug=edition["slug"], year=edition["year"], number=edition["number"], title=_json(edition["title"]),
-            status=edition["status"], time_zone=edition["time_zone"], languages=_json(edition["languages"]),
-            regulation_version=edition["regulation_version"], summary=_json(edition["summary"]),
-            rules=_json(edition["rules"]),
+            slug=edition["slug"], year=edition["year"], number=edition["number"], title=edition["title"],
+            status=edition["status"], time_zone=edition["time_zone"], languages=edition["languages"],
+            regulation_version=edition["regulation_version"], summary=edition["summary"],
+            rules=edition["rules"],
         ),
         timeline=[
-            TimelineSpec(code=t["code"], label=_json(t["label"]), starts_at=_moment_text(t["starts_at"], zone),
+            TimelineSpec(code=t["code"], label=t["label"], starts_at=_moment_text(t["starts_at"], zone),
                          ends_at=_moment_text(t["ends_at"], zone))
             for t in await rows(TimelineEntry)
         ],
@@ -257,9 +257,9 @@ async def export_competition(slug: str) -> CompetitionSpec:
                         email_domain=p["organisation.email_domain"], website=p["organisation.website"])
             for p in partners
         ],
-        tracks=[TrackSpec(code=t["code"], name=_json(t["name"]), description=_json(t["description"]))
+        tracks=[TrackSpec(code=t["code"], name=t["name"], description=t["description"])
                 for t in await rows(Track)],
-        areas=[AreaSpec(code=a["code"], name=_json(a["name"]), regions=_json(a["regions"]))
+        areas=[AreaSpec(code=a["code"], name=a["name"], regions=a["regions"])
                for a in await rows(Area)],
         eligibility=to(EligibilitySpec, edition["eligibility"]),
         application_form=to(list[SectionSpec], edition["application_form"]),
@@ -268,17 +268,18 @@ async def export_competition(slug: str) -> CompetitionSpec:
         rounds=rounds,
         prizes=prizes,
         milestones=[
-            MilestoneSpec(code=m["code"], name=_json(m["name"]),
+            MilestoneSpec(code=m["code"], name=m["name"],
                           due_on=m["due_on"].isoformat() if m["due_on"] else None)
-            for m in await Milestone.select().where(Milestone.edition == edition_id).order_by(Milestone.id)
+            for m in await Milestone.select().output(load_json=True).where(
+                Milestone.edition == edition_id).order_by(Milestone.id)
         ],
         kpis=[
-            KpiSpec(code=k["code"], name=_json(k["name"]), unit=k["unit"])
-            for k in await KpiDefinition.select().where(KpiDefinition.edition == edition_id)
+            KpiSpec(code=k["code"], name=k["name"], unit=k["unit"])
+            for k in await KpiDefinition.select().output(load_json=True).where(KpiDefinition.edition == edition_id)
             .order_by(KpiDefinition.id)
         ],
-        settings=_json(edition["settings"]),
-        plugins=_json(edition["enabled_plugins"]),
+        settings=edition["settings"],
+        plugins=edition["enabled_plugins"],
     )
 
 
@@ -337,7 +338,7 @@ async def list_public_editions() -> list[EditionSummary]:
     editions = await Edition.select(
         Edition.id, Edition.slug, Edition.title, Edition.year, Edition.status, Edition.summary,
         Edition.time_zone,
-    ).where(Edition.status.is_in(list(PUBLIC_STATUSES))).order_by(Edition.year, ascending=False)
+    ).output(load_json=True).where(Edition.status.is_in(list(PUBLIC_STATUSES))).order_by(Edition.year, ascending=False)
     if not editions:
         return []
     closes = await TimelineEntry.select(TimelineEntry.edition, TimelineEntry.code, TimelineEntry.starts_at,
@@ -349,8 +350,8 @@ async def list_public_editions() -> list[EditionSummary]:
     for row in closes:
         by_edition.setdefault(row["edition"], []).append(row)
     return [
-        EditionSummary(slug=e["slug"], title=_json(e["title"]), year=e["year"], status=e["status"],
-                       summary=_json(e["summary"]), deadline=_deadline(by_edition.get(e["id"], [])),
+        EditionSummary(slug=e["slug"], title=e["title"], year=e["year"], status=e["status"],
+                       summary=e["summary"], deadline=_deadline(by_edition.get(e["id"], [])),
                        time_zone=e["time_zone"])
         for e in editions
     ]
@@ -365,18 +366,18 @@ async def edition_landing(slug: str) -> EditionLanding:
     timeline, tracks, areas, partners, prizes = (lists[name] for name in ("timeline", "tracks", "areas", "partners",
                                                                             "prizes"))
     return EditionLanding(
-        summary=EditionSummary(slug=edition["slug"], title=_json(edition["title"]), year=edition["year"],
-                               status=edition["status"], summary=_json(edition["summary"]),
+        summary=EditionSummary(slug=edition["slug"], title=edition["title"], year=edition["year"],
+                               status=edition["status"], summary=edition["summary"],
                                deadline=_deadline(timeline), time_zone=edition["time_zone"]),
-        rules=_json(edition["rules"]),
-        tracks=[{**t, "name": _json(t["name"]), "description": _json(t["description"])} for t in tracks],
-        areas=[{**a, "name": _json(a["name"]), "regions": _json(a["regions"])} for a in areas],
-        timeline=[{**t, "label": _json(t["label"])} for t in timeline],
+        rules=edition["rules"],
+        tracks=[{**t, "name": t["name"], "description": t["description"]} for t in tracks],
+        areas=[{**a, "name": a["name"], "regions": a["regions"]} for a in areas],
+        timeline=[{**t, "label": t["label"]} for t in timeline],
         partners=[{"role": p["role"], "name": p["organisation.name"], "website": p["organisation.website"]}
                   for p in partners],
-        prizes=[PrizeView(code=p["code"], name=_json(p["name"]), kind=p["kind"],
+        prizes=[PrizeView(code=p["code"], name=p["name"], kind=p["kind"],
                           sponsor=p["sponsor.organisation.name"], amount_eur=_number(p["amount_eur"]),
-                          target=_json(p["target"]), details=_json(p["details"])) for p in prizes],
+                          target=p["target"], details=p["details"]) for p in prizes],
     )
 
 
@@ -429,7 +430,7 @@ def _rubric_identity(name: str, mapping: Any) -> tuple[str, Any]:
     """A round's rubric by plugin name, or as normalised inline criteria: equal when scores would not change."""
     if name:
         return ("name", name)
-    mapping = _json(mapping) or {}
+    mapping = mapping or {}
     if not mapping.get("criteria"):
         return ("none", None)
     normalised = rubric_to_mapping(rubric_from_mapping(mapping, name=""))
@@ -473,7 +474,7 @@ class _Parts:
 
 async def _current_parts(edition_id: int) -> _Parts:
     async def existing(table) -> dict[str, dict]:
-        return {r["code"]: r for r in await table.select().where(table.edition == edition_id)}
+        return {r["code"]: r for r in await table.select().output(load_json=True).where(table.edition == edition_id)}
 
     return _Parts(tracks=await existing(Track), areas=await existing(Area), rounds=await existing(Round),
                   prizes=await existing(Prize), timeline=await existing(TimelineEntry),
@@ -500,7 +501,7 @@ async def update_competition(spec: CompetitionSpec, *, slug: str, actor_id: int 
     """
     zone = ZoneInfo(spec.edition.time_zone)
     async with db.write_transaction():
-        edition = await Edition.select().where(Edition.slug == slug).first()
+        edition = await Edition.select().output(load_json=True).where(Edition.slug == slug).first()
         if edition is None:
             raise EditionNotFound(slug)
         edition_id = edition["id"]
@@ -591,7 +592,7 @@ async def _awarded_prize_refusals(spec: CompetitionSpec, parts: _Parts, problem)
         awards = await Award.count().where(Award.prize == current["id"])
         if not awards:
             continue
-        if msgspec.to_builtins(prize.target) != (_json(current["target"]) or {}):
+        if msgspec.to_builtins(prize.target) != (current["target"] or {}):
             problems.append(problem(f"$.prizes[{index}].target",
                                     f"prize {prize.code!r} has been awarded: who it is for cannot change"))
         if prize.quantity < awards:
@@ -635,7 +636,7 @@ async def _write_edition_row(spec: CompetitionSpec, edition_id: int) -> None:
 
 async def _sync_partners(spec: CompetitionSpec, edition_id: int) -> dict[str, int]:
     """Partners by organisation and role; returns each organisation's partner id, for the prizes' sponsors."""
-    current_partners = await EditionPartner.select().where(EditionPartner.edition == edition_id)
+    current_partners = await EditionPartner.select().output(load_json=True).where(EditionPartner.edition == edition_id)
     by_key = {(p["organisation"], p["role"]): p for p in current_partners}
     partner_ids: dict[str, int] = {}
     kept: set[int] = set()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.editions.rubrics import rubric_from_mapping
-from core.platform.db import json_value
+from core.platform.db import decode_json
 from core.platform.i18n import pick
 from core.platform.tables import Edition, Round
 from core.plugins import active_registry
@@ -65,7 +65,7 @@ def _criteria_labels(round_rows: list[dict[str, Any]], enabled: list[str]) -> di
     labels: dict[str, dict[str, str]] = {}
     registry = active_registry()
     for row in round_rows:
-        frozen = json_value(row["rubric"]) or {}
+        frozen = row["rubric"] or {}
         if frozen.get("criteria"):
             rubric = rubric_from_mapping(frozen, name=frozen.get("name") or row["rubric_name"] or row["code"])
         elif row["rubric_name"]:
@@ -81,14 +81,15 @@ async def edition_names(edition_id: int, *, enabled_plugins: list[str] | None = 
     """Every code of the edition with its label, read in one query plus the rounds' rubrics."""
     rows = await Round.raw(_NAMES_SQL, edition_id, edition_id, edition_id, edition_id)
     labels: dict[str, dict[str, dict[str, str]]] = {kind: {} for kind in KINDS}
-    for row in sorted(rows, key=lambda r: (r["kind"], r["position"] or 0)):
-        labels[row["kind"]][row["code"]] = json_value(row["label"]) or {}
-    round_rows = await Round.select(Round.code, Round.name, Round.rubric, Round.rubric_name).where(
-        Round.edition == edition_id).order_by(Round.position)
+    for row in sorted((decode_json(r, "label") for r in rows), key=lambda r: (r["kind"], r["position"] or 0)):
+        labels[row["kind"]][row["code"]] = row["label"] or {}
+    round_rows = await Round.select(Round.code, Round.name, Round.rubric, Round.rubric_name).output(
+        load_json=True).where(Round.edition == edition_id).order_by(Round.position)
     for row in round_rows:
-        labels["round"][row["code"]] = json_value(row["name"]) or {}
+        labels["round"][row["code"]] = row["name"] or {}
     if enabled_plugins is None:
-        edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
-        enabled_plugins = json_value(edition["enabled_plugins"]) if edition else []
+        edition = await Edition.select(Edition.enabled_plugins).output(load_json=True).where(
+            Edition.id == edition_id).first()
+        enabled_plugins = edition["enabled_plugins"] if edition else []
     labels["criterion"] = _criteria_labels(round_rows, enabled_plugins or [])
     return EditionNames(labels=labels)

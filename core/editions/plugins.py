@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -54,7 +53,7 @@ class EditionPlugins:
 
 
 async def _scoring_started(round_row: dict) -> bool:
-    if (json_value(round_row["rubric"]) or {}).get("criteria"):
+    if (round_row["rubric"] or {}).get("criteria"):
         return True
     return await Review.exists().where(Review.assignment.round == round_row["id"])
 
@@ -62,8 +61,8 @@ async def _scoring_started(round_row: dict) -> bool:
 async def edition_plugins(*, actor: SessionUser, edition_slug: str) -> EditionPlugins:
     """Every loaded plugin (working or not, and why), and each rubric round with the rubrics it may use."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    row = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition.id).first()
-    enabled = list(json_value(row["enabled_plugins"]) or [])
+    row = await Edition.select(Edition.enabled_plugins).output(load_json=True).where(Edition.id == edition.id).first()
+    enabled = list(row["enabled_plugins"] or [])
     registry = active_registry()
     # Calling the collection hooks surfaces plugins that fail at run time, not only at import.
     all_rubrics = registry.rubrics()
@@ -78,10 +77,11 @@ async def edition_plugins(*, actor: SessionUser, edition_slug: str) -> EditionPl
     usable = registry.rubrics(enabled=enabled)
     rubric_workflows = {name for name, w in registry.workflows(enabled=enabled).items() if w.scores_with_rubric}
     rounds = await Round.select(Round.id, Round.code, Round.name, Round.workflow, Round.kind, Round.rubric,
-                                Round.rubric_name).where(Round.edition == edition.id).order_by(Round.position)
+                                Round.rubric_name).output(load_json=True).where(Round.edition == edition.id).order_by(
+                                        Round.position)
     choices = tuple((name, offer.rubric.label) for name, offer in sorted(usable.items()))
     round_choices = [
-        RoundRubricChoice(code=r["code"], name=json_value(r["name"]) or {}, rubric_name=r["rubric_name"],
+        RoundRubricChoice(code=r["code"], name=r["name"] or {}, rubric_name=r["rubric_name"],
                           choices=choices, locked=await _scoring_started(r))
         for r in rounds if r["rubric_name"] or ((r["workflow"] or "rubric") in rubric_workflows
                                                 and r["kind"] not in ("admissibility", "mentoring"))
@@ -100,13 +100,14 @@ async def set_plugin_enabled(*, actor: SessionUser, edition_slug: str, plugin: s
     if enabled and info.error:
         raise PluginRefused(_("This plugin is disabled because it failed: {error}").format(error=info.error))
     async with db.write_transaction():
-        row = await db.locked(Edition.select(Edition.enabled_plugins).where(Edition.id == edition.id)).first()
-        current = list(json_value(row["enabled_plugins"]) or [])
+        row = await db.locked(Edition.select(Edition.enabled_plugins).output(load_json=True).where(
+                Edition.id == edition.id)).first()
+        current = list(row["enabled_plugins"] or [])
         if not enabled:
             offered = {n for n, o in registry.rubrics().items() if o.plugin == plugin}
-            in_use = await Round.select(Round.code, Round.rubric).where(
+            in_use = await Round.select(Round.code, Round.rubric).output(load_json=True).where(
                 Round.edition == edition.id, Round.rubric_name.is_in(list(offered))) if offered else []
-            pending = [r["code"] for r in in_use if not (json_value(r["rubric"]) or {}).get("criteria")]
+            pending = [r["code"] for r in in_use if not (r["rubric"] or {}).get("criteria")]
             if pending:
                 raise PluginRefused(_("Rounds {rounds} use a rubric of this plugin: choose another rubric for "
                                       "them first.").format(rounds=", ".join(pending)))
@@ -123,12 +124,14 @@ async def choose_round_rubric(*, actor: SessionUser, edition_slug: str, round_co
     """Set the rubric a round scores with, among the edition's enabled plugins', until scoring starts."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     async with db.write_transaction():
-        row = await db.locked(Edition.select(Edition.enabled_plugins).where(Edition.id == edition.id)).first()
-        enabled = list(json_value(row["enabled_plugins"]) or [])
+        row = await db.locked(Edition.select(Edition.enabled_plugins).output(load_json=True).where(
+                Edition.id == edition.id)).first()
+        enabled = list(row["enabled_plugins"] or [])
         offer = active_registry().rubrics(enabled=enabled).get(rubric_name)
         if offer is None:
             raise PluginRefused(_("Choose one of the rubrics offered by the edition's enabled plugins."))
-        round_row = await db.locked(Round.select(Round.id, Round.rubric, Round.rubric_name).where(
+        round_row = await db.locked(Round.select(Round.id, Round.rubric,
+                                                 Round.rubric_name).output(load_json=True).where(
             Round.edition == edition.id, Round.code == round_code)).first()
         if round_row is None:
             raise EditionNotFound(round_code)

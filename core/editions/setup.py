@@ -18,7 +18,6 @@ from core.editions import access, competitions
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import CompetitionSpec, RubricSpec, parse_moment
-from core.platform.db import json_value
 from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
@@ -148,7 +147,7 @@ async def _scored_codes(edition_id: int) -> set[str]:
 
 
 def _effective_rubric(round_row: dict[str, Any], enabled: list[str]):
-    stored = json_value(round_row["rubric"]) or {}
+    stored = round_row["rubric"] or {}
     if stored.get("criteria"):
         return rubric_from_mapping(stored, name=stored.get("name") or round_row["rubric_name"] or round_row["code"])
     if round_row["rubric_name"]:
@@ -160,7 +159,7 @@ async def edition_structure(*, actor: SessionUser, edition_slug: str) -> Edition
     """Tracks, areas, rounds with their rubrics (criteria, weights, anchors) and prizes, for an organiser."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     spec = await competitions.export_competition(edition_slug)
-    rows = {r["code"]: r for r in await Round.select().where(Round.edition == edition.id)}
+    rows = {r["code"]: r for r in await Round.select().output(load_json=True).where(Round.edition == edition.id)}
     enabled = list(spec.plugins)
     return EditionStructure(spec=spec, rounds=tuple(
         RoundStructure(spec=r, status=rows[r.code]["status"], opens_at=rows[r.code]["opens_at"],
@@ -175,14 +174,14 @@ async def setup_page(*, actor: SessionUser, edition_slug: str) -> SetupPage:
     zone = ZoneInfo(spec.edition.time_zone)
     enabled = list(spec.plugins)
     scored = await _scored_codes(edition.id)
-    rounds = await Round.select().where(Round.edition == edition.id).order_by(Round.position)
+    rounds = await Round.select().output(load_json=True).where(Round.edition == edition.id).order_by(Round.position)
     rubrics = []
     for row in rounds:
         rubric = _effective_rubric(row, enabled)
         if rubric is None:
             continue
         rubrics.append(RubricForm(
-            round_code=row["code"], round_name=json_value(row["name"]) or {}, rubric_name=rubric.name,
+            round_code=row["code"], round_name=row["name"] or {}, rubric_name=rubric.name,
             criteria=tuple(CriterionWeight(code=c.code, label=dict(c.label), weight=c.weight) for c in rubric.criteria),
             frozen=row["code"] in scored))
     return SetupPage(
@@ -285,11 +284,12 @@ async def update_rubric_weights(*, actor: SessionUser, edition_slug: str, round_
     A rubric taken from a plugin becomes the round's own copy with the new weights (and keeps its name).
     """
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    row = await Round.select().where(Round.edition == edition.id, Round.code == round_code).first()
+    row = await Round.select().output(load_json=True).where(Round.edition == edition.id,
+                                                            Round.code == round_code).first()
     if row is None:
         raise EditionNotFound(round_code)
     if round_code in await _scored_codes(edition.id):
-        raise RubricFrozen(round_code, pick(json_value(row["name"]) or {}))
+        raise RubricFrozen(round_code, pick(row["name"] or {}))
     spec = await competitions.export_competition(edition_slug)
     rubric = _effective_rubric(row, list(spec.plugins))
     if rubric is None:

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from core.editions import access
 from core.judging.rounds import entries_in_play
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -302,7 +301,8 @@ async def _round_for(actor: SessionUser, edition_slug: str, round_code: str) -> 
     except access.EditionNotFound:
         raise RoundNotFound(round_code) from None
     row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry, Round.settings,
-                             Round.edition, Round.bidding_opens_at, Round.bidding_closes_at).where(
+                             Round.edition, Round.bidding_opens_at,
+                                     Round.bidding_closes_at).output(load_json=True).where(
         Round.edition == edition.id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
@@ -310,7 +310,7 @@ async def _round_for(actor: SessionUser, edition_slug: str, round_code: str) -> 
 
 
 def _default_options(round_row: dict[str, Any]) -> AssignmentOptions:
-    stored = (json_value(round_row["settings"]) or {}).get("assignment") or {}
+    stored = (round_row["settings"] or {}).get("assignment") or {}
     return AssignmentOptions.from_mapping(stored, per_entry=round_row["jurors_per_entry"] or 3)
 
 
@@ -341,7 +341,8 @@ async def entries_of_round(round_id: int) -> list[int]:
 
 async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
     edition_id = round_row["edition"]
-    edition = await Edition.select(Edition.enabled_plugins).where(Edition.id == edition_id).first()
+    edition = await Edition.select(Edition.enabled_plugins).output(load_json=True).where(
+            Edition.id == edition_id).first()
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.area.code,
         Application.applicant.email,
@@ -351,8 +352,10 @@ async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
         RoleGrant.role,
     ).where(RoleGrant.edition == edition_id, RoleGrant.role.is_in(["juror", "sponsor"]),
             RoleGrant.account.is_active.eq(True)).order_by(RoleGrant.account)
-    profiles = {p["juror"]: p for p in await JurorProfile.select().where(JurorProfile.edition == edition_id)}
-    prizes = await Prize.select(Prize.target, Prize.sponsor.organisation.name).where(Prize.edition == edition_id)
+    profiles = {p["juror"]: p for p in await JurorProfile.select().output(load_json=True).where(
+            JurorProfile.edition == edition_id)}
+    prizes = await Prize.select(Prize.target, Prize.sponsor.organisation.name).output(load_json=True).where(
+            Prize.edition == edition_id)
     mentors = await MentorMatch.select(MentorMatch.application, MentorMatch.mentor).where(
         MentorMatch.edition == edition_id)
     declared = await ConflictOfInterest.select(
@@ -367,7 +370,7 @@ async def _read_round(round_row: dict[str, Any]) -> _RoundRows:
         JurorBid.round == round_row["id"]).order_by(JurorBid.id)
     return _RoundRows(applications=applications, grants=grants, profiles=profiles, prizes=prizes, mentors=mentors,
                       declared=declared, assignments=rows, reviewed=reviewed, bids=bids,
-                      enabled=(json_value(edition["enabled_plugins"]) or []) if edition else [])
+                      enabled=(edition["enabled_plugins"] or []) if edition else [])
 
 
 def _reviewers(read: _RoundRows, options: AssignmentOptions) -> tuple[list[Reviewer], list[ConflictJuror],
@@ -389,8 +392,8 @@ def _reviewers(read: _RoundRows, options: AssignmentOptions) -> tuple[list[Revie
         high = profile.get("max_load")
         high = (options.max_load if options.max_load is not None else max(spread, low)) if high is None else high
         reviewers.append(Reviewer(
-            g["account"], tracks=frozenset(json_value(profile.get("tracks")) or ()),
-            organisation=organisation or None, languages=frozenset(json_value(profile.get("languages")) or ()),
+            g["account"], tracks=frozenset(profile.get("tracks") or ()),
+            organisation=organisation or None, languages=frozenset(profile.get("languages") or ()),
             min_load=low, max_load=high))
         conflict_jurors.append(ConflictJuror(
             id=g["account"], organisation=organisation, email_domain=_domain(g["account.email"]),
@@ -410,7 +413,7 @@ def _entries(read: _RoundRows) -> tuple[list[Entry], list[ConflictEntry]]:
             id=a["id"], organisation=a["entity_name"] or "", email_domain=_domain(a["applicant.email"] or ""),
             prize_sponsors=tuple(p["sponsor.organisation.name"] for p in read.prizes
                                  if p["sponsor.organisation.name"]
-                                 and _competes(json_value(p["target"]) or {}, a["area.code"], a["track.code"])),
+                                 and _competes(p["target"] or {}, a["area.code"], a["track.code"])),
             mentors=tuple(mentors_of.get(a["id"], ()))))
     return entries, conflict_entries
 
@@ -547,7 +550,7 @@ async def _apply(*, actor: SessionUser, round_row: dict[str, Any], plan: _Plan, 
         await Assignment.delete().where(Assignment.id.is_in(delete))
     if release:  # a review already written stays on record, out of the results
         await Assignment.update({Assignment.status: "recused"}).where(Assignment.id.is_in(release))
-    settings = dict(json_value(round_row["settings"]) or {})
+    settings = dict(round_row["settings"] or {})
     settings["assignment"] = asdict(options)
     await Round.update({Round.jurors_per_entry: options.per_entry, Round.settings: settings}).where(
         Round.id == round_row["id"])
@@ -587,19 +590,20 @@ async def propose_assignment(*, actor: SessionUser, edition_slug: str, round_cod
 async def engine_pairs(*, round_id: int, options: AssignmentOptions) -> list[ProposedPair]:
     """The engine's answer for a round, neither checked against a person nor saved: for the demo loader."""
     round_row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry,
-                                   Round.settings, Round.edition).where(Round.id == round_id).first()
+                                   Round.settings, Round.edition).output(load_json=True).where(
+                                           Round.id == round_id).first()
     return _solve(await _gather(round_row, options)).pairs
 
 
 async def _stored_plan(round_id: int, proposal_id: int) -> tuple[_Plan, AssignmentOptions] | None:
-    row = await AssignmentProposal.select().where(AssignmentProposal.id == proposal_id,
+    row = await AssignmentProposal.select().output(load_json=True).where(AssignmentProposal.id == proposal_id,
                                                   AssignmentProposal.round == round_id).first()
     if row is None:
         return None
-    options = AssignmentOptions(**json_value(row["options"]))
+    options = AssignmentOptions(**row["options"])
     pairs = [ProposedPair(entry=e, juror=j, affinity=a, expert=bool(x), kept=bool(k))
-             for e, j, a, x, k in json_value(row["pairs"])]
-    return _Plan(basis=row["basis"], pairs=pairs, summary=json_value(row["summary"])), options
+             for e, j, a, x, k in row["pairs"]]
+    return _Plan(basis=row["basis"], pairs=pairs, summary=row["summary"]), options
 
 
 async def accept_assignment(*, actor: SessionUser, edition_slug: str, round_code: str,
@@ -736,9 +740,10 @@ async def assignment_page(*, actor: SessionUser, edition_slug: str, round_code: 
                                    Assignment.origin, Assignment.affinity).where(
         Assignment.round == round_row["id"]).order_by(Assignment.application).order_by(Assignment.juror)
     loads = Counter(juror for _entry, juror in inputs.active)
-    profiles = {p["juror"]: p for p in await JurorProfile.select().where(JurorProfile.edition == inputs.edition_id)}
+    profiles = {p["juror"]: p for p in await JurorProfile.select().output(load_json=True).where(
+            JurorProfile.edition == inputs.edition_id)}
     page = RoundAssignmentPage(
-        edition=edition, round_code=round_row["code"], round_name=json_value(round_row["name"]) or {},
+        edition=edition, round_code=round_row["code"], round_name=round_row["name"] or {},
         per_entry=round_row["jurors_per_entry"], options=options,
         assignments=[AssignmentRow(
             id=r["id"], entry=r["application"], entry_label=inputs.entry_labels.get(r["application"],

@@ -17,7 +17,6 @@ from core.editions.schema import parse_moment
 from core.judging.assignments import entries_of_round
 from core.judging.reviews import entry_label, identifying_fields
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -100,12 +99,13 @@ class BiddingPage:
 
 def _label(names) -> dict:
     """A name in several languages, for the `t` filter of the templates."""
-    names = json_value(names) or {}
+    names = names or {}
     return names if isinstance(names, dict) else {"en": str(names)}
 
 
 async def _edition_for_juror(juror: SessionUser, edition_slug: str) -> dict:
-    edition = await Edition.select(Edition.id, Edition.slug, Edition.title).where(Edition.slug == edition_slug).first()
+    edition = await Edition.select(Edition.id, Edition.slug, Edition.title).output(load_json=True).where(
+        Edition.slug == edition_slug).first()
     if edition is None or not await RoleGrant.exists().where(
             RoleGrant.account == juror.id, RoleGrant.edition == edition["id"], RoleGrant.role == "juror"):
         raise NotAJuror(edition_slug)
@@ -113,10 +113,11 @@ async def _edition_for_juror(juror: SessionUser, edition_slug: str) -> dict:
 
 
 async def _profile_page(edition: dict, juror_id: int) -> ProfilePage:
-    profile = await JurorProfile.select().where(JurorProfile.edition == edition["id"],
+    profile = await JurorProfile.select().output(load_json=True).where(JurorProfile.edition == edition["id"],
                                                 JurorProfile.juror == juror_id).first() or {}
-    chosen = set(json_value(profile.get("tracks")) or ())
-    tracks = await Track.select(Track.code, Track.name).where(Track.edition == edition["id"]).order_by(Track.id)
+    chosen = set(profile.get("tracks") or ())
+    tracks = await Track.select(Track.code, Track.name).output(load_json=True).where(
+        Track.edition == edition["id"]).order_by(Track.id)
     grant = await RoleGrant.select(RoleGrant.account.display_name, RoleGrant.account.email).where(
         RoleGrant.account == juror_id, RoleGrant.edition == edition["id"], RoleGrant.role == "juror").first()
     if grant is None:
@@ -138,7 +139,8 @@ async def profile_for_organiser(*, actor: SessionUser, edition_slug: str, juror_
         edition = await access.edition_for_organiser(actor=actor, edition_slug=edition_slug)
     except access.EditionNotFound:
         raise NotAJuror(edition_slug) from None
-    row = await Edition.select(Edition.id, Edition.slug, Edition.title).where(Edition.id == edition.id).first()
+    row = await Edition.select(Edition.id, Edition.slug, Edition.title).output(load_json=True).where(
+        Edition.id == edition.id).first()
     return await _profile_page(row, juror_id)
 
 
@@ -200,8 +202,8 @@ def _is_open(round_row: dict, now: datetime) -> bool:
 
 async def _round_for_juror(juror: SessionUser, round_id: int) -> dict:
     row = await Round.select(Round.id, Round.name, Round.edition, Round.edition.slug, Round.bidding_opens_at,
-                             Round.bidding_closes_at, Round.blind, Round.edition.application_form).where(
-        Round.id == round_id).first()
+                             Round.bidding_closes_at, Round.blind, Round.edition.application_form).output(
+        load_json=True).where(Round.id == round_id).first()
     if row is None or not await RoleGrant.exists().where(
             RoleGrant.account == juror.id, RoleGrant.edition == row["edition"], RoleGrant.role == "juror"):
         raise NotAJuror(str(round_id))
@@ -213,12 +215,12 @@ async def _round_entries(round_row: dict) -> list[dict]:
     if not ids:
         return []
     return await Application.select(Application.id, Application.title, Application.track.name,
-                                    Application.answers).where(
+                                    Application.answers).output(load_json=True).where(
         Application.id.is_in(ids)).order_by(Application.id)
 
 
 def _abstract(answers) -> str:
-    stored = json_value(answers) or {}
+    stored = answers or {}
     values = stored.get("values", stored) if isinstance(stored, dict) else {}
     value = values.get("abstract") if isinstance(values, dict) else None
     return value if isinstance(value, str) else ""
@@ -244,7 +246,7 @@ async def bidding_page(*, juror: SessionUser, round_id: int, page_number: int = 
         entry=e["id"], title=entry_label(e["id"]) if blind or not e["title"] else e["title"],
         track=_label(e["track.name"]), abstract="" if "abstract" in hidden else _abstract(e["answers"]),
         bid="conflict" if e["id"] in conflicted else bids.get(e["id"], "none")) for e in entries)
-    return BiddingPage(round_id=round_id, round_name=json_value(round_row["name"]) or {},
+    return BiddingPage(round_id=round_id, round_name=round_row["name"] or {},
                        edition_slug=round_row["edition.slug"], open=_is_open(round_row, datetime.now(UTC)),
                        opens_at=round_row["bidding_opens_at"], closes_at=round_row["bidding_closes_at"],
                        lines=lines, labels={k: _(v) for k, v in BID_LABELS.items()}, page_number=page_number,
@@ -259,7 +261,7 @@ async def save_bids(*, juror: SessionUser, round_id: int, bids: dict[int, str]) 
         if not _is_open(round_row, datetime.now(UTC)):
             raise BiddingClosed(_("Bidding for this round is not open."))
         in_round = {e["id"] for e in await _round_entries(round_row)}
-        stored = {b["application"]: b for b in await JurorBid.select().where(
+        stored = {b["application"]: b for b in await JurorBid.select().output(load_json=True).where(
             JurorBid.round == round_id, JurorBid.juror == juror.id)}
         conflicted = {c["application"] for c in await ConflictOfInterest.select(
             ConflictOfInterest.application).where(ConflictOfInterest.juror == juror.id)}
@@ -338,16 +340,16 @@ class JurorEdition:
 
 async def juror_home(*, juror: SessionUser) -> list[JurorEdition]:
     """The editions this person judges, each with the rounds open for bidding now."""
-    grants = await RoleGrant.select(RoleGrant.edition, RoleGrant.edition.slug, RoleGrant.edition.title).where(
-        RoleGrant.account == juror.id, RoleGrant.role == "juror").order_by(RoleGrant.edition)
+    grants = await RoleGrant.select(RoleGrant.edition, RoleGrant.edition.slug, RoleGrant.edition.title).output(
+        load_json=True).where(RoleGrant.account == juror.id, RoleGrant.role == "juror").order_by(RoleGrant.edition)
     if not grants:
         return []
     now = datetime.now(UTC)
     rounds = await Round.select(Round.id, Round.name, Round.edition, Round.bidding_opens_at,
-                                Round.bidding_closes_at).where(
+                                Round.bidding_closes_at).output(load_json=True).where(
         Round.edition.is_in([g["edition"] for g in grants]), Round.bidding_opens_at.is_not_null()).order_by(
         Round.position)
     return [JurorEdition(slug=g["edition.slug"], name=_label(g["edition.title"]),
-                         bidding=tuple((r["id"], json_value(r["name"]) or {}) for r in rounds
+                         bidding=tuple((r["id"], r["name"] or {}) for r in rounds
                                        if r["edition"] == g["edition"] and _is_open(r, now)))
             for g in grants]

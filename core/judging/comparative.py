@@ -31,7 +31,6 @@ from core.judging.reviews import (
 )
 from core.judging.rounds import entries_in_play
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -117,14 +116,14 @@ async def _juror_round(juror: SessionUser, round_id: int, task: str) -> dict[str
     if not await Assignment.exists().where(Assignment.round == round_id, Assignment.juror == juror.id):
         raise RoundNotFound(round_id)
     row = await _round(round_id)
-    if row is None or juror_task(row["workflow"], json_value(row["edition.enabled_plugins"])) != task:
+    if row is None or juror_task(row["workflow"], row["edition.enabled_plugins"]) != task:
         raise RoundNotFound(round_id)
     return row
 
 
 def _header(round_row: dict[str, Any], now: datetime) -> RoundHeader:
-    return RoundHeader(round_id=round_row["id"], round_name=json_value(round_row["name"]),
-                       edition_title=json_value(round_row["edition.title"]), blind=bool(round_row["blind"]),
+    return RoundHeader(round_id=round_row["id"], round_name=round_row["name"],
+                       edition_title=round_row["edition.title"], blind=bool(round_row["blind"]),
                        open=_is_open(round_row, now), closes_at=round_row["closes_at"],
                        time_zone=round_row["edition.time_zone"])
 
@@ -142,7 +141,7 @@ async def _in_play(round_row: dict[str, Any]) -> list[int]:
 async def _comparable(round_row: dict[str, Any], juror_id: int) -> list[int]:
     """The entries this juror may compare: assigned ones (or all in play), never one they have a conflict with."""
     in_play = await _in_play(round_row)
-    if (json_value(round_row["settings"]) or {}).get("pairwise_pool") != "all":
+    if (round_row["settings"] or {}).get("pairwise_pool") != "all":
         assigned = {a["application"] for a in await Assignment.select(Assignment.application).where(
             Assignment.round == round_row["id"], Assignment.juror == juror_id, Assignment.status != "recused")}
         in_play = [e for e in in_play if e in assigned]
@@ -160,7 +159,8 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
     # Jurors of a blind round read the answers as the organisers cleared them of names.
     cleared = await redaction.blind_answers(application_ids=ids, sections=sections) if blind and with_answers else {}
     rows = await Application.select(Application.id, Application.title, Application.entity_name,
-                                    Application.answers, Application.track.name).where(Application.id.is_in(ids))
+                                    Application.answers, Application.track.name).output(load_json=True).where(
+                                        Application.id.is_in(ids))
     team: dict[int, list[dict[str, Any]]] = {}
     if with_answers and not blind:
         for member in await TeamMember.select(TeamMember.application, TeamMember.full_name, TeamMember.role).where(
@@ -172,12 +172,12 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
         if with_answers and blind:
             answers = cleared.get(row["id"], {})
         elif with_answers:
-            stored = json_value(row["answers"]) or {}
+            stored = row["answers"] or {}
             values = stored.get("values", stored) if isinstance(stored, dict) else {}
             answers = {code: value for code, value in values.items() if code not in hidden}
         views[row["id"]] = EntryView(
             id=row["id"], label=entry_label(row["id"]), title="" if blind else row["title"],
-            entity_name="" if blind else row["entity_name"], track=json_value(row["track.name"]) or {},
+            entity_name="" if blind else row["entity_name"], track=row["track.name"] or {},
             answers=answers, team=team.get(row["id"], []))
     return views
 
@@ -275,9 +275,9 @@ async def ranking_page(*, juror: SessionUser, round_id: int, now: datetime | Non
     await require_ready(round_row)
     candidates = await _candidates(round_row, juror.id)
     views = await _views(round_row, candidates, with_answers=False)
-    ballot = await RankingBallot.select().where(RankingBallot.round == round_id,
+    ballot = await RankingBallot.select().output(load_json=True).where(RankingBallot.round == round_id,
                                                 RankingBallot.juror == juror.id).first()
-    stored = {int(e): int(p) for e, p in (json_value(ballot["positions"]) or {}).items()} if ballot else {}
+    stored = {int(e): int(p) for e, p in (ballot["positions"] or {}).items()} if ballot else {}
     return RankingPage(header=_header(round_row, now), entries=[views[e] for e in candidates if e in views],
                        positions={e: p for e, p in stored.items() if e in views},
                        status=ballot["status"] if ballot else "new", version=ballot["version"] if ballot else 0)
@@ -319,7 +319,7 @@ async def save_ballot(*, juror: SessionUser, round_id: int, typed: dict[int, str
         if not _is_open(round_row, now):
             raise ScoringClosed(_("Voting for this round is closed."))
         await _require_ready_to_score(round_row)
-        ballot = await db.locked(RankingBallot.select().where(RankingBallot.round == round_id,
+        ballot = await db.locked(RankingBallot.select().output(load_json=True).where(RankingBallot.round == round_id,
                                                               RankingBallot.juror == juror.id)).first()
         if version is not None and ballot is not None and ballot["version"] != version:
             outcome.message = _("Your ranking was changed in another tab or device; check it and save again.")
@@ -365,12 +365,12 @@ async def round_comparisons(round_id: int) -> tuple[tuple[int, int, int], ...]:
 async def round_rankings(round_id: int, *, entries: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
     """Each juror's submitted ballot as entries from first to last; entries no longer in play, or that the
     juror has a conflict with, are dropped (the ballot then ranks them below the others, as left off)."""
-    ballots = await RankingBallot.select(RankingBallot.juror, RankingBallot.positions).where(
+    ballots = await RankingBallot.select(RankingBallot.juror, RankingBallot.positions).output(load_json=True).where(
         RankingBallot.round == round_id, RankingBallot.status == "submitted").order_by(RankingBallot.juror)
     conflicts = await _conflicts({b["juror"] for b in ballots})
     rankings = {}
     for ballot in ballots:
-        positions = {int(entry): int(place) for entry, place in (json_value(ballot["positions"]) or {}).items()}
+        positions = {int(entry): int(place) for entry, place in (ballot["positions"] or {}).items()}
         rankings[ballot["juror"]] = tuple(
             e for e in sorted(positions, key=lambda e: (positions[e], e))
             if e in entries and (ballot["juror"], e) not in conflicts)

@@ -28,7 +28,6 @@ from core.judging.reviews import (
     thread_for,
 )
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -103,9 +102,9 @@ class _ChairRound:
 
 async def _chair_round(chair: SessionUser, round_id: int) -> _ChairRound:
     row = await _round(round_id)
-    if row is None or not has_consensus_step(row["workflow"], json_value(row["edition.enabled_plugins"])):
+    if row is None or not has_consensus_step(row["workflow"], row["edition.enabled_plugins"]):
         raise NotChair(round_id)
-    settings = json_value(row["settings"]) or {}
+    settings = row["settings"] or {}
     if not is_chair(chair, settings, row["edition.slug"]):
         raise NotChair(round_id)
     try:
@@ -150,7 +149,8 @@ async def consensus_overview(*, chair: SessionUser, round_id: int) -> ConsensusO
         ConsensusThread.application, ConsensusThread.score).where(ConsensusThread.round == round_id)}
     shown = (set(spreads) | set(threads)) - await _conflicted(chair, round_id)
     applications = {a["id"]: a for a in await Application.select(
-        Application.id, Application.title, Application.track.name).where(Application.id.is_in(list(shown)))
+        Application.id, Application.title, Application.track.name).output(load_json=True).where(Application.id.is_in(
+                list(shown)))
     } if shown else {}
     panels = await panels_labels(round_id, list(shown))
     entries = []
@@ -161,13 +161,13 @@ async def consensus_overview(*, chair: SessionUser, round_id: int) -> ConsensusO
         application = applications[application_id]
         entries.append(DisagreeingEntry(
             application_id=application_id, label=_label(application_id, application["title"], found.row["blind"]),
-            track=json_value(application["track.name"]) or {},
+            track=application["track.name"] or {},
             totals=[PanelTotal(label=labels.get(juror, _("Juror")), total=total) for juror, total in given],
             spread=max(values) - min(values) if values else 0.0, thread_open=application_id in threads,
             consensus=threads[application_id]["score"] if application_id in threads else None))
     entries.sort(key=lambda e: (-e.spread, e.application_id))
-    return ConsensusOverview(round_id=round_id, round_name=json_value(found.row["name"]),
-                             edition_title=json_value(found.row["edition.title"]), blind=bool(found.row["blind"]),
+    return ConsensusOverview(round_id=round_id, round_name=found.row["name"],
+                             edition_title=found.row["edition.title"], blind=bool(found.row["blind"]),
                              threshold=found.threshold, low=found.low, high=found.high, entries=entries)
 
 
@@ -188,12 +188,12 @@ async def _chair_entry(chair: SessionUser, round_id: int, application_id: int) -
 
 async def consensus_entry(*, chair: SessionUser, round_id: int, application_id: int) -> ConsensusEntry:
     found, spread = await _chair_entry(chair, round_id, application_id)
-    application = await Application.select(Application.title, Application.track.name).where(
+    application = await Application.select(Application.title, Application.track.name).output(load_json=True).where(
         Application.id == application_id).first()
     return ConsensusEntry(
-        round_id=round_id, round_name=json_value(found.row["name"]), application_id=application_id,
+        round_id=round_id, round_name=found.row["name"], application_id=application_id,
         label=_label(application_id, application["title"], found.row["blind"]),
-        track=json_value(application["track.name"]) or {}, blind=bool(found.row["blind"]), rubric=found.rubric,
+        track=application["track.name"] or {}, blind=bool(found.row["blind"]), rubric=found.rubric,
         reviews=await _other_reviews(round_id, application_id, own_assignment=-1), spread=spread,
         threshold=found.threshold, low=found.low, high=found.high,
         discussion=await thread_for(round_id=round_id, application_id=application_id, reader_id=chair.id),

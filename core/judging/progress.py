@@ -15,7 +15,6 @@ from typing import Any
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -144,7 +143,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
 async def _round_row(edition_id: int, round_code: str) -> dict[str, Any]:
     row = await Round.select(
         Round.id, Round.code, Round.name, Round.opens_at, Round.closes_at, Round.jurors_per_entry,
-    ).where(Round.edition == edition_id, Round.code == round_code).first()
+    ).output(load_json=True).where(Round.edition == edition_id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
     return row
@@ -175,7 +174,8 @@ async def _report(edition_slug: str, edition_id: int, time_zone: str, round_row:
     for reminder in await JurorReminder.select(JurorReminder.juror, JurorReminder.sent_at).where(
             JurorReminder.round == round_id):
         reminded[reminder["juror"]] = _latest(reminded.get(reminder["juror"]), reminder["sent_at"])
-    tracks = {t["id"]: t for t in await Track.select(Track.id, Track.code, Track.name, Track.position).where(
+    tracks = {t["id"]: t for t in await Track.select(Track.id, Track.code, Track.name,
+                                                     Track.position).output(load_json=True).where(
         Track.edition == edition_id)}
 
     jurors: dict[int, JurorProgress] = {}
@@ -209,7 +209,7 @@ async def _report(edition_slug: str, edition_id: int, time_zone: str, round_row:
     for application_id, entry in sorted(per_entry.items()):
         track = tracks.get(entry["track"])
         line = by_track.setdefault(entry["track"] if track else None, TrackProgress(
-            code=track["code"] if track else "", name=json_value(track["name"]) or {} if track else {}))
+            code=track["code"] if track else "", name=track["name"] or {} if track else {}))
         needed = round_row["jurors_per_entry"] or entry["active"]
         line.entries += 1
         line.reviews_needed += needed
@@ -220,7 +220,7 @@ async def _report(edition_slug: str, edition_id: int, time_zone: str, round_row:
     ordered_tracks = [by_track[k] for k in sorted(by_track, key=lambda k: (k is None, positions.get(k, 0), k or 0))]
     return RoundProgressReport(
         edition_slug=edition_slug, time_zone=time_zone, round_id=round_id, round_code=round_row["code"],
-        round_name=json_value(round_row["name"]) or {}, opens_at=round_row["opens_at"],
+        round_name=round_row["name"] or {}, opens_at=round_row["opens_at"],
         closes_at=round_row["closes_at"], jurors_per_entry=round_row["jurors_per_entry"],
         is_open=_is_open(round_row["opens_at"], round_row["closes_at"], now),
         jurors=sorted(jurors.values(), key=lambda j: (j.name.lower(), j.juror_id)), tracks=ordered_tracks,

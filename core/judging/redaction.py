@@ -28,7 +28,7 @@ from core.editions import access
 from core.editions.schema import QuestionSpec, SectionSpec
 from core.judging import review_queries
 from core.platform import audit, db
-from core.platform.db import json_value
+from core.platform.db import decode_json
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identifying import DETECTOR_VERSION, MASK, Hit, Identity, find_identifying, redact, segments
@@ -257,16 +257,16 @@ async def _entries(ids: list[int]) -> dict[int, _Entry]:
         return {}
     rows = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.tax_code, Application.version,
-        Application.answers).where(Application.id.is_in(ids))
+        Application.answers).output(load_json=True).where(Application.id.is_in(ids))
     team: dict[int, list[dict[str, Any]]] = {}
     for member in await TeamMember.select(TeamMember.application, TeamMember.full_name, TeamMember.email).where(
             TeamMember.application.is_in(ids)):
         team.setdefault(member["application"], []).append(member)
-    redactions = {r["application"]: r for r in await AnswerRedaction.select().where(
+    redactions = {r["application"]: r for r in await AnswerRedaction.select().output(load_json=True).where(
         AnswerRedaction.application.is_in(ids))}
     entries = {}
     for row in rows:
-        stored = json_value(row["answers"]) or {}
+        stored = row["answers"] or {}
         values = stored.get("values", stored) if isinstance(stored, dict) else {}
         entries[row["id"]] = _Entry(
             id=row["id"], title=row["title"], entity_name=row["entity_name"], tax_code=row["tax_code"] or "",
@@ -281,7 +281,7 @@ def _review(entry: _Entry, sections: list[SectionSpec]) -> EntryReview:
                            tax_code=entry.tax_code, team=entry.team)
     redaction = entry.redaction or {}
     units = review_units(text_units(sections, entry.values, hidden), identity,
-                         json_value(redaction.get("texts")) or {}, json_value(redaction.get("decisions")) or {})
+                         redaction.get("texts") or {}, redaction.get("decisions") or {})
     return EntryReview(application_id=entry.id, title=entry.title, entity_name=entry.entity_name, units=units,
                        version=entry.version)
 
@@ -329,8 +329,8 @@ def shown_texts(entry: _Entry, sections: list[SectionSpec]) -> list[ShownText]:
     review needs, a juror's page does not): the stored copy while its source is current, else the text with
     the suggestions decided "redact" masked."""
     redaction = entry.redaction or {}
-    texts = json_value(redaction.get("texts")) or {}
-    decisions = json_value(redaction.get("decisions")) or {}
+    texts = redaction.get("texts") or {}
+    decisions = redaction.get("decisions") or {}
     identity = None
     shown = []
     for unit in text_units(sections, entry.values, identifying_codes(sections)):
@@ -423,11 +423,11 @@ async def _organised_round(actor: SessionUser, edition_slug: str, round_code: st
         edition.id, round_code)
     if not rows:
         raise RoundNotFound(round_code)
-    return rows[0]
+    return decode_json(rows[0], "name", "settings")  # the form stays text: `stored_form` parses it once
 
 
 def _round_info(row: dict[str, Any]) -> RoundInfo:
-    return RoundInfo(id=row["id"], code=row["code"], name=json_value(row["name"]) or {}, blind=bool(row["blind"]),
+    return RoundInfo(id=row["id"], code=row["code"], name=row["name"] or {}, blind=bool(row["blind"]),
                      edition_slug=row["edition.slug"])
 
 
@@ -523,8 +523,8 @@ async def save_redaction(*, actor: SessionUser, edition_slug: str, round_code: s
         identity = identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
                                tax_code=entry.tax_code, team=entry.team)
         stored = entry.redaction or {}
-        texts = dict(json_value(stored.get("texts")) or {})
-        decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
+        texts = dict(stored.get("texts") or {})
+        decisions = {path: dict(d) for path, d in (stored.get("decisions") or {}).items()
                      if isinstance(d, dict)}
         for review in before.units:
             decided = decisions.setdefault(review.unit.path, {})
@@ -600,8 +600,8 @@ async def redact_remaining(*, actor: SessionUser, edition_slug: str, round_code:
             identity = identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
                                    tax_code=entry.tax_code, team=entry.team)
             stored = entry.redaction or {}
-            texts = dict(json_value(stored.get("texts")) or {})
-            decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
+            texts = dict(stored.get("texts") or {})
+            decisions = {path: dict(d) for path, d in (stored.get("decisions") or {}).items()
                          if isinstance(d, dict)}
             for unit in review.units:
                 for hit in unit.pending:
@@ -636,8 +636,8 @@ async def accept_remaining(*, actor: SessionUser, edition_slug: str, round_code:
         row, sections, undecided = await _undecided_entries(actor, edition_slug, round_code)
         for entry, review in undecided:
             stored = entry.redaction or {}
-            texts = dict(json_value(stored.get("texts")) or {})
-            decisions = {path: dict(d) for path, d in (json_value(stored.get("decisions")) or {}).items()
+            texts = dict(stored.get("texts") or {})
+            decisions = {path: dict(d) for path, d in (stored.get("decisions") or {}).items()
                          if isinstance(d, dict)}
             for unit in review.units:
                 for hit in unit.pending:

@@ -3,6 +3,9 @@
 Building these queries through Piccolo cost more CPU than running them (the review page spent a third of its
 time there). Each function returns plain rows shaped as the callers in `reviews` and `redaction` already read
 them; every object-level check stays in those callers (`juror = …` here only narrows the one row fetched).
+JSON columns come back decoded, as `output(load_json=True)` gives them, except the edition's application form
+and the round's frozen rubric: those stay text, which `stored_form` and `reviews.round_rubric` parse once per
+distinct content.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.platform import db
+from core.platform.db import decode_json
 from core.platform.tables import Assignment
+
+# The round row's JSON columns decoded here (the form and the frozen rubric stay text, see above).
+ROUND_JSON = ("name", "settings", "edition.title", "edition.enabled_plugins")
 
 # The assignment (only if it is this juror's and not recused), its round and edition, the entry and its track,
 # in one statement. Round and edition columns carry the names ROUND_SQL in `reviews` gives them.
@@ -38,7 +45,7 @@ async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dic
     rows = await Assignment.raw(ENTRY_SQL, assignment_id, juror_id)
     if not rows:
         return None
-    row = rows[0]
+    row = decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name")
     assignment = {key[11:]: row[key] for key in row if key.startswith("assignment.")}
     application = {"id": assignment["application"], "entity_name": row["application.entity_name"],
                    "answers": row["application.answers"], "track.name": row["track.name"]}
@@ -65,7 +72,7 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
         return None, []
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
               for row in rows if row["score.criterion"] is not None]
-    return rows[0], scores
+    return decode_json(rows[0], "checklist"), scores
 
 
 ATTACHMENTS_SQL = (
@@ -120,7 +127,8 @@ DASHBOARD_SQL = (
 
 
 async def dashboard_rows(juror_id: int) -> list[dict[str, Any]]:
-    return await Assignment.raw(DASHBOARD_SQL, juror_id)
+    return [decode_json(row, "round.name", "round.edition.enabled_plugins", "round.edition.title",
+                        "application.track.name") for row in await Assignment.raw(DASHBOARD_SQL, juror_id)]
 
 
 def chaired_rounds_sql(workflows: int, editions: int) -> str:
@@ -137,4 +145,5 @@ def chaired_rounds_sql(workflows: int, editions: int) -> str:
 
 
 async def chaired_rounds(*, workflows: list[str], edition_slugs: list[str]) -> list[dict[str, Any]]:
-    return await Assignment.raw(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)
+    rows = await Assignment.raw(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)
+    return [decode_json(row, "name", "settings", "edition.title", "edition.enabled_plugins") for row in rows]

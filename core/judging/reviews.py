@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ from core.judging.redaction import identifying_codes
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
 from core.messaging import events
 from core.platform import audit, db
-from core.platform.db import json_value
+from core.platform.db import decode_json
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -214,11 +215,11 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
         first = group[0]
         lines = [
             AssignmentLine(
-                assignment_id=row["id"], round_code=round_code, round_name=json_value(row["round.name"]),
-                edition_title=json_value(row["round.edition.title"]),
+                assignment_id=row["id"], round_code=round_code, round_name=row["round.name"],
+                edition_title=row["round.edition.title"],
                 label=entry_label(row["application"]) if row["round.blind"] or not row["application.title"]
                 else f"{entry_label(row['application'])} – {row['application.title']}",
-                track=json_value(row["application.track.name"]) or {},
+                track=row["application.track.name"] or {},
                 status=row["status"] if row["conflict_checked_at"] or row["status"] != "assigned" else "to_check",
                 closes_at=row["round.closes_at"], time_zone=row["round.edition.time_zone"],
             )
@@ -226,9 +227,9 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
         ]
         result.append(RoundProgress(
             round_id=first["round"], juror_task=juror_task(first["round.workflow"],
-                                                           json_value(first["round.edition.enabled_plugins"])),
-            round_code=round_code, round_name=json_value(first["round.name"]), edition_slug=edition_slug,
-            edition_title=json_value(first["round.edition.title"]), closes_at=first["round.closes_at"],
+                                                           first["round.edition.enabled_plugins"]),
+            round_code=round_code, round_name=first["round.name"], edition_slug=edition_slug,
+            edition_title=first["round.edition.title"], closes_at=first["round.closes_at"],
             time_zone=first["round.edition.time_zone"], assigned=len(group),
             started=sum(r["status"] == STARTED for r in group),
             submitted=sum(r["status"] == SUBMITTED for r in group), lines=lines,
@@ -248,16 +249,16 @@ async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) 
     if not editions:
         return rounds
     chaired = [r for r in await review_queries.chaired_rounds(workflows=consensus_workflows(), edition_slugs=editions)
-        if has_consensus_step(r["workflow"], json_value(r["edition.enabled_plugins"]))
-        and is_chair(juror, json_value(r["settings"]) or {}, r["edition.slug"])]
+        if has_consensus_step(r["workflow"], r["edition.enabled_plugins"])
+        and is_chair(juror, r["settings"] or {}, r["edition.slug"])]
     known = {r.round_id: index for index, r in enumerate(rounds)}
     for row in chaired:
         if row["id"] in known:
             rounds[known[row["id"]]] = dataclasses.replace(rounds[known[row["id"]]], chair=True)
         else:
             rounds.append(RoundProgress(
-                round_id=row["id"], juror_task="rubric", round_code=row["code"], round_name=json_value(row["name"]),
-                edition_slug=row["edition.slug"], edition_title=json_value(row["edition.title"]),
+                round_id=row["id"], juror_task="rubric", round_code=row["code"], round_name=row["name"],
+                edition_slug=row["edition.slug"], edition_title=row["edition.title"],
                 closes_at=row["closes_at"], time_zone=row["edition.time_zone"], assigned=0, started=0, submitted=0,
                 lines=[], chair=True))
     return rounds
@@ -324,22 +325,29 @@ ROUND_SQL = (
 
 async def _round(round_id: int) -> dict[str, Any]:
     rows = await Round.raw(ROUND_SQL, round_id)
-    return rows[0] if rows else None
+    return decode_json(rows[0], *review_queries.ROUND_JSON) if rows else None
 
 
 def round_rubric(round_row: dict[str, Any]) -> Rubric:
     """The round's frozen rubric if scoring started, else the one its plugin offers now."""
-    stored = round_row["rubric"]
-    fallback_name = round_row["rubric_name"] or round_row["code"]
-    frozen = (_frozen_rubric(stored, fallback_name) if isinstance(stored, str)
-              else _rubric_of(json_value(stored) or {}, fallback_name))
+    frozen = frozen_rubric(round_row)
     if frozen is not None:
         return frozen
     rubric = active_registry().find_rubric(round_row["rubric_name"],
-                                           enabled=json_value(round_row["edition.enabled_plugins"]) or [])
+                                           enabled=round_row["edition.enabled_plugins"] or [])
     if rubric is None:
         raise ScoringClosed(_("This round has no rubric yet; the organisers have been told."))
     return rubric
+
+
+def frozen_rubric(round_row: dict[str, Any]) -> Rubric | None:
+    """The rubric frozen when scoring started, or None; the plain-SQL reads hand it as text (parsed once per
+    distinct content), Piccolo's decoded."""
+    stored = round_row["rubric"]
+    fallback_name = round_row["rubric_name"] or round_row["code"]
+    if isinstance(stored, str):
+        return _frozen_rubric(stored, fallback_name)
+    return _rubric_of(stored or {}, fallback_name)
 
 
 def _rubric_of(frozen: dict[str, Any], fallback_name: str) -> Rubric | None:
@@ -351,11 +359,11 @@ def _rubric_of(frozen: dict[str, Any], fallback_name: str) -> Rubric | None:
 @functools.lru_cache(maxsize=64)
 def _frozen_rubric(text: str, fallback_name: str) -> Rubric | None:
     """A frozen rubric's text parsed once per distinct content (a Rubric is immutable, so it is shared)."""
-    return _rubric_of(json_value(text) or {}, fallback_name)
+    return _rubric_of(json.loads(text) or {}, fallback_name)
 
 
 async def _freeze_rubric(round_row: dict[str, Any], rubric: Rubric) -> None:
-    if not (json_value(round_row["rubric"]) or {}).get("criteria"):
+    if frozen_rubric(round_row) is None:
         await Round.update({Round.rubric: rubric_to_mapping(rubric)}).where(Round.id == round_row["id"])
 
 
@@ -387,10 +395,10 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         raise AssignmentNotFound(assignment_id)
     assignment, round_row, application = found
     await require_ready(round_row)
-    enabled = json_value(round_row["edition.enabled_plugins"])
+    enabled = round_row["edition.enabled_plugins"]
     task = juror_task(round_row["workflow"], enabled)
     rubric = None if task == "checklist" else round_rubric(round_row)
-    round_settings = json_value(round_row["settings"]) or {}
+    round_settings = round_row["settings"] or {}
     blind = bool(round_row["blind"])
     sections = stored_form(round_row["edition.application_form"])
     cleared = assignment["conflict_checked_at"] is not None
@@ -398,10 +406,10 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     own = await _own_review(assignment_id)
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
-        round_code=round_row["code"], round_name=json_value(round_row["name"]),
-        edition_title=json_value(round_row["edition.title"]), blind=blind, open=_is_open(round_row, now),
+        round_code=round_row["code"], round_name=round_row["name"],
+        edition_title=round_row["edition.title"], blind=blind, open=_is_open(round_row, now),
         closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
-        entry_label=entry_label(assignment["application"]), track=json_value(application["track.name"]) or {},
+        entry_label=entry_label(assignment["application"]), track=application["track.name"] or {},
         sections=_visible_sections(sections, hidden),
         **(await _entry_content(application, hidden, blind=blind, sections=sections)
            if cleared else _NOTHING_SHOWN),
@@ -429,7 +437,7 @@ async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind
         answers = (await redaction.blind_answers(application_ids=[application["id"]], sections=sections)).get(
             application["id"], {})
     else:
-        stored = json_value(application["answers"]) or {}
+        stored = application["answers"] or {}
         values = stored.get("values", stored) if isinstance(stored, dict) else {}
         answers = {code: value for code, value in values.items() if code not in hidden}
     attachments = [a for a in await review_queries.attachments(application["id"]) if a["field"] not in hidden]
@@ -444,7 +452,7 @@ async def _own_review(assignment_id: int) -> dict[str, Any]:
     if review is None:
         return {"values": {}, "comments": {}, "overall_comment": "", "feedback_to_applicant": "", "confidence": None,
                 "version": 0, "total": None, "submitted": False, "checklist": {}, "outcome": ""}
-    checklist = json_value(review["checklist"]) or {}
+    checklist = review["checklist"] or {}
     return {"values": {s["criterion"]: s["value"] for s in scores},
             "comments": {s["criterion"]: s["comment"] for s in scores},
             "overall_comment": review["overall_comment"], "feedback_to_applicant": review["feedback_to_applicant"],
@@ -503,7 +511,7 @@ async def _other_reviews(round_id: int, application_id: int, own_assignment: int
 
 async def thread_for(*, round_id: int, application_id: int, reader_id: int) -> Discussion | None:
     """The entry's consensus thread for one reader, or None when no thread was opened."""
-    thread = await ConsensusThread.select().where(ConsensusThread.round == round_id,
+    thread = await ConsensusThread.select().output(load_json=True).where(ConsensusThread.round == round_id,
                                                   ConsensusThread.application == application_id).first()
     if thread is None:
         return None
@@ -582,7 +590,7 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
     if assignment["conflict_checked_at"] is None:
         raise ConflictNotCleared(assignment_id)
     round_row = await _round(assignment["round"])
-    if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) == "checklist":
+    if juror_task(round_row["workflow"], round_row["edition.enabled_plugins"]) == "checklist":
         raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
     if round_row["status"] == "closed":
         raise ScoringClosed(_("The organisers have closed scoring for this round: your review can no longer be "
@@ -715,17 +723,18 @@ async def save_checklist(*, juror: SessionUser, assignment_id: int, data: Checkl
         if assignment["conflict_checked_at"] is None:
             raise ConflictNotCleared(assignment_id)
         round_row = await _round(assignment["round"])
-        if juror_task(round_row["workflow"], json_value(round_row["edition.enabled_plugins"])) != "checklist":
+        if juror_task(round_row["workflow"], round_row["edition.enabled_plugins"]) != "checklist":
             raise AssignmentNotFound(assignment_id)
         if not _is_open(round_row, now):
             raise ScoringClosed(_("The check for this round is closed."))
         await _require_ready_to_score(round_row)
-        review = await db.locked(Review.select().where(Review.assignment == assignment_id)).first()
+        review = await db.locked(Review.select().output(load_json=True).where(
+            Review.assignment == assignment_id)).first()
         was_submitted = bool(review and review["status"] == SUBMITTED)
         if review and data.version is not None and review["version"] != data.version:
             outcome.stale = True
             return outcome
-        items = checklist_items(json_value(round_row["settings"]) or {})
+        items = checklist_items(round_row["settings"] or {})
         answers, outcome.errors = check_answers(items, data, submit=submit or was_submitted)
         if outcome.errors:
             return outcome
@@ -781,12 +790,12 @@ async def post_discussion_message(*, juror: SessionUser, assignment_id: int, bod
     async with db.write_transaction():
         assignment = await _assignment(juror, assignment_id)
         review = await Review.select(Review.status).where(Review.assignment == assignment_id).first()
-        round_row = await Round.select(Round.workflow, Round.edition, Round.edition.enabled_plugins).where(
-            Round.id == assignment["round"]).first()
+        round_row = await Round.select(Round.workflow, Round.edition, Round.edition.enabled_plugins).output(
+            load_json=True).where(Round.id == assignment["round"]).first()
         thread = await ConsensusThread.select(ConsensusThread.id).where(
             ConsensusThread.round == assignment["round"],
             ConsensusThread.application == assignment["application"]).first()
-        if (not has_consensus_step(round_row["workflow"], json_value(round_row["edition.enabled_plugins"]))
+        if (not has_consensus_step(round_row["workflow"], round_row["edition.enabled_plugins"])
                 or not review or review["status"] != SUBMITTED or thread is None):
             raise DiscussionClosed(assignment_id)
         message_id = (await ConsensusMessage.insert(ConsensusMessage(

@@ -93,14 +93,14 @@ async def _round(actor: SessionUser, edition_slug: str, round_code: str) -> dict
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
     row = await Round.select(
         Round.id, Round.code, Round.name, Round.kind, Round.position, Round.status, Round.edition,
-    ).where(Round.edition == edition.id, Round.code == round_code).first()
+    ).output(load_json=True).where(Round.edition == edition.id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
     return row
 
 
 async def _previous_judged(round_row: dict[str, Any]) -> dict[str, Any] | None:
-    return await Round.select(Round.id, Round.name).where(
+    return await Round.select(Round.id, Round.name).output(load_json=True).where(
         Round.edition == round_row["edition"], Round.position < round_row["position"],
         Round.kind.not_in([*NO_PASSAGE, *FINALIST_ROUNDS])).order_by(Round.position, ascending=False).first()
 

@@ -34,7 +34,7 @@ class MentoringRefused(Refused):
 
 async def edition_row(edition_slug: str) -> dict[str, Any]:
     row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone, Edition.status,
-                               Edition.settings).where(Edition.slug == edition_slug).first()
+                               Edition.settings).output(load_json=True).where(Edition.slug == edition_slug).first()
     if row is None:
         raise MentoringNotFound(edition_slug)
     return row
@@ -80,7 +80,7 @@ async def own_application_on_path(actor: SessionUser, application_id: int) -> di
         Application.id, Application.edition, Application.applicant, Application.status, Application.title,
         Application.entity_name, Application.track, Application.edition.slug, Application.edition.title,
         Application.edition.time_zone,
-    ).where(Application.id == application_id, Application.applicant == actor.id).first()
+    ).output(load_json=True).where(Application.id == application_id, Application.applicant == actor.id).first()
     if row is None or row["status"] not in ON_PATH:
         raise MentoringNotFound(application_id)
     return row

@@ -25,7 +25,6 @@ from core.mentoring.kpis import KpiLine, kpis_of
 from core.mentoring.matching import MatchLine, edition_matches, mentor_cards
 from core.mentoring.milestones import MilestoneLine, milestones_of
 from core.mentoring.sessions import ActionItem, SessionView, sessions_of_application, sessions_of_matches
-from core.platform.db import json_value
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Edition, KpiDefinition, MentorMatch, MentorProfile, Milestone, Round
 
@@ -63,7 +62,8 @@ async def mentor_dashboard(*, actor: SessionUser, now: datetime | None = None) -
         MentorMatch.id, MentorMatch.application, MentorMatch.application.entity_name, MentorMatch.application.title,
         MentorMatch.status, MentorMatch.edition, MentorMatch.edition.slug, MentorMatch.edition.title,
         MentorMatch.edition.time_zone,
-    ).where(MentorMatch.mentor == actor.id, MentorMatch.status.is_in(list(ACTIVE_MATCH))).order_by(MentorMatch.id)
+    ).output(load_json=True).where(MentorMatch.mentor == actor.id, MentorMatch.status.is_in(
+            list(ACTIVE_MATCH))).order_by(MentorMatch.id)
     sessions = await sessions_of_matches([m["id"] for m in matches])
     mentees = []
     for m in matches:
@@ -72,7 +72,7 @@ async def mentor_dashboard(*, actor: SessionUser, now: datetime | None = None) -
         milestones = await milestones_of(m["application"], m["edition"])
         mentees.append(Mentee(
             match_id=m["id"], application_id=m["application"], label=startup_label(m, "application."),
-            edition_slug=m["edition.slug"], edition_title=json_value(m["edition.title"]) or {}, status=m["status"],
+            edition_slug=m["edition.slug"], edition_title=m["edition.title"] or {}, status=m["status"],
             sessions_held=sum(s.status == "held" for s in mine),
             next_session=next((s for s in mine if s.status == "scheduled" and s.starts_at >= now), None),
             overdue_items=tuple(i for s in mine for i in s.action_items if i.overdue(today)),
@@ -81,10 +81,11 @@ async def mentor_dashboard(*, actor: SessionUser, now: datetime | None = None) -
     slugs = sorted(slug for slug, roles in actor.roles.items() if "mentor" in roles and slug)
     editions = []
     if slugs:
-        rows = await Edition.select(Edition.id, Edition.slug, Edition.title).where(Edition.slug.is_in(slugs))
+        rows = await Edition.select(Edition.id, Edition.slug, Edition.title).output(load_json=True).where(
+                Edition.slug.is_in(slugs))
         profiled = {r["edition"] for r in await MentorProfile.select(MentorProfile.edition).where(
             MentorProfile.account == actor.id)}
-        editions = [(r["slug"], json_value(r["title"]) or {}, r["id"] in profiled) for r in rows]
+        editions = [(r["slug"], r["title"] or {}, r["id"] in profiled) for r in rows]
     upcoming = tuple(s for s in sessions if s.status == "scheduled" and s.starts_at >= now)
     return MentorDashboard(mentees=tuple(mentees), upcoming=upcoming, editions=tuple(editions))
 
@@ -130,7 +131,7 @@ class StartupPath:
 async def _path(app: dict[str, Any], *, now: datetime | None = None) -> StartupPath:
     application_id = app["id"]
     edition = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone,
-                                   Edition.settings).where(Edition.id == app["edition"]).first()
+                                   Edition.settings).output(load_json=True).where(Edition.id == app["edition"]).first()
     match = await MentorMatch.select(MentorMatch.id, MentorMatch.status, MentorMatch.mentor.display_name,
                                      MentorMatch.mentor.email).where(
         MentorMatch.application == application_id,
@@ -139,7 +140,7 @@ async def _path(app: dict[str, Any], *, now: datetime | None = None) -> StartupP
     events = [e for e in await path_events(edition["id"], edition["settings"])]
     return StartupPath(
         application_id=application_id, label=startup_label(app), edition_slug=edition["slug"],
-        edition_title=json_value(edition["title"]) or {}, time_zone=edition["time_zone"],
+        edition_title=edition["title"] or {}, time_zone=edition["time_zone"],
         match_id=confirmed["id"] if confirmed else None, match_status=match["status"] if match else "",
         mentor=(confirmed["mentor.display_name"] or confirmed["mentor.email"]) if confirmed else "",
         sessions=tuple(await sessions_of_application(application_id)),
@@ -178,9 +179,9 @@ async def mentoring_home(*, actor: SessionUser) -> MentoringHome:
 async def own_paths(*, actor: SessionUser) -> list[dict[str, Any]]:
     """The signed-in person's applications that are on a path (usually one)."""
     rows = await Application.select(Application.id, Application.entity_name, Application.title,
-                                    Application.edition.title).where(
+                                    Application.edition.title).output(load_json=True).where(
         Application.applicant == actor.id, Application.status.is_in(list(ON_PATH))).order_by(Application.id)
-    return [{"id": r["id"], "label": startup_label(r), "edition_title": json_value(r["edition.title"]) or {}}
+    return [{"id": r["id"], "label": startup_label(r), "edition_title": r["edition.title"] or {}}
             for r in rows]
 
 
@@ -275,19 +276,22 @@ async def organiser_overview(*, actor: SessionUser, edition_slug: str, now: date
         finalists=len(finalists), startups=tuple(startups),
         events=tuple(await path_events(edition_id, edition["settings"])),
         finalist_labels={f["id"]: startup_label(f) for f in finalists}, sessions_per_finalist=planned,
-        milestones=tuple({"code": m["code"], "name": json_value(m["name"]) or {}, "due_on": m["due_on"],
+        milestones=tuple({"code": m["code"], "name": m["name"] or {}, "due_on": m["due_on"],
                           "remind_days_before": m["remind_days_before"]}
-                         for m in await Milestone.select().where(Milestone.edition == edition_id).order_by(
+                         for m in await Milestone.select().output(load_json=True).where(
+                                 Milestone.edition == edition_id).order_by(
                              Milestone.due_on).order_by(Milestone.id)),
-        kpis=tuple({"code": k["code"], "name": json_value(k["name"]) or {}, "unit": k["unit"]}
-                   for k in await KpiDefinition.select().where(KpiDefinition.edition == edition_id).order_by(
+        kpis=tuple({"code": k["code"], "name": k["name"] or {}, "unit": k["unit"]}
+                   for k in await KpiDefinition.select().output(load_json=True).where(
+                           KpiDefinition.edition == edition_id).order_by(
                        KpiDefinition.position).order_by(KpiDefinition.id)))
 
 
 async def sessions_per_finalist(edition_id: int) -> int:
     """The plan: the mentoring round's `sessions_per_finalist` setting (0 when there is none)."""
-    row = await Round.select(Round.settings).where(Round.edition == edition_id, Round.kind == "mentoring").first()
-    settings = json_value(row["settings"]) if row else {}
+    row = await Round.select(Round.settings).output(load_json=True).where(Round.edition == edition_id,
+                                                                          Round.kind == "mentoring").first()
+    settings = row["settings"] if row else {}
     try:
         return int((settings or {}).get("sessions_per_finalist", 0))
     except (TypeError, ValueError):
@@ -344,7 +348,8 @@ async def mentoring_progress(*, application_ids: list[int], now: datetime | None
             continue
         edition_id = app["edition"]
         if edition_id not in editions:
-            edition = await Edition.select(Edition.time_zone, Edition.settings).where(Edition.id == edition_id).first()
+            edition = await Edition.select(Edition.time_zone, Edition.settings).output(load_json=True).where(
+                    Edition.id == edition_id).first()
             editions[edition_id] = {"zone": edition["time_zone"], "planned": await sessions_per_finalist(edition_id),
                                     "events": await path_events(edition_id, edition["settings"])}
         info = editions[edition_id]

@@ -12,7 +12,6 @@ from typing import Any
 
 from core.mentoring.access import ON_PATH, MentoringNotFound, edition_for_organiser
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, EventAttendance, TimelineEntry
 
@@ -35,18 +34,18 @@ class PathEvent:
 
 
 def event_codes(edition_settings: Any) -> tuple[str, ...]:
-    settings = json_value(edition_settings) or {}
+    settings = edition_settings or {}
     codes = settings.get("mentoring_events") if isinstance(settings, dict) else None
     return tuple(codes) if isinstance(codes, list) and codes else DEFAULT_EVENTS
 
 
 async def path_events(edition_id: int, edition_settings: Any) -> list[PathEvent]:
-    rows = await TimelineEntry.select().where(TimelineEntry.edition == edition_id,
+    rows = await TimelineEntry.select().output(load_json=True).where(TimelineEntry.edition == edition_id,
                                               TimelineEntry.code.is_in(list(event_codes(edition_settings)))).order_by(
         TimelineEntry.starts_at)
     ids = [r["id"] for r in rows]
     marks = await EventAttendance.select().where(EventAttendance.event.is_in(ids)) if ids else []
-    return [PathEvent(id=r["id"], code=r["code"], label=json_value(r["label"]) or {}, starts_at=r["starts_at"],
+    return [PathEvent(id=r["id"], code=r["code"], label=r["label"] or {}, starts_at=r["starts_at"],
                       ends_at=r["ends_at"],
                       attendance={m["application"]: m["status"] for m in marks if m["event"] == r["id"]})
             for r in rows]

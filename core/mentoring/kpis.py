@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from core.mentoring.access import MentoringNotFound, own_application_on_path
 from core.messaging import events
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import KpiDefinition, KpiValue
@@ -65,7 +64,8 @@ def parse_number(raw: str) -> float | None:
 
 
 async def kpis_of(application_id: int, edition_id: int) -> list[KpiLine]:
-    definitions = await KpiDefinition.select().where(KpiDefinition.edition == edition_id).order_by(
+    definitions = await KpiDefinition.select().output(load_json=True).where(
+            KpiDefinition.edition == edition_id).order_by(
         KpiDefinition.position).order_by(KpiDefinition.id)
     rows = await KpiValue.select().where(KpiValue.application == application_id).order_by(KpiValue.reported_at)
     lines = []
@@ -74,7 +74,7 @@ async def kpis_of(application_id: int, edition_id: int) -> list[KpiLine]:
         plan = {kind: next((r["value"] for r in reversed(mine) if r["kind"] == kind), None) for kind in PLAN_KINDS}
         reported = sorted((r for r in mine if r["kind"] == REPORTED),
                           key=lambda r: (r["period_end"] or date.min, r["reported_at"]))
-        lines.append(KpiLine(code=d["code"], name=json_value(d["name"]) or {}, unit=d["unit"],
+        lines.append(KpiLine(code=d["code"], name=d["name"] or {}, unit=d["unit"],
                              baseline=plan["baseline"], target=plan["target"],
                              values=tuple(KpiPoint(period_end=r["period_end"], value=r["value"], note=r["note"],
                                                    reported_at=r["reported_at"]) for r in reported)))

@@ -25,7 +25,6 @@ from core.mentoring.access import (
 )
 from core.messaging import events
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -125,18 +124,19 @@ async def _track_codes(edition_id: int) -> list[str]:
 async def edition_tracks(*, edition_slug: str) -> list[dict[str, Any]]:
     """The edition's tracks (code and name), for the profile form's choices."""
     edition = await edition_row(edition_slug)
-    rows = await Track.select(Track.code, Track.name).where(Track.edition == edition["id"]).order_by(Track.position)
-    return [{"code": r["code"], "name": json_value(r["name"]) or {}} for r in rows]
+    rows = await Track.select(Track.code, Track.name).output(load_json=True).where(Track.edition == edition[
+            "id"]).order_by(Track.position)
+    return [{"code": r["code"], "name": r["name"] or {}} for r in rows]
 
 
 async def mentor_profile(*, actor: SessionUser, edition_slug: str) -> ProfileInput:
     edition = await edition_for_mentor(actor, edition_slug)
-    row = await MentorProfile.select().where(MentorProfile.edition == edition["id"],
+    row = await MentorProfile.select().output(load_json=True).where(MentorProfile.edition == edition["id"],
                                              MentorProfile.account == actor.id).first()
     if row is None:
         return ProfileInput()
-    return ProfileInput(organisation_name=row["organisation_name"], tracks=list(json_value(row["tracks"]) or []),
-                        topics=list(json_value(row["topics"]) or []), capacity=str(row["capacity"]),
+    return ProfileInput(organisation_name=row["organisation_name"], tracks=list(row["tracks"] or []),
+                        topics=list(row["topics"] or []), capacity=str(row["capacity"]),
                         availability=row["availability"], bio=row["bio"])
 
 
@@ -229,18 +229,18 @@ async def mentor_cards(edition_id: int) -> list[MentorCard]:
         MentorProfile.account, MentorProfile.account.display_name, MentorProfile.account.email,
         MentorProfile.organisation_name, MentorProfile.tracks, MentorProfile.topics, MentorProfile.capacity,
         MentorProfile.availability, MentorProfile.bio,
-    ).where(MentorProfile.edition == edition_id).order_by(MentorProfile.id)
+    ).output(load_json=True).where(MentorProfile.edition == edition_id).order_by(MentorProfile.id)
     return [MentorCard(account_id=r["account"], name=r["account.display_name"] or r["account.email"],
-                       organisation_name=r["organisation_name"], tracks=tuple(json_value(r["tracks"]) or ()),
-                       topics=tuple(json_value(r["topics"]) or ()), capacity=r["capacity"],
+                       organisation_name=r["organisation_name"], tracks=tuple(r["tracks"] or ()),
+                       topics=tuple(r["topics"] or ()), capacity=r["capacity"],
                        availability=r["availability"], bio=r["bio"]) for r in rows]
 
 
 async def finalists(edition_id: int) -> list[FinalistCard]:
     rows = await Application.select(Application.id, Application.entity_name, Application.title,
-                                    Application.track.name).where(
+                                    Application.track.name).output(load_json=True).where(
         Application.edition == edition_id, Application.status.is_in(list(ON_PATH))).order_by(Application.id)
-    return [FinalistCard(application_id=r["id"], label=startup_label(r), track=json_value(r["track.name"]) or {})
+    return [FinalistCard(application_id=r["id"], label=startup_label(r), track=r["track.name"] or {})
             for r in rows]
 
 

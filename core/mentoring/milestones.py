@@ -25,7 +25,6 @@ from core.mentoring.access import (
 )
 from core.messaging import events, mail
 from core.platform import audit, db, i18n
-from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -70,7 +69,7 @@ def field_of(code: str) -> str:
 
 
 async def milestones_of(application_id: int, edition_id: int) -> list[MilestoneLine]:
-    milestones = await Milestone.select().where(Milestone.edition == edition_id).order_by(
+    milestones = await Milestone.select().output(load_json=True).where(Milestone.edition == edition_id).order_by(
         Milestone.position).order_by(Milestone.due_on).order_by(Milestone.id)
     submissions = {s["milestone"]: s for s in await MilestoneSubmission.select().where(
         MilestoneSubmission.application == application_id)}
@@ -82,7 +81,7 @@ async def milestones_of(application_id: int, edition_id: int) -> list[MilestoneL
         s = submissions.get(m["id"])
         a = attachments.get(field_of(m["code"]))
         lines.append(MilestoneLine(
-            milestone_id=m["id"], code=m["code"], name=json_value(m["name"]) or {}, due_on=m["due_on"],
+            milestone_id=m["id"], code=m["code"], name=m["name"] or {}, due_on=m["due_on"],
             status=s["status"] if s else "planned", submission_id=s["id"] if s else None,
             note=s["note"] if s else "", comment=s["comment"] if s else "",
             attachment_id=a["id"] if a else None, filename=a["filename"] if a else "",
@@ -195,10 +194,11 @@ async def send_milestone_reminders(*, base_url: str, now: datetime | None = None
     """Queue a reminder for every startup on the path whose milestone is due soon or overdue and not delivered."""
     now = now or datetime.now(UTC)
     sent = already = 0
-    editions = await Edition.select(Edition.id, Edition.title, Edition.time_zone)
+    editions = await Edition.select(Edition.id, Edition.title, Edition.time_zone).output(load_json=True)
     for edition in editions:
         today = now.astimezone(ZoneInfo(edition["time_zone"])).date()
-        milestones = await Milestone.select().where(Milestone.edition == edition["id"], Milestone.due_on.is_not_null())
+        milestones = await Milestone.select().output(load_json=True).where(Milestone.edition == edition["id"],
+                                                                           Milestone.due_on.is_not_null())
         due = [(m, kind) for m in milestones if (kind := reminder_kind(m["due_on"], today, m["remind_days_before"]))]
         if not due:
             continue
@@ -236,8 +236,8 @@ async def _remind_once(edition: dict[str, Any], milestone: dict[str, Any], kind:
         language = startup["applicant.locale"] or "it"
         with i18n.language(language):
             context = {"name": startup["applicant.display_name"],
-                       "edition_title": i18n.pick(json_value(edition["title"])),
-                       "milestone_name": i18n.pick(json_value(milestone["name"])),
+                       "edition_title": i18n.pick(edition["title"]),
+                       "milestone_name": i18n.pick(milestone["name"]),
                        "due_text": i18n.format_day(milestone["due_on"], edition["time_zone"]),
                        "overdue": kind == "overdue",
                        "link": mail.absolute_url(base_url, f"/mentoring/path/{startup['id']}")}

@@ -20,7 +20,6 @@ from core.mentoring.access import (
     startup_label,
 )
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import MentoringSession
@@ -184,7 +183,7 @@ async def mark_item_done(*, actor: SessionUser, session_id: int, index: int, don
     async with db.write_transaction():
         row = await _session_row(session_id)
         role = await _role_in_session(actor, row)
-        items = list(json_value(row["action_items"]) or [])
+        items = list(row["action_items"] or [])
         if not 0 <= index < len(items) or (role == "startup" and items[index].get("owner") != "startup"):
             raise MentoringNotFound(session_id)
         items[index] = {**items[index], "done": done}
@@ -202,7 +201,7 @@ async def _session_row(session_id: int) -> dict[str, Any]:
         MentoringSession.match.edition, MentoringSession.match.edition.time_zone,
         MentoringSession.match.edition.title, MentoringSession.match.mentor.display_name,
         MentoringSession.match.mentor.email,
-    ).where(MentoringSession.id == session_id).first()
+    ).output(load_json=True).where(MentoringSession.id == session_id).first()
     if row is None:
         raise MentoringNotFound(session_id)
     return row
@@ -220,15 +219,15 @@ async def _role_in_session(actor: SessionUser, row: dict[str, Any]) -> str:
 def _view(row: dict[str, Any]) -> SessionView:
     items = [ActionItem(text=i.get("text", ""), owner=i.get("owner", ""),
                         due_on=date.fromisoformat(i["due_on"]) if i.get("due_on") else None,
-                        done=bool(i.get("done"))) for i in json_value(row["action_items"]) or []]
+                        done=bool(i.get("done"))) for i in row["action_items"] or []]
     return SessionView(
         id=row["id"], match_id=row["match"], application_id=row["match.application"],
         startup=startup_label(row, "match.application."),
         mentor=row["match.mentor.display_name"] or row["match.mentor.email"], mentor_id=row["match.mentor"],
         starts_at=row["starts_at"], duration_minutes=row["duration_minutes"], mode=row["mode"],
         location=row["location"], agenda=row["agenda"], notes=row["notes"], status=row["status"],
-        attendance=dict(json_value(row["attendance"]) or {}), action_items=items,
-        time_zone=row["match.edition.time_zone"], edition_title=json_value(row["match.edition.title"]) or {})
+        attendance=dict(row["attendance"] or {}), action_items=items,
+        time_zone=row["match.edition.time_zone"], edition_title=row["match.edition.title"] or {})
 
 
 async def session_for(*, actor: SessionUser, session_id: int) -> tuple[SessionView, str]:
@@ -247,7 +246,8 @@ async def sessions_of_application(application_id: int) -> list[SessionView]:
         MentoringSession.match.edition, MentoringSession.match.edition.time_zone,
         MentoringSession.match.edition.title, MentoringSession.match.mentor.display_name,
         MentoringSession.match.mentor.email,
-    ).where(MentoringSession.match.application == application_id).order_by(MentoringSession.starts_at)
+    ).output(load_json=True).where(MentoringSession.match.application == application_id).order_by(
+            MentoringSession.starts_at)
     return [_view(r) for r in rows]
 
 
@@ -261,7 +261,7 @@ async def sessions_of_matches(match_ids: list[int]) -> list[SessionView]:
         MentoringSession.match.edition, MentoringSession.match.edition.time_zone,
         MentoringSession.match.edition.title, MentoringSession.match.mentor.display_name,
         MentoringSession.match.mentor.email,
-    ).where(MentoringSession.match.is_in(match_ids)).order_by(MentoringSession.starts_at)
+    ).output(load_json=True).where(MentoringSession.match.is_in(match_ids)).order_by(MentoringSession.starts_at)
     return [_view(r) for r in rows]
 
 

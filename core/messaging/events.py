@@ -15,7 +15,6 @@ from typing import Any
 
 from core.messaging import mail, queue
 from core.platform import db
-from core.platform.db import json_value
 from core.platform.tables import Edition, WebhookDelivery, WebhookSubscription
 from core.plugin_api import LifecycleEvent
 from core.plugins import active_registry
@@ -60,12 +59,13 @@ async def emit(name: str, *, edition_id: int, subject_type: str, subject_id: int
     """
     if name not in EVENTS:
         raise UnknownEvent(name)
-    edition = await Edition.select(Edition.slug, Edition.enabled_plugins).where(Edition.id == edition_id).first()
+    edition = await Edition.select(Edition.slug, Edition.enabled_plugins).output(load_json=True).where(
+            Edition.id == edition_id).first()
     if edition is None:
         raise LookupError(f"no edition {edition_id}")
     event = LifecycleEvent(name=name, edition=edition["slug"], at=at or datetime.now(UTC),
                            subject_type=subject_type, subject_id=str(subject_id), data=dict(data or {}))
-    enabled = json_value(edition["enabled_plugins"]) or []
+    enabled = edition["enabled_plugins"] or []
     for request in mails:
         await mail.enqueue(request)
     await _queue_deliveries(event, edition_id=edition_id, enabled=enabled)
@@ -76,10 +76,11 @@ async def emit(name: str, *, edition_id: int, subject_type: str, subject_id: int
 
 async def _queue_deliveries(event: LifecycleEvent, *, edition_id: int, enabled: list[str]) -> int:
     """One delivery per active subscription of the edition that wants `event`; how many were queued."""
-    subscriptions = await WebhookSubscription.select(WebhookSubscription.id, WebhookSubscription.events).where(
+    subscriptions = await WebhookSubscription.select(WebhookSubscription.id,
+                                                     WebhookSubscription.events).output(load_json=True).where(
         WebhookSubscription.edition == edition_id, WebhookSubscription.active.eq(True))
     wanted = [s["id"] for s in subscriptions
-              if not (chosen := json_value(s["events"]) or []) or event.name in chosen]
+              if not (chosen := s["events"] or []) or event.name in chosen]
     if not wanted:
         return 0
     payload = active_registry().webhook_payload(event, enabled=enabled)

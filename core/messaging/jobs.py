@@ -26,7 +26,6 @@ import anyio
 
 from core.editions.access import may_organise
 from core.messaging import queue
-from core.platform.db import json_value
 from core.platform.downloads import Download
 from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
@@ -153,8 +152,8 @@ def handlers() -> dict[str, Handler]:
 
 def _view(row: dict[str, Any]) -> JobView:
     return JobView(
-        id=row["id"], kind=row["kind"], edition_id=row["edition"], params=json_value(row["params"]) or {},
-        status=row["status"], progress=row["progress"], result=json_value(row["result"]) or {},
+        id=row["id"], kind=row["kind"], edition_id=row["edition"], params=row["params"] or {},
+        status=row["status"], progress=row["progress"], result=row["result"] or {},
         file_name=row["file_name"], content_type=row["content_type"], error=row["error"], attempts=row["attempts"],
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
     )
@@ -180,7 +179,7 @@ async def enqueue_job(*, kind: str, edition_id: int | None, params: dict[str, An
 
 
 async def _get(job_id: int) -> JobView:
-    row = await Job.select().where(Job.id == job_id).first()
+    row = await Job.select().output(load_json=True).where(Job.id == job_id).first()
     if row is None:
         raise JobNotFound(job_id)
     return _view(row)
@@ -189,16 +188,16 @@ async def _get(job_id: int) -> JobView:
 async def latest_job(*, kind: str, edition_id: int | None, params: dict[str, Any],
                      statuses: tuple[str, ...] = (QUEUED, RUNNING, DONE, FAILED)) -> JobView | None:
     """The newest job of this kind, edition and exact params, among `statuses`."""
-    query = Job.select().where(Job.kind == kind, Job.status.is_in(list(statuses)))
+    query = Job.select().output(load_json=True).where(Job.kind == kind, Job.status.is_in(list(statuses)))
     query = query.where(Job.edition.is_null()) if edition_id is None else query.where(Job.edition == edition_id)
     for row in await query.order_by(Job.id, ascending=False).limit(200):
-        if (json_value(row["params"]) or {}) == params:
+        if (row["params"] or {}) == params:
             return _view(row)
     return None
 
 
 async def recent_jobs(*, kind: str, edition_id: int, limit: int = 10) -> tuple[JobView, ...]:
-    rows = await Job.select().where(Job.kind == kind, Job.edition == edition_id).order_by(
+    rows = await Job.select().output(load_json=True).where(Job.kind == kind, Job.edition == edition_id).order_by(
         Job.id, ascending=False).limit(limit)
     return tuple(_view(row) for row in rows)
 
@@ -260,7 +259,7 @@ async def run_job(row: dict[str, Any], *, settings: Settings, heartbeat_seconds:
 
     progress = Progress(on_change=wake)
     context = JobContext(id=row["id"], kind=row["kind"], edition_id=row["edition"],
-                         params=json_value(row["params"]) or {}, settings=settings, progress=progress,
+                         params=row["params"] or {}, settings=settings, progress=progress,
                          created_by=row["created_by"])
     handler = handlers().get(row["kind"])
     ticker = asyncio.create_task(_tick(row, progress, changed, heartbeat_seconds),
@@ -325,7 +324,7 @@ async def job_for_organiser(*, actor: SessionUser, edition_slug: str, job_id: in
     if not may_organise(actor, edition_slug):
         raise JobNotFound(job_id)
     edition = await Edition.select(Edition.id).where(Edition.slug == edition_slug).first()
-    row = await Job.select().where(Job.id == job_id).first()
+    row = await Job.select().output(load_json=True).where(Job.id == job_id).first()
     if edition is None or row is None or row["edition"] != edition["id"]:
         raise JobNotFound(job_id)
     return _view(row)

@@ -75,8 +75,8 @@ class Queue:
                 table.id.is_in(ids), self.due(now)).returning(table.id)
             if not taken:
                 return []
-            return await table.select(*columns).where(table.id.is_in([row["id"] for row in taken])).order_by(
-                table.id)
+            return await table.select(*columns).output(load_json=True).where(
+                table.id.is_in([row["id"] for row in taken])).order_by(table.id)
 
     def held(self, row: dict[str, Any]) -> Combinable:
         """The claimed row, as long as this claim holds it (not taken over after its lease ran out)."""

@@ -27,7 +27,6 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging import queue
 from core.messaging.events import EVENTS
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -262,7 +261,8 @@ async def webhooks_overview(*, actor: SessionUser, edition_slug: str, deliveries
         WebhookSubscription.id, WebhookSubscription.organisation, WebhookSubscription.organisation.name,
         WebhookSubscription.url, WebhookSubscription.events, WebhookSubscription.active,
         WebhookSubscription.created_at,
-    ).where(WebhookSubscription.edition == edition_id).order_by(WebhookSubscription.organisation.name).order_by(
+    ).output(load_json=True).where(WebhookSubscription.edition == edition_id).order_by(
+            WebhookSubscription.organisation.name).order_by(
         WebhookSubscription.id)
     recent = await WebhookDelivery.select(
         WebhookDelivery.id, WebhookDelivery.subscription.organisation.name, WebhookDelivery.subscription.url,
@@ -274,7 +274,7 @@ async def webhooks_overview(*, actor: SessionUser, edition_slug: str, deliveries
     return WebhooksOverview(
         subscriptions=[SubscriptionLine(
             id=s["id"], organisation_id=s["organisation"], organisation_name=s["organisation.name"], url=s["url"],
-            events=tuple(json_value(s["events"]) or ()), active=s["active"], created_at=s["created_at"])
+            events=tuple(s["events"] or ()), active=s["active"], created_at=s["created_at"])
             for s in subscriptions],
         deliveries=[DeliveryLine(
             id=d["id"], organisation_name=d["subscription.organisation.name"], url=d["subscription.url"],

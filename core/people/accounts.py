@@ -262,7 +262,7 @@ class RoleView:
 async def roles_overview(*, user: SessionUser) -> list[RoleView]:
     """The editions the user has a part in, and which parts, for their home page."""
     grants = await RoleGrant.select(RoleGrant.role, RoleGrant.edition.slug, RoleGrant.edition.title,
-                                    RoleGrant.edition.year).where(
+                                    RoleGrant.edition.year).output(load_json=True).where(
         RoleGrant.account == user.id, RoleGrant.edition.is_not_null()).order_by(RoleGrant.edition.year,
                                                                                ascending=False)
     by_edition: dict[str, RoleView] = {}
@@ -270,6 +270,6 @@ async def roles_overview(*, user: SessionUser) -> list[RoleView]:
         slug = grant["edition.slug"]
         view = by_edition.get(slug)
         roles = (*view.roles, grant["role"]) if view else (grant["role"],)
-        title = db.json_value(grant["edition.title"])
+        title = grant["edition.title"]
         by_edition[slug] = RoleView(edition_slug=slug, edition_title=title, roles=tuple(sorted(roles)))
     return list(by_edition.values())

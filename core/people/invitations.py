@@ -20,7 +20,6 @@ from core.messaging.mail import absolute_url, enqueue_mail
 from core.messaging.smtp import check_address
 from core.people.accounts import AccountError, SessionUser, load_session_user, normalise_email, start_session
 from core.platform import audit, db, i18n
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import LANGUAGES
 from core.platform.i18n import gettext as _
@@ -300,8 +299,8 @@ async def _mail_invitation(settings: Settings, *, invitation_id: int, nonce: str
                            inviter: str, expires_at: datetime, time_zone: str) -> None:
     round_name = organisation = ""
     if round_id is not None:
-        found = await Round.select(Round.name).where(Round.id == round_id).first()
-        round_name = i18n.pick(json_value(found["name"]), language) if found else ""
+        found = await Round.select(Round.name).output(load_json=True).where(Round.id == round_id).first()
+        round_name = i18n.pick(found["name"], language) if found else ""
     if organisation_id is not None:
         found = await Organisation.select(Organisation.name).where(Organisation.id == organisation_id).first()
         organisation = found["name"] if found else ""
@@ -383,7 +382,7 @@ async def people_page(*, actor: SessionUser, edition_slug: str, now: datetime | 
         Invitation.id, Invitation.email, Invitation.role, Invitation.round.name, Invitation.organisation.name,
         Invitation.language, Invitation.status, Invitation.sent_at, Invitation.expires_at, Invitation.accepted_at,
         Invitation.invited_by.display_name, Invitation.invited_by.email,
-    ).where(Invitation.edition == edition.id).order_by(Invitation.sent_at, ascending=False)
+    ).output(load_json=True).where(Invitation.edition == edition.id).order_by(Invitation.sent_at, ascending=False)
     grants = await RoleGrant.select(
         RoleGrant.id, RoleGrant.account, RoleGrant.role, RoleGrant.account.display_name, RoleGrant.account.email,
         RoleGrant.organisation.name,
@@ -394,7 +393,7 @@ async def people_page(*, actor: SessionUser, edition_slug: str, now: datetime | 
     return PeoplePage(
         edition=edition,
         invitations=[InvitationLine(
-            id=r["id"], email=r["email"], role=r["role"], round_name=json_value(r["round.name"]) or {},
+            id=r["id"], email=r["email"], role=r["role"], round_name=r["round.name"] or {},
             organisation=r["organisation.name"] or "", language=r["language"], state=_state(r, now),
             sent_at=r["sent_at"], expires_at=r["expires_at"], accepted_at=r["accepted_at"],
             invited_by=r["invited_by.display_name"] or r["invited_by.email"] or "") for r in invitations],
@@ -413,17 +412,18 @@ async def open_invitation(*, settings: Settings, token: str, now: datetime | Non
     """The invitation behind a link, if it still works; InvitationInvalid otherwise."""
     now = now or datetime.now(UTC)
     row = await _load_link(settings, token, now)
-    edition = await Edition.select(Edition.slug, Edition.title).where(Edition.id == row["edition"]).first()
+    edition = await Edition.select(Edition.slug, Edition.title).output(load_json=True).where(Edition.id == row[
+            "edition"]).first()
     round_name = organisation = None
     if row["round"] is not None:
-        round_name = await Round.select(Round.name).where(Round.id == row["round"]).first()
+        round_name = await Round.select(Round.name).output(load_json=True).where(Round.id == row["round"]).first()
     if row["organisation"] is not None:
         organisation = await Organisation.select(Organisation.name).where(
             Organisation.id == row["organisation"]).first()
     return InvitationView(
         email=row["email"], role=row["role"], edition_slug=edition["slug"],
-        edition_title=json_value(edition["title"]) or {},
-        round_name=json_value(round_name["name"]) if round_name else {},
+        edition_title=edition["title"] or {},
+        round_name=round_name["name"] if round_name else {},
         organisation=organisation["name"] if organisation else "",
         has_account=await Account.exists().where(Account.email == row["email"]), expires_at=row["expires_at"],
     )

@@ -19,7 +19,6 @@ from core.applications.attachments import blob_path
 from core.applications.form import stored_form
 from core.people.api_tokens import revoke_tokens_of
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -63,7 +62,8 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
     sessions = await AccountSession.select(
         AccountSession.created_at, AccountSession.last_seen_at, AccountSession.user_agent, AccountSession.address,
         AccountSession.revoked_at).where(AccountSession.account == user.id).order_by(AccountSession.created_at)
-    rows = await Application.select().where(Application.applicant == user.id).order_by(Application.id)
+    rows = await Application.select().output(load_json=True).where(
+        Application.applicant == user.id).order_by(Application.id)
     archive = io.BytesIO()
     files: list[tuple[str, Path]] = []
     applications = []
@@ -80,7 +80,7 @@ async def export_personal_data(*, user: SessionUser, settings: Settings) -> byte
         applications.append({
             "id": row["id"], "status": row["status"], "receipt_number": row["receipt_number"],
             "submitted_at": row["submitted_at"], "entity_name": row["entity_name"], "title": row["title"],
-            "answers": json_value(row["answers"]), "team": team, "attachments": attachments,
+            "answers": row["answers"], "team": team, "attachments": attachments,
             "published_decisions": decisions,
         })
     payload = {"account": account, "roles": roles, "consents": consents, "sessions": sessions,
@@ -100,10 +100,10 @@ async def consents_of(*, user: SessionUser) -> list[dict[str, Any]]:
         ConsentRecord.id, ConsentRecord.code, ConsentRecord.kind, ConsentRecord.text_version,
         ConsentRecord.given_at, ConsentRecord.withdrawn_at, ConsentRecord.application.edition.title,
         ConsentRecord.application.edition.declarations, ConsentRecord.application.edition.consents,
-    ).where(ConsentRecord.account == user.id).order_by(ConsentRecord.given_at)
+    ).output(load_json=True).where(ConsentRecord.account == user.id).order_by(ConsentRecord.given_at)
     for row in rows:
-        statements = [*(json_value(row.pop("application.edition.declarations")) or []),
-                      *(json_value(row.pop("application.edition.consents")) or [])]
+        statements = [*(row.pop("application.edition.declarations") or []),
+                      *(row.pop("application.edition.consents") or [])]
         row["text"] = next((s.get("text") for s in statements if isinstance(s, dict) and s.get("code") == row["code"]),
                            None) or {}
     return rows
@@ -164,11 +164,13 @@ async def erase_account(*, user: SessionUser, settings: Settings, confirm_email:
 
 
 async def _anonymise_application(row: dict[str, Any]) -> None:
-    edition = await Edition.select(Edition.application_form).where(Edition.id == row["edition"]).first()
+    edition = await Edition.select(Edition.application_form).output(load_json=True).where(
+        Edition.id == row["edition"]).first()
     identifying = {q.code for s in stored_form(edition["application_form"]) for q in s.questions
                    if q.identifying}
-    application = await Application.select(Application.answers).where(Application.id == row["id"]).first()
-    answers = json_value(application["answers"]) or {}
+    application = await Application.select(Application.answers).output(load_json=True).where(
+        Application.id == row["id"]).first()
+    answers = application["answers"] or {}
     values = {k: v for k, v in (answers.get("values") or {}).items() if k not in identifying}
     await Application.update({
         Application.answers: {"values": values, "invalid": {}}, Application.entity_name: "",

@@ -197,7 +197,7 @@ def _expected(row: dict[str, Any], key: bytes) -> str:
     canonical = _canonical(
         prev_hash=row["prev_hash"], at=row["at"], actor_id=row["actor"], edition_id=row["edition"],
         action=row["action"], subject_type=row["subject_type"], subject_id=row["subject_id"],
-        data=_as_dict(row["data"]))
+        data=dict(row["data"] or {}))
     if row["hash"].startswith(KEYED):
         return _keyed_hash(key, canonical)
     return hashlib.sha256(canonical).hexdigest()
@@ -219,7 +219,7 @@ async def verify_chain(*, anchor: bool = True) -> ChainReport:
         checkpoint, unreadable = None, error
     else:
         unreadable = None
-    rows = await AuditEvent.select().order_by(AuditEvent.id)
+    rows = await AuditEvent.select().output(load_json=True).order_by(AuditEvent.id)
     events = len(rows)
     if unreadable is not None:
         return ChainReport(events=events, reason=f"the checkpoint file {path} is unreadable ({unreadable})")
@@ -266,10 +266,6 @@ async def verify_chain(*, anchor: bool = True) -> ChainReport:
 async def anchor_head() -> ChainReport:
     """Verify, advance the checkpoint to the committed head, and say so, for a document (the verbale) to print."""
     return await verify_chain(anchor=True)
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
 __all__ = ["ChainReport", "Checkpoint", "advance_checkpoint", "anchor_head", "chain_key", "read_checkpoint",

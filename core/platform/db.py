@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import contextvars
 import io
-import json
 import logging
 import math
 import os
@@ -17,6 +16,7 @@ import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -26,6 +26,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.utils.encoding import load_json
 
 from core.platform import piccolo_conf
 from core.platform.settings import Settings
@@ -50,9 +51,12 @@ class MigrationError(RuntimeError):
     """A migration failed; the message carries Piccolo's report."""
 
 
-def json_value(value):
-    """JSON columns come back as text on SQLite and as objects on PostgreSQL; this evens them out."""
-    return json.loads(value) if isinstance(value, str) else value
+def decode_json(row: dict[str, Any], *columns: str) -> dict[str, Any]:
+    """A row read with plain SQL, its JSON `columns` decoded as Piccolo's `output(load_json=True)` decodes a query's.
+
+    Both engines hand JSON back as text; Piccolo's own queries decode it when asked, plain SQL does not.
+    """
+    return {**row, **{column: load_json(row[column]) for column in columns if isinstance(row[column], str)}}
 
 
 def postgres_config(url: str) -> dict:

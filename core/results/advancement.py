@@ -19,7 +19,6 @@ from core.applications import lifecycle
 from core.judging.rounds import SCORING_CLOSED, close_after_publication
 from core.messaging import events, jobs, mail
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import Refused
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
@@ -131,7 +130,7 @@ class Proposal:
 
 async def outcomes(round_row: Mapping[str, Any]) -> tuple[str, str]:
     """The outcomes of this round's decisions: (advancing, not advancing), by its kind and the round after it."""
-    advancement = json_value(round_row["advancement"]) or {}
+    advancement = round_row["advancement"] or {}
     kind = round_row["kind"]
     if kind in POSITIVE:
         return POSITIVE[kind], NEGATIVE[kind]
@@ -258,8 +257,9 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
     """
     round_row = await _round(actor, edition_slug, round_code)
     now = now or datetime.now(UTC)
-    edition = await Edition.select(Edition.title).where(Edition.id == round_row["edition"]).first()
-    round_name = json_value(round_row["name"]) or {}
+    edition = await Edition.select(Edition.title).output(load_json=True).where(Edition.id == round_row[
+            "edition"]).first()
+    round_name = round_row["name"] or {}
     async with db.write_transaction():
         if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
             raise ScoringStillOpen(round_code)
@@ -294,7 +294,7 @@ async def publish_decisions(*, actor: SessionUser, edition_slug: str, round_code
                     to=decision["application.applicant.email"], template=f"decision/{decision['outcome']}",
                     language=language, kind=f"decision.{decision['outcome']}",
                     context={"name": decision["application.applicant.display_name"],
-                             "edition_title": pick(json_value(edition["title"]) or {}, language),
+                             "edition_title": pick(edition["title"] or {}, language),
                              "round_name": pick(round_name, language), "reason": decision["reason"],
                              "status_link": mail.absolute_url(settings.base_url,
                                                               f"/applications/{decision['application']}")}))

@@ -21,7 +21,6 @@ from core.applications import lifecycle
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging import events
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
@@ -115,12 +114,13 @@ async def _ranking(actor: SessionUser, edition_slug: str, edition_id: int, setti
 
 async def _prizes(edition_id: int) -> list[PrizeInfo]:
     rows = await Prize.select(Prize.id, Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.quantity,
-                              Prize.target, Prize.conditions, Prize.sponsor.organisation.name).where(
+                              Prize.target, Prize.conditions,
+                                      Prize.sponsor.organisation.name).output(load_json=True).where(
         Prize.edition == edition_id).order_by(Prize.position, Prize.id)
-    return [PrizeInfo(id=p["id"], code=p["code"], name=json_value(p["name"]) or {}, kind=p["kind"],
+    return [PrizeInfo(id=p["id"], code=p["code"], name=p["name"] or {}, kind=p["kind"],
                       amount_eur=float(p["amount_eur"]) if isinstance(p["amount_eur"], Decimal | float | int) else None,
-                      quantity=p["quantity"], target=json_value(p["target"]) or {},
-                      conditions=tuple(json_value(p["conditions"]) or ()), sponsor=p["sponsor.organisation.name"])
+                      quantity=p["quantity"], target=p["target"] or {},
+                      conditions=tuple(p["conditions"] or ()), sponsor=p["sponsor.organisation.name"])
             for p in rows]
 
 
@@ -142,8 +142,9 @@ async def _candidates(edition_id: int, ranked: list[tuple[int, float | None]]) -
 async def propose_awards(*, actor: SessionUser, edition_slug: str, settings: Settings | None = None) -> Proposal:
     """Who each prize would go to under its rules, given the awards already confirmed."""
     edition = await edition_for_organiser(actor=actor, edition_slug=edition_slug)
-    edition_settings = json_value((await Edition.select(Edition.settings).where(Edition.id == edition.id).first())[
-        "settings"]) or {}
+    edition_settings = (await Edition.select(Edition.settings).output(load_json=True).where(
+            Edition.id == edition.id).first())[
+        "settings"] or {}
     limit = edition_settings.get("max_cash_prizes_per_entity")
     source, ranked, combined = await _ranking(actor, edition_slug, edition.id, settings or load_settings())
     ranking = await _candidates(edition.id, ranked)
@@ -177,12 +178,12 @@ async def awards_page(*, actor: SessionUser, edition_slug: str, settings: Settin
     proposal = await propose_awards(actor=actor, edition_slug=edition_slug, settings=settings)
     prizes = {p.id: p for p in await _prizes(edition.id)}
     rows = await Award.select(Award.id, Award.prize, Award.application, Award.status, Award.conditions,
-                              Award.application.entity_name, Award.application.title).where(
+                              Award.application.entity_name, Award.application.title).output(load_json=True).where(
         Award.prize.edition == edition.id).order_by(Award.id)
     return AwardsPage(proposal=proposal, awards=tuple(AwardView(
         id=r["id"], prize=prizes[r["prize"]], application_id=r["application"],
         entity_name=r["application.entity_name"], title=r["application.title"], status=r["status"],
-        conditions=tuple(json_value(r["conditions"]) or ())) for r in rows))
+        conditions=tuple(r["conditions"] or ())) for r in rows))
 
 
 def _add_months(day: date, months: int) -> date:
@@ -208,9 +209,10 @@ async def confirm_awards(*, actor: SessionUser, edition_slug: str, choices: list
     now = datetime.now(UTC)
     created = 0
     async with db.write_transaction():
-        row = await Edition.select(Edition.settings, Edition.eligibility).where(Edition.id == edition.id).first()
-        limit = (json_value(row["settings"]) or {}).get("max_cash_prizes_per_entity")
-        months = (json_value(row["eligibility"]) or {}).get("incorporation_deadline_months")
+        row = await Edition.select(Edition.settings, Edition.eligibility).output(load_json=True).where(
+                Edition.id == edition.id).first()
+        limit = (row["settings"] or {}).get("max_cash_prizes_per_entity")
+        months = (row["eligibility"] or {}).get("incorporation_deadline_months")
         prizes = {p.code: p for p in await _prizes(edition.id)}
         applications = {a["id"]: a for a in await Application.select(
             Application.id, Application.entity_name, Application.tax_code, Application.to_be_incorporated).where(
@@ -275,8 +277,9 @@ async def update_condition(*, actor: SessionUser, edition_slug: str, award_id: i
         owner = await Award.select(Award.prize.edition).where(Award.id == award_id).first()
         if owner is None or owner["prize.edition"] != edition.id:
             raise AwardNotFound(award_id)
-        row = await db.locked(Award.select(Award.id, Award.conditions).where(Award.id == award_id)).first()
-        conditions = list(json_value(row["conditions"]) or [])
+        row = await db.locked(Award.select(Award.id, Award.conditions).output(load_json=True).where(
+                Award.id == award_id)).first()
+        conditions = list(row["conditions"] or [])
         index = next((i for i, c in enumerate(conditions) if c.get("code") == code), None)
         if index is None:
             raise AwardNotFound(code)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import anyio
 
-from core.platform.db import json_value
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -44,12 +43,14 @@ async def _juror_names(ids: set[int]) -> dict[int, str]:
 
 async def _group_labels(edition_id: int, group: str) -> dict[str, str]:
     if group == "track":
-        rows = await Track.select(Track.code, Track.name).where(Track.edition == edition_id).order_by(Track.position)
+        rows = await Track.select(Track.code, Track.name).output(load_json=True).where(
+                Track.edition == edition_id).order_by(Track.position)
     elif group == "area":
-        rows = await Area.select(Area.code, Area.name).where(Area.edition == edition_id).order_by(Area.position)
+        rows = await Area.select(Area.code, Area.name).output(load_json=True).where(
+                Area.edition == edition_id).order_by(Area.position)
     else:
         return {}
-    return {r["code"]: pick(json_value(r["name"])) or r["code"] for r in rows}
+    return {r["code"]: pick(r["name"]) or r["code"] for r in rows}
 
 
 async def round_leaderboard(*, actor: SessionUser, edition_slug: str, round_code: str, settings: Settings,

@@ -14,7 +14,6 @@ from typing import Any
 
 import anyio
 
-from core.platform.db import json_value
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
@@ -150,8 +149,9 @@ def _row(entry: int, *, entries: dict[int, EntryInfo], combined, uncertainty, ro
 async def combined_for_row(round_row: dict[str, Any], *, settings: Settings, top: int | None = None
                            ) -> tuple[CombinedRanking, dict[int, EntryInfo]] | None:
     """The combined ranking the round declares, or None when it declares none (or a named round has no results)."""
-    combination = json_value((await Round.select(Round.combination).where(Round.id == round_row["id"]).first())[
-        "combination"]) or {}
+    combination = (await Round.select(Round.combination).output(load_json=True).where(Round.id == round_row[
+            "id"]).first())[
+        "combination"] or {}
     weights = weights_of(combination)
     if not weights:
         return None

@@ -26,7 +26,6 @@ from core.applications import lifecycle
 from core.editions.access import EditionNotFound, may_organise
 from core.messaging import jobs
 from core.platform import audit, i18n
-from core.platform.db import json_value
 from core.platform.documents.tabular import CsvWriter, XlsxWriter
 from core.platform.errors import NotFound
 from core.platform.i18n import gettext as _
@@ -113,7 +112,7 @@ def file_name(slug: str, what: str, fmt: str, round_code: str | None) -> str:
 async def _edition(actor: SessionUser, edition_slug: str) -> dict[str, Any]:
     if not may_organise(actor, edition_slug):
         raise ExportNotFound(edition_slug)
-    row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).where(
+    row = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).output(load_json=True).where(
         Edition.slug == edition_slug).first()
     if row is None:
         raise ExportNotFound(edition_slug)
@@ -129,13 +128,13 @@ async def _estimated_rows(edition_id: int) -> int:
 async def export_menu(*, actor: SessionUser, edition_slug: str, settings: Settings) -> ExportMenu:
     """What the exports page offers: the rounds, and whether the edition is large enough for background jobs."""
     edition = await _edition(actor, edition_slug)
-    rounds = await Round.select(Round.code, Round.name, Round.workflow, Round.kind).where(
+    rounds = await Round.select(Round.code, Round.name, Round.workflow, Round.kind).output(load_json=True).where(
         Round.edition == edition["id"]).order_by(Round.position)
     rows = await _estimated_rows(edition["id"])
     recent = await jobs.recent_jobs(kind=JOB_KIND, edition_id=edition["id"])
     return ExportMenu(
         edition_id=edition["id"], slug=edition["slug"],
-        rounds=tuple(ExportRound(code=r["code"], name=json_value(r["name"]) or {},
+        rounds=tuple(ExportRound(code=r["code"], name=r["name"] or {},
                                  scored=r["kind"] not in ("admissibility", "mentoring")) for r in rounds),
         rows=rows, large=rows >= settings.large_export_rows, jobs=recent)
 
@@ -170,8 +169,8 @@ async def request_export(*, actor: SessionUser, edition_slug: str, what: str, fm
 
 @jobs.handles(JOB_KIND)
 async def _export_job(context: jobs.JobContext) -> jobs.JobOutcome:
-    edition = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).where(
-        Edition.id == context.edition_id).first()
+    edition = await Edition.select(Edition.id, Edition.slug, Edition.title, Edition.time_zone).output(
+        load_json=True).where(Edition.id == context.edition_id).first()
     if edition is None:
         raise ExportNotFound(context.edition_id)
     params = context.params
@@ -327,8 +326,9 @@ def _choice_labels(form: Any, code: str) -> dict[str, str]:
 
 async def _applications(edition: dict[str, Any], _round: Any, _settings: Settings,
                         progress: jobs.Progress | None, batch_rows: int) -> list[Table]:
-    form = await Edition.select(Edition.application_form).where(Edition.id == edition["id"]).first()
-    form = json_value(form["application_form"]) if form else []
+    form = await Edition.select(Edition.application_form).output(load_json=True).where(
+        Edition.id == edition["id"]).first()
+    form = form["application_form"] if form else []
     answers = _answer_columns(form)
     return [Table(title=_("Applications"), columns=[
         _("ID"), _("Receipt"), _("Entity"), _("Project"), _("Track"), _("Track code"), _("Area"), _("Area code"),
@@ -346,17 +346,17 @@ async def _application_batches(edition: dict[str, Any], batch_rows: int, answers
             Application.track.code, Application.track.name, Application.area.code, Application.area.name,
             Application.region, Application.legal_form, Application.tax_code, Application.status,
             Application.submitted_at, Application.applicant.email, Application.answers,
-        ).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT,
+        ).output(load_json=True).where(Application.edition == edition["id"], Application.status != lifecycle.DRAFT,
                 Application.id > after).order_by(Application.id).limit(batch_rows)
         if not rows:
             return
         batch = []
         for r in rows:
-            stored = json_value(r["answers"]) or {}
+            stored = r["answers"] or {}
             values = stored.get("values", stored) if isinstance(stored, dict) else {}
             batch.append([
-                r["id"], r["receipt_number"], r["entity_name"], r["title"], pick(json_value(r["track.name"]) or {}),
-                r["track.code"], pick(json_value(r["area.name"]) or {}), r["area.code"], r["region"],
+                r["id"], r["receipt_number"], r["entity_name"], r["title"], pick(r["track.name"] or {}),
+                r["track.code"], pick(r["area.name"] or {}), r["area.code"], r["region"],
                 legal_forms.get(r["legal_form"], r["legal_form"]), r["legal_form"], r["tax_code"],
                 _(STATUS_TEXT[r["status"]]) if r["status"] in STATUS_TEXT else r["status"], r["status"],
                 _local(r["submitted_at"], zone), r["applicant.email"],
@@ -545,7 +545,8 @@ async def _decisions(edition: dict[str, Any], _round: Any, _settings: Settings,
     rows = await Decision.select(
         Decision.round.code, Decision.application, Decision.application.entity_name, Decision.application.title,
         Decision.outcome, Decision.reason, Decision.decided_by.email, Decision.staged_at, Decision.published_at,
-    ).where(Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
+    ).output(load_json=True).where(
+        Decision.round.edition == edition["id"]).order_by(Decision.round.position, Decision.application)
     return [Table(title=_("Decisions"), columns=[
         _("Round"), _("Application ID"), _("Entity"), _("Project"), _("Outcome"), _("Outcome code"), _("Reason"),
         _("Decided by"), _("Staged at"), _("Published at")], batches=_one_batch([
@@ -597,7 +598,7 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
     language = i18n.current_language()
     ranking = sorted((r for r in found.results.rows if r.entry in found.entries),
                      key=lambda r: (r.rank is None, r.rank or 0, r.entry))
-    title = pick(json_value(edition["title"]) or {}, language)
+    title = pick(edition["title"] or {}, language)
     charts = _verbale_charts(found, ranking, top)
     texts = {
         "jury": _("Jurors who submitted reviews: {jurors}. Entries ranked: {entries}. Reviews counted: {reviews}.")

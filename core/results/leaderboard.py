@@ -18,7 +18,6 @@ import anyio
 
 from core.judging.rounds import scoring_closed
 from core.messaging import jobs
-from core.platform.db import json_value
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Round
@@ -193,13 +192,13 @@ class Leaderboard:
 
 
 def round_head(row: dict[str, Any]) -> RoundHead:
-    configured = (json_value(row["settings"]) or {}).get("normalisation") or row["normalisation"] or DEFAULT_METHOD
+    configured = (row["settings"] or {}).get("normalisation") or row["normalisation"] or DEFAULT_METHOD
     return RoundHead(
-        id=row["id"], code=row["code"], name=json_value(row["name"]) or {}, kind=row["kind"],
+        id=row["id"], code=row["code"], name=row["name"] or {}, kind=row["kind"],
         edition_id=row["edition"], edition_slug=row["edition.slug"],
         configured_method=configured if configured in METHODS else DEFAULT_METHOD,
         jurors_per_entry=row.get("jurors_per_entry") or 0, blind=bool(row.get("blind")),
-        advancement=json_value(row["advancement"]) or {}, scoring_closed=scoring_closed(row),
+        advancement=row["advancement"] or {}, scoring_closed=scoring_closed(row),
     )
 
 
@@ -213,14 +212,14 @@ async def _full_round(round_id: int) -> dict[str, Any]:
         Round.id, Round.code, Round.name, Round.kind, Round.workflow, Round.rubric, Round.rubric_name,
         Round.normalisation, Round.settings, Round.advancement, Round.jurors_per_entry, Round.blind, Round.edition,
         Round.edition.slug, Round.edition.enabled_plugins, Round.status,
-    ).where(Round.id == round_id).first()
+    ).output(load_json=True).where(Round.id == round_id).first()
     if row is None:
         raise RoundNotFound(round_id)
     return row
 
 
 def _workflow(round_row: dict[str, Any]):
-    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+    workflow = active_registry().workflows(enabled=round_row["edition.enabled_plugins"] or []).get(
         round_row["workflow"] or "rubric")
     if workflow is None or not workflow.computes_results:
         raise NoResults(round_row["code"])

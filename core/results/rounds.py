@@ -16,7 +16,6 @@ from core.judging.comparative import round_comparisons, round_rankings
 from core.judging.reviews import SUBMITTED as SUBMITTED_REVIEW
 from core.judging.reviews import round_rubric
 from core.judging.rounds import entries_in_play
-from core.platform.db import json_value
 from core.platform.errors import NotFound
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -54,7 +53,7 @@ async def _round_for_organiser(actor: SessionUser, edition_slug: str, round_code
     row = await Round.select(
         Round.id, Round.code, Round.kind, Round.workflow, Round.rubric, Round.rubric_name, Round.normalisation,
         Round.settings, Round.advancement, Round.edition, Round.edition.slug, Round.edition.enabled_plugins,
-    ).where(Round.edition.slug == edition_slug, Round.code == round_code).first()
+    ).output(load_json=True).where(Round.edition.slug == edition_slug, Round.code == round_code).first()
     if row is None or not (actor.is_admin or actor.has_role("organiser", edition_slug)):
         raise RoundNotFound(round_code)
     return row
@@ -65,23 +64,23 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
     applications = await Application.select(
         Application.id, Application.title, Application.entity_name, Application.track.code, Application.track.name,
         Application.area.name, Application.area.code,
-    ).where(await entries_in_play(round_row)).order_by(Application.id)
+    ).output(load_json=True).where(await entries_in_play(round_row)).order_by(Application.id)
     entries = {a["id"]: EntryInfo(id=a["id"], title=a["title"], entity_name=a["entity_name"],
-                                  track=json_value(a["track.name"]) or {}, area=json_value(a["area.name"]) or {},
+                                  track=a["track.name"] or {}, area=a["area.name"] or {},
                                   track_code=a["track.code"] or "", area_code=a["area.code"] or "")
                for a in applications}
     # In a fixed order: the bootstrap draws reviews by position, so the same reviews give the same intervals.
     reviews = await Review.select(Review.id, Review.status, Review.total, Review.checklist,
-                                  Review.assignment.application, Review.assignment.juror).where(
+                                  Review.assignment.application, Review.assignment.juror).output(load_json=True).where(
         Review.assignment.round == round_row["id"], Review.assignment.status != "recused").order_by(Review.id)
     scores = await CriterionScore.select(CriterionScore.review, CriterionScore.criterion, CriterionScore.value).where(
         CriterionScore.review.assignment.round == round_row["id"])
     values: dict[int, dict[str, float | None]] = {}
     for score in scores:
         values.setdefault(score["review"], {})[score["criterion"]] = score["value"]
-    settings = dict(json_value(round_row["settings"]) or {})
+    settings = dict(round_row["settings"] or {})
     settings.setdefault("normalisation", round_row["normalisation"] or None)
-    advancement = json_value(round_row["advancement"]) or {}
+    advancement = round_row["advancement"] or {}
     if "top_n" in advancement:
         settings.setdefault("top_n", advancement["top_n"])
     try:
@@ -97,9 +96,9 @@ async def gather_round(round_row: dict, *, seed: int = 0) -> tuple[RoundData, di
             for r in reviews if r["assignment.application"] in entries),
         checklists=tuple(
             {"entry": r["assignment.application"], "juror": r["assignment.juror"], "status": r["status"],
-             "outcome": (json_value(r["checklist"]) or {}).get("outcome", ""),
-             "items": (json_value(r["checklist"]) or {}).get("items", {})}
-            for r in reviews if r["assignment.application"] in entries and json_value(r["checklist"])),
+             "outcome": (r["checklist"] or {}).get("outcome", ""),
+             "items": (r["checklist"] or {}).get("items", {})}
+            for r in reviews if r["assignment.application"] in entries and r["checklist"]),
         consensus={t["application"]: t["score"] for t in await ConsensusThread.select(
             ConsensusThread.application, ConsensusThread.score).where(
             ConsensusThread.round == round_row["id"], ConsensusThread.score.is_not_null())
@@ -116,7 +115,7 @@ async def round_results(*, actor: SessionUser, edition_slug: str, round_code: st
                         seed: int = 0) -> tuple[RoundResults, dict[int, EntryInfo]]:
     """Computed by the round's workflow plugin, from submitted reviews only."""
     round_row = await _round_for_organiser(actor, edition_slug, round_code)
-    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+    workflow = active_registry().workflows(enabled=round_row["edition.enabled_plugins"] or []).get(
         round_row["workflow"] or "rubric")
     if workflow is None or not workflow.computes_results:
         raise NoResults(round_code)
@@ -160,7 +159,7 @@ async def admissibility_page(*, actor: SessionUser, edition_slug: str, track: st
 
 async def _checklist_suggestions(actor: SessionUser, edition_slug: str, round_code: str) -> dict[int, Suggestion]:
     round_row = await _round_for_organiser(actor, edition_slug, round_code)
-    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+    workflow = active_registry().workflows(enabled=round_row["edition.enabled_plugins"] or []).get(
         round_row["workflow"] or "rubric")
     if workflow is None or not workflow.computes_results:
         return {}

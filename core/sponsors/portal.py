@@ -17,7 +17,6 @@ from core.editions.access import EditionNotFound, edition_for_organiser
 from core.messaging import mail
 from core.messaging.mail import MailFile
 from core.platform import audit, db
-from core.platform.db import json_value
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import format_moment, pick
 from core.platform.i18n import gettext as _
@@ -107,15 +106,16 @@ async def _seats(actor: SessionUser, edition_slug: str | None = None) -> list[Sp
         RoleGrant.organisation, RoleGrant.organisation.name, RoleGrant.edition, RoleGrant.edition.slug,
         RoleGrant.edition.title, RoleGrant.edition.status, RoleGrant.edition.time_zone,
         RoleGrant.edition.enabled_plugins,
-    ).where(RoleGrant.account == actor.id, RoleGrant.role == "sponsor", RoleGrant.organisation.is_not_null(),
+    ).output(load_json=True).where(RoleGrant.account == actor.id, RoleGrant.role == "sponsor",
+                                   RoleGrant.organisation.is_not_null(),
             RoleGrant.edition.is_not_null())
     if edition_slug is not None:
         query = query.where(RoleGrant.edition.slug == edition_slug)
     rows = await query.order_by(RoleGrant.edition.year, ascending=False)
     return [SponsorSeat(edition_id=r["edition"], edition_slug=r["edition.slug"],
-                        edition_title=json_value(r["edition.title"]) or {}, edition_status=r["edition.status"],
+                        edition_title=r["edition.title"] or {}, edition_status=r["edition.status"],
                         time_zone=r["edition.time_zone"],
-                        enabled_plugins=tuple(json_value(r["edition.enabled_plugins"]) or ()),
+                        enabled_plugins=tuple(r["edition.enabled_plugins"] or ()),
                         organisation_id=r["organisation"], organisation_name=r["organisation.name"]) for r in rows]
 
 
@@ -141,13 +141,14 @@ async def seat_for_organiser(*, actor: SessionUser, edition_slug: str, organisat
         EditionPartner.organisation, EditionPartner.organisation.name, EditionPartner.edition,
         EditionPartner.edition.slug, EditionPartner.edition.title, EditionPartner.edition.status,
         EditionPartner.edition.time_zone, EditionPartner.edition.enabled_plugins,
-    ).where(EditionPartner.edition.slug == edition_slug, EditionPartner.organisation == organisation_id).first()
+    ).output(load_json=True).where(EditionPartner.edition.slug == edition_slug,
+                                   EditionPartner.organisation == organisation_id).first()
     if row is None:
         raise SponsorNotFound(organisation_id)
     return SponsorSeat(edition_id=row["edition"], edition_slug=row["edition.slug"],
-                       edition_title=json_value(row["edition.title"]) or {}, edition_status=row["edition.status"],
+                       edition_title=row["edition.title"] or {}, edition_status=row["edition.status"],
                        time_zone=row["edition.time_zone"],
-                       enabled_plugins=tuple(json_value(row["edition.enabled_plugins"]) or ()),
+                       enabled_plugins=tuple(row["edition.enabled_plugins"] or ()),
                        organisation_id=row["organisation"], organisation_name=row["organisation.name"])
 
 
@@ -161,17 +162,18 @@ def _report_links(seat: SponsorSeat, audiences: tuple[str, ...]) -> list[ReportL
 async def sponsor_home(*, actor: SessionUser, edition_slug: str) -> SponsorHome:
     """The sponsor's prizes in the edition and the reports it may open."""
     seat = await seat_for_sponsor(actor=actor, edition_slug=edition_slug)
-    prizes = await Prize.select(Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.target).where(
+    prizes = await Prize.select(Prize.code, Prize.name, Prize.kind, Prize.amount_eur,
+                                Prize.target).output(load_json=True).where(
         Prize.edition == seat.edition_id, Prize.sponsor.organisation == seat.organisation_id).order_by(Prize.position)
-    tracks = await Track.select(Track.code, Track.name).where(Track.edition == seat.edition_id)
-    areas = await Area.select(Area.code, Area.name).where(Area.edition == seat.edition_id)
-    names = {("track", t["code"]): json_value(t["name"]) or {} for t in tracks}
-    names.update({("area", a["code"]): json_value(a["name"]) or {} for a in areas})
+    tracks = await Track.select(Track.code, Track.name).output(load_json=True).where(Track.edition == seat.edition_id)
+    areas = await Area.select(Area.code, Area.name).output(load_json=True).where(Area.edition == seat.edition_id)
+    names = {("track", t["code"]): t["name"] or {} for t in tracks}
+    names.update({("area", a["code"]): a["name"] or {} for a in areas})
     return SponsorHome(
         seat=seat,
-        prizes=[PrizeLine(code=p["code"], name=json_value(p["name"]) or {}, kind=p["kind"],
+        prizes=[PrizeLine(code=p["code"], name=p["name"] or {}, kind=p["kind"],
                           amount_eur=None if p["amount_eur"] is None else float(p["amount_eur"]),
-                          target=target_text(json_value(p["target"]) or {}, names)) for p in prizes],
+                          target=target_text(p["target"] or {}, names)) for p in prizes],
         reports=_report_links(seat, SPONSOR_AUDIENCES),
     )
 
@@ -269,7 +271,8 @@ async def sponsors_overview(*, actor: SessionUser, edition_slug: str) -> Sponsor
     partners = await EditionPartner.select(EditionPartner.organisation, EditionPartner.organisation.name,
                                            EditionPartner.role).where(
         EditionPartner.edition == edition.id).order_by(EditionPartner.position)
-    prizes = await Prize.select(Prize.name, Prize.sponsor.organisation).where(Prize.edition == edition.id).order_by(
+    prizes = await Prize.select(Prize.name, Prize.sponsor.organisation).output(load_json=True).where(
+            Prize.edition == edition.id).order_by(
         Prize.position)
     users = await RoleGrant.select(RoleGrant.organisation, RoleGrant.account.email).where(
         RoleGrant.edition == edition.id, RoleGrant.role == "sponsor")
@@ -280,10 +283,10 @@ async def sponsors_overview(*, actor: SessionUser, edition_slug: str) -> Sponsor
         lines[organisation] = SponsorLine(
             organisation_id=organisation, name=p["organisation.name"],
             roles=((*previous.roles, p["role"]) if previous else (p["role"],)),
-            prizes=tuple(json_value(z["name"]) or {} for z in prizes if z["sponsor.organisation"] == organisation),
+            prizes=tuple(z["name"] or {} for z in prizes if z["sponsor.organisation"] == organisation),
             users=tuple(sorted(u["account.email"] for u in users if u["organisation"] == organisation)))
-    enabled = tuple(json_value((await Edition.select(Edition.enabled_plugins).where(
-        Edition.id == edition.id).first())["enabled_plugins"]) or ())
+    enabled = tuple((await Edition.select(Edition.enabled_plugins).output(load_json=True).where(
+        Edition.id == edition.id).first())["enabled_plugins"] or ())
     offers = active_registry().report_offers(enabled=enabled)
     reports = [ReportLink(name=n, label=o.report.label, description=o.report.description, formats=o.report.formats)
                for n, o in offers.items() if "pdf" in o.report.formats]

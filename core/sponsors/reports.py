@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from core.applications import lifecycle
 from core.platform import i18n
-from core.platform.db import json_value
 from core.platform.documents.tabular import Sheet, SheetChart, to_csv, to_xlsx
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
@@ -104,7 +103,8 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
     """One row per submitted application with its stages reached (from published decisions) and team make-up."""
     applications = await Application.select(
         Application.id, Application.legal_form, Application.answers, Application.track.code,
-        Application.area.code).where(Application.edition == edition_id, Application.submitted_at.is_not_null(),
+        Application.area.code).output(load_json=True).where(
+            Application.edition == edition_id, Application.submitted_at.is_not_null(),
                                      Application.status.not_in(list(lifecycle.NOT_ENTERED)))
     ids = [a["id"] for a in applications]
     decisions = await _published_decisions(edition_id)
@@ -125,7 +125,7 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
         members.setdefault(m["application"], []).append({"gender": _gender(m["gender"]), "age_band": m["age_band"]})
     entries = []
     for a in applications:
-        values = (json_value(a["answers"]) or {}).get("values", {})
+        values = (a["answers"] or {}).get("values", {})
         entries.append({
             "track": a["track.code"] or "", "area": a["area.code"] or "",
             "legal_form": a["legal_form"] or values.get("legal_form") or "",
@@ -133,16 +133,17 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
             "finalists": a["id"] in finalists or a["id"] in winners, "winners": a["id"] in winners,
             "team": members.get(a["id"], []),
         })
-    edition = await Edition.select(Edition.application_form).where(Edition.id == edition_id).first()
+    edition = await Edition.select(Edition.application_form).output(load_json=True).where(
+        Edition.id == edition_id).first()
     legal_forms = {}
-    for section in json_value(edition["application_form"]) or []:
+    for section in edition["application_form"] or []:
         for question in section.get("questions", []):
             if question.get("code") == "legal_form":
                 legal_forms = {c["code"]: c.get("label", {}) for c in question.get("choices", [])}
-    tracks = await Track.select(Track.code, Track.name).where(Track.edition == edition_id)
-    areas = await Area.select(Area.code, Area.name).where(Area.edition == edition_id)
-    labels = {"track": {t["code"]: json_value(t["name"]) or {} for t in tracks},
-              "area": {a["code"]: json_value(a["name"]) or {} for a in areas},
+    tracks = await Track.select(Track.code, Track.name).output(load_json=True).where(Track.edition == edition_id)
+    areas = await Area.select(Area.code, Area.name).output(load_json=True).where(Area.edition == edition_id)
+    labels = {"track": {t["code"]: t["name"] or {} for t in tracks},
+              "area": {a["code"]: a["name"] or {} for a in areas},
               "legal_form": legal_forms}
     return entries, labels
 
@@ -155,13 +156,14 @@ async def post_award_progress(*, application_ids: Sequence[int], edition_id: int
     ids = list(application_ids)
     if not ids:
         return {}
-    milestones = await Milestone.select(Milestone.id, Milestone.code, Milestone.name, Milestone.due_on).where(
-        Milestone.edition == edition_id).order_by(Milestone.due_on)
+    milestones = await Milestone.select(Milestone.id, Milestone.code, Milestone.name, Milestone.due_on).output(
+        load_json=True).where(Milestone.edition == edition_id).order_by(Milestone.due_on)
     submissions = await MilestoneSubmission.select(
         MilestoneSubmission.milestone, MilestoneSubmission.application, MilestoneSubmission.status).where(
         MilestoneSubmission.application.is_in(ids))
     kpis = await KpiDefinition.select(KpiDefinition.id, KpiDefinition.code, KpiDefinition.name,
-                                      KpiDefinition.unit).where(KpiDefinition.edition == edition_id)
+                                      KpiDefinition.unit).output(load_json=True).where(
+                                          KpiDefinition.edition == edition_id)
     values = await KpiValue.select(KpiValue.application, KpiValue.kpi, KpiValue.kind, KpiValue.value,
                                    KpiValue.period_end, KpiValue.reported_at).where(
         KpiValue.application.is_in(ids)).order_by(KpiValue.period_end).order_by(KpiValue.reported_at)
@@ -181,11 +183,11 @@ async def post_award_progress(*, application_ids: Sequence[int], edition_id: int
             series = [((v["period_end"] or v["reported_at"]).isoformat()[:10], v["value"]) for v in reported]
             if baseline is not None:
                 series.insert(0, ("baseline", baseline))
-            kpi_rows.append({"code": kpi["code"], "name": json_value(kpi["name"]) or {}, "unit": kpi["unit"],
+            kpi_rows.append({"code": kpi["code"], "name": kpi["name"] or {}, "unit": kpi["unit"],
                              "baseline": baseline, "target": target,
                              "latest": reported[-1]["value"] if reported else None, "series": series})
         progress[application_id] = {
-            "milestones": [{"code": m["code"], "name": json_value(m["name"]) or {},
+            "milestones": [{"code": m["code"], "name": m["name"] or {},
                             "due_on": m["due_on"].isoformat() if m["due_on"] else None,
                             "status": status_of.get((application_id, m["id"]), "planned")} for m in milestones],
             "kpis": kpi_rows,
@@ -200,13 +202,13 @@ async def _personal(application_ids: set[int], consented: set[int]) -> dict[int,
     allowed = list(application_ids & consented)
     if not allowed:
         return {}
-    rows = await Application.select(Application.id, Application.entity_name, Application.answers).where(
-        Application.id.is_in(allowed))
+    rows = await Application.select(Application.id, Application.entity_name, Application.answers).output(
+        load_json=True).where(Application.id.is_in(allowed))
     team = await TeamMember.select(TeamMember.application, TeamMember.full_name).where(
         TeamMember.application.is_in(allowed)).order_by(TeamMember.position)
     found = {}
     for row in rows:
-        values = (json_value(row["answers"]) or {}).get("values", {})
+        values = (row["answers"] or {}).get("values", {})
         found[row["id"]] = {"entity_name": row["entity_name"], "contact_email": str(values.get("contact_email", "")),
                             "team": [m["full_name"] for m in team if m["application"] == row["id"]]}
     return found
@@ -217,8 +219,8 @@ async def _round_scores(round_id: int) -> tuple[dict[int, Any], str]:
     round_row = await Round.select(
         Round.id, Round.code, Round.kind, Round.workflow, Round.rubric, Round.rubric_name, Round.normalisation,
         Round.settings, Round.advancement, Round.edition, Round.edition.slug, Round.edition.enabled_plugins,
-    ).where(Round.id == round_id).first()
-    workflow = active_registry().workflows(enabled=json_value(round_row["edition.enabled_plugins"]) or []).get(
+    ).output(load_json=True).where(Round.id == round_id).first()
+    workflow = active_registry().workflows(enabled=round_row["edition.enabled_plugins"] or []).get(
         round_row["workflow"] or "rubric")
     if workflow is None or not workflow.computes_results:
         return {}, ""
@@ -236,7 +238,7 @@ def _finite(value: float | None) -> float | None:
 async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str) -> list[dict[str, Any]]:
     """The organisation's prizes with the entries in the running (once published), winners and their progress."""
     prizes = await Prize.select(Prize.id, Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.target,
-                                Prize.quantity).where(
+                                Prize.quantity).output(load_json=True).where(
         Prize.edition == edition_id, Prize.sponsor.organisation == organisation_id).order_by(Prize.position)
     if not prizes:
         return []
@@ -245,7 +247,7 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
     ids = in_running | {a["application"] for a in awards}
     applications = {a["id"]: a for a in await Application.select(
         Application.id, Application.title, Application.track.code, Application.track.name, Application.area.code,
-        Application.area.name).where(Application.id.is_in(list(ids)))} if ids else {}
+        Application.area.name).output(load_json=True).where(Application.id.is_in(list(ids)))} if ids else {}
     scores, _method = await _round_scores(stage_round) if stage_round is not None else ({}, "")
     personal = await _personal(ids, await consenting(ids))
     progress = await post_award_progress(application_ids=sorted({a["application"] for a in awards}),
@@ -255,19 +257,19 @@ async def sponsor_prizes(*, edition_id: int, organisation_id: int, language: str
         a = applications[application_id]
         return {"id": application_id, "label": entry_label(application_id, a["title"]),
                 "track_code": a["track.code"] or "", "area_code": a["area.code"] or "",
-                "track": pick(json_value(a["track.name"]) or {}, language),
-                "area": pick(json_value(a["area.name"]) or {}, language), **personal.get(application_id, {})}
+                "track": pick(a["track.name"] or {}, language),
+                "area": pick(a["area.name"] or {}, language), **personal.get(application_id, {})}
 
     result = []
     for prize in prizes:
-        target = json_value(prize["target"]) or {}
+        target = prize["target"] or {}
         shortlist = [_with_score(entry, scores.get(entry["id"]))
                      for entry in map(describe, sorted(in_running)) if _targeted(entry, target)]
         shortlist.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["id"]))
         winners = [{**describe(a["application"]), "award_status": a["status"], **progress.get(a["application"], {})}
                    for a in awards if a["prize"] == prize["id"]]
         result.append({
-            "code": prize["code"], "name": json_value(prize["name"]) or {}, "kind": prize["kind"],
+            "code": prize["code"], "name": prize["name"] or {}, "kind": prize["kind"],
             "amount_eur": None if prize["amount_eur"] is None else float(prize["amount_eur"]),
             "target": target, "places": target.get("rank"), "published": stage_round is not None,
             "shortlist": shortlist, "winners": winners,
@@ -301,10 +303,11 @@ def _with_score(entry: dict[str, Any], row: Any) -> dict[str, Any]:
 async def build_snapshot(*, edition_id: int, organisation_id: int | None, organisation_name: str,
                          language: str) -> dict[str, Any]:
     """Everything a sponsor's reports may use, as plain data (see docs/plugins.md, "The report snapshot")."""
-    edition = await Edition.select(Edition.slug, Edition.title, Edition.status).where(Edition.id == edition_id).first()
+    edition = await Edition.select(Edition.slug, Edition.title, Edition.status).output(load_json=True).where(
+        Edition.id == edition_id).first()
     entries, labels = await funnel_entries(edition_id)
     snapshot: dict[str, Any] = {
-        "edition": {"slug": edition["slug"], "title": json_value(edition["title"]) or {},
+        "edition": {"slug": edition["slug"], "title": edition["title"] or {},
                     "status": edition["status"]},
         "language": language,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

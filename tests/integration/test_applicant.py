@@ -13,7 +13,6 @@ from core.applications import submission as applications
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
 from core.editions.competitions import import_competition_text
 from core.platform import i18n
-from core.platform.db import json_value
 from core.platform.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EXAMPLE, PASSWORD, SLUG, account
@@ -90,8 +89,9 @@ def test_an_invalid_answer_keeps_every_other_answer_and_what_was_typed(client):
     assert response.status_code == 400
     assert "Row 2: Enter a number, such as 12 or 3,5." in response.text
     assert 'value="trenta"' in response.text and 'value="anna@ortiaperti.example"' in response.text
-    stored = run(Application.select(Application.answers).where(Application.id == application_id).first())["answers"]
-    stored = json_value(stored)
+    stored = run(Application.select(Application.answers).output(load_json=True).where(
+            Application.id == application_id).first())["answers"]
+    stored = stored
     assert stored["values"]["contact_email"] == "anna@ortiaperti.example"
     assert stored["invalid"]["members"][1] == {"name": "Luca Bruno", "role": "", "age": "trenta", "gender": ""}
     # Coming back later shows the kept input and why it is refused.
@@ -373,9 +373,10 @@ def test_withdrawal_asks_for_confirmation_and_the_applicant_may_start_again_whil
     again = client.post(f"{location}/start-again", data={"_csrf_token": csrf_token(client, location)},
                         follow_redirects=False)
     assert again.status_code == 302
-    row = run(Application.select(Application.status, Application.receipt_number, Application.answers).first())
+    row = run(Application.select(Application.status, Application.receipt_number,
+                                 Application.answers).output(load_json=True).first())
     assert (row["status"], row["receipt_number"]) == ("draft", None)
-    assert json_value(row["answers"])["values"]["entity_name"] == "Orti Aperti APS"
+    assert row["answers"]["values"]["entity_name"] == "Orti Aperti APS"
     second = run(applications.submit_application(user=user, application_id=application_id, declarations=DECLARATIONS,
                                                  consents=set())).receipt_number
     assert (first, second) == (f"WC26-{application_id:05d}", f"WC26-{application_id:05d}-2")

@@ -14,7 +14,6 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from core.applications import submission as applications
 from core.people.registration import VERIFY_MAX_AGE
-from core.platform.db import json_value
 from core.platform.tables import Account, AccountSession, Application, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN, PASSWORD, SLUG, account
@@ -154,7 +153,7 @@ def test_add_a_row_saves_the_draft_and_shows_one_more_empty_row_without_javascri
                         follow_redirects=False)
     assert added.status_code == 302
     assert added.headers["location"] == f"{page}?saved=1&rows=members:3#field-members"
-    answers = json_value(run(Application.select(Application.answers).first())["answers"])
+    answers = run(Application.select(Application.answers).output(load_json=True).first())["answers"]
     assert answers["values"]["members"][0]["name"] == "Anna Russo"  # saved as any button saves
     html = client.get(added.headers["location"].split("#")[0], headers=EN).text
     assert member_rows(html) == 3 and 'value="Anna Russo"' in html and "Saved." in html

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from core.applications import submission as applications
 from core.editions import access
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN
@@ -55,8 +54,8 @@ def test_organiser_reopens_with_a_reason_and_the_applicant_submits_again(client)
     mail = run(OutgoingMail.select().where(OutgoingMail.kind == "application.reopened").first())
     assert mail["to_address"] == "anna@example.org"
     assert "The statute uploaded is another entity's." in mail["body_text"]
-    event = run(AuditEvent.select().where(AuditEvent.action == "application.reopened").first())
-    assert json_value(event["data"])["reason"] == "The statute uploaded is another entity's."
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "application.reopened").first())
+    assert event["data"]["reason"] == "The statute uploaded is another entity's."
 
     again = run(applications.submit_application(user=user, application_id=application_id,
                                                 declarations=DECLARATIONS, consents=set()))
@@ -121,7 +120,8 @@ def test_an_organiser_gives_one_applicant_more_time_after_the_deadline(client):
     assert "The extension was saved." in client.get(granted.headers["location"], headers=EN).text
     stored = run(Application.select(Application.deadline_extended_until).first())["deadline_extended_until"]
     assert stored == until and stored.utcoffset() is not None
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "application.deadline_extended")
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+            AuditEvent.action == "application.deadline_extended")
                 .output(load_json=True).first())
     assert event == {"data": {"until": until.isoformat()}}
 

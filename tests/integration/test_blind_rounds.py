@@ -14,7 +14,6 @@ from pypdf import PdfReader
 from core.editions import access
 from core.editions.competitions import import_competition_text
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import Application, Assignment, Attachment, AuditEvent, Round, TimelineEntry
 from tests import factories
 from tests.conftest import csrf_token, run, sign_in
@@ -195,8 +194,8 @@ def test_accepting_the_remaining_suggestions_needs_a_reason_and_is_audited(clien
     accepted = client.post(f"{page}/accept", headers=EN, follow_redirects=False, data={
         "_csrf_token": csrf_token(client, page), "reason": "Il comitato ha deciso di lasciare i nomi dei partner."})
     assert accepted.status_code == 302
-    event = run(AuditEvent.select().where(AuditEvent.action == "redaction.accepted").first())
-    data = json_value(event["data"])
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "redaction.accepted").first())
+    data = event["data"]
     assert data["reason"] == "Il comitato ha deciso di lasciare i nomi dei partner."
     assert data["entries"] == [entry.application_id] and data["suggestions"] >= 3
     assert 'id="gate-open"' in client.get(page, headers=EN).text
@@ -259,8 +258,8 @@ def test_the_organiser_redacts_keeps_and_edits_and_jurors_read_exactly_that(clie
     form = redaction_form(client, page, choose=lambda key: "keep" if key.startswith("333") else "redact",
                           texts={"solution": "Orti urbani condivisi, coordinati da una socia."})
     assert client.post(page, data=form, follow_redirects=False).status_code == 302
-    event = run(AuditEvent.select().where(AuditEvent.action == "redaction.saved").first())
-    assert json_value(event["data"])["kept"] == 1 and json_value(event["data"])["edited"] == ["solution"]
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "redaction.saved").first())
+    assert event["data"]["kept"] == 1 and event["data"]["edited"] == ["solution"]
     assert all(secret not in str(event["data"]) for secret in SECRETS)  # the audit log names nobody either
     as_user(client, "anna@jury.example")
     token = csrf_token(client, f"/jury/assignments/{entry.assignment_id}")
@@ -277,9 +276,9 @@ def test_an_answer_changed_after_the_review_closes_the_round_again(client):
     as_user(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{entry.application_id}"
     client.post(page, data=redaction_form(client, page), follow_redirects=False)
-    row = run(Application.select(Application.answers, Application.version).where(
+    row = run(Application.select(Application.answers, Application.version).output(load_json=True).where(
         Application.id == entry.application_id).first())
-    answers = json_value(row["answers"])
+    answers = row["answers"]
     answers["values"]["use_of_prize"] = f"Serre per la {ENTITY}."
     run(Application.update({Application.answers: answers, Application.version: row["version"] + 1}).where(
         Application.id == entry.application_id))
@@ -312,8 +311,8 @@ def test_a_pdf_with_scripts_is_flagged_to_the_organiser_and_served_cleaned_to_ev
     application_id = start_application(client)
     assert upload(client, application_id, "pitch_deck", "deck.pdf", identifying_pdf(),
                   "application/pdf").status_code == 302
-    event = run(AuditEvent.select().where(AuditEvent.action == "attachment.added").first())
-    assert sorted(json_value(event["data"])["active_content"]) == ["embedded_file", "javascript", "launch"]
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "attachment.added").first())
+    assert sorted(event["data"]["active_content"]) == ["embedded_file", "javascript", "launch"]
     attachment = run(Attachment.select(Attachment.id).first())["id"]
     own = client.get(f"/files/{attachment}")
     assert b"app.alert" in every_byte(own.content)  # the applicant gets back what they uploaded
@@ -331,8 +330,8 @@ def test_a_plain_pdf_reaches_the_organiser_as_uploaded(client):
     application_id = start_application(client)
     plain = minimal_pdf("Pitch")
     assert upload(client, application_id, "pitch_deck", "deck.pdf", plain, "application/pdf").status_code == 302
-    assert "active_content" not in json_value(run(AuditEvent.select(AuditEvent.data).where(
-        AuditEvent.action == "attachment.added").first())["data"])
+    assert "active_content" not in run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "attachment.added").first())["data"]
     account("olga@foundation.example", "organiser")
     as_user(client, "olga@foundation.example")
     attachment = run(Attachment.select(Attachment.id).first())["id"]
@@ -345,8 +344,8 @@ def test_redacting_every_remaining_suggestion_at_once_opens_the_round(client):
     page = f"/organise/{SLUG}/rounds/R1/redaction"
     assert client.post(f"{page}/redact-all", data={"_csrf_token": csrf_token(client, page)},
                        follow_redirects=False).status_code == 302
-    event = json_value(run(AuditEvent.select(AuditEvent.data).where(
-        AuditEvent.action == "redaction.redacted_remaining").first())["data"])
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "redaction.redacted_remaining").first())["data"]
     assert event["entries"] == [entry.application_id] and event["suggestions"] >= 3
     assert 'id="gate-open"' in client.get(page, headers=EN).text
     as_user(client, "anna@jury.example")

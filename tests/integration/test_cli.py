@@ -5,7 +5,6 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli.main import cli
-from core.platform.db import json_value
 from core.platform.tables import AuditEvent, Edition, Round
 from tests.conftest import run
 from tests.factories import EXAMPLE, EXAMPLE_FILE, account, application, assignment, edition_ids, review
@@ -140,10 +139,11 @@ def test_import_update_applies_a_changed_file_and_refuses_a_frozen_rubric(giuria
     assert updated.exit_code == 0, updated.output
     assert f"Updated edition welfare-comunita-2026 from {changed}: 1 changes" in updated.output
     assert "rounds[R1].advancement.top_n: 12 -> 10" in updated.output
-    r1 = run(Round.select(Round.id, Round.advancement).where(Round.code == "R1").first())
-    assert json_value(r1["advancement"])["top_n"] == 10
-    audited = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
-    assert json_value(audited["data"])["changes"] == [
+    r1 = run(Round.select(Round.id, Round.advancement).output(load_json=True).where(Round.code == "R1").first())
+    assert r1["advancement"]["top_n"] == 10
+    audited = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed").first())
+    assert audited["data"]["changes"] == [
         {"path": "rounds[R1].advancement.top_n", "before": 12, "after": 10}]
     assert giuria("competition", "import", "--update", str(changed)).output.startswith(
         "Edition welfare-comunita-2026: nothing changed.")

@@ -36,9 +36,9 @@ def test_demo_has_something_real_on_every_page(settings, client):
     assert run(Assignment.count().where(Assignment.round.edition == current)) == 3 * judged
     assert run(Review.count().where(Review.status == "submitted",
                                     Review.assignment.round.edition == current)) == 3 * judged
-    screening = run(Round.select().where(Round.edition == current, Round.code == "R1").first())
+    screening = run(Round.select().output(load_json=True).where(Round.edition == current, Round.code == "R1").first())
     assert screening["closes_at"] < now and screening["status"] == "closed"
-    mentoring = run(Round.select().where(Round.edition == current, Round.code == "R2").first())
+    mentoring = run(Round.select().output(load_json=True).where(Round.edition == current, Round.code == "R2").first())
     assert mentoring["opens_at"] == now - timedelta(days=MENTORING_DAYS) < now < mentoring["closes_at"]
     published = run(Decision.select(Decision.published_at).where(Decision.round == screening["id"]))
     assert len(published) == judged and all(d["published_at"] < mentoring["opens_at"] for d in published)
@@ -123,7 +123,7 @@ def test_the_2027_call_has_submitted_applications_an_organiser_takes_to_the_jury
         Application.id.is_in(ids)))}
     assert [statuses[i] for i in ids] == ["in_round"] * 5 + ["submitted"]
     # Six jurors accepted their invitation and declared tracks and capacity: the assignment runs from the page.
-    profiles = run(JurorProfile.select(JurorProfile.tracks, JurorProfile.max_load).where(
+    profiles = run(JurorProfile.select(JurorProfile.tracks, JurorProfile.max_load).output(load_json=True).where(
         JurorProfile.edition.slug == slug))
     assert len(profiles) == 6 and all(p["max_load"] for p in profiles)
     assert run(RoleGrant.count().where(RoleGrant.role == "juror", RoleGrant.edition.slug == slug)) == 6
@@ -161,20 +161,20 @@ def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, 
 
 
 def test_demo_has_enough_mentors_for_the_finalists_the_example_advances(settings, client):
-    from core.platform.db import json_value
     from core.platform.tables import MentorProfile
 
     run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), settings=settings))
     current = run(Edition.select(Edition.id).where(Edition.slug == "welfare-comunita-2026").first())["id"]
-    rounds = run(Round.select(Round.advancement).where(Round.edition == current))
-    finalists = max((json_value(r["advancement"]) or {}).get("top_n", 0) for r in rounds)
+    rounds = run(Round.select(Round.advancement).output(load_json=True).where(Round.edition == current))
+    finalists = max((r["advancement"] or {}).get("top_n", 0) for r in rounds)
     assert finalists == 12
     profiles = run(MentorProfile.select(MentorProfile.account, MentorProfile.capacity, MentorProfile.tracks,
-                                        MentorProfile.topics).where(MentorProfile.edition == current))
+                                        MentorProfile.topics).output(load_json=True).where(
+                                            MentorProfile.edition == current))
     assert len(profiles) == 5 and [p["capacity"] for p in profiles] == [3] * 5
     assert sum(p["capacity"] for p in profiles) >= finalists
-    assert len({tuple(json_value(p["tracks"])) for p in profiles}) == 5
-    assert len({tuple(json_value(p["topics"])) for p in profiles}) == 5
+    assert len({tuple(p["tracks"]) for p in profiles}) == 5
+    assert len({tuple(p["topics"]) for p in profiles}) == 5
     mentors = {p["account"] for p in profiles}
     granted = {g["account"] for g in run(RoleGrant.select(RoleGrant.account).where(
         RoleGrant.edition == current, RoleGrant.role == "mentor"))}

@@ -12,7 +12,6 @@ import pytest
 from litestar.testing import TestClient
 
 from core.platform import i18n
-from core.platform.db import json_value
 from core.platform.tables import (
     Account,
     AssignmentProposal,
@@ -46,9 +45,9 @@ def web(mail_settings):
 
 
 def profile_of(juror: int) -> tuple[list[str], int | None]:
-    row = run(JurorProfile.select(JurorProfile.tracks, JurorProfile.max_load).where(
+    row = run(JurorProfile.select(JurorProfile.tracks, JurorProfile.max_load).output(load_json=True).where(
         JurorProfile.juror == juror).first())
-    return json_value(row["tracks"]), row["max_load"]
+    return row["tracks"], row["max_load"]
 
 
 def local(moment: datetime) -> str:
@@ -192,9 +191,9 @@ def test_bids_in_the_window_conflicts_and_the_proposal(settings, client):
                                                     "max_load": "2"}, follow_redirects=False)
     assert proposed.status_code == 302
     proposal_id = int(re.search(r"proposal=(\d+)", proposed.headers["location"]).group(1))
-    raw = run(AssignmentProposal.select(AssignmentProposal.pairs).where(
+    raw = run(AssignmentProposal.select(AssignmentProposal.pairs).output(load_json=True).where(
         AssignmentProposal.id == proposal_id).first())["pairs"]
-    pairs = json_value(raw)
+    pairs = raw
     chosen = {(entry, juror): {"affinity": affinity, "expert": expert}
               for entry, juror, affinity, expert, _kept in pairs}
     e, j = setup.entries, setup.jurors

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from core.platform.db import json_value
 from core.platform.tables import (
     Assignment,
     AuditEvent,
@@ -197,10 +196,10 @@ def test_scoring_draft_submit_total_and_frozen_rubric(client, settings):
     # The summary names each criterion as the juror reads it, never by its code.
     assert ">Economic sustainability: Give a score from 1 to 5" in refused.text and ">SOS:" not in refused.text
     assert score(client, assignment, FULL, action="submit", original={"IMP": "4"}).status_code == 302
-    review = run(Review.select().first())
+    review = run(Review.select().output(load_json=True).first())
     assert review["status"] == "submitted" and review["total"] == pytest.approx(3.55)
     assert run(Assignment.select(Assignment.status).where(Assignment.id == assignment).first())["status"] == "submitted"
-    frozen = json_value(run(Round.select(Round.rubric).where(Round.id == panel.round_id).first())["rubric"])
+    frozen = run(Round.select(Round.rubric).output(load_json=True).where(Round.id == panel.round_id).first())["rubric"]
     assert [c["code"] for c in frozen["criteria"]] == ["IMP", "INN", "SOS", "TEA", "RET"]
     assert score(client, assignment, {"RET": "3"}, action="submit", original={"RET": "5"}).status_code == 302
     assert run(Review.select(Review.total).first())["total"] == pytest.approx(3.25)

@@ -10,44 +10,39 @@ import pytest
 from core.cli.demo import load_demo
 from core.editions import competitions, landing_queries
 from core.editions.competitions import PUBLIC_STATUSES, EditionNotFound
-from core.platform.db import json_value
 from core.platform.tables import Area, Edition, EditionPartner, Prize, TimelineEntry, Track
 from tests.conftest import run
-
-JSON_KEYS = ("title", "summary", "rules", "label", "name", "description", "regions", "target", "details")
-
-
-def _decoded(row: dict) -> dict:
-    return {key: json_value(value) if key in JSON_KEYS else value for key, value in row.items()}
 
 
 async def _old_lists(edition_id: int) -> dict[str, list[dict]]:
     return {
-        "timeline": await TimelineEntry.select().where(TimelineEntry.edition == edition_id).order_by(
+        "timeline": await TimelineEntry.select().output(load_json=True).where(
+            TimelineEntry.edition == edition_id).order_by(
             TimelineEntry.position),
-        "tracks": await Track.select(Track.code, Track.name, Track.description).where(
+        "tracks": await Track.select(Track.code, Track.name, Track.description).output(load_json=True).where(
             Track.edition == edition_id).order_by(Track.position),
-        "areas": await Area.select(Area.code, Area.name, Area.regions).where(Area.edition == edition_id).order_by(
+        "areas": await Area.select(Area.code, Area.name, Area.regions).output(load_json=True).where(
+            Area.edition == edition_id).order_by(
             Area.position),
         "partners": await EditionPartner.select(EditionPartner.role, EditionPartner.organisation.name,
-                                                EditionPartner.organisation.website).where(
+                                                EditionPartner.organisation.website).output(load_json=True).where(
             EditionPartner.edition == edition_id).order_by(EditionPartner.position),
         "prizes": await Prize.select(Prize.code, Prize.name, Prize.kind, Prize.amount_eur, Prize.target,
-                                     Prize.details, Prize.sponsor.organisation.name).where(
+                                     Prize.details, Prize.sponsor.organisation.name).output(load_json=True).where(
             Prize.edition == edition_id).order_by(Prize.position),
     }
 
 
 async def _compare() -> int:
     compared = 0
-    for edition in await Edition.select().order_by(Edition.id):
+    for edition in await Edition.select().output(load_json=True).order_by(Edition.id):
         new = await landing_queries.public_edition(edition["slug"], PUBLIC_STATUSES)
         assert new is not None
-        assert _decoded(new) == _decoded({key: edition[key] for key in new})
+        assert new == {key: edition[key] for key in new}
         new_lists = await landing_queries.landing_lists(edition["id"])
         old_lists = await _old_lists(edition["id"])
         for name, old_rows in old_lists.items():
-            assert [_decoded(r) for r in new_lists[name]] == [_decoded(r) for r in old_rows], name
+            assert new_lists[name] == old_rows, name
         assert all(new_lists[name] for name in ("timeline", "tracks", "partners", "prizes"))
         assert any(p["sponsor.organisation.name"] for p in new_lists["prizes"])
         compared += 1

@@ -90,7 +90,7 @@ def test_mentor_plans_records_a_session_and_the_startup_gets_its_ics(client, set
         "_csrf_token": token, "application_id": str(gamma), "day": "2026-07-31", "start": "10:00",
         "duration_minutes": "60", "mode": "in_person", "location": "Via Roma 1, Milano", "agenda": "Pitch deck"})
     assert ok.status_code == 302
-    session = run(MentoringSession.select().first())
+    session = run(MentoringSession.select().output(load_json=True).first())
     assert session["starts_at"] == datetime(2026, 7, 31, 8, 0, tzinfo=UTC)  # 10:00 in Rome, summer time
     record = client.post(f"/mentoring/sessions/{session['id']}/record", follow_redirects=False, data={
         "_csrf_token": token, "outcome": "held", "notes": "Deck reworked.", "mentor_present": "1",
@@ -304,7 +304,8 @@ def test_a_mentor_edits_their_profile_and_only_a_mentor_reaches_it(client, setti
                         data={"_csrf_token": token, "capacity": "3", **typed})
     assert saved.status_code == 302 and saved.headers["location"] == f"/mentoring/{SLUG}/profile?saved=1"
     row = run(MentorProfile.select(MentorProfile.organisation_name, MentorProfile.tracks, MentorProfile.topics,
-                                   MentorProfile.capacity, MentorProfile.availability, MentorProfile.bio).where(
+                                   MentorProfile.capacity, MentorProfile.availability,
+                                           MentorProfile.bio).output(load_json=True).where(
         MentorProfile.account == setup.mentors["marta"]).output(load_json=True).first())
     assert row == {"organisation_name": "Incubatore Sud", "tracks": ["AGR", "PAT"],
                    "topics": ["business_plan", "marketing"], "capacity": 3,
@@ -365,7 +366,7 @@ def test_the_startup_ticks_its_own_action_items_and_no_one_elses(client, setting
             {"text": "Introduce an investor", "owner": "mentor", "due_on": ""}])))) == {}
 
     def done() -> list[bool]:
-        items = run(MentoringSession.select(MentoringSession.action_items).where(
+        items = run(MentoringSession.select(MentoringSession.action_items).output(load_json=True).where(
             MentoringSession.id == session_id).output(load_json=True).first())["action_items"]
         return [item["done"] for item in items]
 
@@ -430,7 +431,6 @@ def test_a_startup_asks_for_another_mentor_with_a_reason_the_organisers_read(cli
 def test_organiser_sees_every_mentor_and_changes_a_capacity_audited(client, settings):
     from core.editions import access
     from core.people import accounts
-    from core.platform.db import json_value
     from core.platform.tables import AuditEvent, MentorProfile
 
     setup = make_edition(capacities={"marta": 2, "nico": 1})
@@ -452,8 +452,9 @@ def test_organiser_sees_every_mentor_and_changes_a_capacity_audited(client, sett
     assert done.status_code == 302 and done.headers["location"] == f"/organise/{SLUG}/mentoring?done=capacity#mentors"
     assert run(MentorProfile.select(MentorProfile.capacity).where(MentorProfile.account == nico).first()) == {
         "capacity": 4}
-    event = run(AuditEvent.select().where(AuditEvent.action == "mentor.capacity_changed").first())
-    assert (event["actor"], event["subject_id"], json_value(event["data"])) == (
+    event = run(AuditEvent.select().output(load_json=True).where(
+            AuditEvent.action == "mentor.capacity_changed").first())
+    assert (event["actor"], event["subject_id"], event["data"]) == (
         setup.organiser, str(nico), {"from": 1, "to": 4})
     page = client.get(f"/organise/{SLUG}/mentoring?done=capacity", headers=EN)
     assert "The mentor&#39;s capacity is saved." in page.text

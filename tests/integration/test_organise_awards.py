@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from core.platform.db import json_value
 from core.platform.tables import (
     Application,
     AuditEvent,
@@ -80,11 +79,12 @@ def test_confirming_creates_awards_with_conditions_that_the_organiser_tracks(cli
     done = client.post(f"/organise/{SLUG}/awards/confirm", data={**data, "choice.99": f"P-PUB:{ids['Gamma']}"},
                        follow_redirects=False)
     assert done.status_code == 302
-    awards = run(Award.select(Award.id, Award.prize.code, Award.application, Award.status, Award.conditions))
+    awards = run(Award.select(Award.id, Award.prize.code, Award.application, Award.status,
+                              Award.conditions).output(load_json=True))
     assert len(awards) == len(choices) + 1
     assert {a["status"] for a in awards} == {"confirmed"}
     loan_beta = next(a for a in awards if a["prize.code"] == "P-LOAN" and a["application"] == ids["Beta"])
-    conditions = json_value(loan_beta["conditions"])
+    conditions = loan_beta["conditions"]
     assert [c["code"] for c in conditions] == ["credit_check", "incorporation"]
     assert conditions[1]["due"]  # Beta is to be incorporated: within the months the rules allow
     assert run(AuditEvent.count().where(AuditEvent.action == "award.confirmed")) == len(awards)
@@ -98,12 +98,14 @@ def test_confirming_creates_awards_with_conditions_that_the_organiser_tracks(cli
         "_csrf_token": token, "code": "credit_check", "status": "met", "date": "2026-10-31",
         "note": "Delibera del comitato crediti"}, follow_redirects=False)
     assert response.status_code == 302
-    stored = json_value(run(Award.select(Award.conditions).where(Award.id == loan_beta["id"]).first())["conditions"])
+    stored = run(Award.select(Award.conditions).output(load_json=True).where(Award.id == loan_beta["id"]).first())[
+            "conditions"]
     assert stored[0] == {"code": "credit_check", "status": "met", "date": "2026-10-31",
                          "note": "Delibera del comitato crediti"}
     assert stored[1]["status"] == "pending"
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "award.condition_updated").first())
-    assert json_value(event["data"])["to"] == "met"
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+            AuditEvent.action == "award.condition_updated").first())
+    assert event["data"]["to"] == "met"
 
 
 def test_without_results_the_ranking_is_winners_then_finalists(client):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from core.editions.competitions import import_competition_text
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import (
     Application,
     AuditEvent,
@@ -80,12 +79,13 @@ def test_editing_the_file_applies_and_is_audited_once_the_call_is_open(client):
     response = client.post(f"/organise/{SLUG}/setup/yaml", data={"_csrf_token": token, "yaml": edited},
                            follow_redirects=False)
     assert response.status_code == 302
-    advancement = json_value(run(Round.select(Round.advancement).where(Round.code == "R1").first())["advancement"])
+    advancement = run(Round.select(Round.advancement).output(load_json=True).where(Round.code == "R1").first())[
+            "advancement"]
     assert advancement["top_n"] == 10
-    track = run(Track.select(Track.name).where(Track.code == "AGR").first())
-    assert json_value(track["name"])["it"] == "Agricoltura sociale e rurale"
-    event = run(AuditEvent.select().where(AuditEvent.action == "edition.changed").first())
-    changes = json_value(event["data"])["changes"]
+    track = run(Track.select(Track.name).output(load_json=True).where(Track.code == "AGR").first())
+    assert track["name"]["it"] == "Agricoltura sociale e rurale"
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "edition.changed").first())
+    changes = event["data"]["changes"]
     assert {"path": "rounds[R1].advancement.top_n", "before": 12, "after": 10} in changes
     assert any(c["path"] == "tracks[AGR].name.it" for c in changes)
 
@@ -136,7 +136,8 @@ def test_timeline_and_round_dates_forms(client):
     assert response.status_code == 302
     r1 = run(Round.select(Round.opens_at, Round.closes_at).where(Round.code == "R1").first())
     assert r1["closes_at"].isoformat().startswith("2026-06-01T16:00")
-    actions = [e["data"] for e in run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed"))]
+    actions = [e["data"] for e in run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+            AuditEvent.action == "edition.changed"))]
     assert len(actions) == 2
 
 
@@ -152,7 +153,7 @@ def test_rubric_weights_change_until_a_review_exists_then_are_refused(client):
     response = client.post(f"/organise/{SLUG}/setup/rounds/R1/rubric", data={"_csrf_token": token, **weights},
                            follow_redirects=False)
     assert response.status_code == 302
-    rubric = json_value(run(Round.select(Round.rubric).where(Round.code == "R1").first())["rubric"])
+    rubric = run(Round.select(Round.rubric).output(load_json=True).where(Round.code == "R1").first())["rubric"]
     assert {c["code"]: c["weight"] for c in rubric["criteria"]}["IMP"] == 3
     assert "weight: 3" in client.get(f"/organise/{SLUG}/setup/edition.yaml").text
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime, timedelta
 
-from core.platform.db import json_value
 from core.platform.tables import (
     Application,
     Assignment,
@@ -48,7 +47,8 @@ def statuses() -> dict[int, str]:
 
 
 def audits(action: str) -> list[dict]:
-    return [json_value(r["data"]) for r in run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == action))]
+    return [r["data"] for r in run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+            AuditEvent.action == action))]
 
 
 def with_applications(call_statuses: list[str]) -> tuple[list[int], int]:

@@ -11,7 +11,6 @@ from core.cli.main import cli
 from core.editions import access
 from core.editions.competitions import import_competition_text, read_competition_file
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import Application, Area, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
 from tests import factories
 from tests.conftest import csrf_token, run, sign_in
@@ -68,9 +67,9 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     created = post(client, "/organise/new", NEW, "/organise/new")
     assert created.status_code == 302
     assert created.headers["location"] == f"/organise/{SLUG}/setup?saved=created"
-    edition = run(Edition.select().where(Edition.slug == SLUG).first())
-    assert json_value(edition["title"]) == {"it": "Welfare, che impresa!", "en": "Welfare, what an enterprise!"}
-    assert [s["code"] for s in json_value(edition["application_form"])][:1] == ["entity"]
+    edition = run(Edition.select().output(load_json=True).where(Edition.slug == SLUG).first())
+    assert edition["title"] == {"it": "Welfare, che impresa!", "en": "Welfare, what an enterprise!"}
+    assert [s["code"] for s in edition["application_form"]][:1] == ["entity"]
 
     base = f"/organise/{SLUG}/setup"
     assert post(client, f"{base}/tracks/T1/rename", {"name_it": "Agricoltura sociale",
@@ -80,7 +79,7 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     missing = post(client, f"{base}/tracks", {"name_it": "Terza", "name_en": ""})
     assert missing.status_code == 400
     assert "Give a name in this language." in missing.text and 'value="Terza"' in missing.text
-    assert [json_value(t["name"])["en"] for t in run(Track.select().order_by(Track.position))] == [
+    assert [t["name"]["en"] for t in run(Track.select().output(load_json=True).order_by(Track.position))] == [
         "Social farming", "Care services"]
 
     checklist = {"name_it": "Verifica di ammissibilità", "name_en": "Admissibility check", "kind": "admissibility",
@@ -102,12 +101,12 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     assert bad_weight.status_code == 400
     assert "Give this round&#39;s share as a whole percentage from 1 to 99." in bad_weight.text
     assert post(client, f"{base}/rounds/add", final).status_code == 302
-    rounds = run(Round.select().order_by(Round.position))
+    rounds = run(Round.select().output(load_json=True).order_by(Round.position))
     assert [(r["code"], r["kind"], r["workflow"], r["rubric_name"], r["jurors_per_entry"], r["blind"])
             for r in rounds] == [("R1", "admissibility", "checklist", "", 1, False),
                                  ("R2", "screening", "rubric", "welfare-screening", 3, True),
                                  ("R3", "final_pitch", "rubric", "welfare-final-pitch", 5, False)]
-    assert json_value(rounds[2]["combination"]) == {"R2": 0.4, "R3": 0.6}
+    assert rounds[2]["combination"] == {"R2": 0.4, "R3": 0.6}
 
     for name, kind in (("Fondazione Aurora", "foundation"), ("Banca di Comunità", "bank")):
         assert post(client, f"{base}/partners", {"organisation": name, "role": "sponsor", "kind": kind}
@@ -126,8 +125,9 @@ def test_a_whole_edition_set_up_with_forms_round_trips_as_a_file(admin):
     assert post(client, f"{base}/prizes", {"name_it": "Prestito", "name_en": "Loan", "sponsor": "Banca di Comunità",
                                            "kind": "loan_offer", "amount": "50000", "target": "all_winners"}
                 ).status_code == 302
-    prizes = run(Prize.select(Prize.code, Prize.kind, Prize.amount_eur, Prize.target).order_by(Prize.position))
-    assert [(p["code"], p["kind"], float(p["amount_eur"]), json_value(p["target"])) for p in prizes] == [
+    prizes = run(Prize.select(Prize.code, Prize.kind, Prize.amount_eur, Prize.target).output(load_json=True).order_by(
+        Prize.position))
+    assert [(p["code"], p["kind"], float(p["amount_eur"]), p["target"]) for p in prizes] == [
         ("P1", "cash_grant", 20000.0, {"track": "T1", "rank": 1}),
         ("P2", "loan_offer", 50000.0, {"scope": "all_winners"})]
 
@@ -203,8 +203,9 @@ def test_parts_in_use_and_scored_rounds_are_refused_with_a_clear_message(client)
                                                                "name_en": "Heritage"}, follow_redirects=False)
     assert renamed.status_code == 302
     assert renamed.headers["location"] == f"{base}?saved=tracks#tracks"
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
-    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["tracks[PAT].name.it", "tracks[PAT].name.en"]
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed").first())
+    assert [c["path"] for c in event["data"]["changes"]] == ["tracks[PAT].name.it", "tracks[PAT].name.en"]
     # no CSRF token, no change; an unknown part is a missing page
     assert client.post(f"{base}/tracks/PAT/remove", data={}).status_code == 403
     token = csrf_token(client, base)
@@ -279,15 +280,16 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
     changed = edit("R1")
     assert changed.status_code == 302
     assert changed.headers["location"] == f"{base}?saved=round#round"
-    row = run(Round.select(Round.name, Round.jurors_per_entry, Round.advancement).where(
+    row = run(Round.select(Round.name, Round.jurors_per_entry, Round.advancement).output(load_json=True).where(
         Round.code == "R1", Round.edition.slug == RUNNING).first())
-    assert json_value(row["name"]) == {"it": "Giuria a distanza", "en": "Remote jury"}
+    assert row["name"] == {"it": "Giuria a distanza", "en": "Remote jury"}
     assert row["jurors_per_entry"] == 2
     # the other rules of the round's advancement stay
-    assert json_value(row["advancement"]) == {"top_n": 5, "min_per_track": 2, "min_per_area": {"SUD": 3}}
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
+    assert row["advancement"] == {"top_n": 5, "min_per_track": 2, "min_per_area": {"SUD": 3}}
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed").first())
     assert {"rounds[R1].jurors_per_entry", "rounds[R1].advancement.top_n"} <= {
-        c["path"] for c in json_value(event["data"])["changes"]}
+        c["path"] for c in event["data"]["changes"]}
     page = client.get(base, headers=EN).text
     assert "The rounds were saved." not in page  # only after the redirect's query
     assert "5 go on" in page and "Change Remote jury" in page
@@ -299,8 +301,8 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
         refused = edit("R1", **data)
         assert refused.status_code == 400, data
         assert message in refused.text
-    assert json_value(run(Round.select(Round.advancement).where(
-        Round.code == "R1", Round.edition.slug == RUNNING).first())["advancement"])["top_n"] == 5
+    assert run(Round.select(Round.advancement).output(load_json=True).where(
+        Round.code == "R1", Round.edition.slug == RUNNING).first())["advancement"]["top_n"] == 5
 
     # Jurors per entry cannot drop below the jurors an entry already has.
     edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
@@ -315,7 +317,8 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
     assert "Some entries of this round already have more jurors than that." in refused.text
     # An empty number: every ranked entry goes on.
     assert edit("R1", top_n="").status_code == 302
-    assert "top_n" not in json_value(run(Round.select(Round.advancement).where(Round.id == r1).first())["advancement"])
+    assert "top_n" not in run(Round.select(Round.advancement).output(load_json=True).where(
+        Round.id == r1).first())["advancement"]
 
     # No CSRF token, no change; an unknown round is a missing page; another edition's organiser sees nothing.
     assert client.post(f"{base}/rounds/R1/edit", data={"top_n": "3"}).status_code == 403
@@ -328,7 +331,8 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
     token = csrf_token(client, "/organise/new")
     assert client.post(f"{base}/rounds/R1/edit", data={"_csrf_token": token, "name_it": "x", "name_en": "y"},
                        headers=EN).status_code == 404
-    assert json_value(run(Round.select(Round.name).where(Round.id == r1).first())["name"])["en"] == "Remote jury"
+    assert run(Round.select(Round.name).output(load_json=True).where(
+        Round.id == r1).first())["name"]["en"] == "Remote jury"
 
 
 def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(client):
@@ -347,10 +351,9 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
         return client.post(f"{base}/{path}", data={"_csrf_token": token, **data}, headers=EN, follow_redirects=False)
 
     def prize(code: str) -> dict:
-        row = run(Prize.select(Prize.name, Prize.amount_eur, Prize.quantity, Prize.target, Prize.conditions,
-                               Prize.sponsor.organisation.name).where(Prize.code == code).first())
-        return {**row, "name": json_value(row["name"]), "target": json_value(row["target"]),
-                "conditions": json_value(row["conditions"])}
+        return run(Prize.select(Prize.name, Prize.amount_eur, Prize.quantity, Prize.target, Prize.conditions,
+                                Prize.sponsor.organisation.name).output(load_json=True).where(
+                                    Prize.code == code).first())
 
     # A prize: names, sponsor, amount, quantity, conditions; its target stays as the form showed it.
     page = client.get(base, headers=EN).text
@@ -365,8 +368,9 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
     assert (float(saved["amount_eur"]), saved["quantity"], saved["conditions"]) == (25000, 2, ["incorporation"])
     assert saved["sponsor.organisation.name"] == "Fondazione Radici (demo)"
     assert saved["target"]["area"] == "NORD" and saved["target"]["rank"] == 1
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").first())
-    assert {c["path"] for c in json_value(event["data"])["changes"]} == {
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed").first())
+    assert {c["path"] for c in event["data"]["changes"]} == {
         "prizes[P-NORD].name.it", "prizes[P-NORD].name.en", "prizes[P-NORD].sponsor", "prizes[P-NORD].amount_eur",
         "prizes[P-NORD].quantity", "prizes[P-NORD].conditions"}
     # A target the form cannot show (the best non-winner of a track) is kept when the name alone changes.
@@ -426,7 +430,8 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
     application(edition, owner=other, area="SUD", title="Vigne", status="submitted", region="Puglia")
     south = {"name_it": "Mezzogiorno", "name_en": "South", "regions": ["Campania", "Puglia", "Sicilia", "Sardegna"]}
     assert send("areas/SUD/edit", south).status_code == 302
-    assert json_value(run(Area.select(Area.regions).where(Area.code == "SUD").first())["regions"]) == south["regions"]
+    assert run(Area.select(Area.regions).output(load_json=True).where(
+        Area.code == "SUD").first())["regions"] == south["regions"]
     refused = send("areas/SUD/edit", {**south, "regions": ["Campania", "Toscana"]})
     assert refused.status_code == 400
     assert 'id="error-area-SUD-regions">A region can belong to one area only: Toscana.' in refused.text
@@ -439,7 +444,8 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
     # A track's description, and the edition's title and summary.
     assert send("tracks/AGR/rename", {"name_it": "Agricoltura", "name_en": "Farming", "description_it": "Campi",
                                       "description_en": ""}).status_code == 302
-    assert json_value(run(Track.select(Track.description).where(Track.code == "AGR").first())["description"]) == {
+    assert run(Track.select(Track.description).output(load_json=True).where(
+        Track.code == "AGR").first())["description"] == {
         "it": "Campi"}
     refused = send("edition", {"title_it": "Welfare 2026", "title_en": "", "summary_it": "", "summary_en": "",
                                "regulation_version": "2.0"})
@@ -448,12 +454,12 @@ def test_partners_prizes_areas_tracks_and_the_edition_are_edited_with_forms(clie
     assert 'value="Welfare 2026"' in refused.text
     assert send("edition", {"title_it": "Welfare 2026", "title_en": "Welfare 2026", "summary_it": "Un bando.",
                             "summary_en": "A call.", "regulation_version": "2.0"}).status_code == 302
-    row = run(Edition.select(Edition.title, Edition.summary, Edition.regulation_version).where(
+    row = run(Edition.select(Edition.title, Edition.summary, Edition.regulation_version).output(load_json=True).where(
         Edition.slug == RUNNING).first())
-    assert json_value(row["title"]) == {"it": "Welfare 2026", "en": "Welfare 2026"}
-    assert (json_value(row["summary"]), row["regulation_version"]) == ({"it": "Un bando.", "en": "A call."}, "2.0")
-    paths = [c["path"] for e in run(AuditEvent.select(AuditEvent.data).where(
-        AuditEvent.action == "edition.changed")) for c in json_value(e["data"])["changes"]]
+    assert row["title"] == {"it": "Welfare 2026", "en": "Welfare 2026"}
+    assert (row["summary"], row["regulation_version"]) == ({"it": "Un bando.", "en": "A call."}, "2.0")
+    paths = [c["path"] for e in run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed")) for c in e["data"]["changes"]]
     assert {"partners[1].organisation", "partners[1].kind", "partners[1].website", "areas[SUD].regions",
             "tracks[AGR].description.it", "edition.title.it",
             "edition.regulation_version"} <= set(paths)
@@ -479,8 +485,8 @@ def test_a_rounds_workflow_rubric_blindness_and_combination_change_until_scoring
                            follow_redirects=False)
 
     assert edit("R3").status_code == 302
-    row = run(Round.select(Round.combination, Round.blind).where(Round.code == "R3").first())
-    assert json_value(row["combination"]) == {"R3": 0.5, "R1": 0.5} and row["blind"] is False
+    row = run(Round.select(Round.combination, Round.blind).output(load_json=True).where(Round.code == "R3").first())
+    assert row["combination"] == {"R3": 0.5, "R1": 0.5} and row["blind"] is False
     # Bad input keeps what was typed and names the field.
     refused = edit("R3", weight="most", rubric="nope")
     assert refused.status_code == 400
@@ -512,6 +518,7 @@ def test_a_rounds_workflow_rubric_blindness_and_combination_change_until_scoring
     assert run(Round.select(Round.blind, Round.rubric_name).where(Round.id == r1).first()) == {
         "blind": True, "rubric_name": "welfare-screening"}
     assert edit("R1", **{**screening, "name_en": "Remote jury"}).status_code == 302
-    event = run(AuditEvent.select(AuditEvent.data).where(AuditEvent.action == "edition.changed").order_by(
+    event = run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
+        AuditEvent.action == "edition.changed").order_by(
         AuditEvent.id, ascending=False).first())
-    assert [c["path"] for c in json_value(event["data"])["changes"]] == ["rounds[R1].name.en"]
+    assert [c["path"] for c in event["data"]["changes"]] == ["rounds[R1].name.en"]

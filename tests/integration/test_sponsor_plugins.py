@@ -16,7 +16,6 @@ from litestar.testing import TestClient
 
 from core import plugins
 from core.cli.main import cli
-from core.platform.db import json_value
 from core.platform.tables import AuditEvent, Edition, Review, Round
 from tests.conftest import csrf_token, run
 from tests.factories import (
@@ -115,8 +114,8 @@ def test_the_example_rubric_is_enabled_chosen_and_scores_an_entry(example_instal
         assert refused.status_code == 400 and "enabled plugins" in refused.text
         assert post(client, f"{page}/plugins", page, {"plugin": "giuria-rubric-example",
                                                        "action": "enable"}).status_code == 302
-        edition = run(Edition.select(Edition.enabled_plugins).first())
-        assert json_value(edition["enabled_plugins"]) == ["giuria-rubric-example"]
+        edition = run(Edition.select(Edition.enabled_plugins).output(load_json=True).first())
+        assert edition["enabled_plugins"] == ["giuria-rubric-example"]
         assert run(AuditEvent.exists().where(AuditEvent.action == "plugin.enabled"))
         after = client.get(page, headers=EN)
         assert 'value="aurora-green"' in after.text and "Aurora – environmental impact" in after.text
@@ -134,7 +133,7 @@ def test_the_example_rubric_is_enabled_chosen_and_scores_an_entry(example_instal
         assert submitted.status_code == 302
         review = run(Review.select(Review.status, Review.total).first())
         assert review == {"status": "submitted", "total": pytest.approx(3.7)}  # equal weights would give 2.67
-        frozen = json_value(run(Round.select(Round.rubric).where(Round.code == "R1").first())["rubric"])
+        frozen = run(Round.select(Round.rubric).output(load_json=True).where(Round.code == "R1").first())["rubric"]
         assert frozen["name"] == "aurora-green" and [c["weight"] for c in frozen["criteria"]] == [60, 30, 10]
 
         as_person(client, "olga@organiser.example")

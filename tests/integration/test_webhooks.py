@@ -18,7 +18,6 @@ from core.applications import submission
 from core.editions import access
 from core.messaging import webhooks
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import AuditEvent, Organisation, WebhookDelivery, WebhookSubscription
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
@@ -249,8 +248,8 @@ def test_the_organiser_adds_and_deactivates_a_webhook_on_the_sponsors_page(clien
                                                   "url": receiver.url, "events": ["application.submitted"]})
     assert added.status_code == 200
     [secret] = SECRET_ON_PAGE.findall(added.text)
-    row = run(WebhookSubscription.select().first())
-    assert (row["secret"], row["url"], json_value(row["events"])) == (secret, receiver.url, ["application.submitted"])
+    row = run(WebhookSubscription.select().output(load_json=True).first())
+    assert (row["secret"], row["url"], row["events"]) == (secret, receiver.url, ["application.submitted"])
     # The secret is shown once: the page opened again does not carry it.
     assert secret not in client.get(page).text
     assert run(AuditEvent.count().where(AuditEvent.action == "webhook.subscribed")) == 1

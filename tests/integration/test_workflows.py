@@ -8,7 +8,6 @@ import pytest
 
 from core.hookspecs import hookimpl
 from core.people import accounts
-from core.platform.db import json_value
 from core.platform.tables import (
     Assignment,
     AuditEvent,
@@ -129,8 +128,8 @@ def test_two_checklists_agreeing_decide_and_disagreeing_ones_are_disputed(client
     assert found[beta].reasons == ("legal_form_allowed: S.r.l. ordinaria, non ammessa",)
     assert set(found[beta].flags) == {"failed:legal_form_allowed", "reviewers_disagree"}
 
-    stored = json_value(run(Review.select(Review.checklist).where(
-        Review.assignment == assignments[("anna", beta)]).first())["checklist"])
+    stored = run(Review.select(Review.checklist).output(load_json=True).where(
+        Review.assignment == assignments[("anna", beta)]).first())["checklist"]
     assert stored["outcome"] == "not_admissible"
     assert stored["items"]["legal_form_allowed"] == {"passed": False, "reason": "S.r.l. ordinaria, non ammessa"}
     actions = [e["action"] for e in run(AuditEvent.select(AuditEvent.action))]
@@ -314,11 +313,11 @@ def test_the_chair_discusses_disagreeing_entries_and_sets_a_consensus_score(clie
     assert after[panel.other_entry][0] == 2 and after[panel.other_entry][1] == before[panel.other_entry][1]
     assert sorted((s["review"], s["criterion"], s["value"]) for s in run(CriterionScore.select())) == scores_before
     assert sorted(r["total"] for r in run(Review.select(Review.total))) == totals_before
-    events = run(AuditEvent.select(AuditEvent.action, AuditEvent.data).order_by(AuditEvent.id))
+    events = run(AuditEvent.select(AuditEvent.action, AuditEvent.data).output(load_json=True).order_by(AuditEvent.id))
     actions = [e["action"] for e in events]
     assert actions.count("consensus.thread_opened") == 1 and actions.count("consensus.message_posted") == 2
     assert actions.count("consensus.set") == 1
-    decided = json_value(next(e["data"] for e in events if e["action"] == "consensus.set"))
+    decided = next(e["data"] for e in events if e["action"] == "consensus.set")
     assert decided["score"] == 4.5 and decided["previous"] is None and decided["application"] == panel.entry
 
     # The chair's pages and the jurors' thread never name the applicant of this blind round.
