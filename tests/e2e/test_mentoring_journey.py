@@ -76,7 +76,7 @@ def test_a_mentor_records_a_session_and_the_startup_reports_a_kpi(live_server, p
     page.get_by_role("button", name="Comunica", exact=True).click()
     assert page.get_by_role("status").inner_text() == "Valore comunicato. Grazie."
     row = page.get_by_role("row", name=re.compile("^Beneficiari raggiunti 30 giugno 2026"))
-    assert "1250" in row.inner_text()
+    assert "1.250" in row.inner_text()  # in Italian, thousands grouped
 
     page.get_by_role("link", name=re.compile("14 luglio 2026")).click()
     assert page.get_by_text("Rivisti i costi delle serre").is_visible()
