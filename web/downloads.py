@@ -46,26 +46,22 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 
 def file_response(download: Download) -> File:
     """The response for a permission-checked download route; the caller has done the checking."""
-    return File(
-        path=download.path,
-        filename=download.download_name,
-        media_type=download.content_type,
-        content_disposition_type="attachment",
-        etag=ETag(value=download.sha256),
-        # Given in full: Litestar would add "charset=utf-8" to a text type that already names its charset.
-        headers={"content-type": download.content_type,
-                 "content-disposition": content_disposition(download.download_name), **PRIVATE_FILE_HEADERS},
-    )
+    return _served(download, "attachment", PRIVATE_FILE_HEADERS)
 
 
 def preview_response(download: Download) -> File:
     """The file shown inline under PREVIEW_HEADERS; the caller has checked the reader and that it is previewable."""
+    return _served(download, "inline", PREVIEW_HEADERS)
+
+
+def _served(download: Download, disposition: str, extra_headers: dict[str, str]) -> File:
     return File(
         path=download.path,
         filename=download.download_name,
         media_type=download.content_type,
-        content_disposition_type="inline",
+        content_disposition_type=disposition,
         etag=ETag(value=download.sha256),
+        # Given in full: Litestar would add "charset=utf-8" to a text type that already names its charset.
         headers={"content-type": download.content_type,
-                 "content-disposition": content_disposition(download.download_name, "inline"), **PREVIEW_HEADERS},
+                 "content-disposition": content_disposition(download.download_name, disposition), **extra_headers},
     )
