@@ -849,3 +849,90 @@ class ApiToken(Table, tablename="api_token"):
 
 
 ALL_TABLES += (ApiToken,)
+
+
+# -- The live final ------------------------------------------------------------------------------
+
+
+class PitchSlot(Table, tablename="pitch_slot"):
+    """One finalist's turn at a live final (a final-pitch round run live): its place, its clock, its scoring.
+
+    The clock is stored, not kept in a worker: `phase_started_at` is when the running phase (pitch or Q&A) started
+    and `paused_remaining` the seconds it had left when paused (None while it runs), so every worker and every
+    page computes the same countdown.
+    """
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    position = Integer(default=0)
+    pitch_seconds = Integer(default=300)
+    qa_seconds = Integer(default=300)
+    room = Varchar(length=120, default="")  # a room or a stream's address
+    status = Varchar(length=20, default="waiting")  # waiting | pitch | qa | done | absent
+    phase_started_at = Timestamptz(null=True, default=None)
+    paused_remaining = Integer(null=True, default=None)
+    scoring = Varchar(length=10, default="closed")  # closed (not yet) | open | locked (closed by the organiser)
+    scoring_opened_at = Timestamptz(null=True, default=None)
+    scoring_closed_at = Timestamptz(null=True, default=None)
+    voting = Varchar(length=10, default="closed")  # the audience vote on this pitch: closed | open | locked
+    version = Integer(default=1)
+
+
+class LiveStage(Table, tablename="live_stage"):
+    """Where a live final stands: the slot on stage, the audience vote's settings, whether results are revealed."""
+
+    round = ForeignKey(references=Round, unique=True)
+    current_slot = ForeignKey(references=PitchSlot, null=True, on_delete=OnDelete.set_null)
+    audience_vote = Boolean(default=False)
+    badge_codes_required = Boolean(default=False)
+    revealed_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class LiveScoreReceipt(Table, tablename="live_score_receipt"):
+    """A score tapped on a juror's phone, under the id the phone gave it: a resend is recognised and applied once."""
+
+    juror = ForeignKey(references=Account)
+    client_id = Varchar(length=64)
+    slot = ForeignKey(references=PitchSlot)
+    criterion = Varchar(length=40)
+    value = DoublePrecision(null=True, default=None)
+    outcome = Varchar(length=20, default="applied")  # applied | late (scoring was locked) | refused
+    received_at = Timestamptz(default=TimestamptzNow())
+
+
+class AudienceBadge(Table, tablename="audience_badge"):
+    """A code printed on a badge: when the final asks for one, each code votes once per pitch."""
+
+    round = ForeignKey(references=Round)
+    code = Varchar(length=40)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AudienceVote(Table, tablename="audience_vote"):
+    """One device's vote on one pitch (1 to 5). Votes that look stuffed keep a `flag` and are not counted."""
+
+    slot = ForeignKey(references=PitchSlot)
+    device_hash = Varchar(length=64)
+    value = Integer(default=0)
+    address_hash = Varchar(length=64, default="")
+    agent_hash = Varchar(length=64, default="")
+    badge_code = Varchar(length=40, default="")
+    flag = Varchar(length=40, default="")  # "" counted | burst_address | burst_agent | ...
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LiveEvent(Table, tablename="live_event"):
+    """What happened at a live final, in order: a page that reconnects reads on from the last event it saw."""
+
+    round = ForeignKey(references=Round)
+    kind = Varchar(length=40)
+    payload = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (PitchSlot, LiveStage, LiveScoreReceipt, AudienceBadge, AudienceVote, LiveEvent)
+UNIQUE_TOGETHER["pitch_slot"] = (("round", "application"),)
+UNIQUE_TOGETHER["live_score_receipt"] = (("juror", "client_id"),)
+UNIQUE_TOGETHER["audience_badge"] = (("round", "code"),)
+UNIQUE_TOGETHER["audience_vote"] = (("slot", "device_hash"),)

@@ -1,0 +1,65 @@
+"""The live final's event log: every change of the day is a row that pages read on from, and a wake-up for listeners.
+
+Pages never hold the state themselves: they ask for the events after the last one they saw, so a page that lost
+its connection catches up, and any worker can serve it. `publish` writes inside the caller's write transaction and
+wakes listeners only once it commits. The wake-up travels in-process here; across workers it goes through
+PostgreSQL LISTEN/NOTIFY or Redis pub/sub (see `wake_listeners`), and a listener also looks every few seconds, so a
+lost wake-up delays a page but never loses an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.platform import db
+from core.platform.tables import LiveEvent
+
+__all__ = ["LiveEventView", "events_after", "publish", "wait_for_event", "wake_listeners"]
+
+# Waiters of this process by round: a wake-up, not state (the events are in the database).
+_waiters: dict[int, asyncio.Event] = {}
+
+POLL_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEventView:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None = None) -> None:
+    """Record that `kind` happened at the live final of `round_id`; call it inside the change's transaction."""
+    await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
+    db.after_commit(lambda: wake_listeners(round_id))
+
+
+def wake_listeners(round_id: int) -> None:
+    """Tell this process's listeners of `round_id` to read on."""
+    waiter = _waiters.pop(round_id, None)
+    if waiter is not None:
+        waiter.set()
+
+
+async def events_after(*, round_id: int, after_id: int, limit: int = 200) -> list[LiveEventView]:
+    """The round's events after `after_id`, oldest first."""
+    rows = await LiveEvent.select(LiveEvent.id, LiveEvent.kind, LiveEvent.payload, LiveEvent.created_at).where(
+        (LiveEvent.round == round_id) & (LiveEvent.id > after_id)).order_by(LiveEvent.id).limit(limit).output(
+        load_json=True)
+    return [LiveEventView(id=row["id"], kind=row["kind"], payload=row["payload"] or {},
+                          created_at=row["created_at"]) for row in rows]
+
+
+async def wait_for_event(*, round_id: int, seconds: float = POLL_SECONDS) -> None:
+    """Return when an event of `round_id` may have been published, or after `seconds`."""
+    waiter = _waiters.setdefault(round_id, asyncio.Event())
+    try:
+        await asyncio.wait_for(waiter.wait(), seconds)
+    except TimeoutError:
+        pass
