@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -35,7 +36,9 @@ from bench.postgres_databases import drop_postgres_database, make_postgres_datab
 from core.cli.demo import DEMO_PASSWORD, load_demo
 from core.platform import db
 from core.platform.settings import load_settings
+from core.platform.tables import Account, Application, Assignment, Round, RoundEntry
 
+JUROR = "giulia.ferri@fondazione-aurora.example"
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 BARE_APP = '''
 from litestar import Litestar, get
@@ -152,6 +155,14 @@ def milliseconds(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+# Each request sends another overall comment, so every score save is a real change of the stored review.
+CHANGING_COMMENT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, wrk.body .. "&overall_comment=note+" .. counter)
+end
+"""
 STATUS_TALLY = """
 statuses = {}
 response = function(status, headers, body)
@@ -163,7 +174,7 @@ end
 """
 
 
-def lua(path: Path, *, method: str, cookie: str, token: str, body: str = "") -> str:
+def lua(path: Path, *, method: str, cookie: str, token: str, body: str = "", changing: bool = False) -> str:
     """A wrk script sending the signed-in person's cookies; long brackets keep quotes in values intact."""
     path.write_text(
         f'wrk.method = "{method}"\n'
@@ -171,7 +182,7 @@ def lua(path: Path, *, method: str, cookie: str, token: str, body: str = "") -> 
         f'wrk.headers["x-csrftoken"] = [[{token}]]\n'
         'wrk.headers["hx-request"] = "true"\n'
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.body = [[{body}]]\n' + STATUS_TALLY, encoding="utf-8")
+        f'wrk.body = [[{body}]]\n' + (CHANGING_COMMENT if changing else "") + STATUS_TALLY, encoding="utf-8")
     return str(path)
 
 
@@ -232,6 +243,27 @@ def cookie_header(cookies: httpx.Cookies) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
+async def open_jury_for_the_juror(email: str) -> int:
+    """The demo's 2026 jury is closed: open the 2027 screening round around now with one submitted entry assigned
+    to `email` (conflict already checked, not blind: the 2027 round is blind and its entries are not yet cleared),
+    so the score save is a real change. Returns the assignment's id.
+
+    Writes rows directly: the bench measures the juror's pages, not the organiser's set-up of a round.
+    """
+    now = datetime.now(UTC)
+    jury = await Round.select(Round.id).where((Round.edition.slug == "welfare-comunita-2027")
+                                              & (Round.kind == "screening")).first()
+    entry = await Application.select(Application.id).where(
+        (Application.edition.slug == "welfare-comunita-2027") & (Application.status == "submitted")).first()
+    juror = await Account.select(Account.id).where(Account.email == email).first()
+    await Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7),
+                        Round.status: "open", Round.blind: False}).where(Round.id == jury["id"])
+    await Application.update({Application.status: "in_round"}).where(Application.id == entry["id"])
+    await RoundEntry.insert(RoundEntry(round=jury["id"], application=entry["id"]))
+    return (await Assignment.insert(Assignment(round=jury["id"], application=entry["id"], juror=juror["id"],
+                                               conflict_checked_at=now)))[0]["id"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -253,6 +285,7 @@ def main() -> None:
     db.configure(load_settings(environ))
     asyncio.run(db.migrate())
     asyncio.run(load_demo())
+    review_path = f"/jury/assignments/{asyncio.run(open_jury_for_the_juror(JUROR))}"
     (workdir / "bare.py").write_text(BARE_APP, encoding="utf-8")
     (workdir / "reference.py").write_text(REFERENCE_APP, encoding="utf-8")
     servers = []
@@ -285,19 +318,18 @@ def main() -> None:
             application = started.headers["location"]
         client.get(application)
         cookies = client.cookies
-        juror = sign_in(base, "giulia.ferri@fondazione-aurora.example")
-        review_path = re.search(r'href="(/jury/assignments/\d+)"', juror.get("/jury").text).group(1)
-        page = juror.get(review_path).text
-        if "any conflict of interest" in page or "conflitto di interessi?" in page:
-            juror.post(f"{review_path}/conflict", data={"decision": "none",
-                                                        "_csrf_token": CSRF.search(page).group(1)})
+        juror = sign_in(base, JUROR)
+        page = juror.get(review_path)
+        if page.status_code != 200 or 'name="score.' not in page.text:
+            raise SystemExit(f"the juror's review page is not open for scoring ({page.status_code})")
         juror_cookies = juror.cookies
         section_page = f"{application}/sections/project"
         save = f"{application}/sections/entity"
 
-        def script(name: str, method: str, jar: httpx.Cookies, csrf_cookie: str, body: str = "") -> str:
+        def script(name: str, method: str, jar: httpx.Cookies, csrf_cookie: str, body: str = "",
+                   changing: bool = False) -> str:
             return lua(workdir / f"{name}.lua", method=method, cookie=cookie_header(jar), token=jar.get(csrf_cookie),
-                       body=body)
+                       body=body, changing=changing)
 
         rows = [  # label, url, wrk script, compared with
             ("bare Litestar page", bare, None, None),
@@ -313,7 +345,7 @@ def main() -> None:
             ("juror review page (GET)", f"{base}{review_path}",
              script("juror_get", "GET", juror_cookies, "giuria_csrf"), "get"),
             ("juror score save (POST)", f"{base}{review_path}/review",
-             script("juror_post", "POST", juror_cookies, "giuria_csrf", SCORE_FORM), "post"),
+             script("juror_post", "POST", juror_cookies, "giuria_csrf", SCORE_FORM, changing=True), "post"),
         ]
         pids = {"bare Litestar page": servers[0].pid, "(b) reference GET": servers[1].pid,
                 "(b) reference POST": servers[1].pid}
