@@ -30,6 +30,18 @@ APPLIED, DUPLICATE, LATE, REFUSED = "applied", "duplicate", "late", "refused"
 MAX_CLIENT_ID = 64
 
 
+MAX_POINTS = 41
+
+
+def scale_points(criterion) -> list[float]:
+    """Every value of a criterion's scale from its minimum by its step; empty when too many to tap."""
+    step = criterion.step or 1.0
+    count = int(round((criterion.max - criterion.min) / step)) + 1
+    if count < 1 or count > MAX_POINTS:
+        return []
+    return [round(criterion.min + i * step, 6) for i in range(count)]
+
+
 class LiveRoundClosedToJuror(NotFound):
     """Not a live final this juror is assigned in (or no such round): it looks the same as none at all."""
 
@@ -59,6 +71,10 @@ class PhonePage:
         if self.blind:
             return _("Finalist {number}").format(number=self.slot.position)
         return self.slot.entity_name
+
+    def points(self, criterion) -> list[float]:
+        """The values a juror taps for a criterion: every step of its scale (a number box past MAX_POINTS)."""
+        return scale_points(criterion)
 
     @property
     def project(self) -> str:
