@@ -51,7 +51,7 @@ class Clock:
         if self.phase_started_at is None:
             return self.phase_seconds()
         elapsed = (now - self.phase_started_at).total_seconds()
-        return int(round(self.phase_seconds() - elapsed))
+        return round(self.phase_seconds() - elapsed)
 
     def ends_at(self) -> datetime | None:
         """When the running phase runs out, for the pages' countdown; None when paused or outside a phase."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from core.live import clock
 from core.live.events import publish
 from core.live.phone_scores import submit_slot_reviews
-from core.live.running_order import LiveRound, RunningOrderRefused, slot_row, live_round, slot_clock
+from core.live.running_order import LiveRound, RunningOrderRefused, live_round, slot_clock, slot_row
 from core.platform import audit, db
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser

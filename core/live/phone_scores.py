@@ -36,7 +36,7 @@ MAX_POINTS = 41
 def scale_points(criterion) -> list[float]:
     """Every value of a criterion's scale from its minimum by its step; empty when too many to tap."""
     step = criterion.step or 1.0
-    count = int(round((criterion.max - criterion.min) / step)) + 1
+    count = round((criterion.max - criterion.min) / step) + 1
     if count < 1 or count > MAX_POINTS:
         return []
     return [round(criterion.min + i * step, 6) for i in range(count)]
@@ -91,14 +91,15 @@ async def _round_for_juror(juror: SessionUser, round_id: int) -> dict[str, Any]:
     return row
 
 
-def _assignment_sql(lock: bool) -> str:
-    return ("SELECT id, status FROM assignment WHERE round = {} AND application = {} AND juror = {}"
-            " AND status != 'recused'" + (" FOR UPDATE" if lock and not db.is_sqlite() else ""))
+ASSIGNMENT_SQL = ("SELECT id, status FROM assignment WHERE round = {} AND application = {} AND juror = {}"
+                  " AND status != 'recused'")
+ASSIGNMENT_LOCK_SQL = ASSIGNMENT_SQL + " FOR UPDATE"
 
 
 async def _juror_assignment(juror: SessionUser, round_id: int, application_id: int, *,
                             lock: bool = False) -> dict[str, Any] | None:
-    rows = await Assignment.raw(_assignment_sql(lock), round_id, application_id, juror.id)
+    sql = ASSIGNMENT_LOCK_SQL if lock and not db.is_sqlite() else ASSIGNMENT_SQL
+    rows = await Assignment.raw(sql, round_id, application_id, juror.id)
     return rows[0] if rows else None
 
 

@@ -44,7 +44,7 @@ async def current(request: Request, user: SignedInUser, round_id: FromPath[int])
     return await _page(request, user, round_id, "jury/_live_current.html")
 
 
-def _value(raw) -> float | None | str:
+def _value(raw) -> float | str | None:
     """A tapped value: a finite number, None to clear, or "bad"."""
     if raw is None or raw == "":
         return None
