@@ -73,6 +73,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     root = document.querySelector("[data-score-url]");
     if (!root) { return; }
+    document.documentElement.classList.add("live-taps");  // a tap saves: the forms' buttons are not needed
     key = "giuria-live-scores-" + root.getAttribute("data-round");
     document.addEventListener("change", function (event) {
       var form = event.target.closest && event.target.closest("form.live-criterion");
