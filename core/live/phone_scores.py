@@ -82,7 +82,7 @@ class PhonePage:
 
 
 async def _round_for_juror(juror: SessionUser, round_id: int) -> dict[str, Any]:
-    row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.blind, Round.rubric,
+    row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.blind, Round.rubric, Round.status,
                              Round.rubric_name, Round.edition.enabled_plugins).output(load_json=True).where(
         Round.id == round_id).first()
     if row is None or row["kind"] != "final_pitch" or not await Assignment.exists().where(
@@ -162,7 +162,7 @@ async def record_score(*, juror: SessionUser, round_id: int, client_id: str, slo
         problem = _value_problem(rubric, criterion, value)
         if problem:
             outcome = ScoreOutcome(REFUSED, problem)
-        elif slot["scoring"] == clock.SCORING_LOCKED:
+        elif slot["scoring"] == clock.SCORING_LOCKED or row["status"] == "closed":  # the slot or the whole round
             outcome = ScoreOutcome(LATE, _("Scoring for this pitch is closed: this score was not counted."))
         elif slot["scoring"] != clock.SCORING_OPEN:
             outcome = ScoreOutcome(REFUSED, _("Scoring for this pitch is not open yet."))

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -37,7 +38,7 @@ def phone(browser):
         context.close()
 
 
-def no_axe_violations(page, shot: str) -> None:
+def no_axe_violations(page, shot: Path) -> None:
     """axe-core finds nothing on the page, and it does not scroll sideways; a screenshot is kept for a look."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -45,7 +46,7 @@ def no_axe_violations(page, shot: str) -> None:
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
     width = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], width
-    page.screenshot(path=f"/tmp/live-final-{shot}.png", full_page=True)
+    page.screenshot(path=str(shot), full_page=True)
 
 
 def tap(page, criterion: str, value: str) -> None:
@@ -57,7 +58,7 @@ def control(page, finalist: str, button: str) -> None:
     page.wait_for_load_state()
 
 
-def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browser):
+def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browser, tmp_path):
     env = {"GIURIA_DATA_DIR": str(live_server.data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
            "PATH": "/usr/bin:/bin", "PYTHONPATH": "."}
     seeded = subprocess.run([sys.executable, "-m", "tests.e2e.live_final_seed"], env=env, capture_output=True,
@@ -75,7 +76,7 @@ def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browse
         organiser.get_by_role("button", name="Set up the running order").click()
         expect(organiser.get_by_role("status")).to_have_text("The running order is set up.")
         expect(organiser.locator("li.live-slot")).to_have_count(3)
-        no_axe_violations(organiser, "order")
+        no_axe_violations(organiser, tmp_path / "order.png")
         organiser.get_by_role("link", name="Open the control page").click()
 
         for page, email in ((first, JURORS[0]), (second, JURORS[1])):
@@ -92,8 +93,8 @@ def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browse
                 expect(page.get_by_role("heading", name=finalist)).to_be_visible()
                 expect(page.locator(".live-clock")).to_have_text(re.compile(r"^-?\d+:\d\d$"))
             if number == 0:
-                no_axe_violations(organiser, "control")
-                no_axe_violations(first, "phone")
+                no_axe_violations(organiser, tmp_path / "control.png")
+                no_axe_violations(first, tmp_path / "phone.png")
             for criterion in CRITERIA:
                 tap(first, criterion, value)
                 expect(first.locator(f'[data-criterion-status$="-{criterion}"]')).to_have_text("Saved.")

@@ -4,7 +4,10 @@ and the final's scores in the round's leaderboard combined with the online jury.
 
 from __future__ import annotations
 
+import io
 import re
+
+from pypdf import PdfReader
 
 from core.platform.tables import (
     Assignment,
@@ -221,6 +224,8 @@ def test_only_the_rounds_jurors_and_organisers_reach_the_live_final(client, sett
     assert client.get(base(), headers=EN).status_code == 403
     assert client.get(f"{base()}/control", headers=EN).status_code == 403
     assert run(LiveScoreReceipt.count()) == 0
+    factories.as_person(client, "olga@foundation.example")
+    assert client.get(f"/organise/{SLUG}/rounds/R1/live", headers=EN).status_code == 404  # not a final pitch
 
 
 def test_a_blind_round_names_no_finalist_on_the_phone(client, settings):
@@ -259,5 +264,7 @@ def test_the_final_scored_live_combines_with_the_online_jury_in_the_leaderboard(
     assert "30% Online jury + 70% Final pitch" in section
     names = re.findall(r'<th scope="row">(\w+) APS</th>', section)
     assert names == ["Beta", "Alfa"]  # Beta's final outweighs Alfa's online lead
-    exports = client.get(f"/organise/{SLUG}/exports", headers=EN)
-    assert exports.status_code == 200 and "Final pitch" in exports.text
+    verbale = client.get(f"/organise/{SLUG}/exports/verbale.pdf?round=R3&lang=en")
+    assert verbale.status_code == 200 and verbale.headers["content-type"].startswith("application/pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(verbale.content)).pages)
+    assert "Final pitch" in text and "Alfa APS" in text and "Beta APS" in text
