@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.editions import access
+from core.judging.reviews import ScoringClosed, round_rubric
 from core.judging.rounds import entries_in_play
 from core.live import clock
 from core.live.events import publish
@@ -24,6 +25,7 @@ from core.platform.tables import (
     Assignment,
     AuditEvent,
     ConflictOfInterest,
+    CriterionScore,
     LiveStage,
     PitchSlot,
     RoleGrant,
@@ -106,6 +108,8 @@ class RunningOrder:
     finalists_waiting: int  # finalists of the round without a slot yet
     jurors: int  # jurors with an assignment in the round
     reopenings: list[dict[str, Any]] = field(default_factory=list)
+    # By slot: (jurors who scored every required criterion, jurors assigned to the finalist)
+    scored: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def current(self) -> SlotView | None:
@@ -178,7 +182,32 @@ async def running_order(*, actor: SessionUser, edition_slug: str, round_code: st
                               AuditEvent.subject_id.is_in([str(s.id) for s in slots] or ["-"])).order_by(
         AuditEvent.id)
     return RunningOrder(round=live, slots=slots, current_slot=await current_slot_id(live.id),
-                        finalists_waiting=len(waiting), jurors=jurors, reopenings=reopenings)
+                        finalists_waiting=len(waiting), jurors=jurors, reopenings=reopenings,
+                        scored=await _scored(live.id, slots))
+
+
+async def _scored(round_id: int, slots: list[SlotView]) -> dict[int, tuple[int, int]]:
+    """How far the jury is with each slot: complete score sheets against the jurors assigned (counts only)."""
+    row = await Round.select(Round.id, Round.code, Round.rubric, Round.rubric_name,
+                             Round.edition.enabled_plugins).output(load_json=True).where(Round.id == round_id).first()
+    try:
+        required = {c.code for c in round_rubric(row).criteria if c.required}
+    except ScoringClosed:
+        return {}
+    assigned: dict[int, int] = {}
+    for a in await Assignment.select(Assignment.application).where(Assignment.round == round_id,
+                                                                   Assignment.status != "recused"):
+        assigned[a["application"]] = assigned.get(a["application"], 0) + 1
+    filled: dict[int, tuple[int, set[str]]] = {}  # review: (its finalist, the criteria with a value)
+    for score in await CriterionScore.select(CriterionScore.review, CriterionScore.review.assignment.application,
+                                             CriterionScore.criterion).where(
+            CriterionScore.review.assignment.round == round_id, CriterionScore.value.is_not_null()):
+        filled.setdefault(score["review"], (score["review.assignment.application"], set()))[1].add(score["criterion"])
+    complete: dict[int, int] = {}
+    for application, criteria in filled.values():
+        if required <= criteria:
+            complete[application] = complete.get(application, 0) + 1
+    return {s.id: (complete.get(s.application, 0), assigned.get(s.application, 0)) for s in slots}
 
 
 def _default_seconds(live: LiveRound) -> tuple[int, int]:

@@ -62,3 +62,11 @@ def test_a_slot_moves_one_place_and_stays_put_at_either_end():
 def test_the_countdown_prints_minutes_and_seconds():
     assert format_clock(245) == "4:05" and format_clock(-12) == "-0:12" and format_clock(0) == "0:00"
     assert format_clock(None) == ""
+
+
+def test_a_phone_offers_every_step_of_a_scale_and_a_number_box_past_forty_one():
+    from core.live.phone_scores import scale_points
+    from scoring.rubric import Criterion
+
+    assert scale_points(Criterion(code="A", label={}, min=1, max=3, step=0.5)) == [1, 1.5, 2, 2.5, 3]
+    assert scale_points(Criterion(code="B", label={}, min=0, max=100, step=1)) == []
