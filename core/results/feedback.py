@@ -469,7 +469,7 @@ def feedback_pdf(feedback: EntryFeedback, *, language: str) -> bytes:
                    _("{mean} of {max}").format(mean=format_decimal(c.mean, 1), max=format_decimal(c.scale_max, 0))
                    if c.mean is not None else "—",
                    pick(c.anchor, language) if c.anchor else "—"] for c in feedback.criteria],
-            widths=[50, 42, 28, 50])
+            widths=[56, 52, 28, 54], size=9)
         document.heading(_("Comments from the jury"))
         if feedback.comments:
             for comment in feedback.comments:
