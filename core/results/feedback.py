@@ -336,6 +336,7 @@ async def preview_feedback(*, actor: SessionUser, edition_slug: str, round_code:
 
 
 MAX_COMMENT = 5000
+MAX_REASON = 500
 
 
 async def moderate_comment(*, actor: SessionUser, edition_slug: str, round_code: str, application_id: int,
@@ -351,6 +352,8 @@ async def moderate_comment(*, actor: SessionUser, edition_slug: str, round_code:
         errors["text"] = _("The comment is too long: {count} characters at most.").format(count=MAX_COMMENT)
     if not reason:
         errors["reason"] = _("Give the reason for the change: it is kept in the audit log.")
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = _("The reason is too long: {count} characters at most.").format(count=MAX_REASON)
     async with db.write_transaction():
         review = await Review.select(Review.id, Review.feedback_to_applicant).where(
             Review.id == review_id, Review.assignment.round == round_row["id"],
