@@ -109,6 +109,9 @@ def test_nothing_before_release_then_a_rejected_applicant_reads_bands_and_nothin
     # Someone else's feedback is not found, page or PDF.
     assert client.get(f"/applications/{ids['ben']}/feedback/R1").status_code == 404
     assert client.get(f"/applications/{ids['others'][0]}/feedback/R1/pdf").status_code == 404
+    for path in (f"/applications/{ids['anna']}/feedback/NOPE", f"/applications/{ids['anna']}/feedback/R0",
+                 f"/applications/{2**63}/feedback/R1", f"/applications/{2**63}/feedback/R1/pdf"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_a_track_of_three_shows_no_band(client):
@@ -174,6 +177,10 @@ def test_feedback_is_released_once_and_only_by_the_editions_organisers(client):
     path = f"/organise/{SLUG}/rounds/R1/feedback/release"
     again = client.post(path, headers=EN, data={"_csrf_token": csrf_token(client, f"/organise/{SLUG}/results")})
     assert again.status_code == 409 and "already released" in again.text
+    for path in (f"/organise/{SLUG}/rounds/NOPE/feedback", f"/organise/{SLUG}/rounds/R0/feedback",
+                 f"/organise/{SLUG}/rounds/R1/feedback/entries/{2**63}",
+                 "/organise/no-such-edition/rounds/R1/feedback"):
+        assert client.get(path).status_code == 404, path
     listing = client.get(f"/organise/{SLUG}/rounds/R1/feedback", headers=EN)
     assert listing.status_code == 200 and "Released on" in listing.text
     assert run(AuditEvent.count().where(AuditEvent.action == "feedback.released")) == 1
