@@ -42,7 +42,7 @@ from core.platform.tables import (
     ConsentRecord,
     Decision,
     Edition,
-    Review,
+    FeedbackRelease,
     RoleGrant,
     Round,
     TeamMember,
@@ -551,35 +551,32 @@ async def start_again(*, user: SessionUser, application_id: int, now: datetime |
 
 @dataclass(frozen=True)
 class RoundStatus:
-    """One round as the applicant sees it: the outcome once published, and feedback jurors chose to share."""
+    """One round as the applicant sees it: the outcome once published, and whether the jury's feedback is released
+    (it is read on its own page, where organisers may have edited or withheld a comment)."""
 
     code: str
     name: dict[str, str]
     kind: str
     outcome: str | None
     reason: str
-    feedback: tuple[str, ...]
+    feedback_released: bool = False
 
 
 async def application_rounds(*, user: SessionUser, application_id: int) -> list[RoundStatus]:
-    """Only published decisions show; unpublished ones and juror identities never reach the applicant."""
+    """Only published decisions show; unpublished ones, jurors' words and their identities never reach the
+    applicant here."""
     row = await _owned_row(user, application_id)
     rounds = await Round.select(Round.id, Round.code, Round.name, Round.kind).output(load_json=True).where(
         Round.edition == row["edition"]).order_by(Round.position)
     decisions = {d["round"]: d for d in await Decision.select(Decision.round, Decision.outcome, Decision.reason).where(
         Decision.application == application_id, Decision.published_at.is_not_null())}
-    feedback: dict[int, list[str]] = {}
-    if decisions:
-        reviews = await Review.select(Review.assignment.round, Review.feedback_to_applicant).where(
-            Review.assignment.application == application_id, Review.status == "submitted",
-            Review.assignment.round.is_in(list(decisions)), Review.feedback_to_applicant != "")
-        for review in reviews:
-            feedback.setdefault(review["assignment.round"], []).append(review["feedback_to_applicant"])
+    released = {r["round"] for r in await FeedbackRelease.select(FeedbackRelease.round).where(
+        FeedbackRelease.round.is_in(list(decisions)))} if decisions else set()
     return [
         RoundStatus(code=r["code"], name=r["name"], kind=r["kind"],
                     outcome=decisions[r["id"]]["outcome"] if r["id"] in decisions else None,
                     reason=decisions[r["id"]]["reason"] if r["id"] in decisions else "",
-                    feedback=tuple(feedback.get(r["id"], ())))
+                    feedback_released=r["id"] in released)
         for r in rounds
     ]
 

@@ -53,6 +53,12 @@ EVENTS += (
     MailEvent("decision/winner", N_("Notice of a winner"), DECISION_SAMPLE),
     MailEvent("decision/not_winner", N_("Notice of a finalist not among the winners"), DECISION_SAMPLE),
 )
+# The notice that a round's feedback to applicants is released.
+EVENTS += (
+    MailEvent("feedback/released", N_("Notice that the jury's feedback is ready"), {
+        "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+        "feedback_link": SAMPLE_LINK + "/feedback/R1"}),
+)
 BY_TEMPLATE = {event.template: event for event in EVENTS}
 
 

@@ -936,3 +936,29 @@ UNIQUE_TOGETHER["pitch_slot"] = (("round", "application"),)
 UNIQUE_TOGETHER["live_score_receipt"] = (("juror", "client_id"),)
 UNIQUE_TOGETHER["audience_badge"] = (("round", "code"),)
 UNIQUE_TOGETHER["audience_vote"] = (("slot", "device_hash"),)
+
+
+# -- Feedback to applicants ---------------------------------------------------------------------------
+
+
+class FeedbackRelease(Table, tablename="feedback_release"):
+    """A round whose feedback its organisers released to every applicant at once; before it, applicants see none."""
+
+    round = ForeignKey(references=Round, unique=True)
+    released_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    released_at = Timestamptz(default=TimestamptzNow())
+
+
+class FeedbackComment(Table, tablename="feedback_comment"):
+    """An organiser's edit of a juror's comment to the applicant, or its withholding, with the reason why; the
+    juror's own words stay in the review."""
+
+    review = ForeignKey(references=Review, unique=True)
+    text = Text(default="")
+    withheld = Boolean(default=False)
+    reason = Text(default="")
+    edited_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    edited_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (FeedbackRelease, FeedbackComment)
