@@ -14,7 +14,7 @@ from typing import Any
 
 from core.applications import lifecycle
 from core.editions import access
-from core.judging import clarifications
+from core.judging import assignments, clarifications
 from core.judging.clarifications import ApplicantClarification, QueueItem
 from core.messaging import mail
 from core.platform import audit, db, i18n
@@ -310,14 +310,15 @@ async def set_appeal_window(*, actor: SessionUser, edition_slug: str, round_code
 
 async def _new_jurors(*, edition_id: int, round_id: int, application_id: int, applicant_id: int,
                       count: int) -> list[int]:
-    """Jurors of the edition who never had the entry in this round and declared no conflict with it, the least
-    loaded first."""
+    """Jurors of the edition who never had the entry in this round and have no conflict with it (declared, or found
+    by the conflict rules), the least loaded first."""
     jurors = [g["account"] for g in await RoleGrant.select(RoleGrant.account).where(
         RoleGrant.edition == edition_id, RoleGrant.role == "juror", RoleGrant.account.is_active.eq(True))]
     had = {a["juror"] for a in await Assignment.select(Assignment.juror).where(
         Assignment.round == round_id, Assignment.application == application_id)}
     conflicted = {c["juror"] for c in await ConflictOfInterest.select(ConflictOfInterest.juror).where(
         ConflictOfInterest.application == application_id)}
+    conflicted |= await assignments.conflicted_jurors(round_id=round_id, application_id=application_id)
     loads: dict[int, int] = {}
     for a in await Assignment.select(Assignment.juror).where(Assignment.round == round_id,
                                                              Assignment.status != "recused"):
@@ -371,8 +372,8 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
                                       "conflict with it: invite more jurors, or change the decision instead."))
             for juror in jurors:
                 assignment_id = (await Assignment.insert(Assignment(
-                    round=row["round"], application=row["application"], juror=juror, origin="appeal",
-                    status="assigned")))[0]["id"]
+                    round=row["round"], application=row["application"], juror=juror,
+                    origin=assignments.APPEAL_ORIGIN, status="assigned")))[0]["id"]
                 await audit.record("assignment.added", actor_id=actor.id, edition_id=edition.id,
                                    subject_type="assignment", subject_id=assignment_id,
                                    data={**subject, "juror": juror, "reason": text})
