@@ -1,7 +1,7 @@
-"""The demo's clarification and appeals: during the 2026 online jury a juror asked the demo finalist (candidato001)
-a question, which the organiser approved and the applicant answered; after the finalists were announced two applicants who did
-not advance appealed, and the organiser dismissed one appeal and upheld the other, sending that entry back for
-review by jurors who had not read it."""
+"""The demo's clarification and appeals: during the 2026 online jury a juror asked the demo finalist
+(candidato001) a question, which the organiser approved and the applicant answered; after the finalists were
+announced two applicants who did not advance appealed, and the organiser dismissed one appeal and upheld the other,
+sending that entry back for review by jurors who had not read it."""
 
 from __future__ import annotations
 
