@@ -186,7 +186,7 @@ async def file_appeal(*, user: SessionUser, application_id: int, round_id: int, 
         if len(body) > MAX_TEXT:
             raise AppealRefused(_("A text can have at most {count} characters.").format(count=MAX_TEXT))
         appeal_id = (await Appeal.insert(Appeal(round=round_id, application=application_id, applicant=user.id,
-                                                ground=ground, text=body, status=PENDING)))[0]["id"]
+                                                ground=ground, text=body, status=PENDING, created_at=now)))[0]["id"]
         await audit.record("appeal.filed", actor_id=user.id, edition_id=application["edition"],
                            subject_type="appeal", subject_id=appeal_id,
                            data={"round": decision["round.code"], "entry": application_id, "ground": ground})

@@ -187,10 +187,10 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     factories.as_person(client, "maria@coop.example")
     overview = f"/applications/{entry}"
     page = client.get(overview, headers=EN).text
-    assert "Potete presentare ricorso contro questa decisione fino al" in page  # Maria reads Italian
+    assert "Puoi presentare ricorso contro questa decisione fino al" in page  # Maria reads Italian
     no_ground = post(client, f"{overview}/appeals/{round_id}", overview, ground="", text="Un giurato conosceva il "
                      "nostro concorrente.")
-    assert no_ground.status_code == 400 and "Scegliete il motivo del ricorso." in no_ground.text
+    assert no_ground.status_code == 400 and "Scegli il motivo del ricorso." in no_ground.text
     assert "Un giurato conosceva il nostro concorrente." in no_ground.text  # what was typed stays
     filed = post(client, f"{overview}/appeals/{round_id}", overview, ground="conflict",
                  text="Un giurato conosceva il nostro concorrente.")
