@@ -30,6 +30,7 @@ from core.platform.tables import (
     Area,
     Assignment,
     Award,
+    Clarification,
     ConflictOfInterest,
     ConsentRecord,
     CriterionScore,
@@ -307,3 +308,15 @@ def declared_conflict(application_id: int, juror: int, *, kind: str = "personal"
     return run(ConflictOfInterest.insert(ConflictOfInterest(application=application_id, juror=juror, kind=kind,
                                                             reason=reason, rule="declared",
                                                             source="declared")))[0]["id"]
+
+
+def clarification(round_id: int, application_id: int, asked_by: int, question: str, *, status: str = "sent",
+                  due_at: datetime | None = None, **columns: Any) -> int:
+    """A juror's question about an entry, already approved and sent (`status`) with its deadline `due_at`.
+
+    Writes the row itself: the organiser's approval gives the applicant at least a day, while a test of the
+    deadline needs one that has already passed.
+    """
+    return run(Clarification.insert(Clarification(
+        round=round_id, application=application_id, asked_by=asked_by, question=question, question_sent=question,
+        status=status, due_at=due_at, **columns)))[0]["id"]

@@ -182,6 +182,8 @@ MAIL_KIND = {
     "jury/reminder": N_("Reminder to a juror"), "sponsor/report": N_("Sponsor report"),
     "mentoring/milestone_reminder": N_("Milestone reminder"),
 }
+MAIL_KIND.update({"clarification/asked": N_("A question from the jury to an applicant"),
+                  "appeal/decided": N_("The decision on an applicant's appeal")})
 for _outcome, _label in (("advanced", N_("Notice of an entry that advances to the next round")),
                          ("not_advanced", N_("Notice of an entry that does not advance")),
                          ("finalist", N_("Notice of a finalist")), ("winner", N_("Notice of a winner")),

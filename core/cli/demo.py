@@ -19,6 +19,7 @@ import msgspec
 
 from core.applications import lifecycle, submission
 from core.cli.demo_feedback import demo_feedback
+from core.cli.demo_redress import load_redress_demo
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
@@ -195,6 +196,7 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
                              at=moments["finalists_announced"])
     await demo_feedback(organiser=organiser, slug=current.edition.slug, edition_id=current_id, settings=settings,
                         at=moments["finalists_announced"])
+    await load_redress_demo(organiser=organiser, edition_slug=current.edition.slug, base_url=settings.base_url)
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     await _mentoring_path(organiser=organiser, slug=current.edition.slug, edition_id=current_id,
                           settings=settings, start=moments["mentoring"], now=now)

@@ -268,3 +268,24 @@ def describe(*, action: str, actor: str, subject_type: str, subject_id: str, dat
     fields = tuple((_(FIELDS[key]) if key in FIELDS else key.replace("_", " ").capitalize(),
                     field_value(key, value, names)) for key, value in data.items())
     return EventWords(sentence=sentence, subject=values["subject"], fields=fields)
+
+
+# -- Clarifications and appeals (core.judging.clarifications, core.results.appeals) -----------------------
+SENTENCES.update({
+    "clarification.asked": N_("{actor} asked the applicant of entry {entry} a question"),
+    "clarification.approved": N_("{actor} sent a juror's question to the applicant of entry {entry}"),
+    "clarification.declined": N_("{actor} declined a juror's question about entry {entry}"),
+    "clarification.answered": N_("{actor} answered the jury's question"),
+    "clarification.answer_shown": N_("{actor} showed the jurors of entry {entry} the applicant's answer"),
+    "appeal.filed": N_("{actor} appealed against the decision of {round}"),
+    "appeal.decided": N_("{actor} decided {subject}: {verdict}"),
+    "round.appeal_window": N_("{actor} set the appeal window of {subject}"),
+})
+SUBJECTS.update({"clarification": N_("question {id}"), "appeal": N_("appeal {id}")})
+FIELDS.update({"ground": N_("Ground"), "appeal": N_("Appeal"), "jurors": N_("New jurors")})
+WORDS.update({
+    "procedural": N_("a procedural error"), "conflict": N_("an undeclared conflict of interest"),
+    "factual": N_("a factual error in the record"), "dismissed": N_("dismissed"), "upheld": N_("upheld"),
+    "review": N_("sent back for review by other jurors"), "change": N_("decision changed"),
+})
+STATUS_KEYS |= {"ground"}

@@ -52,6 +52,10 @@ BID_WEIGHTS = {"yes": 2.0, "maybe": 1.0, "no": -1.0}
 ENGINE_ORIGINS = ("engine", "solver")
 
 
+# The origin of assignments an upheld appeal made (core.results.appeals).
+APPEAL_ORIGIN = "appeal"
+
+
 def N_(message: str) -> str:
     return message
 
@@ -438,6 +442,12 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
     read = await _read_round(round_row)
     reviewers, conflict_jurors, juror_names = _reviewers(read, options)
     entries, conflict_entries = _entries(read)
+    # An entry an upheld appeal sent back for review has a panel of its own (core.results.appeals): the engine
+    # neither counts nor touches its assignments.
+    appealed = {r["application"] for r in read.assignments if r["origin"] == APPEAL_ORIGIN}
+    if appealed:
+        entries = [e for e in entries if e.id not in appealed]
+        conflict_entries = [e for e in conflict_entries if e.id not in appealed]
     if only is not None:
         conflict_entries = [e for e in conflict_entries if e.id == only[0]]
         conflict_jurors = [j for j in conflict_jurors if j.id == only[1]]
@@ -445,7 +455,7 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
     conflicts = [c for c in _conflicts(read, conflict_entries, conflict_jurors)
                  if c.entry in entry_ids and c.reviewer in juror_ids]
     active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in read.reviewed}
-              for r in read.assignments if r["status"] != "recused"}
+              for r in read.assignments if r["status"] != "recused" and r["application"] not in appealed}
     replaceable = {
         pair for pair, r in active.items()
         if options.replace_untouched and r["origin"] in ENGINE_ORIGINS and r["status"] == "assigned"
@@ -653,6 +663,18 @@ async def add_assignment(*, actor: SessionUser, edition_slug: str, round_code: s
                            subject_type="assignment", subject_id=assignment_id,
                            data={"entry": application_id, "juror": juror_id})
     return assignment_id
+
+
+async def conflicted_jurors(*, round_id: int, application_id: int) -> set[int]:
+    """The jurors a declared conflict, a release or a conflict rule keeps off this entry of the round (an appeal
+    sending the entry to new jurors asks this)."""
+    row = await Round.select(Round.id, Round.code, Round.name, Round.kind, Round.jurors_per_entry, Round.settings,
+                             Round.edition, Round.bidding_opens_at, Round.bidding_closes_at).output(
+        load_json=True).where(Round.id == round_id).first()
+    if row is None:
+        return set()
+    inputs = await _gather(row, _default_options(row))
+    return {c.reviewer for c in inputs.conflicts if c.entry == application_id}
 
 
 async def remove_assignment(*, actor: SessionUser, edition_slug: str, round_code: str, assignment_id: int) -> None:

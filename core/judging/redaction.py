@@ -658,6 +658,15 @@ async def accept_remaining(*, actor: SessionUser, edition_slug: str, round_code:
     return accepted
 
 
+async def entry_identity(*, application_id: int, sections: list[SectionSpec]) -> Identity:
+    """Who this entry could be named by, for text it writes later (an answer to a jury's question, say)."""
+    entry = (await _entries([application_id])).get(application_id)
+    if entry is None:
+        return Identity()
+    return identity_of(sections=sections, values=entry.values, entity_name=entry.entity_name,
+                       tax_code=entry.tax_code, team=entry.team)
+
+
 __all__ = [
     "ALWAYS_IDENTIFYING",
     "MASK",
@@ -672,6 +681,7 @@ __all__ = [
     "UnitReview",
     "accept_remaining",
     "blind_answers",
+    "entry_identity",
     "identifying_codes",
     "identity_of",
     "redact_remaining",

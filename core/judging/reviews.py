@@ -22,7 +22,7 @@ from core.applications.checklist import OUTCOMES, ChecklistInput, ChecklistItem,
 from core.applications.form import stored_form
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
-from core.judging import redaction, review_queries
+from core.judging import clarifications, redaction, review_queries
 from core.judging.redaction import identifying_codes
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
 from core.messaging import events
@@ -171,6 +171,8 @@ class ReviewPage:
     checklist: dict[str, dict[str, Any]] = field(default_factory=dict)
     outcome: str = ""
     discussion: Discussion | None = None
+    # Questions to the applicant about this entry: the answers shown to its jurors, the juror's own on the way.
+    clarifications: list[clarifications.JurorClarification] = field(default_factory=list)
 
 
 @dataclass
@@ -416,6 +418,9 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
     )
+    if cleared:
+        page.clarifications = await clarifications.for_juror(juror_id=juror.id, round_id=round_row["id"],
+                                                             application_id=assignment["application"])
     policy = round_settings.get("show_others", "after_own")
     if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and page.submitted)):
         page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)

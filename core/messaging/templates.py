@@ -59,6 +59,17 @@ EVENTS += (
         "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
         "feedback_link": SAMPLE_LINK + "/feedback/R1"}),
 )
+# Clarifications and appeals (core.judging.clarifications, core.results.appeals): never a juror's name.
+EVENTS += (
+    MailEvent("clarification/asked", N_("A question from the jury to an applicant"), {
+        "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+        "question": "Quante persone lavorano oggi nel progetto?", "due_at": datetime(2026, 6, 10, 10, 0, tzinfo=UTC),
+        "time_zone": "Europe/Rome", "status_link": SAMPLE_LINK}),
+    MailEvent("appeal/decided", N_("The decision on an applicant's appeal"), {
+        "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+        "upheld": True, "effect": "review", "outcome": "", "reasons": "Un giurato aveva un conflitto non dichiarato.",
+        "status_link": SAMPLE_LINK}),
+)
 BY_TEMPLATE = {event.template: event for event in EVENTS}
 
 

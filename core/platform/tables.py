@@ -962,3 +962,55 @@ class FeedbackComment(Table, tablename="feedback_comment"):
 
 
 ALL_TABLES += (FeedbackRelease, FeedbackComment)
+# -- Clarifications and appeals ---------------------------------------------------------------------
+
+
+class Clarification(Table, tablename="clarification"):
+    """A juror's question to an applicant during a round: the organiser approves it, the applicant answers by
+    `due_at`, and every juror of the entry reads the answer (in a blind round, the copy cleared of names).
+
+    status: asked (waiting for an organiser) | declined | sent (waiting for the answer) | answered (a blind
+    round's answer waiting for the organiser's review of its suggested redactions) | shown (jurors read it).
+    The applicant never learns who asked: nothing of `asked_by` leaves the organisers' pages.
+    """
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    asked_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    question = Text(default="")  # as the juror wrote it
+    question_sent = Text(default="")  # as the organiser approved (or edited) it: what the applicant reads
+    status = Varchar(length=20, default="asked")
+    decline_reason = Text(default="")
+    reviewed_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    reviewed_at = Timestamptz(null=True, default=None)
+    due_at = Timestamptz(null=True, default=None)
+    answer = Text(default="")
+    answered_at = Timestamptz(null=True, default=None)
+    answer_shown = Text(default="")  # the answer as jurors read it
+    # {suggestion key: "redact" | "keep"}: the organiser's review of a blind round's answer.
+    answer_decisions = JSON(default={})
+    shown_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Appeal(Table, tablename="appeal"):
+    """An applicant's appeal against a published decision of a round, within the round's appeal window, and the
+    organisers' decision on it: dismissed, or upheld with an effect (sent back for review, or the outcome changed).
+    """
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    applicant = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    ground = Varchar(length=30)  # procedural | conflict | factual
+    text = Text(default="")
+    status = Varchar(length=20, default="pending")  # pending | dismissed | upheld
+    effect = Varchar(length=20, default="")  # "" | review | change
+    new_outcome = Varchar(length=30, default="")
+    reasons = Text(default="")
+    decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (Clarification, Appeal)
+UNIQUE_TOGETHER["appeal"] = (("round", "application"),)

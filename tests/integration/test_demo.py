@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 from core.cli.demo import DEMO_LOGINS, MENTORING_DAYS, load_demo
 from core.platform.tables import (
     Account,
+    Appeal,
     Application,
     Assignment,
+    Clarification,
     Decision,
     Edition,
     JurorProfile,
@@ -33,7 +35,11 @@ def test_demo_has_something_real_on_every_page(settings, client):
     assert 40 <= judged <= 80
     assert run(Application.count().where(Application.edition == current, Application.status == "finalist")) == 12
     # The online jury closed with every review in; its decisions were published when the finalists were announced.
-    assert run(Assignment.count().where(Assignment.round.edition == current)) == 3 * judged
+    # (Besides the jurors an upheld appeal sent the entry back to, see core/cli/demo_redress.py.)
+    assert run(Assignment.count().where(Assignment.round.edition == current, Assignment.origin != "appeal")) == \
+        3 * judged
+    assert sorted(a["status"] for a in run(Appeal.select(Appeal.status))) == ["dismissed", "upheld"]
+    assert run(Clarification.count().where(Clarification.status == "shown")) == 1
     assert run(Review.count().where(Review.status == "submitted",
                                     Review.assignment.round.edition == current)) == 3 * judged
     screening = run(Round.select().output(load_json=True).where(Round.edition == current, Round.code == "R1").first())
@@ -149,7 +155,7 @@ def test_demo_jury_comes_from_the_assignment_engine_without_conflicts(settings, 
     assert run(assignments.entries_needing_refill(actor=actor, edition_slug="welfare-comunita-2026",
                                                   round_code="R1")) == []
     origins = {row["origin"] for row in run(Assignment.select(Assignment.origin))}
-    assert origins == {"engine"}
+    assert origins == {"engine", "appeal"}  # and the new jurors of the entry whose appeal was upheld
     # a fresh proposal keeps every demo assignment: none breaks a conflict rule
     preview = run(assignments.propose_assignment(actor=actor, edition_slug="welfare-comunita-2026", round_code="R1",
                                                  options=assignments.AssignmentOptions(per_entry=3)))

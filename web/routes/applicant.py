@@ -13,6 +13,7 @@ from core.applications import submission as applications
 from core.applications.form import FormInput, stored_errors
 from core.applications.submission import ApplicationClosed, SubmitRefused
 from core.editions import competitions
+from core.results import appeals
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
 
@@ -58,9 +59,10 @@ async def apply(request: Request, user: SignedInUser, slug: FromPath[str]) -> Re
 async def overview(user: SignedInUser, application_id: FromPath[int]) -> Template:
     view = await applications.own_application(user=user, application_id=application_id)
     rounds = await applications.application_rounds(user=user, application_id=application_id)
+    redress = await appeals.applicant_redress(user=user, application_id=application_id)
     return Template(template_name="applicant/overview.html",
                     context={"app": view, "now": datetime.now(UTC), "refused": None, "checked": set(),
-                             "rounds": rounds})
+                             "rounds": rounds, "redress": redress})
 
 
 @get("/applications/{application_id:int}/sections/{code:str}", guards=[signed_in], include_in_schema=False)
