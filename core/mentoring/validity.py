@@ -178,7 +178,7 @@ async def gather_edition(edition: dict[str, Any], *, now: datetime | None = None
     return EditionFollowUp(edition_id=edition["id"], slug=edition["slug"], title=edition["title"] or {},
                            year=edition["year"], round_name=round_row["name"] or {}, method=results.method,
                            criteria=criteria, kpis=tuple((k["code"], k["name"] or {}) for k in kpis),
-                           finalists=tuple(lines))
+                           finalists=tuple(sorted(lines, key=lambda f: (f.total is None, -(f.total or 0)))))
 
 
 # -- statistics -------------------------------------------------------------------------------------------
