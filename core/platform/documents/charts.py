@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from core.platform.i18n import babel_locale, current_language
+from core.platform.i18n import babel_locale, current_language, format_percent
 
 PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#b8405e", "#7a5195", "#8c8c8c")
 HIDDEN = "—"
@@ -247,12 +247,13 @@ def scatter_chart(*, title: str, xs: Sequence[float], ys: Sequence[float], x_lab
                   y_percent: bool = False) -> Chart:
     """One point per entry (a score against a later outcome), with the same-numbered axes as the tables beside it."""
     number = number_text()
-    figure = _figure(6, 3.6)
+    figure = _figure(4.8, 3.4)
     axes = figure.add_subplot()
     axes.scatter(list(xs), [y * 100 if y_percent else y for y in ys], s=36, color=PALETTE[0], alpha=0.8,
                  edgecolors="white", linewidths=0.6)
-    axes.set_xlabel(x_label)
-    axes.set_ylabel(y_label)
+    axes.set_xlabel(x_label, fontsize=9)
+    axes.set_ylabel(y_label, fontsize=9)
+    axes.tick_params(labelsize=9)
     axes.grid(True, color="#e5e5e5", linewidth=0.6)
     axes.set_axisbelow(True)
     axes.set_title(title, loc="left", fontsize=11)
@@ -260,5 +261,5 @@ def scatter_chart(*, title: str, xs: Sequence[float], ys: Sequence[float], x_lab
         axes.spines[side].set_visible(False)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(value)))
     axes.yaxis.set_major_formatter(FuncFormatter(
-        lambda value, _position: f"{number_text(0)(value)} %" if y_percent else number(value)))
+        lambda value, _position: format_percent(value / 100) if y_percent else number(value)))
     return Chart(figure=figure, title=title)
