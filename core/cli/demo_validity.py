@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.applications import lifecycle
+from core.editions import access
 from core.editions.competitions import import_competition
 from core.editions.schema import CompetitionSpec
 from core.mentoring import kpis, validity
@@ -55,7 +56,7 @@ ENTITIES = (
     "Cooperativa Bici per Tutti", "APS Musica Insieme", "Cooperativa Il Faro", "ETS Dopo di Noi",
     "Cooperativa Pane e Lavoro", "APS Spazio Giovani", "Impresa sociale Ricuciamo", "Cooperativa Montagna Viva",
     "APS Teatro di Comunità", "Cooperativa Cura Domestica", "ODV Farmacia Sospesa", "Cooperativa Riciclo Creativo",
-    "APS Cortile Aperto", "Impresa sociale Fila Corta",
+    "APS Piazza Aperta", "Impresa sociale Fila Corta",
 )
 TITLES = (
     "Portierato di comunità", "Orti sociali per l'inserimento lavorativo", "Sartoria con donne migranti",
@@ -240,4 +241,6 @@ async def add_follow_up(*, organiser: SessionUser, slug: str, edition_id: int, b
                      slug=base.edition.slug.replace(str(base.edition.year), str(base.edition.year - 1)),
                      year=base.edition.year - 1, status="follow_up")
     await _earlier_edition(rng=rng, spec=earlier, password_hash=password_hash, now=now)
+    # The same organiser ran last year's edition, and reads its own year of follow-up there.
+    await access.grant_role(account_id=organiser.id, role="organiser", edition_slug=earlier.edition.slug)
     await validity.share_with_sponsors(actor=organiser, edition_slug=slug, shared=True)
