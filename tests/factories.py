@@ -283,12 +283,13 @@ def mentoring_session(match_id: int, *, starts_at: datetime, status: str = "sche
                                                         notes=notes)))[0]["id"]
 
 
-def milestone_submission(milestone_code: str, application_id: int, *, status: str = "submitted") -> int:
+def milestone_submission(milestone_code: str, application_id: int, *, status: str = "submitted",
+                         **columns: Any) -> int:
     edition = run(Application.select(Application.edition).where(Application.id == application_id).first())["edition"]
     milestone = run(Milestone.select(Milestone.id).where(Milestone.edition == edition,
                                                          Milestone.code == milestone_code).first())["id"]
     return run(MilestoneSubmission.insert(MilestoneSubmission(milestone=milestone, application=application_id,
-                                                              status=status)))[0]["id"]
+                                                              status=status, **columns)))[0]["id"]
 
 
 def kpi_value(kpi_code: str, application_id: int, *, kind: str, value: float, period_end: date) -> int:

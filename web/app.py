@@ -65,6 +65,7 @@ from web.routes import (
     registration,
     sponsor,
     uploads,
+    validity,
 )
 from web.templating import build_environment
 
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *sponsor.ROUTES,
             *mentoring.ROUTES,
             *organise_mentoring.ROUTES,
+            *validity.ROUTES,
             *organise_setup.ROUTES,
             *organise_mail.ROUTES,
             *organise_admission.ROUTES,

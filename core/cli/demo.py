@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core.applications import lifecycle, submission
+from core.cli import demo_validity
 from core.cli.demo_feedback import demo_feedback
 from core.cli.demo_redress import load_redress_demo
 from core.editions import access
@@ -200,6 +201,9 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     await _mentoring_path(organiser=organiser, slug=current.edition.slug, edition_id=current_id,
                           settings=settings, start=moments["mentoring"], now=now)
+    await demo_validity.add_follow_up(organiser=organiser, slug=current.edition.slug, edition_id=current_id, base=base,
+                                      rebase=rebase, mentoring_days=MENTORING_DAYS, password_hash=password_hash,
+                                      load_user=lambda account_id: accounts.load_session_user(account_id, 0), now=now)
     await _invite_next_jurors(organiser=organiser, slug=following.edition.slug, juror_ids=people["jurors"],
                               settings=settings, now=now)
     return list(DEMO_LOGINS)

@@ -120,6 +120,8 @@ SENTENCES: dict[str, str] = {
     "round.scoring_closed": N_("{actor} closed scoring in {subject}"),
     "round.scoring_reopened": N_("{actor} reopened scoring in {subject}"),
     "sponsor_report.sent": N_("{actor} sent a sponsor report"),
+    "validity.shared": N_("{actor} showed sponsors whether the jury picked well"),
+    "validity.withdrawn": N_("{actor} stopped showing sponsors whether the jury picked well"),
     "webhook.deactivated": N_("{actor} turned off a webhook"),
     "webhook.replayed": N_("{actor} sent a webhook delivery again"),
     "webhook.secret_rotated": N_("{actor} changed a webhook's secret"),

@@ -38,6 +38,8 @@ from core.sponsors.reports import (
 )
 
 SPONSOR_AUDIENCES = ("sponsor", "public")
+# The edition setting with which organisers share "Did the jury pick well?" (core.mentoring.validity) with sponsors.
+VALIDITY_FOR_SPONSORS = "validity_for_sponsors"
 FORMAT_TYPES = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
@@ -87,6 +89,7 @@ class SponsorHome:
     seat: SponsorSeat
     prizes: list[PrizeLine]
     reports: list[ReportLink]
+    validity_shared: bool = False  # the organisers show the sponsors "Did the jury pick well?"
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ async def sponsor_home(*, actor: SessionUser, edition_slug: str) -> SponsorHome:
         Prize.edition == seat.edition_id, Prize.sponsor.organisation == seat.organisation_id).order_by(Prize.position)
     tracks = await Track.select(Track.code, Track.name).output(load_json=True).where(Track.edition == seat.edition_id)
     areas = await Area.select(Area.code, Area.name).output(load_json=True).where(Area.edition == seat.edition_id)
+    settings = await Edition.select(Edition.settings).output(load_json=True).where(
+        Edition.id == seat.edition_id).first()
     names = {("track", t["code"]): t["name"] or {} for t in tracks}
     names.update({("area", a["code"]): a["name"] or {} for a in areas})
     return SponsorHome(
@@ -175,6 +180,7 @@ async def sponsor_home(*, actor: SessionUser, edition_slug: str) -> SponsorHome:
                           amount_eur=None if p["amount_eur"] is None else float(p["amount_eur"]),
                           target=target_text(p["target"] or {}, names)) for p in prizes],
         reports=_report_links(seat, SPONSOR_AUDIENCES),
+        validity_shared=bool((settings["settings"] or {}).get(VALIDITY_FOR_SPONSORS)),
     )
 
 

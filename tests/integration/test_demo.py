@@ -27,7 +27,7 @@ def test_demo_has_something_real_on_every_page(settings, client):
     run(load_demo(now=now, settings=settings))
     editions = {e["slug"]: e for e in run(Edition.select(Edition.slug, Edition.status, Edition.id))}
     assert {slug: e["status"] for slug, e in editions.items()} == {
-        "welfare-comunita-2026": "mentoring", "welfare-comunita-2027": "open"}
+        "welfare-comunita-2025": "follow_up", "welfare-comunita-2026": "mentoring", "welfare-comunita-2027": "open"}
     current = editions["welfare-comunita-2026"]["id"]
     assert run(Application.count().where(Application.edition == current)) == 150
     judged = run(Application.count().where(Application.edition == current,
@@ -91,6 +91,14 @@ def test_an_organiser_of_the_demo_sees_finalists_matched_with_mentors_sessions_a
     assert "Cortile" not in page.text  # 2027's applications stay on their own edition
     mentor_names = ("Monica Mentore", "Roberto Sala", "Irene Villa", "Tommaso Neri", "Laura Bassi")
     assert sum(name in page.text for name in mentor_names) >= 4
+    # Did the jury pick well? Twelve finalists a few weeks in, pooled with the 2025 edition's year of follow-up.
+    validity = client.get(f"/organise/{slug}/mentoring/validity")
+    assert validity.status_code == 200
+    assert "Con 12 finalisti non possiamo ancora dirlo." in validity.text
+    assert "Con le edizioni precedenti del programma" in validity.text and "Comunità 2025" in validity.text
+    client.cookies.clear()
+    sign_in(client, "sponsor@fondazione-aurora.example", "giuria-demo-2026")
+    assert "Con 12 finalisti" in client.get(f"/sponsor/{slug}/validity").text  # shared with the sponsors
     client.cookies.clear()
     sign_in(client, "mentor@incubatore-nord.example", "giuria-demo-2026")
     dashboard = client.get("/mentoring")

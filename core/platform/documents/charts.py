@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from core.platform.i18n import babel_locale, current_language
+from core.platform.i18n import babel_locale, current_language, format_percent
 
 PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#b8405e", "#7a5195", "#8c8c8c")
 HIDDEN = "—"
@@ -240,4 +240,26 @@ def line_chart(*, title: str, x_labels: Sequence[str], series: dict[str, Sequenc
         axes.legend(frameon=False, fontsize=8)
     axes.set_title(title, loc="left", fontsize=11)
     _tidy(axes, number, value_axis="y")
+    return Chart(figure=figure, title=title)
+
+
+def scatter_chart(*, title: str, xs: Sequence[float], ys: Sequence[float], x_label: str = "", y_label: str = "",
+                  y_percent: bool = False) -> Chart:
+    """One point per entry (a score against a later outcome), with the same-numbered axes as the tables beside it."""
+    number = number_text()
+    figure = _figure(4.8, 3.4)
+    axes = figure.add_subplot()
+    axes.scatter(list(xs), [y * 100 if y_percent else y for y in ys], s=36, color=PALETTE[0], alpha=0.8,
+                 edgecolors="white", linewidths=0.6)
+    axes.set_xlabel(x_label, fontsize=9)
+    axes.set_ylabel(y_label, fontsize=9)
+    axes.tick_params(labelsize=9)
+    axes.grid(True, color="#e5e5e5", linewidth=0.6)
+    axes.set_axisbelow(True)
+    axes.set_title(title, loc="left", fontsize=11)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(value)))
+    axes.yaxis.set_major_formatter(FuncFormatter(
+        lambda value, _position: format_percent(value / 100) if y_percent else number(value)))
     return Chart(figure=figure, title=title)
