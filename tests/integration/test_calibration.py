@@ -296,3 +296,24 @@ def test_a_drifting_juror_is_flagged_and_the_note_reaches_them_in_their_language
     closed = web.post(f"{CALIBRATION}/drift/remind", data={
         "_csrf_token": csrf_token(web, "/me"), "juror": str(jury.jurors["carla"])}, headers=EN)
     assert closed.status_code == 409 and run(OutgoingMail.count()) == 1
+
+
+def test_the_demo_shows_drift_and_two_reference_entries_in_the_closed_online_jury(settings, client):
+    from core.cli.demo import DEMO_LOGINS, load_demo
+    from tests.conftest import sign_in
+
+    run(load_demo(now=datetime.now(UTC), settings=settings))
+    references = run(ReferenceEntry.select().output(load_json=True))
+    assert len(references) == 2 and all(set(r["agreed"]) == set(CRITERIA) for r in references)
+    organiser = next(login for login in DEMO_LOGINS if login.role == "organiser")
+    assert sign_in(client, organiser.email, organiser.password).status_code == 302
+    drift_page = client.get(f"{CALIBRATION}/drift", headers=EN)
+    assert drift_page.status_code == 200 and "data:image/svg+xml;base64," in drift_page.text
+    assert len(re.findall(r'<tr id="drift-\d+">', drift_page.text)) == 15
+    assert "Questa fase è chiusa: le segnalazioni restano agli atti" in drift_page.text  # the organiser reads Italian
+    calibration_page = client.get(CALIBRATION, headers=EN)
+    assert calibration_page.status_code == 200
+    assert len(re.findall(r'<tr id="reference-\d+">', calibration_page.text)) == 2
+    # The 2027 call has jurors but no assignments yet: nothing to show, and nothing breaks.
+    later = client.get("/organise/welfare-comunita-2027/rounds/R1/calibration/drift", headers=EN)
+    assert later.status_code == 200 and "Nessun giurato ha inviato la valutazione" in later.text
