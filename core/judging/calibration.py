@@ -557,11 +557,16 @@ async def _drift(round_row: dict[str, Any], now: datetime) -> DriftReport:
     names = {a["id"]: a["display_name"] or a["email"] for a in await Account.select(
         Account.id, Account.display_name, Account.email).where(Account.id.is_in([d.juror for d in drifts] or [0]))}
     jurors = sorted((JurorDrift(juror_id=d.juror, name=names.get(d.juror, ""), reviews=len(d.gaps), gaps=d.gaps,
-                                rolling=d.rolling, mean=d.mean, slope=d.slope, drift_flag=d.drift_flag,
+                                rolling=d.rolling, mean=_shown(d.mean), slope=_shown(d.slope), drift_flag=d.drift_flag,
                                 distance_flag=d.distance_flag) for d in drifts),
                     key=lambda j: j.name.lower())
     return DriftReport(round_code=round_row["code"], round_name=round_row["name"], is_open=_is_open(round_row, now),
                        scale=(low, high), jurors=jurors)
+
+
+def _shown(value: float | None) -> float | None:
+    """Two decimals, and no "-0.00" for a value that rounds to nothing."""
+    return None if value is None else round(value, 2) + 0.0
 
 
 def _nudge_sentences(juror: JurorDrift) -> list[str]:

@@ -116,10 +116,16 @@ def _drift_chart(report: calibration.DriftReport) -> str:
         return ""
     length = max(len(j.rolling) for j in shown)
     series = {j.name: [*j.rolling, *([None] * (length - len(j.rolling)))] for j in shown}
-    return _data_url(line_chart(
+    chart = line_chart(
         title=_("Leniency over each juror's reviews (rolling mean)"), x_labels=[str(i + 1) for i in range(length)],
-        series=series, targets=None,
-        value_label=_("Points above the other jurors of the same entries")).svg())
+        series=series, targets=None, value_label=_("Points above the other jurors of the same entries"))
+    axes = chart.figure.axes[0]
+    axes.axhline(0, color="#8c8c8c", linewidth=0.8)
+    # Many jurors: the legend goes beside the lines rather than over them.
+    axes.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1),
+                ncols=1 if len(shown) <= 16 else 2)
+    axes.set_xlabel(_("Reviews in the order submitted"))
+    return _data_url(chart.svg())
 
 
 async def _drift_page(user: SessionUser, edition: OrganisedEdition, code: str, *, status: int = 200,
