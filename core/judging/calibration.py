@@ -452,6 +452,24 @@ async def confirm_panel(*, actor: SessionUser, edition_slug: str, round_code: st
         return await _distribute(round_row, conflicts)
 
 
+async def give_references(*, actor: SessionUser, edition_slug: str, round_code: str,
+                          now: datetime | None = None) -> int:
+    """Give the reference entries to jurors who joined the round after they were marked; how many were given."""
+    now = now or datetime.now(UTC)
+    round_row = await _organised(actor, edition_slug, round_code)
+    if not _is_open(round_row, now):
+        raise CalibrationRefused(_("Scoring in this round is over: reference entries can no longer reach the "
+                                   "jurors."))
+    _labels, _names, conflicts, _active = await assignment_service.round_pairs(round_row)
+    async with db.write_transaction():
+        await db.locked(Round.select(Round.id).where(Round.id == round_row["id"])).first()
+        given = await _distribute(round_row, conflicts)
+        await audit.record("calibration.references_given", actor_id=actor.id, edition_id=round_row["edition"],
+                           subject_type="round", subject_id=round_row["id"],
+                           data={"round": round_row["code"], "count": given})
+    return given
+
+
 async def remove_reference(*, actor: SessionUser, edition_slug: str, round_code: str, application_id: int) -> None:
     """The entry is no longer a reference entry; the assignments made stay, since their reviews count."""
     round_row = await _organised(actor, edition_slug, round_code)

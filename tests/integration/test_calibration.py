@@ -317,3 +317,18 @@ def test_the_demo_shows_drift_and_two_reference_entries_in_the_closed_online_jur
     # The 2027 call has jurors but no assignments yet: nothing to show, and nothing breaks.
     later = client.get("/organise/welfare-comunita-2027/rounds/R1/calibration/drift", headers=EN)
     assert later.status_code == 200 and "Nessun giurato ha inviato la valutazione" in later.text
+
+
+def test_a_juror_who_joins_later_gets_the_reference_entries_with_a_button(client):
+    jury = make_jury()
+    as_person(client, ORGANISER)
+    assert mark(client, jury.entries["F"], scores=dict.fromkeys(CRITERIA, "3")).status_code == 302
+    dario = account("dario@jury.example", role="juror", locale="en", display_name="Dario")
+    assignment(jury.round_id, jury.entries["A"], dario)  # assigned after the reference entry was marked
+    assert not run(Assignment.exists().where(Assignment.juror == dario, Assignment.application == jury.entries["F"]))
+    given = client.post(f"{CALIBRATION}/give", data={"_csrf_token": csrf_token(client, CALIBRATION)}, headers=EN)
+    assert given.status_code == 200 and "1 reference entry given to jurors who lacked it." in given.text
+    assert run(Assignment.exists().where(Assignment.juror == dario, Assignment.application == jury.entries["F"]))
+    again = client.post(f"{CALIBRATION}/give", data={"_csrf_token": csrf_token(client, CALIBRATION)}, headers=EN)
+    assert "0 reference entries given" in again.text
+    assert run(AuditEvent.count().where(AuditEvent.action == "calibration.references_given")) == 2

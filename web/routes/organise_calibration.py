@@ -14,6 +14,7 @@ from core.editions.access import OrganisedEdition
 from core.judging import calibration
 from core.judging.calibration import CalibrationRefused, MarkOutcome
 from core.platform.i18n import gettext as _
+from core.platform.i18n import ngettext
 from core.platform.identity import SessionUser
 from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.routes.organise import organiser_only
@@ -75,6 +76,18 @@ async def mark_reference(request: Request, user: SignedInUser, edition: ConsoleE
         return await _page(user, edition, code, status=400, outcome=outcome, typed=typed,
                            error=_("The reference entry was not saved: see the messages below."))
     return Redirect(path=f"/organise/{slug}/rounds/{code}/calibration?done=marked")
+
+
+@post("/organise/{slug:str}/rounds/{code:str}/calibration/give", guards=[organiser_only], include_in_schema=False)
+async def give_references(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
+                          code: FromPath[str]) -> Template:
+    try:
+        given = await calibration.give_references(actor=user, edition_slug=slug, round_code=code)
+    except CalibrationRefused as refused:
+        return await _page(user, edition, code, status=409, error=refused.message)
+    return await _page(user, edition, code, notice=ngettext(
+        "{count} reference entry given to jurors who lacked it.",
+        "{count} reference entries given to jurors who lacked them.", given).format(count=given))
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/calibration/references/{application_id:int}/confirm",
@@ -158,4 +171,5 @@ async def remind(request: Request, user: SignedInUser, settings: AppSettings, ed
     return await _drift_page(user, edition, code, notice=_("Note sent to {name}.").format(name=name))
 
 
-ROUTES = [calibration_home, switch_feedback, mark_reference, confirm_panel, remove_reference, drift, remind]
+ROUTES = [calibration_home, switch_feedback, mark_reference, give_references, confirm_panel, remove_reference, drift,
+          remind]
