@@ -21,7 +21,15 @@ from core.judging import assignments as assignment_service
 from core.judging import review_queries
 from core.judging.progress import RoundNotFound
 from core.judging.review_queries import decode_json
-from core.judging.reviews import ROUND_SQL, ReviewPage, RoundProgress, juror_dashboard, review_page, round_rubric
+from core.judging.reviews import (
+    ROUND_SQL,
+    ReviewPage,
+    RoundProgress,
+    ScoringClosed,
+    juror_dashboard,
+    review_page,
+    round_rubric,
+)
 from core.messaging.mail import absolute_url, enqueue_mail
 from core.platform import audit, db, i18n
 from core.platform.errors import Refused
@@ -214,7 +222,10 @@ async def _feedback(juror_id: int, round_row: dict[str, Any]) -> JurorFeedback |
     """The juror's feedback in the round, or None when the round does not give any."""
     if round_row["kind"] != ONLINE_JURY or not feedback_on(round_row):
         return None
-    rubric = round_rubric(round_row)
+    try:
+        rubric = round_rubric(round_row)
+    except ScoringClosed:  # no rubric yet: nothing to compare, and the juror's list must still open
+        return None
     reviews = await _submitted_reviews(round_row["id"])
     own_all = [r for r in reviews if r.juror == juror_id]
     counted = feedback_maths.pairs_counted(len(own_all))
