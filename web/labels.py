@@ -181,6 +181,8 @@ MAIL_KIND = {
     "account/email_change": N_("Change of email address"), "people/invitation": N_("Invitation"),
     "jury/reminder": N_("Reminder to a juror"), "sponsor/report": N_("Sponsor report"),
     "mentoring/milestone_reminder": N_("Milestone reminder"),
+    "jury_calibration": N_("A juror's scores compared with the jury"),
+    "jury/calibration": N_("A juror's scores compared with the jury"),
 }
 MAIL_KIND.update({"clarification/asked": N_("A question from the jury to an applicant"),
                   "appeal/decided": N_("The decision on an applicant's appeal")})

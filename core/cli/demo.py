@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core.applications import lifecycle, submission
-from core.cli import demo_validity
+from core.cli import demo_calibrate, demo_validity
 from core.cli.demo_feedback import demo_feedback
 from core.cli.demo_redress import load_redress_demo
 from core.editions import access
@@ -189,6 +189,8 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     await _submit_next_call(slug=following.edition.slug, settings=settings, password_hash=password_hash,
                             now=now)
     await _judge(rng=rng, edition_id=current_id, juror_ids=people["jurors"], moments=moments)
+    await demo_calibrate.show_calibration(edition_id=current_id, organiser_id=people["organiser"][0],
+                                          at=moments["online_jury"])
     organiser = await accounts.load_session_user(people["organiser"][0], 0)
     assert organiser is not None
     # The online jury is blind: the organiser has already redacted the names applicants wrote in their answers.

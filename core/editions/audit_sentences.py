@@ -57,6 +57,13 @@ SENTENCES: dict[str, str] = {
     "ballot.changed": N_("{actor} changed their ranking"),
     "ballot.submitted": N_("{actor} submitted their ranking"),
     "bid.set": N_("{actor} said how much they want to review {subject}"),
+    "calibration.feedback_set": N_("{actor} switched the jurors' feedback of {subject}"),
+    "calibration.reference_confirmed": N_("{actor} confirmed the calibration panel's scores of {subject}"),
+    "calibration.reference_marked": N_("{actor} made {subject} a reference entry"),
+    "calibration.reference_removed": N_("{actor} took {subject} off the reference entries"),
+    "calibration.references_given": N_("{actor} gave the reference entries of {subject} to the jurors who lacked "
+                                       "them"),
+    "calibration.reminder_sent": N_("{actor} sent {subject} a note on how their scores compare"),
     "checklist.changed": N_("{actor} saved a draft of the admissibility checklist of {subject}"),
     "checklist.submitted": N_("{actor} completed the admissibility checklist of {subject}"),
     "comparison.recorded": N_("{actor} compared two entries"),

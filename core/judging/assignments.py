@@ -799,3 +799,16 @@ CONFLICT_RULE_LABELS = {
     "declared": N_("declared by the juror"),
     "released": N_("released the entry earlier"),
 }
+
+
+async def organised_round(*, actor: SessionUser, edition_slug: str, round_code: str) -> dict[str, Any]:
+    """The round as the assignment services read it, for an organiser of its edition (RoundNotFound otherwise)."""
+    return (await _round_for(actor, edition_slug, round_code))[1]
+
+
+async def round_pairs(round_row: dict[str, Any]) -> tuple[dict[int, str], dict[int, str], set[tuple[int, int]],
+                                                          set[tuple[int, int]]]:
+    """The round's entries and jurors by label, the (entry, juror) pairs a conflict keeps apart, and those assigned."""
+    inputs = await _gather(round_row, _default_options(round_row))
+    return (inputs.entry_labels, inputs.juror_names, {(c.entry, c.reviewer) for c in inputs.conflicts},
+            set(inputs.active))

@@ -86,6 +86,7 @@ class RoundProgressReport:
     is_open: bool
     jurors: list[JurorProgress]
     tracks: list[TrackProgress]
+    kind: str = ""
 
     @property
     def assigned(self) -> int:
@@ -142,7 +143,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
 
 async def _round_row(edition_id: int, round_code: str) -> dict[str, Any]:
     row = await Round.select(
-        Round.id, Round.code, Round.name, Round.opens_at, Round.closes_at, Round.jurors_per_entry,
+        Round.id, Round.code, Round.name, Round.opens_at, Round.closes_at, Round.jurors_per_entry, Round.kind,
     ).output(load_json=True).where(Round.edition == edition_id, Round.code == round_code).first()
     if row is None:
         raise RoundNotFound(round_code)
@@ -224,6 +225,7 @@ async def _report(edition_slug: str, edition_id: int, time_zone: str, round_row:
         closes_at=round_row["closes_at"], jurors_per_entry=round_row["jurors_per_entry"],
         is_open=_is_open(round_row["opens_at"], round_row["closes_at"], now),
         jurors=sorted(jurors.values(), key=lambda j: (j.name.lower(), j.juror_id)), tracks=ordered_tracks,
+        kind=round_row.get("kind") or "",
     )
 
 

@@ -121,8 +121,11 @@ DASHBOARD_SQL = (
     " FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition"
     " JOIN application ON application.id = assignment.application"
     " LEFT JOIN track ON track.id = application.track"
+    # Reference entries come first in the juror's list, and nothing else tells them apart (see judging.calibration).
+    " LEFT JOIN reference_entry ON reference_entry.round = assignment.round"
+    " AND reference_entry.application = assignment.application"
     " WHERE assignment.juror = {} AND assignment.status != 'recused'"
-    " ORDER BY assignment.round, assignment.application"
+    " ORDER BY assignment.round, CASE WHEN reference_entry.id IS NULL THEN 1 ELSE 0 END, assignment.application"
 )
 
 

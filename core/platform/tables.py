@@ -962,6 +962,8 @@ class FeedbackComment(Table, tablename="feedback_comment"):
 
 
 ALL_TABLES += (FeedbackRelease, FeedbackComment)
+
+
 # -- Clarifications and appeals ---------------------------------------------------------------------
 
 
@@ -1014,3 +1016,27 @@ class Appeal(Table, tablename="appeal"):
 
 ALL_TABLES += (Clarification, Appeal)
 UNIQUE_TOGETHER["appeal"] = (("round", "application"),)
+
+
+# -- live juror calibration (issue 17 B) ----------------------------------------------------------------------
+
+
+class ReferenceEntry(Table, tablename="reference_entry"):
+    """An entry of a round that every juror meets early, with agreed scores per criterion to compare against.
+
+    `source` "agreed": the organiser typed the scores; "panel": the calibration panel (`panel`, account ids)
+    scores it first and the organiser confirms the mean of their reviews (`confirmed_at`). Jurors are never told.
+    """
+
+    round = ForeignKey(references=Round)
+    application = ForeignKey(references=Application)
+    source = Varchar(length=20, default="agreed")
+    agreed = JSON(default={})
+    panel = JSON(default=[])
+    confirmed_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (ReferenceEntry,)
+UNIQUE_TOGETHER["reference_entry"] = (("round", "application"),)

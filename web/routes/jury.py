@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from core.applications.attachments import FileWithheld, for_preview
 from core.applications.checklist import ChecklistInput
-from core.judging import consensus
+from core.judging import calibration, consensus
 from core.judging import reviews as judging
 from core.judging.reviews import MessageRefused, ReviewInput, RoundNotReady, ScoringClosed
 from core.platform.i18n import gettext as _
@@ -88,15 +88,15 @@ def _entry_template(page) -> str:
 
 @get("/jury", guards=[juror_only], include_in_schema=False)
 async def dashboard(user: SignedInUser) -> Template:
-    rounds = await judging.juror_dashboard(juror=user)
-    return Template(template_name="jury/dashboard.html", context={"rounds": rounds})
+    rounds, feedback = await calibration.dashboard_with_feedback(juror=user)
+    return Template(template_name="jury/dashboard.html", context={"rounds": rounds, "feedback": feedback})
 
 
 @get("/jury/assignments/{assignment_id:int}", guards=[juror_only], include_in_schema=False)
 async def assignment(request: Request, user: SignedInUser, assignment_id: FromPath[int]) -> Template:
-    page = await judging.review_page(juror=user, assignment_id=assignment_id)
+    page, feedback = await calibration.review_page_with_feedback(juror=user, assignment_id=assignment_id)
     return Template(template_name=_entry_template(page), context={
-        "page": page, "errors": {}, "conflicts": {}, "saved": request.query_params.get("saved"),
+        "page": page, "errors": {}, "conflicts": {}, "saved": request.query_params.get("saved"), "feedback": feedback,
         "posted": request.query_params.get("posted")})
 
 
