@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from core.editions import setup as edition_setup
+from core.editions import setup_forms
 from core.editions.competitions import import_competition_text
+from core.editions.setup import EditionCreationForbidden
 from core.people import accounts
+from core.platform.errors import Forbidden
 from core.platform.tables import (
     Application,
     AuditEvent,
@@ -228,3 +236,19 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
         "_csrf_token": token, "yaml": unblind.replace("normalisation: additive", "normalisation: none", 1)},
         follow_redirects=False)
     assert response.status_code == 302
+
+
+def test_starting_an_edition_is_forbidden_in_the_service_with_its_reason(client):
+    example_edition()
+    juror = account("j@jury.example", role="juror", locale="en")
+    for start in (lambda: setup_forms.new_edition_defaults(actor=factories.user(juror), today=date(2026, 12, 3)),
+                  lambda: run(setup_forms.new_edition(actor=factories.user(juror), values=setup_forms.NewEdition())),
+                  lambda: run(edition_setup.create_edition(actor=factories.user(juror), text=EXAMPLE))):
+        with pytest.raises(EditionCreationForbidden) as refused:
+            start()
+        assert isinstance(refused.value, Forbidden)
+    assert run(Edition.count()) == 1
+    as_person(client, "j@jury.example")
+    page = client.get("/organise/new", headers=EN)
+    assert page.status_code == 403
+    assert "Your account is not allowed to do this." in page.text
