@@ -203,8 +203,8 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
     r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    application = run(Application.insert(Application(edition=run(Edition.select(Edition.id).first())["id"],
-                                                     applicant=account, title="Orti", status="in_round")))[0]["id"]
+    application = factories.application_in(run(Edition.select(Edition.id).first())["id"], owner=account,
+                                           title="Orti", status="in_round")
     jurors = [run(accounts.create_account(email=f"j{i}@jury.example", password=PASSWORD, verified=True))
               for i in range(3)]
     assignments = [factories.assignment(r1, application, juror)
