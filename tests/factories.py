@@ -302,10 +302,10 @@ def set_application(application_id: int | list[int], **columns: Any) -> None:
         Application.id.is_in(ids)))
 
 
-def set_applications_in_status(status: str, **columns: Any) -> None:
-    """Change every application now in `status` (as `set_application`), e.g. all submitted ones admitted."""
+def set_applications_in_status(current: str, **columns: Any) -> None:
+    """Change every application now in status `current` (as `set_application`), e.g. all submitted ones admitted."""
     run(Application.update({getattr(Application, name): value for name, value in columns.items()}).where(
-        Application.status == status))
+        Application.status == current))
 
 
 def attachment_record(application_id: int, *, field: str = "pitch_deck", filename: str = "deck.pdf",
