@@ -26,9 +26,12 @@ from core.platform.identity import SessionUser
 from core.platform.passwords import hash_password
 from core.platform.tables import (
     Account,
+    AccountSession,
+    ApiToken,
     Application,
     Area,
     Assignment,
+    Attachment,
     Award,
     Clarification,
     ConflictOfInterest,
@@ -37,6 +40,9 @@ from core.platform.tables import (
     Decision,
     Edition,
     EditionPartner,
+    Invitation,
+    Job,
+    JurorReminder,
     KpiDefinition,
     KpiValue,
     MentoringSession,
@@ -44,11 +50,15 @@ from core.platform.tables import (
     Milestone,
     MilestoneSubmission,
     Organisation,
+    OutgoingMail,
     Prize,
+    Programme,
     Review,
     Round,
     TeamMember,
+    TimelineEntry,
     Track,
+    WebhookSubscription,
 )
 from tests.conftest import run, sign_in
 
@@ -110,11 +120,55 @@ def set_round(round_id: int, **columns: Any) -> None:
     run(Round.update({getattr(Round, name): value for name, value in columns.items()}).where(Round.id == round_id))
 
 
+def round_after(previous_code: str, *, code: str, name: dict[str, str], kind: str = "screening",
+                workflow: str = "rubric") -> int:
+    """A round placed right after the round `previous_code`, the later rounds moved down to make room.
+
+    Writes the rows itself: the competition file adds rounds only before the call opens, while a test of how
+    entries pass from round to round adds one to an edition already judging.
+    """
+    previous = run(Round.select(Round.edition, Round.position).where(Round.code == previous_code).first())
+    run(Round.update({Round.position: Round.position + 10}).where(Round.position > previous["position"]))
+    return run(Round.insert(Round(edition=previous["edition"], code=code, name=name, kind=kind, workflow=workflow,
+                                  position=previous["position"] + 1)))[0]["id"]
+
+
 def open_round(round_id: int, *, opened_days_ago: float = 1, closes_in_days: float = 7, **columns: Any) -> None:
     """A round open since `opened_days_ago` and closing in `closes_in_days`, with any other columns changed too."""
     now = datetime.now(UTC)
     set_round(round_id, opens_at=now - timedelta(days=opened_days_ago), closes_at=now + timedelta(days=closes_in_days),
               **columns)
+
+
+def set_edition(slug: str, **columns: Any) -> None:
+    """Change an edition in place: its status, the plugins enabled for it, e.g. `status="draft"`.
+
+    Writes the row itself: the set-up pages change an edition through its whole file, while a test needs one
+    column moved (an edition back to draft, a test plugin enabled).
+    """
+    run(Edition.update({getattr(Edition, name): value for name, value in columns.items()}).where(Edition.slug == slug))
+
+
+def move_timeline(code: str, *, starts_at: datetime) -> None:
+    """Move a moment of every edition's timeline (`call_close`...) to `starts_at`, e.g. a call closed an hour ago.
+
+    Writes the rows itself: the set-up page takes dates in whole minutes and refuses a call that closed in the
+    past, while tests put the deadline around "now".
+    """
+    run(TimelineEntry.update({TimelineEntry.starts_at: starts_at}).where(TimelineEntry.code == code))
+
+
+def set_milestone(code: str, **columns: Any) -> None:
+    """Change a mentoring milestone of every edition in place (its `due_on`, `remind_days_before`), written directly
+    as the round dates are: the reminders' tests put the due date a given number of days from today."""
+    run(Milestone.update({getattr(Milestone, name): value for name, value in columns.items()}).where(
+        Milestone.code == code))
+
+
+def set_other_milestones(code: str, **columns: Any) -> None:
+    """Change every mentoring milestone except `code` (as `set_milestone`), to keep them out of a reminder's way."""
+    run(Milestone.update({getattr(Milestone, name): value for name, value in columns.items()}).where(
+        Milestone.code != code))
 
 
 # -- people -----------------------------------------------------------------------------------------------
@@ -147,6 +201,37 @@ def account(email: str, *, role: str | None = None, edition_slug: str | None = S
     return run(create())
 
 
+def deactivated_account(email: str) -> None:
+    """An account switched off as an administrator leaves it (written directly: no page switches one off yet)."""
+    run(Account.update({Account.is_active: False}).where(Account.email == normalise_email(email)))
+
+
+def renamed_account(account_id: int, display_name: str) -> None:
+    """An account whose display name is `display_name`, whatever the profile page would accept (written directly:
+    tests of exports store names a form would not let through)."""
+    run(Account.update({Account.display_name: display_name}).where(Account.id == account_id))
+
+
+def idle_sessions(*, last_seen_at: datetime) -> None:
+    """Every open session last seen at `last_seen_at`: time passing without a request, which no page can make."""
+    run(AccountSession.update({AccountSession.last_seen_at: last_seen_at}).where(AccountSession.id > 0))
+
+
+def expired_invitation(email: str, *, expires_at: datetime) -> None:
+    """The invitation sent to `email`, expiring at `expires_at` (in the past: time passing, written directly)."""
+    run(Invitation.update({Invitation.expires_at: expires_at}).where(Invitation.email == email))
+
+
+def invitation(edition_id: int, email: str, *, role: str = "juror") -> int:
+    """An invitation to an edition, as its row alone (written directly: no mail goes with it)."""
+    return run(Invitation.insert(Invitation(edition=edition_id, email=email, role=role)))[0]["id"]
+
+
+def expired_api_tokens(*, expires_at: datetime) -> None:
+    """Every live API token expiring at `expires_at` (in the past: time passing, written directly)."""
+    run(ApiToken.update({ApiToken.expires_at: expires_at}).where(ApiToken.revoked_at.is_null()))
+
+
 def user(account_id: int) -> SessionUser:
     """The signed-in user a service sees for this account."""
     found = run(load_session_user(account_id, 0))
@@ -174,6 +259,66 @@ def application(edition: EditionIds, *, owner: int, track: str | None = "AGR", a
                       track=edition.tracks[track] if track else None, area=edition.areas[area] if area else None,
                       **columns)
     return run(Application.insert(row))[0]["id"]
+
+
+def application_in(edition_id: int, *, owner: int, status: str = "in_round", **columns: Any) -> int:
+    """An application in the edition with this id, in any status, with the columns given as stored (`track` and
+    `area` by id); written directly, as `application` explains."""
+    return run(Application.insert(Application(edition=edition_id, applicant=owner, status=status,
+                                              **columns)))[0]["id"]
+
+
+def bare_application(email: str, *, edition_slug: str = "welfare-2026", status: str = "draft"
+                     ) -> tuple[int, int, int]:
+    """An application of a new account in a bare edition (no file behind it, made on first use), in `status`:
+    (application id, applicant id, edition id). Enough for the upload rules, which look at nothing else.
+
+    Writes the rows itself: an edition comes from a competition file, which brings a form these tests of files
+    alone do not need.
+    """
+
+    async def create() -> tuple[int, int, int]:
+        programme = await Programme.select(Programme.id).where(Programme.slug == "welfare").first()
+        programme_id = programme["id"] if programme else (
+            await Programme.insert(Programme(slug="welfare")))[0]["id"]
+        edition = await Edition.select(Edition.id).where(Edition.slug == edition_slug).first()
+        edition_id = edition["id"] if edition else (await Edition.insert(Edition(
+            programme=programme_id, slug=edition_slug, year=2026, status="open")))[0]["id"]
+        account_id = (await Account.insert(Account(email=email, display_name=email.split("@")[0])))[0]["id"]
+        application_id = (await Application.insert(Application(
+            edition=edition_id, applicant=account_id, entity_name="Cooperativa Alfa", status=status)))[0]["id"]
+        return application_id, account_id, edition_id
+
+    return run(create())
+
+
+def set_application(application_id: int | list[int], **columns: Any) -> None:
+    """Change one application (or several, given a list of ids) in place: its status or any column.
+
+    Writes the rows itself, as `application` does: admission, the jury and the awards move an entry on through
+    their own pages, while a test about a later step needs the entry in that state now.
+    """
+    ids = application_id if isinstance(application_id, list) else [application_id]
+    run(Application.update({getattr(Application, name): value for name, value in columns.items()}).where(
+        Application.id.is_in(ids)))
+
+
+def set_applications_in_status(current: str, **columns: Any) -> None:
+    """Change every application now in status `current` (as `set_application`), e.g. all submitted ones admitted."""
+    run(Application.update({getattr(Application, name): value for name, value in columns.items()}).where(
+        Application.status == current))
+
+
+def attachment_record(application_id: int, *, field: str = "pitch_deck", filename: str = "deck.pdf",
+                      content_type: str = "application/pdf", size_bytes: int = 1000, sha256: str = "0" * 64) -> int:
+    """A file's row on an entry, without the file: enough for the form's completeness check and the submission.
+
+    Writes the row itself: the upload (`attachment`, through the upload checks) needs real content, which a
+    test about the form's other sections does not.
+    """
+    return run(Attachment.insert(Attachment(application=application_id, field=field, filename=filename,
+                                            content_type=content_type, size_bytes=size_bytes,
+                                            sha256=sha256)))[0]["id"]
 
 
 def team_member(application_id: int, full_name: str, **columns: Any) -> int:
@@ -249,6 +394,17 @@ def decision(round_id: int, application_id: int, outcome: str, *, published_at: 
                                         published_at=published_at, **columns)))[0]["id"]
 
 
+def publish_decisions(*, published_at: datetime) -> None:
+    """Every decision not yet published, published at `published_at`, as if the organisers had published the
+    results (written directly: publishing also mails the applicants, which these tests do not look at)."""
+    run(Decision.update({Decision.published_at: published_at}).where(Decision.published_at.is_null()))
+
+
+def juror_reminded(juror: int, *, sent_at: datetime) -> None:
+    """The last reminder sent to a juror, moved to `sent_at`: time passing since it went out (written directly)."""
+    run(JurorReminder.update({JurorReminder.sent_at: sent_at}).where(JurorReminder.juror == juror))
+
+
 def consent(account_id: int, application_id: int, code: str, *, withdrawn_at: datetime | None = None) -> int:
     """A consent given with an application (`share_with_sponsors`...), withdrawn if `withdrawn_at`.
 
@@ -257,6 +413,12 @@ def consent(account_id: int, application_id: int, code: str, *, withdrawn_at: da
     return run(ConsentRecord.insert(ConsentRecord(account=account_id, application=application_id, code=code,
                                                   kind="consent", text_version="1.0",
                                                   withdrawn_at=withdrawn_at)))[0]["id"]
+
+
+def consent_given_again(code: str) -> None:
+    """Every consent with this code given again after a withdrawal (written directly: a withdrawn consent is given
+    again only with a new application)."""
+    run(ConsentRecord.update({ConsentRecord.withdrawn_at: None}).where(ConsentRecord.code == code))
 
 
 def award(prize_id: int, application_id: int, *, status: str = "confirmed") -> int:
@@ -321,3 +483,44 @@ def clarification(round_id: int, application_id: int, asked_by: int, question: s
     return run(Clarification.insert(Clarification(
         round=round_id, application=application_id, asked_by=asked_by, question=question, question_sent=question,
         status=status, due_at=due_at, **columns)))[0]["id"]
+
+
+# -- partners' webhooks -------------------------------------------------------------------------------------
+
+
+def webhook_subscription_as_stored(edition_id: int, organisation_id: int, url: str) -> int:
+    """A subscription as an older version (or a name that rebinds later) may have left it in the database.
+
+    Writes the row itself: `webhooks.add_subscription` refuses the addresses these tests need stored.
+    """
+    return run(WebhookSubscription.insert(WebhookSubscription(
+        edition=edition_id, organisation=organisation_id, url=url, secret="s" * 40, events=[],
+        active=True)))[0]["id"]
+
+
+def set_webhook_subscriptions(**columns: Any) -> None:
+    """Change every webhook subscription in place (`events=[]`, `active=False`, `previous_secret_until=...`).
+
+    Writes the rows itself: the console's page changes one subscription's events at a time and a rotation's
+    overlap ends only with time passing.
+    """
+    run(WebhookSubscription.update({getattr(WebhookSubscription, name): value for name, value in columns.items()},
+                                   force=True))
+
+
+# -- the outbox and the job queue, as the workers leave them -------------------------------------------------
+
+
+def failed_and_retried_mail() -> None:
+    """A mail given up on and one waiting for its second attempt, as the sender leaves them after SMTP refused them
+    (written directly: the sender's retries are test_mail's subject)."""
+    for status, attempts in (("failed", 8), ("queued", 1)):
+        run(OutgoingMail.insert(OutgoingMail(to_address="someone@entry.example", subject="Ricevuta", body_text="-",
+                                             status=status, attempts=attempts, last_error="550 refused")))
+
+
+def running_job(edition_id: int) -> None:
+    """An export at work with a fresh heartbeat, which no worker of the test app would claim (written directly)."""
+    now = datetime.now(UTC)
+    run(Job.insert(Job(kind="export", edition=edition_id, params={}, status="running", started_at=now,
+                       heartbeat_at=now, created_at=now)))

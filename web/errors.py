@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from core.platform import db, i18n
-from core.platform.errors import NotFound, Refused
+from core.platform.errors import Forbidden, NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.ratelimit import RateLimited
 from web.middleware import LANGUAGE_COOKIE
@@ -72,8 +72,10 @@ async def ids_in_range(request: Request) -> None:
         raise NotFoundException()
 
 
-def forbidden(request: Request, _exc: Exception) -> Response:
-    return _page(request, 403, _("Not allowed"), _("Your account is not allowed to do this."))
+def forbidden(request: Request, exc: Exception) -> Response:
+    """A core `Forbidden` with its own message, or a route guard's refusal with the general one."""
+    message = exc.message if isinstance(exc, Forbidden) else ""
+    return _page(request, 403, _("Not allowed"), message or _("Your account is not allowed to do this."))
 
 
 def not_signed_in(request: Request, _exc: Exception) -> Response:
@@ -141,9 +143,11 @@ def _in_reader_language(handler: Callable[[Request, Any], Response]) -> Callable
     return handle
 
 
-# Core's "not found" and refusal errors are answered here, once: handlers do not catch them to re-raise.
+# Core's "not found", "forbidden" and refusal errors are answered here, once: handlers do not catch them to
+# re-raise.
 EXCEPTION_HANDLERS = {
     NotFound: not_found,
+    Forbidden: forbidden,
     Refused: refused,
     NotFoundException: not_found,
     PermissionDeniedException: forbidden,

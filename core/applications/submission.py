@@ -29,6 +29,7 @@ from core.applications.form import (
     rule_requirements,
     stored_form,
 )
+from core.editions import competitions
 from core.editions.geography import area_for_region
 from core.editions.schema import QuestionSpec, SectionSpec, StatementSpec
 from core.messaging import events, mail
@@ -274,6 +275,25 @@ async def call_closed(*, edition_slug: str, now: datetime | None = None) -> str:
     if not (await _deadline(edition, None)).is_open(now):
         return _("The deadline for applications has passed.")
     return ""
+
+
+@dataclass(frozen=True)
+class StartPage:
+    """What the start page of a call shows: the edition, why it takes no application now ("" while it does), or the
+    person's own application there, which they are sent to instead."""
+
+    landing: competitions.EditionLanding
+    closed: str
+    existing_application_id: int | None
+
+
+async def start_page(*, user: SessionUser, edition_slug: str) -> StartPage:
+    """The start page of an edition's call for this person: one application per person and edition, so one they
+    already have is where they go."""
+    landing = await competitions.edition_landing(edition_slug)
+    mine = [view for view in await own_applications(user=user) if view.edition_slug == edition_slug]
+    return StartPage(landing=landing, closed=await call_closed(edition_slug=edition_slug),
+                     existing_application_id=mine[0].id if mine else None)
 
 
 async def start_application(*, user: SessionUser, edition_slug: str, track_code: str,

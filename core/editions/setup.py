@@ -18,7 +18,7 @@ from core.editions import access, competitions
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import CompetitionSpec, RubricSpec, parse_moment
-from core.platform.errors import Refused
+from core.platform.errors import Forbidden, Refused
 from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
@@ -28,8 +28,10 @@ from core.plugins import active_registry
 from scoring.rubric import Rubric
 
 __all__ = [
-    "EditionNotFound", "EditionStructure", "RubricFrozen", "SetupPage", "SetupRefused", "apply_edition_text",
-    "create_edition", "edition_structure", "edition_yaml", "may_create_edition", "setup_page",
+    "EditionCreationForbidden", "EditionNotFound", "EditionStructure", "RubricFrozen", "SetupPage", "SetupRefused",
+    "apply_edition_text",
+    "create_edition", "edition_structure", "edition_yaml", "may_create_edition", "require_may_create_edition",
+    "setup_page",
     "update_round_dates", "update_rubric_weights", "update_timeline",
 ]
 
@@ -107,15 +109,27 @@ class EditionStructure:
     rounds: tuple[RoundStructure, ...]
 
 
+class EditionCreationForbidden(Forbidden):
+    """Someone who is neither an admin nor an organiser asked to start an edition."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Only organisers and administrators may start a new edition."))
+
+
 def may_create_edition(actor: SessionUser | None) -> bool:
     """Admins and organisers (of any edition, or of the platform) may start an edition."""
     return actor is not None and (actor.is_admin or actor.has_role("organiser"))
 
 
+def require_may_create_edition(actor: SessionUser | None) -> None:
+    """EditionCreationForbidden (403) unless `actor` may start an edition: a refusal, not a missing page."""
+    if not may_create_edition(actor):
+        raise EditionCreationForbidden()
+
+
 async def create_edition(*, actor: SessionUser, text: str) -> str:
     """Import an edition file and make its creator an organiser of it; FileProblems name keys and lines."""
-    if not may_create_edition(actor):
-        raise EditionNotFound("new")
+    require_may_create_edition(actor)
     edition_id = await competitions.import_competition_text(text, source="", actor_id=actor.id)
     row = await Edition.select(Edition.slug).where(Edition.id == edition_id).first()
     if not actor.is_admin:

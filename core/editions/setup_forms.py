@@ -42,7 +42,7 @@ from core.editions.schema import (
     TrackSpec,
     parse_moment,
 )
-from core.editions.setup import SetupRefused, may_create_edition
+from core.editions.setup import SetupRefused, require_may_create_edition
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.yaml_source import FileProblems, load_yaml
@@ -193,8 +193,7 @@ def _refusal(path: str) -> str:
 
 async def new_edition(*, actor: SessionUser, values: NewEdition) -> str:
     """Create a draft edition from the new-edition form with the default application form and one track."""
-    if not may_create_edition(actor):
-        raise EditionNotFound("new")
+    require_may_create_edition(actor)
     errors: dict[str, str] = {}
     title = _name_fields(values.title_it, values.title_en, errors, prefix="title")
     year = 0
@@ -773,10 +772,9 @@ async def remove_prize(*, actor: SessionUser, edition_slug: str, code: str) -> N
 
 
 def new_edition_defaults(*, actor: SessionUser, today: date) -> NewEdition:
-    """The new-edition form as first shown (next year, a call opening next month); EditionNotFound for someone
-    who may not start an edition."""
-    if not may_create_edition(actor):
-        raise EditionNotFound("new")
+    """The new-edition form as first shown (next year, a call opening next month); EditionCreationForbidden for
+    someone who may not start an edition."""
+    require_may_create_edition(actor)
     opens, closes = default_dates(today)
     return NewEdition(year=str(today.year + 1), opens=opens, closes=closes)
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from core.editions import access
 from core.people.accounts import load_session_user, normalise_email
 from core.platform import audit, db, ratelimit
-from core.platform.errors import NotFound, Refused
+from core.platform.errors import Forbidden, NotFound, Refused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import Account, ApiToken, Edition
@@ -32,6 +32,13 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 class TokenRefused(Refused):
     """A token could not be created as asked; the message says what to change."""
+
+
+class ReadOnlyToken(Forbidden):
+    """A change asked for with a token that may only read."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This token may only read. Make a write token to change anything."))
 
 
 class TokenNotFound(NotFound):
@@ -77,6 +84,12 @@ class TokenCaller:
     @property
     def can_write(self) -> bool:
         return self.scope == "write"
+
+    def writer(self) -> TokenCaller:
+        """This caller, if the token may change things; ReadOnlyToken (403) otherwise."""
+        if not self.can_write:
+            raise ReadOnlyToken()
+        return self
 
     def reaches(self, edition_slug: str) -> bool:
         return self.edition_slug is None or self.edition_slug == edition_slug

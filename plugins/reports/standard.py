@@ -188,6 +188,65 @@ def _number(value: Any, language: str = "en") -> str:
     return "" if value is None else format_decimal(value, format="#,##0.##", locale=language)
 
 
+def _prize_shortlist(prize: Mapping[str, Any], language: str, tables: dict[str, list[dict[str, Any]]],
+                     charts: list[ChartSpec], notes: list[dict[str, str]]) -> None:
+    """A prize's entries in the running: their rows, their scores with intervals, a note until publication."""
+    prize_name = _pick(prize.get("name"), language)
+    shortlist = prize.get("shortlist", ())
+    for row in shortlist:
+        tables["shortlist"].append({
+            "prize": prize_name, "entry": row["label"], "track": row.get("track", ""),
+            "area": row.get("area", ""), "rank": row.get("rank"),
+            "rank_range": "" if row.get("rank_low") is None else f"{row['rank_low']}–{row['rank_high']}",
+            "score": row.get("score"),
+            "interval": "" if row.get("low") is None else
+            f"{_number(row['low'], language)}–{_number(row['high'], language)}",
+            "entity": row.get("entity_name", ""), "contact": row.get("contact_email", ""),
+        })
+    scored = [r for r in shortlist if r.get("score") is not None]
+    if scored:
+        charts.append(ChartSpec(kind="interval", title={
+            lang: f"{_pick(prize.get('name'), lang)} – {_pick(PRIZE_LABELS['shortlist'], lang)}"
+            for lang in ("it", "en")}, data={
+            "labels": [r["label"] for r in scored], "scores": [r["score"] for r in scored],
+            "lows": [r["low"] if r.get("low") is not None else r["score"] for r in scored],
+            "highs": [r["high"] if r.get("high") is not None else r["score"] for r in scored],
+            "cut_after": prize.get("places") or None}))
+    if not prize.get("published"):
+        notes.append({lang: f"{_pick(prize.get('name'), lang)}: " + (
+            "le candidature in gara saranno visibili dopo la pubblicazione degli esiti." if lang == "it" else
+            "the entries in the running show once the organisers publish the results.")
+            for lang in ("it", "en")})
+
+
+def _prize_winner(prize_name: str, winner: Mapping[str, Any], language: str,
+                  tables: dict[str, list[dict[str, Any]]], charts: list[ChartSpec]) -> None:
+    """A winner's row, its milestones, and its indicators with a chart of each one's series."""
+    tables["winners"].append({"prize": prize_name, "entry": winner["label"],
+                              "track": winner.get("track", ""), "area": winner.get("area", ""),
+                              "entity": winner.get("entity_name", ""),
+                              "contact": winner.get("contact_email", ""),
+                              "team": ", ".join(winner.get("team", ())),
+                              "sessions": winner.get("sessions_held", 0)})
+    for milestone in winner.get("milestones", ()):
+        tables["milestones"].append({"entry": winner["label"], "milestone": _pick(milestone["name"], language),
+                                     "due_on": milestone.get("due_on") or "",
+                                     "status": _pick(MILESTONE_STATUS.get(milestone.get("status", "")),
+                                                     language) or milestone.get("status", "")})
+    for kpi in winner.get("kpis", ()):
+        tables["kpis"].append({"entry": winner["label"], "kpi": _pick(kpi["name"], language),
+                               "unit": kpi.get("unit", ""), "baseline": kpi.get("baseline"),
+                               "target": kpi.get("target"), "latest": kpi.get("latest")})
+        series = kpi.get("series") or ()
+        if series:
+            charts.append(ChartSpec(kind="line", title={
+                lang: f"{winner['label']} – {_pick(kpi['name'], lang)}" for lang in ("it", "en")}, data={
+                "x_labels": [period for period, _ in series],
+                "series": {_pick(kpi["name"], language): [value for _, value in series]},
+                "targets": {} if kpi.get("target") is None else {_pick(kpi["name"], language): kpi["target"]},
+            }))
+
+
 def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
     """One sponsor's prizes: the entries in the running with scores and intervals, the winners, their progress."""
     language = snapshot.get("language", "it")
@@ -196,56 +255,9 @@ def build_prize(snapshot: Mapping[str, Any]) -> ReportOutput:
     charts: list[ChartSpec] = []
     notes: list[dict[str, str]] = []
     for prize in sponsor.get("prizes", ()):
-        prize_name = _pick(prize.get("name"), language)
-        shortlist = prize.get("shortlist", ())
-        for row in shortlist:
-            tables["shortlist"].append({
-                "prize": prize_name, "entry": row["label"], "track": row.get("track", ""),
-                "area": row.get("area", ""), "rank": row.get("rank"),
-                "rank_range": "" if row.get("rank_low") is None else f"{row['rank_low']}–{row['rank_high']}",
-                "score": row.get("score"),
-                "interval": "" if row.get("low") is None else
-                f"{_number(row['low'], language)}–{_number(row['high'], language)}",
-                "entity": row.get("entity_name", ""), "contact": row.get("contact_email", ""),
-            })
-        scored = [r for r in shortlist if r.get("score") is not None]
-        if scored:
-            charts.append(ChartSpec(kind="interval", title={
-                lang: f"{_pick(prize.get('name'), lang)} – {_pick(PRIZE_LABELS['shortlist'], lang)}"
-                for lang in ("it", "en")}, data={
-                "labels": [r["label"] for r in scored], "scores": [r["score"] for r in scored],
-                "lows": [r["low"] if r.get("low") is not None else r["score"] for r in scored],
-                "highs": [r["high"] if r.get("high") is not None else r["score"] for r in scored],
-                "cut_after": prize.get("places") or None}))
-        if not prize.get("published"):
-            notes.append({lang: f"{_pick(prize.get('name'), lang)}: " + (
-                "le candidature in gara saranno visibili dopo la pubblicazione degli esiti." if lang == "it" else
-                "the entries in the running show once the organisers publish the results.")
-                for lang in ("it", "en")})
+        _prize_shortlist(prize, language, tables, charts, notes)
         for winner in prize.get("winners", ()):
-            tables["winners"].append({"prize": prize_name, "entry": winner["label"],
-                                      "track": winner.get("track", ""), "area": winner.get("area", ""),
-                                      "entity": winner.get("entity_name", ""),
-                                      "contact": winner.get("contact_email", ""),
-                                      "team": ", ".join(winner.get("team", ())),
-                                      "sessions": winner.get("sessions_held", 0)})
-            for milestone in winner.get("milestones", ()):
-                tables["milestones"].append({"entry": winner["label"], "milestone": _pick(milestone["name"], language),
-                                             "due_on": milestone.get("due_on") or "",
-                                             "status": _pick(MILESTONE_STATUS.get(milestone.get("status", "")),
-                                                             language) or milestone.get("status", "")})
-            for kpi in winner.get("kpis", ()):
-                tables["kpis"].append({"entry": winner["label"], "kpi": _pick(kpi["name"], language),
-                                       "unit": kpi.get("unit", ""), "baseline": kpi.get("baseline"),
-                                       "target": kpi.get("target"), "latest": kpi.get("latest")})
-                series = kpi.get("series") or ()
-                if series:
-                    charts.append(ChartSpec(kind="line", title={
-                        lang: f"{winner['label']} – {_pick(kpi['name'], lang)}" for lang in ("it", "en")}, data={
-                        "x_labels": [period for period, _ in series],
-                        "series": {_pick(kpi["name"], language): [value for _, value in series]},
-                        "targets": {} if kpi.get("target") is None else {_pick(kpi["name"], language): kpi["target"]},
-                    }))
+            _prize_winner(_pick(prize.get("name"), language), winner, language, tables, charts)
     return ReportOutput(
         title={"it": f"Rapporto sui premi – {sponsor.get('organisation', '')}",
                "en": f"Prize report – {sponsor.get('organisation', '')}"},

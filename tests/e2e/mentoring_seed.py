@@ -1,7 +1,9 @@
 """Put one finalist on the demo mentor's path in the live server's database: `python -m tests.e2e.mentoring_seed`.
 
 The demo's finalists already have their mentors and sessions; this adds one more startup, with an
-account the test knows, matched with the demo mentor, without touching the demo's other data.
+account the test knows, matched with the demo mentor, without touching the demo's other data. It runs in the
+live server's own process tree against its database, outside pytest, so it writes its rows itself in one
+transaction rather than through tests/factories.py (whose helpers run each write on a loop of their own).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ declares no conflict and scores two entries on the rubric form; the dashboard an
 """
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +12,8 @@ from core.judging import redaction
 from core.people import accounts
 from core.platform import db
 from core.platform.settings import Settings
-from core.platform.tables import Account, Application, Assignment, Round
+from core.platform.tables import Account, Application, Round
+from tests import factories
 from tests.conftest import run
 
 pytestmark = pytest.mark.browser
@@ -29,24 +29,23 @@ def assign_two_entries(live_server, email: str) -> None:
     moved around today: two of the 2027 call's entries in the online jury, assigned to the new juror."""
     db.configure(Settings(env="test", data_dir=live_server.data_dir, secret_key="e2e-secret-" + "k" * 40))
 
-    async def assign() -> None:
-        juror = await Account.select(Account.id).where(Account.email == email).first()
-        round_id = (await Round.select(Round.id).where(Round.code == "R1", Round.edition.slug == SLUG).first())["id"]
-        now = datetime.now(UTC)
-        await Round.update({Round.opens_at: now - timedelta(hours=1), Round.closes_at: now + timedelta(days=7)}).where(
-            Round.id == round_id)
-        entries = await Application.select(Application.id).where(
-            Application.status == "submitted", Application.edition.slug == SLUG,
-            Application.receipt_number.is_not_null()).order_by(Application.id).limit(2)
-        await Application.update({Application.status: "in_round"}).where(
-            Application.id.is_in([e["id"] for e in entries]))
-        await Assignment.insert(*(Assignment(round=round_id, application=e["id"], juror=juror["id"]) for e in entries))
+    juror = run(Account.select(Account.id).where(Account.email == email).first())["id"]
+    round_id = run(Round.select(Round.id).where(Round.code == "R1", Round.edition.slug == SLUG).first())["id"]
+    factories.open_round(round_id, opened_days_ago=1 / 24, closes_in_days=7)
+    entries = [e["id"] for e in run(Application.select(Application.id).where(
+        Application.status == "submitted", Application.edition.slug == SLUG,
+        Application.receipt_number.is_not_null()).order_by(Application.id).limit(2))]
+    factories.set_application(entries, status="in_round")
+    for entry in entries:
+        factories.assignment(round_id, entry, juror)
+
+    async def redact() -> None:
         # The round is blind: the organiser redacts the names the applicants wrote before jurors read them.
         organiser = await Account.select(Account.id).where(Account.email == ORGANISER.email).first()
         actor = await accounts.load_session_user(organiser["id"], 0)
         await redaction.redact_remaining(actor=actor, edition_slug=SLUG, round_code="R1")
 
-    run(assign())
+    run(redact())
 
 
 def sign_in(page, live_server, email: str, password: str, next_path: str) -> None:

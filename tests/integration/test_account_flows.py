@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from core.applications import submission as applications
 from core.messaging import mail
 from core.platform.tables import Account, Application, Attachment, OutgoingMail
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN, account
 from tests.integration.conftest import content
@@ -173,8 +174,7 @@ def test_the_receipt_mail_follows_the_submission(web, mail_settings, smtp):
     application_id = run(applications.start_application(user=owner, edition_slug=SLUG, track_code="AGR"))
     for section, data in VALID.items():
         run(applications.save_section(user=owner, application_id=application_id, section_code=section, data=data))
-    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
-                                     content_type="application/pdf", size_bytes=10, sha256="0" * 64)))
+    factories.attachment_record(application_id, field="pitch_deck", filename="deck.pdf", size_bytes=10)
     sign_in(web, "anna@example.org", PASSWORD)
     page = f"/applications/{application_id}"
     post_form(web, page, f"{page}/submit", {"declaration": list(DECLARATIONS)})

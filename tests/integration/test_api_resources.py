@@ -250,3 +250,14 @@ def test_an_organiser_reads_the_editions_awards_and_a_sponsor_does_not(client):
     assert listed.json() == [{"id": award_id, "prize": "P-NORD", "application_id": entry,
                               "entity_name": "Coop Vincente", "status": "confirmed", "conditions": []}]
     assert client.get(f"/api/v1/editions/{SLUG}/awards", headers=bearer(token_for(aurora))).status_code == 404
+
+
+def test_a_read_only_token_is_told_why_a_change_is_refused(client):
+    example_edition()
+    olga = account("olga@foundation.example", role="organiser")
+    url = f"/api/v1/editions/{SLUG}/admissibility"
+    refused = client.post(url, json={"application_ids": [], "outcome": "admissible"},
+                          headers={**bearer(token_for(olga)), "accept-language": "en"})
+    assert refused.status_code == 403
+    assert refused.json() == {"status": 403, "title": "Not allowed",
+                              "detail": "This token may only read. Make a write token to change anything."}

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from core.people import api_tokens
 from core.platform.tables import ApiToken, AuditEvent
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import EN, PASSWORD, SLUG, account, as_person, example_edition, user
 from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
@@ -94,8 +95,7 @@ def test_a_revoked_or_expired_token_gets_401_and_only_its_owner_revokes_it(clien
     assert refused.headers["www-authenticate"].startswith("Bearer")
 
     expired = token_for(olga, days=1)
-    run(ApiToken.update({ApiToken.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
-        ApiToken.revoked_at.is_null()))
+    factories.expired_api_tokens(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert client.get("/api/v1/me", headers=bearer(expired)).status_code == 401
     for header in ({}, {"authorization": "Bearer"}, {"authorization": "Basic b2xnYTp4"},
                    bearer("gzt_not-a-token"), bearer(secret + "x")):

@@ -10,6 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from core.messaging import webhooks
 from core.platform.tables import AuditEvent, WebhookDelivery, WebhookSubscription
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import EN, SLUG, account, application, as_person, example_edition, user
 from tests.integration.test_api_tokens import bearer, token_for
@@ -67,8 +68,7 @@ def test_deliveries_verify_with_the_reference_library_through_a_rotation_and_a_r
     assert len(during["headers"]["webhook-signature"].split(" ")) == 2
     assert verified(new, during) == verified(secret, during)
     # Once the overlap is over, only the new secret signs.
-    run(WebhookSubscription.update({WebhookSubscription.previous_secret_until: datetime.now(UTC) - timedelta(1)},
-                                   force=True))
+    factories.set_webhook_subscriptions(previous_secret_until=datetime.now(UTC) - timedelta(1))
     admit_through_the_api(client, edition, olga)
     run(webhooks.deliver_webhooks(production=False))
     after = receiver.posts[2]

@@ -13,7 +13,8 @@ from core.applications import submission as applications
 from core.applications.submission import ApplicationClosed, ApplicationNotFound, SubmitRefused
 from core.editions.competitions import import_competition_text
 from core.platform import i18n
-from core.platform.tables import Application, Attachment, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
+from core.platform.tables import Application, AuditEvent, ConsentRecord, Edition, TeamMember, TimelineEntry
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EXAMPLE, PASSWORD, SLUG, account
 from tests.factories import user as session_user
@@ -45,7 +46,7 @@ DECLARATIONS = {"truthfulness", "rules_accepted", "privacy_notice"}
 def open_call(*, closes_in: timedelta = timedelta(days=10), text: str = EXAMPLE) -> None:
     run(import_competition_text(text))
     close = datetime.now(UTC) + closes_in
-    run(TimelineEntry.update({TimelineEntry.starts_at: close}).where(TimelineEntry.code == "call_close"))
+    factories.move_timeline("call_close", starts_at=close)
 
 
 def applicant(email: str = "anna@example.org"):
@@ -59,8 +60,7 @@ def fill(user, application_id: int, *, now: datetime | None = None, tax_code: st
         outcome = run(applications.save_section(user=user, application_id=application_id, section_code=section,
                                                         data=data, now=now))
         assert outcome.errors == {}, (section, outcome.errors)
-    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
-                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+    factories.attachment_record(application_id, field="pitch_deck", filename="deck.pdf", size_bytes=1000)
 
 
 def test_starting_requires_sign_in_and_gives_one_draft_per_edition(client):
@@ -160,8 +160,7 @@ def test_full_journey_over_http_to_the_receipt(client):
                                                       "declaration": list(DECLARATIONS)})
     assert refused.status_code == 400
     assert re.search(r">Attachments</a>: one answer missing or to correct", refused.text)
-    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
-                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+    factories.attachment_record(application_id, field="pitch_deck", filename="deck.pdf", size_bytes=1000)
     submitted = client.post(f"{location}/submit", data={"_csrf_token": csrf_token(client, location),
                                                         "declaration": list(DECLARATIONS), "consent": "newsletter"},
                             follow_redirects=True)
@@ -306,8 +305,7 @@ def test_the_incorporation_date_rule_shows_as_required_and_the_refusal_links_to_
         token = csrf_token(client, f"{location}/sections/{section}")
         form = {key: values[0] for key, values in data.items()} | {"_csrf_token": token, "_next": "overview"}
         assert client.post(f"{location}/sections/{section}", data=form, follow_redirects=False).status_code == 302
-    run(Attachment.insert(Attachment(application=application_id, field="pitch_deck", filename="deck.pdf",
-                                     content_type="application/pdf", size_bytes=1000, sha256="0" * 64)))
+    factories.attachment_record(application_id, field="pitch_deck", filename="deck.pdf", size_bytes=1000)
     entity = client.get(f"{location}/sections/entity").text
     assert re.search(r'<label for="q-founded_on">Date of incorporation <span class="required" aria-hidden="true">\*'
                      r'</span><span class="visually-hidden"> \(required\)</span></label>', entity)
@@ -391,8 +389,7 @@ def test_starting_again_is_refused_once_the_call_has_closed(client):
     user = applicant()
     application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
     run(applications.withdraw_application(user=user, application_id=application_id))
-    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(hours=1)}).where(
-        TimelineEntry.code == "call_close"))
+    factories.move_timeline("call_close", starts_at=datetime.now(UTC) - timedelta(hours=1))
     sign_in(client, "anna@example.org", PASSWORD)
     location = f"/applications/{application_id}"
     assert "start-again" not in client.get(location).text

@@ -14,7 +14,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from core.applications import submission as applications
 from core.people.registration import VERIFY_MAX_AGE
-from core.platform.tables import Account, AccountSession, Application, TimelineEntry
+from core.platform.tables import Account, AccountSession, Application
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN, PASSWORD, SLUG, account
 from tests.factories import user as session_user
@@ -98,7 +99,7 @@ def test_an_expired_verification_link_neither_verifies_nor_signs_in(web, mail_se
 def test_a_deactivated_account_is_verified_but_not_signed_in(web, mail_settings, smtp):  # noqa: F811
     open_call()
     link = signed_up_link(web, mail_settings, smtp)
-    run(Account.update({Account.is_active: False}).where(Account.email == NEW["email"]))
+    factories.deactivated_account(NEW["email"])
     followed = web.get(link, headers=EN, follow_redirects=False)
     assert followed.status_code == 200 and "your email address is confirmed" in followed.text
     assert sessions(NEW["email"]) == [] and "giuria_session" not in followed.headers.get("set-cookie", "")
@@ -172,8 +173,7 @@ def test_add_a_row_saves_the_draft_and_shows_one_more_empty_row_without_javascri
 
 
 def close_the_call() -> None:
-    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(hours=1)}).where(
-        TimelineEntry.code == "call_close"))
+    factories.move_timeline("call_close", starts_at=datetime.now(UTC) - timedelta(hours=1))
 
 
 def test_a_closed_call_shows_a_draft_to_read_and_no_form(client):

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from core.applications import submission as applications
 from core.editions import access
 from core.people import accounts
-from core.platform.tables import Application, AuditEvent, OutgoingMail, TimelineEntry
+from core.platform.tables import Application, AuditEvent, OutgoingMail
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
@@ -64,9 +65,8 @@ def test_organiser_reopens_with_a_reason_and_the_applicant_submits_again(client)
 
 def test_reopening_after_the_deadline_needs_a_date(client):
     user, application_id = submitted_application()
-    run(Application.update({Application.deadline_extended_until: None}).where(Application.id == application_id))
-    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(days=3)}).where(
-        TimelineEntry.code == "call_close"))
+    factories.set_application(application_id, deadline_extended_until=None)
+    factories.move_timeline("call_close", starts_at=datetime.now(UTC) - timedelta(days=3))
     organiser()
     sign_in(client, "olga@foundation.example", PASSWORD)
     token = csrf_token(client, f"/organise/{SLUG}/applications/{application_id}")
@@ -139,6 +139,5 @@ def open_draft_past_the_deadline() -> int:
     user = applicant()
     application_id = run(applications.start_application(user=user, edition_slug=SLUG, track_code="AGR"))
     fill(user, application_id)
-    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) - timedelta(days=3)}).where(
-        TimelineEntry.code == "call_close"))
+    factories.move_timeline("call_close", starts_at=datetime.now(UTC) - timedelta(days=3))
     return application_id

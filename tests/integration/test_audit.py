@@ -19,6 +19,7 @@ def test_an_untouched_chain_verifies(settings):
 def test_an_altered_row_breaks_the_chain_at_that_row(settings):
     record_three()
     second = run(AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id).offset(1).first())["id"]
+    # Written directly on purpose: an edit behind the platform's back is what the chain must reveal.
     run(AuditEvent.update({AuditEvent.data: {"total": 5.0}}).where(AuditEvent.id == second))
     report = run(audit.verify_chain())
     assert not report.intact and report.broken_at == second

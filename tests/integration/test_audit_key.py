@@ -97,7 +97,8 @@ def test_a_forged_checkpoint_is_refused(giuria, settings):  # noqa: F811
 
 
 def test_a_chain_written_before_the_key_keeps_verifying_and_cannot_be_rewritten(giuria, settings):  # noqa: F811
-    # Three events as the previous version wrote them: plain SHA-256, no checkpoint.
+    # Three events as the previous version wrote them: plain SHA-256, no checkpoint (written directly: no code of
+    # this version writes the old format, and reading it is the behaviour under test).
     prev_hash = ""
     for number in range(3):
         row = {"at": datetime.now(UTC), "actor": None, "edition": None, "action": "old.event",
@@ -114,6 +115,7 @@ def test_a_chain_written_before_the_key_keeps_verifying_and_cannot_be_rewritten(
     # Rewriting an old event and recomputing the plain hashes after it, up to the keyed events, breaks the first
     # keyed event, whose keyed hash covers the last plain one; recomputing those as plain ones is refused as well.
     plain = hashlib.sha256
+    # The rewrite below, behind the platform's back, is the attack under test: it stays a direct write.
     run(AuditEvent.update({AuditEvent.data: {"n": 99}}).where(AuditEvent.id == ids[1]))
     rows = {row["id"]: row for row in run(AuditEvent.select())}
     second = plain(canonical(rows[ids[1]], rows[ids[0]]["hash"])).hexdigest()

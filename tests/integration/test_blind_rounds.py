@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from core.editions import access
 from core.editions.competitions import import_competition_text
 from core.people import accounts
-from core.platform.tables import Application, Assignment, Attachment, AuditEvent, Round, TimelineEntry
+from core.platform.tables import Application, Assignment, Attachment, AuditEvent, Round
 from tests import factories
-from tests.conftest import csrf_token, run, sign_in
+from tests.conftest import csrf_token, run
 from tests.unit.test_cleaning import every_byte, identifying_docx, identifying_pdf, zip_bomb
 from tests.unit.test_files import minimal_pdf
 
@@ -63,8 +63,7 @@ class Blind:
 
 def open_call(text: str = EXAMPLE) -> None:
     run(import_competition_text(text))
-    run(TimelineEntry.update({TimelineEntry.starts_at: datetime.now(UTC) + timedelta(days=10)}).where(
-        TimelineEntry.code == "call_close"))
+    factories.move_timeline("call_close", starts_at=datetime.now(UTC) + timedelta(days=10))
 
 
 def account(email: str, role: str | None = None) -> int:
@@ -72,11 +71,6 @@ def account(email: str, role: str | None = None) -> int:
     if role:
         run(access.grant_role(account_id=account_id, role=role, edition_slug=SLUG))
     return account_id
-
-
-def as_user(client, email: str) -> None:
-    client.cookies.clear()
-    assert sign_in(client, email, PASSWORD).status_code == 302
 
 
 def upload(client, application_id: int, field: str, name: str, data: bytes, content_type: str):
@@ -88,7 +82,7 @@ def upload(client, application_id: int, field: str, name: str, data: bytes, cont
 def start_application(client) -> int:
     """The applicant's own journey over HTTP: start, answer every section."""
     account(EMAIL, "applicant")
-    as_user(client, EMAIL)
+    factories.as_person(client, EMAIL)
     token = csrf_token(client, f"/c/{SLUG}/apply")
     location = client.post(f"/c/{SLUG}/apply", data={"track": "AGR", "_csrf_token": token},
                            follow_redirects=False).headers["location"]
@@ -113,7 +107,7 @@ def blind_entry(client) -> Blind:
                                                         "declaration": DECLARATIONS}, follow_redirects=False)
     assert submitted.status_code in (302, 303), submitted.text[:500]
     # Admission is another feature: the entry is in the round, as after an admissibility check.
-    run(Application.update({Application.status: "in_round"}).where(Application.id == application_id))
+    factories.set_application(application_id, status="in_round")
     round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     factories.open_round(round_id, blind=True)
     juror = account("anna@jury.example", "juror")
@@ -163,7 +157,7 @@ def juror_crawl(client, entry: Blind) -> list[bytes | str]:
 
 def test_a_blind_round_stays_closed_while_identifying_text_is_undecided(client):
     entry = blind_entry(client)
-    as_user(client, "anna@jury.example")
+    factories.as_person(client, "anna@jury.example")
     a = entry.assignment_id
     dashboard = client.get("/jury", headers=EN)
     assert "removing names from the entries of this blind round" in dashboard.text
@@ -179,14 +173,14 @@ def test_a_blind_round_stays_closed_while_identifying_text_is_undecided(client):
     assert run(Assignment.select(Assignment.conflict_checked_at).where(Assignment.id == a).first())[
         "conflict_checked_at"] is None
 
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = client.get(f"/organise/{SLUG}/rounds/R1/redaction", headers=EN)
     assert 'id="gate-closed"' in page.text and f"Entry #{entry.application_id}" in page.text
 
 
 def test_accepting_the_remaining_suggestions_needs_a_reason_and_is_audited(client):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction"
     empty = client.post(f"{page}/accept", headers=EN, data={"_csrf_token": csrf_token(client, page), "reason": " "})
     assert empty.status_code == 400 and "Write why the remaining suggestions may stay" in empty.text
@@ -200,7 +194,7 @@ def test_accepting_the_remaining_suggestions_needs_a_reason_and_is_audited(clien
     assert data["entries"] == [entry.application_id] and data["suggestions"] >= 3
     assert 'id="gate-open"' in client.get(page, headers=EN).text
     # The round is open: the juror reads the entry as written, since the organiser chose to keep it so.
-    as_user(client, "anna@jury.example")
+    factories.as_person(client, "anna@jury.example")
     opened = client.get(f"/jury/assignments/{entry.assignment_id}", headers=EN)
     assert opened.status_code == 200 and "any conflict of interest?" in opened.text
 
@@ -210,7 +204,7 @@ def test_accepting_the_remaining_suggestions_needs_a_reason_and_is_audited(clien
 
 def test_no_juror_facing_response_or_download_names_the_applicant_of_a_blind_round(client, settings):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{entry.application_id}"
     review = client.get(page, headers=EN)
     assert review.status_code == 200 and "<mark" in review.text and ENTITY in review.text
@@ -223,7 +217,7 @@ def test_no_juror_facing_response_or_download_names_the_applicant_of_a_blind_rou
     assert "Files as blind jurors receive them" in application and "Keywords" in application
     assert f"{EMAIL}, {PEOPLE[1]}" in application and "JavaScript" in application
 
-    as_user(client, "anna@jury.example")
+    factories.as_person(client, "anna@jury.example")
     a = entry.assignment_id
     token = csrf_token(client, f"/jury/assignments/{a}")
     assert client.post(f"/jury/assignments/{a}/conflict", data={"_csrf_token": token, "decision": "none"},
@@ -241,8 +235,8 @@ def test_no_juror_facing_response_or_download_names_the_applicant_of_a_blind_rou
 def test_the_same_crawl_finds_the_applicant_when_the_round_is_not_blind(client):
     """Proof that the crawl can fail: without blinding, the same responses name the applicant."""
     entry = blind_entry(client)
-    run(Round.update({Round.blind: False}).where(Round.id == entry.round_id))
-    as_user(client, "anna@jury.example")
+    factories.set_round(entry.round_id, blind=False)
+    factories.as_person(client, "anna@jury.example")
     token = csrf_token(client, f"/jury/assignments/{entry.assignment_id}")
     client.post(f"/jury/assignments/{entry.assignment_id}/conflict", data={"_csrf_token": token, "decision": "none"})
     found = {secret for secret, _where in leaks(juror_crawl(client, entry))}
@@ -251,7 +245,7 @@ def test_the_same_crawl_finds_the_applicant_when_the_round_is_not_blind(client):
 
 def test_the_organiser_redacts_keeps_and_edits_and_jurors_read_exactly_that(client):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{entry.application_id}"
     # The phone number is the project's public help line: kept. Everything else suggested goes. The solution
     # text is rewritten by hand.
@@ -261,7 +255,7 @@ def test_the_organiser_redacts_keeps_and_edits_and_jurors_read_exactly_that(clie
     event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "redaction.saved").first())
     assert event["data"]["kept"] == 1 and event["data"]["edited"] == ["solution"]
     assert all(secret not in str(event["data"]) for secret in SECRETS)  # the audit log names nobody either
-    as_user(client, "anna@jury.example")
+    factories.as_person(client, "anna@jury.example")
     token = csrf_token(client, f"/jury/assignments/{entry.assignment_id}")
     client.post(f"/jury/assignments/{entry.assignment_id}/conflict", data={"_csrf_token": token, "decision": "none"})
     text = client.get(f"/jury/assignments/{entry.assignment_id}", headers=EN).text
@@ -273,16 +267,15 @@ def test_the_organiser_redacts_keeps_and_edits_and_jurors_read_exactly_that(clie
 
 def test_an_answer_changed_after_the_review_closes_the_round_again(client):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{entry.application_id}"
     client.post(page, data=redaction_form(client, page), follow_redirects=False)
     row = run(Application.select(Application.answers, Application.version).output(load_json=True).where(
         Application.id == entry.application_id).first())
     answers = row["answers"]
     answers["values"]["use_of_prize"] = f"Serre per la {ENTITY}."
-    run(Application.update({Application.answers: answers, Application.version: row["version"] + 1}).where(
-        Application.id == entry.application_id))
-    as_user(client, "anna@jury.example")
+    factories.set_application(entry.application_id, answers=answers, version=row["version"] + 1)
+    factories.as_person(client, "anna@jury.example")
     assert client.get(f"/jury/assignments/{entry.assignment_id}", headers=EN).status_code == 409
 
 
@@ -317,7 +310,7 @@ def test_a_pdf_with_scripts_is_flagged_to_the_organiser_and_served_cleaned_to_ev
     own = client.get(f"/files/{attachment}")
     assert b"app.alert" in every_byte(own.content)  # the applicant gets back what they uploaded
     account("olga@foundation.example", "organiser")
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = client.get(f"/organise/{SLUG}/applications/{application_id}", headers=EN).text
     assert "Active content removed:" in page and "JavaScript" in page and "launches a program" in page
     served = client.get(f"/files/{attachment}")
@@ -333,14 +326,14 @@ def test_a_plain_pdf_reaches_the_organiser_as_uploaded(client):
     assert "active_content" not in run(AuditEvent.select(AuditEvent.data).output(load_json=True).where(
         AuditEvent.action == "attachment.added").first())["data"]
     account("olga@foundation.example", "organiser")
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     attachment = run(Attachment.select(Attachment.id).first())["id"]
     assert client.get(f"/files/{attachment}").content == plain
 
 
 def test_redacting_every_remaining_suggestion_at_once_opens_the_round(client):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction"
     assert client.post(f"{page}/redact-all", data={"_csrf_token": csrf_token(client, page)},
                        follow_redirects=False).status_code == 302
@@ -348,7 +341,7 @@ def test_redacting_every_remaining_suggestion_at_once_opens_the_round(client):
         AuditEvent.action == "redaction.redacted_remaining").first())["data"]
     assert event["entries"] == [entry.application_id] and event["suggestions"] >= 3
     assert 'id="gate-open"' in client.get(page, headers=EN).text
-    as_user(client, "anna@jury.example")
+    factories.as_person(client, "anna@jury.example")
     token = csrf_token(client, f"/jury/assignments/{entry.assignment_id}")
     client.post(f"/jury/assignments/{entry.assignment_id}/conflict", data={"_csrf_token": token, "decision": "none"})
     text = client.get(f"/jury/assignments/{entry.assignment_id}", headers=EN).text

@@ -56,6 +56,7 @@ def test_audit_verify_reports_tampering(giuria):
     giuria("competition", "import", str(EXAMPLE_FILE))
     intact = giuria("audit", "verify")
     assert intact.exit_code == 0 and "Audit log intact: 1 events." in intact.output
+    # Tampering with the audit table directly is the behaviour under test: verification must catch it.
     run(AuditEvent.update({AuditEvent.action: "edition.deleted"}, force=True))
     broken = giuria("audit", "verify")
     assert broken.exit_code == 1 and "Audit log BROKEN at event 1" in broken.output

@@ -10,7 +10,7 @@ from core.editions import access
 from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.people.accounts import load_session_user
-from core.platform.tables import Application, Area, Edition, Round, Track
+from core.platform.tables import Area, Edition, Round, Track
 from core.results.board import round_leaderboard
 from core.results.combined import combined_ranking
 from tests import factories
@@ -51,9 +51,9 @@ def seed(client) -> dict:
     for name, track, area, online, pitch in ENTRIES:
         owner = run(accounts.create_account(email=f"{name.lower()}@applicant.example", password=PASSWORD,
                                             verified=True))
-        ids[name] = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=tracks[track], area=areas[area], entity_name=f"{name} APS",
-            title=f"Progetto {name}", status="finalist")))[0]["id"]
+        ids[name] = factories.application_in(
+            edition, owner=owner, track=tracks[track], area=areas[area], entity_name=f"{name} APS",
+            title=f"Progetto {name}", status="finalist")
         for code, totals in (("R1", online), ("R3", pitch)):
             for juror, total in zip(jurors, totals, strict=True):
                 assignment = factories.assignment(rounds[code], ids[name], juror)

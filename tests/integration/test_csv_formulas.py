@@ -17,7 +17,7 @@ from pathlib import Path
 from core.editions.competitions import import_competition_text
 from core.platform import audit
 from core.platform.documents.tabular import csv_field
-from core.platform.tables import Account, Application, Edition, Round
+from core.platform.tables import Edition, Round
 from tests import factories
 from tests.conftest import run, sign_in
 from tests.factories import EXAMPLE, PASSWORD, SLUG, account
@@ -56,10 +56,9 @@ def test_the_one_function_neutralises_every_formula_start():
 def test_every_web_export_csv_is_free_of_formulas(client):
     call = console.make_call(advancement={"top_n": 3})
     for entry, payload in zip(call.entries, PAYLOADS, strict=False):
-        run(Application.update({Application.entity_name: payload, Application.title: payload,
-                                Application.tax_code: payload[:20]}).where(Application.id == entry))
+        factories.set_application(entry, entity_name=payload, title=payload, tax_code=payload[:20])
     for juror, payload in zip(call.jurors, PAYLOADS, strict=False):
-        run(Account.update({Account.display_name: payload}).where(Account.id == juror))
+        factories.renamed_account(juror, payload)
     round_id = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
     for entry, payload in zip(call.entries, PAYLOADS, strict=False):
         factories.decision(round_id, entry, "advanced", reason=payload, staged_at=datetime.now(UTC))
@@ -91,9 +90,8 @@ def test_the_audit_csv_is_free_of_formulas(client):
 def test_sponsor_report_csvs_are_free_of_formulas(client):
     call = sponsors.make_call()
     for entry in call.finalists["NORD"]:
-        run(Application.update({Application.title: "Progetto;=cmd|' /C calc'!A0",
-                                Application.entity_name: "=HYPERLINK(\"http://evil.example\")"}).where(
-            Application.id == entry))
+        factories.set_application(entry, title="Progetto;=cmd|' /C calc'!A0",
+                                  entity_name="=HYPERLINK(\"http://evil.example\")")
     sponsors.person("aurora@sponsor.example", role="sponsor", organisation=call.organisations["aurora"])
     sponsors.as_person(client, "aurora@sponsor.example")
     texts = [client.get(f"/sponsor/{sponsors.SLUG}/reports/{name}/csv", headers=sponsors.EN).content.decode()

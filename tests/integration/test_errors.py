@@ -18,7 +18,6 @@ from core.editions.competitions import import_competition_text
 from core.people import accounts
 from core.platform.settings import Settings
 from core.platform.tables import (
-    Application,
     Edition,
     MentoringSession,
     MentorMatch,
@@ -86,9 +85,9 @@ def test_the_results_page_of_a_small_round_renders_without_an_icc_interval(clien
     now = datetime.now(UTC)
     for number, level in enumerate((5.0, 3.0)):
         owner = run(accounts.create_account(email=f"a{number}@entity.example", password=PASSWORD, verified=True))
-        entry = run(Application.insert(Application(
-            edition=edition, applicant=owner, track=track, entity_name=f"Ente {number}", title=f"Progetto {number}",
-            status="in_round", submitted_at=now)))[0]["id"]
+        entry = factories.application_in(
+            edition, owner=owner, track=track, entity_name=f"Ente {number}", title=f"Progetto {number}",
+            status="in_round", submitted_at=now)
         for juror in jurors:
             sheet = {c.code: level for c in SCREENING.criteria}
             assignment = factories.assignment(round_id, entry, juror)

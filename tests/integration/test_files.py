@@ -19,7 +19,8 @@ from core.applications import attachments as files
 from core.applications.attachments import AttachmentNotFound, UploadRejected
 from core.platform import db
 from core.platform.identity import SessionUser
-from core.platform.tables import Account, Application, Attachment, AuditEvent, Edition, Programme
+from core.platform.tables import Attachment, AuditEvent
+from tests import factories
 from tests.conftest import run
 from tests.unit.test_files import minimal_docx, minimal_pdf, minimal_png
 from web.downloads import file_response
@@ -36,20 +37,9 @@ class Draft:
     edition_id: int
 
 
-async def _create_draft(email: str, *, edition_slug: str = "welfare-2026", status: str = "draft") -> Draft:
-    programme = await Programme.select(Programme.id).where(Programme.slug == "welfare").first()
-    programme_id = programme["id"] if programme else (await Programme.insert(Programme(slug="welfare")))[0]["id"]
-    edition = await Edition.select(Edition.id).where(Edition.slug == edition_slug).first()
-    edition_id = edition["id"] if edition else (await Edition.insert(Edition(
-        programme=programme_id, slug=edition_slug, year=2026, status="open")))[0]["id"]
-    account_id = (await Account.insert(Account(email=email, display_name=email.split("@")[0])))[0]["id"]
-    application_id = (await Application.insert(Application(
-        edition=edition_id, applicant=account_id, entity_name="Cooperativa Alfa", status=status)))[0]["id"]
-    return Draft(application_id=application_id, applicant_id=account_id, edition_id=edition_id)
-
-
 def create_draft(email: str = "ada@example.org", **kwargs) -> Draft:
-    return run(_create_draft(email, **kwargs))
+    application_id, applicant_id, edition_id = factories.bare_application(email, **kwargs)
+    return Draft(application_id=application_id, applicant_id=applicant_id, edition_id=edition_id)
 
 
 async def chunks_of(data: bytes, size: int = 64 * 1024, consumed: list[int] | None = None):
@@ -268,7 +258,7 @@ def test_attachments_of_lists_the_fields_in_order(settings):
 def test_a_submitted_application_cannot_change_its_files(settings):
     draft = create_draft()
     store(settings, draft)
-    run(Application.update({Application.status: "submitted"}).where(Application.id == draft.application_id))
+    factories.set_application(draft.application_id, status="submitted")
     consumed: list[int] = []
     with pytest.raises(UploadRejected) as refused:
         store(settings, draft, OTHER_PDF, stream=chunks_of(OTHER_PDF, consumed=consumed))
@@ -403,7 +393,8 @@ def test_a_blob_another_worker_is_linking_survives_a_delete_of_its_last_row(sett
     async def link_the_same_blob_while_it_deletes() -> bool:
         loop = asyncio.get_running_loop()
         async with db.write_transaction():
-            # Where store_upload stands between putting the blob in place and committing its row.
+            # Where store_upload stands between putting the blob in place and committing its row (written here,
+            # not through a factory: this interleaving with the other worker's delete is what the test is about).
             await files._lock_blob(stored.sha256)
             await Attachment.insert(Attachment(
                 application=theirs.application_id, field="pitch_deck", filename="deck.pdf",

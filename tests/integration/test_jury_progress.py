@@ -20,6 +20,7 @@ from core.platform.tables import (
     JurorReminder,
     OutgoingMail,
 )
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import (
     EXAMPLE,
@@ -201,12 +202,10 @@ def test_reminders_are_throttled_per_juror_and_round_in_the_database(web, mail_s
     assert run(OutgoingMail.count().where(OutgoingMail.kind == "jury_reminder")) == 3
 
     # Once the interval has passed, Bruno can be reminded again; a shorter setting counts too.
-    run(JurorReminder.update({JurorReminder.sent_at: datetime.now(UTC) - timedelta(hours=25)}).where(
-        JurorReminder.juror == panel.jurors["bruno"]))
+    factories.juror_reminded(panel.jurors["bruno"], sent_at=datetime.now(UTC) - timedelta(hours=25))
     assert "Reminder sent to: Bruno." in remind(web, jurors=(panel.jurors["bruno"],)).text
     hourly = replace(mail_settings, reminder_interval_hours=1)
-    run(JurorReminder.update({JurorReminder.sent_at: datetime.now(UTC) - timedelta(hours=2)}).where(
-        JurorReminder.juror == panel.jurors["carla"]))
+    factories.juror_reminded(panel.jurors["carla"], sent_at=datetime.now(UTC) - timedelta(hours=2))
     outcome = run(jury_progress.send_reminders(settings=hourly, actor=organiser_view(panel), edition_slug=SLUG,
                                                round_code="R1", juror_ids=[panel.jurors["carla"]]))
     assert [j.name for j in outcome.sent] == ["Carla"]

@@ -13,7 +13,6 @@ from litestar.testing import TestClient
 from core.judging.comparative import round_comparisons
 from core.people import accounts
 from core.platform.tables import (
-    Application,
     Assignment,
     AuditEvent,
     Comparison,
@@ -23,6 +22,7 @@ from core.platform.tables import (
 from core.results.rounds import round_results
 from scoring.pairwise import expected_information_gain, next_pair, pairwise_state, record_comparison
 from scoring.votes import borda, schulze
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import (
     EN,
@@ -177,7 +177,7 @@ def test_a_juror_compares_only_their_own_entries_unless_the_pool_is_all(client, 
     set_round(setup.round_id, settings={"pairwise_pool": "all"})
     as_juror(client, "anna")
     assert choose(client, setup.round_id, (first, fourth), fourth).status_code == 302
-    run(Application.update({Application.status: "not_admissible"}).where(Application.id == third))
+    factories.set_application(third, status="not_admissible")
     assert choose(client, setup.round_id, (third, fourth), fourth).status_code == 404  # no longer in play
     assert run(Comparison.count()) == 4
 

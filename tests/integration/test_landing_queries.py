@@ -11,6 +11,7 @@ from core.cli.demo import load_demo
 from core.editions import competitions, landing_queries
 from core.editions.competitions import PUBLIC_STATUSES, EditionNotFound
 from core.platform.tables import Area, Edition, EditionPartner, Prize, TimelineEntry, Track
+from tests import factories
 from tests.conftest import run
 
 
@@ -54,7 +55,7 @@ def test_the_landing_page_reads_match_the_piccolo_queries(settings, client):
     assert run(_compare()) == 2
     page = client.get("/c/welfare-comunita-2026", headers={"accept-language": "it"})
     assert page.status_code == 200 and "Welfare &amp; Comunità 2026" in page.text
-    run(Edition.update({Edition.status: "draft"}).where(Edition.slug == "welfare-comunita-2027"))
+    factories.set_edition("welfare-comunita-2027", status="draft")
     assert run(landing_queries.public_edition("welfare-comunita-2027", PUBLIC_STATUSES)) is None
     with pytest.raises(EditionNotFound):
         run(competitions.edition_landing("welfare-comunita-2027"))

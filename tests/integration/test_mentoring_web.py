@@ -25,6 +25,7 @@ from core.platform.tables import (
     MilestoneSubmission,
     OutgoingMail,
 )
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import EN, PASSWORD, as_person, milestone_submission
 from tests.integration.conftest import content
@@ -173,8 +174,8 @@ def test_startup_reports_kpis_over_http_with_errors_beside_fields(client, settin
 
 def _due_soon(days: int) -> None:
     due = (datetime.now(UTC) + timedelta(days=days)).date()
-    run(Milestone.update({Milestone.due_on: due, Milestone.remind_days_before: 7}).where(Milestone.code == "M1"))
-    run(Milestone.update({Milestone.due_on: date(2099, 1, 1)}).where(Milestone.code != "M1"))
+    factories.set_milestone("M1", due_on=due, remind_days_before=7)
+    factories.set_other_milestones("M1", due_on=date(2099, 1, 1))
 
 
 def test_reminders_fire_for_due_milestones_once_through_real_smtp(mail_settings, smtp):

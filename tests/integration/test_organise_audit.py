@@ -83,6 +83,7 @@ def test_the_csv_holds_every_filtered_event_safely(client):
 def test_an_altered_event_shows_as_a_broken_chain(client):
     seed(client)
     victim = run(AuditEvent.select(AuditEvent.id).where(AuditEvent.action == "award.confirmed").first())["id"]
+    # Written directly on purpose: an edit behind the platform's back is what the page must reveal.
     run(AuditEvent.update({AuditEvent.data: {"prize": "P-SUD"}}).where(AuditEvent.id == victim))
     page = client.get(f"/organise/{SLUG}/audit", headers=EN)
     assert f"The chain is broken at event {victim}" in page.text

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from core.platform.tables import (
-    Application,
     AuditEvent,
     Award,
 )
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EN, EXAMPLE, PASSWORD, SLUG, account, application, assignment, example_edition, review
 
@@ -110,7 +110,7 @@ def test_confirming_creates_awards_with_conditions_that_the_organiser_tracks(cli
 
 def test_without_results_the_ranking_is_winners_then_finalists(client):
     ids = seed(client, with_results=False)
-    run(Application.update({Application.status: "winner"}).where(Application.id == ids["Zeta"]))
+    factories.set_application(ids["Zeta"], status="winner")
     page = client.get(f"/organise/{SLUG}/awards", headers=EN)
     assert "Ranking: winners, then finalists" in page.text
     assert proposed(page.text)["P-CENTRO"] == ["Zeta"]

@@ -7,9 +7,9 @@ a round that closes tomorrow after a week open, so that every active juror is be
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
-from core.platform.tables import Application, Job, OutgoingMail
+from core.platform.tables import Application
+from tests import factories
 from tests.conftest import run
 from tests.factories import EN, SLUG, account, application, as_person, edition_ids, example_edition
 from tests.integration.test_jury_progress import ORGANISER, make_panel, work_the_panel
@@ -22,21 +22,6 @@ def figure(page: str, label: str) -> str:
     return found.group(1)
 
 
-def failed_and_retried_mail() -> None:
-    """A mail given up on and one waiting for its second attempt, as the sender leaves them after SMTP refused them
-    (written directly: the sender's retries are test_mail's subject)."""
-    for status, attempts in (("failed", 8), ("queued", 1)):
-        run(OutgoingMail.insert(OutgoingMail(to_address="someone@entry.example", subject="Ricevuta", body_text="-",
-                                             status=status, attempts=attempts, last_error="550 refused")))
-
-
-def running_job(edition_id: int) -> None:
-    """An export at work with a fresh heartbeat, which no worker of the test app would claim (written directly)."""
-    now = datetime.now(UTC)
-    run(Job.insert(Job(kind="export", edition=edition_id, params={}, status="running", started_at=now,
-                       heartbeat_at=now, created_at=now)))
-
-
 def test_the_dashboard_counts_applications_reviews_late_jurors_mail_and_jobs(client):
     panel = make_panel(opened_days_ago=7, closes_in_days=1)
     work_the_panel(client, panel)
@@ -45,8 +30,8 @@ def test_the_dashboard_counts_applications_reviews_late_jurors_mail_and_jobs(cli
     for n in (1, 2):
         owner = account(f"new{n}@entry.example", verified=False)
         application(edition, owner=owner, status="submitted", entity_name=f"Nuovo {n}")
-    failed_and_retried_mail()
-    running_job(edition.id)
+    factories.failed_and_retried_mail()
+    factories.running_job(edition.id)
 
     as_person(client, ORGANISER)
     page = client.get(f"/organise/{SLUG}", headers=EN)
@@ -64,7 +49,7 @@ def test_the_dashboard_counts_applications_reviews_late_jurors_mail_and_jobs(cli
     assert f'href="/organise/{SLUG}/admissibility">Admissibility</a>' in page.text
     assert 'aria-current="page">Overview</a>' in page.text
 
-    run(Application.update({Application.status: "admissible"}).where(Application.status == "submitted"))
+    factories.set_applications_in_status("submitted", status="admissible")
     page = client.get(f"/organise/{SLUG}", headers=EN)
     assert "In Online jury, 3 jurors are behind the pace the deadline asks: remind them." in page.text
     assert f'class="button" href="/organise/{SLUG}/rounds/R1/progress"' in page.text

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from core.editions import setup as edition_setup
+from core.editions import setup_forms
 from core.editions.competitions import import_competition_text
+from core.editions.setup import EditionCreationForbidden
 from core.people import accounts
+from core.platform.errors import Forbidden
 from core.platform.tables import (
     Application,
     AuditEvent,
@@ -195,8 +203,8 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
     token = csrf_token(client, f"/organise/{SLUG}/setup")
     text = client.get(f"/organise/{SLUG}/setup/edition.yaml").text
     r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    application = run(Application.insert(Application(edition=run(Edition.select(Edition.id).first())["id"],
-                                                     applicant=account, title="Orti", status="in_round")))[0]["id"]
+    application = factories.application_in(run(Edition.select(Edition.id).first())["id"], owner=account,
+                                           title="Orti", status="in_round")
     jurors = [run(accounts.create_account(email=f"j{i}@jury.example", password=PASSWORD, verified=True))
               for i in range(3)]
     assignments = [factories.assignment(r1, application, juror)
@@ -228,3 +236,19 @@ def test_reimport_cannot_change_what_reviews_depend_on_once_scoring_started(clie
         "_csrf_token": token, "yaml": unblind.replace("normalisation: additive", "normalisation: none", 1)},
         follow_redirects=False)
     assert response.status_code == 302
+
+
+def test_starting_an_edition_is_forbidden_in_the_service_with_its_reason(client):
+    example_edition()
+    juror = account("j@jury.example", role="juror", locale="en")
+    for start in (lambda: setup_forms.new_edition_defaults(actor=factories.user(juror), today=date(2026, 12, 3)),
+                  lambda: run(setup_forms.new_edition(actor=factories.user(juror), values=setup_forms.NewEdition())),
+                  lambda: run(edition_setup.create_edition(actor=factories.user(juror), text=EXAMPLE))):
+        with pytest.raises(EditionCreationForbidden) as refused:
+            start()
+        assert isinstance(refused.value, Forbidden)
+    assert run(Edition.count()) == 1
+    as_person(client, "j@jury.example")
+    page = client.get("/organise/new", headers=EN)
+    assert page.status_code == 403
+    assert "Your account is not allowed to do this." in page.text

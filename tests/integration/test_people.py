@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from core.messaging import mail
 from core.platform.tables import Account, AuditEvent, Edition, EditionPartner, Invitation, OutgoingMail, RoleGrant
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import EXAMPLE, SLUG, account, as_person, example_edition
 from tests.integration.conftest import content
@@ -138,8 +139,7 @@ def test_expired_replaced_and_revoked_links_are_refused(web, mail_settings, smtp
     invite(web, emails="tardi@jury.example")
     [first] = deliver(mail_settings, smtp)
     old_link = invitation_link(first)
-    run(Invitation.update({Invitation.expires_at: datetime.now(UTC) - timedelta(minutes=1)}).where(
-        Invitation.email == "tardi@jury.example"))
+    factories.expired_invitation("tardi@jury.example", expires_at=datetime.now(UTC) - timedelta(minutes=1))
     assert web.get(old_link).status_code == 400
     assert post_link(web, old_link, {"password": "una-password-nuova"}).status_code == 400
     page = web.get(f"/organise/{SLUG}/people", headers={"accept-language": "en"})
@@ -214,7 +214,7 @@ def test_only_organisers_of_this_edition_invite(client):
     assert page.status_code == 404 and ORGANISER not in page.text
     assert invite(client, emails="x@jury.example").status_code == 404
     edition = run(Edition.select(Edition.id).where(Edition.slug == SLUG).first())["id"]
-    invitation = run(Invitation.insert(Invitation(edition=edition, email="y@jury.example", role="juror")))[0]["id"]
+    invitation = factories.invitation(edition, "y@jury.example", role="juror")
     token = csrf_token(client, "/me")
     for action in ("resend", "revoke"):
         assert client.post(f"/organise/{OTHER_SLUG}/people/invitations/{invitation}/{action}",

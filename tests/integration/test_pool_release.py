@@ -26,7 +26,8 @@ async def _scenario(settings) -> None:
             assert await connection.fetchval("SHOW application_name") == "giuria-pool-test"  # not reset
             assert not connection.is_in_transaction()
             assert await connection.fetchval("SELECT to_regclass('left_open')") is None  # rolled back
-        # Piccolo's statements through the pool, inside and outside a transaction, see each other's work
+        # Piccolo's statements through the pool, inside and outside a transaction, see each other's work (the
+        # write itself is what is tested, so it is not a factory's)
         async with db.write_transaction():
             await Organisation.insert(Organisation(name="Pooled", kind="other"))
         assert await Organisation.count().where(Organisation.name == "Pooled") == 1

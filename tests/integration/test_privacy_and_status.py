@@ -15,10 +15,10 @@ from core.platform.tables import (
     Application,
     Attachment,
     ConsentRecord,
-    Decision,
     Round,
     TeamMember,
 )
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import account, assignment, decision, review
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
@@ -54,7 +54,7 @@ def test_status_shows_only_published_decisions_and_no_unreleased_feedback(settin
     assert page.text.count("no decision published yet") == 4
     assert "Rafforzate" not in page.text
 
-    run(Decision.update({Decision.published_at: datetime.now(UTC)}, force=True))
+    factories.publish_decisions(published_at=datetime.now(UTC))
     page = client.get(f"/applications/{application_id}")
     assert re.search(r"<strong>Admissibility check</strong>:\s*admissible", page.text)
     assert "not advanced" in page.text
@@ -89,7 +89,7 @@ def test_only_optional_consents_of_ones_own_can_be_withdrawn(settings, client):
     withdrawn = {r["code"]: r["withdrawn_at"] for r in run(ConsentRecord.select(ConsentRecord.code,
                                                                                  ConsentRecord.withdrawn_at))}
     assert withdrawn["newsletter"] is not None and withdrawn["truthfulness"] is None
-    run(ConsentRecord.update({ConsentRecord.withdrawn_at: None}).where(ConsentRecord.code == "newsletter"))
+    factories.consent_given_again("newsletter")
     client.cookies.clear()
     applicant("other@example.org")
     sign_in(client, "other@example.org", PASSWORD)

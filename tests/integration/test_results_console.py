@@ -30,6 +30,7 @@ from plugins.rubrics.welfare import SCREENING
 from scoring.leaderboard import build_leaderboard
 from scoring.reviews import Reviews
 from scoring.rubric import weighted_total
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import (
     PASSWORD,
@@ -311,7 +312,7 @@ def test_publication_refuses_a_decision_the_applications_status_no_longer_allows
     call = make_call(advancement={"top_n": 3})
     as_organiser(client)
     _promoted, _dropped, path = stage_with_changes(client, call)
-    run(Application.update({Application.status: "draft"}).where(Application.id == call.entries[0]))
+    factories.set_application(call.entries[0], status="draft")
     close_scoring(client)
     token = csrf_token(client, path)
     response = client.post(f"{path}/publish", data={"_csrf_token": token}, follow_redirects=False, headers=EN)

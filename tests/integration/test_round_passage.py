@@ -66,9 +66,9 @@ def with_applications(call_statuses: list[str]) -> tuple[list[int], int]:
     ids = []
     for i, status in enumerate(call_statuses):
         owner = account(f"applicant{i}@entity.example")
-        ids.append(run(Application.insert(Application(
-            edition=edition, applicant=owner, entity_name=f"Impresa {i}", title=f"Progetto {i}", status=status,
-            receipt_number=f"R-{i}", submitted_at=datetime.now(UTC))))[0]["id"])
+        ids.append(factories.application_in(
+            edition, owner=owner, entity_name=f"Impresa {i}", title=f"Progetto {i}", status=status,
+            receipt_number=f"R-{i}", submitted_at=datetime.now(UTC)))
     return ids, juror
 
 
@@ -150,11 +150,9 @@ def test_only_the_editions_organisers_move_entries(client):
 
 def test_advanced_entries_move_into_the_next_judged_round_and_finalists_into_mentoring_and_the_final(client):
     call = make_call(advancement={"top_n": 3})
-    r1 = run(Round.select(Round.edition, Round.position).where(Round.code == "R1").first())
     # A second judged round between the online jury and mentoring: R1's decisions now advance entries to it.
-    run(Round.update({Round.position: Round.position + 10}).where(Round.position > r1["position"]))
-    run(Round.insert(Round(edition=r1["edition"], code="R1B", name={"it": "Secondo turno", "en": "Second round"},
-                           kind="screening", workflow="rubric", position=r1["position"] + 1)))
+    factories.round_after("R1", code="R1B", name={"it": "Secondo turno", "en": "Second round"},
+                          kind="screening", workflow="rubric")
     as_organiser(client)
     stage_with_changes_to = f"/organise/{SLUG}/rounds/R1/advancement"
     proposal = client.get(stage_with_changes_to)
@@ -184,7 +182,7 @@ def test_advanced_entries_move_into_the_next_judged_round_and_finalists_into_men
 
     # Finalists (made by hand here) pass into mentoring and the final pitch; their status stays.
     finalists = advanced[:2]
-    run(Application.update({Application.status: "finalist"}).where(Application.id.is_in(finalists)))
+    factories.set_application(finalists, status="finalist")
     for code in ("R2", "R3"):
         assert counts_of(client.get(ROUND_PAGE.format(code=code), headers=EN).text) == \
             "2 entries ready to move in, 0 already in."
@@ -261,8 +259,7 @@ def test_publishing_is_refused_while_scoring_is_open_and_the_confirmation_lists_
 def test_scores_are_frozen_after_publication_and_reopening_needs_a_reason_and_flags_the_decisions(client):
     call = make_call(advancement={"top_n": 3})
     now = datetime.now(UTC)
-    run(Round.update({Round.opens_at: now - timedelta(days=1), Round.closes_at: now + timedelta(days=7)}).where(
-        Round.code == "R1"))
+    factories.set_round(call.round_id, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7))
     # Dario has no review of the first entry yet: his assignment to it is open.
     assignment = factories.assignment(call.round_id, call.entries[0], call.jurors[3])
     client.cookies.clear()

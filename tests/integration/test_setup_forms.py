@@ -11,7 +11,7 @@ from core.cli.main import cli
 from core.editions import access
 from core.editions.competitions import import_competition_text, read_competition_file
 from core.people import accounts
-from core.platform.tables import Application, Area, Assignment, AuditEvent, Edition, Prize, Review, Round, Track
+from core.platform.tables import Area, AuditEvent, Edition, Prize, Round, Track
 from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 
@@ -176,8 +176,7 @@ def test_parts_in_use_and_scored_rounds_are_refused_with_a_clear_message(client)
     edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
     track = run(Track.select(Track.id).where(Track.code == "PAT").first())["id"]
     r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    application = run(Application.insert(Application(edition=edition, applicant=account, track=track,
-                                                     title="Orti", status="in_round")))[0]["id"]
+    application = factories.application_in(edition, owner=account, track=track, title="Orti", status="in_round")
     assignment = factories.assignment(r1, application, account)
     factories.review(assignment, {}, status="draft")
     r0 = run(Round.select(Round.id).where(Round.code == "R0").first())["id"]
@@ -307,8 +306,7 @@ def test_the_organiser_changes_a_rounds_names_jurors_and_how_many_go_on(client):
     # Jurors per entry cannot drop below the jurors an entry already has.
     edition = run(Edition.select(Edition.id).where(Edition.slug == RUNNING).first())["id"]
     r1 = run(Round.select(Round.id).where(Round.code == "R1", Round.edition == edition).first())["id"]
-    application = run(Application.insert(Application(edition=edition, applicant=account, title="Orti",
-                                                     status="in_round")))[0]["id"]
+    application = factories.application_in(edition, owner=account, title="Orti", status="in_round")
     for email in ("a@jury.example", "b@jury.example"):
         juror = run(accounts.create_account(email=email, password="correct-horse-battery", verified=True))
         factories.assignment(r1, application, juror)
@@ -501,10 +499,8 @@ def test_a_rounds_workflow_rubric_blindness_and_combination_change_until_scoring
 
     # Once a juror has scored in R1, its workflow, rubric and blindness stay; each refusal names its field.
     r1 = run(Round.select(Round.id).where(Round.code == "R1").first())["id"]
-    entry = run(Application.insert(Application(edition=edition, applicant=account, title="Orti",
-                                               status="in_round")))[0]["id"]
-    run(Review.insert(Review(assignment=run(Assignment.insert(Assignment(round=r1, application=entry,
-                                                                         juror=account)))[0]["id"])))
+    entry = factories.application_in(edition, owner=account, title="Orti", status="in_round")
+    factories.review(factories.assignment(r1, entry, account), {}, status="draft")
     screening = {"name_it": "Giuria online", "name_en": "Online jury", "top_n": "12", "rubric": "welfare-screening",
                  "combine_with": "", "blind": "1"}
     refused = edit("R1", **{**screening, "blind": ""})

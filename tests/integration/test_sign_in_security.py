@@ -23,6 +23,7 @@ from litestar.testing import TestClient
 
 from core.people import accounts
 from core.platform.tables import Account, AccountSession, OutgoingMail, RateLimitCounter
+from tests import factories
 from tests.conftest import CSRF_FIELD, csrf_token, run, sign_in
 from tests.integration.conftest import free_port
 
@@ -255,7 +256,7 @@ def test_a_session_unused_for_two_weeks_is_over(client):
     make_account()
     sign_in(client, "ada@example.org", PASSWORD)
     long_ago = datetime.now(UTC) - accounts.SESSION_IDLE - timedelta(minutes=1)
-    run(AccountSession.update({AccountSession.last_seen_at: long_ago}).where(AccountSession.id > 0))
+    factories.idle_sessions(last_seen_at=long_ago)
     assert client.get("/me", follow_redirects=False).status_code == 302
 
 

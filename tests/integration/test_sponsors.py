@@ -13,9 +13,10 @@ import pypdf
 import pytest
 
 from core.messaging.mail import deliver_due
-from core.platform.tables import AuditEvent, Decision
+from core.platform.tables import AuditEvent
 from plugins.rubrics.welfare import SCREENING
 from scoring.rubric import weighted_total
+from tests import factories
 from tests.conftest import csrf_token, run
 from tests.factories import (
     EN,
@@ -192,7 +193,7 @@ def test_entries_in_the_running_appear_only_once_the_organisers_publish(client):
     funnel = client.get(f"/sponsor/{SLUG}/reports/funnel/csv", headers=EN).content.decode("utf-8-sig")
     overall = next(row for row in csv.reader(io.StringIO(funnel)) if row and row[0] == "Total")
     assert overall == ["Total", "30", "27", "0", "0"]  # staged finalists are not counted before publication
-    run(Decision.update({Decision.published_at: datetime.now(UTC)}).where(Decision.published_at.is_null()))
+    factories.publish_decisions(published_at=datetime.now(UTC))
     text = client.get(f"/sponsor/{SLUG}/reports/prize", headers=EN).text
     assert all(f"#{entry} Progetto" in text for entry in call.finalists["NORD"])
 

@@ -78,7 +78,7 @@ def test_a_read_stopped_on_the_loop_and_run_again_in_a_reader_thread_returns_eve
 def test_a_read_right_after_a_write_transaction_sees_what_it_committed(sqlite_settings):
     async def scenario():
         async with db.write_transaction():
-            await Programme.insert(Programme(slug="welfare"))
+            await Programme.insert(Programme(slug="welfare"))  # the write under test, not a set-up
         return await Programme.select(Programme.slug)
 
     assert run(scenario()) == [{"slug": "welfare"}]

@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 
 from core.messaging import webhooks
 from core.platform.tables import WebhookDelivery, WebhookSubscription
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import PASSWORD, SLUG, open_call
 from tests.integration.test_webhooks import Receiver, bank, organiser, submit
@@ -125,9 +126,8 @@ def test_link_local_is_refused_even_outside_production(settings, resolver):
 
 def stored(url: str) -> int:
     """A subscription as an older version (or a name that rebinds later) may have left it in the database."""
-    return run(WebhookSubscription.insert(WebhookSubscription(
-        edition=run(WebhookSubscription.raw(f"SELECT id FROM edition WHERE slug = '{SLUG}'"))[0]["id"],
-        organisation=bank(), url=url, secret="s" * 40, events=[], active=True)))[0]["id"]
+    return factories.webhook_subscription_as_stored(
+        run(WebhookSubscription.raw(f"SELECT id FROM edition WHERE slug = '{SLUG}'"))[0]["id"], bank(), url)
 
 
 def test_every_non_public_address_is_refused_at_send_time_without_a_connection(settings, resolver, listener):

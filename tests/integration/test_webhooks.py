@@ -19,6 +19,7 @@ from core.editions import access
 from core.messaging import webhooks
 from core.people import accounts
 from core.platform.tables import AuditEvent, Organisation, WebhookDelivery, WebhookSubscription
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.integration.test_applicant import DECLARATIONS, PASSWORD, SLUG, applicant, fill, open_call
 from tests.integration.test_cli import giuria  # noqa: F401 (a fixture)
@@ -136,8 +137,8 @@ def test_events_not_chosen_and_inactive_subscriptions_get_nothing(settings, rece
     subscribe(receiver.url, ["application.withdrawn"])
     submit()
     assert run(WebhookDelivery.count()) == 0
-    run(WebhookSubscription.update({WebhookSubscription.events: []}).where(WebhookSubscription.id > 0))
-    run(WebhookSubscription.update({WebhookSubscription.active: False}).where(WebhookSubscription.id > 0))
+    factories.set_webhook_subscriptions(events=[])
+    factories.set_webhook_subscriptions(active=False)
     submit("bruno@example.org")
     assert run(WebhookDelivery.count()) == 0
 

@@ -14,14 +14,13 @@ from core.platform.tables import (
     ConsensusMessage,
     ConsensusThread,
     CriterionScore,
-    Edition,
     Review,
-    Round,
 )
 from core.plugin_api import WorkflowDefinition
 from core.plugins import active_registry
 from core.results import rounds as results
 from plugins.workflows.standard import compute_consensus
+from tests import factories
 from tests.conftest import csrf_token, run, sign_in
 from tests.factories import (
     PASSWORD,
@@ -353,8 +352,8 @@ class PanelWorkflow:
 def test_a_workflow_declaring_a_consensus_step_gets_a_chair_whatever_its_name(client, settings):
     panel = consensus_round(settings)
     active_registry().register(PanelWorkflow(), name="panel-plugin", origin="test")
-    run(Edition.update({Edition.enabled_plugins: ["panel-plugin"]}).where(Edition.slug == EDITION))
-    run(Round.update({Round.workflow: "panel-review"}).where(Round.id == panel.round_id))
+    factories.set_edition(EDITION, enabled_plugins=["panel-plugin"])
+    factories.set_round(panel.round_id, workflow="panel-review")
     as_juror(client, "anna")
     submit(client, panel, "anna", panel.entry, FULL)
     as_juror(client, "bruno")
@@ -366,7 +365,7 @@ def test_a_workflow_declaring_a_consensus_step_gets_a_chair_whatever_its_name(cl
     assert listing.status_code == 200 and f'href="{rounds_path}/{panel.entry}"' in listing.text
 
     # Without the plugin enabled for the edition the round has no consensus step: the chair finds nothing.
-    run(Edition.update({Edition.enabled_plugins: []}).where(Edition.slug == EDITION))
+    factories.set_edition(EDITION, enabled_plugins=[])
     assert client.get(rounds_path).status_code == 404
     assert rounds_path not in client.get("/jury", headers={"accept-language": "en"}).text
 

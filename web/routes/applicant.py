@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 from core.applications import submission as applications
 from core.applications.form import FormInput, stored_errors
 from core.applications.submission import ApplicationClosed, SubmitRefused
-from core.editions import competitions
 from core.results import appeals
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
@@ -34,12 +33,11 @@ def _is_htmx(request: Request) -> bool:
 
 @get("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
 async def apply_form(user: SignedInUser, slug: FromPath[str]) -> Response:
-    page = await competitions.edition_landing(slug)
-    mine = [a for a in await applications.own_applications(user=user) if a.edition_slug == slug]
-    if mine:
-        return Redirect(path=f"/applications/{mine[0].id}")
-    closed = await applications.call_closed(edition_slug=slug)
-    return Template(template_name="applicant/start.html", context={"page": page, "error": "", "closed": closed})
+    start = await applications.start_page(user=user, edition_slug=slug)
+    if start.existing_application_id is not None:
+        return Redirect(path=f"/applications/{start.existing_application_id}")
+    return Template(template_name="applicant/start.html",
+                    context={"page": start.landing, "error": "", "closed": start.closed})
 
 
 @post("/c/{slug:str}/apply", guards=[signed_in], include_in_schema=False)
@@ -49,9 +47,9 @@ async def apply(request: Request, user: SignedInUser, slug: FromPath[str]) -> Re
         application_id = await applications.start_application(
             user=user, edition_slug=slug, track_code=(data.get("track") or [""])[0])
     except ApplicationClosed as closed:
-        page = await competitions.edition_landing(slug)
+        start = await applications.start_page(user=user, edition_slug=slug)
         return Template(template_name="applicant/start.html", status_code=400, context={
-            "page": page, "error": closed.message, "closed": await applications.call_closed(edition_slug=slug)})
+            "page": start.landing, "error": closed.message, "closed": start.closed})
     return Redirect(path=f"/applications/{application_id}")
 
 

@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from core.editions import setup as edition_setup
 from core.editions import setup_forms
 from core.editions.access import OrganisedEdition
-from core.editions.setup import EditionNotFound, RubricFrozen, SetupRefused
+from core.editions.setup import RubricFrozen, SetupRefused
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.yaml_source import FileProblems, Problem
@@ -58,11 +57,7 @@ async def _text_from(form) -> str:
 
 @get("/organise/new", guards=[organiser_only], include_in_schema=False)
 async def new_edition_form(user: SignedInUser) -> Template:
-    try:
-        values = setup_forms.new_edition_defaults(actor=user, today=datetime.now(UTC).date())
-    except EditionNotFound:  # not allowed to create editions: here that is a refusal, not a missing page
-        raise PermissionDeniedException() from None
-    return _new_page(values=values)
+    return _new_page(values=setup_forms.new_edition_defaults(actor=user, today=datetime.now(UTC).date()))
 
 
 def _new_page(*, values: setup_forms.NewEdition, errors=None, text: str = "", problems=(), status: int = 200
@@ -81,16 +76,12 @@ async def create_edition(request: Request, user: SignedInUser) -> Response:
             slug = await setup_forms.new_edition(actor=user, values=values)
         except SetupRefused as refused:
             return _new_page(values=values, errors=refused.errors, status=400)
-        except EditionNotFound:
-            raise PermissionDeniedException() from None
         return Redirect(path=f"/organise/{slug}/setup?saved=created")
     try:
         text = await _text_from(form)
         slug = await edition_setup.create_edition(actor=user, text=text)
     except FileProblems as refused:
         return _new_page(values=setup_forms.NewEdition(), text=text, problems=refused.problems, status=400)
-    except EditionNotFound:  # not allowed to create editions: here that is a refusal, not a missing page
-        raise PermissionDeniedException() from None
     return Redirect(path=f"/organise/{slug}/setup?saved=created")
 
 
