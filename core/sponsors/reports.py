@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.applications import lifecycle
+from core.applications.demographics import gender_code
 from core.platform import i18n
 from core.platform.documents.tabular import Sheet, SheetChart, to_csv, to_xlsx
 from core.platform.i18n import gettext as _
@@ -66,17 +67,6 @@ def entry_label(application_id: int, title: str) -> str:
     return f"#{application_id} {title}".strip()
 
 
-def _gender(raw: str) -> str:
-    text = (raw or "").strip().lower()
-    if not text:
-        return ""
-    if text in ("f", "femmina", "donna", "female", "woman", "w", "d"):
-        return "f"
-    if text in ("m", "maschio", "uomo", "male", "man", "u"):
-        return "m"
-    return "x"
-
-
 async def consenting(application_ids: Iterable[int]) -> set[int]:
     """Applications whose applicant agreed to share contacts with sponsors and has not withdrawn it."""
     ids = list(set(application_ids))
@@ -122,7 +112,7 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
             winners.add(d["application"])
     members: dict[int, list[dict[str, str]]] = {}
     for m in team:
-        members.setdefault(m["application"], []).append({"gender": _gender(m["gender"]), "age_band": m["age_band"]})
+        members.setdefault(m["application"], []).append({"gender": gender_code(m["gender"]), "age_band": m["age_band"]})
     entries = []
     for a in applications:
         values = (a["answers"] or {}).get("values", {})
