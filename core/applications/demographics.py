@@ -7,7 +7,7 @@ both read them here so that a group means the same thing in every table.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 GENDERS: dict[str, dict[str, str]] = {"f": {"it": "Donne", "en": "Women"}, "m": {"it": "Uomini", "en": "Men"},
                                       "x": {"it": "Altro", "en": "Other"}}
@@ -20,6 +20,16 @@ TEAM_GENDERS: dict[str, dict[str, str]] = {
     "women_led": {"it": "Team a maggioranza femminile", "en": "Mostly women"},
     "men_led": {"it": "Team a maggioranza maschile", "en": "Mostly men"},
     "balanced": {"it": "Team paritari", "en": "Balanced"}}
+
+
+def age_band_of(age: float | int | None) -> str:
+    """The age band of a person of `age` years ("" when the age is unknown)."""
+    if not isinstance(age, int | float):
+        return ""
+    for limit, band in ((25, "under_25"), (35, "25_34"), (45, "35_44"), (55, "45_54")):
+        if age < limit:
+            return band
+    return "55_plus"
 
 
 def gender_code(raw: str) -> str:
@@ -53,8 +63,3 @@ def team_age_band(bands: Iterable[str]) -> str:
         return ""
     order = list(AGE_BANDS)
     return max(counts, key=lambda b: (counts[b], -order.index(b)))
-
-
-def label(labels: Mapping[str, Mapping[str, str]], code: str, language: str) -> str:
-    names = labels.get(code) or {}
-    return names.get(language) or names.get("it") or code

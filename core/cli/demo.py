@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core.applications import lifecycle, submission
+from core.cli import demo_fairness
 from core.editions import access
 from core.editions.competitions import import_competition, read_competition_file
 from core.editions.schema import CompetitionSpec, parse_moment
@@ -192,6 +193,7 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     await redaction.redact_remaining(actor=organiser, edition_slug=current.edition.slug, round_code="R1")
     await _publish_finalists(organiser=organiser, slug=current.edition.slug, settings=settings,
                              at=moments["finalists_announced"])
+    await demo_fairness.add_fairness_data(base=base, edition_id=current_id, now=now)
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     await _mentoring_path(organiser=organiser, slug=current.edition.slug, edition_id=current_id,
                           settings=settings, start=moments["mentoring"], now=now)

@@ -43,6 +43,7 @@ from core.platform.tables import (
 )
 from core.plugin_api import CHART_KINDS, ChartSpec, ReportOutput
 from core.plugins import active_registry
+from core.results.awards import NOT_GIVEN_STATUSES
 from core.results.rounds import gather_round
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
 # A proposed award is the organisers' draft; these never reach a sponsor either.
-HIDDEN_AWARD_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
+HIDDEN_AWARD_STATUSES = NOT_GIVEN_STATUSES
 HELD_SESSIONS = ("held", "done", "completed")
 HIDDEN_CELL = "—"  # a suppressed cell, in every format: never a number
 
