@@ -1,4 +1,4 @@
-"""Demo data for the fairness audit: team members' age bands, and the 2025 call some 2026 applicants entered.
+"""Demo data for the fairness audit: age bands, the 2025 call some 2026 applicants entered, the sponsors' report.
 
 The 2026 team members have birth years but no age band (the demo writes rows, not the form): each gets
 the band of their age in the edition's year. A 2025 edition of the same programme, archived, holds the
@@ -20,6 +20,7 @@ from core.platform.tables import Application, Area, Edition, TeamMember, Track
 
 SEED = 2025
 EARLIER_YEAR = 2025
+FAIRNESS_PLUGIN = "giuria-fairness"
 
 
 async def _earlier_edition(base: CompetitionSpec, edition_id: int, now: datetime) -> int:
@@ -40,8 +41,13 @@ async def add_fairness_data(*, base: CompetitionSpec, edition_id: int, now: date
     """Age bands for the edition's team members and earlier applications for some of its applicants."""
     rng = random.Random(SEED)
     earlier_edition_id = await _earlier_edition(base, edition_id, now)
-    edition = await Edition.select(Edition.year).where(Edition.id == edition_id).first()
+    edition = await Edition.select(Edition.year, Edition.enabled_plugins).output(load_json=True).where(
+        Edition.id == edition_id).first()
     async with db.write_transaction():
+        # The organisers gave the edition's sponsors the fairness report.
+        enabled = list(edition["enabled_plugins"] or [])
+        if FAIRNESS_PLUGIN not in enabled:
+            await Edition.update({Edition.enabled_plugins: [*enabled, FAIRNESS_PLUGIN]}).where(Edition.id == edition_id)
         members = await TeamMember.select(TeamMember.id, TeamMember.birth_year).where(
             TeamMember.application.edition == edition_id, TeamMember.birth_year.is_not_null(),
             TeamMember.age_band == "")

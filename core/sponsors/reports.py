@@ -44,6 +44,7 @@ from core.platform.tables import (
 from core.plugin_api import CHART_KINDS, ChartSpec, ReportOutput
 from core.plugins import active_registry
 from core.results.awards import NOT_GIVEN_STATUSES
+from core.results.fairness import edition_fairness
 from core.results.rounds import gather_round
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ def _with_score(entry: dict[str, Any], row: Any) -> dict[str, Any]:
 
 
 async def build_snapshot(*, edition_id: int, organisation_id: int | None, organisation_name: str,
-                         language: str) -> dict[str, Any]:
+                         language: str, needs: Iterable[str] = ()) -> dict[str, Any]:
     """Everything a sponsor's reports may use, as plain data (see docs/plugins.md, "The report snapshot")."""
     edition = await Edition.select(Edition.slug, Edition.title, Edition.status).output(load_json=True).where(
         Edition.id == edition_id).first()
@@ -307,6 +308,10 @@ async def build_snapshot(*, edition_id: int, organisation_id: int | None, organi
         "labels": labels,
         "sponsor": None,
     }
+    if "fairness" in needs:
+        with i18n.language(language):
+            audit = await edition_fairness(edition_id, edition["slug"], published_only=True)
+        snapshot["fairness"] = audit.as_data()
     if organisation_id is not None:
         snapshot["sponsor"] = {"organisation": organisation_name,
                                "prizes": await sponsor_prizes(edition_id=edition_id, organisation_id=organisation_id,
