@@ -29,7 +29,7 @@ from core.plugins import active_registry
 from core.results.awards import NOT_GIVEN_STATUSES
 from core.results.rounds import gather_round
 from scoring.disclosure import suppress_column
-from scoring.fairness import four_fifths_flag, rate_ratio, top_k, wilson
+from scoring.fairness import FIRM, POSSIBLE, four_fifths_flag, rate_ratio, top_k, wilson
 
 __all__ = ["EditionNotFound", "FairnessAudit", "edition_fairness", "fairness_audit"]
 
@@ -37,6 +37,7 @@ DIMENSIONS = ("track", "area", "legal_form", "team_gender", "team_age", "returni
 # Outcomes that take an entry on from a round (or admit it, in an admissibility round).
 SUCCESS = (lifecycle.ADMISSIBLE, lifecycle.ADVANCED, lifecycle.FINALIST, lifecycle.WINNER)
 UNKNOWN = ""
+HIDDEN = "—"  # a suppressed figure, as in the sponsors' reports
 
 
 def N_(message: str) -> str:
@@ -95,7 +96,7 @@ class FairnessAudit:
     scopes: tuple[Scope, ...]
 
     def flagged(self) -> int:
-        return sum(1 for s in self.scopes for t in s.tables for r in t.rows for c in r.cells if c.flag == "below")
+        return sum(1 for s in self.scopes for t in s.tables for r in t.rows for c in r.cells if c.flag == FIRM)
 
     def as_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,11 +230,14 @@ async def _scores(round_row: dict[str, Any]) -> tuple[dict[int, float], dict[int
 
 
 async def _round_scopes(edition_id: int, entries: dict[int, _Entry], names: Mapping[str, Mapping[str, str]],
-                        published_only: bool) -> list[Scope]:
+                        published_only: bool, round_id: int | None = None) -> list[Scope]:
     from core.results.leaderboard import _full_round
 
     language = i18n.current_language()
-    rounds = await Round.select(Round.id).where(Round.edition == edition_id).order_by(Round.position)
+    query = Round.select(Round.id).where(Round.edition == edition_id).order_by(Round.position)
+    if round_id is not None:
+        query = query.where(Round.id == round_id)
+    rounds = await query
     scopes = []
     for r in rounds:
         query = Decision.select(Decision.application, Decision.outcome).where(Decision.round == r["id"])
@@ -294,6 +298,45 @@ async def edition_fairness(edition_id: int, edition_slug: str, *, published_only
         scopes.append(whole)
     scopes.extend(await _round_scopes(edition_id, entries, names, published_only))
     return FairnessAudit(edition_slug=edition_slug, scopes=tuple(scopes))
+
+
+async def round_fairness(edition_id: int, round_id: int) -> Scope | None:
+    """One round's part of the audit (staged decisions included), for its verbale; None before any decision."""
+    entries, names = await _entries(edition_id)
+    scopes = await _round_scopes(edition_id, entries, names, published_only=False, round_id=round_id)
+    return scopes[0] if scopes else None
+
+
+def _rate_text(cell: Cell) -> str:
+    if cell.rate is None:
+        return HIDDEN
+    return f"{i18n.format_percent(cell.rate)} ({i18n.format_percent(cell.low)}–{i18n.format_percent(cell.high)})"
+
+
+def _ratio_text(cell: Cell) -> str:
+    if cell.ratio is None:
+        return HIDDEN
+    text = (f"{i18n.format_decimal(cell.ratio)} ({i18n.format_decimal(cell.ratio_low)}–"
+            f"{i18n.format_decimal(cell.ratio_high)})")
+    if cell.flag == FIRM:
+        return text + " · " + _("below four-fifths")
+    if cell.flag == POSSIBLE:
+        return text + " · " + _("possibly below four-fifths")
+    return text
+
+
+def text_tables(scope: Scope) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The scope's tables as text for paper: a title, the columns and the rows, hidden cells as —."""
+    columns = [_("Group"), _("Entries")]
+    for _code, label in scope.measures:
+        columns += [label, _("{measure}: ratio").format(measure=label)]
+    found = []
+    for table in scope.tables:
+        rows = [[row.label, HIDDEN if row.n is None else i18n.format_number(row.n),
+                 *(text for cell in row.cells for text in (_rate_text(cell), _ratio_text(cell)))]
+                for row in table.rows]
+        found.append((table.title, columns, rows))
+    return found
 
 
 async def fairness_audit(*, actor: SessionUser, edition_slug: str) -> FairnessAudit:
