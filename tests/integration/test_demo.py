@@ -16,6 +16,7 @@ from core.platform.tables import (
     Review,
     RoleGrant,
     Round,
+    TeamMember,
 )
 from tests.conftest import run, sign_in
 
@@ -25,7 +26,7 @@ def test_demo_has_something_real_on_every_page(settings, client):
     run(load_demo(now=now, settings=settings))
     editions = {e["slug"]: e for e in run(Edition.select(Edition.slug, Edition.status, Edition.id))}
     assert {slug: e["status"] for slug, e in editions.items()} == {
-        "welfare-comunita-2026": "mentoring", "welfare-comunita-2027": "open"}
+        "welfare-comunita-2025": "archived", "welfare-comunita-2026": "mentoring", "welfare-comunita-2027": "open"}
     current = editions["welfare-comunita-2026"]["id"]
     assert run(Application.count().where(Application.edition == current)) == 150
     judged = run(Application.count().where(Application.edition == current,
@@ -46,6 +47,9 @@ def test_demo_has_something_real_on_every_page(settings, client):
         Application.edition == current))}
     assert len(tracks) == 4
     assert run(RoleGrant.count().where(RoleGrant.role == "juror", RoleGrant.edition == current)) == 15
+    # The fairness audit reads every member's age band, and some applicants entered the 2025 call before.
+    assert not run(TeamMember.exists().where(TeamMember.application.edition == current, TeamMember.age_band == ""))
+    assert 20 <= run(Application.count().where(Application.edition == editions["welfare-comunita-2025"]["id"])) <= 50
 
     for login in DEMO_LOGINS:
         response = sign_in(client, login.email, login.password)
