@@ -11,6 +11,7 @@ the organiser sees what calibration changed. Counts go through the sponsor repor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -30,6 +31,8 @@ from core.results.awards import NOT_GIVEN_STATUSES
 from core.results.rounds import gather_round
 from scoring.disclosure import suppress_column
 from scoring.fairness import FIRM, POSSIBLE, four_fifths_flag, rate_ratio, top_k, wilson
+
+log = logging.getLogger("giuria.fairness")
 
 __all__ = ["EditionNotFound", "FairnessAudit", "edition_fairness", "fairness_audit"]
 
@@ -223,7 +226,11 @@ async def _scores(round_row: dict[str, Any]) -> tuple[dict[int, float], dict[int
         return None
     view = prepared(data, entries, method=round_head(round_row).configured_method, group="all", top=None,
                     replicates=0)
-    results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=None))
+    try:
+        results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=None))
+    except Exception:  # a workflow that cannot rank this round's data: the audit goes on without the comparison
+        log.exception("fairness: round %s could not be calibrated", round_row["code"])
+        return None
     calibrated = {r.entry: float(r.score) for r in results.rows if r.score is not None}
     raw = {e: sum(v) / len(v) for e, v in totals.items()}
     return raw, calibrated
