@@ -193,7 +193,7 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     await redaction.redact_remaining(actor=organiser, edition_slug=current.edition.slug, round_code="R1")
     await _publish_finalists(organiser=organiser, slug=current.edition.slug, settings=settings,
                              at=moments["finalists_announced"])
-    await demo_fairness.add_fairness_data(base=base, edition_id=current_id, now=now)
+    await demo_fairness.add_fairness_data(base=base, edition_id=current_id, now=now, rebase=rebase)
     await _offer_mentoring(edition_id=current_id, mentor_id=people["mentor"])
     await _mentoring_path(organiser=organiser, slug=current.edition.slug, edition_id=current_id,
                           settings=settings, start=moments["mentoring"], now=now)

@@ -9,6 +9,7 @@ can tell first-time from returning applicants; returning ones did a little bette
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.applications import lifecycle
@@ -23,10 +24,9 @@ EARLIER_YEAR = 2025
 FAIRNESS_PLUGIN = "giuria-fairness"
 
 
-async def _earlier_edition(base: CompetitionSpec, edition_id: int, now: datetime) -> int:
-    """The programme's 2025 edition (archived), created from the example if no one has added it yet."""
-    from core.cli.demo import rebase  # the demo imports this module
-
+async def _earlier_edition(base: CompetitionSpec, edition_id: int, now: datetime,
+                           rebase: Callable[..., CompetitionSpec]) -> int:
+    """The programme's 2025 edition (archived), made by `rebase` from the example if no one has added it yet."""
     edition = await Edition.select(Edition.programme).where(Edition.id == edition_id).first()
     found = await Edition.select(Edition.id).where(Edition.programme == edition["programme"],
                                                    Edition.year == EARLIER_YEAR).first()
@@ -37,10 +37,11 @@ async def _earlier_edition(base: CompetitionSpec, edition_id: int, now: datetime
                                            slug=slug, year=EARLIER_YEAR, status="archived"))
 
 
-async def add_fairness_data(*, base: CompetitionSpec, edition_id: int, now: datetime) -> None:
+async def add_fairness_data(*, base: CompetitionSpec, edition_id: int, now: datetime,
+                            rebase: Callable[..., CompetitionSpec]) -> None:
     """Age bands for the edition's team members and earlier applications for some of its applicants."""
     rng = random.Random(SEED)
-    earlier_edition_id = await _earlier_edition(base, edition_id, now)
+    earlier_edition_id = await _earlier_edition(base, edition_id, now, rebase)
     edition = await Edition.select(Edition.year, Edition.enabled_plugins).output(load_json=True).where(
         Edition.id == edition_id).first()
     async with db.write_transaction():
