@@ -187,6 +187,8 @@ class ReportDefinition:
     formats: tuple[str, ...]
     build: Callable[[Mapping[str, Any]], ReportOutput]
     description: dict[str, str] = field(default_factory=dict)
+    # Parts of the snapshot beyond the basics that this report reads (only "fairness" so far): built only when asked.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.conflicts.standard",
     "plugins.notifiers.webhooks",
 )
+# Plugins that come with Giuria but, like an outside plugin, work in an edition only once its organisers enable
+# them: by name, the module that holds each.
+SHIPPED_PLUGINS: dict[str, str] = {"giuria-fairness": "plugins.reports.fairness"}
 
 
 @dataclass
@@ -285,6 +288,24 @@ def _load_builtin(registry: PluginRegistry, module_path: str) -> None:
     registry.register(module, name=module_path, origin="built-in", version=giuria_version, builtin=True)
 
 
+def _load_shipped(registry: PluginRegistry, name: str, module_path: str) -> None:
+    try:
+        module = importlib.import_module(module_path)
+    except Exception as error:
+        registry.record_failure(name=name, origin="shipped with Giuria", error=f"could not import: {error}")
+        return
+    registry.register(module, name=name, origin="shipped with Giuria", version=_giuria_version())
+
+
+def _giuria_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("giuria")
+    except PackageNotFoundError:
+        return "dev"
+
+
 def _load_entry_points(registry: PluginRegistry) -> None:
     for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         distribution = getattr(entry_point, "dist", None)
@@ -330,6 +351,8 @@ def load_registry(settings: Settings | None = None, *, entry_points: bool = True
     registry = PluginRegistry()
     for module_path in builtins:
         _load_builtin(registry, module_path)
+    for name, module_path in SHIPPED_PLUGINS.items():
+        _load_shipped(registry, name, module_path)
     if entry_points:
         _load_entry_points(registry)
     if settings is not None and settings.plugins_dir is not None:

@@ -18,6 +18,7 @@ import msgspec
 
 from core.applications import application_queries, lifecycle
 from core.applications import attachments as files
+from core.applications.demographics import age_band_of
 from core.applications.form import (
     COLUMN_QUESTIONS,
     FormInput,
@@ -403,12 +404,7 @@ async def _sync_team(application_id: int, rows: list[dict[str, Any]]) -> None:
 
 
 def _age_band(age: Any) -> str:
-    if not isinstance(age, int | float):
-        return ""
-    for limit, band in ((25, "under_25"), (35, "25_34"), (45, "35_44"), (55, "45_54")):
-        if age < limit:
-            return band
-    return "55_plus"
+    return age_band_of(age)
 
 
 # -- submitting -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core.applications import lifecycle, submission
-from core.cli import demo_calibrate, demo_validity
+from core.cli import demo_calibrate, demo_fairness, demo_validity
 from core.cli.demo_feedback import demo_feedback
 from core.cli.demo_redress import load_redress_demo
 from core.editions import access
@@ -206,6 +206,8 @@ async def load_demo(*, now: datetime | None = None, settings: Settings | None = 
     await demo_validity.add_follow_up(organiser=organiser, slug=current.edition.slug, edition_id=current_id, base=base,
                                       rebase=rebase, mentoring_days=MENTORING_DAYS, password_hash=password_hash,
                                       load_user=lambda account_id: accounts.load_session_user(account_id, 0), now=now)
+    # After the 2025 edition exists: some of this year's applicants had entered it too.
+    await demo_fairness.add_fairness_data(base=base, edition_id=current_id, now=now, rebase=rebase)
     await _invite_next_jurors(organiser=organiser, slug=following.edition.slug, juror_ids=people["jurors"],
                               settings=settings, now=now)
     return list(DEMO_LOGINS)

@@ -31,6 +31,8 @@ from core.results.rounds import NoResults, RoundNotFound, round_results
 from scoring.allocate import Candidate, PrizeInfo, Slot, allocate
 
 CONDITION_STATES = ("pending", "met", "failed")
+# A proposed award is the organisers' draft; these statuses are not (or no longer) an award given.
+NOT_GIVEN_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
 RANKED_STATUSES = (lifecycle.WINNER, lifecycle.FINALIST)
 
 

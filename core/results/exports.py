@@ -33,6 +33,7 @@ from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
 from core.platform.tables import Account, Application, CriterionScore, Decision, Edition, Round
+from scoring.disclosure import MIN_CELL
 
 # The ranking and the verbale load the maths, the charts and the PDF when they are built: an export of tables (or a
 # worker that runs one) does without numpy, scipy and matplotlib.
@@ -624,16 +625,37 @@ async def _verbale(edition: dict[str, Any], round_row: dict[str, Any], *, settin
                      "" if r.p_top is None else i18n.format_percent(r.p_top)] for r in ranking]
     decision_rows = await _decision_rows(decisions, found.entries, {r.entry: r.rank for r in ranking})
     texts["audit"] = await _audit_text()
+    fairness = await _fairness_section(edition, round_row)
+    texts["fairness"] = _(
+        "For each group of entries: the share that advanced, with its interval at 95 per cent, and that share "
+        "divided by everyone's (the ratio, with its interval). A ratio under 0.8 is flagged under the four-fifths "
+        "rule: below when its whole interval is under 0.8, possibly below when only the ratio is. Groups of fewer "
+        "than {min} entries, and counts that would give them away, are hidden (—).").format(min=MIN_CELL)
+    if fairness is not None and fairness[0]:
+        texts["fairness"] += " " + fairness[0]
     headings = {"title": _("Deliberation record: {round}").format(round=pick(head.name, language)),
                 "subtitle": _("{edition} · drawn up on {date}").format(
                     edition=title, date=i18n.format_day(datetime.now(UTC), edition["time_zone"])),
                 "jury": _("Jury"), "method": _("Method"), "uncertainty": _("Uncertainty"),
-                "ranking": _("Ranking"), "decisions": _("Decisions"), "audit": _("Audit log")}
+                "ranking": _("Ranking"), "decisions": _("Decisions"), "audit": _("Audit log"),
+                "fairness": _("Fairness")}
     if progress is not None:
         progress.set(70)
     return await anyio.to_thread.run_sync(lambda: _render_verbale(
         headings=headings, texts=texts, columns=columns, ranking_rows=ranking_rows, decision_rows=decision_rows,
-        charts=charts, language=language, footer=f"Giuria · {title}"))
+        charts=charts, language=language, footer=f"Giuria · {title}",
+        fairness_tables=fairness[1] if fairness is not None else []))
+
+
+async def _fairness_section(edition: dict[str, Any], round_row: dict[str, Any]
+                            ) -> tuple[str, list[tuple[str, list[str], list[list[str]]]]] | None:
+    """The round's fairness tables as text (and the note on raw and calibrated advancement); None before decisions."""
+    from core.results.fairness import round_fairness, text_tables
+
+    scope = await round_fairness(edition["id"], round_row["id"])
+    if scope is None:
+        return None
+    return scope.note, text_tables(scope)
 
 
 def _verbale_charts(found, ranking: list, top: int | None) -> list:
@@ -709,7 +731,8 @@ async def _audit_text() -> str:
 
 def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns: dict[str, list[str]],
                     ranking_rows: Sequence[Sequence[Any]], decision_rows: Sequence[Sequence[Any]],
-                    charts: Sequence[Any], language: str, footer: str) -> bytes:
+                    charts: Sequence[Any], language: str, footer: str,
+                    fairness_tables: Sequence[tuple[str, list[str], list[list[str]]]] = ()) -> bytes:
     from core.platform.documents.pdf import PdfDocument
 
     document = PdfDocument(title=headings["title"], subtitle=headings["subtitle"], footer=footer, language=language)
@@ -729,6 +752,12 @@ def _render_verbale(*, headings: dict[str, str], texts: dict[str, str], columns:
     document.paragraph(texts["decisions_state"], italic=True)
     if decision_rows:
         document.table(columns=columns["decisions"], rows=decision_rows)
+    if fairness_tables:
+        document.heading(headings["fairness"])
+        document.paragraph(texts["fairness"], size=9)
+        for table_title, table_columns, table_rows in fairness_tables:
+            document.paragraph(table_title, size=10, italic=True)
+            document.table(columns=table_columns, rows=table_rows, size=7)
     document.heading(headings["audit"])
     document.paragraph(texts["audit"], size=8, unbroken=True)
     return document.output()

@@ -207,7 +207,8 @@ async def _build(seat: SponsorSeat, name: str, language: str, audiences: tuple[s
     if offer is None or offer.report.audience not in audiences:
         raise SponsorNotFound(name)
     snapshot = await build_snapshot(edition_id=seat.edition_id, organisation_id=seat.organisation_id,
-                                    organisation_name=seat.organisation_name, language=language)
+                                    organisation_name=seat.organisation_name, language=language,
+                                    needs=offer.report.needs)
     output = run_report(name, snapshot, enabled=seat.enabled_plugins)
     return BuiltReport(seat=seat, name=name, formats=offer.report.formats, output=output, language=language)
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.applications import lifecycle
+from core.applications.demographics import gender_code
 from core.platform import i18n
 from core.platform.documents.tabular import Sheet, SheetChart, to_csv, to_xlsx
 from core.platform.i18n import gettext as _
@@ -42,6 +43,8 @@ from core.platform.tables import (
 )
 from core.plugin_api import CHART_KINDS, ChartSpec, ReportOutput
 from core.plugins import active_registry
+from core.results.awards import NOT_GIVEN_STATUSES
+from core.results.fairness import edition_fairness
 from core.results.rounds import gather_round
 
 if TYPE_CHECKING:
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
 SHARE_CONSENT = "share_with_sponsors"
 STAGES = ("applications", "admissible", "finalists", "winners")
 # A proposed award is the organisers' draft; these never reach a sponsor either.
-HIDDEN_AWARD_STATUSES = ("proposed", "declined", "revoked", "withdrawn", "cancelled")
+HIDDEN_AWARD_STATUSES = NOT_GIVEN_STATUSES
 HELD_SESSIONS = ("held", "done", "completed")
 HIDDEN_CELL = "—"  # a suppressed cell, in every format: never a number
 
@@ -64,17 +67,6 @@ class ReportProblem(ValueError):
 
 def entry_label(application_id: int, title: str) -> str:
     return f"#{application_id} {title}".strip()
-
-
-def _gender(raw: str) -> str:
-    text = (raw or "").strip().lower()
-    if not text:
-        return ""
-    if text in ("f", "femmina", "donna", "female", "woman", "w", "d"):
-        return "f"
-    if text in ("m", "maschio", "uomo", "male", "man", "u"):
-        return "m"
-    return "x"
 
 
 async def consenting(application_ids: Iterable[int]) -> set[int]:
@@ -122,7 +114,7 @@ async def funnel_entries(edition_id: int) -> tuple[list[dict[str, Any]], dict[st
             winners.add(d["application"])
     members: dict[int, list[dict[str, str]]] = {}
     for m in team:
-        members.setdefault(m["application"], []).append({"gender": _gender(m["gender"]), "age_band": m["age_band"]})
+        members.setdefault(m["application"], []).append({"gender": gender_code(m["gender"]), "age_band": m["age_band"]})
     entries = []
     for a in applications:
         values = (a["answers"] or {}).get("values", {})
@@ -301,7 +293,7 @@ def _with_score(entry: dict[str, Any], row: Any) -> dict[str, Any]:
 
 
 async def build_snapshot(*, edition_id: int, organisation_id: int | None, organisation_name: str,
-                         language: str) -> dict[str, Any]:
+                         language: str, needs: Iterable[str] = ()) -> dict[str, Any]:
     """Everything a sponsor's reports may use, as plain data (see docs/plugins.md, "The report snapshot")."""
     edition = await Edition.select(Edition.slug, Edition.title, Edition.status).output(load_json=True).where(
         Edition.id == edition_id).first()
@@ -316,6 +308,10 @@ async def build_snapshot(*, edition_id: int, organisation_id: int | None, organi
         "labels": labels,
         "sponsor": None,
     }
+    if "fairness" in needs:
+        with i18n.language(language):
+            audit = await edition_fairness(edition_id, edition["slug"], published_only=True)
+        snapshot["fairness"] = audit.as_data()
     if organisation_id is not None:
         snapshot["sponsor"] = {"organisation": organisation_name,
                                "prizes": await sponsor_prizes(edition_id=edition_id, organisation_id=organisation_id,

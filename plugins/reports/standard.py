@@ -13,11 +13,11 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from core.applications.demographics import AGE_BANDS, GENDERS
 from core.hookspecs import hookimpl
 from core.plugin_api import ChartSpec, ReportDefinition, ReportOutput
+from scoring.disclosure import MIN_CELL, suppress_column
 
-# Groups smaller than this are hidden so that no applicant can be singled out.
-MIN_CELL = 5
 STAGES = ("applications", "admissible", "finalists", "winners")
 # Dimensions of an application, and dimensions of its team members (counted as people).
 ENTRY_DIMENSIONS = ("track", "area", "legal_form")
@@ -42,11 +42,6 @@ LABELS: dict[str, dict[str, str]] = {
     "by_age_band": {"it": "Componenti dei team per fascia d'età", "en": "Team members by age band"},
     "overall": {"it": "Imbuto complessivo", "en": "Overall funnel"},
 }
-GENDERS = {"f": {"it": "Donne", "en": "Women"}, "m": {"it": "Uomini", "en": "Men"},
-           "x": {"it": "Altro", "en": "Other"}}
-AGE_BANDS = {"under_25": {"it": "Meno di 25", "en": "Under 25"}, "25_34": {"it": "25–34", "en": "25–34"},
-             "35_44": {"it": "35–44", "en": "35–44"}, "45_54": {"it": "45–54", "en": "45–54"},
-             "55_plus": {"it": "55 e oltre", "en": "55 and over"}}
 MILESTONE_STATUS = {"planned": {"it": "previsto", "en": "planned"},
                     "submitted": {"it": "consegnato", "en": "delivered"},
                     "approved": {"it": "approvato", "en": "approved"},
@@ -63,25 +58,6 @@ def _pick(label: Mapping[str, str] | None, language: str) -> str:
     if not label:
         return ""
     return label.get(language) or label.get("it") or next(iter(label.values()), "")
-
-
-def suppress_column(cells: Mapping[str, int], total: int) -> tuple[dict[str, int | None], int | None]:
-    """Hide counts from 1 to MIN_CELL-1; if exactly one cell is hidden, hide a second one too.
-
-    With the total shown, a single hidden cell is the total minus the others: hiding the smallest
-    non-zero cell still shown (else the total itself) keeps it unknowable. Zero cells are shown:
-    an empty group points at nobody. Returns the cells and the total as they may be shown.
-    """
-    shown: dict[str, int | None] = {k: (None if 0 < v < MIN_CELL else v) for k, v in cells.items()}
-    shown_total: int | None = None if 0 < total < MIN_CELL else total
-    hidden = [k for k, v in shown.items() if v is None]
-    if len(hidden) == 1 and shown_total is not None:
-        candidates = sorted((v, k) for k, v in shown.items() if v)
-        if candidates:
-            shown[candidates[0][1]] = None
-        else:
-            shown_total = None
-    return shown, shown_total
 
 
 def funnel_table(groups: Mapping[str, Mapping[str, int]], totals: Mapping[str, int], dimension: str

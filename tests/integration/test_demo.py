@@ -18,6 +18,7 @@ from core.platform.tables import (
     Review,
     RoleGrant,
     Round,
+    TeamMember,
 )
 from tests.conftest import run, sign_in
 
@@ -52,6 +53,9 @@ def test_demo_has_something_real_on_every_page(settings, client):
         Application.edition == current))}
     assert len(tracks) == 4
     assert run(RoleGrant.count().where(RoleGrant.role == "juror", RoleGrant.edition == current)) == 15
+    # The fairness audit reads every member's age band, and some applicants entered the 2025 call before.
+    assert not run(TeamMember.exists().where(TeamMember.application.edition == current, TeamMember.age_band == ""))
+    assert 50 <= run(Application.count().where(Application.edition == editions["welfare-comunita-2025"]["id"])) <= 80
 
     for login in DEMO_LOGINS:
         response = sign_in(client, login.email, login.password)

@@ -9,7 +9,7 @@ from core.cli.main import cli
 from core.hookspecs import hookimpl
 from core.platform.settings import Settings
 from core.plugin_api import Criterion, Rubric
-from core.plugins import BUILTIN_PLUGINS, load_registry
+from core.plugins import BUILTIN_PLUGINS, SHIPPED_PLUGINS, load_registry
 
 SPONSOR_RUBRIC = Rubric(
     name="welfare-screening",
@@ -44,7 +44,8 @@ class WrongSignaturePlugin:
 
 def test_built_in_plugins_load_with_their_hooks():
     registry = load_registry(entry_points=False)
-    assert [info.name for info in registry.infos.values()] == list(BUILTIN_PLUGINS)
+    assert [info.name for info in registry.infos.values()] == [*BUILTIN_PLUGINS, *SHIPPED_PLUGINS]
+    assert not any(registry.infos[name].builtin for name in SHIPPED_PLUGINS)
     assert registry.infos["plugins.rubrics.welfare"].hooks == ("giuria_rubrics",)
     assert set(registry.rubrics()) == {"welfare-screening", "welfare-final-pitch"}
     assert {"checklist", "rubric", "consensus", "pairwise", "ranked-vote"} == set(registry.workflows())
