@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+
+from scoring.deferred import deferred
+
+stats = deferred("scipy.stats")  # imported on first use: a web worker starts without SciPy
 
 # Below this many pairs a rank correlation says nothing worth reading, whatever its interval.
 MIN_PAIRS = 5
@@ -88,8 +91,8 @@ def rank_correlation(x: Sequence[float], y: Sequence[float], *, replicates: int 
     if rho is None or n < MIN_PAIRS:
         return Correlation(n=n, rho=rho, low=None, high=None)
     picked = np.random.default_rng(seed).integers(0, n, size=(replicates, n))
-    rx = rankdata(np.asarray(x, dtype=float)[picked], axis=1)
-    ry = rankdata(np.asarray(y, dtype=float)[picked], axis=1)
+    rx = stats.rankdata(np.asarray(x, dtype=float)[picked], axis=1)
+    ry = stats.rankdata(np.asarray(y, dtype=float)[picked], axis=1)
     rx -= rx.mean(axis=1, keepdims=True)
     ry -= ry.mean(axis=1, keepdims=True)
     sxx, syy = (rx * rx).sum(axis=1), (ry * ry).sum(axis=1)
