@@ -18,7 +18,11 @@ from typing import Any
 from core.platform import db
 from core.platform.tables import LiveEvent
 
-__all__ = ["LiveEventView", "events_after", "publish", "wait_for_event", "wake_listeners"]
+__all__ = ["CHANNEL", "LiveEventView", "events_after", "publish", "wait_for_event", "wake_all_listeners",
+           "wake_listeners"]
+
+# The PostgreSQL NOTIFY channel and the Redis pub/sub channel that carry a round id to every worker.
+CHANNEL = "giuria_live"
 
 # Waiters of this process by round: a wake-up, not state (the events are in the database).
 _waiters: dict[int, asyncio.Event] = {}
@@ -37,7 +41,21 @@ class LiveEventView:
 async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None = None) -> None:
     """Record that `kind` happened at the live final of `round_id`; call it inside the change's transaction."""
     await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
+    settings = db.configured_settings()
+    if settings.redis_url:
+        db.after_commit(lambda: _wake_everywhere(round_id))
+        return
+    if not db.is_sqlite():
+        # Delivered by PostgreSQL to every listening worker (this one too) when the transaction commits.
+        await LiveEvent.raw("SELECT pg_notify({}, {})", CHANNEL, str(round_id))
     db.after_commit(lambda: wake_listeners(round_id))
+
+
+def _wake_everywhere(round_id: int) -> None:
+    wake_listeners(round_id)
+    from core.live import fanout  # the Redis client lives there, with the listener
+
+    fanout.send_redis(round_id)
 
 
 def wake_listeners(round_id: int) -> None:
@@ -45,6 +63,12 @@ def wake_listeners(round_id: int) -> None:
     waiter = _waiters.pop(round_id, None)
     if waiter is not None:
         waiter.set()
+
+
+def wake_all_listeners() -> None:
+    """Tell every listener of this process to read on (after a lost connection, or to let them stop)."""
+    for round_id in list(_waiters):
+        wake_listeners(round_id)
 
 
 async def events_after(*, round_id: int, after_id: int, limit: int = 200) -> list[LiveEventView]:

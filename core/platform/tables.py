@@ -936,3 +936,19 @@ UNIQUE_TOGETHER["pitch_slot"] = (("round", "application"),)
 UNIQUE_TOGETHER["live_score_receipt"] = (("juror", "client_id"),)
 UNIQUE_TOGETHER["audience_badge"] = (("round", "code"),)
 UNIQUE_TOGETHER["audience_vote"] = (("slot", "device_hash"),)
+
+
+class LiveReveal(Table, tablename="live_reveal"):
+    """The final ranking and the audience ranking as they stood when the organiser revealed them on the big screen.
+
+    Kept as revealed, so the screen shows exactly what was announced, whoever opens it and whatever changes after.
+    """
+
+    round = ForeignKey(references=Round, unique=True)
+    jury = JSON(default=[])  # [{"place", "title", "entity_name", "score"}], best first
+    audience = JSON(default=[])  # [{"place", "title", "entity_name", "mean", "low", "high", "votes", "p_first"}]
+    revealed_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (LiveReveal,)
