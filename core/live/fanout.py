@@ -54,7 +54,7 @@ async def _listen_postgres(url: str, stop: asyncio.Event, ready: asyncio.Event) 
         try:
             connection = await asyncpg.connect(url)
             lost = asyncio.Event()
-            connection.add_termination_listener(lambda _connection: lost.set())
+            connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
             await connection.add_listener(CHANNEL, lambda _c, _pid, _channel, payload: _wake(payload))
             ready.set()
             wake_all_listeners()  # anything published while this worker was not listening
