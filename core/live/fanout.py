@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 
 from core.live import stream
@@ -103,6 +105,30 @@ def _wake(payload: str | bytes) -> None:
         wake_listeners(round_id)
 
 
+def _end_streams_on_exit_signals() -> dict:
+    """When the server is told to stop, end the open event streams first, so they close cleanly.
+
+    The server waits for open responses before it shuts the app down, and a stream would otherwise run on until
+    it is cut. Chained in front of the server's own handlers (restored afterwards); only the main thread may.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    loop = asyncio.get_running_loop()
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(number)
+        if not callable(handler):
+            continue
+
+        def chained(signum, frame, handler=handler):
+            loop.call_soon_threadsafe(stream.stop_streams)
+            handler(signum, frame)
+
+        previous[number] = handler
+        signal.signal(number, chained)
+    return previous
+
+
 @contextlib.asynccontextmanager
 async def listening(settings: Settings, *, ready_within: float = 5.0) -> AsyncIterator[None]:
     """Keep this worker's one listening connection open while the app runs (nothing to do on SQLite)."""
@@ -124,9 +150,13 @@ async def listening(settings: Settings, *, ready_within: float = 5.0) -> AsyncIt
         # Serve even if the server is away: the listeners' own polling covers the gap until it is back.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), ready_within)
+    chained = _end_streams_on_exit_signals()
     try:
         yield
     finally:
+        for number, handler in chained.items():
+            with contextlib.suppress(ValueError):
+                signal.signal(number, handler)
         stream.stop_streams()
         stop.set()
         if task is not None:

@@ -251,7 +251,7 @@ def test_the_organisers_page_is_theirs_alone_and_lists_the_audience_ranking(clie
     put_on_stage(ids["round"], ids["slots"][0])
     for value in (5, 5, 4):
         phone_vote(client, settings, ids["round"], ids["slots"][0], value)
-    account("intruso@other.example", role="organiser", edition_slug="other-edition")
+    account("intruso@other.example", role="juror")
     client.cookies.clear()
     sign_in(client, "intruso@other.example", PASSWORD)
     assert client.get(f"/organise/{SLUG}/live/{ids['round']}/room").status_code in (403, 404)

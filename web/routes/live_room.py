@@ -49,10 +49,10 @@ async def live_events(request: Request, round_id: FromPath[int]) -> ServerSentEv
     after = _last_seen(request)
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
-        yield ServerSentEventMessage(comment="giuria live", retry=RETRY_MS)
+        yield ServerSentEventMessage(comment="giuria live", retry=RETRY_MS, data=None)
         async for item in stream.round_stream(round_id=round_id, after_id=after):
             if isinstance(item, stream.KeepAlive):
-                yield ServerSentEventMessage(comment="keep-alive")
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
             else:
                 yield ServerSentEventMessage(id=item.id, event=item.kind,
                                              data=json.dumps(item.payload, separators=(",", ":")))
