@@ -105,15 +105,17 @@ class Listener:
 
 
 async def phone(number: int, base: str, path: str, slot: int, start_at: float, results: dict) -> None:
+    """A phone scans the QR code at `start_at`, and votes a few seconds later (the time to choose)."""
     address = f"10.{number // 250}.{number % 250}.{random.randint(2, 250)}"
     headers = {"x-forwarded-for": address, "user-agent": AGENTS[number % len(AGENTS)]}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         page = await client.get(path)
         if page.status_code >= 500:
             results["5xx"] += 1
             return
         token = CSRF.search(page.text).group(1)
-        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+        await asyncio.sleep(random.uniform(1, 4))
         for attempt in range(2 if number % 10 == 0 else 1):  # one phone in ten tries to vote twice
             sent = time.monotonic()
             answer = await client.post(path, data={"slot": str(slot), "value": str(1 + number % 5),
@@ -168,7 +170,7 @@ async def load(base: str, round_id: int, slot: int, jurors: list[str], args) -> 
     else:
         juror_tasks = [asyncio.create_task(juror(email, base, round_id, slot, started + args.seconds, results))
                        for email in jurors]
-    phones = [phone(n, base, path, slot, started + random.uniform(0, args.seconds), results)
+    phones = [phone(n, base, path, slot, started + random.uniform(0, args.seconds - 4), results)
               for n in range(args.phones)]
     await asyncio.gather(*phones, *juror_tasks)
     results["elapsed"] = time.monotonic() - started
@@ -224,10 +226,12 @@ def main() -> None:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit((workdir / "server.log").read_text(errors="replace"))
             time.sleep(0.2)
+        load_before = f"{os.getloadavg()[0]:.1f}"
         results = asyncio.run(load(base, round_id, slot, jurors, args))
         rows, duplicates, counted, events = asyncio.run(stored(round_id, slot))
         print(f"PostgreSQL, `giuria serve --workers {args.workers}`, {args.phones} phones within "
-              f"{args.seconds:.0f} s (took {results['elapsed']:.1f} s)")
+              f"{args.seconds:.0f} s (took {results['elapsed']:.1f} s); load average before: {load_before}, "
+              f"after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"votes sent {results['sent']} / accepted {results['accepted']} / stored {rows} "
               f"(counted {counted}, flagged {rows - counted})")
         print(f"duplicates stored {duplicates}; second votes refused {results['second_refused']} of "
