@@ -4,7 +4,6 @@ next pitch by itself (SSE, no reload) and reveals the results only when the orga
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
