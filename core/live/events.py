@@ -10,7 +10,7 @@ lost wake-up delays a page but never loses an event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ CHANNEL = "giuria_live"
 
 # Waiters of this process by round: a wake-up, not state (the events are in the database).
 _waiters: dict[int, asyncio.Event] = {}
+_send_to_other_workers: Callable[[int], None] | None = None
 
 POLL_SECONDS = 5.0
 
@@ -53,9 +54,14 @@ async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None
 
 def _wake_everywhere(round_id: int) -> None:
     wake_listeners(round_id)
-    from core.live import fanout  # the Redis client lives there, with the listener
+    if _send_to_other_workers is not None:
+        _send_to_other_workers(round_id)
 
-    fanout.send_redis(round_id)
+
+def send_to_other_workers_with(sender: Callable[[int], None] | None) -> None:
+    """How a wake-up leaves this worker when it does not travel with the transaction (Redis: core.live.fanout)."""
+    global _send_to_other_workers
+    _send_to_other_workers = sender
 
 
 def wake_listeners(round_id: int) -> None:

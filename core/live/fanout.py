@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator
 
 from core.live import stream
-from core.live.events import CHANNEL, wake_all_listeners, wake_listeners
+from core.live.events import CHANNEL, send_to_other_workers_with, wake_all_listeners, wake_listeners
 from core.platform.settings import Settings
 
 log = logging.getLogger("giuria.live")
@@ -143,6 +143,7 @@ async def listening(settings: Settings, *, ready_within: float = 5.0) -> AsyncIt
 
         client = redis.from_url(settings.redis_url)
         _redis_client = client
+        send_to_other_workers_with(send_redis)
         task = asyncio.create_task(_listen_redis(client, stop, ready), name="giuria-live-redis")
     elif settings.database_engine == "postgres":
         task = asyncio.create_task(_listen_postgres(settings.database_url, stop, ready), name="giuria-live-listen")
@@ -169,5 +170,6 @@ async def listening(settings: Settings, *, ready_within: float = 5.0) -> AsyncIt
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(pending, 1)
             _redis_client = None
+            send_to_other_workers_with(None)
             with contextlib.suppress(Exception):
                 await client.aclose()
