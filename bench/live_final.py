@@ -174,7 +174,12 @@ async def load(base: str, round_id: int, slot: int, jurors: list[str], args) -> 
               for n in range(args.phones)]
     await asyncio.gather(*phones, *juror_tasks)
     results["elapsed"] = time.monotonic() - started
-    await asyncio.sleep(2.0)  # the last events reach the listeners
+    # The last events reach the listeners (at most 30 s more: a slow machine delays them, it must not hide them).
+    expected = await LiveEvent.count().where(LiveEvent.round == round_id)
+    for _wait in range(60):
+        if all(len(listener.arrived) >= expected for listener in listeners):
+            break
+        await asyncio.sleep(0.5)
     for listener in listeners:
         listener.task.cancel()
     results["listeners"] = listeners
