@@ -29,6 +29,7 @@ _waiters: dict[int, asyncio.Event] = {}
 _send_to_other_workers: Callable[[int], None] | None = None
 
 POLL_SECONDS = 5.0
+PUBLISH_LOCK_CLASS = 1717  # the first key of the transaction-scoped advisory lock that orders a round's events
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,10 @@ class LiveEventView:
 
 async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None = None) -> None:
     """Record that `kind` happened at the live final of `round_id`; call it inside the change's transaction."""
+    if not db.is_sqlite():
+        # One publisher per round at a time until it commits, so a round's events commit in the order of their ids:
+        # a reader that saw id N never misses a smaller id committed later. (SQLite has one writer already.)
+        await LiveEvent.raw("SELECT pg_advisory_xact_lock({}, {})", PUBLISH_LOCK_CLASS, round_id)
     await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
     settings = db.configured_settings()
     if settings.redis_url:
