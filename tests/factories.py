@@ -45,12 +45,14 @@ from core.platform.tables import (
     JurorReminder,
     KpiDefinition,
     KpiValue,
+    LiveStage,
     MentoringSession,
     MentorMatch,
     Milestone,
     MilestoneSubmission,
     Organisation,
     OutgoingMail,
+    PitchSlot,
     Prize,
     Programme,
     Review,
@@ -524,3 +526,40 @@ def running_job(edition_id: int) -> None:
     now = datetime.now(UTC)
     run(Job.insert(Job(kind="export", edition=edition_id, params={}, status="running", started_at=now,
                        heartbeat_at=now, created_at=now)))
+
+
+# -- the live final ------------------------------------------------------------------------------------------
+
+
+def live_final(round_id: int, application_ids: list[int], *, audience_vote: bool = True,
+               badge_codes_required: bool = False) -> list[int]:
+    """A round run live with these finalists in this order (their pitch slots), none started; the slot ids.
+
+    Writes the rows itself: the running order is set on the organiser's control page (another part of the live
+    final), and these tests only need the room it leaves behind.
+    """
+
+    async def make() -> list[int]:
+        await LiveStage(round=round_id, audience_vote=audience_vote,
+                        badge_codes_required=badge_codes_required).save()
+        slots = []
+        for position, application_id in enumerate(application_ids):
+            slot = PitchSlot(round=round_id, application=application_id, position=position)
+            await slot.save()
+            slots.append(slot.id)
+        return slots
+
+    return run(make())
+
+
+def put_on_stage(round_id: int, slot_id: int, *, status: str = "pitch", **columns: Any) -> None:
+    """The slot is on stage in `status` (its clock started now), as the control page's "start" leaves it."""
+
+    async def change() -> None:
+        now = datetime.now(UTC)
+        await PitchSlot.update({PitchSlot.status: status, PitchSlot.phase_started_at: now,
+                                **{getattr(PitchSlot, name): value for name, value in columns.items()}}).where(
+            PitchSlot.id == slot_id)
+        await LiveStage.update({LiveStage.current_slot: slot_id}).where(LiveStage.round == round_id)
+
+    run(change())

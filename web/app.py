@@ -24,6 +24,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 
 from core import plugins
+from core.live import fanout
 from core.messaging import jobs, mail, webhooks
 from core.platform import db
 from core.platform.settings import Settings, load_settings
@@ -43,6 +44,7 @@ from web.routes import (
     jury_live,
     jury_profile,
     jury_rounds,
+    live_room,
     mentoring,
     organise,
     organise_admission,
@@ -147,6 +149,11 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
     webhook_sender = background_loop("webhook sender", webhook_interval,
                                      lambda stop: webhooks.run_sender(stop=stop, interval_seconds=webhook_interval))
 
+    @asynccontextmanager
+    async def live_listener(_app: Litestar) -> AsyncIterator[None]:
+        async with fanout.listening(settings):
+            yield
+
     # The development outbox is routed only in development (not in production, not in a test or staging set-up).
     dev_routes = [outbox.outbox, outbox.outbox_mail] if settings.env == "development" else []
 
@@ -206,6 +213,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *feedback.ROUTES,
             *redress.ROUTES,
             *organise_calibration.ROUTES,
+            *live_room.ROUTES,
             api.list_editions, api.edition_detail,
             api_v1.ROUTER,
             *dev_routes,
@@ -219,7 +227,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         before_request=errors.ids_in_range,
         request_class=FormRequest,
         before_send=[_add_security_headers, private_page_headers(settings)],
-        lifespan=[database_pool, mail_sender, job_runner, webhook_sender],
+        lifespan=[database_pool, live_listener, mail_sender, job_runner, webhook_sender],
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Giuria API", version="1", path="/schema",

@@ -10,7 +10,7 @@ lost wake-up delays a page but never loses an event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,12 +18,18 @@ from typing import Any
 from core.platform import db
 from core.platform.tables import LiveEvent
 
-__all__ = ["LiveEventView", "events_after", "publish", "wait_for_event", "wake_listeners"]
+__all__ = ["CHANNEL", "LiveEventView", "events_after", "publish", "wait_for_event", "wake_all_listeners",
+           "wake_listeners"]
+
+# The PostgreSQL NOTIFY channel and the Redis pub/sub channel that carry a round id to every worker.
+CHANNEL = "giuria_live"
 
 # Waiters of this process by round: a wake-up, not state (the events are in the database).
 _waiters: dict[int, asyncio.Event] = {}
+_send_to_other_workers: Callable[[int], None] | None = None
 
 POLL_SECONDS = 5.0
+PUBLISH_LOCK_CLASS = 1717  # the first key of the transaction-scoped advisory lock that orders a round's events
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,31 @@ class LiveEventView:
 
 async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None = None) -> None:
     """Record that `kind` happened at the live final of `round_id`; call it inside the change's transaction."""
+    if not db.is_sqlite():
+        # One publisher per round at a time until it commits, so a round's events commit in the order of their ids:
+        # a reader that saw id N never misses a smaller id committed later. (SQLite has one writer already.)
+        await LiveEvent.raw("SELECT pg_advisory_xact_lock({}, {})", PUBLISH_LOCK_CLASS, round_id)
     await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
+    settings = db.configured_settings()
+    if settings.redis_url:
+        db.after_commit(lambda: _wake_everywhere(round_id))
+        return
+    if not db.is_sqlite():
+        # Delivered by PostgreSQL to every listening worker (this one too) when the transaction commits.
+        await LiveEvent.raw("SELECT pg_notify({}, {})", CHANNEL, str(round_id))
     db.after_commit(lambda: wake_listeners(round_id))
+
+
+def _wake_everywhere(round_id: int) -> None:
+    wake_listeners(round_id)
+    if _send_to_other_workers is not None:
+        _send_to_other_workers(round_id)
+
+
+def send_to_other_workers_with(sender: Callable[[int], None] | None) -> None:
+    """How a wake-up leaves this worker when it does not travel with the transaction (Redis: core.live.fanout)."""
+    global _send_to_other_workers
+    _send_to_other_workers = sender
 
 
 def wake_listeners(round_id: int) -> None:
@@ -45,6 +74,12 @@ def wake_listeners(round_id: int) -> None:
     waiter = _waiters.pop(round_id, None)
     if waiter is not None:
         waiter.set()
+
+
+def wake_all_listeners() -> None:
+    """Tell every listener of this process to read on (after a lost connection, or to let them stop)."""
+    for round_id in list(_waiters):
+        wake_listeners(round_id)
 
 
 async def events_after(*, round_id: int, after_id: int, limit: int = 200) -> list[LiveEventView]:

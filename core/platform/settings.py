@@ -62,6 +62,15 @@ class Settings:
     audit_key: str = ""
     # Calls one API token may make in a minute, counted across every worker.
     api_requests_per_minute: int = 600
+    # Redis for the live final's wake-ups across workers (pub/sub); empty: PostgreSQL LISTEN/NOTIFY, or in-process.
+    redis_url: str = ""
+    # Audience votes one address may cast in a minute (refused beyond), counted across every worker.
+    audience_votes_per_address_minute: int = 120
+    # Votes on one pitch within `audience_burst_seconds` beyond which more from one address (or one browser
+    # signature) are flagged, kept aside and not counted until the organiser counts them.
+    audience_burst_per_address: int = 30
+    audience_burst_per_agent: int = 80
+    audience_burst_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -171,6 +180,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if database_url:
         _check_url("GIURIA_DATABASE_URL", database_url, ("postgresql", "postgres", "sqlite"))
     base_url = _check_url("GIURIA_BASE_URL", get("BASE_URL", "http://127.0.0.1:8000"), ("http", "https"))
+    redis_url = get("REDIS_URL")
+    if redis_url:
+        _check_url("GIURIA_REDIS_URL", redis_url, ("redis", "rediss", "unix"))
     smtp_url = get("SMTP_URL")
     if smtp_url:
         _check_smtp_url(smtp_url)
@@ -232,4 +244,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         audit_key=_check_audit_key(get("AUDIT_KEY")),
         api_requests_per_minute=_require_int("GIURIA_API_REQUESTS_PER_MINUTE", get("API_REQUESTS_PER_MINUTE", "600"),
                                              minimum=1),
+        redis_url=redis_url,
+        audience_votes_per_address_minute=_require_int(
+            "GIURIA_AUDIENCE_VOTES_PER_ADDRESS_MINUTE", get("AUDIENCE_VOTES_PER_ADDRESS_MINUTE", "120"), minimum=1),
+        audience_burst_per_address=_require_int("GIURIA_AUDIENCE_BURST_PER_ADDRESS",
+                                                get("AUDIENCE_BURST_PER_ADDRESS", "30"), minimum=1),
+        audience_burst_per_agent=_require_int("GIURIA_AUDIENCE_BURST_PER_AGENT",
+                                              get("AUDIENCE_BURST_PER_AGENT", "80"), minimum=1),
+        audience_burst_seconds=_require_int("GIURIA_AUDIENCE_BURST_SECONDS", get("AUDIENCE_BURST_SECONDS", "60"),
+                                            minimum=1),
     )

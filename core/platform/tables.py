@@ -1040,3 +1040,19 @@ class ReferenceEntry(Table, tablename="reference_entry"):
 
 ALL_TABLES += (ReferenceEntry,)
 UNIQUE_TOGETHER["reference_entry"] = (("round", "application"),)
+
+
+class LiveReveal(Table, tablename="live_reveal"):
+    """The final ranking and the audience ranking as they stood when the organiser revealed them on the big screen.
+
+    Kept as revealed, so the screen shows exactly what was announced, whoever opens it and whatever changes after.
+    """
+
+    round = ForeignKey(references=Round, unique=True)
+    jury = JSON(default=[])  # [{"place", "title", "entity_name", "score"}], best first
+    audience = JSON(default=[])  # [{"place", "title", "entity_name", "mean", "low", "high", "votes", "p_first"}]
+    revealed_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (LiveReveal,)

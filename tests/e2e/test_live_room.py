@@ -1,0 +1,141 @@
+"""The live room in a real browser: twenty phones (390 px) vote on the pitch on stage, the big screen follows the
+next pitch by itself (SSE, no reload) and reveals the results only when the organiser does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from core.cli.demo import DEMO_LOGINS
+from core.live.events import publish
+from core.platform import db
+from core.platform.settings import load_settings
+from core.platform.tables import Application, AudienceVote, LiveStage, PitchSlot, Round
+from tests.conftest import run
+from tests.e2e.conftest import LiveServer, _free_port
+
+pytestmark = pytest.mark.browser
+
+ORGANISER = next(login for login in DEMO_LOGINS if login.role == "organiser")
+PHONES = 20
+
+
+async def _stage_the_final() -> tuple[int, list[int], list[str]]:
+    """The demo's 2026 final run live (as the control page leaves it): three finalists in order, the first on stage."""
+    final = await Round.select(Round.id, Round.edition).where(Round.kind == "final_pitch").order_by(
+        Round.edition).first()
+    finalists = await Application.select(Application.id, Application.entity_name, Application.title).where(
+        (Application.edition == final["edition"]) & (Application.status == "finalist")).order_by(
+        Application.id).limit(3)
+    await LiveStage(round=final["id"], audience_vote=True).save()
+    slots = []
+    for position, row in enumerate(finalists):
+        slot = PitchSlot(round=final["id"], application=row["id"], position=position, pitch_seconds=300)
+        await slot.save()
+        slots.append(slot.id)
+    await _put_on_stage(final["id"], slots[0])
+    return final["id"], slots, [row["entity_name"] or row["title"] for row in finalists]
+
+
+async def _put_on_stage(round_id: int, slot_id: int) -> None:
+    async with db.write_transaction():
+        await PitchSlot.update({PitchSlot.status: "done"}).where(
+            (PitchSlot.round == round_id) & (PitchSlot.status == "pitch"))
+        await PitchSlot.update({PitchSlot.status: "pitch", PitchSlot.phase_started_at: datetime.now(UTC)}).where(
+            PitchSlot.id == slot_id)
+        await LiveStage.update({LiveStage.current_slot: slot_id}).where(LiveStage.round == round_id)
+        await publish(round_id=round_id, kind="slot.started", payload={"slot": slot_id})
+
+
+@pytest.fixture(scope="module")
+def room_server(tmp_path_factory) -> Iterator[tuple[LiveServer, int, list[int], list[str]]]:
+    data_dir = tmp_path_factory.mktemp("live-room")
+    env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
+           "GIURIA_MAIL_INTERVAL_SECONDS": "0"}
+    env.pop("GIURIA_DATABASE_URL", None)
+    env.pop("GIURIA_BASE_URL", None)
+    env.pop("GIURIA_REDIS_URL", None)
+    prepared = subprocess.run([sys.executable, "-m", "core", "demo", "--no-serve"], env=env, capture_output=True,
+                              text=True, timeout=180)
+    assert prepared.returncode == 0, prepared.stderr
+    db.configure(load_settings({"GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": env["GIURIA_SECRET_KEY"]}))
+    round_id, slots, names = run(_stage_the_final())
+    port = _free_port()
+    log = (data_dir / "server.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "core", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail((data_dir / "server.log").read_text(errors="replace"))
+            time.sleep(0.2)
+    yield LiveServer(url=url, data_dir=data_dir), round_id, slots, names
+    server.terminate()
+    server.wait(timeout=15)
+    log.close()
+
+
+def test_phones_vote_the_screen_follows_the_pitch_and_reveals_on_the_organisers_word(room_server, browser, tmp_path):
+    server, round_id, slots, names = room_server
+    organiser_context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+    organiser = organiser_context.new_page()
+    organiser.goto(server.url + "/login")
+    organiser.get_by_label("Email").fill(ORGANISER.email)
+    organiser.get_by_label("Password").fill(ORGANISER.password)
+    organiser.get_by_role("button", name="Accedi").click()
+    organiser.goto(server.url + "/organise/welfare-comunita-2026")
+    organiser.get_by_role("link", name="Schermo e voto del pubblico").click()
+    screen_url = organiser.get_by_label("Link dello schermo in sala").input_value()
+    vote_url = organiser.locator("a[href*=\"/vote/\"]").first.get_attribute("href")
+
+    screen_context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 720})
+    screen = screen_context.new_page()
+    screen.goto(screen_url)
+    assert screen.get_by_text(names[0]).is_visible()
+    assert screen.locator("svg").count() == 1  # the QR code
+    assert "Classifica finale" not in screen.content()
+    screen.evaluate("window.__notReloaded = true")
+
+    for number in range(PHONES):
+        context = browser.new_context(locale="it-IT", viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone = context.new_page()
+        phone.goto(vote_url)
+        assert phone.get_by_text(names[0]).is_visible()
+        phone.get_by_text(str(1 + number % 5), exact=True).click()
+        phone.get_by_role("button", name="Invia il mio voto").click()
+        assert phone.get_by_role("status").first.inner_text().startswith("Grazie!")
+        if number == 0:
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            phone.screenshot(path=str(tmp_path / "vote-390.png"), full_page=True)
+            assert phone.get_by_role("button", name="Invia il mio voto").count() == 0
+        context.close()
+    assert run(AudienceVote.count().where(AudienceVote.slot == slots[0])) == PHONES
+
+    run(_put_on_stage(round_id, slots[1]))
+    screen.get_by_text(names[1]).wait_for(timeout=10_000)  # pushed, not reloaded
+    assert screen.evaluate("window.__notReloaded") is True
+    assert "Classifica finale" not in screen.content()
+
+    organiser.reload()
+    organiser.get_by_role("button", name="Rivela i risultati").click()
+    organiser.get_by_text("I risultati sono sullo schermo in sala.").first.wait_for()
+    screen.get_by_text("Classifica finale").wait_for(timeout=10_000)
+    assert screen.evaluate("window.__notReloaded") is True
+    assert screen.get_by_text("Premio del pubblico:").is_visible()
+    screen.screenshot(path=str(tmp_path / "screen-revealed.png"))
+    for context in (organiser_context, screen_context):
+        context.close()
