@@ -38,6 +38,7 @@ from core.platform.tables import (
     ConsensusMessage,
     ConsensusThread,
     CriterionScore,
+    LiveStage,
     Review,
     Round,
 )
@@ -107,6 +108,8 @@ class RoundProgress:
     state: str = "open"
     # A blind round whose entries the organisers are still clearing of names: nothing opens yet.
     preparing: bool = False
+    # A final run live: the juror scores it on the live page, pitch by pitch.
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,8 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
     for row in rows:
         rounds.setdefault((row["round.edition.slug"], row["round.code"]), []).append(row)
     result = []
+    live_rounds = {row["round"] for row in await LiveStage.select(LiveStage.round).where(
+        LiveStage.round.is_in(sorted({row["round"] for row in rows})))} if rows else set()
     for (edition_slug, round_code), group in rounds.items():
         first = group[0]
         lines = [
@@ -241,6 +246,7 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             or first["round.status"] == "closed" else "open",
             preparing=bool(first["round.blind"])
             and not (await redaction.round_gate(await _round(first["round"]))).open,
+            live=first["round"] in live_rounds,
         ))
     return await _with_chaired_rounds(juror, result)
 

@@ -175,6 +175,7 @@ class RoomPage:
     round_id: int
     round_name: dict[str, str]
     live: bool  # a stage exists
+    round_code: str = ""
     audience_vote: bool = False
     badge_codes_required: bool = False
     badges: int = 0
@@ -213,7 +214,7 @@ async def room_page(*, actor: SessionUser, edition_slug: str, round_id: int, set
     round_row = await _organised_round(actor, edition_slug, round_id)
     stage = await _stage(round_id)
     if stage is None:
-        return RoomPage(round_id=round_id, round_name=round_row["name"] or {}, live=False)
+        return RoomPage(round_id=round_id, round_name=round_row["name"] or {}, live=False, round_code=round_row["code"])
     slots = await _slots(round_id)
     counts = await AudienceVote.select(AudienceVote.slot, AudienceVote.flag).where(AudienceVote.slot.round == round_id)
     tally = Counter((row["slot"], row["flag"]) for row in counts)
@@ -224,7 +225,8 @@ async def room_page(*, actor: SessionUser, edition_slug: str, round_id: int, set
         for slot in slots)
     current = next((_finalist(slot) for slot in slots if slot["id"] == stage["current_slot"]), "")
     return RoomPage(
-        round_id=round_id, round_name=round_row["name"] or {}, live=True, audience_vote=stage["audience_vote"],
+        round_id=round_id, round_name=round_row["name"] or {}, live=True, round_code=round_row["code"],
+        audience_vote=stage["audience_vote"],
         badge_codes_required=stage["badge_codes_required"],
         badges=await AudienceBadge.count().where(AudienceBadge.round == round_id),
         revealed=stage["revealed_at"] is not None, current=current, slots=rows,

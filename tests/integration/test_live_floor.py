@@ -133,6 +133,8 @@ def test_taps_apply_once_late_taps_are_kept_not_applied_and_closing_submits(clie
     round_id = data["round"]
     assert control(client, first, "start").status_code == 302
     factories.as_person(client, "j1@jury.example")
+    dashboard = client.get("/jury", headers=EN)  # the juror finds the live page from their list
+    assert f'href="/jury/live/{round_id}"' in dashboard.text and "Score the live final" in dashboard.text
     before = tap(client, round_id, client_id="a0", slot=first, criterion="IMP", value=8)
     assert before.json()["outcome"] == "refused"  # scoring not open yet
 

@@ -1,25 +1,9 @@
-// The live final's small script: countdowns from the stored clock, and a juror's taps saved at once, kept on the
+// The jurors' phone page: a juror's taps saved at once, kept on the
 // phone while the connection is down and sent when it returns (each under its own id, so never counted twice).
-// Every page works without it: the forms post and a reload shows the pitch on stage.
+// Countdowns and live updates come from live.js. The page works without either: the forms post and a reload
+// shows the pitch on stage.
 (function () {
   "use strict";
-  function clockText(seconds) {
-    var sign = seconds < 0 ? "-" : "";
-    seconds = Math.abs(seconds);
-    return sign + Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
-  }
-  function tick() {
-    document.querySelectorAll("[data-ends-at]").forEach(function (element) {
-      var end = Date.parse(element.getAttribute("data-ends-at"));
-      if (isNaN(end)) { return; }
-      var left = Math.round((end - Date.now()) / 1000);
-      element.textContent = clockText(left);
-      element.classList.toggle("over", left < 0);
-    });
-  }
-  setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", tick);
-
   function newId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     var bytes = new Uint8Array(16);
