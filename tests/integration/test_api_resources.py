@@ -204,13 +204,13 @@ def test_the_openapi_document_declares_bearer_auth_and_every_error_of_each_token
 
 
 def test_a_juror_token_gets_nothing_of_a_blind_entrys_identity(client):
+    from tests.factories import as_person as as_blind_user
     from tests.integration.test_blind_rounds import (
         ENTITY,
         blind_entry,
         leaks,
         redaction_form,
     )
-    from tests.integration.test_blind_rounds import as_user as as_blind_user
 
     entry = blind_entry(client)
     juror = run(Assignment.select(Assignment.juror).where(Assignment.id == entry.assignment_id).first())["juror"]

@@ -17,7 +17,6 @@ from tests.integration.test_blind_rounds import (
     EMAIL,
     ENTITY,
     SLUG,
-    as_user,
     blind_entry,
     leaks,
     redaction_form,
@@ -31,7 +30,7 @@ ANSWER = f"Oggi siamo in quattro alla {ENTITY}; per i dettagli scrivete a {EMAIL
 
 def clear_round(client, application_id: int) -> None:
     """The organiser redacts every suggestion of the entry, so the blind round opens to its jurors."""
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{application_id}"
     assert client.post(page, data=redaction_form(client, page), follow_redirects=False).status_code == 302
 
@@ -63,14 +62,14 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
 
     # The approval gate: nothing reaches the applicant before an organiser approves the question.
     clarification_id = run(Clarification.select(Clarification.id).first())["id"]
-    as_user(client, EMAIL)
+    factories.as_person(client, EMAIL)
     overview = f"/applications/{entry.application_id}"
     assert QUESTION not in client.get(overview, headers=EN).text
     early = post(client, f"{overview}/clarifications/{clarification_id}", overview, answer="Troppo presto")
     assert early.status_code == 404
     assert run(OutgoingMail.count().where(OutgoingMail.kind == "clarification/asked")) == 0
 
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     queue = f"/organise/{SLUG}/redress"
     listed = client.get(queue, headers=EN)
     assert listed.status_code == 200 and QUESTION in listed.text and JUROR_NAME in listed.text
@@ -81,7 +80,7 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
                 days="5").status_code == 302
 
     # The applicant reads the question, by page and by mail, never who asked it.
-    as_user(client, EMAIL)
+    factories.as_person(client, EMAIL)
     shown = client.get(overview, headers=EN).text
     assert QUESTION in shown and JUROR_NAME not in shown and JUROR_EMAIL not in shown and "Bruno" not in shown
     run(mail.deliver_due(settings=mail_settings))
@@ -99,7 +98,7 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
     assert "the organisers are removing names from the answer" in waiting and "quattro" not in waiting
     assert leaks([waiting]) == []
 
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     review = client.get(queue, headers=EN).text
     assert "<mark" in review and ENTITY in review
     form = {"_csrf_token": csrf_token(client, queue)}
@@ -114,7 +113,7 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
         if juror_email == JUROR_EMAIL:
             factories.as_person(client, juror_email)
         else:
-            as_user(client, juror_email)
+            factories.as_person(client, juror_email)
             no_conflict(client, assignment_id)
         read = client.get(f"/jury/assignments/{assignment_id}", headers=EN).text
         assert "Oggi siamo in quattro" in read and "[omissis]" in read and leaks([read]) == [], juror_email
@@ -130,7 +129,7 @@ def test_an_answer_after_the_deadline_is_refused_and_a_declined_question_tells_t
     bruno = factories.account(JUROR_EMAIL, role="juror", display_name=JUROR_NAME, locale="en")
     late = factories.clarification(entry.round_id, entry.application_id, bruno, "Quanti volontari avete?",
                                    due_at=datetime.now(UTC) - timedelta(minutes=1))
-    as_user(client, EMAIL)
+    factories.as_person(client, EMAIL)
     overview = f"/applications/{entry.application_id}"
     page = client.get(overview, headers=EN).text
     assert "Quanti volontari avete?" in page and "The time to answer ended on" in page
@@ -145,7 +144,7 @@ def test_an_answer_after_the_deadline_is_refused_and_a_declined_question_tells_t
     assert post(client, f"{jury_page}/clarifications", jury_page, question="Qual è il vostro fatturato?"
                 ).status_code == 302
     asked = run(Clarification.select(Clarification.id).where(Clarification.status == "asked").first())["id"]
-    as_user(client, "olga@foundation.example")
+    factories.as_person(client, "olga@foundation.example")
     queue = f"/organise/{SLUG}/redress"
     no_reason = post(client, f"{queue}/clarifications/{asked}/decline", queue, reason="")
     assert no_reason.status_code == 400 and "Write why the question is declined" in no_reason.text
@@ -153,7 +152,7 @@ def test_an_answer_after_the_deadline_is_refused_and_a_declined_question_tells_t
                 reason="Il fatturato è già nel piano economico.").status_code == 302
     factories.as_person(client, JUROR_EMAIL)
     assert "Il fatturato è già nel piano economico." in client.get(jury_page, headers=EN).text
-    as_user(client, EMAIL)
+    factories.as_person(client, EMAIL)
     assert "Qual è il vostro fatturato?" not in client.get(overview, headers=EN).text
 
 

@@ -9,12 +9,12 @@ from PIL import Image, PngImagePlugin
 
 from core.platform.tables import Attachment
 from tests.conftest import csrf_token, run
+from tests.factories import as_person
 from tests.integration.test_blind_rounds import (
     EN,
     EXAMPLE,
     SLUG,
     account,
-    as_user,
     blind_entry,
     open_call,
     redaction_form,
@@ -99,10 +99,10 @@ def test_a_stranger_gets_no_preview_and_an_organiser_gets_the_cleaned_one(client
                   "application/pdf").status_code == 302
     file_id = attachment_id()
     account("someone@else.example", "applicant")
-    as_user(client, "someone@else.example")
+    as_person(client, "someone@else.example")
     assert client.get(f"/files/{file_id}/preview").status_code == 404
     account("olga@foundation.example", "organiser")
-    as_user(client, "olga@foundation.example")
+    as_person(client, "olga@foundation.example")
     preview = client.get(f"/files/{file_id}/preview")
     assert_sandboxed_inline(preview, "deck.pdf")
     assert b"app.alert" not in every_byte(preview.content)  # active content removed, as in the download
@@ -115,13 +115,13 @@ def test_a_stranger_gets_no_preview_and_an_organiser_gets_the_cleaned_one(client
 
 def test_a_blind_juror_previews_the_cleaned_copy_and_another_juror_gets_nothing(client):
     entry = blind_entry(client)
-    as_user(client, "olga@foundation.example")
+    as_person(client, "olga@foundation.example")
     page = f"/organise/{SLUG}/rounds/R1/redaction/{entry.application_id}"
     assert client.post(page, data=redaction_form(client, page), follow_redirects=False).status_code == 302
     a = entry.assignment_id
     preview_path = f"/jury/assignments/{a}/files/pitch_deck/preview"
 
-    as_user(client, "anna@jury.example")
+    as_person(client, "anna@jury.example")
     # Before the conflict check the entry, and so its files, stay closed.
     assert client.get(preview_path).status_code == 404
     token = csrf_token(client, f"/jury/assignments/{a}")
@@ -143,6 +143,6 @@ def test_a_blind_juror_previews_the_cleaned_copy_and_another_juror_gets_nothing(
     assert client.get(f"/jury/assignments/{a}/files/statute/preview").status_code == 404
 
     account("bruno@jury.example", "juror")
-    as_user(client, "bruno@jury.example")
+    as_person(client, "bruno@jury.example")
     assert client.get(preview_path).status_code == 404
     assert client.get(f"/files/{run(Attachment.select(Attachment.id).first())['id']}/preview").status_code == 404
