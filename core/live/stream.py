@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.live.events import LiveEventView, events_after, wait_for_event, wake_all_listeners
 from core.platform.errors import NotFound
-from core.platform.tables import LiveStage
+from core.platform.tables import LiveEvent, LiveStage
 
 KEEP_ALIVE_SECONDS = 15.0
 MAX_SECONDS = 300.0
@@ -46,6 +46,13 @@ async def require_live_round(round_id: int) -> None:
     """The round's events are public-safe, but only a round run live has a stream; anything else is not found."""
     if not await LiveStage.exists().where(LiveStage.round == round_id):
         raise LiveRoundNotFound(round_id)
+
+
+async def latest_event_id(*, round_id: int) -> int:
+    """The id of the round's newest event (0 before any): where a page that was just rendered starts following."""
+    newest = await LiveEvent.select(LiveEvent.id).where(LiveEvent.round == round_id).order_by(
+        LiveEvent.id, ascending=False).first()
+    return newest["id"] if newest else 0
 
 
 async def round_stream(*, round_id: int, after_id: int, keep_alive: float = KEEP_ALIVE_SECONDS,

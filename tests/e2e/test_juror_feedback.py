@@ -10,18 +10,18 @@ JUROR = next(login for login in DEMO_LOGINS if login.role == "juror")
 PHONE = {"width": 390, "height": 844}
 
 
-def test_a_juror_reads_their_feedback_at_390_px(live_server, browser):
+def test_a_juror_reads_their_feedback_at_390_px(demo_server, browser):
     context = browser.new_context(locale="en-GB", viewport=PHONE)
     page = context.new_page()
     try:
-        page.goto(live_server.url + "/login")
+        page.goto(demo_server.url + "/login")
         page.get_by_label("Email").fill(JUROR.email)
         page.get_by_label("Password").fill(JUROR.password)
         page.locator("main").get_by_role("button").click()
         page.wait_for_load_state()
         page.get_by_role("button", name="English").click()
         page.wait_for_load_state()
-        page.goto(live_server.url + "/jury")
+        page.goto(demo_server.url + "/jury")
         section = page.get_by_role("region", name="How you score compared with the jury")
         assert section.is_visible()
         lines = section.locator("li")

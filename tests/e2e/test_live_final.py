@@ -8,7 +8,6 @@ Pages update on reload here (the live updates by events come with the live final
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -58,9 +57,8 @@ def control(page, finalist: str, button: str) -> None:
     page.wait_for_load_state()
 
 
-def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browser, tmp_path):
-    env = {"GIURIA_DATA_DIR": str(live_server.data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
-           "PATH": "/usr/bin:/bin", "PYTHONPATH": "."}
+def test_an_organiser_runs_the_final_and_two_phones_score_it(demo_server, browser, tmp_path):
+    env = {**demo_server.env, "PATH": "/usr/bin:/bin", "PYTHONPATH": "."}
     seeded = subprocess.run([sys.executable, "-m", "tests.e2e.live_final_seed"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert seeded.returncode == 0, seeded.stderr
@@ -72,7 +70,7 @@ def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browse
     organiser = organiser_context.new_page()
     organiser.set_default_timeout(15_000)
     with phone(browser) as (_first_context, first), phone(browser) as (second_context, second):
-        sign_in(organiser, live_server, ORGANISER, PASSWORD, live)
+        sign_in(organiser, demo_server, ORGANISER, PASSWORD, live)
         organiser.get_by_role("button", name="Set up the running order").click()
         expect(organiser.get_by_role("status")).to_have_text("The running order is set up.")
         expect(organiser.locator("li.live-slot")).to_have_count(3)
@@ -80,7 +78,7 @@ def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browse
         organiser.get_by_role("link", name="Open the control page").click()
 
         for page, email in ((first, JURORS[0]), (second, JURORS[1])):
-            sign_in(page, live_server, email, PASSWORD, phone_path)
+            sign_in(page, demo_server, email, PASSWORD, phone_path)
             expect(page.get_by_text("No pitch is on stage yet.")).to_be_visible()
 
         for number, (finalist, _online) in enumerate(FINALISTS):
@@ -124,18 +122,17 @@ def test_an_organiser_runs_the_final_and_two_phones_score_it(live_server, browse
         expect(first.locator("#live-current")).to_contain_text("Scoring for this pitch is closed.")
         expect(first.locator("#criterion-IMP input[value=\"10\"]")).to_be_disabled()
 
-        with sqlite3.connect(live_server.data_dir / "giuria.sqlite3") as database:
-            receipts = database.execute(
-                "SELECT account.email, live_score_receipt.outcome, COUNT(*) FROM live_score_receipt"
-                " JOIN account ON account.id = live_score_receipt.juror GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
-            scores = database.execute(
-                "SELECT COUNT(*) FROM criterion_score JOIN review ON review.id = criterion_score.review"
-                " JOIN assignment ON assignment.id = review.assignment WHERE assignment.round = ?"
-                " AND review.status = 'submitted'", (round_id,)).fetchall()
+        receipts = demo_server.rows(
+            "SELECT account.email, live_score_receipt.outcome, COUNT(*) FROM live_score_receipt"
+            " JOIN account ON account.id = live_score_receipt.juror GROUP BY 1, 2 ORDER BY 1, 2")
+        scores = demo_server.rows(
+            "SELECT COUNT(*) FROM criterion_score JOIN review ON review.id = criterion_score.review"
+            " JOIN assignment ON assignment.id = review.assignment WHERE assignment.round = ?"
+            " AND review.status = 'submitted'", round_id)
         assert receipts == [(JURORS[0], "applied", 15), (JURORS[1], "applied", 15)]
         assert scores == [(30,)]
 
-        organiser.goto(f"{live_server.url}/organise/{SLUG}/rounds/R3/results")
+        organiser.goto(f"{demo_server.url}/organise/{SLUG}/rounds/R3/results")
         combined = organiser.locator("#combined")
         expect(combined).to_contain_text("30% Online jury + 70% Final pitch")
         names = combined.locator("tbody th[scope=row]").all_inner_texts()

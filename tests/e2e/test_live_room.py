@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +18,7 @@ from core.platform import db
 from core.platform.settings import load_settings
 from core.platform.tables import Application, AudienceVote, LiveStage, PitchSlot, Round
 from tests.conftest import run
-from tests.e2e.conftest import LiveServer, _free_port
+from tests.e2e.conftest import LiveServer, serve, throwaway_postgres
 
 pytestmark = pytest.mark.browser
 
@@ -54,39 +53,28 @@ async def _put_on_stage(round_id: int, slot_id: int) -> None:
         await publish(round_id=round_id, kind="slot.started", payload={"slot": slot_id})
 
 
-@pytest.fixture(scope="module")
-def room_server(tmp_path_factory) -> Iterator[tuple[LiveServer, int, list[int], list[str]]]:
-    data_dir = tmp_path_factory.mktemp("live-room")
-    env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
-           "GIURIA_MAIL_INTERVAL_SECONDS": "0"}
-    env.pop("GIURIA_DATABASE_URL", None)
-    env.pop("GIURIA_BASE_URL", None)
-    env.pop("GIURIA_REDIS_URL", None)
-    prepared = subprocess.run([sys.executable, "-m", "core", "demo", "--no-serve"], env=env, capture_output=True,
-                              text=True, timeout=180)
-    assert prepared.returncode == 0, prepared.stderr
-    db.configure(load_settings({"GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": env["GIURIA_SECRET_KEY"]}))
-    round_id, slots, names = run(_stage_the_final())
-    port = _free_port()
-    log = (data_dir / "server.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "core", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail((data_dir / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
-    yield LiveServer(url=url, data_dir=data_dir), round_id, slots, names
-    server.terminate()
-    server.wait(timeout=15)
-    log.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def room_server(request, tmp_path_factory) -> Iterator[tuple[LiveServer, int, list[int], list[str]]]:
+    """The demo with its 2026 final staged live, served on SQLite and on PostgreSQL."""
+    with ExitStack() as stack:
+        database_url = stack.enter_context(throwaway_postgres()) if request.param == "postgres" else ""
+        data_dir = tmp_path_factory.mktemp("live-room")
+        env = {**os.environ, "GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": "e2e-secret-" + "k" * 40,
+               "GIURIA_MAIL_INTERVAL_SECONDS": "0", "GIURIA_DATABASE_URL": database_url}
+        env.pop("GIURIA_BASE_URL", None)
+        env.pop("GIURIA_REDIS_URL", None)
+        prepared = subprocess.run([sys.executable, "-m", "core", "demo", "--no-serve"], env=env,
+                                  capture_output=True, text=True, timeout=300)
+        assert prepared.returncode == 0, prepared.stderr
+        db.configure(load_settings({"GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": env["GIURIA_SECRET_KEY"],
+                                    "GIURIA_DATABASE_URL": database_url}))
+        round_id, slots, names = run(_stage_the_final())
+        if database_url:
+            run(db.close_pool())
+        server, url = serve(data_dir, env)
+        yield LiveServer(url=url, data_dir=data_dir, database_url=database_url), round_id, slots, names
+        server.terminate()
+        server.wait(timeout=15)
 
 
 def test_phones_vote_the_screen_follows_the_pitch_and_reveals_on_the_organisers_word(room_server, browser, tmp_path):

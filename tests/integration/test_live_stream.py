@@ -152,12 +152,16 @@ def test_a_page_catches_up_from_its_last_event_and_then_follows(settings):
         assert reader.comments[0] == ": giuria live"
         by_query = EventReader(f"{url}/live/{round_id}/events?after=2")
         assert by_query.next()[:2] == (3, "slot.started")
+        # a page just loaded shows the day as it is: it is not replayed what came before, only what comes next
+        fresh = EventReader(f"{url}/live/{round_id}/events")
+        time.sleep(0.3)
         sent = vote_through(url, settings, round_id, slots[0], 4)
-        for stream in (reader, by_query):
+        for stream in (reader, by_query, fresh):
             event = stream.next()
             assert event[:3] == (4, "vote.counted", {"slot": slots[0]})
             assert event[3] - sent < 1.0
         by_query.close()
+        fresh.close()
     # the server was told to stop: the open stream ended properly (the browser then reconnects elsewhere)
     assert reader.ended_cleanly.wait(5)
 

@@ -37,8 +37,11 @@ FLAG_LABELS = {"burst_address": N_("many votes from one network in a short time"
 # -- the event stream ------------------------------------------------------------------------------------------
 
 
-def _last_seen(request: Request) -> int:
-    raw = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
+def _last_seen(request: Request) -> int | None:
+    """The last event the page saw (Last-Event-ID on a reconnection, or ?after=N); None for a page just loaded."""
+    raw = request.headers.get("last-event-id") or request.query_params.get("after")
+    if raw is None:
+        return None
     return int(raw) if raw.isdigit() and len(raw) < 18 else 0
 
 
@@ -47,6 +50,8 @@ async def live_events(request: Request, round_id: FromPath[int]) -> ServerSentEv
     """Public-safe events of a round run live, from the one after Last-Event-ID (or ?after=N), then as they come."""
     await stream.require_live_round(round_id)
     after = _last_seen(request)
+    if after is None:  # a page just rendered shows the day as it is: it follows from the newest event on
+        after = await stream.latest_event_id(round_id=round_id)
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
         yield ServerSentEventMessage(comment="giuria live", retry=RETRY_MS, data=None)
