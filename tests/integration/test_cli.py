@@ -71,7 +71,7 @@ def test_demo_prepares_the_database_and_prints_the_logins(giuria):
         assert f"  {role:<10} " in first.output
     second = giuria("demo", "--no-serve")
     assert "the demo was not reloaded" in second.output
-    assert run(Edition.count()) == 2
+    assert run(Edition.count()) == 3  # 2025 in its follow-up year, 2026 on its mentoring path, the 2027 call
 
 
 def test_create_admin_and_a_bad_setting(giuria, monkeypatch):
