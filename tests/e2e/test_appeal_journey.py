@@ -5,7 +5,6 @@ the applicant reads them."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
@@ -22,17 +21,18 @@ REASONS = "Il protocollo è stato letto dai giurati: il punteggio sulla rete res
 
 def appellant(live_server) -> tuple[str, int]:
     """An applicant of the demo whose entry did not advance from the online jury and who has not appealed."""
-    with sqlite3.connect(live_server.data_dir / "giuria.sqlite3") as database:
-        email, application_id = database.execute(
-            "SELECT account.email, application.id FROM decision JOIN round ON round.id = decision.round"
-            " JOIN application ON application.id = decision.application"
-            " JOIN account ON account.id = application.applicant"
-            " WHERE round.code = 'R1' AND decision.outcome = 'not_advanced' AND application.id NOT IN"
-            " (SELECT application FROM appeal) ORDER BY application.id DESC LIMIT 1").fetchone()
+    email, application_id = live_server.rows(
+        "SELECT account.email, application.id FROM decision JOIN round ON round.id = decision.round"
+        " JOIN application ON application.id = decision.application"
+        " JOIN account ON account.id = application.applicant"
+        " JOIN edition ON edition.id = round.edition"
+        " WHERE edition.slug = ? AND round.code = 'R1' AND decision.outcome = 'not_advanced' AND application.id NOT IN"
+        " (SELECT application FROM appeal) ORDER BY application.id DESC LIMIT 1", SLUG)[0]
     return email, application_id
 
 
-def test_an_applicant_appeals_and_reads_the_organisers_reasons(live_server, browser):
+def test_an_applicant_appeals_and_reads_the_organisers_reasons(demo_server, browser):
+    live_server = demo_server
     email, application_id = appellant(live_server)
     with as_person(browser, "it-IT") as page:
         sign_in(page, live_server, "organiser@giuria.example", DEMO_PASSWORD, f"/organise/{SLUG}")

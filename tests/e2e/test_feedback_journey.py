@@ -14,17 +14,17 @@ REJECTED = "candidato002@giuria.example"  # a 2026 applicant of the demo who did
 PHONE = {"width": 390, "height": 844}
 
 
-def test_a_rejected_applicant_reads_feedback_on_a_phone(live_server, browser):
+def test_a_rejected_applicant_reads_feedback_on_a_phone(demo_server, browser):
     from axe_playwright_python.sync_playwright import Axe
 
     with as_person(browser, locale="it-IT") as page:
         page.set_viewport_size(PHONE)
-        page.goto(f"{live_server.url}/login")
+        page.goto(f"{demo_server.url}/login")
         page.get_by_label("Email").fill(REJECTED)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.locator("main").get_by_role("button").click()
         page.wait_for_load_state()
-        page.goto(f"{live_server.url}/me")
+        page.goto(f"{demo_server.url}/me")
         page.locator('main a[href^="/applications/"]').first.click()
         assert page.get_by_text("non ammessa alla fase successiva").first.is_visible()
         page.get_by_role("link", name="Leggi il riscontro della giuria").click()
