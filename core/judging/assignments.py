@@ -454,19 +454,32 @@ async def _gather(round_row: dict[str, Any], options: AssignmentOptions, *,
     entry_ids, juror_ids = {e.id for e in entries}, set(juror_names)
     conflicts = [c for c in _conflicts(read, conflict_entries, conflict_jurors)
                  if c.entry in entry_ids and c.reviewer in juror_ids]
+    active, replaceable = _active_pairs(read, options, appealed)
+    return _Inputs(
+        round_id=round_row["id"], edition_id=round_row["edition"], entries=entries, reviewers=reviewers,
+        conflicts=conflicts, keep=sorted(pair for pair in active if pair not in replaceable), active=active,
+        replaceable=replaceable, reviewed=read.reviewed,
+        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options,
+        bids=_bids(read, entry_ids, juror_ids))
+
+
+def _active_pairs(read: _RoundRows, options: AssignmentOptions, appealed: set[int]
+                  ) -> tuple[dict[tuple[int, int], dict[str, Any]], set[tuple[int, int]]]:
+    """The round's standing assignments by (entry, juror), and those the engine may replace: made by it, untouched
+    (no conflict check, no review) and the organiser asked for untouched ones to be replaced."""
     active = {(r["application"], r["juror"]): {**r, "reviewed": r["id"] in read.reviewed}
               for r in read.assignments if r["status"] != "recused" and r["application"] not in appealed}
     replaceable = {
         pair for pair, r in active.items()
         if options.replace_untouched and r["origin"] in ENGINE_ORIGINS and r["status"] == "assigned"
         and r["conflict_checked_at"] is None and not r["reviewed"]}
-    return _Inputs(
-        round_id=round_row["id"], edition_id=round_row["edition"], entries=entries, reviewers=reviewers,
-        conflicts=conflicts, keep=sorted(pair for pair in active if pair not in replaceable), active=active,
-        replaceable=replaceable, reviewed=read.reviewed,
-        entry_labels={a["id"]: entry_label(a) for a in read.applications}, juror_names=juror_names, options=options,
-        bids=[Bid(b["application"], b["juror"], BID_WEIGHTS[b["bid"]]) for b in read.bids
-              if b["bid"] in BID_WEIGHTS and b["application"] in entry_ids and b["juror"] in juror_ids])
+    return active, replaceable
+
+
+def _bids(read: _RoundRows, entry_ids: set[int], juror_ids: set[int]) -> list[Bid]:
+    """The jurors' bids that weigh in the solve: on entries and by jurors the engine assigns."""
+    return [Bid(b["application"], b["juror"], BID_WEIGHTS[b["bid"]]) for b in read.bids
+            if b["bid"] in BID_WEIGHTS and b["application"] in entry_ids and b["juror"] in juror_ids]
 
 
 # -- solving --------------------------------------------------------------------------------------------

@@ -114,6 +114,33 @@ class _Entry:
 # -- the entries and their groups ---------------------------------------------------------------------
 
 
+async def _earlier_applicants(edition: Mapping[str, Any]) -> tuple[set[int], set[str]]:
+    """Accounts and tax codes that applied to an earlier edition of the programme: who is returning."""
+    earlier = await Application.select(Application.applicant, Application.tax_code).where(
+        Application.edition.programme == edition["programme"], Application.edition.year < edition["year"],
+        Application.submitted_at.is_not_null())
+    return ({r["applicant"] for r in earlier},
+            {r["tax_code"].strip().upper() for r in earlier if (r["tax_code"] or "").strip()})
+
+
+def _legal_form_names(form: list[dict[str, Any]], language: str) -> dict[str, str]:
+    """The legal forms' labels as the edition's application form offers them."""
+    for section in form:
+        for question in section.get("questions", []):
+            if question.get("code") == "legal_form":
+                return {c["code"]: pick(c.get("label", {}), language) for c in question.get("choices", [])}
+    return {}
+
+
+def _fixed_group_names(language: str) -> dict[str, dict[str, str]]:
+    """Names of the groups every edition has (gender, age, returning); the others are filled from the entries."""
+    names: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
+    names["team_gender"] = {code: pick(label, language) for code, label in TEAM_GENDERS.items()}
+    names["team_age"] = {code: pick(label, language) for code, label in AGE_BANDS.items()}
+    names["returning"] = {"first": _("First-time applicants"), "returning": _("Returning applicants")}
+    return names
+
+
 async def _entries(edition_id: int) -> tuple[dict[int, _Entry], dict[str, dict[str, str]]]:
     """Every submitted application with its group in each dimension, and the groups' names."""
     language = i18n.current_language()
@@ -127,20 +154,9 @@ async def _entries(edition_id: int) -> tuple[dict[int, _Entry], dict[str, dict[s
     ids = [r["id"] for r in rows]
     team = await TeamMember.select(TeamMember.application, TeamMember.gender, TeamMember.age_band).where(
         TeamMember.application.is_in(ids)) if ids else []
-    earlier = await Application.select(Application.applicant, Application.tax_code).where(
-        Application.edition.programme == edition["programme"], Application.edition.year < edition["year"],
-        Application.submitted_at.is_not_null())
-    earlier_accounts = {r["applicant"] for r in earlier}
-    earlier_codes = {r["tax_code"].strip().upper() for r in earlier if (r["tax_code"] or "").strip()}
-    legal_forms: dict[str, str] = {}
-    for section in edition["application_form"] or []:
-        for question in section.get("questions", []):
-            if question.get("code") == "legal_form":
-                legal_forms = {c["code"]: pick(c.get("label", {}), language) for c in question.get("choices", [])}
-    names: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
-    names["team_gender"] = {code: pick(label, language) for code, label in TEAM_GENDERS.items()}
-    names["team_age"] = {code: pick(label, language) for code, label in AGE_BANDS.items()}
-    names["returning"] = {"first": _("First-time applicants"), "returning": _("Returning applicants")}
+    earlier_accounts, earlier_codes = await _earlier_applicants(edition)
+    legal_forms = _legal_form_names(edition["application_form"] or [], language)
+    names = _fixed_group_names(language)
     members: dict[int, list[tuple[str, str]]] = {}
     for m in team:
         members.setdefault(m["application"], []).append((gender_code(m["gender"]), m["age_band"]))
