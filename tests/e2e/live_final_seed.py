@@ -29,7 +29,11 @@ ONLINE_CRITERIA = ("IMP", "INN", "SOS", "TEA", "RET")
 
 async def seed() -> int:
     await _prepare(load_settings())
-    edition = await import_competition_text(EXAMPLE.replace("slug: welfare-comunita-2026", f"slug: {SLUG}"))
+    # Its own slug and title: the demo's 2026 edition keeps its name alone on the landing page.
+    edition = await import_competition_text(
+        EXAMPLE.replace("slug: welfare-comunita-2026", f"slug: {SLUG}")
+        .replace('it: "Welfare & Comunità 2026"', 'it: "Finale dal vivo 2027"')
+        .replace('en: "Welfare & Community 2026"', 'en: "Live final 2027"'))
     organiser = await accounts.create_account(email=ORGANISER, password=PASSWORD, verified=True, locale="en",
                                               display_name="Regia")
     await access.grant_role(account_id=organiser, role="organiser", edition_slug=SLUG)
