@@ -15,13 +15,14 @@ import hmac
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import segno
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.editions.access import edition_for_organiser
+from core.live.clock import PITCH, QA, Clock
 from core.live.events import publish
 from core.platform import audit, db
 from core.platform.errors import NotFound, Refused
@@ -50,7 +51,7 @@ DISMISSED = "dismissed"
 BADGE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
 MAX_BADGES = 2000
 DEFAULT_TOP = 3
-RUNNING = ("pitch", "qa")
+RUNNING = (PITCH, QA)
 
 
 class RoomRefused(Refused):
@@ -112,11 +113,9 @@ def voting_is_open(slot: dict[str, Any]) -> bool:
 
 
 def ends_at(slot: dict[str, Any]) -> datetime | None:
-    """When the running phase ends, from the stored clock (None when paused or not running)."""
-    if slot["status"] not in RUNNING or slot["phase_started_at"] is None or slot["paused_remaining"] is not None:
-        return None
-    seconds = slot["pitch_seconds"] if slot["status"] == "pitch" else slot["qa_seconds"]
-    return slot["phase_started_at"] + timedelta(seconds=seconds)
+    """When the running phase ends, by the same stored clock the control page reads (None when paused or idle)."""
+    return Clock(status=slot["status"], pitch_seconds=slot["pitch_seconds"], qa_seconds=slot["qa_seconds"],
+                 phase_started_at=slot["phase_started_at"], paused_remaining=slot["paused_remaining"]).ends_at()
 
 
 SLOT_COLUMNS = (PitchSlot.id, PitchSlot.application, PitchSlot.position, PitchSlot.status, PitchSlot.voting,
