@@ -40,6 +40,6 @@ def test_landing_page_language_switch_and_sign_in(live_server, page):
     assert page.get_by_text(f"Signed in as {JUROR.email}.").is_visible()
     assert "juror" in page.get_by_role("main").inner_text()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/$"))
     assert page.get_by_role("link", name="Sign in").is_visible()
