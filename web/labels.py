@@ -185,6 +185,9 @@ MAIL_KIND = {
     "jury/calibration": N_("A juror's scores compared with the jury"),
 }
 MAIL_KIND.update({"clarification/asked": N_("A question from the jury to an applicant"),
+                  "clarification/to_approve": N_("A juror's question waiting for approval"),
+                  "clarification/to_clear": N_("An answer waiting to be cleared"),
+                  "appeal/filed": N_("A new appeal to decide"),
                   "appeal/decided": N_("The decision on an applicant's appeal")})
 for _outcome, _label in (("advanced", N_("Notice of an entry that advances to the next round")),
                          ("not_advanced", N_("Notice of an entry that does not advance")),

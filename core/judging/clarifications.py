@@ -17,6 +17,7 @@ from core.applications.form import stored_form
 from core.editions import access
 from core.judging import redaction, review_queries
 from core.messaging import mail
+from core.messaging.organiser_notices import TO_APPROVE, TO_CLEAR, mail_organisers
 from core.platform import audit, db
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
@@ -67,8 +68,9 @@ class JurorClarification:
     decline_reason: str
 
 
-async def ask_clarification(*, juror: SessionUser, assignment_id: int, question: str) -> int:
-    """The juror's question to the applicant of an assigned entry; it waits for an organiser's approval."""
+async def ask_clarification(*, juror: SessionUser, assignment_id: int, question: str, base_url: str = "") -> int:
+    """The juror's question to the applicant of an assigned entry; it waits for an organiser's approval (the
+    organisers are mailed)."""
     text = _text(question, limit=MAX_QUESTION, empty=_("Write your question to the applicant."))
     async with db.write_transaction():
         found = await review_queries.assignment_entry(assignment_id, juror.id)
@@ -85,6 +87,8 @@ async def ask_clarification(*, juror: SessionUser, assignment_id: int, question:
         await audit.record("clarification.asked", actor_id=juror.id, edition_id=round_row["edition"],
                            subject_type="clarification", subject_id=clarification_id,
                            data={"round": round_row["code"], "entry": assignment["application"]})
+        await mail_organisers(template=TO_APPROVE, round_id=round_row["id"], application_id=assignment["application"],
+                              base_url=base_url)
     return clarification_id
 
 
@@ -157,9 +161,9 @@ async def _hits(round_id: int, application_id: int, text: str) -> list[Hit]:
 
 
 async def answer_clarification(*, user: SessionUser, application_id: int, clarification_id: int, answer: str,
-                               now: datetime | None = None) -> str:
+                               now: datetime | None = None, base_url: str = "") -> str:
     """The applicant's answer, by the deadline; returns the status it leaves: shown to the jurors, or (in a blind
-    round, when it may name the entry) waiting for an organiser to clear it."""
+    round, when it may name the entry) waiting for an organiser to clear it, and the organisers are mailed."""
     now = now or datetime.now(UTC)
     text = _text(answer, limit=MAX_ANSWER, empty=_("Write your answer."))
     async with db.write_transaction():
@@ -185,6 +189,9 @@ async def answer_clarification(*, user: SessionUser, application_id: int, clarif
         await audit.record("clarification.answered", actor_id=user.id, edition_id=application["edition"],
                            subject_type="clarification", subject_id=clarification_id,
                            data={"round": row["round.code"], "entry": application_id, "suggestions": len(hits)})
+        if status == ANSWERED:
+            await mail_organisers(template=TO_CLEAR, round_id=row["round"], application_id=application_id,
+                                  base_url=base_url)
     return status
 
 

@@ -17,6 +17,7 @@ from core.editions import access
 from core.judging import assignments, clarifications
 from core.judging.clarifications import ApplicantClarification, QueueItem
 from core.messaging import mail
+from core.messaging.organiser_notices import APPEAL_FILED, mail_organisers
 from core.platform import audit, db, i18n
 from core.platform.errors import NotFound, Refused
 from core.platform.i18n import gettext as _
@@ -158,8 +159,8 @@ async def applicant_redress(*, user: SessionUser, application_id: int,
 
 
 async def file_appeal(*, user: SessionUser, application_id: int, round_id: int, ground: str, text: str,
-                      now: datetime | None = None) -> int:
-    """The applicant's appeal against a published decision, inside the round's window."""
+                      now: datetime | None = None, base_url: str = "") -> int:
+    """The applicant's appeal against a published decision, inside the round's window; the organisers are mailed."""
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         application = await _own_application(user, application_id)
@@ -190,6 +191,8 @@ async def file_appeal(*, user: SessionUser, application_id: int, round_id: int, 
         await audit.record("appeal.filed", actor_id=user.id, edition_id=application["edition"],
                            subject_type="appeal", subject_id=appeal_id,
                            data={"round": decision["round.code"], "entry": application_id, "ground": ground})
+        await mail_organisers(template=APPEAL_FILED, round_id=round_id, application_id=application_id,
+                              base_url=base_url)
     return appeal_id
 
 

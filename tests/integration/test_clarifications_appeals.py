@@ -59,6 +59,12 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
     asked = post(client, f"{page}/clarifications", page, question=QUESTION)
     assert asked.status_code == 302
     assert "waiting for the organisers" in client.get(page, headers=EN).text
+    # The organisers learn by mail that a question waits for them, with the link to their queue.
+    run(mail.deliver_due(settings=mail_settings))
+    to_organiser = [m for m in smtp.messages() if m["To"] == "olga@foundation.example"]
+    assert len(to_organiser) == 1  # Olga reads English
+    assert to_organiser[0]["Subject"].endswith(": a juror's question waits for your approval")
+    assert f"/organise/{SLUG}/redress" in content(to_organiser[0].get_body(("plain",)))
 
     # The approval gate: nothing reaches the applicant before an organiser approves the question.
     clarification_id = run(Clarification.select(Clarification.id).first())["id"]
@@ -92,7 +98,11 @@ def test_a_blind_clarification_reveals_nobody_in_either_direction(client, mail_s
     answered = post(client, f"{overview}/clarifications/{clarification_id}", overview, answer=ANSWER)
     assert answered.status_code == 302
 
-    # The answer names the entity and its email: jurors of the blind round read nothing until it is cleared.
+    # The answer names the entity and its email: jurors of the blind round read nothing until it is cleared,
+    # and the organisers are told an answer waits to be cleared.
+    run(mail.deliver_due(settings=mail_settings))
+    to_clear = [m["Subject"] for m in smtp.messages() if m["To"] == "olga@foundation.example"][1:]
+    assert len(to_clear) == 1 and to_clear[0].endswith(": an answer to clear before the jurors read it")
     factories.as_person(client, JUROR_EMAIL)
     waiting = client.get(page, headers=EN).text
     assert "the organisers are removing names from the answer" in waiting and "quattro" not in waiting
@@ -196,6 +206,11 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     assert filed.status_code == 302
     again = post(client, f"{overview}/appeals/{round_id}", overview, ground="conflict", text="Di nuovo.")
     assert again.status_code == 400 and run(Appeal.count()) == 1
+    # Olga reads English: the notice of the new appeal names the entry and links the queue, in her language.
+    filed_notice = run(OutgoingMail.select().where(OutgoingMail.kind == "appeal/filed"))
+    assert [(m["to_address"], m["language"]) for m in filed_notice] == [("olga@foundation.example", "en")]
+    assert "Orti che includono" in filed_notice[0]["body_text"] and "/redress" in filed_notice[0]["body_text"]
+    assert "a new appeal to decide" in filed_notice[0]["subject"]
 
     factories.as_person(client, "olga@foundation.example")
     queue = f"/organise/{SLUG}/redress"

@@ -30,11 +30,12 @@ DONE = ("approved", "declined", "shown", "decided", "window")
 
 
 @post("/jury/assignments/{assignment_id:int}/clarifications", guards=[juror_only], include_in_schema=False)
-async def ask(request: Request, user: SignedInUser, assignment_id: FromPath[int]) -> Response:
+async def ask(request: Request, user: SignedInUser, settings: AppSettings, assignment_id: FromPath[int]) -> Response:
     form = await request.form()
     question = str(form.get("question", ""))
     try:
-        await clarifications.ask_clarification(juror=user, assignment_id=assignment_id, question=question)
+        await clarifications.ask_clarification(juror=user, assignment_id=assignment_id, question=question,
+                                               base_url=settings.base_url)
     except ClarificationRefused as refused:
         page = await judging.review_page(juror=user, assignment_id=assignment_id)
         template = "jury/checklist.html" if page.juror_task == "checklist" else "jury/review.html"
@@ -58,13 +59,14 @@ async def _overview(user: SessionUser, application_id: int, *, status: int, **co
 
 @post("/applications/{application_id:int}/clarifications/{clarification_id:int}", guards=[signed_in],
       include_in_schema=False)
-async def answer(request: Request, user: SignedInUser, application_id: FromPath[int],
+async def answer(request: Request, user: SignedInUser, settings: AppSettings, application_id: FromPath[int],
                  clarification_id: FromPath[int]) -> Response:
     form = await request.form()
     text = str(form.get("answer", ""))
     try:
         await clarifications.answer_clarification(user=user, application_id=application_id,
-                                                  clarification_id=clarification_id, answer=text)
+                                                  clarification_id=clarification_id, answer=text,
+                                                  base_url=settings.base_url)
     except ClarificationRefused as refused:
         return await _overview(user, application_id, status=400, answer_error=(clarification_id, refused.message),
                                answer_text=text)
@@ -72,12 +74,13 @@ async def answer(request: Request, user: SignedInUser, application_id: FromPath[
 
 
 @post("/applications/{application_id:int}/appeals/{round_id:int}", guards=[signed_in], include_in_schema=False)
-async def appeal(request: Request, user: SignedInUser, application_id: FromPath[int],
+async def appeal(request: Request, user: SignedInUser, settings: AppSettings, application_id: FromPath[int],
                  round_id: FromPath[int]) -> Response:
     form = await request.form()
     typed = {"ground": str(form.get("ground", "")), "text": str(form.get("text", ""))}
     try:
-        await appeals.file_appeal(user=user, application_id=application_id, round_id=round_id, **typed)
+        await appeals.file_appeal(user=user, application_id=application_id, round_id=round_id,
+                                  base_url=settings.base_url, **typed)
     except AppealRefused as refused:
         return await _overview(user, application_id, status=400, appeal_error=(round_id, refused.message),
                                appeal_typed=typed)
