@@ -76,6 +76,9 @@ def test_the_running_order_is_set_up_reordered_timed_and_marks_an_absence(client
     assert all(r["pitch_seconds"] == 300 and r["qa_seconds"] == 600 for r in rows)  # the round's settings
     # every juror of the edition gets every finalist to score
     assert run(Assignment.count().where(Assignment.round == data["round"])) == 6
+    # the jurors' link is the platform's public address, ready to read out or print at the venue
+    juror_link = settings.base_url.rstrip("/") + f"/jury/live/{data['round']}"
+    assert f'<a href="{juror_link}">{juror_link}</a>' in client.get(base(), headers=EN).text
 
     gamma = rows[2]["id"]
     assert post(client, f"{base()}/slots/{gamma}", {"action": "up"}).status_code == 302

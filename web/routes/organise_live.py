@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from core.editions.access import OrganisedEdition
 from core.live import control, running_order
 from core.live.running_order import RunningOrderRefused, SlotInputRefused
+from core.messaging.render import absolute_url
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from web.dependencies import ConsoleEdition, SignedInUser
@@ -34,8 +35,10 @@ def _notice(request: Request) -> str:
 async def _order_page(request: Request, user: SessionUser, edition: OrganisedEdition, code: str, *,
                       template: str = "organise/live_order.html", status: int = 200, **context) -> Template:
     order = await running_order.running_order(actor=user, edition_slug=edition.slug, round_code=code)
+    juror_link = absolute_url(request.app.state.settings.base_url, f"/jury/live/{order.round.id}")
     return Template(template_name=template, status_code=status, context={
         "edition": edition, "section": "live", "order": order, "notice": _notice(request), "error": "",
+        "juror_link": juror_link,
         "slot_errors": {}, "typed": {}, "reason_errors": {}, "reasons": {}, **context})
 
 
