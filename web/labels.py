@@ -1,6 +1,7 @@
 """Names of statuses, roles and partner roles, marked for translation and translated at render time."""
 
 from core.applications import lifecycle as status
+from core.live import clock
 
 
 def N_(message: str) -> str:
@@ -213,3 +214,7 @@ GLOSSARY = {
     "component": N_("Jurors not linked to the others: the entry's jurors share no entry with the rest of the jury, "
                     "so their strictness cannot be compared and the entry's score is less certain."),
 }
+
+# A pitch slot of the live final, as every live page names it (core.live.clock's statuses).
+SLOT_STATUS = {clock.WAITING: N_("Waiting"), clock.PITCH: N_("Pitch"), clock.QA: N_("Questions and answers"),
+               clock.DONE: N_("Pitch over"), clock.ABSENT: N_("Absent")}

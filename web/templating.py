@@ -90,6 +90,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         conflict_rules=labels.CONFLICT_RULE,
         side_constraints=labels.SIDE_CONSTRAINT,
         assignment_origins=labels.ASSIGNMENT_ORIGIN,
+        slot_statuses=labels.SLOT_STATUS,
         regions=REGIONS,
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,

@@ -28,8 +28,6 @@ DEVICE_COOKIE = "giuria_device"
 DEVICE_DAYS = 30
 RETRY_MS = 2000
 
-SLOT_STATUS = {"waiting": N_("waiting"), "pitch": N_("pitching"), "qa": N_("questions and answers"),
-               "done": N_("done"), "absent": N_("absent")}
 FLAG_LABELS = {"burst_address": N_("many votes from one network in a short time"),
                "burst_agent": N_("many votes from one browser signature in a short time")}
 
@@ -70,7 +68,7 @@ async def live_events(request: Request, round_id: FromPath[int]) -> ServerSentEv
 
 async def _screen_context(round_id: int, key: str, settings: Settings) -> dict:
     view = await room.screen_view(round_id=round_id, key=key, settings=settings)
-    return {"view": view, "key": key, "slot_status": SLOT_STATUS}
+    return {"view": view, "key": key}
 
 
 @get("/live/{round_id:int}/screen", include_in_schema=False)
@@ -166,7 +164,7 @@ async def _room_page(request: Request, user: SignedInUser, edition: ConsoleEditi
                      form: dict | None = None) -> Template:
     page = await room.room_page(actor=user, edition_slug=edition.slug, round_id=round_id, settings=settings)
     return Template(template_name=template, status_code=status, context={
-        "edition": edition, "section": "results", "page": page, "error": error, "slot_status": SLOT_STATUS,
+        "edition": edition, "section": "results", "page": page, "error": error,
         "flag_labels": FLAG_LABELS, "saved": request.query_params.get("saved", ""), "form": form or {}})
 
 
