@@ -16,6 +16,7 @@ import numpy as np
 from scoring.assign_model import (
     Affinity,
     AffinityRule,
+    AffinityTable,
     Bid,
     Conflict,
     Entry,
@@ -154,7 +155,7 @@ def compile_problem(
     reviewers: Sequence[Reviewer],
     per_entry: int,
     conflicts: Sequence[Conflict],
-    affinities: Sequence[Affinity],
+    affinities: Sequence[Affinity] | AffinityTable,
     bids: Sequence[Bid],
     similarity: np.ndarray | None,
     rule: AffinityRule,
@@ -169,11 +170,12 @@ def compile_problem(
     j_index = _index(reviewers, "reviewer", errors)
     errors += _bound_errors(entries, reviewers, per_entry=per_entry, org_cap=org_cap, similarity=similarity)
     pairs = _PairIndex(entries, reviewers, e_index, j_index, errors)
-    ce, cj = pairs.indices(conflicts, "conflict")
-    te, tj = pairs.indices(affinities, "affinity")
-    be_, bj_ = pairs.indices(bids, "bid")
-    values = [float(a.value) for a in affinities]
-    weights = [float(b.weight) for b in bids]
+    table = _table(affinities)
+    ce, cj = pairs.indices([c.entry for c in conflicts], [c.reviewer for c in conflicts], "conflict")
+    te, tj = pairs.indices(table.entry, table.reviewer, "affinity")
+    be_, bj_ = pairs.indices([b.entry for b in bids], [b.reviewer for b in bids], "bid")
+    values = np.asarray(table.value, dtype=np.float64)
+    weights = np.asarray([b.weight for b in bids], dtype=np.float64)
     errors += _value_errors(values, weights, rule=rule, similarity=similarity)
     if errors:
         raise ValueError("; ".join(errors))
@@ -270,19 +272,18 @@ class _PairIndex:
     j_index: dict[Hashable, int]
     errors: list[str]
 
-    def indices(self, rows, what: str) -> tuple[list, list]:
-        # list comprehensions: a round's conflicts can number in the hundreds of thousands
-        es = [self.e_index.get(row.entry) for row in rows]
-        js = [self.j_index.get(row.reviewer) for row in rows]
+    def indices(self, entry_ids: Sequence, reviewer_ids: Sequence, what: str) -> tuple[list, list]:
+        # whole columns at once: a round's conflicts or affinities can number in the hundreds of thousands
+        es = list(map(self.e_index.get, entry_ids))
+        js = list(map(self.j_index.get, reviewer_ids))
         if None in es or None in js:
-            for row, e, j in zip(rows, es, js, strict=True):
+            for entry, reviewer, e, j in zip(entry_ids, reviewer_ids, es, js, strict=True):
                 if e is None or j is None:
                     self.errors.append(
-                        f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
-                        f"{'entry' if e is None else 'reviewer'}"
+                        f"{what} ({entry!r}, {reviewer!r}) names an unknown {'entry' if e is None else 'reviewer'}"
                     )
             return [], []
-        if what != "conflict":
+        if what != "conflict" and _repeated(es, js, len(self.reviewers)):
             counts = Counter(zip(es, js, strict=True))
             self.errors.extend(
                 f"{what} ({self.entries[e].id!r}, {self.reviewers[j].id!r}) given twice"
@@ -292,12 +293,27 @@ class _PairIndex:
         return es, js
 
 
-def _value_errors(values: list[float], weights: list[float], *, rule: AffinityRule,
+def _repeated(es: list[int], js: list[int], m: int) -> bool:
+    """Whether a pair of indices comes twice (one integer per pair, sorted: no tuple per pair)."""
+    codes = np.asarray(es, dtype=np.int64) * max(m, 1) + np.asarray(js, dtype=np.int64)
+    codes.sort()
+    return bool((codes[1:] == codes[:-1]).any())
+
+
+def _table(affinities: Sequence[Affinity] | AffinityTable) -> AffinityTable:
+    if isinstance(affinities, AffinityTable):
+        return affinities
+    return AffinityTable([a.entry for a in affinities], [a.reviewer for a in affinities],
+                         [a.value for a in affinities])
+
+
+def _value_errors(values: np.ndarray, weights: np.ndarray, *, rule: AffinityRule,
                   similarity: np.ndarray | None) -> list[str]:
     errors = []
-    if not all(np.isfinite(values)) or not all(np.isfinite(weights)):
+    if not np.isfinite(values).all() or not np.isfinite(weights).all():
         errors.append("affinities and bids must be finite numbers")
-    magnitudes = [abs(rule.expert), abs(rule.base), *map(abs, values), *map(abs, weights)]
+    magnitudes = [abs(rule.expert), abs(rule.base), float(np.abs(values).max(initial=0.0)),
+                  float(np.abs(weights).max(initial=0.0))]
     if similarity is not None and np.size(similarity):
         magnitudes.append(float(np.abs(similarity).max()))
     if max(magnitudes, default=0.0) > MAX_AFFINITY:

@@ -19,14 +19,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import count, repeat
 from pathlib import Path
 
 import click
 
 from core.platform.documents.csv_cells import csv_field
 from scoring.assign_model import (
-    Affinity,
     AffinityRule,
+    AffinityTable,
     AssignmentInfeasible,
     Conflict,
     Entry,
@@ -45,7 +46,7 @@ class Inputs:
     entry_orgs: dict[str, str] = field(default_factory=dict)
     jurors: list[Reviewer] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    affinities: list[Affinity] = field(default_factory=list)
+    affinities: AffinityTable = field(default_factory=lambda: AffinityTable([], [], []))
     keep: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -264,9 +265,17 @@ def _pairs(path: Path, columns: tuple[str, ...], known: tuple[frozenset[str], fr
             yield line, cells, pair
 
 
+AFFINITY_COLUMNS = ("entry", "juror", "affinity")
+
+
 def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
-    for line, cells, (e, j) in _pairs(path, ("entry", "juror", "affinity"), known, out.errors,
-                                      unknown_is_error=True):
+    """A faultless plain file is taken a column at a time; any other is read row by row, which names the faults."""
+    table = _faultless_table(path, known)
+    if table is not None:
+        out.affinities = table
+        return
+    entries, jurors, values = out.affinities.entry, out.affinities.reviewer, out.affinities.value
+    for line, cells, (e, j) in _pairs(path, AFFINITY_COLUMNS, known, out.errors, unknown_is_error=True):
         try:
             value = float(cells[2])
         except ValueError:
@@ -274,7 +283,68 @@ def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], froze
         if not math.isfinite(value):
             out.errors.append(f"{path}:{line}: affinity {cells[2]!r} is not a number")
         else:
-            out.affinities.append(Affinity(e, j, value))
+            entries.append(e)
+            jurors.append(j)
+            values.append(value)
+
+
+def _faultless_table(path: Path, known: tuple[frozenset[str], frozenset[str]]) -> AffinityTable | None:
+    """The affinity table of a plain file (the usual export: a table of every pair can run to a million rows) that
+    the row-by-row reading would accept whole, checked a column at a time; None for any other file."""
+    columns = _plain_columns(path, AFFINITY_COLUMNS)
+    if columns is None:
+        return None
+    entries, jurors, texts = columns
+    if not _distinct_known_pairs(entries, jurors, known):
+        return None
+    try:
+        values = list(map(float, texts))
+    except ValueError:
+        return None
+    if not all(map(math.isfinite, values)):
+        return None
+    return AffinityTable(entries, jurors, values)
+
+
+def _distinct_known_pairs(entries: list[str], jurors: list[str], known: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether every entry and juror is known and no pair comes twice: one integer per pair, sorted (a set of a
+    million pairs would make a tuple for each)."""
+    import numpy as np  # loaded for the solve anyway; not for `--help` or a file with faults
+
+    entry_ids, juror_ids = known
+    entry_index, juror_index = dict(zip(entry_ids, count())), dict(zip(juror_ids, count()))
+    try:
+        codes = np.fromiter(map(entry_index.__getitem__, entries), np.int64, len(entries)) * len(juror_index)
+        codes += np.fromiter(map(juror_index.__getitem__, jurors), np.int64, len(jurors))
+    except KeyError:
+        return False
+    codes.sort()
+    return not (codes[1:] == codes[:-1]).any()
+
+
+def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None:
+    """The columns of a plain file whose header is exactly `names` and whose every line has that many cells, split
+    as the csv module splits such a file; None for any other file (empty, or whatever needs the csv module)."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _plain(data, text):
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    body, width = lines[1:], len(names)
+    if "\r" in text.replace("\r\n", "") or not body or lines[0] != ",".join(names) \
+            or set(map(str.count, body, repeat(","))) != {width - 1}:
+        return None
+    cells = ",".join(body).split(",")
+    columns = [cells[i::width] for i in range(width)]
+    # the csv module refuses a longer field; in the id columns one would be an unknown id anyway
+    if max(map(len, columns[-1])) > csv.field_size_limit():
+        return None
+    return columns
 
 
 def _organisation_conflicts(out: Inputs) -> list[Conflict]:
