@@ -139,7 +139,7 @@ def _scatter(aff: np.ndarray, triples, e0: int, e1: int, *, add: bool) -> None:
         aff[e - e0, j] = v
 
 
-def _sorted_pairs(e: list[int], j: list[int], v: list[float] | None = None):
+def _sorted_pairs(e, j, v=None):
     e_arr = np.asarray(e, dtype=np.int64)
     j_arr = np.asarray(j, dtype=np.int64)
     order = np.lexsort((j_arr, e_arr))
@@ -188,7 +188,7 @@ def compile_problem(
         [o_index.get(r.organisation, -1) if r.organisation else -1 for r in reviewers], dtype=np.int64
     )
     kept, released = _kept_pairs(
-        keep, e_index, j_index, conflicts=conflicts, ce=ce, cj=cj,
+        keep, e_index, j_index, conflicts=conflicts, ce=ce.tolist(), cj=cj.tolist(),
         entry_language=entry_language, reviewer_languages=reviewer_languages,
     )
 
@@ -210,8 +210,8 @@ def compile_problem(
                 key = (e, int(org[j]))
                 org_cap_left[key] = org_cap_left.get(key, org_cap) - 1
 
-    banned_e = list(ce) + [e for e, _ in kept]
-    banned_j = list(cj) + [j for _, j in kept]
+    banned_e = np.concatenate([ce, np.array([e for e, _ in kept], dtype=np.int64)])
+    banned_j = np.concatenate([cj, np.array([j for _, j in kept], dtype=np.int64)])
     return Problem(
         entries=entries,
         reviewers=reviewers,
@@ -272,19 +272,19 @@ class _PairIndex:
     j_index: dict[Hashable, int]
     errors: list[str]
 
-    def indices(self, entry_ids: Sequence, reviewer_ids: Sequence, what: str) -> tuple[list, list]:
+    def indices(self, entry_ids: Sequence, reviewer_ids: Sequence, what: str) -> tuple[np.ndarray, np.ndarray]:
         # whole columns at once: a round's conflicts or affinities can number in the hundreds of thousands
-        es = list(map(self.e_index.get, entry_ids))
-        js = list(map(self.j_index.get, reviewer_ids))
-        if None in es or None in js:
-            for entry, reviewer, e, j in zip(entry_ids, reviewer_ids, es, js, strict=True):
-                if e is None or j is None:
-                    self.errors.append(
-                        f"{what} ({entry!r}, {reviewer!r}) names an unknown {'entry' if e is None else 'reviewer'}"
-                    )
-            return [], []
+        try:
+            es = np.fromiter(map(self.e_index.__getitem__, entry_ids), np.int64, len(entry_ids))
+            js = np.fromiter(map(self.j_index.__getitem__, reviewer_ids), np.int64, len(reviewer_ids))
+        except KeyError:
+            for entry, reviewer in zip(entry_ids, reviewer_ids, strict=True):
+                if entry not in self.e_index or reviewer not in self.j_index:
+                    self.errors.append(f"{what} ({entry!r}, {reviewer!r}) names an unknown "
+                                       f"{'entry' if entry not in self.e_index else 'reviewer'}")
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         if what != "conflict" and _repeated(es, js, len(self.reviewers)):
-            counts = Counter(zip(es, js, strict=True))
+            counts = Counter(zip(es.tolist(), js.tolist(), strict=True))
             self.errors.extend(
                 f"{what} ({self.entries[e].id!r}, {self.reviewers[j].id!r}) given twice"
                 for (e, j), c in counts.items()
@@ -293,9 +293,9 @@ class _PairIndex:
         return es, js
 
 
-def _repeated(es: list[int], js: list[int], m: int) -> bool:
+def _repeated(es: np.ndarray, js: np.ndarray, m: int) -> bool:
     """Whether a pair of indices comes twice (one integer per pair, sorted: no tuple per pair)."""
-    codes = np.asarray(es, dtype=np.int64) * max(m, 1) + np.asarray(js, dtype=np.int64)
+    codes = es * max(m, 1) + js
     codes.sort()
     return bool((codes[1:] == codes[:-1]).any())
 

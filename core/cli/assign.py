@@ -332,12 +332,15 @@ def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None
         return None
     if not _plain(data, text):
         return None
-    lines = text.replace("\r\n", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a line break of its own: the csv module's business
+            return None
+    lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     body, width = lines[1:], len(names)
-    if "\r" in text.replace("\r\n", "") or not body or lines[0] != ",".join(names) \
-            or set(map(str.count, body, repeat(","))) != {width - 1}:
+    if not body or lines[0] != ",".join(names) or set(map(str.count, body, repeat(","))) != {width - 1}:
         return None
     cells = ",".join(body).split(",")
     columns = [cells[i::width] for i in range(width)]
