@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "argon2_hash")
+HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "segno", "argon2_hash")
 PROBE = """
 import sys
 import web.app
