@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import count, repeat
+from itertools import count
 from pathlib import Path
 
 import click
@@ -324,7 +324,8 @@ def _distinct_known_pairs(entries: list[str], jurors: list[str], known: tuple[fr
 
 def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None:
     """The columns of a plain file whose header is exactly `names` and whose every line has that many cells, split
-    as the csv module splits such a file; None for any other file (empty, or whatever needs the csv module)."""
+    as the csv module splits such a file, except that the last column's cells keep their line break (float() and
+    int() ignore it); None for any other file (empty, or whatever needs the csv module)."""
     try:
         data = path.read_bytes()
         text = data.decode("utf-8-sig")
@@ -336,16 +337,23 @@ def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None
         text = text.replace("\r\n", "\n")
         if "\r" in text:  # a line break of its own: the csv module's business
             return None
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    body, width = lines[1:], len(names)
-    if not body or lines[0] != ",".join(names) or set(map(str.count, body, repeat(","))) != {width - 1}:
+    header, _break, body = text.partition("\n")
+    if header != ",".join(names) or not body:
         return None
-    cells = ",".join(body).split(",")
+    if not body.endswith("\n"):
+        body += "\n"
+    # Each line break ends a cell, so each cell holds at most one, at its end: every line has exactly `width` cells
+    # when the cells come to `width` a line and the last column's cells hold all the line breaks.
+    rows, width = body.count("\n"), len(names)
+    cells = body.replace("\n", "\n,").split(",")
+    cells.pop()  # what follows the last line break
+    if len(cells) != width * rows:
+        return None
     columns = [cells[i::width] for i in range(width)]
+    if "".join(columns[-1]).count("\n") != rows:
+        return None
     # the csv module refuses a longer field; in the id columns one would be an unknown id anyway
-    if max(map(len, columns[-1])) > csv.field_size_limit():
+    if max(map(len, columns[-1])) > csv.field_size_limit() + 1:
         return None
     return columns
 
