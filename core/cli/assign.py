@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import count
+from itertools import count, repeat
 from pathlib import Path
 
 import click
@@ -181,10 +181,7 @@ def read_inputs(
     _read_jurors(out, jurors, per_entry=per_entry, min_load=min_load, max_load=max_load)
     known = (frozenset(e.id for e in out.entries), frozenset(j.id for j in out.jurors))
     if conflicts is not None:
-        out.conflicts.extend(
-            Conflict(e, j, "declared")
-            for _, _, (e, j) in _pairs(conflicts, ("entry", "juror"), known, out.errors, unknown_is_error=True)
-        )
+        _read_conflicts(out, conflicts, known)
     if affinity is not None:
         _read_affinities(out, affinity, known)
     if keep is not None:
@@ -208,6 +205,19 @@ def _read_entries(out: Inputs, path: Path) -> None:
             out.entries.append(Entry(entry, track=track or None))
             if organisation:
                 out.entry_orgs[entry] = organisation
+
+
+def _read_conflicts(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
+    """Declared conflicts: a faultless plain file a column at a time (a round's can run to hundreds of thousands),
+    any other row by row."""
+    columns = _plain_columns(path, CONFLICT_COLUMNS)
+    if columns is not None:
+        entries, jurors = columns[0], "".join(columns[1]).split("\n")[:-1]  # without their line breaks
+        if _distinct_known_pairs(entries, jurors, known):
+            out.conflicts.extend(map(Conflict, entries, jurors, repeat("declared")))
+            return
+    out.conflicts.extend(Conflict(e, j, "declared")
+                         for _, _, (e, j) in _pairs(path, CONFLICT_COLUMNS, known, out.errors, unknown_is_error=True))
 
 
 def _read_jurors(out: Inputs, path: Path, *, per_entry: int, min_load: int, max_load: int | None) -> None:
@@ -266,6 +276,7 @@ def _pairs(path: Path, columns: tuple[str, ...], known: tuple[frozenset[str], fr
 
 
 AFFINITY_COLUMNS = ("entry", "juror", "affinity")
+CONFLICT_COLUMNS = ("entry", "juror")
 
 
 def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
@@ -324,8 +335,8 @@ def _distinct_known_pairs(entries: list[str], jurors: list[str], known: tuple[fr
 
 def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None:
     """The columns of a plain file whose header is exactly `names` and whose every line has that many cells, split
-    as the csv module splits such a file, except that the last column's cells keep their line break (float() and
-    int() ignore it); None for any other file (empty, or whatever needs the csv module)."""
+    as the csv module splits such a file, except that each cell of the last column keeps its line break (float()
+    ignores it; a million slices would not); None for any other file (empty, or whatever needs the csv module)."""
     try:
         data = path.read_bytes()
         text = data.decode("utf-8-sig")

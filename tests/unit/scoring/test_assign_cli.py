@@ -292,3 +292,21 @@ def test_an_affinity_table_read_whole_or_row_by_row_gives_the_same_pairs_and_the
     assert sorted(found) == [("E1", "J1", 0.5), ("E2", "J2", 1.0)] and errors == []
     found, errors, path = affinities("blank.csv", "entry,juror,affinity\nE1,J1,0.5\n\nE2,J2,1\n,,\n")
     assert sorted(found) == [("E1", "J1", 0.5), ("E2", "J2", 1.0)] and errors == []
+
+
+def test_a_plain_conflicts_file_and_a_quoted_one_declare_the_same_pairs(tmp_path):
+    from core.cli.assign import read_inputs
+
+    entries = write(tmp_path / "e.csv", ["entry,track", "E1,health", "E2,food"])
+    jurors = write(tmp_path / "j.csv", ["juror,tracks", "J1,health", "J2,food"])
+
+    def conflicts(name, rows):
+        found = read_inputs(entries=entries, jurors=jurors, conflicts=write(tmp_path / name, rows), affinity=None,
+                            keep=None, per_entry=1, min_load=0, max_load=None)
+        return [(c.entry, c.reviewer, c.rule) for c in found.conflicts], found.errors
+
+    plain = conflicts("plain.csv", ["entry,juror", "E1,J2", "E2,J1"])
+    quoted = conflicts("quoted.csv", ["entry,juror", '"E1","J2"', "E2, J1"])
+    assert plain == quoted == ([("E1", "J2", "declared"), ("E2", "J1", "declared")], [])
+    found, errors = conflicts("twice.csv", ["entry,juror", "E1,J2", "E1,J2"])
+    assert found == [("E1", "J2", "declared")] and errors == [f"{tmp_path / 'twice.csv'}:3: pair (E1, J2) listed twice"]
