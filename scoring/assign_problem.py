@@ -16,6 +16,7 @@ import numpy as np
 from scoring.assign_model import (
     Affinity,
     AffinityRule,
+    AffinityTable,
     Bid,
     Conflict,
     Entry,
@@ -138,7 +139,7 @@ def _scatter(aff: np.ndarray, triples, e0: int, e1: int, *, add: bool) -> None:
         aff[e - e0, j] = v
 
 
-def _sorted_pairs(e: list[int], j: list[int], v: list[float] | None = None):
+def _sorted_pairs(e, j, v=None):
     e_arr = np.asarray(e, dtype=np.int64)
     j_arr = np.asarray(j, dtype=np.int64)
     order = np.lexsort((j_arr, e_arr))
@@ -154,7 +155,7 @@ def compile_problem(
     reviewers: Sequence[Reviewer],
     per_entry: int,
     conflicts: Sequence[Conflict],
-    affinities: Sequence[Affinity],
+    affinities: Sequence[Affinity] | AffinityTable,
     bids: Sequence[Bid],
     similarity: np.ndarray | None,
     rule: AffinityRule,
@@ -169,11 +170,12 @@ def compile_problem(
     j_index = _index(reviewers, "reviewer", errors)
     errors += _bound_errors(entries, reviewers, per_entry=per_entry, org_cap=org_cap, similarity=similarity)
     pairs = _PairIndex(entries, reviewers, e_index, j_index, errors)
-    ce, cj = pairs.indices(conflicts, "conflict")
-    te, tj = pairs.indices(affinities, "affinity")
-    be_, bj_ = pairs.indices(bids, "bid")
-    values = [float(a.value) for a in affinities]
-    weights = [float(b.weight) for b in bids]
+    table = _table(affinities)
+    ce, cj = pairs.indices([c.entry for c in conflicts], [c.reviewer for c in conflicts], "conflict")
+    te, tj = pairs.indices(table.entry, table.reviewer, "affinity")
+    be_, bj_ = pairs.indices([b.entry for b in bids], [b.reviewer for b in bids], "bid")
+    values = np.asarray(table.value, dtype=np.float64)
+    weights = np.asarray([b.weight for b in bids], dtype=np.float64)
     errors += _value_errors(values, weights, rule=rule, similarity=similarity)
     if errors:
         raise ValueError("; ".join(errors))
@@ -186,7 +188,7 @@ def compile_problem(
         [o_index.get(r.organisation, -1) if r.organisation else -1 for r in reviewers], dtype=np.int64
     )
     kept, released = _kept_pairs(
-        keep, e_index, j_index, conflicts=conflicts, ce=ce, cj=cj,
+        keep, e_index, j_index, conflicts=conflicts, ce=ce.tolist(), cj=cj.tolist(),
         entry_language=entry_language, reviewer_languages=reviewer_languages,
     )
 
@@ -208,8 +210,8 @@ def compile_problem(
                 key = (e, int(org[j]))
                 org_cap_left[key] = org_cap_left.get(key, org_cap) - 1
 
-    banned_e = list(ce) + [e for e, _ in kept]
-    banned_j = list(cj) + [j for _, j in kept]
+    banned_e = np.concatenate([ce, np.array([e for e, _ in kept], dtype=np.int64)])
+    banned_j = np.concatenate([cj, np.array([j for _, j in kept], dtype=np.int64)])
     return Problem(
         entries=entries,
         reviewers=reviewers,
@@ -270,20 +272,19 @@ class _PairIndex:
     j_index: dict[Hashable, int]
     errors: list[str]
 
-    def indices(self, rows, what: str) -> tuple[list, list]:
-        # list comprehensions: a round's conflicts can number in the hundreds of thousands
-        es = [self.e_index.get(row.entry) for row in rows]
-        js = [self.j_index.get(row.reviewer) for row in rows]
-        if None in es or None in js:
-            for row, e, j in zip(rows, es, js, strict=True):
-                if e is None or j is None:
-                    self.errors.append(
-                        f"{what} ({row.entry!r}, {row.reviewer!r}) names an unknown "
-                        f"{'entry' if e is None else 'reviewer'}"
-                    )
-            return [], []
-        if what != "conflict":
-            counts = Counter(zip(es, js, strict=True))
+    def indices(self, entry_ids: Sequence, reviewer_ids: Sequence, what: str) -> tuple[np.ndarray, np.ndarray]:
+        # whole columns at once: a round's conflicts or affinities can number in the hundreds of thousands
+        try:
+            es = np.fromiter(map(self.e_index.__getitem__, entry_ids), np.int64, len(entry_ids))
+            js = np.fromiter(map(self.j_index.__getitem__, reviewer_ids), np.int64, len(reviewer_ids))
+        except KeyError:
+            for entry, reviewer in zip(entry_ids, reviewer_ids, strict=True):
+                if entry not in self.e_index or reviewer not in self.j_index:
+                    self.errors.append(f"{what} ({entry!r}, {reviewer!r}) names an unknown "
+                                       f"{'entry' if entry not in self.e_index else 'reviewer'}")
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if what != "conflict" and _repeated(es, js, len(self.reviewers)):
+            counts = Counter(zip(es.tolist(), js.tolist(), strict=True))
             self.errors.extend(
                 f"{what} ({self.entries[e].id!r}, {self.reviewers[j].id!r}) given twice"
                 for (e, j), c in counts.items()
@@ -292,12 +293,27 @@ class _PairIndex:
         return es, js
 
 
-def _value_errors(values: list[float], weights: list[float], *, rule: AffinityRule,
+def _repeated(es: np.ndarray, js: np.ndarray, m: int) -> bool:
+    """Whether a pair of indices comes twice (one integer per pair, sorted: no tuple per pair)."""
+    codes = es * max(m, 1) + js
+    codes.sort()
+    return bool((codes[1:] == codes[:-1]).any())
+
+
+def _table(affinities: Sequence[Affinity] | AffinityTable) -> AffinityTable:
+    if isinstance(affinities, AffinityTable):
+        return affinities
+    return AffinityTable([a.entry for a in affinities], [a.reviewer for a in affinities],
+                         [a.value for a in affinities])
+
+
+def _value_errors(values: np.ndarray, weights: np.ndarray, *, rule: AffinityRule,
                   similarity: np.ndarray | None) -> list[str]:
     errors = []
-    if not all(np.isfinite(values)) or not all(np.isfinite(weights)):
+    if not np.isfinite(values).all() or not np.isfinite(weights).all():
         errors.append("affinities and bids must be finite numbers")
-    magnitudes = [abs(rule.expert), abs(rule.base), *map(abs, values), *map(abs, weights)]
+    magnitudes = [abs(rule.expert), abs(rule.base), float(np.abs(values).max(initial=0.0)),
+                  float(np.abs(weights).max(initial=0.0))]
     if similarity is not None and np.size(similarity):
         magnitudes.append(float(np.abs(similarity).max()))
     if max(magnitudes, default=0.0) > MAX_AFFINITY:

@@ -19,14 +19,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import count, repeat
 from pathlib import Path
 
 import click
 
 from core.platform.documents.csv_cells import csv_field
 from scoring.assign_model import (
-    Affinity,
     AffinityRule,
+    AffinityTable,
     AssignmentInfeasible,
     Conflict,
     Entry,
@@ -45,7 +46,7 @@ class Inputs:
     entry_orgs: dict[str, str] = field(default_factory=dict)
     jurors: list[Reviewer] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    affinities: list[Affinity] = field(default_factory=list)
+    affinities: AffinityTable = field(default_factory=lambda: AffinityTable([], [], []))
     keep: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -180,10 +181,7 @@ def read_inputs(
     _read_jurors(out, jurors, per_entry=per_entry, min_load=min_load, max_load=max_load)
     known = (frozenset(e.id for e in out.entries), frozenset(j.id for j in out.jurors))
     if conflicts is not None:
-        out.conflicts.extend(
-            Conflict(e, j, "declared")
-            for _, _, (e, j) in _pairs(conflicts, ("entry", "juror"), known, out.errors, unknown_is_error=True)
-        )
+        _read_conflicts(out, conflicts, known)
     if affinity is not None:
         _read_affinities(out, affinity, known)
     if keep is not None:
@@ -207,6 +205,19 @@ def _read_entries(out: Inputs, path: Path) -> None:
             out.entries.append(Entry(entry, track=track or None))
             if organisation:
                 out.entry_orgs[entry] = organisation
+
+
+def _read_conflicts(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
+    """Declared conflicts: a faultless plain file a column at a time (a round's can run to hundreds of thousands),
+    any other row by row."""
+    columns = _plain_columns(path, CONFLICT_COLUMNS)
+    if columns is not None:
+        entries, jurors = columns[0], "".join(columns[1]).split("\n")[:-1]  # without their line breaks
+        if _distinct_known_pairs(entries, jurors, known):
+            out.conflicts.extend(map(Conflict, entries, jurors, repeat("declared")))
+            return
+    out.conflicts.extend(Conflict(e, j, "declared")
+                         for _, _, (e, j) in _pairs(path, CONFLICT_COLUMNS, known, out.errors, unknown_is_error=True))
 
 
 def _read_jurors(out: Inputs, path: Path, *, per_entry: int, min_load: int, max_load: int | None) -> None:
@@ -264,9 +275,18 @@ def _pairs(path: Path, columns: tuple[str, ...], known: tuple[frozenset[str], fr
             yield line, cells, pair
 
 
+AFFINITY_COLUMNS = ("entry", "juror", "affinity")
+CONFLICT_COLUMNS = ("entry", "juror")
+
+
 def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], frozenset[str]]) -> None:
-    for line, cells, (e, j) in _pairs(path, ("entry", "juror", "affinity"), known, out.errors,
-                                      unknown_is_error=True):
+    """A faultless plain file is taken a column at a time; any other is read row by row, which names the faults."""
+    table = _faultless_table(path, known)
+    if table is not None:
+        out.affinities = table
+        return
+    entries, jurors, values = out.affinities.entry, out.affinities.reviewer, out.affinities.value
+    for line, cells, (e, j) in _pairs(path, AFFINITY_COLUMNS, known, out.errors, unknown_is_error=True):
         try:
             value = float(cells[2])
         except ValueError:
@@ -274,7 +294,79 @@ def _read_affinities(out: Inputs, path: Path, known: tuple[frozenset[str], froze
         if not math.isfinite(value):
             out.errors.append(f"{path}:{line}: affinity {cells[2]!r} is not a number")
         else:
-            out.affinities.append(Affinity(e, j, value))
+            entries.append(e)
+            jurors.append(j)
+            values.append(value)
+
+
+def _faultless_table(path: Path, known: tuple[frozenset[str], frozenset[str]]) -> AffinityTable | None:
+    """The affinity table of a plain file (the usual export: a table of every pair can run to a million rows) that
+    the row-by-row reading would accept whole, checked a column at a time; None for any other file."""
+    columns = _plain_columns(path, AFFINITY_COLUMNS)
+    if columns is None:
+        return None
+    entries, jurors, texts = columns
+    if not _distinct_known_pairs(entries, jurors, known):
+        return None
+    try:
+        values = list(map(float, texts))
+    except ValueError:
+        return None
+    if not all(map(math.isfinite, values)):
+        return None
+    return AffinityTable(entries, jurors, values)
+
+
+def _distinct_known_pairs(entries: list[str], jurors: list[str], known: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether every entry and juror is known and no pair comes twice: one integer per pair, sorted (a set of a
+    million pairs would make a tuple for each)."""
+    import numpy as np  # loaded for the solve anyway; not for `--help` or a file with faults
+
+    entry_ids, juror_ids = known
+    entry_index, juror_index = dict(zip(entry_ids, count())), dict(zip(juror_ids, count()))
+    try:
+        codes = np.fromiter(map(entry_index.__getitem__, entries), np.int64, len(entries)) * len(juror_index)
+        codes += np.fromiter(map(juror_index.__getitem__, jurors), np.int64, len(jurors))
+    except KeyError:
+        return False
+    codes.sort()
+    return not (codes[1:] == codes[:-1]).any()
+
+
+def _plain_columns(path: Path, names: tuple[str, ...]) -> list[list[str]] | None:
+    """The columns of a plain file whose header is exactly `names` and whose every line has that many cells, split
+    as the csv module splits such a file, except that each cell of the last column keeps its line break (float()
+    ignores it; a million slices would not); None for any other file (empty, or whatever needs the csv module)."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _plain(data, text):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a line break of its own: the csv module's business
+            return None
+    header, _break, body = text.partition("\n")
+    if header != ",".join(names) or not body:
+        return None
+    if not body.endswith("\n"):
+        body += "\n"
+    # Each line break ends a cell, so each cell holds at most one, at its end: every line has exactly `width` cells
+    # when the cells come to `width` a line and the last column's cells hold all the line breaks.
+    rows, width = body.count("\n"), len(names)
+    cells = body.replace("\n", "\n,").split(",")
+    cells.pop()  # what follows the last line break
+    if len(cells) != width * rows:
+        return None
+    columns = [cells[i::width] for i in range(width)]
+    if "".join(columns[-1]).count("\n") != rows:
+        return None
+    # the csv module refuses a longer field; in the id columns one would be an unknown id anyway
+    if max(map(len, columns[-1])) > csv.field_size_limit() + 1:
+        return None
+    return columns
 
 
 def _organisation_conflicts(out: Inputs) -> list[Conflict]:

@@ -6,7 +6,6 @@ by its import path, never imported here: core does not depend on web.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 import sys
@@ -28,7 +27,11 @@ def _settings() -> Settings:
 
 
 def _run(coroutine):
-    """Run a command's coroutine and release its database connections before the loop ends."""
+    """Run a command's coroutine and release its database connections before the loop ends.
+
+    asyncio is imported here, by the commands that use the database: `giuria assign` and `--help` do without it.
+    """
+    import asyncio
 
     from core.platform import db
 
@@ -338,6 +341,7 @@ def mail_send(limit: int, every: int | None) -> None:
 
 
 async def _send_until_stopped(settings: Settings, every: int) -> None:
+    import asyncio
     import signal
 
     from core.messaging import mail

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import segno
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.editions.access import edition_for_organiser
@@ -421,7 +420,12 @@ class ScreenView:
 
 
 def _qr_svg(url: str) -> str:
-    """The QR code as inline SVG, white on the dark screen, scaled by CSS (segno writes only paths, no script)."""
+    """The QR code as inline SVG, white on the dark screen, scaled by CSS (segno writes only paths, no script).
+
+    segno is imported here: only the audience screen draws a code, and a worker need not load it to start.
+    """
+    import segno
+
     return segno.make(url, error="m").svg_inline(dark="#ffffff", light="#0b0f19", scale=1, border=2, omitsize=True)
 
 

@@ -4,6 +4,9 @@ A file is bounded before it is expanded: its size, how deeply it nests and how m
 aliases would make (a "billion laughs" file is a few hundred bytes that expand to 10^9 values).
 Ruamel composes an alias as a reference to the anchored node, so the check walks a graph as large
 as the file; only `_plain` copies, and it runs once the expansion is known to be small.
+
+Ruamel is imported by the functions that read or write YAML: a tenth of a second that neither a web
+worker nor `giuria --help` should pay to start.
 """
 
 from __future__ import annotations
@@ -13,10 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 MAX_TEXT_CHARS = 5_000_000
 MAX_DEPTH = 50
@@ -56,6 +55,8 @@ class YamlDocument:
 
     def line_of(self, path: str) -> int | None:
         """1-based line of a `$.a[0].b`-style path, or of its nearest existing parent."""
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq  # loaded with the marked tree
+
         node, line = self.marked, None
         for part in _split_path(path):
             if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
@@ -226,6 +227,9 @@ def load_yaml(text: str, *, source: str = "") -> YamlDocument:
     deep = _flow_depth_problem(text)
     if deep is not None:
         raise refuse(deep)
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     try:
         marked = yaml.load(io.StringIO(text))
@@ -248,6 +252,8 @@ def load_yaml(text: str, *, source: str = "") -> YamlDocument:
 
 
 def dump_yaml(data: Any) -> str:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.default_flow_style = False
     yaml.allow_unicode = True

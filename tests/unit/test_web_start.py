@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "argon2_hash")
+HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "segno", "ruamel", "icalendar", "argon2_hash")
 PROBE = """
 import sys
 import web.app
@@ -20,6 +20,8 @@ assert "scipy.stats" in sys.modules
 pairwise.special.expit(0.0)
 assign_flow.min_cost_flow.SimpleMinCostFlow()
 assert "ortools.graph.python.min_cost_flow" in sys.modules
+from core.platform.yaml_source import load_yaml
+assert load_yaml("a: 1").data == {"a": 1}
 print("used")
 """
 

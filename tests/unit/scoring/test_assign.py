@@ -509,3 +509,19 @@ def test_a_round_without_entries_assigns_nothing_and_one_without_reviewers_says_
     assert empty.pairs == () and dict(empty.loads) == {"a": 0} and empty.gap == 0
     with pytest.raises(AssignmentInfeasible, match="capacity 0 is below the 1 slots"):
         assign(entries=[Entry("x")], reviewers=[], per_entry=1)
+
+
+def test_an_affinity_table_in_columns_assigns_as_the_same_affinities_one_per_pair():
+    from scoring.assign_model import AffinityTable
+
+    entries = [Entry(e) for e in "xyz"]
+    reviewers = [Reviewer(r, max_load=2) for r in ("r0", "r1")]
+    rows = [Affinity("x", "r1", 5.0), Affinity("y", "r1", 4.0), Affinity("z", "r0", 3.0)]
+    table = AffinityTable([a.entry for a in rows], [a.reviewer for a in rows], [a.value for a in rows])
+    by_rows = assign(entries=entries, reviewers=reviewers, per_entry=1, affinities=rows)
+    by_columns = assign(entries=entries, reviewers=reviewers, per_entry=1, affinities=table)
+    assert list(table) == rows
+    assert by_columns.pairs == by_rows.pairs and by_columns.objective == by_rows.objective
+    with pytest.raises(ValueError, match=r"affinity \('x', 'r1'\) given twice"):
+        assign(entries=entries, reviewers=reviewers, per_entry=1,
+               affinities=AffinityTable(["x", "x"], ["r1", "r1"], [1.0, 2.0]))

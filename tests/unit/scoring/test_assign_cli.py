@@ -258,3 +258,55 @@ def test_a_csv_fault_is_reported_after_the_faults_of_the_rows_before_it(tmp_path
                         min_load=0, max_load=None)
     assert found.errors == [f"{entries}:3: entry 'E1' listed twice",
                             f"{entries}:4: a field is longer than 131,072 characters"]
+
+
+def test_an_affinity_table_read_whole_or_row_by_row_gives_the_same_pairs_and_the_same_faults(tmp_path):
+    """The usual export is taken a column at a time; a file that is not plain, or has any fault, is read row by
+    row, so a fault keeps its line; line endings do not matter."""
+    from core.cli.assign import read_inputs
+
+    entries = write(tmp_path / "e.csv", ["entry,track", "E1,health", "E2,food"])
+    jurors = write(tmp_path / "j.csv", ["juror,tracks", "J1,health", "J2,food"])
+
+    def affinities(name, text):
+        path = tmp_path / name
+        path.write_bytes(text.encode())
+        found = read_inputs(entries=entries, jurors=jurors, conflicts=None, affinity=path, keep=None, per_entry=1,
+                            min_load=0, max_load=None)
+        return [(a.entry, a.reviewer, a.value) for a in found.affinities], found.errors, path
+
+    pairs = [("E1", "J1", 0.5), ("E2", "J1", 0.25), ("E1", "J2", -1.0)]
+    for name, text in (("lf.csv", "entry,juror,affinity\nE1,J1,0.5\nE2,J1,.25\nE1,J2,-1"),
+                       ("crlf.csv", "\ufeffentry,juror,affinity\r\nE1,J1,0.5\r\nE2,J1,.25\r\nE1,J2,-1\r\n"),
+                       ("order.csv", "juror,entry,affinity\nJ1,E1,0.5\nJ2,E1,-1\nJ1,E2,0.25\n")):
+        found, errors, _path = affinities(name, text)
+        assert sorted(found) == sorted(pairs) and errors == []
+    # cells shifted across lines: as many commas in all, but not per line
+    found, errors, path = affinities("shifted.csv", "entry,juror,affinity\nE1,J1,0.5,E2\nJ1,0.25\n")
+    assert errors == [f"{path}:2: more fields than columns", f"{path}:3: unknown entry 'J1', unknown juror '0.25'"]
+    found, errors, path = affinities("faults.csv", "entry,juror,affinity\nE1,J1,0.5\nE3,J1,1\nE1,J1,2\nE2,J2,nan\n")
+    assert found == [("E1", "J1", 0.5)]
+    assert errors == [f"{path}:3: unknown entry 'E3'", f"{path}:4: pair (E1, J1) listed twice",
+                      f"{path}:5: affinity 'nan' is not a number"]
+    found, errors, path = affinities("cr.csv", "entry,juror,affinity\rE1,J1,0.5\rE2,J2,1\r")
+    assert sorted(found) == [("E1", "J1", 0.5), ("E2", "J2", 1.0)] and errors == []
+    found, errors, path = affinities("blank.csv", "entry,juror,affinity\nE1,J1,0.5\n\nE2,J2,1\n,,\n")
+    assert sorted(found) == [("E1", "J1", 0.5), ("E2", "J2", 1.0)] and errors == []
+
+
+def test_a_plain_conflicts_file_and_a_quoted_one_declare_the_same_pairs(tmp_path):
+    from core.cli.assign import read_inputs
+
+    entries = write(tmp_path / "e.csv", ["entry,track", "E1,health", "E2,food"])
+    jurors = write(tmp_path / "j.csv", ["juror,tracks", "J1,health", "J2,food"])
+
+    def conflicts(name, rows):
+        found = read_inputs(entries=entries, jurors=jurors, conflicts=write(tmp_path / name, rows), affinity=None,
+                            keep=None, per_entry=1, min_load=0, max_load=None)
+        return [(c.entry, c.reviewer, c.rule) for c in found.conflicts], found.errors
+
+    plain = conflicts("plain.csv", ["entry,juror", "E1,J2", "E2,J1"])
+    quoted = conflicts("quoted.csv", ["entry,juror", '"E1","J2"', "E2, J1"])
+    assert plain == quoted == ([("E1", "J2", "declared"), ("E2", "J1", "declared")], [])
+    found, errors = conflicts("twice.csv", ["entry,juror", "E1,J2", "E1,J2"])
+    assert found == [("E1", "J2", "declared")] and errors == [f"{tmp_path / 'twice.csv'}:3: pair (E1, J2) listed twice"]
