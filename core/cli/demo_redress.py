@@ -58,7 +58,7 @@ async def load_redress_demo(*, organiser: SessionUser, edition_slug: str, base_u
         assert user is not None
         appeal_id = await appeals.file_appeal(user=user, application_id=decision["application"],
                                               round_id=screening["id"], ground=ground, text=text,
-                                              now=published + timedelta(days=3))
+                                              now=published + timedelta(days=3), base_url=base_url)
         await appeals.decide_appeal(actor=organiser, edition_slug=edition_slug, appeal_id=appeal_id, verdict=verdict,
                                     reasons=reasons, effect=effect, base_url=base_url,
                                     now=published + timedelta(days=9))
