@@ -57,6 +57,7 @@ def test_a_section_and_a_question_added_with_pages_show_on_the_applicants_form(c
                                                         "kind": "file", "accept": ["pdf", "png"], "max_mb": "5"}
                 ).status_code == 302
     questions = form_of()[-1]["questions"]
+    assert "Locale\nNazionale</textarea>" in client.get(PAGE, headers=EN).text  # one per line, as typed
     assert [q["type"] for q in questions] == ["single_choice", "file"]
     assert [c["label"] for c in questions[0]["choices"]] == [{"it": "Locale", "en": "Local"},
                                                              {"it": "Nazionale", "en": "National"}]
