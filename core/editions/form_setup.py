@@ -276,6 +276,8 @@ async def edit_question(*, actor: SessionUser, edition_slug: str, section: str, 
             fields = _question_fields(values, accept, current)
             if fields["type"] == "table":
                 fields.update(max_length=current.max_length, min=current.min, max=current.max)
+            else:  # a table turned into another kind leaves its columns behind
+                fields.update(columns=[], min_rows=None, max_rows=None)
             questions[index] = msgspec.structs.replace(current, **fields)
             return questions
         return _with_question(spec, section, edit)

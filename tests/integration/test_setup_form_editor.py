@@ -6,6 +6,7 @@ import pytest
 
 from core.applications import submission as applications
 from core.applications.submission import SubmitRefused
+from core.editions.competitions import competition_to_yaml, read_competition_file
 from core.platform import i18n
 from core.platform.tables import AuditEvent, Edition
 from tests.conftest import csrf_token, run, sign_in
@@ -108,6 +109,14 @@ def test_a_question_a_submitted_application_answered_stays_with_its_kind(client)
     assert kind.status_code == 400
     assert "Submitted applications answered this question, so its kind cannot change." in kind.text
     assert post(client, "/sections/project/remove", {}).status_code == 400
+    assert any(q["code"] == "stage" for s in form_of() for q in s["questions"])
+    # the edition's file follows the same rule
+    spec = read_competition_file(client.get(f"/organise/{SLUG}/setup/edition.yaml").text)
+    spec.application_form[2].questions = [q for q in spec.application_form[2].questions if q.code != "stage"]
+    token = csrf_token(client, f"/organise/{SLUG}/setup")
+    by_file = client.post(f"/organise/{SLUG}/setup/yaml", headers=EN, data={
+        "_csrf_token": token, "yaml": competition_to_yaml(spec)})
+    assert by_file.status_code == 400 and "it cannot be removed" in by_file.text
     assert any(q["code"] == "stage" for s in form_of() for q in s["questions"])
     # its wording still changes, and a question nobody answered goes
     assert post(client, "/sections/project/questions/stage/edit", {
