@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core.editions import landing_queries
+from core.editions import form_answers, landing_queries
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import (
     AreaSpec,
@@ -548,6 +548,7 @@ async def _update_refusals(spec: CompetitionSpec, *, slug: str, edition_id: int,
     problems += [problem("$.rounds", f"round {code!r} has assignments or decisions and cannot be removed")
                  for code, row_id in gone_rounds.items() if row_id in used_rounds]
     problems += await _awarded_prize_refusals(spec, parts, problem)
+    problems += await form_answers.answered_question_refusals(spec, edition_id=edition_id, problem=problem)
     for index, area in enumerate(spec.areas):
         current = parts.areas.get(area.code)
         if current is None:

@@ -186,6 +186,10 @@ def _refusal(path: str) -> str:
         return _("Jurors have started scoring in this round, so this cannot change.")
     if path.startswith("$.rounds"):
         return _("This round has assignments or decisions, so it cannot be removed.")
+    if path.startswith("$.application_form") and path.endswith(".type"):
+        return _("Submitted applications answered this question, so its kind cannot change.")
+    if path.startswith("$.application_form"):
+        return _("Submitted applications answered this question, so it cannot be removed.")
     if path.startswith("$.edition.slug"):
         return _("The address of an edition cannot change.")
     return _("The edition's rules refuse this change.")
