@@ -7,7 +7,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from core.platform.tables import (
     Edition,
     Job,
     OutgoingMail,
+    Review,
 )
 from core.results import exports
 from plugins.rubrics.welfare import SCREENING
@@ -419,6 +421,30 @@ def test_an_export_read_in_many_batches_has_every_row_once_as_one_batch_has_it(s
     wide = built("scores-wide", "csv", 2)
     assert sorted(int(r[0]) for r in wide[1:]) == sorted(call.entries)
     assert sum(cell != "" for r in wide[1:] for cell in r[3:]) == len(call.reviews) * len(CODES)
+
+
+def test_each_score_row_carries_its_own_reviews_submission_time_across_batches(settings):
+    """A review's time is converted once for its consecutive scores: each row must still show its own review's."""
+    call = make_call()
+    organiser = user(run(Account.select(Account.id).where(Account.email == "olga@foundation.example").first())["id"])
+    zone = run(Edition.select(Edition.time_zone).where(Edition.slug == SLUG).first())["time_zone"]
+    times = {}
+    for n, row in enumerate(run(Review.select(Review.id, Review.assignment.application, Review.assignment.juror)
+                                .where(Review.assignment.round == call.round_id).order_by(Review.id))):
+        at = datetime(2026, 3, 1, 9, 0, 30, 500, tzinfo=UTC) + timedelta(minutes=7 * n)
+        run(Review.update({Review.submitted_at: at}).where(Review.id == row["id"]))
+        times[(row["assignment.application"], row["assignment.juror"])] = at
+    names = dict(zip(call.jurors, ("Anna", "Bruno", "Carla", "Dario"), strict=True))
+    expected = sorted((entry, names[juror], code, str(times[(entry, juror)].astimezone(ZoneInfo(zone)).replace(
+        microsecond=0, tzinfo=None))) for entry, juror, _total, sheet in call.reviews for code in sheet)
+    for batch_rows in (3, exports.BATCH_ROWS):
+        export = run(exports.build_export(actor=organiser, edition_slug=SLUG, what="scores-long", fmt="csv",
+                                          round_code="R1", language="en", settings=settings, batch_rows=batch_rows))
+        try:
+            rows = list(csv.reader(io.StringIO(export.path.read_text("utf-8-sig"))))[1:]
+        finally:
+            export.path.unlink()
+        assert sorted((int(r[1]), r[3], r[4], r[7]) for r in rows) == expected, batch_rows
 
 
 # -- Who may see all this -------------------------------------------------------------------------

@@ -34,6 +34,16 @@ def test_csv_keeps_accents_and_defuses_formulas():
     assert rows[2] == ["2", "", "Caffè sociale €"]
 
 
+
+def test_csv_cells_of_every_kind_read_back_as_written_and_text_never_as_a_formula():
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    data = to_csv(Sheet(title="cells", columns=["=cols", "b"], rows=[
+        [3, 2.5, True, None, when, ["a", "b"], {"k": 1}],
+        ["plain", "a; =1", " +x", "line\n-1", "@me", "", "x=1"]]))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["'=cols", "b"], ["3", "2.5", "True", "", "2026-03-01 09:30:00", "a; b", "k: 1"],
+                    ["plain", "a; '=1", " '+x", "line\n'-1", "'@me", "", "x=1"]]
+
 def test_xlsx_sheets_read_back_with_safe_titles():
     other = Sheet(title="Ranking: track/1", columns=["when"], rows=[[datetime(2026, 5, 1, 12, tzinfo=UTC)]])
     book = load_workbook(io.BytesIO(to_xlsx([SHEET, other])))

@@ -18,6 +18,6 @@ def csv_field(value: Any) -> Any:
     Every CSV the platform writes goes through this (exports, sponsor reports, the audit log, `giuria score` and
     `giuria assign` output); numbers are left alone, they are never formulas.
     """
-    if isinstance(value, str):
+    if isinstance(value, str) and _FORMULA_START.search(value):  # most text has none: no template to expand
         return _FORMULA_START.sub(r"\1'", value)
     return value

@@ -58,6 +58,16 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _csv_value(value: Any) -> Any:
+    """A cell as CSV writes it; numbers, most of a table of scores, go as they are without the checks text needs."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return value
+    if kind is str:
+        return csv_field(value)
+    return "" if value is None else csv_field(_cell(value))
+
+
 class CsvWriter:
     """A CSV written row batch by row batch into a binary file: UTF-8 with a byte-order mark, so that spreadsheet
     programs read accented letters right."""
@@ -69,7 +79,7 @@ class CsvWriter:
         self._writer.writerow([csv_field(c) for c in columns])
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
-        self._writer.writerows(["" if v is None else csv_field(_cell(v)) for v in row] for row in rows)
+        self._writer.writerows([_csv_value(v) for v in row] for row in rows)
 
     def close(self) -> None:
         self._text.flush()
