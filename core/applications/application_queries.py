@@ -31,12 +31,13 @@ AREA_CODE_SQL = "SELECT code FROM area WHERE id = {}"
 # The application with its edition, its call's close and its area's code, in one statement: what every applicant page
 # and every autosave reads first. The edition's columns carry an "edition__" prefix (the application has its own
 # `id` and `title`); `owned_with_edition` splits them off.
-EDITION_COLUMNS = ("id", "slug", "title", "time_zone", "application_form", "eligibility", "declarations", "consents",
-                   "settings")
 OWNED_WITH_EDITION_SQL = (
-    "SELECT application.*, "
-    + ", ".join(f'edition.{column} AS "edition__{column}"' for column in EDITION_COLUMNS)
-    + ', timeline_entry.starts_at AS "edition__call_close", area.code AS "area__code"'
+    'SELECT application.*, edition.id AS "edition__id", edition.slug AS "edition__slug",'
+    ' edition.title AS "edition__title", edition.time_zone AS "edition__time_zone",'
+    ' edition.application_form AS "edition__application_form", edition.eligibility AS "edition__eligibility",'
+    ' edition.declarations AS "edition__declarations", edition.consents AS "edition__consents",'
+    ' edition.settings AS "edition__settings", timeline_entry.starts_at AS "edition__call_close",'
+    ' area.code AS "area__code"'
     " FROM application JOIN edition ON edition.id = application.edition"
     " LEFT JOIN timeline_entry ON timeline_entry.edition = edition.id AND timeline_entry.code = {}"
     " LEFT JOIN area ON area.id = application.area"
