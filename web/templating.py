@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from core.editions.geography import REGIONS
 from core.editions.names import NO_NAMES, EditionNames
@@ -23,6 +24,14 @@ def anchors_by_value(criterion) -> dict[float, dict[str, str]]:
 def question_labels(sections) -> dict[str, dict[str, str]]:
     """Every question's label by its code, across a form's sections."""
     return {q.code: q.label for section in sections for q in section.questions}
+
+
+def field_aria(question, error: str | None) -> Markup:
+    """A form question's `aria-describedby` (its help, its error) and `aria-invalid`, built once per question instead
+    of by a template macro at each of its inputs."""
+    ids = [f"{kind}-{question.code}" for kind, present in (("help", question.help), ("error", error)) if present]
+    described = Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup()
+    return described + Markup(' aria-invalid="true"') if error else described
 
 
 def _names_of(source) -> EditionNames:
@@ -94,6 +103,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         regions=REGIONS,
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,
+        field_aria=field_aria,
         previewable=previewable,
         mentoring_labels=labels.MENTORING,
         delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,

@@ -192,12 +192,17 @@ async def _owned_row(user: SessionUser, application_id: int, *, lock: bool = Fal
 
 async def _view(row: dict[str, Any]) -> ApplicationView:
     edition = await application_queries.edition_for_save(row["edition"], CALL_CLOSE)
+    area = await application_queries.area_code(row["area"]) if row["area"] else None
+    return await _view_with(row, edition, area)
+
+
+async def _view_with(row: dict[str, Any], edition: dict[str, Any], area: str | None) -> ApplicationView:
+    """The view of an application whose edition (with its call's close) and area code are already read."""
     values, invalid = _stored_answers(row["answers"])
     sections = stored_form(edition["application_form"])
     attachments = {a["field"]: a for a in await application_queries.attachments(row["id"])}
     tracks = await application_queries.tracks(edition["id"])
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
-    area = await application_queries.area_code(row["area"]) if row["area"] else None
     by_rule = rule_requirements(edition["eligibility"], values)
     deadline = _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"])
     return ApplicationView(
@@ -229,10 +234,10 @@ def _parsed_statements(text: str) -> tuple[StatementSpec, ...]:
 
 
 async def own_application(*, user: SessionUser, application_id: int) -> ApplicationView:
-    row = await application_queries.owned_application(application_id, user.id)
-    if row is None:
+    found = await application_queries.owned_with_edition(application_id, user.id, CALL_CLOSE)
+    if found is None:
         raise ApplicationNotFound(application_id)
-    return await _view(row)
+    return await _view_with(*found)
 
 
 async def own_section(*, user: SessionUser, application_id: int, section_code: str
@@ -352,12 +357,12 @@ async def save_section(*, user: SessionUser, application_id: int, section_code: 
     """
     now = now or datetime.now(UTC)
     async with db.write_transaction():
-        row = await application_queries.owned_application(application_id, user.id, lock=True)
-        if row is None:
+        found = await application_queries.owned_with_edition(application_id, user.id, CALL_CLOSE, lock=True)
+        if found is None:
             raise ApplicationNotFound(application_id)
+        row, edition, _area = found
         if not lifecycle.can_edit(row["status"]):
             raise ApplicationClosed(_("This application was submitted and can no longer be changed."))
-        edition = await application_queries.edition_for_save(row["edition"], CALL_CLOSE)
         if not _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"]).is_open(now):
             raise ApplicationClosed(_("The deadline for applications has passed."))
         spec = next((s for s in stored_form(edition["application_form"]) if s.code == section_code), None)

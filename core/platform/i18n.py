@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -125,8 +125,18 @@ def format_moment(value: datetime | None, zone: str = "Europe/Rome") -> str:
     """A moment shown in the competition's time zone, in the reader's language: "30 aprile 2026, 12:00"."""
     if value is None:
         return ""
+    return _moment(value, zone, current_language())
+
+
+# Babel's formatting is the dearest part of a page listing dates or prizes, and its result depends only on its
+# arguments: kept per (value, zone or type, language), so a page shown again formats nothing twice.
+FORMATTED_KEPT = 4096
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _moment(value: datetime, zone: str, code: str) -> str:
     local = value.astimezone(ZoneInfo(zone))
-    language = babel_locale(current_language())
+    language = babel_locale(code)
     day = format_date(local, format="long", locale=language)
     return f"{day}, {format_time(local, format='short', locale=language)}"
 
@@ -142,7 +152,11 @@ def format_day(value: date | datetime | None, zone: str = "Europe/Rome") -> str:
 def format_money(value: Decimal | float | None) -> str:
     if value is None:
         return ""
-    language = current_language()
+    return _money(value, type(value), current_language())
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _money(value: Decimal | float, _kind: type, language: str) -> str:
     pattern = babel_locale(language).currency_formats["standard"].pattern
     if float(value).is_integer():
         pattern = pattern.replace(".00", "")
