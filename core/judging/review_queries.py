@@ -75,6 +75,17 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
     return decode_json(rows[0], "checklist"), scores
 
 
+CLARIFICATIONS_SQL = (
+    "SELECT id, asked_by, question, question_sent, status, answer_shown, due_at, decline_reason"
+    " FROM clarification WHERE round = {} AND application = {} ORDER BY id"
+)
+
+
+async def clarifications(round_id: int, application_id: int) -> list[dict[str, Any]]:
+    """Every question about the entry in the round; which of them a juror reads is the caller's to decide."""
+    return await Assignment.raw(CLARIFICATIONS_SQL, round_id, application_id)
+
+
 ATTACHMENTS_SQL = (
     "SELECT id, field, content_type, size_bytes FROM attachment WHERE application = {} ORDER BY id"
 )

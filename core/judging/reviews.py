@@ -397,6 +397,12 @@ identifying_fields = _identifying  # what a blind round hides, for the other jur
 
 
 async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
+    return (await review_page_and_round(juror=juror, assignment_id=assignment_id, now=now))[0]
+
+
+async def review_page_and_round(*, juror: SessionUser, assignment_id: int,
+                                now: datetime | None = None) -> tuple[ReviewPage, dict[str, Any]]:
+    """The entry page and the round row it was built from, so a caller needing the round reads it only once."""
     now = now or datetime.now(UTC)
     found = await review_queries.assignment_entry(assignment_id, juror.id)
     if found is None:
@@ -433,7 +439,7 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
     if page.submitted and has_consensus_step(round_row["workflow"], enabled):
         page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
                                            reader_id=juror.id)
-    return page
+    return page, round_row
 
 
 # Before a juror rules out a conflict, the entry's page shows nothing of it.
