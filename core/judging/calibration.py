@@ -26,7 +26,7 @@ from core.judging.reviews import (
     ReviewPage,
     RoundProgress,
     ScoringClosed,
-    juror_dashboard,
+    juror_dashboard_and_rounds,
     review_page_and_round,
     round_rubric,
 )
@@ -246,12 +246,12 @@ async def _feedback(juror_id: int, round_row: dict[str, Any]) -> JurorFeedback |
 
 async def dashboard_with_feedback(*, juror: SessionUser) -> tuple[list[RoundProgress], dict[int, JurorFeedback]]:
     """The juror's list (reference entries first, unmarked) with their own feedback per round that gives it."""
-    rounds = await juror_dashboard(juror=juror)
+    rounds, round_rows = await juror_dashboard_and_rounds(juror=juror)
     feedback = {}
     for progress in rounds:
         if not progress.lines:
             continue
-        round_row = await _round_row(progress.round_id)
+        round_row = round_rows.get(progress.round_id)
         found = await _feedback(juror.id, round_row) if round_row else None
         if found is not None:
             feedback[progress.round_id] = found
