@@ -167,8 +167,7 @@ DASHBOARD_SQL = (
     ' round.blind AS "round.blind", round.workflow AS "round.workflow",'
     ' edition.enabled_plugins AS "round.edition.enabled_plugins", edition.slug AS "round.edition.slug",'
     ' edition.title AS "round.edition.title", edition.time_zone AS "round.edition.time_zone",'
-    ' application.title AS "application.title", track.name AS "application.track.name",'
-    ' EXISTS (SELECT 1 FROM live_stage WHERE live_stage.round = assignment.round) AS "round.live"'
+    ' application.title AS "application.title", track.name AS "application.track.name"'
     " FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition"
     " JOIN application ON application.id = assignment.application"
     " LEFT JOIN track ON track.id = application.track"

@@ -39,6 +39,7 @@ from core.platform.tables import (
     ConsensusMessage,
     ConsensusThread,
     CriterionScore,
+    LiveStage,
     Review,
     Round,
 )
@@ -224,7 +225,7 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
 async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None = None,
                                      ) -> tuple[list[RoundProgress], dict[int, dict[str, Any]]]:
     """`juror_dashboard` with the round rows of the juror's assigned rounds by id (as `_round` reads them), so
-    callers needing them do not read each again; two statements (and a gate per blind round)."""
+    callers needing them do not read each again; three statements (and a gate per blind round)."""
     now = now or datetime.now(UTC)
     rows = await review_queries.dashboard_rows(juror.id)
     rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -232,6 +233,8 @@ async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None
         rounds.setdefault((row["round.edition.slug"], row["round.code"]), []).append(row)
     result = []
     round_rows = await review_queries.rounds(sorted({row["round"] for row in rows}))
+    live_rounds = {row["round"] for row in await LiveStage.select(LiveStage.round).where(
+        LiveStage.round.is_in(sorted(round_rows)))} if rows else set()
     for (edition_slug, round_code), group in rounds.items():
         first = group[0]
         lines = [
@@ -259,7 +262,7 @@ async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None
             else "closed" if (first["round.closes_at"] and now > first["round.closes_at"])
             or first["round.status"] == "closed" else "open",
             preparing=bool(first["round.blind"]) and not (await redaction.round_gate(round_rows[first["round"]])).open,
-            live=bool(first["round.live"]),
+            live=first["round"] in live_rounds,
         ))
     return await _with_chaired_rounds(juror, result), round_rows
 
