@@ -26,8 +26,8 @@ from core.judging.reviews import (
     ReviewPage,
     RoundProgress,
     ScoringClosed,
-    juror_dashboard,
-    review_page,
+    juror_dashboard_and_rounds,
+    review_page_and_round,
     round_rubric,
 )
 from core.messaging.mail import absolute_url, enqueue_mail
@@ -246,12 +246,12 @@ async def _feedback(juror_id: int, round_row: dict[str, Any]) -> JurorFeedback |
 
 async def dashboard_with_feedback(*, juror: SessionUser) -> tuple[list[RoundProgress], dict[int, JurorFeedback]]:
     """The juror's list (reference entries first, unmarked) with their own feedback per round that gives it."""
-    rounds = await juror_dashboard(juror=juror)
+    rounds, round_rows = await juror_dashboard_and_rounds(juror=juror)
     feedback = {}
     for progress in rounds:
         if not progress.lines:
             continue
-        round_row = await _round_row(progress.round_id)
+        round_row = round_rows.get(progress.round_id)
         found = await _feedback(juror.id, round_row) if round_row else None
         if found is not None:
             feedback[progress.round_id] = found
@@ -261,11 +261,8 @@ async def dashboard_with_feedback(*, juror: SessionUser) -> tuple[list[RoundProg
 async def review_page_with_feedback(*, juror: SessionUser, assignment_id: int) -> tuple[ReviewPage,
                                                                                            JurorFeedback | None]:
     """The juror's entry page and their own feedback in its round (None when the round gives none)."""
-    page = await review_page(juror=juror, assignment_id=assignment_id)
-    row = await Assignment.select(Assignment.round).where(Assignment.id == assignment_id,
-                                                          Assignment.juror == juror.id).first()
-    round_row = await _round_row(row["round"]) if row else None
-    return page, (await _feedback(juror.id, round_row) if round_row else None)
+    page, round_row = await review_page_and_round(juror=juror, assignment_id=assignment_id)
+    return page, await _feedback(juror.id, round_row)
 
 
 # -- the organiser's calibration page ----------------------------------------------------------------------

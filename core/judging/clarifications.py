@@ -94,10 +94,7 @@ async def ask_clarification(*, juror: SessionUser, assignment_id: int, question:
 
 async def for_juror(*, juror_id: int, round_id: int, application_id: int) -> list[JurorClarification]:
     """What a juror of the entry reads: every shown answer, and their own questions still on the way."""
-    rows = await Clarification.select(
-        Clarification.id, Clarification.asked_by, Clarification.question, Clarification.question_sent,
-        Clarification.status, Clarification.answer_shown, Clarification.due_at, Clarification.decline_reason,
-    ).where(Clarification.round == round_id, Clarification.application == application_id).order_by(Clarification.id)
+    rows = await review_queries.clarifications(round_id, application_id)
     out = []
     for row in rows:
         own = row["asked_by"] == juror_id

@@ -19,25 +19,59 @@ from core.platform.tables import Assignment
 # The round row's JSON columns decoded here (the form and the frozen rubric stay text, see above).
 ROUND_JSON = ("name", "settings", "edition.title", "edition.enabled_plugins")
 
-# The assignment (only if it is this juror's and not recused), its round and edition, the entry and its track,
-# in one statement. Round and edition columns carry the names ROUND_SQL in `reviews` gives them.
-ENTRY_SQL = (
-    'SELECT assignment.id AS "assignment.id", assignment.status AS "assignment.status",'
-    ' assignment.conflict_checked_at AS "assignment.conflict_checked_at",'
-    ' assignment.application AS "assignment.application", assignment.round AS "assignment.round",'
-    ' assignment.juror AS "assignment.juror",'
-    ' round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,'
-    ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
+# What the juror's pages read of a round and its edition (the round row of `reviews` and `calibration`).
+ROUND_COLUMNS = (
+    "round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,"
+    " round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,"
     ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
     ' edition.application_form AS "edition.application_form",'
-    ' edition.enabled_plugins AS "edition.enabled_plugins",'
-    ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
-    ' track.name AS "track.name"'
-    ' FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition'
-    ' JOIN application ON application.id = assignment.application'
-    ' LEFT JOIN track ON track.id = application.track'
-    " WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
+    ' edition.enabled_plugins AS "edition.enabled_plugins"'
 )
+ROUND_SELECT = f"SELECT {ROUND_COLUMNS} FROM round JOIN edition ON edition.id = round.edition"  # noqa: S608
+ROUND_SQL = ROUND_SELECT + " WHERE round.id = {}"
+
+
+def rounds_sql(count: int) -> str:
+    """ROUND_SQL for `count` rounds at once."""
+    return ROUND_SELECT + f" WHERE round.id IN ({', '.join('{}' for _ in range(count))})"
+
+
+async def rounds(round_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Round rows (as ROUND_SQL reads them) by id, in one statement."""
+    if not round_ids:
+        return {}
+    rows = await Assignment.raw(rounds_sql(len(round_ids)), *round_ids)
+    return {row["id"]: decode_json(row, *ROUND_JSON) for row in rows}
+
+
+# What the juror's pages read of an assignment, its round and its edition.
+ASSIGNMENT_ROUND_COLUMNS = (
+    'assignment.id AS "assignment.id", assignment.status AS "assignment.status",'
+    ' assignment.conflict_checked_at AS "assignment.conflict_checked_at",'
+    ' assignment.application AS "assignment.application", assignment.round AS "assignment.round",'
+    f' assignment.juror AS "assignment.juror", {ROUND_COLUMNS}'
+)
+ASSIGNMENT_ROUND_JOIN = ("FROM assignment JOIN round ON round.id = assignment.round"
+                         " JOIN edition ON edition.id = round.edition")
+# Only the juror's own assignment, and never one they recused themselves from.
+OWN_ASSIGNMENT = "WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
+
+# The assignment, its round and edition, the entry and its track, in one statement.
+ENTRY_SQL = (
+    f"SELECT {ASSIGNMENT_ROUND_COLUMNS},"
+    ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
+    f' track.name AS "track.name" {ASSIGNMENT_ROUND_JOIN}'
+    " JOIN application ON application.id = assignment.application LEFT JOIN track ON track.id = application.track"
+    f" {OWN_ASSIGNMENT}"
+)
+# The assignment with its round and edition, for a save.
+SCORING_SQL = f"SELECT {ASSIGNMENT_ROUND_COLUMNS} {ASSIGNMENT_ROUND_JOIN} {OWN_ASSIGNMENT}"
+
+
+def _split(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A joined row as (assignment, the rest): the assignment's columns lose their prefix."""
+    assignment = {key[11:]: value for key, value in row.items() if key.startswith("assignment.")}
+    return assignment, {key: value for key, value in row.items() if not key.startswith("assignment.")}
 
 
 async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dict, dict] | None:
@@ -45,13 +79,18 @@ async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dic
     rows = await Assignment.raw(ENTRY_SQL, assignment_id, juror_id)
     if not rows:
         return None
-    row = decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name")
-    assignment = {key[11:]: row[key] for key in row if key.startswith("assignment.")}
-    application = {"id": assignment["application"], "entity_name": row["application.entity_name"],
-                   "answers": row["application.answers"], "track.name": row["track.name"]}
-    round_row = {key: value for key, value in row.items()
-                 if not key.startswith(("assignment.", "application.", "track."))}
-    return assignment, round_row, application
+    assignment, rest = _split(decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name"))
+    application = {"id": assignment["application"], "entity_name": rest.pop("application.entity_name"),
+                   "answers": rest.pop("application.answers"), "track.name": rest.pop("track.name")}
+    return assignment, rest, application
+
+
+async def assignment_round(assignment_id: int, juror_id: int, *, lock: bool = False) -> tuple[dict, dict] | None:
+    """(assignment, round) for the juror's own assignment in one statement, or None when it is not theirs; with
+    `lock`, the assignment row is locked for the transaction on PostgreSQL (SQLite's write lock already is)."""
+    sql = SCORING_SQL + (" FOR UPDATE OF assignment" if lock and not db.is_sqlite() else "")
+    rows = await Assignment.raw(sql, assignment_id, juror_id)
+    return _split(decode_json(rows[0], *ROUND_JSON)) if rows else None
 
 
 OWN_REVIEW_SQL = (
@@ -73,6 +112,17 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
               for row in rows if row["score.criterion"] is not None]
     return decode_json(rows[0], "checklist"), scores
+
+
+CLARIFICATIONS_SQL = (
+    "SELECT id, asked_by, question, question_sent, status, answer_shown, due_at, decline_reason"
+    " FROM clarification WHERE round = {} AND application = {} ORDER BY id"
+)
+
+
+async def clarifications(round_id: int, application_id: int) -> list[dict[str, Any]]:
+    """Every question about the entry in the round; which of them a juror reads is the caller's to decide."""
+    return await Assignment.raw(CLARIFICATIONS_SQL, round_id, application_id)
 
 
 ATTACHMENTS_SQL = (

@@ -24,6 +24,7 @@ from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
 from core.judging import clarifications, redaction, review_queries
 from core.judging.redaction import identifying_codes
+from core.judging.review_sheet import CriterionField, criterion_fields
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
 from core.messaging import events
 from core.platform import audit, db
@@ -118,6 +119,8 @@ class OtherReview:
     total: float | None
     values: dict[str, float | None]
     overall_comment: str
+    # The values in the rubric's order, one per column of the panel's table.
+    in_order: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,13 @@ class ReviewPage:
     discussion: Discussion | None = None
     # Questions to the applicant about this entry: the answers shown to its jurors, the juror's own on the way.
     clarifications: list[clarifications.JurorClarification] = field(default_factory=list)
+    # The scoring form's criteria as shown (see `review_sheet`); empty for a checklist.
+    criteria: list[CriterionField] = field(default_factory=list)
+
+    @property
+    def criterion_labels(self) -> dict[str, dict[str, str]]:
+        """Each criterion's label by code, for the summary of a refused save."""
+        return {c.code: c.label for c in self.criteria}
 
 
 @dataclass
@@ -208,16 +218,23 @@ def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
 
 
 async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) -> list[RoundProgress]:
-    """The juror's rounds with their entries and how far along they are; one statement (and a gate per blind
-    round)."""
+    """The juror's rounds with their entries and how far along they are."""
+    return (await juror_dashboard_and_rounds(juror=juror, now=now))[0]
+
+
+async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None = None,
+                                     ) -> tuple[list[RoundProgress], dict[int, dict[str, Any]]]:
+    """`juror_dashboard` with the round rows of the juror's assigned rounds by id (as `_round` reads them), so
+    callers needing them do not read each again; three statements (and a gate per blind round)."""
     now = now or datetime.now(UTC)
     rows = await review_queries.dashboard_rows(juror.id)
     rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         rounds.setdefault((row["round.edition.slug"], row["round.code"]), []).append(row)
     result = []
+    round_rows = await review_queries.rounds(sorted({row["round"] for row in rows}))
     live_rounds = {row["round"] for row in await LiveStage.select(LiveStage.round).where(
-        LiveStage.round.is_in(sorted({row["round"] for row in rows})))} if rows else set()
+        LiveStage.round.is_in(sorted(round_rows)))} if rows else set()
     for (edition_slug, round_code), group in rounds.items():
         first = group[0]
         lines = [
@@ -244,11 +261,10 @@ async def juror_dashboard(*, juror: SessionUser, now: datetime | None = None) ->
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
             else "closed" if (first["round.closes_at"] and now > first["round.closes_at"])
             or first["round.status"] == "closed" else "open",
-            preparing=bool(first["round.blind"])
-            and not (await redaction.round_gate(await _round(first["round"]))).open,
+            preparing=bool(first["round.blind"]) and not (await redaction.round_gate(round_rows[first["round"]])).open,
             live=first["round"] in live_rounds,
         ))
-    return await _with_chaired_rounds(juror, result)
+    return await _with_chaired_rounds(juror, result), round_rows
 
 
 async def _with_chaired_rounds(juror: SessionUser, rounds: list[RoundProgress]) -> list[RoundProgress]:
@@ -321,14 +337,7 @@ async def _assignment(juror: SessionUser, assignment_id: int, *, lock: bool = Fa
     return rows[0]
 
 
-ROUND_SQL = (
-    'SELECT round.id, round.code, round.name, round.kind, round.workflow, round.blind, round.opens_at, round.status,'
-    ' round.closes_at, round.rubric, round.rubric_name, round.settings, round.edition,'
-    ' edition.slug AS "edition.slug", edition.title AS "edition.title", edition.time_zone AS "edition.time_zone",'
-    ' edition.application_form AS "edition.application_form",'
-    ' edition.enabled_plugins AS "edition.enabled_plugins"'
-    ' FROM round JOIN edition ON edition.id = round.edition WHERE round.id = {}'
-)
+ROUND_SQL = review_queries.ROUND_SQL
 
 
 async def _round(round_id: int) -> dict[str, Any]:
@@ -396,7 +405,15 @@ async def _require_ready_to_score(round_row: dict[str, Any]) -> None:
 identifying_fields = _identifying  # what a blind round hides, for the other juror pages (bids)
 
 
-async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None) -> ReviewPage:
+async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime | None = None,
+                      typed: ReviewInput | None = None) -> ReviewPage:
+    """The juror's entry page; `typed` is what a refused save sent, shown back in the form instead of the stored."""
+    return (await review_page_and_round(juror=juror, assignment_id=assignment_id, now=now, typed=typed))[0]
+
+
+async def review_page_and_round(*, juror: SessionUser, assignment_id: int, now: datetime | None = None,
+                                typed: ReviewInput | None = None) -> tuple[ReviewPage, dict[str, Any]]:
+    """The entry page and the round row it was built from, so a caller needing the round reads it only once."""
     now = now or datetime.now(UTC)
     found = await review_queries.assignment_entry(assignment_id, juror.id)
     if found is None:
@@ -424,16 +441,19 @@ async def review_page(*, juror: SessionUser, assignment_id: int, now: datetime |
         **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
     )
+    if rubric is not None:
+        page.criteria = criterion_fields(rubric, values=page.values, comments=page.comments, typed=typed)
     if cleared:
         page.clarifications = await clarifications.for_juror(juror_id=juror.id, round_id=round_row["id"],
                                                              application_id=assignment["application"])
     policy = round_settings.get("show_others", "after_own")
     if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and page.submitted)):
-        page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id)
+        page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id,
+                                           codes=[c.code for c in rubric.criteria])
     if page.submitted and has_consensus_step(round_row["workflow"], enabled):
         page.discussion = await thread_for(round_id=round_row["id"], application_id=assignment["application"],
                                            reader_id=juror.id)
-    return page
+    return page, round_row
 
 
 # Before a juror rules out a conflict, the entry's page shows nothing of it.
@@ -501,7 +521,8 @@ async def panels_labels(round_id: int, application_ids: list[int]) -> dict[int, 
     return labels
 
 
-async def _other_reviews(round_id: int, application_id: int, own_assignment: int) -> list[OtherReview]:
+async def _other_reviews(round_id: int, application_id: int, own_assignment: int, *,
+                         codes: list[str] | tuple[str, ...] = ()) -> list[OtherReview]:
     """The panel's submitted reviews, labelled by panel letter: jurors see scores, not each other's names."""
     reviews = await Review.select(Review.id, Review.total, Review.overall_comment, Review.assignment.juror).where(
         Review.assignment.round == round_id, Review.assignment.application == application_id,
@@ -516,7 +537,8 @@ async def _other_reviews(round_id: int, application_id: int, own_assignment: int
     for score in scores:
         by_review.setdefault(score["review"], {})[score["criterion"]] = score["value"]
     return [OtherReview(label=labels.get(r["assignment.juror"], _("Juror")), total=r["total"],
-                        values=by_review.get(r["id"], {}), overall_comment=r["overall_comment"])
+                        values=by_review.get(r["id"], {}), overall_comment=r["overall_comment"],
+                        in_order=tuple(by_review.get(r["id"], {}).get(code) for code in codes))
             for r in reviews]
 
 
@@ -596,11 +618,13 @@ async def declare_conflict(*, juror: SessionUser, assignment_id: int, kind: str,
 
 
 async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datetime) -> tuple[dict, dict]:
-    """The juror's own cleared assignment in an open rubric round, locked, with its round."""
-    assignment = await _assignment(juror, assignment_id, lock=True)
+    """The juror's own cleared assignment in an open rubric round, locked, with its round (one statement)."""
+    found = await review_queries.assignment_round(assignment_id, juror.id, lock=True)
+    if found is None:
+        raise AssignmentNotFound(assignment_id)
+    assignment, round_row = found
     if assignment["conflict_checked_at"] is None:
         raise ConflictNotCleared(assignment_id)
-    round_row = await _round(assignment["round"])
     if juror_task(round_row["workflow"], round_row["edition.enabled_plugins"]) == "checklist":
         raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
     if round_row["status"] == "closed":

@@ -17,6 +17,7 @@ from core.platform.tables import (
     Application,
     Assignment,
     Attachment,
+    Clarification,
     CriterionScore,
     Edition,
     Review,
@@ -188,3 +189,42 @@ def test_a_parsed_form_and_rubric_are_kept_by_their_content_so_an_edit_is_read_a
     changed = {**round_row, "rubric": json.dumps(frozen)}
     assert reviews.round_rubric(changed).criteria[0].weight == 7
     assert reviews.round_rubric(stored).criteria[0].weight == offered.criteria[0].weight
+
+
+async def _compare_save_and_dashboard_reads() -> int:
+    round_row = await reviews._round((await online_jury())["id"])
+    assignments = await Assignment.select().where(Assignment.round == round_row["id"]).order_by(Assignment.id)
+    compared = 0
+    for assignment in assignments:
+        # the save's read: the same assignment and round as the page's, for its juror only, locked or not
+        found = await review_queries.assignment_round(assignment["id"], assignment["juror"])
+        entry = await review_queries.assignment_entry(assignment["id"], assignment["juror"])
+        if assignment["status"] == "recused":
+            assert found is None and entry is None
+            continue
+        assert found == entry[:2]
+        assert found[1] == round_row
+        async with db.write_transaction():
+            assert await review_queries.assignment_round(assignment["id"], assignment["juror"], lock=True) == found
+        assert await review_queries.assignment_round(assignment["id"], assignment["juror"] + 1000) is None
+        # the questions about the entry, as Piccolo read them
+        assert await review_queries.clarifications(round_row["id"], assignment["application"]) == \
+            await Clarification.select(
+                Clarification.id, Clarification.asked_by, Clarification.question, Clarification.question_sent,
+                Clarification.status, Clarification.answer_shown, Clarification.due_at, Clarification.decline_reason,
+            ).where(Clarification.round == round_row["id"],
+                    Clarification.application == assignment["application"]).order_by(Clarification.id)
+        compared += 1
+    # several rounds at once, each as the one-round read gives it
+    ids = [row["id"] for row in await Round.select(Round.id)]
+    together = await review_queries.rounds(ids)
+    assert sorted(together) == sorted(ids) and len(ids) > 2
+    for round_id in ids:
+        assert together[round_id] == await reviews._round(round_id)
+    assert await review_queries.rounds([]) == {}
+    return compared
+
+
+def test_the_save_and_dashboard_reads_match_the_one_round_reads(settings):
+    run(load_demo(now=NOW, settings=settings))
+    assert run(_compare_save_and_dashboard_reads()) > 5

@@ -139,10 +139,9 @@ async def save(request: Request, user: SignedInUser, assignment_id: FromPath[int
     if htmx:
         return Template(template_name="jury/_save_status.html", context={"outcome": outcome, "message": ""})
     if not outcome.ok:
-        page = await judging.review_page(juror=user, assignment_id=assignment_id)
-        typed = review_input(form)
+        page = await judging.review_page(juror=user, assignment_id=assignment_id, typed=review_input(form))
         return Template(template_name="jury/review.html", status_code=409 if outcome.conflicts else 400, context={
-            "page": page, "errors": outcome.errors, "conflicts": outcome.conflicts, "typed": typed})
+            "page": page, "errors": outcome.errors, "conflicts": outcome.conflicts})
     return Redirect(path=f"/jury/assignments/{assignment_id}?saved={'submitted' if submit else 'draft'}")
 
 

@@ -1,0 +1,87 @@
+"""The scoring form's criteria as the juror's page shows them, worked out once per page in the service.
+
+The review template only prints these: the weight as a share of the counted total, whether the scale is a row of
+points, which point is checked, the anchors by point and the values written back into the form (as the form sent
+them after a refused save, else as stored). Number formats that depend on the reader's language stay in the
+template's filters; the `%g` texts here are the form's own values, the same in every language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.judging.sheet_merge import ReviewInput
+from scoring.rubric import Anchor, Criterion, Rubric
+
+# A scale this short with whole steps is shown as a row of points rather than a number box.
+MOST_POINTS = 10
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    value: int
+    checked: bool
+    anchor: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class CriterionField:
+    """One criterion of the form with everything its fieldset prints."""
+
+    code: str
+    label: dict[str, str]
+    guidance: dict[str, str]
+    counted: bool
+    data_weight: float
+    weight_percent: int
+    threshold: float | None
+    low: float
+    high: float
+    low_text: str
+    high_text: str
+    step_text: str
+    points: tuple[ScalePoint, ...]  # empty when the scale is a number box
+    anchors: tuple[Anchor, ...]
+    value_text: str  # the number box's value
+    stored_text: str  # what the form opened with (orig.score.X), for the three-way merge of a save
+    comment: str
+    stored_comment: str
+
+
+def _as_float(text: object) -> float:
+    """A sent value as a number the way the template's `float` filter read it: 0.0 when it is none."""
+    try:
+        return float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _field(criterion: Criterion, weight_sum: float, stored: float | None, shown: object, stored_comment: str,
+           comment: str) -> CriterionField:
+    given = shown is not None and shown != ""
+    integral = criterion.step == 1 and (criterion.max - criterion.min) <= MOST_POINTS
+    anchors = {anchor.value: anchor.label for anchor in criterion.anchors}
+    points = tuple(ScalePoint(value=v, checked=given and _as_float(shown) == v, anchor=anchors.get(v))
+                   for v in range(int(criterion.min), int(criterion.max) + 1)) if integral else ()
+    return CriterionField(
+        code=criterion.code, label=criterion.label, guidance=criterion.guidance, counted=criterion.counted,
+        data_weight=criterion.weight if criterion.counted else 0,
+        weight_percent=int(round(criterion.weight / weight_sum * 100, 0)) if weight_sum else 0,
+        threshold=criterion.threshold, low=criterion.min, high=criterion.max,
+        low_text=f"{criterion.min:g}", high_text=f"{criterion.max:g}",
+        step_text=f"{criterion.step:g}" if criterion.step else "any", points=points, anchors=criterion.anchors,
+        value_text=f"{_as_float(shown):g}" if given else "", stored_text=f"{stored:g}" if stored is not None else "",
+        comment=comment, stored_comment=stored_comment)
+
+
+def criterion_fields(rubric: Rubric, *, values: dict[str, float | None], comments: dict[str, str],
+                     typed: ReviewInput | None = None) -> list[CriterionField]:
+    """The rubric's criteria with the juror's stored values, or what they typed when a save was refused."""
+    weight_sum = sum(c.weight for c in rubric.criteria if c.counted)
+    typed_values = typed.values if typed else {}
+    typed_comments = typed.comments if typed else {}
+    return [_field(c, weight_sum, values.get(c.code),
+                   typed_values[c.code] if c.code in typed_values else values.get(c.code),
+                   comments.get(c.code, ""),
+                   typed_comments[c.code] if c.code in typed_comments else comments.get(c.code, ""))
+            for c in rubric.criteria]
