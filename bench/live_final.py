@@ -188,6 +188,28 @@ async def loop_lag(until: float, results: dict) -> None:
         results["lag"].append((asked - results["started"], time.monotonic() - asked - 0.05))
 
 
+LOCK_WAITS = """
+SELECT wait_event, left(query, 40) AS query FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+"""
+
+
+async def lock_waits(database_url: str, until: float, results: dict) -> None:
+    """Every 50 ms, which statements of the server wait on a lock (an advisory lock serialising votes shows here)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        while time.monotonic() < until:
+            results["lock_samples"] += 1
+            for row in await connection.fetch(LOCK_WAITS):
+                key = f"{row['wait_event']}: {row['query']}"
+                results["lock_waits"][key] = results["lock_waits"].get(key, 0) + 1
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+
+
 async def warm_up(base: str, path: str) -> None:
     """Each worker renders the vote page and opens its pool connections once before the clock starts."""
     async def one() -> None:
@@ -206,7 +228,7 @@ async def load(base: str, round_id: int, slot: int, jurors: list[str], args) -> 
     for listener in listeners:
         listener.task = asyncio.create_task(listener.run())
     results = {"sent": 0, "accepted": 0, "second_refused": 0, "5xx": 0, "latency": [], "scores": 0,
-               "score_latency": [], "votes": [], "reference": [], "lag": []}
+               "score_latency": [], "votes": [], "reference": [], "lag": [], "lock_samples": 0, "lock_waits": {}}
     async with httpx.AsyncClient(base_url=base, **PLAIN) as client:
         probe = await client.post(f"/jury/live/{round_id}/score", json={})
     signed_in = []
@@ -222,7 +244,8 @@ async def load(base: str, round_id: int, slot: int, jurors: list[str], args) -> 
     phones = [phone(n, base, path, slot, started + random.uniform(0, args.seconds - 4), results)
               for n in range(args.phones)]
     await asyncio.gather(*phones, *juror_tasks, reference(base, started + args.seconds, results),
-                         loop_lag(started + args.seconds, results))
+                         loop_lag(started + args.seconds, results),
+                         lock_waits(args.database_url, started + args.seconds, results))
     results["elapsed"] = time.monotonic() - started
     # The last events reach the listeners (at most 30 s more: a slow machine delays them, it must not hide them).
     expected = await LiveEvent.count().where(LiveEvent.round == round_id)
@@ -250,6 +273,8 @@ def print_timeline(results: dict, seconds: float) -> None:
     slowest = sorted(results["votes"], key=lambda vote: -vote[1])[:5]
     print("slowest votes: " + ", ".join(f"phone {n} at {at:.1f} s: {latency * 1000:.0f} ms"
                                         for at, latency, n in slowest))
+    waits = ", ".join(f"{count}× {what}" for what, count in sorted(results["lock_waits"].items(), key=lambda i: -i[1]))
+    print(f"lock waits seen in {results['lock_samples']} samples of pg_stat_activity: {waits or 'none'}")
     probes = [latency for _at, latency in results["reference"]]
     print(f"reference GET /healthz under the same load: p50 {percentile(probes, .5) * 1000:.0f} ms, "
           f"p99 {percentile(probes, .99) * 1000:.0f} ms, max {max(probes, default=0) * 1000:.0f} ms "
@@ -275,7 +300,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="giuria-live-"))
-    database_url = asyncio.run(make_postgres_database("giuria_live"))
+    database_url = args.database_url = asyncio.run(make_postgres_database("giuria_live"))
     base = f"http://127.0.0.1:{args.port}"
     environ = {"GIURIA_DATA_DIR": str(workdir / "data"), "GIURIA_ENV": "test", "GIURIA_DATABASE_URL": database_url,
                "GIURIA_SECRET_KEY": "live-secret-" + "l" * 40, "GIURIA_MAIL_INTERVAL_SECONDS": "0",
