@@ -5,6 +5,9 @@ data) open the vote page and vote within 60 s on the pitch on stage; 30 of them 
 refused; 10 jurors score through `POST /jury/live/{round_id}/score` (skipped with a line when that route is not
 there); the big screen and the control page listen by SSE. Prints votes sent / stored (equal), duplicates (0),
 5xx (0), the p50/p99 latency of a vote, and the delay from a vote (or score) being written to each SSE client.
+Jurors sign in and each worker renders the vote page before the clock starts. To tell the server from the shared
+machine it also prints, by 5 s of the run, the votes' latency beside a GET /healthz reference and this process's
+own event-loop lag, the slowest votes, and the statements seen waiting on a lock in pg_stat_activity.
 
     python bench/live_final.py [--phones 300] [--seconds 60] [--port 8702] [--workers 2]
 """
