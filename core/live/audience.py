@@ -30,6 +30,12 @@ ON CONFLICT DO NOTHING
 RETURNING id
 """
 
+# The recent votes on the pitch from this address and from this browser signature, in one pass over the window.
+RECENT_VOTES = """
+SELECT COUNT(*) FILTER (WHERE address_hash = {}) AS by_address, COUNT(*) FILTER (WHERE agent_hash = {}) AS by_agent
+FROM audience_vote WHERE slot = {} AND created_at > {}
+"""
+
 
 class VoteRefused(Refused):
     """This vote cannot be taken; `message` says why, kindly."""
@@ -51,6 +57,7 @@ class VoteCast:
     slot_id: int
     finalist: str
     counted: bool  # False: kept aside with a flag
+    page: VotePage  # the vote page as it stands after this vote (the stage and slot it was cast on)
 
 
 async def vote_page(*, round_id: int, token: str, device_id: str, settings: Settings) -> VotePage:
@@ -59,16 +66,20 @@ async def vote_page(*, round_id: int, token: str, device_id: str, settings: Sett
     stage, slot = await current_slot(round_id)
     if stage is None:
         raise LiveRoomNotFound(round_id)
-    round_row = await Round.select(Round.name).output(load_json=True).where(Round.id == round_id).first()
     voted = False
     if slot is not None and device_id:
         voted = await AudienceVote.exists().where(
             (AudienceVote.slot == slot["id"]) & (AudienceVote.device_hash == keyed_hash(settings, "device", device_id)))
+    return await _page(round_id, stage, slot, already_voted=voted)
+
+
+async def _page(round_id: int, stage: dict, slot: dict | None, *, already_voted: bool) -> VotePage:
+    round_row = await Round.select(Round.name).output(load_json=True).where(Round.id == round_id).first()
     return VotePage(round_id=round_id, round_name=(round_row or {}).get("name") or {},
                     slot_id=slot["id"] if slot else None,
                     finalist=(slot["application.entity_name"] or slot["application.title"]) if slot else "",
                     voting_open=bool(slot and stage["audience_vote"] and _voting_is_open(slot)),
-                    already_voted=voted, badge_required=stage["badge_codes_required"])
+                    already_voted=already_voted, badge_required=stage["badge_codes_required"])
 
 
 async def cast_vote(*, round_id: int, token: str, device_id: str, slot_id: int | None, value: int | None,
@@ -102,13 +113,11 @@ async def cast_vote(*, round_id: int, token: str, device_id: str, slot_id: int |
                 raise VoteRefused(_("This badge code is not one of ours: check the code printed on your badge."))
         now = datetime.now(UTC)
         since = now - timedelta(seconds=settings.audience_burst_seconds)
-        recent = (AudienceVote.slot == slot_id) & (AudienceVote.created_at > since)
+        recent = (await AudienceVote.raw(RECENT_VOTES, address_hash, agent_hash, slot_id, since))[0]
         flag = ""
-        if await AudienceVote.count().where(recent & (AudienceVote.address_hash == address_hash)) >= \
-                settings.audience_burst_per_address:
+        if recent["by_address"] >= settings.audience_burst_per_address:
             flag = "burst_address"
-        elif await AudienceVote.count().where(recent & (AudienceVote.agent_hash == agent_hash)) >= \
-                settings.audience_burst_per_agent:
+        elif recent["by_agent"] >= settings.audience_burst_per_agent:
             flag = "burst_agent"
         stored = await AudienceVote.raw(INSERT_VOTE, slot_id, device_hash, value, address_hash, agent_hash, code,
                                         flag, now)
@@ -120,4 +129,4 @@ async def cast_vote(*, round_id: int, token: str, device_id: str, slot_id: int |
         if not flag:
             await publish(round_id=round_id, kind="vote.counted", payload={"slot": slot_id})
     return VoteCast(slot_id=slot_id, finalist=slot["application.entity_name"] or slot["application.title"],
-                    counted=not flag)
+                    counted=not flag, page=await _page(round_id, stage, slot, already_voted=True))

@@ -10,9 +10,10 @@ lost wake-up delays a page but never loses an event.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from core.platform import db
@@ -31,6 +32,17 @@ _send_to_other_workers: Callable[[int], None] | None = None
 POLL_SECONDS = 5.0
 PUBLISH_LOCK_CLASS = 1717  # the first key of the transaction-scoped advisory lock that orders a round's events
 
+# One publisher per round at a time until it commits, so a round's events commit in the order of their ids: a
+# reader that saw id N never misses a smaller id committed later. The lock is taken in the statement that inserts
+# the event (the materialised CTE runs before its row reaches the INSERT, so before the id is drawn): it is held
+# for the commit's round trip only, not for one more statement, and every vote of the round waits for it.
+_LOCKED_INSERT = """
+WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock({{}}, {{}}){notify})
+INSERT INTO live_event (round, kind, payload, created_at) SELECT {{}}, {{}}, CAST({{}} AS json), {{}} FROM locked
+"""
+LOCKED_INSERT_REDIS = _LOCKED_INSERT.format(notify="")
+LOCKED_INSERT_NOTIFY = _LOCKED_INSERT.format(notify=", pg_notify({}, {})")
+
 
 @dataclass(frozen=True, slots=True)
 class LiveEventView:
@@ -42,18 +54,18 @@ class LiveEventView:
 
 async def publish(*, round_id: int, kind: str, payload: Mapping[str, Any] | None = None) -> None:
     """Record that `kind` happened at the live final of `round_id`; call it inside the change's transaction."""
-    if not db.is_sqlite():
-        # One publisher per round at a time until it commits, so a round's events commit in the order of their ids:
-        # a reader that saw id N never misses a smaller id committed later. (SQLite has one writer already.)
-        await LiveEvent.raw("SELECT pg_advisory_xact_lock({}, {})", PUBLISH_LOCK_CLASS, round_id)
-    await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
     settings = db.configured_settings()
+    if db.is_sqlite():  # one writer already orders the events
+        await LiveEvent(round=round_id, kind=kind, payload=dict(payload or {})).save()
+    else:
+        # Without Redis the wake-up is queued in the same statement: PostgreSQL delivers it to every listening
+        # worker (this one too) only when the transaction commits.
+        await LiveEvent.raw(LOCKED_INSERT_REDIS if settings.redis_url else LOCKED_INSERT_NOTIFY, PUBLISH_LOCK_CLASS,
+                            round_id, *(() if settings.redis_url else (CHANNEL, str(round_id))),
+                            round_id, kind, json.dumps(dict(payload or {})), datetime.now(UTC))
     if settings.redis_url:
         db.after_commit(lambda: _wake_everywhere(round_id))
         return
-    if not db.is_sqlite():
-        # Delivered by PostgreSQL to every listening worker (this one too) when the transaction commits.
-        await LiveEvent.raw("SELECT pg_notify({}, {})", CHANNEL, str(round_id))
     db.after_commit(lambda: wake_listeners(round_id))
 
 

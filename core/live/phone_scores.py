@@ -9,6 +9,7 @@ and never applied.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -174,11 +175,26 @@ async def record_score(*, juror: SessionUser, round_id: int, client_id: str, slo
             outcome=outcome.outcome))
         if outcome.outcome == APPLIED:
             if not (row["rubric"] or {}).get("criteria"):  # the rubric as it was when scoring started stays
-                await Round.update({Round.rubric: rubric_to_mapping(rubric)}).where(Round.id == round_id)
+                await _freeze_rubric(round_id, rubric)
                 row["rubric"] = rubric_to_mapping(rubric)
             await _apply(assignment, rubric, criterion, value)
             await publish(round_id=round_id, kind="score.saved", payload={"slot": slot_id})
     return outcome
+
+
+# Only while no rubric is frozen: the jurors' first taps of the day all come here at once, and a juror that waited
+# for the first one's commit finds the rubric frozen and goes on without taking the round's row (it would otherwise
+# hold it to its own commit, and the next juror would wait for that one too, and so on down the jury).
+FREEZE_RUBRIC = {
+    "postgres": "UPDATE round SET rubric = CAST({} AS json) WHERE id = {}"
+                " AND COALESCE(json_array_length(rubric -> 'criteria'), 0) = 0",
+    "sqlite": "UPDATE round SET rubric = {} WHERE id = {} AND COALESCE(json_array_length(rubric, '$.criteria'), 0) = 0",
+}
+
+
+async def _freeze_rubric(round_id: int, rubric: Rubric) -> None:
+    await Round.raw(FREEZE_RUBRIC["sqlite" if db.is_sqlite() else "postgres"],
+                    json.dumps(rubric_to_mapping(rubric)), round_id)
 
 
 async def _apply(assignment: dict[str, Any], rubric: Rubric, criterion: str, value: float | None) -> None:

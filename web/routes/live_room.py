@@ -105,9 +105,10 @@ def _device(request: Request, settings: Settings) -> tuple[str, Cookie | None]:
 
 async def _vote_page(request: Request, settings: Settings, round_id: int, token: str, *, template: str,
                      message: str = "", error: str = "", value: str = "", badge: str = "",
-                     status: int = 200) -> Template:
+                     status: int = 200, page: audience.VotePage | None = None) -> Template:
     device_id, cookie = _device(request, settings)
-    page = await audience.vote_page(round_id=round_id, token=token, device_id=device_id, settings=settings)
+    if page is None:
+        page = await audience.vote_page(round_id=round_id, token=token, device_id=device_id, settings=settings)
     return Template(template_name=template, status_code=status, cookies=[cookie] if cookie else [], context={
         "page": page, "token": token, "message": message, "error": error, "value": value, "badge": badge})
 
@@ -153,7 +154,7 @@ async def vote_cast(request: Request, round_id: FromPath[int], token: FromPath[s
         return await _vote_page(request, settings, round_id, token, template="live/vote.html", error=refused.message,
                                 value=raw_value, badge=badge, status=409 if raw_value else 400)
     return await _vote_page(request, settings, round_id, token, template="live/vote.html",
-                            message=cast.finalist)
+                            message=cast.finalist, page=cast.page)
 
 
 # -- the organiser's page ------------------------------------------------------------------------------------------
