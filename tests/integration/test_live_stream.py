@@ -4,6 +4,7 @@ worker process reaching a page connected to another (PostgreSQL LISTEN/NOTIFY, o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from core.live import room
+from core.live import room, stream
 from core.live.events import publish
 from core.platform import db
 from tests.conftest import TEST_SECRET, run
@@ -164,6 +165,35 @@ def test_a_page_catches_up_from_its_last_event_and_then_follows(settings):
         fresh.close()
     # the server was told to stop: the open stream ended properly (the browser then reconnects elsewhere)
     assert reader.ended_cleanly.wait(5)
+
+
+def test_pages_caught_up_on_one_worker_share_one_read_of_each_new_event(settings, monkeypatch):
+    """Three hundred phones at a venue follow one round: a new event costs the worker one read, not one per page."""
+    round_id, slots = seed_live_round()
+    reads: list[int] = []
+    real_read = stream.events_after
+
+    async def counted_read(**question):
+        reads.append(question["after_id"])
+        return await real_read(**question)
+
+    monkeypatch.setattr(stream, "events_after", counted_read)
+
+    async def follow() -> list:
+        pages = [stream.round_stream(round_id=round_id, after_id=0, keep_alive=30) for _ in range(40)]
+        first = [asyncio.ensure_future(anext(page)) for page in pages]
+        await asyncio.sleep(0.3)  # every page has read the empty log and waits for a wake-up
+        async with db.write_transaction():
+            await publish(round_id=round_id, kind="slot.started", payload={"slot": slots[0]})
+        try:
+            return await asyncio.wait_for(asyncio.gather(*first), 5)
+        finally:
+            for page in pages:
+                await page.aclose()
+
+    received = run(follow())
+    assert [(event.kind, event.payload) for event in received] == [("slot.started", {"slot": slots[0]})] * 40
+    assert reads == [0, 0], reads  # the empty log once, then the new event once, for all forty pages
 
 
 def _other_worker_case(settings, redis_url: str = "") -> None:
