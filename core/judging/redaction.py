@@ -384,9 +384,9 @@ async def round_gate(round_row: dict[str, Any]) -> RoundGate:
               if row["unreviewed"] is not None and row["checked_version"] == row["version"]}
     missing = [row["id"] for row in rows if row["id"] not in counts]
     if missing:
-        # Never reviewed, or changed since: count now (and leave the counting to the organiser's page to store).
-        for entry in (await _entries(missing)).values():
-            counts[entry.id] = _review(entry, sections).unreviewed
+        # Never counted for this version (a round where nothing was found needs no visit of the organiser's page):
+        # count once and store it, so that the jurors' pages do not count every entry on every request.
+        counts.update(await _store_counts(missing, sections))
     unreviewed = sum(counts.values())
     return RoundGate(open=unreviewed == 0, unreviewed=unreviewed,
                      entries_to_review=sum(1 for count in counts.values() if count))
@@ -441,18 +441,25 @@ async def redaction_overview(*, actor: SessionUser, edition_slug: str, round_cod
     stale = [(entries[r.application_id], r) for r in reviews if not _fresh(entries[r.application_id], check)
              or entries[r.application_id].redaction["unreviewed"] != r.unreviewed]
     if stale:
-        # Counted again under the rows' lock, so that a count never overwrites a newer save's.
-        async with db.write_transaction():
-            ids = [entry.id for entry, _review_ in stale]
-            await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
-            for entry in (await _entries(ids)).values():
-                await _store(entry, _review(entry, sections), sections=sections, texts=None, decisions=None,
-                             actor_id=None)
+        await _store_counts([entry.id for entry, _review_ in stale], sections)
     unreviewed = sum(r.unreviewed for r in reviews)
     gate = RoundGate(open=not row["blind"] or unreviewed == 0, unreviewed=unreviewed,
                      entries_to_review=sum(1 for r in reviews if r.unreviewed))
     reviews.sort(key=lambda r: (-r.unreviewed, r.application_id))
     return RedactionOverview(round=_round_info(row), gate=gate, entries=reviews)
+
+
+async def _store_counts(ids: list[int], sections: list[SectionSpec]) -> dict[int, int]:
+    """Count the entries' undecided suggestions again under their rows' lock, so that a count never overwrites a
+    newer save's, and store each count for its version; returns them by entry."""
+    counts: dict[int, int] = {}
+    async with db.write_transaction():
+        await db.locked(Application.select(Application.id).where(Application.id.is_in(ids)))
+        for entry in (await _entries(ids)).values():
+            review = _review(entry, sections)
+            await _store(entry, review, sections=sections, texts=None, decisions=None, actor_id=None)
+            counts[entry.id] = review.unreviewed
+    return counts
 
 
 async def _store(entry: _Entry, review: EntryReview, *, sections: list[SectionSpec], texts: dict | None,
