@@ -42,8 +42,9 @@ READ_SECONDS_ON_LOOP = 0.002
 # SQLite calls the progress handler, which checks the clock, once per this many VM steps (~50 µs).
 PROGRESS_STEPS = 1_000
 READER_THREADS = 4
-# Statements asyncpg keeps prepared per PostgreSQL connection (its default, 100, is fewer than the app's
-# distinct statements, so busy pages kept preparing theirs again: two round trips instead of one).
+# Statements asyncpg keeps prepared per PostgreSQL connection. Its default, 100, is fewer than the app's distinct
+# statements (the jury, applicant and error tests alone run 324), and one dropped is prepared again on its next
+# use: two round trips instead of one.
 STATEMENT_CACHE_SIZE = 512
 _reader_threads = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="giuria-sqlite-read")
 
