@@ -157,30 +157,23 @@ class SharedConnectionEngine(PostgresEngine):
         self.acquired = 0  # before Piccolo's start-up, whose version check runs a statement
         super().__init__(*args, **kwargs)
 
-    async def _run_on_shared(self, query: str, args: Any) -> tuple[bool, Any]:
-        """(True, rows) once run on the unit's shared connection; (False, None) if there is none free."""
+    async def _run_shared_or(self, borrow, query: str, args: Any):
+        """Run on the unit's shared connection if there is one free; else `borrow` a connection for it alone."""
         shared = _shared.get()
         connection = await shared.take() if shared is not None else None
         if connection is None:
-            return False, None
+            self.acquired += 1
+            return await borrow(query, args)
         try:
-            return True, await connection.fetch(query, *(args or ()))
+            return await connection.fetch(query, *(args or ()))
         finally:
             await shared.give_back()
 
     async def _run_in_pool(self, query: str, args: Any = None):
-        ran, rows = await self._run_on_shared(query, args)
-        if ran:
-            return rows
-        self.acquired += 1
-        return await super()._run_in_pool(query, args)
+        return await self._run_shared_or(super()._run_in_pool, query, args)
 
     async def _run_in_new_connection(self, query: str, args: Any = None):
-        ran, rows = await self._run_on_shared(query, args)
-        if ran:
-            return rows
-        self.acquired += 1
-        return await super()._run_in_new_connection(query, args)
+        return await self._run_shared_or(super()._run_in_new_connection, query, args)
 
     def transaction(self, allow_nested: bool = True) -> SharedConnectionTransaction:
         return SharedConnectionTransaction(engine=self, allow_nested=allow_nested)

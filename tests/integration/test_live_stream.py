@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from core.live import room
+from core.live import fanout, room
 from core.live.events import publish
 from core.platform import db
 from tests.conftest import TEST_SECRET, run
@@ -220,8 +220,17 @@ def test_an_event_published_by_one_worker_reaches_a_page_of_another_through_redi
 async def _stream_holds_no_connection(settings, round_id: int) -> None:
     from web.app import create_app
 
-    app = create_app(dataclasses.replace(settings, db_pool_size=2))
-    await db.start_pool(dataclasses.replace(settings, db_pool_size=2))  # what the app's lifespan does
+    pooled = dataclasses.replace(settings, db_pool_size=2)
+    app = create_app(pooled)
+    async with fanout.listening(pooled):  # with the pool, what the app's lifespan does
+        await db.start_pool(pooled)
+        try:
+            await _stream_then_check_the_pool(app, round_id)
+        finally:
+            await db.close_pool()
+
+
+async def _stream_then_check_the_pool(app, round_id: int) -> None:
     sent: asyncio.Queue = asyncio.Queue()
     disconnected = asyncio.Event()
 
@@ -244,7 +253,6 @@ async def _stream_holds_no_connection(settings, round_id: int) -> None:
     finally:
         disconnected.set()
         await asyncio.wait_for(serving, 10)
-        await db.close_pool()
 
 
 def test_an_open_stream_holds_no_pooled_connection(settings):

@@ -42,10 +42,16 @@ async def _scenario(settings) -> None:
         await db.close_pool()
 
 
-def test_a_pooled_connection_is_released_without_a_reset_but_never_inside_a_transaction(settings):
+@pytest.fixture
+def postgres(settings):
+    """The test's settings, on PostgreSQL only: SQLite has no connection pool."""
     if settings.database_engine != "postgres":
         pytest.skip("only PostgreSQL has a connection pool")
-    run(_scenario(settings))
+    return settings
+
+
+def test_a_pooled_connection_is_released_without_a_reset_but_never_inside_a_transaction(postgres):
+    run(_scenario(postgres))
 
 
 async def _backend() -> int:
@@ -103,19 +109,15 @@ async def _units(settings) -> None:
         await db.close_pool()
 
 
-def test_the_statements_of_a_unit_share_one_connection_given_back_at_its_end_even_on_errors(settings):
-    if settings.database_engine != "postgres":
-        pytest.skip("SQLite statements run on the loop's own connections")
-    run(_units(settings))
+def test_the_statements_of_a_unit_share_one_connection_given_back_at_its_end_even_on_errors(postgres):
+    run(_units(postgres))
 
 
-def test_a_request_takes_one_pooled_connection_and_gives_it_back_even_when_it_fails(settings):
-    if settings.database_engine != "postgres":
-        pytest.skip("only PostgreSQL has a connection pool")
+def test_a_request_takes_one_pooled_connection_and_gives_it_back_even_when_it_fails(postgres):
     example_edition()
     from web.app import create_app
 
-    app = create_app(dataclasses.replace(settings, db_pool_size=3))
+    app = create_app(dataclasses.replace(postgres, db_pool_size=3))
     with TestClient(app, base_url="http://testserver.local") as client:
         engine = db.engine()
         for path, status in ((f"/c/{SLUG}", 200), ("/c/no-such-call", 404), (f"/c/{SLUG}", 200)):
