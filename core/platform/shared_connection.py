@@ -148,7 +148,7 @@ class SharedConnectionTransaction(PostgresTransaction):
 class SharedConnectionEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine, running statements on the unit's shared connection when one is open.
 
-    `acquired` counts the connections taken from the pool (the benchmark and the tests read it).
+    `acquired` counts the connections it took (from the pool, or opened without one): the tests read it.
     """
 
     __slots__ = ("acquired",)
