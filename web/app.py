@@ -31,7 +31,7 @@ from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
 from web import auth, errors
 from web.dependencies import DEPENDENCIES
-from web.middleware import LanguageMiddleware, UserMiddleware, private_page_headers
+from web.middleware import LanguageMiddleware, OneConnectionMiddleware, UserMiddleware, private_page_headers
 from web.request import FormRequest
 from web.routes import (
     account,
@@ -221,7 +221,8 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
             *dev_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
-        middleware=[session_config.middleware, UserMiddleware(), LanguageMiddleware(settings.default_language)],
+        middleware=[OneConnectionMiddleware(), session_config.middleware, UserMiddleware(),
+                    LanguageMiddleware(settings.default_language)],
         csrf_config=csrf_config,
         template_config=template_config,
         exception_handlers=errors.EXCEPTION_HANDLERS,

@@ -11,7 +11,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
 
 from core.people.accounts import signed_in_user
-from core.platform import i18n
+from core.platform import db, i18n
 from core.platform.settings import Settings
 
 LANGUAGE_COOKIE = "giuria_lang"
@@ -36,6 +36,30 @@ def session_token(scope: Scope) -> str | None:
     session = scope.get("session")
     token = session.get("sid") if isinstance(session, dict) else None
     return token if isinstance(token, str) and token else None
+
+
+class OneConnectionMiddleware(ASGIMiddleware):
+    """A request's statements share one PostgreSQL connection, given back once its response starts.
+
+    Given back at the response's start, not its end: a streamed response (a live final's events) borrows a
+    connection per statement while it streams, instead of holding one for minutes.
+    """
+
+    scopes = (ScopeType.HTTP,)
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith("/static/"))
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async with db.one_connection() as shared:
+            if shared is None:
+                await next_app(scope, receive, send)
+                return
+
+            async def send_after_release(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await shared.close()
+                await send(message)
+
+            await next_app(scope, receive, send_after_release)
 
 
 class UserMiddleware(ASGIMiddleware):

@@ -5,6 +5,7 @@ worker process reaching a page connected to another (PostgreSQL LISTEN/NOTIFY, o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import queue
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from core.live import room, stream
+from core.live import fanout, room, stream
 from core.live.events import publish
 from core.platform import db
 from tests.conftest import TEST_SECRET, run
@@ -243,3 +244,50 @@ def redis_server(tmp_path) -> Iterator[str]:
 
 def test_an_event_published_by_one_worker_reaches_a_page_of_another_through_redis(settings, redis_server):
     _other_worker_case(settings, redis_server)
+
+
+async def _stream_holds_no_connection(settings, round_id: int) -> None:
+    from web.app import create_app
+
+    pooled = dataclasses.replace(settings, db_pool_size=2)
+    app = create_app(pooled)
+    async with fanout.listening(pooled):  # with the pool, what the app's lifespan does
+        await db.start_pool(pooled)
+        try:
+            await _stream_then_check_the_pool(app, round_id)
+        finally:
+            await db.close_pool()
+
+
+async def _stream_then_check_the_pool(app, round_id: int) -> None:
+    sent: asyncio.Queue = asyncio.Queue()
+    disconnected = asyncio.Event()
+
+    async def receive() -> dict:
+        await disconnected.wait()
+        return {"type": "http.disconnect"}
+
+    path = f"/live/{round_id}/events"
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
+             "raw_path": path.encode(), "query_string": b"after=0", "root_path": "",
+             "headers": [(b"host", b"testserver.local")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    serving = asyncio.create_task(app(scope, receive, sent.put))
+    try:
+        start = await asyncio.wait_for(sent.get(), 10)
+        assert start["type"] == "http.response.start" and start["status"] == 200
+        for _ in range(3):  # the opening comment and the events caught up from the log: the stream is streaming
+            assert (await asyncio.wait_for(sent.get(), 10))["type"] == "http.response.body"
+        pool = db.engine().pool
+        assert pool.get_idle_size() == pool.get_size()  # the request's connection went back as the stream began
+    finally:
+        disconnected.set()
+        await asyncio.wait_for(serving, 10)
+
+
+def test_an_open_stream_holds_no_pooled_connection(settings):
+    if settings.database_engine != "postgres":
+        pytest.skip("only PostgreSQL has a connection pool")
+    round_id, slots = seed_live_round()
+    for n in range(2):
+        publish_now(round_id, "slot.started", {"slot": slots[0], "n": n})
+    run(_stream_holds_no_connection(settings, round_id))

@@ -1,15 +1,22 @@
 """A PostgreSQL connection goes back to the pool without asyncpg's reset query (one round trip per statement
-saved), yet never with a transaction left open. Giuria keeps no session state for the reset to undo."""
+saved), yet never with a transaction left open. Giuria keeps no session state for the reset to undo.
+
+A request's statements share one connection, taken at its first and back in the pool once its response starts,
+whatever happened in between."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
+import asyncpg
 import pytest
+from litestar.testing import TestClient
 
 from core.platform import db
 from core.platform.tables import Organisation
 from tests.conftest import run
+from tests.factories import SLUG, example_edition
 
 
 async def _scenario(settings) -> None:
@@ -35,7 +42,86 @@ async def _scenario(settings) -> None:
         await db.close_pool()
 
 
-def test_a_pooled_connection_is_released_without_a_reset_but_never_inside_a_transaction(settings):
+@pytest.fixture
+def postgres(settings):
+    """The test's settings, on PostgreSQL only: SQLite has no connection pool."""
     if settings.database_engine != "postgres":
         pytest.skip("only PostgreSQL has a connection pool")
-    run(_scenario(settings))
+    return settings
+
+
+def test_a_pooled_connection_is_released_without_a_reset_but_never_inside_a_transaction(postgres):
+    run(_scenario(postgres))
+
+
+async def _backend() -> int:
+    return (await db.engine().run_ddl("SELECT pg_backend_pid() AS pid"))[0]["pid"]
+
+
+def _all_idle(pool) -> bool:
+    return pool.get_idle_size() == pool.get_size()
+
+
+async def _units(settings) -> None:
+    await db.start_pool(dataclasses.replace(settings, db_pool_size=2))
+    try:
+        engine, pool = db.engine(), db.engine().pool
+        taken = engine.acquired
+        async with db.one_connection():
+            first = await _backend()
+            await Organisation.insert(Organisation(name="Shared", kind="other"))  # the write itself is tested
+            async with db.write_transaction():
+                in_transaction = await _backend()
+                async with db.write_transaction():  # nested: part of the outer one, on the same connection
+                    nested = await _backend()
+                    await Organisation.insert(Organisation(name="Nested", kind="other"))
+            assert await Organisation.count().where(Organisation.name.is_in(["Shared", "Nested"])) == 2
+            assert {in_transaction, nested, await _backend()} == {first}
+        assert engine.acquired == taken + 1
+        assert _all_idle(pool)
+
+        with pytest.raises(ZeroDivisionError):  # an error in the unit: its transaction undone, its connection back
+            async with db.one_connection():
+                async with db.write_transaction():
+                    await Organisation.insert(Organisation(name="Undone", kind="other"))
+                    raise ZeroDivisionError
+        assert _all_idle(pool)
+        assert await Organisation.count().where(Organisation.name == "Undone") == 0
+
+        async with db.one_connection():  # a statement the database refuses leaves the connection usable
+            first = await _backend()
+            with pytest.raises(asyncpg.DataError):
+                await db.engine().run_ddl("SELECT 1 / 0")
+            assert await _backend() == first
+
+        async with db.one_connection():  # two statements at once: the second borrows a connection of its own
+            assert len(set(await asyncio.gather(_backend(), _backend()))) == 2
+        assert _all_idle(pool)
+
+        async with db.one_connection() as shared:  # closed early (a response streams): no connection held
+            await _backend()
+            await shared.close()
+            assert _all_idle(pool)
+            taken = engine.acquired
+            await _backend()
+            assert engine.acquired == taken + 1 and _all_idle(pool)
+    finally:
+        await db.close_pool()
+
+
+def test_the_statements_of_a_unit_share_one_connection_given_back_at_its_end_even_on_errors(postgres):
+    run(_units(postgres))
+
+
+def test_a_request_takes_one_pooled_connection_and_gives_it_back_even_when_it_fails(postgres):
+    example_edition()
+    from web.app import create_app
+
+    app = create_app(dataclasses.replace(postgres, db_pool_size=3))
+    with TestClient(app, base_url="http://testserver.local") as client:
+        engine = db.engine()
+        for path, status in ((f"/c/{SLUG}", 200), ("/c/no-such-call", 404), (f"/c/{SLUG}", 200)):
+            taken = engine.acquired
+            assert client.get(path, headers={"accept-language": "en"}).status_code == status
+            assert engine.acquired == taken + 1, path
+            assert _all_idle(engine.pool), path
