@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import asyncpg
-from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -383,6 +382,9 @@ async def migrate() -> str:
     """Apply pending migrations; returns Piccolo's report, raises MigrationError on failure."""
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
+        # Piccolo's migration tools import black and more: only `migrate` needs them, not a worker's start.
+        from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+
         manager = ForwardsMigrationManager(app_name="giuria")
         result = await manager.run()
     if not result.success:

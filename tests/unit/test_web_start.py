@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "segno", "ruamel", "icalendar", "argon2_hash")
+HEAVY = ("scipy", "ortools", "matplotlib", "openpyxl", "fpdf", "segno", "ruamel", "icalendar", "argon2_hash",
+         "black")
 PROBE = """
 import sys
 import web.app
