@@ -78,8 +78,10 @@ REVIEWS_SQL = (
     " FROM review JOIN assignment ON assignment.id = review.assignment"
     " LEFT JOIN criterion_score ON criterion_score.review = review.id"
     " WHERE assignment.round = {} AND review.status = 'submitted' AND assignment.status != 'recused'"
-    " ORDER BY review.id"
 )
+# A juror's feedback compares them only on the entries they have: the reviews of those entries are all it reads.
+OF_JUROR_ENTRIES = (" AND assignment.application IN (SELECT mine.application FROM assignment AS mine"
+                    " WHERE mine.round = {} AND mine.juror = {})")
 
 
 @dataclass
@@ -99,9 +101,13 @@ class _Review:
         return (at.timestamp() if at else math.inf, self.review_id)
 
 
-async def _submitted_reviews(round_id: int) -> list[_Review]:
+async def _submitted_reviews(round_id: int, *, juror_id: int | None = None) -> list[_Review]:
+    """The round's submitted reviews with their scores, in the order they were submitted; with `juror_id`, only
+    those of the entries the juror has."""
+    query = (REVIEWS_SQL + " ORDER BY review.id", round_id) if juror_id is None else (
+        REVIEWS_SQL + OF_JUROR_ENTRIES + " ORDER BY review.id", round_id, round_id, juror_id)
     reviews: dict[int, _Review] = {}
-    for row in await Round.raw(REVIEWS_SQL, round_id):
+    for row in await Round.raw(*query):
         review = reviews.setdefault(row["id"], _Review(
             row["id"], row["application"], row["juror"], row["total"], row["submitted_at"]))
         if row["criterion"] is not None and row["value"] is not None:
@@ -226,7 +232,7 @@ async def _feedback(juror_id: int, round_row: dict[str, Any]) -> JurorFeedback |
         rubric = round_rubric(round_row)
     except ScoringClosed:  # no rubric yet: nothing to compare, and the juror's list must still open
         return None
-    reviews = await _submitted_reviews(round_row["id"])
+    reviews = await _submitted_reviews(round_row["id"], juror_id=juror_id)
     own_all = [r for r in reviews if r.juror == juror_id]
     counted = feedback_maths.pairs_counted(len(own_all))
     own = own_all[:counted]
