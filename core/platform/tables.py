@@ -1056,3 +1056,20 @@ class LiveReveal(Table, tablename="live_reveal"):
 
 
 ALL_TABLES += (LiveReveal,)
+
+
+class ComputedResult(Table, tablename="computed_result"):
+    """A costly computation's result (a round's bootstrap ranking, for one view of it), kept with the fingerprint
+    of the data it was computed on: every worker reuses it while the data is the same, and computes it again,
+    replacing it, once anything it reads has changed. Never a source of truth, only saved work."""
+
+    kind = Varchar(length=40)
+    round = ForeignKey(references=Round, on_delete=OnDelete.cascade)
+    view = Varchar(length=200)  # the view's parameters as a key, e.g. "method=zscore&group=all&top="
+    fingerprint = Varchar(length=64)
+    result = JSON(default={})
+    computed_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += (ComputedResult,)
+UNIQUE_TOGETHER["computed_result"] = (("kind", "round", "view"),)

@@ -23,6 +23,7 @@ from core.platform.settings import Settings
 from core.platform.tables import Round
 from core.plugin_api import ResultRow, RoundData, RoundResults
 from core.plugins import active_registry
+from core.results import computed
 from core.results.rounds import EntryInfo, NoResults, RoundNotFound, _round_for_organiser, gather_round
 from scoring.diagnostics import disagreeing_reviews, juror_profiles
 from scoring.normalise import DEFAULT_METHOD, METHODS
@@ -280,7 +281,8 @@ def results_to_json(results: RoundResults) -> dict[str, Any]:
 def results_from_json(value: dict[str, Any]) -> RoundResults:
     return RoundResults(
         method=value["method"], notes=tuple(value.get("notes", ())),
-        rows=tuple(ResultRow(**{**row, "flags": tuple(row.get("flags", ()))}) for row in value["rows"]))
+        rows=tuple(ResultRow(**{**row, "flags": tuple(row.get("flags", ())), "reasons": tuple(row.get("reasons", ()))})
+                   for row in value["rows"]))
 
 
 def submitted(data: RoundData) -> list[tuple[int, int, float]]:
@@ -303,6 +305,26 @@ def job_params(round_code: str, *, method: str, group: str, top: int | None) -> 
     return {"round": round_code, "method": method, "group": group, "top": top}
 
 
+def view_key(workflow_name: str, *, method: str, group: str, top: int | None) -> str:
+    return f"workflow={workflow_name}&method={method}&group={group}&top={top or ''}"
+
+
+async def _computed_here(round_row: dict[str, Any], workflow, view: RoundData, *, method: str, group: str,
+                         top: int | None) -> RoundResults:
+    """A small round's results with their bootstrap, computed in this request unless a worker already did on
+    the same data (the bootstrap is most of a results page's time: seconds of CPU on a round of a few hundred
+    reviews, for every organiser opening it)."""
+    key = view_key(workflow.name, method=method, group=group, top=top)
+    stamp = fingerprint(view)
+    kept = await computed.saved(kind=JOB_KIND, round_id=round_row["id"], view=key, fingerprint=stamp)
+    if kept is not None:
+        return results_from_json(kept)
+    results = await anyio.to_thread.run_sync(workflow.compute, view)
+    await computed.keep(kind=JOB_KIND, round_id=round_row["id"], view=key, fingerprint=stamp,
+                        result=results_to_json(results))
+    return results
+
+
 async def standing(round_row: dict[str, Any], *, settings: Settings, method: str, group: str,
                    top: int | None, progress: jobs.Progress | None = None) -> Standing:
     """The workflow's results for this view; for a large round, the bootstrap job's if it is done on this data.
@@ -312,10 +334,14 @@ async def standing(round_row: dict[str, Any], *, settings: Settings, method: str
     workflow = _workflow(round_row)
     data, entries = await gather_round(round_row)
     large = len(submitted(data)) >= settings.large_round_reviews
-    if not large or progress is not None:
+    if progress is not None:
         view = prepared(data, entries, method=method, group=group, top=top)
         results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=progress))
         return Standing(results, entries, view, intervals=True, large=large, job=None)
+    if not large:
+        view = prepared(data, entries, method=method, group=group, top=top)
+        results = await _computed_here(round_row, workflow, view, method=method, group=group, top=top)
+        return Standing(results, entries, view, intervals=True, large=False, job=None)
     view = prepared(data, entries, method=method, group=group, top=top)
     job = await jobs.latest_job(kind=JOB_KIND, edition_id=round_row["edition"],
                                 params=job_params(round_row["code"], method=method, group=group, top=top))

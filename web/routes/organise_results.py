@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from urllib.parse import urlencode
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -20,6 +19,7 @@ from core.messaging import jobs
 from core.platform.i18n import gettext as _
 from core.results import advancement, leaderboard
 from core.results.board import round_leaderboard
+from core.results.board_charts import board_charts
 from core.results.rounds import NoResults
 from web import labels
 from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
@@ -30,36 +30,11 @@ LABELS = {"flag_labels": labels.RESULT_FLAG, "basis_labels": labels.ADVANCEMENT_
           "grouping_labels": labels.GROUPING, "job_status_labels": labels.JOB_STATUS,
           "method_labels": leaderboard.METHOD_LABELS, "method_explanations": leaderboard.METHOD_EXPLANATIONS,
           "export_kinds": labels.EXPORT_KIND}
-MAX_CHART_ROWS = 60
 RANKING_PAGE_SIZE = 50  # rows of a long ranking per page; grouped views show each group whole
 
 
 def _data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-def _charts(board: leaderboard.Leaderboard) -> dict[str, str]:
-    """SVG images of the intervals (first rows of the view) and of the jurors' leniency and spread."""
-    from core.platform.documents.charts import bar_chart, interval_chart  # matplotlib: only for this page
-
-    charts = {}
-    shown = [r for r in board.rows if r.score is not None and r.low is not None][:MAX_CHART_ROWS]
-    if shown and board.group == "all":
-        charts["intervals"] = _data_url(interval_chart(
-            title=_("Calibrated scores with their intervals"), labels=[r.label for r in shown],
-            scores=[r.score for r in shown], lows=[r.low for r in shown], highs=[r.high for r in shown],
-            cut_after=board.top, value_label=_("Score")).svg())
-    if board.jurors:
-        names = [j.name for j in board.jurors]
-        charts["leniency"] = _data_url(bar_chart(
-            title=_("Leniency per juror"), categories=names, horizontal=True,
-            series={_("Leniency"): [round(j.leniency, 2) for j in board.jurors]},
-            value_label=_("Points above the other jurors of the same entries")).svg())
-        charts["spread"] = _data_url(bar_chart(
-            title=_("Spread per juror"), categories=names, horizontal=True,
-            series={_("Spread"): [round(j.spread, 2) if j.spread is not None else 0.0 for j in board.jurors]},
-            value_label=_("Spread compared with the other jurors (1 = the same)")).svg())
-    return charts
 
 
 @get("/organise/{slug:str}/results", guards=[organiser_only], include_in_schema=False)
@@ -84,7 +59,7 @@ async def round_results(user: SignedInUser, settings: AppSettings, edition: Cons
     except NoResults:
         return Template(template_name="organise/results_none.html", status_code=200,
                         context={"edition": edition, "section": "results", "round_code": code})
-    charts = await anyio.to_thread.run_sync(_charts, board)
+    charts = {name: _data_url(svg) for name, svg in (await board_charts(board)).items()}
     return Template(template_name="organise/results_round.html", context={
         "edition": edition, "section": "results", "board": board, "charts": charts,
         "methods": leaderboard.METHODS, "groupings": leaderboard.GROUPINGS,
