@@ -10,7 +10,7 @@ sponsor of the edition sees it once an organiser shares it (the edition setting 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -151,7 +151,9 @@ async def gather_edition(edition: dict[str, Any], *, now: datetime | None = None
     if workflow is None or not workflow.computes_results:
         return None
     data, _entries = await gather_round(round_row)
-    results = await anyio.to_thread.run_sync(workflow.compute, data)
+    # Only each finalist's calibrated score is read, never its interval: no bootstrap.
+    point = replace(data, settings={**data.settings, "replicates": 0})
+    results = await anyio.to_thread.run_sync(workflow.compute, point)
     scores = {row.entry: row.score for row in results.rows}
     sums: dict[int, dict[str, list[float]]] = {}
     for review in data.reviews:

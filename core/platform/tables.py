@@ -1064,12 +1064,12 @@ class ComputedResult(Table, tablename="computed_result"):
     replacing it, once anything it reads has changed. Never a source of truth, only saved work."""
 
     kind = Varchar(length=40)
-    round = ForeignKey(references=Round, on_delete=OnDelete.cascade)
-    view = Varchar(length=200)  # the view's parameters as a key, e.g. "method=zscore&group=all&top="
+    edition = ForeignKey(references=Edition, on_delete=OnDelete.cascade)
+    view = Varchar(length=200)  # what was computed, as a key, e.g. "round=12&method=zscore&group=all&top="
     fingerprint = Varchar(length=64)
     result = JSON(default={})
     computed_at = Timestamptz(default=TimestamptzNow())
 
 
 ALL_TABLES += (ComputedResult,)
-UNIQUE_TOGETHER["computed_result"] = (("kind", "round", "view"),)
+UNIQUE_TOGETHER["computed_result"] = (("kind", "edition", "view"),)

@@ -1,25 +1,18 @@
 """The leaderboard page's charts (intervals, jurors' leniency and spread), as SVG, drawn once per content.
 
 Drawing three charts with matplotlib costs more than the rest of the page; what they show changes only when the
-round's reviews do. Each chart is kept (core.results.computed) under the round, its name, the language and the
-view, with a fingerprint of everything it draws: any worker serves it while that stays the same.
+round's reviews do, so each is drawn once for what it shows (core.results.computed.chart_svg).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-import anyio
-
-from core.platform import i18n
 from core.platform.i18n import gettext as _
 from core.results import computed
 from core.results.leaderboard import Leaderboard
 
 MAX_CHART_ROWS = 60
-KIND = "chart"
 
 
 def _specs(board: Leaderboard) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -44,22 +37,9 @@ def _specs(board: Leaderboard) -> dict[str, tuple[str, dict[str, Any]]]:
     return specs
 
 
-def _draw(function: str, arguments: dict[str, Any]) -> str:
-    from core.platform.documents import charts  # matplotlib: only when a chart is drawn
-
-    return getattr(charts, function)(**arguments).svg()
-
-
 async def board_charts(board: Leaderboard) -> dict[str, str]:
     """The view's charts as SVG text, by name."""
-    view = f"{i18n.current_language()}&method={board.method}&group={board.group}&top={board.top or ''}"
-    drawn = {}
-    for name, (function, arguments) in _specs(board).items():
-        stamp = hashlib.sha256(json.dumps([function, arguments], sort_keys=True, default=str).encode()).hexdigest()
-        key = f"{name}&{view}"
-        kept = await computed.saved(kind=KIND, round_id=board.round.id, view=key, fingerprint=stamp)
-        if kept is None:
-            kept = {"svg": await anyio.to_thread.run_sync(_draw, function, arguments)}
-            await computed.keep(kind=KIND, round_id=board.round.id, view=key, fingerprint=stamp, result=kept)
-        drawn[name] = kept["svg"]
-    return drawn
+    view = f"round={board.round.id}&method={board.method}&group={board.group}&top={board.top or ''}"
+    return {name: await computed.chart_svg(edition_id=board.round.edition_id, name=f"{name}&{view}",
+                                           function=function, arguments=arguments)
+            for name, (function, arguments) in _specs(board).items()}

@@ -305,8 +305,8 @@ def job_params(round_code: str, *, method: str, group: str, top: int | None) -> 
     return {"round": round_code, "method": method, "group": group, "top": top}
 
 
-def view_key(workflow_name: str, *, method: str, group: str, top: int | None) -> str:
-    return f"workflow={workflow_name}&method={method}&group={group}&top={top or ''}"
+def view_key(round_id: int, workflow_name: str, *, method: str, group: str, top: int | None) -> str:
+    return f"round={round_id}&workflow={workflow_name}&method={method}&group={group}&top={top or ''}"
 
 
 async def _computed_here(round_row: dict[str, Any], workflow, view: RoundData, *, method: str, group: str,
@@ -314,13 +314,13 @@ async def _computed_here(round_row: dict[str, Any], workflow, view: RoundData, *
     """A small round's results with their bootstrap, computed in this request unless a worker already did on
     the same data (the bootstrap is most of a results page's time: seconds of CPU on a round of a few hundred
     reviews, for every organiser opening it)."""
-    key = view_key(workflow.name, method=method, group=group, top=top)
+    key = view_key(round_row["id"], workflow.name, method=method, group=group, top=top)
     stamp = fingerprint(view)
-    kept = await computed.saved(kind=JOB_KIND, round_id=round_row["id"], view=key, fingerprint=stamp)
+    kept = await computed.saved(kind=JOB_KIND, edition_id=round_row["edition"], view=key, fingerprint=stamp)
     if kept is not None:
         return results_from_json(kept)
     results = await anyio.to_thread.run_sync(workflow.compute, view)
-    await computed.keep(kind=JOB_KIND, round_id=round_row["id"], view=key, fingerprint=stamp,
+    await computed.keep(kind=JOB_KIND, edition_id=round_row["edition"], view=key, fingerprint=stamp,
                         result=results_to_json(results))
     return results
 

@@ -1,13 +1,13 @@
 """Did the jury pick well? The organiser's page (with the switch that shares it with sponsors) and the sponsor's.
 
-Charts are drawn in a worker thread and shown beside tables that carry the same figures.
+Charts are drawn once for what they show (core.results.computed) and shown beside tables that carry the same
+figures.
 """
 
 from __future__ import annotations
 
 import base64
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from core.mentoring import validity
 from core.mentoring.validity import ValidityReport
 from core.platform.i18n import gettext as _
+from core.results import computed
 from core.results.leaderboard import METHOD_LABELS
 from web.dependencies import ConsoleEdition, SignedInUser
 from web.routes.organise import organiser_only
@@ -25,28 +26,25 @@ def _data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _charts(report: ValidityReport) -> dict[str, str]:
+async def _charts(report: ValidityReport) -> dict[str, str]:
     """The finalists' total scores against each outcome, one point per finalist (no names on the chart)."""
-    from core.platform.documents.charts import scatter_chart  # matplotlib: only for this page
-
     charts = {}
-    growth = report.points.get("growth") or ()
-    if len(growth) >= 2:
-        charts["growth"] = _data_url(scatter_chart(
-            title=_("Jury score and KPI growth"), xs=[x for x, _y in growth], ys=[y for _x, y in growth],
-            x_label=_("Total score in the round that chose the finalists"),
-            y_label=_("KPI growth (average)"), y_percent=True).svg())
-    on_time = report.points.get("on_time") or ()
-    if len(on_time) >= 2:
-        charts["on_time"] = _data_url(scatter_chart(
-            title=_("Jury score and milestones on time"), xs=[x for x, _y in on_time], ys=[y for _x, y in on_time],
-            x_label=_("Total score in the round that chose the finalists"),
-            y_label=_("Milestones delivered on time"), y_percent=True).svg())
+    for name, title, y_label in (("growth", _("Jury score and KPI growth"), _("KPI growth (average)")),
+                                 ("on_time", _("Jury score and milestones on time"),
+                                  _("Milestones delivered on time"))):
+        points = report.points.get(name) or ()
+        if report.edition is None or len(points) < 2:
+            continue
+        charts[name] = _data_url(await computed.chart_svg(
+            edition_id=report.edition.edition_id, name=f"validity-{name}", function="scatter_chart", arguments={
+                "title": title, "xs": [x for x, _y in points], "ys": [y for _x, y in points],
+                "x_label": _("Total score in the round that chose the finalists"), "y_label": y_label,
+                "y_percent": True}))
     return charts
 
 
 async def _context(report: ValidityReport) -> dict:
-    return {"report": report, "charts": await anyio.to_thread.run_sync(_charts, report),
+    return {"report": report, "charts": await _charts(report),
             "method_labels": METHOD_LABELS}
 
 

@@ -1,4 +1,5 @@
-"""Computed results: a round's bootstrap ranking kept for the data it was computed on, shared by every worker."""
+"""Computed results: a round's bootstrap ranking or a chart kept for the data it was computed on, shared by every
+worker."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
@@ -13,13 +14,13 @@ DESCRIPTION = "computed results"
 
 
 # Frozen copies of the tables as this migration knows them (never import core.platform.tables here).
-class Round(Table, tablename="round"):
+class Edition(Table, tablename="edition"):
     id = Serial(primary_key=True)
 
 
 class ComputedResult(Table, tablename="computed_result"):
     kind = Varchar(length=40)
-    round = ForeignKey(references=Round, on_delete=OnDelete.cascade)
+    edition = ForeignKey(references=Edition, on_delete=OnDelete.cascade)
     view = Varchar(length=200)
     fingerprint = Varchar(length=64)
     result = JSON(default={})
@@ -29,7 +30,7 @@ class ComputedResult(Table, tablename="computed_result"):
 NEW_TABLES = (ComputedResult,)
 
 INDEXES = [
-    "CREATE UNIQUE INDEX IF NOT EXISTS uq_computed_result_kind_round_view ON computed_result (kind, round, view)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS uq_computed_result_kind_edition_view ON computed_result (kind, edition, view)",
 ]
 
 
