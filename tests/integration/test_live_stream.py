@@ -181,6 +181,7 @@ def test_pages_caught_up_on_one_worker_share_one_read_of_each_new_event(settings
     monkeypatch.setattr(stream, "events_after", counted_read)
 
     async def follow() -> list:
+        stream.streams_allowed()  # as a worker's start does (an app of an earlier test may have shut down)
         pages = [stream.round_stream(round_id=round_id, after_id=0, keep_alive=30) for _ in range(40)]
         first = [asyncio.ensure_future(anext(page)) for page in pages]
         await asyncio.sleep(0.3)  # every page has read the empty log and waits for a wake-up
