@@ -106,29 +106,25 @@ class SharedConnectionTransaction(PostgresTransaction):
         if self._parent is not None:
             return self._parent
         self.connection = await self.get_connection()
-        if self._lent is None:
-            return await self._begin_borrowed()
         try:
             self.transaction = self.connection.transaction()
             await self.begin()
         except BaseException:
-            await self._lent.give_back()  # asyncpg rolls back whatever BEGIN left when the pool takes it back
+            await self._hand_back()
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
-    async def _begin_borrowed(self):
-        try:
-            self.transaction = self.connection.transaction()
-            await self.begin()
-        except BaseException:  # Piccolo's own transaction would keep the connection out of the pool for good
-            if self.engine.pool is not None:
-                await self.engine.pool.release(self.connection)
-            else:
-                await self.connection.close()
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
+    async def _hand_back(self) -> None:
+        """After a failed BEGIN: the unit's connection goes back to the unit (asyncpg rolls back whatever BEGIN
+        left when the pool takes it back); a borrowed one goes back to the pool at once, which Piccolo's own
+        transaction forgets, keeping it out of the pool for good."""
+        if self._lent is not None:
+            await self._lent.give_back()
+        elif self.engine.pool is not None:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent is not None or self._lent is None:

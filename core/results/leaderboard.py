@@ -334,15 +334,13 @@ async def standing(round_row: dict[str, Any], *, settings: Settings, method: str
     workflow = _workflow(round_row)
     data, entries = await gather_round(round_row)
     large = len(submitted(data)) >= settings.large_round_reviews
+    view = prepared(data, entries, method=method, group=group, top=top)
     if progress is not None:
-        view = prepared(data, entries, method=method, group=group, top=top)
         results = await anyio.to_thread.run_sync(workflow.compute, replace(view, progress=progress))
         return Standing(results, entries, view, intervals=True, large=large, job=None)
     if not large:
-        view = prepared(data, entries, method=method, group=group, top=top)
         results = await _computed_here(round_row, workflow, view, method=method, group=group, top=top)
         return Standing(results, entries, view, intervals=True, large=False, job=None)
-    view = prepared(data, entries, method=method, group=group, top=top)
     job = await jobs.latest_job(kind=JOB_KIND, edition_id=round_row["edition"],
                                 params=job_params(round_row["code"], method=method, group=group, top=top))
     if job is not None and job.done and job.result.get("fingerprint") == fingerprint(view):
