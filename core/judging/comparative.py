@@ -17,6 +17,7 @@ from typing import Any
 from core.applications.form import stored_form
 from core.editions.schema import SectionSpec
 from core.judging import redaction
+from core.judging.entry_reading import AnswerSection, answer_sections
 from core.judging.reviews import (
     CONFLICT_KINDS,
     ScoringClosed,
@@ -65,6 +66,8 @@ class EntryView:
     track: dict[str, str]
     answers: dict[str, Any] = field(default_factory=dict)
     team: list[dict[str, Any]] = field(default_factory=list)
+    # The answers in words, section by section (see `entry_reading`).
+    reading: list[AnswerSection] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
     blind = bool(round_row["blind"])
     sections = stored_form(round_row["edition.application_form"])
     hidden = _identifying(sections) if blind else set()
+    visible = [_visible_section(s, hidden) for s in sections]
     # Jurors of a blind round read the answers as the organisers cleared them of names.
     cleared = await redaction.blind_answers(application_ids=ids, sections=sections) if blind and with_answers else {}
     rows = await Application.select(Application.id, Application.title, Application.entity_name,
@@ -178,7 +182,8 @@ async def _views(round_row: dict[str, Any], ids: list[int], *, with_answers: boo
         views[row["id"]] = EntryView(
             id=row["id"], label=entry_label(row["id"]), title="" if blind else row["title"],
             entity_name="" if blind else row["entity_name"], track=row["track.name"] or {},
-            answers=answers, team=team.get(row["id"], []))
+            answers=answers, team=team.get(row["id"], []),
+            reading=answer_sections(visible, answers) if with_answers else [])
     return views
 
 

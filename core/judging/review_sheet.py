@@ -1,9 +1,9 @@
 """The scoring form's criteria as the juror's page shows them, worked out once per page in the service.
 
-The review template only prints these: the weight as a share of the counted total, whether the scale is a row of
-points, which point is checked, the anchors by point and the values written back into the form (as the form sent
-them after a refused save, else as stored). Number formats that depend on the reader's language stay in the
-template's filters; the `%g` texts here are the form's own values, the same in every language.
+The review template only prints these: the criterion's name, guidance and anchors in the reader's language, the
+note under its name (its weight as a share of the counted total, its minimum), whether the scale is a row of points
+and which point is checked, and the values written back into the form (as the form sent them after a refused save,
+else as stored). The `%g` texts are the form's own values, the same in every language.
 """
 
 from __future__ import annotations
@@ -11,17 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.judging.sheet_merge import ReviewInput
-from scoring.rubric import Anchor, Criterion, Rubric
+from core.platform.i18n import format_number, pick
+from core.platform.i18n import gettext as _
+from scoring.rubric import Criterion, Rubric
 
 # A scale this short with whole steps is shown as a row of points rather than a number box.
 MOST_POINTS = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScalePoint:
     value: int
     checked: bool
-    anchor: dict[str, str] | None
+    anchor: str | None  # the anchor's words in the reader's language
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorLine:
+    """A number box's anchor: the value as the reader writes numbers, and its words."""
+
+    value: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -29,19 +39,16 @@ class CriterionField:
     """One criterion of the form with everything its fieldset prints."""
 
     code: str
-    label: dict[str, str]
-    guidance: dict[str, str]
-    counted: bool
+    name: str  # in the reader's language, as every text below
+    guidance: str
+    note: str  # "weight 25%; minimum 3", or that it is not counted
+    range_label: str  # the number box's label: "Score from 0 to 10"
     data_weight: float
-    weight_percent: int
-    threshold: float | None
-    low: float
-    high: float
     low_text: str
     high_text: str
     step_text: str
     points: tuple[ScalePoint, ...]  # empty when the scale is a number box
-    anchors: tuple[Anchor, ...]
+    anchors: tuple[AnchorLine, ...]
     value_text: str  # the number box's value
     stored_text: str  # what the form opened with (orig.score.X), for the three-way merge of a save
     comment: str
@@ -56,20 +63,34 @@ def _as_float(text: object) -> float:
         return 0.0
 
 
+def _note(criterion: Criterion, weight_sum: float) -> str:
+    if criterion.counted:
+        share = int(round(criterion.weight / weight_sum * 100, 0)) if weight_sum else 0
+        note = f"{_('weight')} {share}%"
+    else:
+        note = _("not counted in the total")
+    if criterion.threshold is not None:
+        note += "; " + _("minimum {value}").format(value=format_number(criterion.threshold))
+    return note
+
+
 def _field(criterion: Criterion, weight_sum: float, stored: float | None, shown: object, stored_comment: str,
            comment: str) -> CriterionField:
     given = shown is not None and shown != ""
     integral = criterion.step == 1 and (criterion.max - criterion.min) <= MOST_POINTS
-    anchors = {anchor.value: anchor.label for anchor in criterion.anchors}
+    anchors = {anchor.value: pick(anchor.label) for anchor in criterion.anchors}
     points = tuple(ScalePoint(value=v, checked=given and _as_float(shown) == v, anchor=anchors.get(v))
                    for v in range(int(criterion.min), int(criterion.max) + 1)) if integral else ()
     return CriterionField(
-        code=criterion.code, label=criterion.label, guidance=criterion.guidance, counted=criterion.counted,
+        code=criterion.code, name=pick(criterion.label), guidance=pick(criterion.guidance),
+        note=_note(criterion, weight_sum),
+        range_label=_("Score from {low} to {high}").format(low=format_number(criterion.min),
+                                                           high=format_number(criterion.max)),
         data_weight=criterion.weight if criterion.counted else 0,
-        weight_percent=int(round(criterion.weight / weight_sum * 100, 0)) if weight_sum else 0,
-        threshold=criterion.threshold, low=criterion.min, high=criterion.max,
         low_text=f"{criterion.min:g}", high_text=f"{criterion.max:g}",
-        step_text=f"{criterion.step:g}" if criterion.step else "any", points=points, anchors=criterion.anchors,
+        step_text=f"{criterion.step:g}" if criterion.step else "any", points=points,
+        anchors=() if integral else tuple(AnchorLine(value=format_number(a.value), label=pick(a.label))
+                                           for a in criterion.anchors),
         value_text=f"{_as_float(shown):g}" if given else "", stored_text=f"{stored:g}" if stored is not None else "",
         comment=comment, stored_comment=stored_comment)
 

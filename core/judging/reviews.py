@@ -23,6 +23,7 @@ from core.applications.form import stored_form
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
 from core.judging import clarifications, redaction, review_queries
+from core.judging.entry_reading import AnswerSection, answer_sections, file_labels
 from core.judging.redaction import identifying_codes
 from core.judging.review_sheet import CriterionField, criterion_fields
 from core.judging.sheet_merge import ReviewInput, SheetMerge, merge_sheet, scale_message
@@ -30,6 +31,7 @@ from core.messaging import events
 from core.platform import audit, db
 from core.platform.db import decode_json
 from core.platform.errors import NotFound, Refused
+from core.platform.files_content import previewable
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
 from core.platform.tables import (
@@ -181,11 +183,13 @@ class ReviewPage:
     clarifications: list[clarifications.JurorClarification] = field(default_factory=list)
     # The scoring form's criteria as shown (see `review_sheet`); empty for a checklist.
     criteria: list[CriterionField] = field(default_factory=list)
+    # The entry's answers in words, section by section (see `entry_reading`).
+    reading: list[AnswerSection] = field(default_factory=list)
 
     @property
-    def criterion_labels(self) -> dict[str, dict[str, str]]:
-        """Each criterion's label by code, for the summary of a refused save."""
-        return {c.code: c.label for c in self.criteria}
+    def criterion_names(self) -> dict[str, str]:
+        """Each criterion's name by code, for the summary of a refused save."""
+        return {c.code: c.name for c in self.criteria}
 
 
 @dataclass
@@ -441,6 +445,7 @@ async def review_page_and_round(*, juror: SessionUser, assignment_id: int, now: 
         **own, workflow=round_row["workflow"] or "",
         checklist_items=checklist_items(round_settings) if task == "checklist" else [],
     )
+    page.reading = answer_sections(page.sections, page.answers)
     if rubric is not None:
         page.criteria = criterion_fields(rubric, values=page.values, comments=page.comments, typed=typed)
     if cleared:
@@ -471,7 +476,10 @@ async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind
         stored = application["answers"] or {}
         values = stored.get("values", stored) if isinstance(stored, dict) else {}
         answers = {code: value for code, value in values.items() if code not in hidden}
-    attachments = [a for a in await review_queries.attachments(application["id"]) if a["field"] not in hidden]
+    labels = file_labels(sections)
+    attachments = [dict(a, label=labels.get(a["field"], ""), size_kb=round(a["size_bytes"] / 1024),
+                        previewable=previewable(a["content_type"]))
+                   for a in await review_queries.attachments(application["id"]) if a["field"] not in hidden]
     team = [] if blind else await review_queries.team(application["id"])
     return {"answers": answers, "attachments": attachments, "team": team,
             "entity_name": "" if blind else application["entity_name"]}

@@ -171,18 +171,28 @@ def format_decimal(value: float | Decimal | None, digits: int = 2, *, signed: bo
     """A score or statistic with a fixed number of decimals in the reader's language: "4,67", "4.67"."""
     if value is None:
         return ""
+    return _decimal(value, type(value), digits, signed, current_language())
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _decimal(value: float | Decimal, _kind: type, digits: int, signed: bool, language: str) -> str:
     pattern = _digits("#,##0", digits)
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return babel_format_decimal(value, format=pattern, locale=babel_locale(current_language()))
+    return babel_format_decimal(value, format=pattern, locale=babel_locale(language))
 
 
 def format_number(value: float | Decimal | int | None, max_digits: int = 3) -> str:
     """A number as short as it is exact, up to `max_digits` decimals: "3,5", "20.000", "12"."""
     if value is None:
         return ""
+    return _number(value, type(value), max_digits, current_language())
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _number(value: float | Decimal | int, _kind: type, max_digits: int, language: str) -> str:
     pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
-    return babel_format_decimal(value, format=pattern, locale=babel_locale(current_language()))
+    return babel_format_decimal(value, format=pattern, locale=babel_locale(language))
 
 
 def format_percent(value: float | Decimal | None, digits: int = 0) -> str:
