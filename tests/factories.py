@@ -56,6 +56,7 @@ from core.platform.tables import (
     PitchSlot,
     Prize,
     Programme,
+    RateLimitCounter,
     Review,
     Round,
     TeamMember,
@@ -228,6 +229,12 @@ def renamed_account(account_id: int, display_name: str) -> None:
 def idle_sessions(*, last_seen_at: datetime) -> None:
     """Every open session last seen at `last_seen_at`: time passing without a request, which no page can make."""
     run(AccountSession.update({AccountSession.last_seen_at: last_seen_at}).where(AccountSession.id > 0))
+
+
+def rate_limits_over() -> None:
+    """Every sign-in rate-limit window over, its attempts forgotten: time passing, which no page can make (written
+    directly, as the counters' own windows are)."""
+    run(RateLimitCounter.delete(force=True))
 
 
 def expired_invitation(email: str, *, expires_at: datetime) -> None:
