@@ -25,6 +25,7 @@ from core.platform import audit, db
 from core.platform.identity import SessionUser
 from core.platform.passwords import hash_password
 from core.platform.tables import (
+    ALL_TABLES,
     Account,
     AccountSession,
     ApiToken,
@@ -55,6 +56,7 @@ from core.platform.tables import (
     PitchSlot,
     Prize,
     Programme,
+    RateLimitCounter,
     Review,
     Round,
     TeamMember,
@@ -62,7 +64,7 @@ from core.platform.tables import (
     Track,
     WebhookSubscription,
 )
-from tests.conftest import run, sign_in
+from tests.conftest import TRUNCATE, run, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_FILE = ROOT / "examples" / "welfare-che-impresa.yaml"
@@ -86,6 +88,16 @@ class EditionIds:
     rounds: dict[str, int]
     prizes: dict[str, int]
     organisations: dict[str, int]
+
+
+def empty_database(settings) -> None:
+    """Every table emptied, as on a new installation (written directly: nothing in the product empties a
+    database, while a round trip of export and import starts again from nothing)."""
+    if settings.database_engine == "postgres":
+        run(db.engine().run_ddl(TRUNCATE))
+    else:
+        for table in reversed(ALL_TABLES):
+            run(table.delete(force=True))
 
 
 def example_edition(text: str = EXAMPLE) -> EditionIds:
@@ -217,6 +229,12 @@ def renamed_account(account_id: int, display_name: str) -> None:
 def idle_sessions(*, last_seen_at: datetime) -> None:
     """Every open session last seen at `last_seen_at`: time passing without a request, which no page can make."""
     run(AccountSession.update({AccountSession.last_seen_at: last_seen_at}).where(AccountSession.id > 0))
+
+
+def rate_limits_over() -> None:
+    """Every sign-in rate-limit window over, its attempts forgotten: time passing, which no page can make (written
+    directly, as the counters' own windows are)."""
+    run(RateLimitCounter.delete(force=True))
 
 
 def expired_invitation(email: str, *, expires_at: datetime) -> None:
@@ -385,6 +403,33 @@ def review(assignment_id: int, scores: Mapping[str, float], *, status: str = "su
     return run(create())
 
 
+def set_review(review_id: int, **columns: Any) -> None:
+    """Change a review in place, e.g. `submitted_at=...` (written directly: a review's submission time is the
+    clock's when the juror submits, while a test of exports needs given times)."""
+    run(Review.update({getattr(Review, name): value for name, value in columns.items()}).where(
+        Review.id == review_id))
+
+
+def rescored(review_ids: list[int], value: float) -> None:
+    """These reviews changed to `value` on every criterion and in total, as jurors changing their scores leave them
+    (written directly: the juror's page changes one review at a time through its sheet, which the jury's tests
+    play, while a test of what follows a change of scores needs the new scores alone)."""
+
+    async def change() -> None:
+        async with db.write_transaction():
+            await Review.update({Review.total: value}).where(Review.id.is_in(review_ids))
+            await CriterionScore.update({CriterionScore.value: value}).where(CriterionScore.review.is_in(review_ids))
+
+    run(change())
+
+
+def set_assignment(assignment_id: int, **columns: Any) -> None:
+    """Change an assignment in place, e.g. `status="submitted"` beside a review made by `review` (written directly,
+    as `assignment` explains)."""
+    run(Assignment.update({getattr(Assignment, name): value for name, value in columns.items()}).where(
+        Assignment.id == assignment_id))
+
+
 def decision(round_id: int, application_id: int, outcome: str, *, published_at: datetime | None = None,
              **columns: Any) -> int:
     """A round's decision on an entry (`admissible`, `advanced`, `not_advanced`...), published if `published_at`.
@@ -532,8 +577,9 @@ def running_job(edition_id: int) -> None:
 
 
 def live_final(round_id: int, application_ids: list[int], *, audience_vote: bool = True,
-               badge_codes_required: bool = False) -> list[int]:
-    """A round run live with these finalists in this order (their pitch slots), none started; the slot ids.
+               badge_codes_required: bool = False, **slot_columns: Any) -> list[int]:
+    """A round run live with these finalists in this order (their pitch slots, with any columns given, e.g.
+    `pitch_seconds=300`), none started; the slot ids.
 
     Writes the rows itself: the running order is set on the organiser's control page (another part of the live
     final), and these tests only need the room it leaves behind.
@@ -544,7 +590,7 @@ def live_final(round_id: int, application_ids: list[int], *, audience_vote: bool
                         badge_codes_required=badge_codes_required).save()
         slots = []
         for position, application_id in enumerate(application_ids):
-            slot = PitchSlot(round=round_id, application=application_id, position=position)
+            slot = PitchSlot(round=round_id, application=application_id, position=position, **slot_columns)
             await slot.save()
             slots.append(slot.id)
         return slots

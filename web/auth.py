@@ -12,8 +12,7 @@ from litestar.response import Redirect, Template
 from core.people import accounts
 from core.people.accounts import AccountError, SessionUser
 from core.platform.i18n import gettext as _
-from web.dependencies import AppSettings, Visitor
-from web.middleware import session_token
+from web.dependencies import AppSettings, CurrentSession, Visitor
 
 
 async def signed_in(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -62,7 +61,7 @@ async def login_form(visitor: Visitor, next: FromQuery[str | None] = None) -> Re
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request, settings: AppSettings) -> Response:
+async def login(request: Request, settings: AppSettings, current_session: CurrentSession) -> Response:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))
@@ -70,7 +69,7 @@ async def login(request: Request, settings: AppSettings) -> Response:
     try:
         signed = await accounts.authenticate(email=email, password=password, client=client_address(request),
                                              settings=settings, user_agent=request.headers.get("user-agent", ""),
-                                             replacing=session_token(request.scope))
+                                             replacing=current_session)
     except AccountError:
         return _login_page(email=email, next_path=next_path, error=LOGIN_ERRORS["login_failed"](), status=400)
     request.set_session({"sid": signed.token})
@@ -83,9 +82,8 @@ async def logout_form() -> Template:
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request) -> Redirect:
-    token = session_token(request.scope)
-    if token:
-        await accounts.sign_out(token=token)
+async def logout(request: Request, current_session: CurrentSession) -> Redirect:
+    if current_session:
+        await accounts.sign_out(token=current_session)
     request.clear_session()
     return Redirect(path="/")

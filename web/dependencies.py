@@ -7,6 +7,8 @@ set on the app):
   is sent to sign in (401 on the API), as the `signed_in` guard does;
 - `visitor: Visitor` (a `SessionUser` or None), on pages open to everyone;
 - `settings: AppSettings`;
+- `current_session: CurrentSession`, the token of this browser's server-side session (or None), which signing
+  in replaces and signing out ends;
 - `edition: ConsoleEdition` on `/organise/{slug}/…` pages: the edition of the path, checked once for the
   organiser permission by the core service; anyone who does not organise it gets the 404 page.
 
@@ -27,11 +29,13 @@ from core.editions import access
 from core.editions.access import OrganisedEdition
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
+from web.middleware import session_token
 
 SignedInUser: TypeAlias = NamedDependency[SessionUser]
 Visitor: TypeAlias = NamedDependency[SessionUser | None]
 AppSettings: TypeAlias = NamedDependency[Settings]
 ConsoleEdition: TypeAlias = NamedDependency[OrganisedEdition]
+CurrentSession: TypeAlias = NamedDependency[str | None]
 
 
 def current_visitor(request: Request) -> SessionUser | None:
@@ -43,6 +47,10 @@ def signed_in_user(request: Request) -> SessionUser:
     if user is None:
         raise NotAuthorizedException()
     return user
+
+
+def current_session_token(request: Request) -> str | None:
+    return session_token(request.scope)
 
 
 def app_settings(state: State) -> Settings:
@@ -58,5 +66,6 @@ DEPENDENCIES = {
     "user": Provide(signed_in_user, sync_to_thread=False),
     "visitor": Provide(current_visitor, sync_to_thread=False),
     "settings": Provide(app_settings, sync_to_thread=False),
+    "current_session": Provide(current_session_token, sync_to_thread=False),
     "edition": Provide(organised_edition),
 }

@@ -1,1 +1,2 @@
-"""The giuria command: its entry point and the commands that need more than a line (demo, score, assign)."""
+"""The giuria command: its entry point and the commands that need more than a line (the demo and its stages,
+score, assign)."""

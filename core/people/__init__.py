@@ -1,3 +1,3 @@
-"""Accounts and how people get one: sign-in, registration, invitations, and each person's own data
-(export and erasure).
+"""Accounts and how people get one: sign-in, registration, invitations, personal API tokens, and each
+person's own data (export and erasure).
 """

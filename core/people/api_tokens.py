@@ -183,10 +183,12 @@ def _within_edition(user: SessionUser, edition_slug: str) -> SessionUser:
     return replace(user, is_admin=False, roles={edition_slug: frozenset(roles)} if roles else {})
 
 
-async def caller_for(*, secret: str, per_minute: int, now: datetime | None = None) -> TokenCaller | None:
+async def caller_for(*, secret: str, per_minute: int, edition_slug: str | None = None, now: datetime | None = None
+                     ) -> TokenCaller | None:
     """Who a bearer secret acts for, or None: unknown, revoked, expired, or its account inactive.
 
     Each call counts against the token's `per_minute` calls, atomically across workers (RateLimited past it).
+    A call about the edition `edition_slug` by a token limited to another edition is EditionNotFound.
     """
     now = now or datetime.now(UTC)
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
@@ -204,7 +206,10 @@ async def caller_for(*, secret: str, per_minute: int, now: datetime | None = Non
     if row["last_used_at"] is None or row["last_used_at"] < now - TOUCH_EVERY:
         async with db.write_transaction():
             await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    edition_slug = row["edition.slug"]
-    if edition_slug:
-        user = _within_edition(user, edition_slug)
-    return TokenCaller(user=user, token_id=row["id"], scope=row["scope"], edition_slug=edition_slug)
+    limited_to = row["edition.slug"]
+    if limited_to:
+        user = _within_edition(user, limited_to)
+    caller = TokenCaller(user=user, token_id=row["id"], scope=row["scope"], edition_slug=limited_to)
+    if edition_slug is not None and not caller.reaches(edition_slug):
+        raise access.EditionNotFound(edition_slug)
+    return caller

@@ -2,7 +2,9 @@
 
 The demo's 2026 edition is past its final, so this imports the example competition again as a 2027 edition with an
 organiser, two jurors and three finalists, each already scored by both jurors in the online jury (the final combines
-with it). It prints the final round's id.
+with it). It prints the final round's id. Like `mentoring_seed`, it runs outside pytest against the live server's
+database, so it writes the entries and their online reviews itself, in one transaction, rather than through
+tests/factories.py (whose helpers run each write on a loop of their own).
 """
 
 from __future__ import annotations

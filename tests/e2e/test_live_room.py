@@ -8,15 +8,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
 
 import pytest
 
 from core.cli.demo import DEMO_LOGINS
-from core.live.events import publish
+from core.live import control
 from core.platform import db
 from core.platform.settings import load_settings
-from core.platform.tables import Application, AudienceVote, LiveStage, PitchSlot, Round
+from core.platform.tables import Account, Application, AudienceVote, Round
+from tests import factories
 from tests.conftest import run
 from tests.e2e.conftest import LiveServer, serve, throwaway_postgres
 
@@ -26,31 +26,25 @@ ORGANISER = next(login for login in DEMO_LOGINS if login.role == "organiser")
 PHONES = 20
 
 
-async def _stage_the_final() -> tuple[int, list[int], list[str]]:
+def _stage_the_final() -> tuple[int, list[int], list[str]]:
     """The demo's 2026 final run live (as the control page leaves it): three finalists in order, the first on stage."""
-    final = await Round.select(Round.id, Round.edition).where(Round.kind == "final_pitch").order_by(
-        Round.edition).first()
-    finalists = await Application.select(Application.id, Application.entity_name, Application.title).where(
+    final = run(Round.select(Round.id, Round.edition).where(Round.kind == "final_pitch").order_by(
+        Round.edition).first())
+    finalists = run(Application.select(Application.id, Application.entity_name, Application.title).where(
         (Application.edition == final["edition"]) & (Application.status == "finalist")).order_by(
-        Application.id).limit(3)
-    await LiveStage(round=final["id"], audience_vote=True).save()
-    slots = []
-    for position, row in enumerate(finalists):
-        slot = PitchSlot(round=final["id"], application=row["id"], position=position, pitch_seconds=300)
-        await slot.save()
-        slots.append(slot.id)
-    await _put_on_stage(final["id"], slots[0])
+        Application.id).limit(3))
+    slots = factories.live_final(final["id"], [row["id"] for row in finalists], pitch_seconds=300)
+    factories.put_on_stage(final["id"], slots[0])
     return final["id"], slots, [row["entity_name"] or row["title"] for row in finalists]
 
 
-async def _put_on_stage(round_id: int, slot_id: int) -> None:
-    async with db.write_transaction():
-        await PitchSlot.update({PitchSlot.status: "done"}).where(
-            (PitchSlot.round == round_id) & (PitchSlot.status == "pitch"))
-        await PitchSlot.update({PitchSlot.status: "pitch", PitchSlot.phase_started_at: datetime.now(UTC)}).where(
-            PitchSlot.id == slot_id)
-        await LiveStage.update({LiveStage.current_slot: slot_id}).where(LiveStage.round == round_id)
-        await publish(round_id=round_id, kind="slot.started", payload={"slot": slot_id})
+def _next_pitch(round_id: int, slot_id: int, following: int) -> None:
+    """The organiser ends the pitch on stage and starts the next one, as the control page's buttons do."""
+    organiser = factories.user(run(Account.select(Account.id).where(Account.email == ORGANISER.email).first())["id"])
+    final = run(Round.select(Round.code, Round.edition.slug).where(Round.id == round_id).first())
+    for slot, action in ((slot_id, "end"), (following, "start")):
+        run(control.move_clock(actor=organiser, edition_slug=final["edition.slug"], round_code=final["code"],
+                               slot_id=slot, action=action))
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -68,7 +62,7 @@ def room_server(request, tmp_path_factory) -> Iterator[tuple[LiveServer, int, li
         assert prepared.returncode == 0, prepared.stderr
         db.configure(load_settings({"GIURIA_DATA_DIR": str(data_dir), "GIURIA_SECRET_KEY": env["GIURIA_SECRET_KEY"],
                                     "GIURIA_DATABASE_URL": database_url}))
-        round_id, slots, names = run(_stage_the_final())
+        round_id, slots, names = _stage_the_final()
         if database_url:
             run(db.close_pool())
         server, url = serve(data_dir, env)
@@ -113,7 +107,7 @@ def test_phones_vote_the_screen_follows_the_pitch_and_reveals_on_the_organisers_
         context.close()
     assert run(AudienceVote.count().where(AudienceVote.slot == slots[0])) == PHONES
 
-    run(_put_on_stage(round_id, slots[1]))
+    _next_pitch(round_id, slots[0], slots[1])
     screen.get_by_text(names[1]).wait_for(timeout=10_000)  # pushed, not reloaded
     assert screen.evaluate("window.__notReloaded") is True
     assert "Classifica finale" not in screen.content()

@@ -78,7 +78,7 @@ def test_a_rewritten_event_with_recomputed_later_hashes_is_named(giuria, setting
 
 def test_deleting_the_last_events_is_named_against_the_checkpoint(giuria, settings):  # noqa: F811
     ids = record(5)
-    run(AuditEvent.delete().where(AuditEvent.id >= ids[3]))
+    run(AuditEvent.delete().where(AuditEvent.id >= ids[3]))  # behind the platform's back: the attack under test
     result = giuria("audit", "verify")
     assert result.exit_code == 1
     assert (f"Audit log BROKEN at event {ids[4]}: the last events were deleted: the chain ends at event {ids[2]} "

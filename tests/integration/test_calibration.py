@@ -22,6 +22,7 @@ from tests.factories import (
     example_edition,
     open_round,
     review,
+    set_assignment,
     set_round,
 )
 from tests.integration.conftest import content
@@ -182,7 +183,7 @@ def others_score(jury: Jury, values: dict[str, float]) -> None:
     for (juror, _entry), assignment_id in jury.assignments.items():
         if juror != "anna":
             review(assignment_id, values, total=sum(values.values()) / len(values))
-            run(Assignment.update({Assignment.status: "submitted"}).where(Assignment.id == assignment_id))
+            set_assignment(assignment_id, status="submitted")
 
 
 def test_feedback_appears_after_three_reviews_only_when_the_round_allows_it(client):

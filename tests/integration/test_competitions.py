@@ -9,11 +9,10 @@ from core.editions.competitions import (
     import_competition_text,
     read_competition_file,
 )
-from core.platform import db
 from core.platform.tables import ALL_TABLES, AuditEvent, Edition, Prize, Round, TimelineEntry, Track
 from core.platform.yaml_source import FileProblems
-from tests.conftest import TRUNCATE, run
-from tests.factories import EXAMPLE, SLUG
+from tests.conftest import run
+from tests.factories import EXAMPLE, SLUG, empty_database
 
 
 def table_counts() -> dict[str, int]:
@@ -24,12 +23,7 @@ def test_export_then_import_is_lossless(settings):
     run(import_competition_text(EXAMPLE))
     first = run(export_competition(SLUG))
     first_yaml = competition_to_yaml(first)
-    # Start again from an empty database and import what was exported.
-    if settings.database_engine == "postgres":
-        run(db.engine().run_ddl(TRUNCATE))
-    else:
-        for table in reversed(ALL_TABLES):
-            run(table.delete(force=True))
+    empty_database(settings)  # start again from nothing and import what was exported
     run(import_competition_text(first_yaml))
     second_yaml = competition_to_yaml(run(export_competition(SLUG)))
     assert second_yaml == first_yaml

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from core.platform.tables import Application, ComputedResult, CriterionScore, Review
+from core.platform.tables import Application, ComputedResult, Review
 from tests.conftest import run
+from tests.factories import rescored
 from tests.integration.test_combined_ranking import EN, SLUG, seed
 
 PAGE = f"/organise/{SLUG}/rounds/R1/results"
@@ -43,8 +44,7 @@ def test_a_results_view_is_computed_once_per_data_and_again_when_a_score_changes
     alfa = data["ids"]["Alfa"]
     reviews = [r["id"] for r in run(Review.select(Review.id).where(
         Review.assignment.application == alfa, Review.assignment.round.code == "R1"))]
-    run(Review.update({Review.total: 1.0}).where(Review.id.is_in(reviews)))
-    run(CriterionScore.update({CriterionScore.value: 1.0}).where(CriterionScore.review.is_in(reviews)))
+    rescored(reviews, 1.0)
     changed = client.get(PAGE, headers=EN)
     assert ranking(changed.text) == ["Gamma", "Beta", "Alfa"]
     after = kept("leaderboard")

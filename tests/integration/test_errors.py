@@ -21,7 +21,6 @@ from core.platform.tables import (
     Edition,
     MentoringSession,
     MentorMatch,
-    RateLimitCounter,
     Round,
     Track,
 )
@@ -256,7 +255,7 @@ def fuzz_edition() -> None:
 
 def signed_out(client: TestClient) -> None:
     client.cookies.clear()
-    run(RateLimitCounter.delete(force=True))  # garbage posted to /login counts as failed sign-ins
+    factories.rate_limits_over()  # garbage posted to /login counts as failed sign-ins
 
 
 @pytest.mark.timeout(900)

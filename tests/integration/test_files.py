@@ -436,7 +436,7 @@ def test_cleaned_copies_follow_their_blob_out(settings):
     cleaned = settings.data_dir / "cleaned"
     names = sorted(path.name for path in cleaned.rglob("*") if path.is_file())
     assert len(names) == 4  # a cleaned copy and its report per content, made at upload
-    run(Attachment.delete().where(Attachment.id == orphan.id))
+    run(Attachment.delete().where(Attachment.id == orphan.id))  # an orphan, as in the test above: written directly
     kept_digest = hashlib.sha256(PDF).hexdigest()
     older = cleaned / kept_digest[:2] / f"{kept_digest}.v0"  # made by an earlier version of the cleaner
     older.write_bytes(b"old")

@@ -23,7 +23,7 @@ def test_attachments_reach_the_smtp_server_intact(mail_settings, smtp):
     assert files["rapporto – Aurora.pdf"].get_content_type() == "application/pdf"
     assert files["rapporto – Aurora.pdf"].get_content() == PDF
     assert files["numeri.csv"].get_content().replace("\r\n", "\n") == "area,n\nNord,12\n"
-    run(OutgoingMail.delete().where(OutgoingMail.id == mail_id))
+    run(OutgoingMail.delete().where(OutgoingMail.id == mail_id))  # the database's cascade is what is tested
     assert run(MailAttachment.count()) == 0  # deleted with their mail
 
 

@@ -74,7 +74,7 @@ async def _units(settings) -> None:
                 in_transaction = await _backend()
                 async with db.write_transaction():  # nested: part of the outer one, on the same connection
                     nested = await _backend()
-                    await Organisation.insert(Organisation(name="Nested", kind="other"))
+                    await Organisation.insert(Organisation(name="Nested", kind="other"))  # tested as well
             assert await Organisation.count().where(Organisation.name.is_in(["Shared", "Nested"])) == 2
             assert {in_transaction, nested, await _backend()} == {first}
         assert engine.acquired == taken + 1
@@ -83,7 +83,7 @@ async def _units(settings) -> None:
         with pytest.raises(ZeroDivisionError):  # an error in the unit: its transaction undone, its connection back
             async with db.one_connection():
                 async with db.write_transaction():
-                    await Organisation.insert(Organisation(name="Undone", kind="other"))
+                    await Organisation.insert(Organisation(name="Undone", kind="other"))  # to be undone
                     raise ZeroDivisionError
         assert _all_idle(pool)
         assert await Organisation.count().where(Organisation.name == "Undone") == 0

@@ -43,6 +43,7 @@ from tests.factories import (
     assignment,
     example_edition,
     review,
+    set_review,
     set_round,
     user,
 )
@@ -64,7 +65,8 @@ class Call:
     round_id: int
 
 
-def make_call(*, advancement: dict | None = None, round_settings: dict | None = None) -> Call:
+def make_call(*, advancement: dict | None = None, round_settings: dict | None = None, unreviewed: int = 0) -> Call:
+    """Eight entries in R1, three jurors on each; the last `unreviewed` entries are assigned but not reviewed yet."""
     edition = example_edition()
     round_id = edition.rounds["R1"]
     values: dict = {}
@@ -90,7 +92,10 @@ def make_call(*, advancement: dict | None = None, round_settings: dict | None = 
             sheet = {code: float(min(5, max(3 if code == "IMP" else 2, round(quality + LENIENCY[j] + 0.3 * (c % 2)))))
                      for c, code in enumerate(CODES)}
             total = weighted_total(SCREENING, sheet)
-            review(assignment(round_id, entry, jurors[j]), sheet, total=total, submitted_at=now)
+            assigned = assignment(round_id, entry, jurors[j])
+            if i >= len(QUALITY) - unreviewed:
+                continue
+            review(assigned, sheet, total=total, submitted_at=now)
             reviews.append((entry, jurors[j], total, sheet))
     return Call(entries=entries, names=names, jurors=jurors, reviews=reviews, round_id=round_id)
 
@@ -432,7 +437,7 @@ def test_each_score_row_carries_its_own_reviews_submission_time_across_batches(s
     for n, row in enumerate(run(Review.select(Review.id, Review.assignment.application, Review.assignment.juror)
                                 .where(Review.assignment.round == call.round_id).order_by(Review.id))):
         at = datetime(2026, 3, 1, 9, 0, 30, 500, tzinfo=UTC) + timedelta(minutes=7 * n)
-        run(Review.update({Review.submitted_at: at}).where(Review.id == row["id"]))
+        set_review(row["id"], submitted_at=at)
         times[(row["assignment.application"], row["assignment.juror"])] = at
     names = dict(zip(call.jurors, ("Anna", "Bruno", "Carla", "Dario"), strict=True))
     expected = sorted((entry, names[juror], code, str(times[(entry, juror)].astimezone(ZoneInfo(zone)).replace(

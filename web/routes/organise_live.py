@@ -13,7 +13,8 @@ from core.live.running_order import RunningOrderRefused, SlotInputRefused
 from core.messaging.render import absolute_url
 from core.platform.i18n import gettext as _
 from core.platform.identity import SessionUser
-from web.dependencies import ConsoleEdition, SignedInUser
+from core.platform.settings import Settings
+from web.dependencies import AppSettings, ConsoleEdition, SignedInUser
 from web.routes.organise import organiser_only
 
 NOTICES = {"set_up": lambda: _("The running order is set up."),
@@ -32,10 +33,10 @@ def _notice(request: Request) -> str:
     return NOTICES[done]() if done in NOTICES else ""
 
 
-async def _order_page(request: Request, user: SessionUser, edition: OrganisedEdition, code: str, *,
+async def _order_page(request: Request, settings: Settings, user: SessionUser, edition: OrganisedEdition, code: str, *,
                       template: str = "organise/live_order.html", status: int = 200, **context) -> Template:
     order = await running_order.running_order(actor=user, edition_slug=edition.slug, round_code=code)
-    juror_link = absolute_url(request.app.state.settings.base_url, f"/jury/live/{order.round.id}")
+    juror_link = absolute_url(settings.base_url, f"/jury/live/{order.round.id}")
     return Template(template_name=template, status_code=status, context={
         "edition": edition, "section": "live", "order": order, "notice": _notice(request), "error": "",
         "juror_link": juror_link,
@@ -56,30 +57,31 @@ async def live_home(user: SignedInUser, edition: ConsoleEdition, slug: FromPath[
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/live", guards=[organiser_only], include_in_schema=False)
-async def order_page(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]) -> Template:
-    return await _order_page(request, user, edition, code)
+async def order_page(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
+                     code: FromPath[str]) -> Template:
+    return await _order_page(request, settings, user, edition, code)
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/live/control", guards=[organiser_only], include_in_schema=False)
-async def control_page(request: Request, user: SignedInUser, edition: ConsoleEdition,
+async def control_page(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
                        code: FromPath[str]) -> Template:
-    return await _order_page(request, user, edition, code, template="organise/live_control.html")
+    return await _order_page(request, settings, user, edition, code, template="organise/live_control.html")
 
 
 @get("/organise/{slug:str}/rounds/{code:str}/live/control/stage", guards=[organiser_only], include_in_schema=False)
-async def control_fragment(request: Request, user: SignedInUser, edition: ConsoleEdition,
+async def control_fragment(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
                            code: FromPath[str]) -> Template:
     """The control page's slots alone, fetched again by live.js when an event of the round arrives."""
-    return await _order_page(request, user, edition, code, template="organise/_live_control_slots.html")
+    return await _order_page(request, settings, user, edition, code, template="organise/_live_control_slots.html")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/live/setup", guards=[organiser_only], include_in_schema=False)
-async def set_up(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
-                 code: FromPath[str]) -> Response:
+async def set_up(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
+                 slug: FromPath[str], code: FromPath[str]) -> Response:
     try:
         await running_order.set_up_running_order(actor=user, edition_slug=slug, round_code=code)
     except RunningOrderRefused as refused:
-        return await _order_page(request, user, edition, code, status=409, error=refused.message)
+        return await _order_page(request, settings, user, edition, code, status=409, error=refused.message)
     return Redirect(path=f"{_base(slug, code)}?done=set_up")
 
 
@@ -89,8 +91,8 @@ def _number(value: str) -> int | None:
 
 @post("/organise/{slug:str}/rounds/{code:str}/live/slots/{slot_id:int}", guards=[organiser_only],
       include_in_schema=False)
-async def change_slot(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
-                      code: FromPath[str], slot_id: FromPath[int]) -> Response:
+async def change_slot(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
+                      slug: FromPath[str], code: FromPath[str], slot_id: FromPath[int]) -> Response:
     form = await request.form()
     action = str(form.get("action", "save"))
     try:
@@ -108,17 +110,17 @@ async def change_slot(request: Request, user: SignedInUser, edition: ConsoleEdit
                                             typed=typed)
             done = "saved"
     except SlotInputRefused as refused:
-        return await _order_page(request, user, edition, code, status=400, slot_errors={slot_id: refused.errors},
-                                 typed={slot_id: refused.typed})
+        return await _order_page(request, settings, user, edition, code, status=400,
+                                 slot_errors={slot_id: refused.errors}, typed={slot_id: refused.typed})
     except RunningOrderRefused as refused:
-        return await _order_page(request, user, edition, code, status=409, error=refused.message)
+        return await _order_page(request, settings, user, edition, code, status=409, error=refused.message)
     return Redirect(path=f"{_base(slug, code)}?done={done}#slot-{slot_id}")
 
 
 @post("/organise/{slug:str}/rounds/{code:str}/live/slots/{slot_id:int}/control", guards=[organiser_only],
       include_in_schema=False)
-async def control_slot(request: Request, user: SignedInUser, edition: ConsoleEdition, slug: FromPath[str],
-                       code: FromPath[str], slot_id: FromPath[int]) -> Response:
+async def control_slot(request: Request, settings: AppSettings, user: SignedInUser, edition: ConsoleEdition,
+                       slug: FromPath[str], code: FromPath[str], slot_id: FromPath[int]) -> Response:
     form = await request.form()
     action = str(form.get("action", ""))
     reason = str(form.get("reason", ""))
@@ -135,11 +137,11 @@ async def control_slot(request: Request, user: SignedInUser, edition: ConsoleEdi
             await control.move_clock(actor=user, edition_slug=slug, round_code=code, slot_id=slot_id, action=action)
             done = "clock"
     except control.ReasonMissing as missing:
-        return await _order_page(request, user, edition, code, template="organise/live_control.html", status=400,
-                                 reason_errors={slot_id: missing.message}, reasons={slot_id: reason})
+        return await _order_page(request, settings, user, edition, code, template="organise/live_control.html",
+                                 status=400, reason_errors={slot_id: missing.message}, reasons={slot_id: reason})
     except RunningOrderRefused as refused:
-        return await _order_page(request, user, edition, code, template="organise/live_control.html", status=409,
-                                 error=refused.message)
+        return await _order_page(request, settings, user, edition, code, template="organise/live_control.html",
+                                 status=409, error=refused.message)
     return Redirect(path=f"{_base(slug, code)}/control?done={done}#slot-{slot_id}")
 
 

@@ -12,9 +12,8 @@ from core.people.registration import TokenInvalid
 from core.platform import i18n
 from core.platform.i18n import gettext as _
 from web.auth import client_address, signed_in
-from web.dependencies import AppSettings, SignedInUser
+from web.dependencies import AppSettings, CurrentSession, SignedInUser
 from web.labels import ACCOUNT_ERRORS
-from web.middleware import session_token
 
 
 def _error(code: str) -> str:
@@ -54,13 +53,14 @@ async def signup(request: Request, settings: AppSettings) -> Response:
 
 
 @get("/verify/{token:str}", include_in_schema=False)
-async def verify(request: Request, settings: AppSettings, token: FromPath[str]) -> Response:
+async def verify(request: Request, settings: AppSettings, current_session: CurrentSession, token: FromPath[str]
+                 ) -> Response:
     """The mailed link confirms the address and signs in, in a fresh session (any earlier one of this browser
     ends); the redirect takes the token out of the address bar."""
     try:
         session = await registration.verify_email(settings=settings, token=token, client=client_address(request),
                                                   user_agent=request.headers.get("user-agent", ""),
-                                                  replacing=session_token(request.scope))
+                                                  replacing=current_session)
     except TokenInvalid:
         return _message(_("Link not valid"), _("This link has expired or was already used. Sign in to ask for a new "
                                                "one."), status=400)

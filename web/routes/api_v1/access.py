@@ -16,7 +16,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from core.editions.access import EditionNotFound
 from core.people import api_tokens
 from core.people.api_tokens import TokenCaller
 from web.dependencies import AppSettings
@@ -67,12 +66,11 @@ async def api_caller(request: Request, settings: AppSettings) -> TokenCaller:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthorizedException()
-    caller = await api_tokens.caller_for(secret=secret.strip(), per_minute=settings.api_requests_per_minute)
+    slug = request.path_params.get("slug")
+    caller = await api_tokens.caller_for(secret=secret.strip(), per_minute=settings.api_requests_per_minute,
+                                         edition_slug=slug if isinstance(slug, str) else None)
     if caller is None:
         raise NotAuthorizedException()
-    slug = request.path_params.get("slug")
-    if isinstance(slug, str) and not caller.reaches(slug):
-        raise EditionNotFound(slug)
     return caller
 
 
