@@ -394,8 +394,31 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL server process on the machine (its backends serve the benchmark's queries)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip().startswith("postgres"):
+                total += cpu_seconds(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return total
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (wrk, once it has returned)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def workers_figures(args, environ: dict[str, str], review_path: str, wrk_script: str, pin_wrk: str) -> None:
-    """The review page under `giuria serve --workers 1` and `--workers N`, interleaved, wrk on core `pin_wrk`."""
+    """The review page under `giuria serve --workers 1` and `--workers N`, interleaved, wrk on core `pin_wrk`; with
+    where the machine's CPU went meanwhile (Giuria's workers, PostgreSQL, wrk), in cores busy over the run."""
     figures: dict[int, list] = {1: [], args.workers: []}
     for _round in range(args.rounds):
         for workers in figures:
@@ -405,18 +428,21 @@ def workers_figures(args, environ: dict[str, str], review_path: str, wrk_script:
                            env={**os.environ, **environ, "GIURIA_BASE_URL": "http://127.0.0.1"})
             try:
                 wait_until_up(f"http://127.0.0.1:{port}/healthz")
-                figures[workers].append(wrk(f"http://127.0.0.1:{port}{review_path}", seconds=args.seconds,
-                                            connections=args.connections, script=wrk_script, pin=pin_wrk))
+                before = (tree_cpu_seconds(server.pid), postgres_cpu_seconds(), children_cpu_seconds(),
+                          time.perf_counter())
+                run = wrk(f"http://127.0.0.1:{port}{review_path}", seconds=args.seconds,
+                          connections=args.connections, script=wrk_script, pin=pin_wrk)
+                after = (tree_cpu_seconds(server.pid), postgres_cpu_seconds(), children_cpu_seconds(),
+                         time.perf_counter())
+                wall = after[3] - before[3]
+                figures[workers].append((*run, tuple((after[i] - before[i]) / wall for i in range(3))))
             finally:
                 server.terminate()
                 server.wait(timeout=15)
     medians = {workers: sorted(runs)[len(runs) // 2] for workers, runs in figures.items()}
-    for workers, (rate, p50, p99, _total) in medians.items():
+    for workers, (rate, p50, p99, _total, (giuria, postgres, load)) in medians.items():
         print(f"juror review page (GET), `giuria serve --workers {workers}`, wrk on core {pin_wrk}: {rate:.0f} req/s, "
-              f"p50 {p50}, p99 {p99}")
+              f"p50 {p50}, p99 {p99}; cores busy: Giuria {giuria:.2f}, PostgreSQL {postgres:.2f}, wrk {load:.2f} "
+              f"(of {os.cpu_count()})")
     if medians[1][0]:
         print(f"{args.workers} workers serve {medians[args.workers][0] / medians[1][0]:.2f}x one worker")
-
-
-if __name__ == "__main__":
-    main()

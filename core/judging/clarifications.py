@@ -92,9 +92,9 @@ async def ask_clarification(*, juror: SessionUser, assignment_id: int, question:
     return clarification_id
 
 
-async def for_juror(*, juror_id: int, round_id: int, application_id: int) -> list[JurorClarification]:
-    """What a juror of the entry reads: every shown answer, and their own questions still on the way."""
-    rows = await review_queries.clarifications(round_id, application_id)
+def for_juror(rows: list[dict[str, Any]], *, juror_id: int) -> list[JurorClarification]:
+    """What a juror of the entry reads of its questions (`rows`, as the entry's read gives them): every shown
+    answer, and their own questions still on the way."""
     out = []
     for row in rows:
         own = row["asked_by"] == juror_id

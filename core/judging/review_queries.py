@@ -10,6 +10,7 @@ distinct content.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from core.platform import db
@@ -56,14 +57,43 @@ ASSIGNMENT_ROUND_JOIN = ("FROM assignment JOIN round ON round.id = assignment.ro
 # Only the juror's own assignment, and never one they recused themselves from.
 OWN_ASSIGNMENT = "WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
 
-# The assignment, its round and edition, the entry and its track, in one statement.
-ENTRY_SQL = (
-    f"SELECT {ASSIGNMENT_ROUND_COLUMNS},"
-    ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
-    f' track.name AS "track.name" {ASSIGNMENT_ROUND_JOIN}'
-    " JOIN application ON application.id = assignment.application LEFT JOIN track ON track.id = application.track"
-    f" {OWN_ASSIGNMENT}"
-)
+def json_rows(*, columns: tuple[str, ...], source: str, order_by: str) -> str:
+    """A scalar subquery giving the rows of `source` ("FROM … WHERE …") as one JSON array of objects, `[]` when
+    there are none: the lists a page shows beside its main row come in the same statement."""
+    if db.is_sqlite():
+        pairs = ", ".join(f"'{column}', {column}" for column in columns)
+        return (f"(SELECT json_group_array(json_object({pairs})) FROM"  # noqa: S608 - our own column names
+                f" (SELECT {', '.join(columns)} {source} ORDER BY {order_by}))")
+    pairs = ", ".join(f"'{column}', {column}" for column in columns)
+    return f"(SELECT coalesce(json_agg(json_build_object({pairs}) ORDER BY {order_by}), '[]') {source})"
+
+
+ATTACHMENT_COLUMNS = ("id", "field", "content_type", "size_bytes")
+TEAM_COLUMNS = ("full_name", "role")
+CLARIFICATION_COLUMNS = ("id", "asked_by", "question", "question_sent", "status", "answer_shown", "due_at",
+                         "decline_reason")
+
+
+def _entry_sql() -> str:
+    """The assignment, its round and edition, the entry and its track, with the entry's files, team and the
+    round's questions about it, in one statement."""
+    attachments = json_rows(columns=ATTACHMENT_COLUMNS, order_by="id",
+                            source="FROM attachment WHERE attachment.application = application.id")
+    team = json_rows(columns=TEAM_COLUMNS, order_by="position",
+                     source="FROM team_member WHERE team_member.application = application.id")
+    questions = json_rows(columns=CLARIFICATION_COLUMNS, order_by="id",
+                          source="FROM clarification WHERE clarification.round = round.id"
+                                 " AND clarification.application = application.id")
+    return (
+        f"SELECT {ASSIGNMENT_ROUND_COLUMNS},"
+        ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
+        f' track.name AS "track.name", {attachments} AS "application.attachments", {team} AS "application.team",'
+        f' {questions} AS "application.clarifications" {ASSIGNMENT_ROUND_JOIN}'
+        " JOIN application ON application.id = assignment.application LEFT JOIN track ON track.id = application.track"
+        f" {OWN_ASSIGNMENT}"
+    )
+
+
 # The assignment with its round and edition, for a save.
 SCORING_SQL = f"SELECT {ASSIGNMENT_ROUND_COLUMNS} {ASSIGNMENT_ROUND_JOIN} {OWN_ASSIGNMENT}"
 
@@ -75,14 +105,31 @@ def _split(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dict, dict] | None:
-    """(assignment, round, entry) rows for the juror's own assignment, or None when it is not theirs."""
-    rows = await Assignment.raw(ENTRY_SQL, assignment_id, juror_id)
+    """(assignment, round, entry) rows for the juror's own assignment, or None when it is not theirs; the entry
+    carries its files (`attachments`), its `team` and the round's questions about it (`clarifications`), each
+    as `attachments`, `team` and `clarifications` below read them."""
+    rows = await Assignment.raw(_entry_sql(), assignment_id, juror_id)
     if not rows:
         return None
-    assignment, rest = _split(decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name"))
+    assignment, rest = _split(decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name",
+                                          "application.attachments", "application.team",
+                                          "application.clarifications"))
+    questions = rest.pop("application.clarifications")
+    for question in questions:
+        question["due_at"] = _moment(question["due_at"])
     application = {"id": assignment["application"], "entity_name": rest.pop("application.entity_name"),
-                   "answers": rest.pop("application.answers"), "track.name": rest.pop("track.name")}
+                   "answers": rest.pop("application.answers"), "track.name": rest.pop("track.name"),
+                   "attachments": rest.pop("application.attachments"), "team": rest.pop("application.team"),
+                   "clarifications": questions}
     return assignment, rest, application
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A timestamp as JSON gives it back (ISO text on PostgreSQL, the stored text on SQLite), as an aware datetime."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def assignment_round(assignment_id: int, juror_id: int, *, lock: bool = False) -> tuple[dict, dict] | None:
@@ -112,31 +159,6 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
               for row in rows if row["score.criterion"] is not None]
     return decode_json(rows[0], "checklist"), scores
-
-
-CLARIFICATIONS_SQL = (
-    "SELECT id, asked_by, question, question_sent, status, answer_shown, due_at, decline_reason"
-    " FROM clarification WHERE round = {} AND application = {} ORDER BY id"
-)
-
-
-async def clarifications(round_id: int, application_id: int) -> list[dict[str, Any]]:
-    """Every question about the entry in the round; which of them a juror reads is the caller's to decide."""
-    return await Assignment.raw(CLARIFICATIONS_SQL, round_id, application_id)
-
-
-ATTACHMENTS_SQL = (
-    "SELECT id, field, content_type, size_bytes FROM attachment WHERE application = {} ORDER BY id"
-)
-TEAM_SQL = "SELECT full_name, role FROM team_member WHERE application = {} ORDER BY position"
-
-
-async def attachments(application_id: int) -> list[dict[str, Any]]:
-    return await Assignment.raw(ATTACHMENTS_SQL, application_id)
-
-
-async def team(application_id: int) -> list[dict[str, Any]]:
-    return await Assignment.raw(TEAM_SQL, application_id)
 
 
 def gate_sql(statuses: int) -> str:

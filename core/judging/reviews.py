@@ -449,8 +449,7 @@ async def review_page_and_round(*, juror: SessionUser, assignment_id: int, now: 
     if rubric is not None:
         page.criteria = criterion_fields(rubric, values=page.values, comments=page.comments, typed=typed)
     if cleared:
-        page.clarifications = await clarifications.for_juror(juror_id=juror.id, round_id=round_row["id"],
-                                                             application_id=assignment["application"])
+        page.clarifications = clarifications.for_juror(application["clarifications"], juror_id=juror.id)
     policy = round_settings.get("show_others", "after_own")
     if rubric is not None and cleared and (policy == "always" or (policy == "after_own" and page.submitted)):
         page.others = await _other_reviews(round_row["id"], assignment["application"], assignment_id,
@@ -479,8 +478,8 @@ async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind
     labels = file_labels(sections)
     attachments = [dict(a, label=labels.get(a["field"], ""), size_kb=round(a["size_bytes"] / 1024),
                         previewable=previewable(a["content_type"]))
-                   for a in await review_queries.attachments(application["id"]) if a["field"] not in hidden]
-    team = [] if blind else await review_queries.team(application["id"])
+                   for a in application["attachments"] if a["field"] not in hidden]
+    team = [] if blind else application["team"]
     return {"answers": answers, "attachments": attachments, "team": team,
             "entity_name": "" if blind else application["entity_name"]}
 
