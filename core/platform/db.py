@@ -16,12 +16,15 @@ import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import asyncpg
 from piccolo.apps.migrations.tables import Migration
+from piccolo.engine import sqlite as piccolo_sqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -48,6 +51,27 @@ STATEMENT_CACHE_SIZE = 512
 _reader_threads = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="giuria-sqlite-read")
 
 log = logging.getLogger("giuria.db")
+
+
+# SQLite hands every INTEGER and TIMESTAMPTZ value of a row to a Python converter. Piccolo's go through Decimal
+# (an id becomes text, then a Decimal, then an int) and re-parse the same moment on every row that repeats it: a
+# juror's dashboard spent a quarter of its time there. These give the same values faster.
+def _integer_out(value: bytes | str) -> int:
+    """Piccolo's INTEGER converter (`convert_int_out`), straight to int for the integers SQLite stores."""
+    try:
+        return int(value)
+    except ValueError:  # "1.0", "1e3": Piccolo's own reading
+        return piccolo_sqlite.convert_int_out(value)
+
+
+@lru_cache(maxsize=4096)
+def _moment_out(value: bytes) -> datetime:
+    """Piccolo's TIMESTAMPTZ converter, kept per stored text (a datetime never changes)."""
+    return piccolo_sqlite.convert_timestamptz_out(value)
+
+
+sqlite3.register_converter("INTEGER", _integer_out)
+sqlite3.register_converter("TIMESTAMPTZ", _moment_out)
 
 
 class MigrationError(RuntimeError):
