@@ -31,7 +31,13 @@ from core.platform.settings import Settings, load_settings
 from core.plugins import PluginRegistry
 from web import auth, errors
 from web.dependencies import DEPENDENCIES
-from web.middleware import LanguageMiddleware, OneConnectionMiddleware, UserMiddleware, private_page_headers
+from web.middleware import (
+    LanguageMiddleware,
+    OneConnectionMiddleware,
+    UserMiddleware,
+    hand_back_connection,
+    private_page_headers,
+)
 from web.request import FormRequest
 from web.routes import (
     account,
@@ -228,6 +234,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
         exception_handlers=errors.EXCEPTION_HANDLERS,
         dependencies=DEPENDENCIES,
         before_request=errors.ids_in_range,
+        after_request=hand_back_connection,
         request_class=FormRequest,
         before_send=[_add_security_headers, private_page_headers(settings)],
         lifespan=[database_pool, live_listener, mail_sender, job_runner, webhook_sender],

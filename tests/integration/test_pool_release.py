@@ -125,3 +125,81 @@ def test_a_request_takes_one_pooled_connection_and_gives_it_back_even_when_it_fa
             assert client.get(path, headers={"accept-language": "en"}).status_code == status
             assert engine.acquired == taken + 1, path
             assert _all_idle(engine.pool), path
+
+
+
+
+async def _turns(settings, *, fair: bool) -> tuple[list[str], list[str]]:
+    """A holds the pool's one connection while B and C wait for it; as A gives it back, E asks, its first step
+    scheduled just before B's wake-up (as a request whose socket was read in the same pass of the loop would be).
+    Returns the order in which they asked for a connection and the order in which they got one."""
+    await db.start_pool(dataclasses.replace(settings, db_pool_size=1))
+    pool = db.engine().pool
+    async with pool.acquire():  # the connection is open before the units come
+        pass
+    if not fair:
+        db.engine().turns = None  # asyncpg's own queue only, to show that the test can tell
+    asked: list[str] = []
+    got: list[str] = []
+    holding, let_go = asyncio.Event(), asyncio.Event()
+    newcomer: list[asyncio.Future] = []
+
+    async def unit(name: str) -> None:
+        asked.append(name)
+        async with db.one_connection():
+            await _backend()
+            got.append(name)
+            if name == "A":
+                holding.set()
+                await let_go.wait()
+
+    # The race itself, made certain: when A's connection goes back into asyncpg's queue, E starts right then.
+    queue = pool._queue
+    put_back = queue.put_nowait
+
+    def put_nowait(holder) -> None:
+        if let_go.is_set() and not newcomer:
+            newcomer.append(asyncio.ensure_future(unit("E")))
+        put_back(holder)
+
+    queue.put_nowait = put_nowait
+    try:
+        first = asyncio.ensure_future(unit("A"))
+        await holding.wait()
+        waiting = [asyncio.ensure_future(unit(name)) for name in ("B", "C")]
+        await asyncio.sleep(0.05)  # B and C wait for the connection
+        let_go.set()
+        await asyncio.wait_for(asyncio.gather(first, *waiting), timeout=10)
+        await asyncio.wait_for(asyncio.gather(*newcomer), timeout=10)
+        assert _all_idle(pool)
+    finally:
+        queue.put_nowait = put_back
+        await db.close_pool()
+    return asked, got
+
+
+def test_requests_get_a_connection_in_the_order_they_asked(postgres):
+    asked, got = run(_turns(postgres, fair=True))
+    assert asked == ["A", "B", "C", "E"] and got == asked
+
+
+def test_a_page_renders_after_its_connection_is_back_in_the_pool(postgres, monkeypatch):
+    """The handler has done the request's database work: the page renders with the connection already returned."""
+    example_edition()
+    from litestar.response import Template
+
+    from web.app import create_app
+
+    seen: list[bool] = []
+    render = Template.to_asgi_response
+
+    def watched(self, *args, **kwargs):
+        seen.append(_all_idle(db.engine().pool))
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "to_asgi_response", watched)
+    with TestClient(create_app(dataclasses.replace(postgres, db_pool_size=2)),
+                    base_url="http://testserver.local") as client:
+        assert client.get(f"/c/{SLUG}", headers={"accept-language": "en"}).status_code == 200
+        assert _all_idle(db.engine().pool)
+    assert seen == [True]
