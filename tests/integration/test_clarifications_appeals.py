@@ -9,7 +9,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from core.messaging import mail
-from core.platform.tables import Appeal, Assignment, AuditEvent, Clarification, Decision, OutgoingMail, Round
+from core.platform.tables import (
+    Appeal,
+    Assignment,
+    AuditEvent,
+    Clarification,
+    Decision,
+    OutgoingMail,
+    Review,
+    Round,
+)
 from tests import factories
 from tests.conftest import csrf_token, run
 from tests.integration.conftest import content
@@ -244,6 +253,46 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     assert "accolto" in page and "torna alla valutazione di altri giurati" in page
     assert "Il giurato 2 collabora con un concorrente" in page
     assert "Giurato" not in page
+
+
+def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_has_closed(client):
+    _edition, _organiser, entry, round_id, jurors = appeal_setup()
+    appeal_id = run(Appeal.insert(Appeal(round=round_id, application=entry, applicant=run(
+        Decision.select(Decision.application.applicant).where(Decision.application == entry).first())[
+            "application.applicant"], ground="conflict", text="Un giurato conosceva il nostro concorrente.",
+        status="pending")))[0]["id"]
+    factories.as_person(client, "olga@foundation.example")
+    queue = f"/organise/{SLUG}/redress"
+    assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review",
+                reasons="Conflitto non dichiarato.").status_code == 302
+    new = {a["juror"]: a["id"] for a in run(Assignment.select(Assignment.id, Assignment.juror).where(
+        Assignment.application == entry, Assignment.origin == "appeal"))}
+    first = run(Assignment.select(Assignment.id).where(Assignment.juror == jurors[0]).first())["id"]
+    run(Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(Assignment.id == first))
+    sheet = {"action": "submit", **{f"score.{k}": "4" for k in ("IMP", "INN", "SOS", "TEA", "RET")}}
+
+    factories.as_person(client, "juror3@jury.example")
+    no_conflict(client, new[jurors[2]])
+    page = client.get(f"/jury/assignments/{new[jurors[2]]}", headers=EN).text
+    assert "came back for review after an appeal" in page and 'name="score.IMP" value="4"' in page
+    assert 'name="score.IMP" value="4" disabled' not in page
+    page = f"/jury/assignments/{new[jurors[2]]}"
+    assert post(client, f"{page}/review", page, **sheet).status_code == 302
+    assert run(Review.select(Review.status).where(Review.assignment == new[jurors[2]]).first())["status"] == "submitted"
+
+    factories.as_person(client, "juror1@jury.example")  # a juror of the first panel: the round stays closed to them
+    page = f"/jury/assignments/{first}"
+    assert "came back for review" not in client.get(page, headers=EN).text
+    assert post(client, f"{page}/review", page, **sheet).status_code == 409
+
+    factories.as_person(client, "olga@foundation.example")  # once the decision is confirmed again, it closes
+    results = f"/organise/{SLUG}/rounds/R1/advancement"
+    assert post(client, f"{results}/confirm", results).status_code == 302
+    factories.as_person(client, "juror5@jury.example")
+    no_conflict(client, new[jurors[4]])
+    page = f"/jury/assignments/{new[jurors[4]]}"
+    assert "came back for review" not in client.get(page, headers=EN).text
+    assert post(client, f"{page}/review", page, **sheet).status_code == 409
 
 
 def test_an_appeal_outside_the_window_or_on_another_entry_is_refused(client):
