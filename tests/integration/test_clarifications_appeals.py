@@ -274,7 +274,7 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     factories.as_person(client, "juror3@jury.example")
     no_conflict(client, new[jurors[2]])
     page = client.get(f"/jury/assignments/{new[jurors[2]]}", headers=EN).text
-    assert "came back for review after an appeal" in page and 'name="score.IMP" value="4"' in page
+    assert "tornata in valutazione dopo un ricorso" in page and 'name="score.IMP" value="4"' in page
     assert 'name="score.IMP" value="4" disabled' not in page
     page = f"/jury/assignments/{new[jurors[2]]}"
     assert post(client, f"{page}/review", page, **sheet).status_code == 302
@@ -282,7 +282,7 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
 
     factories.as_person(client, "juror1@jury.example")  # a juror of the first panel: the round stays closed to them
     page = f"/jury/assignments/{first}"
-    assert "came back for review" not in client.get(page, headers=EN).text
+    assert "tornata in valutazione" not in client.get(page, headers=EN).text
     assert post(client, f"{page}/review", page, **sheet).status_code == 409
 
     factories.as_person(client, "olga@foundation.example")  # once the decision is confirmed again, it closes
@@ -291,7 +291,7 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     factories.as_person(client, "juror5@jury.example")
     no_conflict(client, new[jurors[4]])
     page = f"/jury/assignments/{new[jurors[4]]}"
-    assert "came back for review" not in client.get(page, headers=EN).text
+    assert "tornata in valutazione" not in client.get(page, headers=EN).text
     assert post(client, f"{page}/review", page, **sheet).status_code == 409
 
 
