@@ -3,7 +3,8 @@ stated ground; the organisers of the edition decide with reasons.
 
 An upheld appeal has an effect: the entry goes back for review by jurors who had not reviewed it and have no
 declared conflict with it (its decision marked as needing review), or the decision's outcome changes. Every
-effect is audited with the appeal it comes from, and the applicant is mailed in their language.
+effect is audited with the appeal it comes from, and the applicant is mailed in their language (and each juror of
+a new panel in theirs).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.tables import (
+    Account,
     Appeal,
     Application,
     Assignment,
@@ -60,6 +62,7 @@ MAX_DAYS = 90
 MAX_TEXT = 5000
 MAX_REASONS = 5000
 DEFAULT_PANEL = 3
+APPEAL_REVIEW_MAIL = "jury/appeal_review"  # to each juror of the new panel of an upheld appeal
 
 
 class AppealNotFound(NotFound):
@@ -331,6 +334,23 @@ async def _new_jurors(*, edition_id: int, round_id: int, application_id: int, ap
     return eligible[:count]
 
 
+async def _mail_new_juror(juror: dict[str, Any], *, assignment_id: int, entry: int, round_name: dict[str, str],
+                          edition_id: int, edition_slug: str, base_url: str) -> None:
+    """Tell a juror of the new panel that the entry waits for them although the round has closed; the mail names
+    the entry by its number only (the round may be blind) and says nothing of the appeal's grounds."""
+    if not juror["email"]:
+        return
+    language = juror["locale"] or "it"
+    edition = await Edition.select(Edition.title).output(load_json=True).where(Edition.id == edition_id).first()
+    title = edition["title"]
+    await mail.enqueue_mail(
+        to=juror["email"], template=APPEAL_REVIEW_MAIL, language=language, kind=APPEAL_REVIEW_MAIL,
+        edition_slug=edition_slug, context={
+            "name": juror["display_name"], "edition_title": pick(title or {}, language),
+            "round_name": pick(round_name or {}, language), "entry": entry,
+            "review_link": mail.absolute_url(base_url, f"/jury/assignments/{assignment_id}")})
+
+
 async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int, verdict: str, reasons: str,
                         effect: str = "", new_outcome: str = "", base_url: str = "",
                         now: datetime | None = None) -> str:
@@ -373,6 +393,8 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
             if not jurors:
                 raise AppealRefused(_("No juror of the edition is left who has not reviewed this entry and has no "
                                       "conflict with it: invite more jurors, or change the decision instead."))
+            people = {a["id"]: a for a in await Account.select(
+                Account.id, Account.email, Account.locale, Account.display_name).where(Account.id.is_in(jurors))}
             for juror in jurors:
                 assignment_id = (await Assignment.insert(Assignment(
                     round=row["round"], application=row["application"], juror=juror,
@@ -380,6 +402,9 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
                 await audit.record("assignment.added", actor_id=actor.id, edition_id=edition.id,
                                    subject_type="assignment", subject_id=assignment_id,
                                    data={**subject, "juror": juror, "reason": text})
+                await _mail_new_juror(people[juror], assignment_id=assignment_id, entry=row["application"],
+                                      round_name=row["round.name"], edition_id=edition.id,
+                                      edition_slug=edition_slug, base_url=base_url)
             if decision is not None:
                 await Decision.update({Decision.needs_review: True}).where(Decision.id == decision["id"])
             data.update(kind="review", jurors=len(jurors))

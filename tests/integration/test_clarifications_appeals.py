@@ -267,6 +267,14 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
                 reasons="Conflitto non dichiarato.").status_code == 302
     new = {a["juror"]: a["id"] for a in run(Assignment.select(Assignment.id, Assignment.juror).where(
         Assignment.application == entry, Assignment.origin == "appeal"))}
+    # Each new juror is told, in their language, by the entry's number only: nothing of the appeal or the applicant.
+    told = run(OutgoingMail.select().where(OutgoingMail.kind == "jury/appeal_review").order_by(OutgoingMail.id))
+    assert [(m["to_address"], m["language"]) for m in told] == [("juror3@jury.example", "it"),
+                                                              ("juror5@jury.example", "it")]
+    assert "proposta n. " + str(entry) in told[0]["body_text"] and f"/jury/assignments/{new[jurors[2]]}" in (
+        told[0]["body_text"])
+    for secret in ("Orti che includono", "Maria", "Conflitto non dichiarato", "conosceva il nostro concorrente"):
+        assert secret not in told[0]["body_text"] and secret not in told[0]["subject"], secret
     first = run(Assignment.select(Assignment.id).where(Assignment.juror == jurors[0]).first())["id"]
     run(Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(Assignment.id == first))
     sheet = {"action": "submit", **{f"score.{k}": "4" for k in ("IMP", "INN", "SOS", "TEA", "RET")}}
