@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from core.messaging import mail
 from core.platform.tables import (
     Appeal,
+    Application,
     Assignment,
     AuditEvent,
     Clarification,
@@ -293,14 +294,50 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     assert "tornata in valutazione" not in client.get(page, headers=EN).text
     assert post(client, f"{page}/review", page, **sheet).status_code == 409
 
-    factories.as_person(client, "olga@foundation.example")  # once the decision is confirmed again, it closes
-    results = f"/organise/{SLUG}/rounds/R1/advancement"
-    assert post(client, f"{results}/confirm", results).status_code == 302
+    # The organiser reads how far the new panel has got, and cannot conclude before both have submitted.
+    factories.as_person(client, "olga@foundation.example")
+    listed = client.get(queue, headers=EN).text
+    assert "Back in review after an appeal (1)" in listed and "New jurors' reviews submitted: 1 of 2." in listed
+    assert "Mean total of the first jurors: 3.00." in listed and f"/appeals/{appeal_id}/conclude" not in listed
+    early = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons="Presto.")
+    assert early.status_code == 400 and "Wait until the new jurors have submitted their reviews: 1 of 2" in early.text
+
     factories.as_person(client, "juror5@jury.example")
     no_conflict(client, new[jurors[4]])
     page = f"/jury/assignments/{new[jurors[4]]}"
+    assert post(client, f"{page}/review", page, **sheet).status_code == 302
+
+    factories.as_person(client, "olga@foundation.example")
+    listed = client.get(queue, headers=EN).text
+    assert "New jurors' reviews submitted: 2 of 2." in listed and f"/appeals/{appeal_id}/conclude" in listed
+    no_reasons = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons=" ")
+    assert no_reasons.status_code == 400 and "Write the reasons for the decision" in no_reasons.text
+    reasons = "I nuovi giurati la collocano sopra la soglia."
+    assert post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced",
+                reasons=reasons).status_code == 302
+    decision = run(Decision.select().where(Decision.application == entry).first())
+    assert decision["outcome"] == "advanced" and not decision["needs_review"] and decision["reason"] == reasons
+    assert run(Application.select(Application.status).where(Application.id == entry).first())["status"] == "advanced"
+    concluded = run(AuditEvent.select().output(load_json=True).where(
+        AuditEvent.action == "appeal.review_concluded").first())
+    assert concluded["data"]["previous"] == "not_advanced" and concluded["data"]["to"] == "advanced"
+    audit_page = client.get(f"/organise/{SLUG}/audit", headers=EN).text
+    assert f"recorded the decision after the new jurors&#39; review of appeal {appeal_id}: advanced" in audit_page
+    assert ">not_advanced<" not in audit_page and ">advanced<" not in audit_page  # words, never the codes
+    assert "Back in review after an appeal" not in client.get(queue, headers=EN).text
+    again = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons=reasons)
+    assert again.status_code == 400
+    told = run(OutgoingMail.select().where(OutgoingMail.kind == "appeal/reviewed"))
+    assert [(m["to_address"], m["language"]) for m in told] == [("maria@coop.example", "it")]
+    assert "La decisione è stata cambiata" in told[0]["body_text"] and reasons in told[0]["body_text"]
+
+    # The review closed with the decision; Maria reads the new decision on her page.
+    factories.as_person(client, "juror5@jury.example")
     assert "tornata in valutazione" not in client.get(page, headers=EN).text
     assert post(client, f"{page}/review", page, **sheet).status_code == 409
+    factories.as_person(client, "maria@coop.example")
+    assert "Dopo la nuova valutazione di altri giurati, la decisione ora è" in client.get(
+        f"/applications/{entry}", headers=EN).text
 
 
 def test_an_appeal_outside_the_window_or_on_another_entry_is_refused(client):
