@@ -301,6 +301,13 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     assert "Mean total of the first jurors: 3.00." in listed and f"/appeals/{appeal_id}/conclude" not in listed
     early = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons="Presto.")
     assert early.status_code == 400 and "Wait until the new jurors have submitted their reviews: 1 of 2" in early.text
+    # The round's page sends the organiser here; confirming the round's decisions leaves this one in review.
+    results = f"/organise/{SLUG}/rounds/R1/advancement"
+    board = client.get(results, headers=EN).text
+    assert "One entry is back in review after an appeal" in board and 'id="needs-review"' not in board
+    confirmed = post(client, f"{results}/confirm", results)
+    assert confirmed.status_code == 409 and "No published decision of this round needs review." in confirmed.text
+    assert run(Decision.select(Decision.needs_review).where(Decision.application == entry).first())["needs_review"]
 
     factories.as_person(client, "juror5@jury.example")
     no_conflict(client, new[jurors[4]])
