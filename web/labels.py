@@ -189,7 +189,9 @@ MAIL_KIND.update({"clarification/asked": N_("A question from the jury to an appl
                   "clarification/to_approve": N_("A juror's question waiting for approval"),
                   "clarification/to_clear": N_("An answer waiting to be cleared"),
                   "appeal/filed": N_("A new appeal to decide"),
-                  "appeal/decided": N_("The decision on an applicant's appeal")})
+                  "appeal/decided": N_("The decision on an applicant's appeal"),
+                  "appeal/reviewed": N_("The decision after an appeal's new review"),
+                  "jury/appeal_review": N_("An entry sent back to a juror for review after an appeal")})
 for _outcome, _label in (("advanced", N_("Notice of an entry that advances to the next round")),
                          ("not_advanced", N_("Notice of an entry that does not advance")),
                          ("finalist", N_("Notice of a finalist")), ("winner", N_("Notice of a winner")),

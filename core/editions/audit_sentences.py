@@ -288,6 +288,7 @@ SENTENCES.update({
     "clarification.answer_shown": N_("{actor} showed the jurors of entry {entry} the applicant's answer"),
     "appeal.filed": N_("{actor} appealed against the decision of {round}"),
     "appeal.decided": N_("{actor} decided {subject}: {verdict}"),
+    "appeal.review_concluded": N_("{actor} recorded the decision after the new jurors' review of {subject}: {to}"),
     "round.appeal_window": N_("{actor} set the appeal window of {subject}"),
 })
 SUBJECTS.update({"clarification": N_("question {id}"), "appeal": N_("appeal {id}")})
@@ -297,4 +298,4 @@ WORDS.update({
     "factual": N_("a factual error in the record"), "dismissed": N_("dismissed"), "upheld": N_("upheld"),
     "review": N_("sent back for review by other jurors"), "change": N_("decision changed"),
 })
-STATUS_KEYS |= {"ground"}
+STATUS_KEYS |= {"ground", "previous"}  # previous: the outcome an appeal's decision had before

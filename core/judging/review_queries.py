@@ -48,7 +48,7 @@ async def rounds(round_ids: list[int]) -> dict[int, dict[str, Any]]:
 # What the juror's pages read of an assignment, its round and its edition.
 ASSIGNMENT_ROUND_COLUMNS = (
     'assignment.id AS "assignment.id", assignment.status AS "assignment.status",'
-    ' assignment.conflict_checked_at AS "assignment.conflict_checked_at",'
+    ' assignment.conflict_checked_at AS "assignment.conflict_checked_at", assignment.origin AS "assignment.origin",'
     ' assignment.application AS "assignment.application", assignment.round AS "assignment.round",'
     f' assignment.juror AS "assignment.juror", {ROUND_COLUMNS}'
 )

@@ -23,6 +23,7 @@ from core.applications.form import stored_form
 from core.editions.rubrics import rubric_from_mapping, rubric_to_mapping
 from core.editions.schema import SectionSpec
 from core.judging import clarifications, redaction, review_queries
+from core.judging.assignments import APPEAL_ORIGIN
 from core.judging.entry_reading import AnswerSection, answer_sections, file_labels
 from core.judging.redaction import identifying_codes
 from core.judging.review_sheet import CriterionField, criterion_fields
@@ -41,6 +42,7 @@ from core.platform.tables import (
     ConsensusMessage,
     ConsensusThread,
     CriterionScore,
+    Decision,
     LiveStage,
     Review,
     Round,
@@ -185,6 +187,8 @@ class ReviewPage:
     criteria: list[CriterionField] = field(default_factory=list)
     # The entry's answers in words, section by section (see `entry_reading`).
     reading: list[AnswerSection] = field(default_factory=list)
+    # Open after the round closed: an upheld appeal sent the entry back to this juror (`reopened_by_appeal`).
+    appeal: bool = False
 
     @property
     def criterion_names(self) -> dict[str, str]:
@@ -209,6 +213,16 @@ class SaveOutcome:
 
 def entry_label(application_id: int) -> str:
     return _("Entry #{number}").format(number=application_id)
+
+
+async def reopened_by_appeal(assignment: dict[str, Any]) -> bool:
+    """An upheld appeal sent the entry back to new jurors (core.results.appeals): their review stays open after the
+    round closed, until the organisers confirm the round's decisions again."""
+    if assignment.get("origin") != APPEAL_ORIGIN:
+        return False
+    return await Decision.exists().where(Decision.round == assignment["round"],
+                                         Decision.application == assignment["application"],
+                                         Decision.needs_review.eq(True))
 
 
 def _is_open(round_row: dict[str, Any], now: datetime) -> bool:
@@ -433,11 +447,12 @@ async def review_page_and_round(*, juror: SessionUser, assignment_id: int, now: 
     cleared = assignment["conflict_checked_at"] is not None
     hidden = _identifying(sections) if blind else set()
     own = await _own_review(assignment_id)
+    appeal = await reopened_by_appeal(assignment)
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
         round_code=round_row["code"], round_name=round_row["name"],
-        edition_title=round_row["edition.title"], blind=blind, open=_is_open(round_row, now),
-        closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
+        edition_title=round_row["edition.title"], blind=blind, open=appeal or _is_open(round_row, now),
+        appeal=appeal, closes_at=round_row["closes_at"], time_zone=round_row["edition.time_zone"], rubric=rubric,
         entry_label=entry_label(assignment["application"]), track=application["track.name"] or {},
         sections=_visible_sections(sections, hidden),
         **(await _entry_content(application, hidden, blind=blind, sections=sections)
@@ -634,10 +649,12 @@ async def _scoring_assignment(juror: SessionUser, assignment_id: int, now: datet
         raise ConflictNotCleared(assignment_id)
     if juror_task(round_row["workflow"], round_row["edition.enabled_plugins"]) == "checklist":
         raise AssignmentNotFound(assignment_id)  # a checklist is saved by save_checklist, never scored
-    if round_row["status"] == "closed":
+    if await reopened_by_appeal(assignment):
+        pass  # the round closed, but this entry came back for review after an appeal
+    elif round_row["status"] == "closed":
         raise ScoringClosed(_("The organisers have closed scoring for this round: your review can no longer be "
                               "changed. Ask them to reopen scoring if it must."))
-    if not _is_open(round_row, now):
+    elif not _is_open(round_row, now):
         raise ScoringClosed(_("Scoring for this round is closed."))
     await _require_ready_to_score(round_row)
     return assignment, round_row

@@ -69,6 +69,13 @@ EVENTS += (
         "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
         "upheld": True, "effect": "review", "outcome": "", "reasons": "Un giurato aveva un conflitto non dichiarato.",
         "status_link": SAMPLE_LINK}),
+    MailEvent("appeal/reviewed", N_("The decision after an appeal's new review"), {
+        "name": "Maria Rossi", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+        "changed": True, "outcome": "finalista", "reasons": "I nuovi giurati la collocano tra le migliori.",
+        "status_link": SAMPLE_LINK}),
+    MailEvent("jury/appeal_review", N_("An entry sent back to a juror for review after an appeal"), {
+        "name": "Bruno Neri", "edition_title": "Welfare & Comunità 2026", "round_name": "Giuria online",
+        "entry": 42, "review_link": "https://giuria.example/jury/assignments/7"}),
 )
 BY_TEMPLATE = {event.template: event for event in EVENTS}
 

@@ -24,7 +24,7 @@ from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.settings import Settings
-from core.platform.tables import Application, Decision, Edition, Round
+from core.platform.tables import Appeal, Application, Decision, Edition, Round
 from core.results.combined import combined_for_row
 from core.results.leaderboard import BoardRow, RoundHead, _round, round_head, standing
 from core.results.rounds import EntryInfo
@@ -117,6 +117,7 @@ class Proposal:
     published_at: datetime | None
     job: jobs.JobView | None = None
     needs_review: int = 0  # published decisions marked for review since scoring was reopened
+    appeal_reviews: int = 0  # entries an upheld appeal sent back to new jurors, decided on the redress page
     combined: str = ""  # the combined ranking used, in words ("30% Online jury + 70% Final pitch"); "" for the round's
 
     @property
@@ -152,6 +153,13 @@ def _board_row(result, info: EntryInfo, k: int) -> BoardRow:
                     missing=max(0, k - result.n))
 
 
+async def in_appeal_review(round_id: int) -> set[int]:
+    """Entries an upheld appeal sent back to new jurors and not yet concluded: their decision is kept or changed
+    on the redress page (`core.results.appeals.conclude_review`), never confirmed with the round's."""
+    return {a["application"] for a in await Appeal.select(Appeal.application).where(
+        Appeal.round == round_id, Appeal.status == "upheld", Appeal.effect == "review", Appeal.new_outcome == "")}
+
+
 async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposal:
     head = round_head(round_row)
     rule = parse_rule(head.advancement)
@@ -173,6 +181,7 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
                                area=found.entries[r.entry].area_code, flags=r.flags)
                      for r in found.results.rows if r.entry in found.entries], rule)
     decisions = {d["application"]: d for d in await Decision.select().where(Decision.round == head.id)}
+    appealed = await in_appeal_review(head.id)
     published = [d["published_at"] for d in decisions.values() if d["published_at"] is not None]
     rows = []
     for result in sorted(found.results.rows, key=lambda r: (r.rank is None, r.rank or 0, r.entry)):
@@ -187,7 +196,10 @@ async def _proposal(round_row: dict[str, Any], *, settings: Settings) -> Proposa
     return Proposal(round=head, rule=rule, positive=positive, negative=negative, rows=tuple(rows), top=rule.top_n,
                     intervals=found.intervals, staged=bool(decisions) and not published,
                     published_at=max(published) if published else None, job=found.job,
-                    needs_review=sum(1 for d in decisions.values() if d["needs_review"]),
+                    needs_review=sum(1 for d in decisions.values() if d["needs_review"] and d["application"] not in
+                                     appealed),
+                    appeal_reviews=sum(1 for d in decisions.values() if d["needs_review"] and d["application"] in
+                                       appealed),
                     combined=combined[0].description if combined else "")
 
 
@@ -370,8 +382,10 @@ async def confirm_decisions(*, actor: SessionUser, edition_slug: str, round_code
     async with db.write_transaction():
         if not await Round.exists().where(Round.id == round_row["id"], Round.status == SCORING_CLOSED):
             raise ScoringStillOpen(round_code)
+        appealed = await in_appeal_review(round_row["id"])
         confirmed = await Decision.update({Decision.needs_review: False}).where(
-            Decision.round == round_row["id"], Decision.needs_review.eq(True)).returning(Decision.id)
+            Decision.round == round_row["id"], Decision.needs_review.eq(True),
+            *([Decision.application.not_in(sorted(appealed))] if appealed else [])).returning(Decision.id)
         if not confirmed:
             raise NothingToConfirm(round_code)
         await audit.record("decisions.reconfirmed", actor_id=actor.id, edition_id=round_row["edition"],

@@ -3,7 +3,8 @@ stated ground; the organisers of the edition decide with reasons.
 
 An upheld appeal has an effect: the entry goes back for review by jurors who had not reviewed it and have no
 declared conflict with it (its decision marked as needing review), or the decision's outcome changes. Every
-effect is audited with the appeal it comes from, and the applicant is mailed in their language.
+effect is audited with the appeal it comes from, and the applicant is mailed in their language (and each juror of
+a new panel in theirs).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from core.platform.i18n import gettext as _
 from core.platform.i18n import pick
 from core.platform.identity import SessionUser
 from core.platform.tables import (
+    Account,
     Appeal,
     Application,
     Assignment,
     ConflictOfInterest,
     Decision,
     Edition,
+    Review,
     RoleGrant,
     Round,
 )
@@ -60,6 +63,8 @@ MAX_DAYS = 90
 MAX_TEXT = 5000
 MAX_REASONS = 5000
 DEFAULT_PANEL = 3
+APPEAL_REVIEW_MAIL = "jury/appeal_review"  # to each juror of the new panel of an upheld appeal
+REVIEWED_MAIL = "appeal/reviewed"  # to the applicant, once the new panel's review is concluded
 
 
 class AppealNotFound(NotFound):
@@ -219,6 +224,21 @@ class AppealItem:
     created_at: datetime
     decided_at: datetime | None
     decided_by: str
+    rereview: ReReview | None = None  # an upheld appeal that sent the entry back for review, until concluded
+
+
+@dataclass(frozen=True)
+class ReReview:
+    """How far the new panel of an upheld appeal has got, and the mean totals of the first and the new panel."""
+
+    assigned: int
+    submitted: int
+    first_mean: float | None
+    new_mean: float | None
+
+    @property
+    def complete(self) -> bool:
+        return self.assigned > 0 and self.submitted == self.assigned
 
 
 @dataclass(frozen=True)
@@ -259,6 +279,10 @@ class RedressQueue:
         return [a for a in self.appeals if a.status == PENDING]
 
     @property
+    def in_review(self) -> list[AppealItem]:
+        return [a for a in self.appeals if a.rereview is not None]
+
+    @property
     def decided_appeals(self) -> list[AppealItem]:
         return [a for a in self.appeals if a.status != PENDING]
 
@@ -276,15 +300,22 @@ async def redress_queue(*, actor: SessionUser, edition_slug: str) -> RedressQueu
         Appeal.effect, Appeal.new_outcome, Appeal.reasons, Appeal.created_at, Appeal.decided_at,
         Appeal.decided_by.display_name, Appeal.decided_by.email,
     ).output(load_json=True).where(Appeal.round.edition == edition.id).order_by(Appeal.id, ascending=False)
-    outcomes = {(d["round"], d["application"]): d["outcome"] for d in await Decision.select(
-        Decision.round, Decision.application, Decision.outcome).where(Decision.round.edition == edition.id)}
+    decisions = await Decision.select(Decision.round, Decision.application, Decision.outcome,
+                                      Decision.needs_review).where(Decision.round.edition == edition.id)
+    outcomes = {(d["round"], d["application"]): d["outcome"] for d in decisions}
+    flagged = {(d["round"], d["application"]) for d in decisions if d["needs_review"]}
+    rereviews = {}
+    for r in rows:
+        if r["status"] == UPHELD and r["effect"] == "review" and (r["round"], r["application"]) in flagged:
+            rereviews[r["id"]] = await _rereview(r["round"], r["application"])
     appeals = [AppealItem(
         id=r["id"], round_code=r["round.code"], round_name=r["round.name"] or {}, application_id=r["application"],
         entry_title=r["application.title"] or "", entity_name=r["application.entity_name"] or "",
         outcome=outcomes.get((r["round"], r["application"]), ""), ground=r["ground"], text=r["text"],
         status=r["status"], effect=r["effect"], new_outcome=r["new_outcome"], reasons=r["reasons"],
         created_at=r["created_at"], decided_at=r["decided_at"],
-        decided_by=r["decided_by.display_name"] or r["decided_by.email"] or "") for r in rows]
+        decided_by=r["decided_by.display_name"] or r["decided_by.email"] or "",
+        rereview=rereviews.get(r["id"])) for r in rows]
     rounds = await Round.select(Round.code, Round.name, Round.settings).output(load_json=True).where(
         Round.edition == edition.id).order_by(Round.position)
     return RedressQueue(edition=edition, clarifications=await clarifications.edition_clarifications(
@@ -311,6 +342,82 @@ async def set_appeal_window(*, actor: SessionUser, edition_slug: str, round_code
                            subject_id=row["id"], data={"round": round_code, "previous": before, "value": days})
 
 
+async def _rereview(round_id: int, application_id: int) -> ReReview:
+    rows = await Assignment.select(Assignment.origin, Assignment.status, Assignment.id).where(
+        Assignment.round == round_id, Assignment.application == application_id, Assignment.status != "recused")
+    totals = {r["assignment"]: r["total"] for r in await Review.select(Review.assignment, Review.total).where(
+        Review.assignment.is_in([r["id"] for r in rows] or [0]), Review.status == "submitted")}
+    first = [totals[r["id"]] for r in rows if r["origin"] != assignments.APPEAL_ORIGIN
+             and totals.get(r["id"]) is not None]
+    new = [r for r in rows if r["origin"] == assignments.APPEAL_ORIGIN]
+    new_totals = [totals[r["id"]] for r in new if totals.get(r["id"]) is not None]
+    return ReReview(assigned=len(new), submitted=sum(1 for r in new if r["id"] in totals),
+                    first_mean=sum(first) / len(first) if first else None,
+                    new_mean=sum(new_totals) / len(new_totals) if new_totals else None)
+
+
+async def conclude_review(*, actor: SessionUser, edition_slug: str, appeal_id: int, outcome: str, reasons: str,
+                          base_url: str = "", now: datetime | None = None) -> str:
+    """Once the new panel of an upheld appeal has reviewed the entry, the organisers keep or change its decision,
+    with reasons; the decision no longer needs review, and the applicant is mailed. Returns the outcome."""
+    now = now or datetime.now(UTC)
+    edition = await _edition(actor, edition_slug)
+    text = (reasons or "").replace("\r\n", "\n").strip()
+    if outcome not in lifecycle.ROUND_OUTCOMES:
+        raise AppealRefused(_("Choose the outcome of the decision after the review."))
+    if not text:
+        raise AppealRefused(_("Write the reasons for the decision; the applicant reads them."))
+    if len(text) > MAX_REASONS:
+        raise AppealRefused(_("A text can have at most {count} characters.").format(count=MAX_REASONS))
+    async with db.write_transaction():
+        row = await Appeal.select(
+            Appeal.id, Appeal.round, Appeal.round.code, Appeal.round.name, Appeal.application, Appeal.status,
+            Appeal.effect,
+        ).output(load_json=True).where(Appeal.id == appeal_id, Appeal.round.edition == edition.id).first()
+        if row is None:
+            raise AppealNotFound(appeal_id)
+        decision = await db.locked(Decision.select(Decision.id, Decision.outcome, Decision.needs_review).where(
+            Decision.round == row["round"], Decision.application == row["application"])).first()
+        if row["status"] != UPHELD or row["effect"] != "review" or decision is None or not decision["needs_review"]:
+            raise AppealRefused(_("This entry is not waiting for a decision after a review."))
+        progress = await _rereview(row["round"], row["application"])
+        if not progress.complete:
+            raise AppealRefused(_("Wait until the new jurors have submitted their reviews: {submitted} of {assigned} "
+                                  "so far.").format(submitted=progress.submitted, assigned=progress.assigned))
+        application = await Application.select(
+            Application.status, Application.applicant.email, Application.applicant.locale,
+            Application.applicant.display_name).where(Application.id == row["application"]).first()
+        subject = {"round": row["round.code"], "entry": row["application"], "appeal": appeal_id}
+        changed = outcome != decision["outcome"]
+        if changed:
+            status_now = lifecycle.transition(application["status"], outcome)
+            await Application.update({Application.status: status_now, Application.updated_at: now}).where(
+                Application.id == row["application"])
+            await audit.record("application.status_changed", actor_id=actor.id, edition_id=edition.id,
+                               subject_type="application", subject_id=row["application"],
+                               data={**subject, "from": application["status"], "to": outcome, "reason": text})
+        await Decision.update({Decision.outcome: outcome, Decision.reason: text, Decision.decided_by: actor.id,
+                               Decision.needs_review: False}).where(Decision.id == decision["id"])
+        await Appeal.update({Appeal.new_outcome: outcome}).where(Appeal.id == appeal_id)
+        await audit.record("appeal.review_concluded", actor_id=actor.id, edition_id=edition.id,
+                           subject_type="appeal", subject_id=appeal_id,
+                           data={**subject, "previous": decision["outcome"], "to": outcome, "reason": text})
+        if application["applicant.email"]:
+            language = application["applicant.locale"] or "it"
+            title = (await Edition.select(Edition.title).output(load_json=True).where(
+                Edition.id == edition.id).first())["title"]
+            with i18n.language(language):
+                outcome_label = _(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome
+            await mail.enqueue_mail(
+                to=application["applicant.email"], template=REVIEWED_MAIL, language=language, kind=REVIEWED_MAIL,
+                edition_slug=edition_slug, context={
+                    "name": application["applicant.display_name"], "edition_title": pick(title or {}, language),
+                    "round_name": pick(row["round.name"] or {}, language), "changed": changed,
+                    "outcome": outcome_label, "reasons": text,
+                    "status_link": mail.absolute_url(base_url, f"/applications/{row['application']}")})
+    return outcome
+
+
 async def _new_jurors(*, edition_id: int, round_id: int, application_id: int, applicant_id: int,
                       count: int) -> list[int]:
     """Jurors of the edition who never had the entry in this round and have no conflict with it (declared, or found
@@ -329,6 +436,23 @@ async def _new_jurors(*, edition_id: int, round_id: int, application_id: int, ap
     eligible = sorted({j for j in jurors if j not in had and j not in conflicted and j != applicant_id},
                       key=lambda j: (loads.get(j, 0), j))
     return eligible[:count]
+
+
+async def _mail_new_juror(juror: dict[str, Any], *, assignment_id: int, entry: int, round_name: dict[str, str],
+                          edition_id: int, edition_slug: str, base_url: str) -> None:
+    """Tell a juror of the new panel that the entry waits for them although the round has closed; the mail names
+    the entry by its number only (the round may be blind) and says nothing of the appeal's grounds."""
+    if not juror["email"]:
+        return
+    language = juror["locale"] or "it"
+    edition = await Edition.select(Edition.title).output(load_json=True).where(Edition.id == edition_id).first()
+    title = edition["title"]
+    await mail.enqueue_mail(
+        to=juror["email"], template=APPEAL_REVIEW_MAIL, language=language, kind=APPEAL_REVIEW_MAIL,
+        edition_slug=edition_slug, context={
+            "name": juror["display_name"], "edition_title": pick(title or {}, language),
+            "round_name": pick(round_name or {}, language), "entry": entry,
+            "review_link": mail.absolute_url(base_url, f"/jury/assignments/{assignment_id}")})
 
 
 async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int, verdict: str, reasons: str,
@@ -373,6 +497,8 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
             if not jurors:
                 raise AppealRefused(_("No juror of the edition is left who has not reviewed this entry and has no "
                                       "conflict with it: invite more jurors, or change the decision instead."))
+            people = {a["id"]: a for a in await Account.select(
+                Account.id, Account.email, Account.locale, Account.display_name).where(Account.id.is_in(jurors))}
             for juror in jurors:
                 assignment_id = (await Assignment.insert(Assignment(
                     round=row["round"], application=row["application"], juror=juror,
@@ -380,6 +506,9 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
                 await audit.record("assignment.added", actor_id=actor.id, edition_id=edition.id,
                                    subject_type="assignment", subject_id=assignment_id,
                                    data={**subject, "juror": juror, "reason": text})
+                await _mail_new_juror(people[juror], assignment_id=assignment_id, entry=row["application"],
+                                      round_name=row["round.name"], edition_id=edition.id,
+                                      edition_slug=edition_slug, base_url=base_url)
             if decision is not None:
                 await Decision.update({Decision.needs_review: True}).where(Decision.id == decision["id"])
             data.update(kind="review", jurors=len(jurors))
@@ -427,8 +556,10 @@ __all__ = [
     "AppealNotFound",
     "AppealRefused",
     "ApplicantRedress",
+    "ReReview",
     "RedressQueue",
     "applicant_redress",
+    "conclude_review",
     "decide_appeal",
     "file_appeal",
     "redress_queue",

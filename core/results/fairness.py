@@ -23,7 +23,7 @@ from core.applications.demographics import AGE_BANDS, TEAM_GENDERS, gender_code,
 from core.editions.access import EditionNotFound, edition_for_organiser
 from core.platform import i18n
 from core.platform.i18n import gettext as _
-from core.platform.i18n import pick
+from core.platform.i18n import pgettext, pick
 from core.platform.identity import SessionUser
 from core.platform.tables import Application, Award, Decision, Edition, Round, TeamMember
 from core.plugins import active_registry
@@ -189,6 +189,12 @@ def _cell(k: int | None, n: int | None, overall_k: int, overall_n: int) -> Cell:
                 ratio_high=None if ratio is None else ratio.high, flag=four_fifths_flag(ratio))
 
 
+def _measure_name(code: str) -> str:
+    if code == "decided":  # the entries of a group that advanced: a plural in Italian, unlike an entry's status
+        return pgettext("entries of a group", "Advanced")
+    return _(MEASURE_NAMES[code])
+
+
 def _scope(title: str, population: list[_Entry], measures: Mapping[str, set[int]],
            names: Mapping[str, Mapping[str, str]], note: str = "") -> Scope:
     """The overall row and one suppressed table per dimension for `population` and each measure's successes."""
@@ -221,7 +227,7 @@ def _scope(title: str, population: list[_Entry], measures: Mapping[str, set[int]
                           for m in codes)
             rows.append(GroupRow(label=names[dimension].get(g) or g or _("Not stated"), n=n, cells=cells))
         tables.append(DimensionTable(dimension=dimension, title=_(DIMENSION_NAMES[dimension]), rows=tuple(rows)))
-    return Scope(title=title, measures=tuple((m, _(MEASURE_NAMES[m])) for m in codes), overall=overall,
+    return Scope(title=title, measures=tuple((m, _measure_name(m)) for m in codes), overall=overall,
                  tables=tuple(tables), note=note)
 
 

@@ -9,7 +9,17 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from core.messaging import mail
-from core.platform.tables import Appeal, Assignment, AuditEvent, Clarification, Decision, OutgoingMail, Round
+from core.platform.tables import (
+    Appeal,
+    Application,
+    Assignment,
+    AuditEvent,
+    Clarification,
+    Decision,
+    OutgoingMail,
+    Review,
+    Round,
+)
 from tests import factories
 from tests.conftest import csrf_token, run
 from tests.integration.conftest import content
@@ -244,6 +254,97 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     assert "accolto" in page and "torna alla valutazione di altri giurati" in page
     assert "Il giurato 2 collabora con un concorrente" in page
     assert "Giurato" not in page
+
+
+def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_has_closed(client):
+    _edition, _organiser, entry, round_id, jurors = appeal_setup()
+    appeal_id = run(Appeal.insert(Appeal(round=round_id, application=entry, applicant=run(
+        Decision.select(Decision.application.applicant).where(Decision.application == entry).first())[
+            "application.applicant"], ground="conflict", text="Un giurato conosceva il nostro concorrente.",
+        status="pending")))[0]["id"]
+    factories.as_person(client, "olga@foundation.example")
+    queue = f"/organise/{SLUG}/redress"
+    assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review",
+                reasons="Conflitto non dichiarato.").status_code == 302
+    new = {a["juror"]: a["id"] for a in run(Assignment.select(Assignment.id, Assignment.juror).where(
+        Assignment.application == entry, Assignment.origin == "appeal"))}
+    # Each new juror is told, in their language, by the entry's number only: nothing of the appeal or the applicant.
+    told = run(OutgoingMail.select().where(OutgoingMail.kind == "jury/appeal_review").order_by(OutgoingMail.id))
+    assert [(m["to_address"], m["language"]) for m in told] == [("juror3@jury.example", "it"),
+                                                              ("juror5@jury.example", "it")]
+    assert "proposta n. " + str(entry) in told[0]["body_text"] and f"/jury/assignments/{new[jurors[2]]}" in (
+        told[0]["body_text"])
+    for secret in ("Orti che includono", "Maria", "Conflitto non dichiarato", "conosceva il nostro concorrente"):
+        assert secret not in told[0]["body_text"] and secret not in told[0]["subject"], secret
+    first = run(Assignment.select(Assignment.id).where(Assignment.juror == jurors[0]).first())["id"]
+    run(Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(Assignment.id == first))
+    sheet = {"action": "submit", **{f"score.{k}": "4" for k in ("IMP", "INN", "SOS", "TEA", "RET")}}
+
+    factories.as_person(client, "juror3@jury.example")
+    no_conflict(client, new[jurors[2]])
+    page = client.get(f"/jury/assignments/{new[jurors[2]]}", headers=EN).text
+    assert "tornata in valutazione dopo un ricorso" in page and 'name="score.IMP" value="4"' in page
+    assert 'name="score.IMP" value="4" disabled' not in page
+    page = f"/jury/assignments/{new[jurors[2]]}"
+    assert post(client, f"{page}/review", page, **sheet).status_code == 302
+    assert run(Review.select(Review.status).where(Review.assignment == new[jurors[2]]).first())["status"] == "submitted"
+
+    factories.as_person(client, "juror1@jury.example")  # a juror of the first panel: the round stays closed to them
+    page = f"/jury/assignments/{first}"
+    assert "tornata in valutazione" not in client.get(page, headers=EN).text
+    assert post(client, f"{page}/review", page, **sheet).status_code == 409
+
+    # The organiser reads how far the new panel has got, and cannot conclude before both have submitted.
+    factories.as_person(client, "olga@foundation.example")
+    listed = client.get(queue, headers=EN).text
+    assert "Back in review after an appeal (1)" in listed and "New jurors' reviews submitted: 1 of 2." in listed
+    assert "Mean total of the first jurors: 3.00." in listed and f"/appeals/{appeal_id}/conclude" not in listed
+    early = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons="Presto.")
+    assert early.status_code == 400 and "Wait until the new jurors have submitted their reviews: 1 of 2" in early.text
+    # The round's page sends the organiser here; confirming the round's decisions leaves this one in review.
+    results = f"/organise/{SLUG}/rounds/R1/advancement"
+    board = client.get(results, headers=EN).text
+    assert "One entry is back in review after an appeal" in board and 'id="needs-review"' not in board
+    confirmed = post(client, f"{results}/confirm", results)
+    assert confirmed.status_code == 409 and "No published decision of this round needs review." in confirmed.text
+    assert run(Decision.select(Decision.needs_review).where(Decision.application == entry).first())["needs_review"]
+
+    factories.as_person(client, "juror5@jury.example")
+    no_conflict(client, new[jurors[4]])
+    page = f"/jury/assignments/{new[jurors[4]]}"
+    assert post(client, f"{page}/review", page, **sheet).status_code == 302
+
+    factories.as_person(client, "olga@foundation.example")
+    listed = client.get(queue, headers=EN).text
+    assert "New jurors' reviews submitted: 2 of 2." in listed and f"/appeals/{appeal_id}/conclude" in listed
+    no_reasons = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons=" ")
+    assert no_reasons.status_code == 400 and "Write the reasons for the decision" in no_reasons.text
+    reasons = "I nuovi giurati la collocano sopra la soglia."
+    assert post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced",
+                reasons=reasons).status_code == 302
+    decision = run(Decision.select().where(Decision.application == entry).first())
+    assert decision["outcome"] == "advanced" and not decision["needs_review"] and decision["reason"] == reasons
+    assert run(Application.select(Application.status).where(Application.id == entry).first())["status"] == "advanced"
+    concluded = run(AuditEvent.select().output(load_json=True).where(
+        AuditEvent.action == "appeal.review_concluded").first())
+    assert concluded["data"]["previous"] == "not_advanced" and concluded["data"]["to"] == "advanced"
+    audit_page = client.get(f"/organise/{SLUG}/audit", headers=EN).text
+    assert f"recorded the decision after the new jurors&#39; review of appeal {appeal_id}: advanced" in audit_page
+    assert ">not_advanced<" not in audit_page and ">advanced<" not in audit_page  # words, never the codes
+    assert "Back in review after an appeal" not in client.get(queue, headers=EN).text
+    again = post(client, f"{queue}/appeals/{appeal_id}/conclude", queue, outcome="advanced", reasons=reasons)
+    assert again.status_code == 400
+    told = run(OutgoingMail.select().where(OutgoingMail.kind == "appeal/reviewed"))
+    assert [(m["to_address"], m["language"]) for m in told] == [("maria@coop.example", "it")]
+    assert "La decisione è stata cambiata" in told[0]["body_text"] and reasons in told[0]["body_text"]
+
+    # The review closed with the decision; Maria reads the new decision on her page.
+    factories.as_person(client, "juror5@jury.example")
+    assert "tornata in valutazione" not in client.get(page, headers=EN).text
+    assert post(client, f"{page}/review", page, **sheet).status_code == 409
+    factories.as_person(client, "maria@coop.example")
+    assert "Dopo la nuova valutazione di altri giurati, la decisione ora è" in client.get(
+        f"/applications/{entry}", headers=EN).text
 
 
 def test_an_appeal_outside_the_window_or_on_another_entry_is_refused(client):

@@ -113,6 +113,9 @@ def test_the_fairness_page_is_in_italian_and_only_for_organisers(client):
     text = client.get(f"/organise/{SLUG}/fairness").text
     assert "Equità" in text and "sotto i quattro quinti" in text and "Già candidate in passato" in text
     assert "0,32" in text
+    # The entries of a group that advanced: a plural, unlike an entry's status ("Promossa").
+    assert '<th scope="colgroup" colspan="2">Promosse</th>' in text and "; promosse " in text
+    assert "Promossa" not in text and "promossa" not in text
     as_person(client, SPONSOR)
     assert client.get(f"/organise/{SLUG}/fairness").status_code in (403, 404)
 

@@ -75,7 +75,7 @@ async def _compare_everything() -> int:
             continue
         own, round_part, entry = found
         assert own == {key: assignment[key] for key in own}
-        assert set(own) == {"id", "status", "conflict_checked_at", "application", "round", "juror"}
+        assert set(own) == {"id", "status", "conflict_checked_at", "origin", "application", "round", "juror"}
         assert round_part == round_row
         application = await Application.select(
             Application.id, Application.entity_name, Application.answers, Application.track.name).output(

@@ -23,7 +23,7 @@ from web.labels import HIT_KIND
 from web.routes.jury import juror_only, juror_router
 from web.routes.organise import organiser_only
 
-DONE = ("approved", "declined", "shown", "decided", "window")
+DONE = ("approved", "declined", "shown", "decided", "concluded", "window")
 
 
 # -- the juror -----------------------------------------------------------------------------------------
@@ -176,6 +176,21 @@ async def decide(request: Request, user: SignedInUser, edition: ConsoleEdition, 
     return Redirect(path=f"/organise/{edition.slug}/redress?done=decided")
 
 
+@post("/organise/{slug:str}/redress/appeals/{appeal_id:int}/conclude", guards=[organiser_only],
+      include_in_schema=False)
+async def conclude(request: Request, user: SignedInUser, edition: ConsoleEdition, settings: AppSettings,
+                   appeal_id: FromPath[int]) -> Response:
+    form = await request.form()
+    typed = {name: str(form.get(name, "")) for name in ("outcome", "reasons")}
+    try:
+        await appeals.conclude_review(actor=user, edition_slug=edition.slug, appeal_id=appeal_id,
+                                      base_url=settings.base_url, **typed)
+    except AppealRefused as refused:
+        return await _queue(request, user, edition, status=400, errors={f"r{appeal_id}": refused.message},
+                            typed={f"r{appeal_id}": typed})
+    return Redirect(path=f"/organise/{edition.slug}/redress?done=concluded")
+
+
 @post("/organise/{slug:str}/redress/windows/{code:str}", guards=[organiser_only], include_in_schema=False)
 async def window(request: Request, user: SignedInUser, edition: ConsoleEdition, code: FromPath[str]) -> Response:
     form = await request.form()
@@ -188,4 +203,4 @@ async def window(request: Request, user: SignedInUser, edition: ConsoleEdition, 
     return Redirect(path=f"/organise/{edition.slug}/redress?done=window")
 
 
-ROUTES = [juror_router(ask), answer, appeal, queue_page, approve, decline, show, decide, window]
+ROUTES = [juror_router(ask), answer, appeal, queue_page, approve, decline, show, decide, conclude, window]
