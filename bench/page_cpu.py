@@ -140,6 +140,8 @@ async def measure(args, environ: dict[str, str]) -> None:
             profiler.enable()
             await timed(client, path, args.requests, anonymous=anon)
             profiler.disable()
+            if args.profile_out:
+                profiler.dump_stats(args.profile_out)
             stats = pstats.Stats(profiler).strip_dirs()
             stats.sort_stats("tottime").print_stats(45)
             stats.sort_stats("cumulative").print_stats(60)
@@ -178,6 +180,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=["home", "landing", "section"])
+    parser.add_argument("--profile-out", help="with --profile, also write the profile's data to this file")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="giuria-cpu-"))
