@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from piccolo.utils.encoding import load_json
 
-from core.platform.db import decode_json
 from core.platform.tables import Edition
 
 EDITION_COLUMNS = "id, slug, title, year, status, summary, time_zone, rules"
@@ -44,18 +44,33 @@ LISTS_SQL = (
 )
 
 
-async def public_edition(slug: str, statuses: tuple[str, ...]) -> dict[str, Any] | None:
-    """The edition's page fields, when its status is one of `statuses`."""
-    placeholders = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
-    rows = await Edition.raw(f"SELECT {EDITION_COLUMNS} FROM edition WHERE slug = {{}}"  # noqa: S608
-                             f" AND status IN ({placeholders})", slug, *statuses)
-    return decode_json(rows[0], *EDITION_JSON) if rows else None
+# A label is read on every visit and changes rarely: parsed once per distinct text, the value shared by every
+# page that shows it, which only reads it.
+LABELS_KEPT = 2048
+
+
+@lru_cache(maxsize=LABELS_KEPT)
+def _parsed(text: str) -> Any:
+    return load_json(text)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value decoded, as `output(load_json=True)` decodes it."""
+    return _parsed(value) if isinstance(value, str) else value
 
 
 def _amount(value: Any) -> Decimal | None:
     """A prize's amount as Piccolo gives a Numeric column: SQLite hands it back as a plain number here (the
     column is not in the statement's first branch, whose types SQLite goes by)."""
     return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+async def public_edition(slug: str, statuses: tuple[str, ...]) -> dict[str, Any] | None:
+    """The edition's page fields, when its status is one of `statuses`."""
+    placeholders = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
+    rows = await Edition.raw(f"SELECT {EDITION_COLUMNS} FROM edition WHERE slug = {{}}"  # noqa: S608
+                             f" AND status IN ({placeholders})", slug, *statuses)
+    return {**rows[0], **{column: _json(rows[0][column]) for column in EDITION_JSON}} if rows else None
 
 
 # Each list's rows with the keys (and JSON decoded) of the Piccolo query it replaced.
@@ -72,10 +87,6 @@ SHAPES: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
         "amount_eur": _amount(row["amount_eur"]), "target": _json(row["more"]), "details": _json(row["details"]),
         "sponsor.organisation.name": row["organisation"]},
 }
-
-
-def _json(value: Any) -> Any:
-    return load_json(value) if isinstance(value, str) else value
 
 
 async def landing_lists(edition_id: int) -> dict[str, list[dict[str, Any]]]:
