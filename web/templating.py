@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from jinja2.nodes import EvalContext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from core.editions.geography import REGIONS
 from core.editions.names import NO_NAMES, EditionNames
@@ -70,8 +71,42 @@ TRANSLATIONS_KEPT = 4096
 
 
 @lru_cache(maxsize=TRANSLATIONS_KEPT)
-def _escaped_translation(language: str, message: str) -> Markup:
-    return Markup(i18n.catalog(language).gettext(message))  # noqa: S704 - our catalog, trusted as Jinja trusts it
+def _plain_fields(text: str) -> tuple[tuple[str, str | None], ...] | None:
+    """A message's parts, (literal text, field name or None), when its every field is a plain `{name}`."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            return None
+        parts.append((literal, name))
+    return tuple(parts)
+
+
+def _escaped_field(value) -> str:
+    """A `{name}` field's value as Markup's formatter writes it: its own HTML, else escaped."""
+    if hasattr(value, "__html_format__"):
+        return str(escape(value.__html_format__("")))
+    if hasattr(value, "__html__"):
+        return str(escape(value.__html__()))
+    return str(escape(format(value, "")))
+
+
+class Translation(Markup):
+    """A translated message in a template. `.format(name=…)` gives what Markup's gives, the message parsed once
+    instead of at every call (Markup's formatter is plain Python, and a form page formats a message per field)."""
+
+    __slots__ = ()
+
+    def format(self, *args, **kwargs) -> Markup:
+        parts = None if args else _plain_fields(str(self))
+        if parts is None:
+            return super().format(*args, **kwargs)
+        return Markup("".join(literal if name is None else literal + _escaped_field(kwargs[name])  # noqa: S704
+                              for literal, name in parts))
+
+
+@lru_cache(maxsize=TRANSLATIONS_KEPT)
+def _escaped_translation(language: str, message: str) -> Translation:
+    return Translation(i18n.catalog(language).gettext(message))
 
 
 def _formatted(text: str, variables: dict) -> str:
@@ -91,14 +126,14 @@ def template_gettext(eval_ctx: EvalContext, message: str, /, **variables) -> str
 def template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, count: int, /, **variables) -> str:
     variables.setdefault("num", count)
     text = i18n.ngettext(singular, plural, count)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 - our catalog
+    return (Translation(text) if eval_ctx.autoescape else text) % variables
 
 
 @pass_eval_context
 def template_pgettext(eval_ctx: EvalContext, context: str, message: str, /, **variables) -> str:
     variables.setdefault("context", context)
     text = i18n.pgettext(context, message)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 - our catalog
+    return (Translation(text) if eval_ctx.autoescape else text) % variables
 
 
 def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
