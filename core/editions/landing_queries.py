@@ -65,6 +65,29 @@ def _amount(value: Any) -> Decimal | None:
     return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
 
 
+async def public_editions(statuses: tuple[str, ...], close_codes: tuple[str, str]) -> list[dict[str, Any]]:
+    """The editions whose status is one of `statuses`, newest first, each with its timeline entries of
+    `close_codes` (the call's close and opening, which date its deadline) under "timeline"."""
+    statuses_in = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
+    rows = await Edition.raw(
+        "SELECT edition.id, edition.slug, edition.title, edition.year, edition.status, edition.summary,"  # noqa: S608
+        " edition.time_zone, timeline_entry.code, timeline_entry.starts_at, timeline_entry.ends_at"
+        " FROM edition LEFT JOIN timeline_entry ON timeline_entry.edition = edition.id"
+        " AND timeline_entry.code IN ({}, {})"
+        f" WHERE edition.status IN ({statuses_in}) ORDER BY edition.year DESC, edition.id, timeline_entry.id",
+        *close_codes, *statuses)
+    editions: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        edition = editions.get(row["id"])
+        if edition is None:
+            edition = editions[row["id"]] = {
+                **{key: row[key] for key in ("id", "slug", "year", "status", "time_zone")},
+                "title": _json(row["title"]), "summary": _json(row["summary"]), "timeline": []}
+        if row["code"] is not None:
+            edition["timeline"].append({key: row[key] for key in ("code", "starts_at", "ends_at")})
+    return list(editions.values())
+
+
 async def public_edition(slug: str, statuses: tuple[str, ...]) -> dict[str, Any] | None:
     """The edition's page fields, when its status is one of `statuses`."""
     placeholders = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
