@@ -114,11 +114,16 @@ def _formatted(text: str, variables: dict) -> str:
     return text % variables if variables or "%" in text else text
 
 
+def translation(message: str) -> Translation:
+    """`message` in the reader's language as an autoescaped template's `_` gives it."""
+    return _escaped_translation(i18n.current_language(), message)
+
+
 @pass_eval_context
 def template_gettext(eval_ctx: EvalContext, message: str, /, **variables) -> str:
     """`_("…")` and `gettext("…")` in a template: Jinja's newstyle gettext (escaped, %-formatted), in one call."""
     if eval_ctx.autoescape:
-        return _formatted(_escaped_translation(i18n.current_language(), message), variables)
+        return _formatted(translation(message), variables)
     return _formatted(i18n.gettext(message), variables)
 
 
