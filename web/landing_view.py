@@ -11,7 +11,7 @@ from web import labels
 from web.templating import translation
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TimelineStep:
     label: str
     starts_at: str  # ISO 8601, for <time datetime>
@@ -20,7 +20,7 @@ class TimelineStep:
     ends_text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PartnerLine:
     name: str
     role: str
