@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import string
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_eval_context, select_autoescape
-from markupsafe import Markup
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
 
 from core.editions.geography import REGIONS
 from core.editions.names import NO_NAMES, EditionNames
@@ -62,27 +65,80 @@ def unit_label(unit: str | None) -> str:
     return i18n.gettext(labels.UNIT[unit]) if unit in labels.UNIT else (unit or "")
 
 
-# `_()`'s result per (language, message) when it takes no variables: the catalogs never change while a worker runs.
-_TRANSLATED: dict[tuple[str, str], Markup] = {}
+# Jinja's own newstyle `_` reaches the catalog through three template calls per message, the page's dearest
+# overhead; these do the same in one. A message is a template's literal or a fixed label, so few are kept.
+TRANSLATIONS_KEPT = 4096
+
+
+@lru_cache(maxsize=TRANSLATIONS_KEPT)
+def _plain_fields(text: str) -> tuple[tuple[str, str | None], ...] | None:
+    """A message's parts, (literal text, field name or None), when its every field is a plain `{name}`."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            return None
+        parts.append((literal, name))
+    return tuple(parts)
+
+
+def _escaped_field(value) -> str:
+    """A `{name}` field's value as Markup's formatter writes it: its own HTML, else escaped."""
+    if hasattr(value, "__html_format__"):
+        return str(escape(value.__html_format__("")))
+    if hasattr(value, "__html__"):
+        return str(escape(value.__html__()))
+    return str(escape(format(value, "")))
+
+
+class Translation(Markup):
+    """A translated message in a template. `.format(name=…)` gives what Markup's gives, the message parsed once
+    instead of at every call (Markup's formatter is plain Python, and a form page formats a message per field)."""
+
+    __slots__ = ()
+
+    def format(self, *args, **kwargs) -> Markup:
+        parts = None if args else _plain_fields(str(self))
+        if parts is None:
+            return super().format(*args, **kwargs)
+        return Markup("".join(literal if name is None else literal + _escaped_field(kwargs[name])  # noqa: S704
+                              for literal, name in parts))
+
+
+@lru_cache(maxsize=TRANSLATIONS_KEPT)
+def _escaped_translation(language: str, message: str) -> Translation:
+    return Translation(i18n.catalog(language).gettext(message))
+
+
+def _formatted(text: str, variables: dict) -> str:
+    """As Jinja's newstyle gettext: always a %-format string ("%%" is "%"); a text without "%" is itself."""
+    return text % variables if variables or "%" in text else text
+
+
+def translation(message: str) -> Translation:
+    """`message` in the reader's language as an autoescaped template's `_` gives it."""
+    return _escaped_translation(i18n.current_language(), message)
 
 
 @pass_eval_context
-def template_gettext(eval_context, message: str, /, **variables) -> str:
-    """`_()` in a template: what the i18n extension's new-style gettext returns (Markup when autoescaping, always
-    read as a %-format), in one call instead of the extension's three; a page calls it about forty times.
+def template_gettext(eval_ctx: EvalContext, message: str, /, **variables) -> str:
+    """`_("…")` and `gettext("…")` in a template: Jinja's newstyle gettext (escaped, %-formatted), in one call."""
+    if eval_ctx.autoescape:
+        return _formatted(translation(message), variables)
+    return _formatted(i18n.gettext(message), variables)
 
-    The texts are the catalog's, which the project writes: Markup of them is what Jinja's own gettext returns.
-    """
-    if not eval_context.autoescape:
-        return i18n.gettext(message) % variables
-    if variables:
-        return Markup(i18n.gettext(message)) % variables  # noqa: S704 - the catalog's text; the values are escaped
-    key = (i18n.current_language(), message)
-    found = _TRANSLATED.get(key)
-    if found is None:
-        text = i18n.gettext(message)
-        found = _TRANSLATED[key] = Markup(text % {} if "%" in text else text)  # noqa: S704 - the catalog's text
-    return found
+
+@pass_eval_context
+def template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, count: int, /, **variables) -> str:
+    variables.setdefault("num", count)
+    text = i18n.ngettext(singular, plural, count)
+    return (Translation(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx: EvalContext, context: str, message: str, /, **variables) -> str:
+    variables.setdefault("context", context)
+    text = i18n.pgettext(context, message)
+    return (Translation(text) if eval_ctx.autoescape else text) % variables
 
 
 def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
@@ -99,7 +155,8 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
     )
     environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
                                           npgettext=i18n.npgettext)
-    environment.globals.update(_=template_gettext, gettext=template_gettext)
+    environment.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
+                               pgettext=template_pgettext)
     environment.filters.update(t=i18n.pick, moment=i18n.format_moment, day=i18n.format_day,
                                money=i18n.format_money, code_label=code_label, code_labels=code_labels,
                                code_counts=code_counts, decimal=i18n.format_decimal, number=i18n.format_number,

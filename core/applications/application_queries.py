@@ -45,6 +45,14 @@ OWNED_WITH_EDITION_SQL = (
 )
 ATTACHMENTS_SQL = ("SELECT id, field, filename, size_bytes, content_type FROM attachment WHERE application = {}"
                    " ORDER BY id")
+# What an application page reads after the application itself: its files and its edition's tracks, in one statement
+# (a round trip less). Each branch leaves the other's columns NULL, typed in the first branch as PostgreSQL needs.
+FILES_AND_TRACKS_SQL = (
+    "SELECT 'attachment' AS kind, id AS place, id, field, filename, size_bytes, content_type,"
+    " CAST(NULL AS JSON) AS name FROM attachment WHERE application = {}"
+    " UNION ALL SELECT 'track', position, id, code, NULL, NULL, NULL, name FROM track WHERE edition = {}"
+    " ORDER BY 1, 2"
+)
 
 
 async def owned_application(application_id: int, applicant_id: int, *, lock: bool = False) -> dict[str, Any] | None:
@@ -98,3 +106,18 @@ async def area_code(area_id: int) -> str | None:
 
 async def attachments(application_id: int) -> list[dict[str, Any]]:
     return await Application.raw(ATTACHMENTS_SQL, application_id)
+
+
+async def attachments_and_tracks(application_id: int, edition_id: int
+                                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`attachments(application_id)` and `tracks(edition_id)` in one statement."""
+    files: list[dict[str, Any]] = []
+    tracks_: list[dict[str, Any]] = []
+    for row in await Application.raw(FILES_AND_TRACKS_SQL, application_id, edition_id):
+        if row["kind"] == "attachment":
+            files.append({"id": row["id"], "field": row["field"], "filename": row["filename"],
+                          "size_bytes": row["size_bytes"], "content_type": row["content_type"]})
+        else:
+            tracks_.append(decode_json({"id": row["id"], "code": row["field"], "name": row["name"]}, "name"))
+    return files, tracks_
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -254,38 +254,55 @@ def rule_requirements(rules: Mapping[str, Any] | None, values: Mapping[str, Any]
     return needed
 
 
-def missing_required(spec: SectionSpec, values: Mapping[str, Any], attachments: set[str],
-                     by_rule: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Required questions still unanswered in a section, with the message to show beside each."""
-    missing = {}
-    by_rule = by_rule or {}
+def _unanswered(spec: SectionSpec, values: Mapping[str, Any], attachments: set[str],
+                by_rule: Mapping[str, Any]) -> Iterator[tuple[QuestionSpec, str]]:
+    """Each required question of a section still unanswered, with what it lacks: "yes" (the rule's answer),
+    "file", "answer" or "rows"."""
     for question in spec.questions:
         if question.code in by_rule and by_rule[question.code] is not ANY_ANSWER:
             if values.get(question.code) != by_rule[question.code]:
-                missing[question.code] = _("The call requires this answer to be yes.")
+                yield question, "yes"
             continue
         if not (question.required or question.code in by_rule):
             continue
         if question.type == "file":
             if question.code not in attachments:
-                missing[question.code] = _("Attach this file.")
+                yield question, "file"
             continue
         value = values.get(question.code)
         if value in (None, "", [], {}):
-            missing[question.code] = _("This answer is required.")
+            yield question, "answer"
         elif question.type == "table" and question.min_rows and len(value) < question.min_rows:
-            missing[question.code] = _("At least {count} rows.").format(count=question.min_rows)
-    return missing
+            yield question, "rows"
+
+
+def _lacking(question: QuestionSpec, lack: str) -> str:
+    if lack == "yes":
+        return _("The call requires this answer to be yes.")
+    if lack == "file":
+        return _("Attach this file.")
+    if lack == "rows":
+        return _("At least {count} rows.").format(count=question.min_rows)
+    return _("This answer is required.")
+
+
+def missing_required(spec: SectionSpec, values: Mapping[str, Any], attachments: set[str],
+                     by_rule: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Required questions still unanswered in a section, with the message to show beside each."""
+    return {question.code: _lacking(question, lack)
+            for question, lack in _unanswered(spec, values, attachments, by_rule or {})}
 
 
 def progress(sections: list[SectionSpec], values: Mapping[str, Any], invalid: Mapping[str, Any],
              attachments: set[str], by_rule: Mapping[str, Any] | None = None) -> list[SectionProgress]:
+    """Each section's required questions and how many are answered; counted, not worded (every page shows it)."""
+    by_rule = by_rule or {}
     result = []
     for spec in sections:
-        required = [q for q in spec.questions if q.required or q.code in (by_rule or {})]
-        missing = missing_required(spec, values, attachments, by_rule)
+        required = sum(1 for q in spec.questions if q.required or q.code in by_rule)
+        missing = sum(1 for _unanswered_question in _unanswered(spec, values, attachments, by_rule))
         result.append(SectionProgress(
-            code=spec.code, required=len(required), answered=len(required) - len(missing),
+            code=spec.code, required=required, answered=required - missing,
             has_errors=any(q.code in invalid for q in spec.questions),
         ))
     return result

@@ -200,8 +200,8 @@ async def _view_with(row: dict[str, Any], edition: dict[str, Any], area: str | N
     """The view of an application whose edition (with its call's close) and area code are already read."""
     values, invalid = _stored_answers(row["answers"])
     sections = stored_form(edition["application_form"])
-    attachments = {a["field"]: a for a in await application_queries.attachments(row["id"])}
-    tracks = await application_queries.tracks(edition["id"])
+    files, tracks = await application_queries.attachments_and_tracks(row["id"], edition["id"])
+    attachments = {a["field"]: a for a in files}
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     by_rule = rule_requirements(edition["eligibility"], values)
     deadline = _deadline_of(edition["call_close"], edition["settings"], row["deadline_extended_until"])

@@ -335,26 +335,9 @@ def _deadline(timeline: list[dict[str, Any]]) -> datetime | None:
 
 async def list_public_editions() -> list[EditionSummary]:
     """Editions the public may see, newest first, with their application deadline."""
-    editions = await Edition.select(
-        Edition.id, Edition.slug, Edition.title, Edition.year, Edition.status, Edition.summary,
-        Edition.time_zone,
-    ).output(load_json=True).where(Edition.status.is_in(list(PUBLIC_STATUSES))).order_by(Edition.year, ascending=False)
-    if not editions:
-        return []
-    closes = await TimelineEntry.select(TimelineEntry.edition, TimelineEntry.code, TimelineEntry.starts_at,
-                                        TimelineEntry.ends_at).where(
-        TimelineEntry.edition.is_in([e["id"] for e in editions]),
-        TimelineEntry.code.is_in(["call_close", "call_open"]),
-    )
-    by_edition: dict[int, list[dict[str, Any]]] = {}
-    for row in closes:
-        by_edition.setdefault(row["edition"], []).append(row)
-    return [
-        EditionSummary(slug=e["slug"], title=e["title"], year=e["year"], status=e["status"],
-                       summary=e["summary"], deadline=_deadline(by_edition.get(e["id"], [])),
-                       time_zone=e["time_zone"])
-        for e in editions
-    ]
+    return [EditionSummary(slug=e["slug"], title=e["title"], year=e["year"], status=e["status"],
+                           summary=e["summary"], deadline=_deadline(e["timeline"]), time_zone=e["time_zone"])
+            for e in await landing_queries.public_editions(PUBLIC_STATUSES, ("call_close", "call_open"))]
 
 
 async def edition_landing(slug: str) -> EditionLanding:

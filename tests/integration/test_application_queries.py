@@ -19,6 +19,7 @@ TEXT_KEPT = ("application_form", "declarations", "consents")
 async def _compare() -> int:
     applications = await Application.select().output(load_json=True).order_by(Application.id)
     assert len(applications) > 100
+    with_files = 0
     for old in applications[::7]:
         new = await application_queries.owned_application(old["id"], old["applicant"])
         assert new == old
@@ -31,9 +32,15 @@ async def _compare() -> int:
         assert await application_queries.attachments(old["id"]) == await Attachment.select(
             Attachment.id, Attachment.field, Attachment.filename, Attachment.size_bytes, Attachment.content_type,
         ).where(Attachment.application == old["id"]).order_by(Attachment.id)
+        # The application pages read both lists in one statement.
+        files, tracks = await application_queries.attachments_and_tracks(old["id"], old["edition"])
+        assert (files, tracks) == (await application_queries.attachments(old["id"]),
+                                   await application_queries.tracks(old["edition"]))
+        with_files += bool(files)
         if old["area"]:
             assert await application_queries.area_code(old["area"]) == (
                 await Area.select(Area.code).where(Area.id == old["area"]).first())["code"]
+    assert with_files  # the demo's 2027 applications carry a pitch deck
     columns = ("id", "slug", "title", "time_zone", "application_form", "eligibility", "declarations", "consents",
                "settings")
     for edition in await Edition.select(*(getattr(Edition, c) for c in columns)).output(load_json=True):

@@ -34,6 +34,19 @@ async def _old_lists(edition_id: int) -> dict[str, list[dict]]:
     }
 
 
+async def _old_public_editions() -> list[competitions.EditionSummary]:
+    editions = await Edition.select(
+        Edition.id, Edition.slug, Edition.title, Edition.year, Edition.status, Edition.summary, Edition.time_zone,
+    ).output(load_json=True).where(Edition.status.is_in(list(PUBLIC_STATUSES))).order_by(Edition.year, ascending=False)
+    closes = await TimelineEntry.select(TimelineEntry.edition, TimelineEntry.code, TimelineEntry.starts_at,
+                                        TimelineEntry.ends_at).where(
+        TimelineEntry.edition.is_in([e["id"] for e in editions]), TimelineEntry.code.is_in(["call_close", "call_open"]))
+    return [competitions.EditionSummary(
+        slug=e["slug"], title=e["title"], year=e["year"], status=e["status"], summary=e["summary"],
+        deadline=competitions._deadline([c for c in closes if c["edition"] == e["id"]]), time_zone=e["time_zone"])
+        for e in editions]
+
+
 async def _compare() -> int:
     compared = 0
     for edition in await Edition.select().output(load_json=True).order_by(Edition.id):
@@ -53,6 +66,9 @@ async def _compare() -> int:
 def test_the_landing_page_reads_match_the_piccolo_queries(settings, client):
     run(load_demo(now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), settings=settings))
     assert run(_compare()) == 3  # the demo's 2025, 2026 and 2027 editions
+    # The calls' list (the home page) in one statement, as its two Piccolo queries read it.
+    listed = run(competitions.list_public_editions())
+    assert listed == run(_old_public_editions()) and len(listed) == 3 and all(e.deadline for e in listed)
     page = client.get("/c/welfare-comunita-2026", headers={"accept-language": "it"})
     assert page.status_code == 200 and "Welfare &amp; Comunità 2026" in page.text
     factories.set_edition("welfare-comunita-2027", status="draft")

@@ -15,6 +15,7 @@ from core.applications.submission import ApplicationClosed, SubmitRefused
 from core.results import appeals
 from web.auth import signed_in
 from web.dependencies import AppSettings, SignedInUser
+from web.section_fields import section_fields
 
 
 async def form_input(request: Request) -> FormInput:
@@ -96,9 +97,10 @@ def _row_added(data: FormInput) -> dict[str, int]:
 def _section_page(view, spec, *, errors, typed, saved=False, status=200, rows_wanted=None) -> Template:
     index = [s.code for s in view.sections].index(spec.code)
     following = view.sections[index + 1].code if index + 1 < len(view.sections) else None
+    fields = section_fields(view, spec, errors=errors, typed=typed or {}, rows_wanted=rows_wanted or {})
     return Template(template_name="applicant/section.html", status_code=status, context={
-        "app": view, "section": spec, "errors": errors, "typed": typed or {}, "saved": saved,
-        "next_section": following, "first": index == 0, "position": index + 1, "rows_wanted": rows_wanted or {},
+        "app": view, "section": spec, "fields": fields, "errors": errors, "saved": saved,
+        "next_section": following, "first": index == 0, "position": index + 1,
     })
 
 

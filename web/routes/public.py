@@ -13,6 +13,7 @@ from core.people.accounts import set_locale
 from core.platform import db, i18n
 from web.auth import safe_next
 from web.dependencies import AppSettings, Visitor
+from web.landing_view import partner_lines, timeline_steps
 from web.middleware import LANGUAGE_COOKIE
 
 ONE_YEAR = 365 * 24 * 3600
@@ -27,7 +28,8 @@ async def home() -> Template:
 @get("/c/{slug:str}", include_in_schema=False)
 async def landing(slug: FromPath[str]) -> Template:
     page = await competitions.edition_landing(slug)
-    return Template(template_name="landing.html", context={"page": page})
+    return Template(template_name="landing.html", context={
+        "page": page, "timeline": timeline_steps(page), "partners": partner_lines(page)})
 
 
 @post("/language", include_in_schema=False)
