@@ -446,3 +446,7 @@ def workers_figures(args, environ: dict[str, str], review_path: str, wrk_script:
               f"(of {os.cpu_count()})")
     if medians[1][0]:
         print(f"{args.workers} workers serve {medians[args.workers][0] / medians[1][0]:.2f}x one worker")
+
+
+if __name__ == "__main__":
+    main()
