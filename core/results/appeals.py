@@ -461,6 +461,8 @@ async def _exclude_conflicted(*, actor: SessionUser, edition_id: int, round_id: 
         juror_id = int(juror)
     except (TypeError, ValueError):
         juror_id = 0
+    if not 0 < juror_id < 2**63:  # no account has it, and the database driver would fail on it
+        juror_id = 0
     assignment = await db.locked(Assignment.select(Assignment.id).where(
         Assignment.round == round_id, Assignment.application == application_id, Assignment.juror == juror_id,
         Assignment.status != "recused", Assignment.origin != assignments.APPEAL_ORIGIN)).first()

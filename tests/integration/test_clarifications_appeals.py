@@ -311,6 +311,9 @@ def test_an_upheld_conflict_takes_the_jurors_review_out_of_every_figure_of_the_e
                      new_outcome="advanced", reasons="Conflitto.", conflicted_juror=str(jurors[2]))
     assert elsewhere.status_code == 400 and "Choose the juror whose undeclared conflict" in elsewhere.text
     assert run(Assignment.count().where(Assignment.status == "recused")) == 0
+    for garbage in ("abc", str(2**70)):
+        assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="change",
+                    new_outcome="advanced", reasons="Conflitto.", conflicted_juror=garbage).status_code == 400
     reasons = "Il giurato 2 è consigliere di un'organizzazione concorrente."
     assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="change",
                 new_outcome="advanced", reasons=reasons, conflicted_juror=str(jurors[1])).status_code == 302
