@@ -59,6 +59,11 @@ async def load_redress_demo(*, organiser: SessionUser, edition_slug: str, base_u
         appeal_id = await appeals.file_appeal(user=user, application_id=decision["application"],
                                               round_id=screening["id"], ground=ground, text=text,
                                               now=published + timedelta(days=3), base_url=base_url)
+        # Upheld on a conflict: the organiser names the first juror of the entry's panel as the one in conflict.
+        named = await Assignment.select(Assignment.juror).where(
+            Assignment.round == screening["id"], Assignment.application == decision["application"],
+            Assignment.status != "recused").order_by(Assignment.id).first() if ground == "conflict" else None
         await appeals.decide_appeal(actor=organiser, edition_slug=edition_slug, appeal_id=appeal_id, verdict=verdict,
                                     reasons=reasons, effect=effect, base_url=base_url,
+                                    conflicted_juror=named["juror"] if named else "",
                                     now=published + timedelta(days=9))

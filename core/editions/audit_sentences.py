@@ -289,10 +289,13 @@ SENTENCES.update({
     "appeal.filed": N_("{actor} appealed against the decision of {round}"),
     "appeal.decided": N_("{actor} decided {subject}: {verdict}"),
     "appeal.review_concluded": N_("{actor} recorded the decision after the new jurors' review of {subject}: {to}"),
+    "review.excluded": N_("{actor} excluded the review of a juror with an undeclared conflict from entry {entry}, "
+                          "upholding appeal {appeal}"),
     "round.appeal_window": N_("{actor} set the appeal window of {subject}"),
 })
 SUBJECTS.update({"clarification": N_("question {id}"), "appeal": N_("appeal {id}")})
-FIELDS.update({"ground": N_("Ground"), "appeal": N_("Appeal"), "jurors": N_("New jurors")})
+FIELDS.update({"ground": N_("Ground"), "appeal": N_("Appeal"), "jurors": N_("New jurors"),
+               "excluded": N_("Juror whose review no longer counts")})
 WORDS.update({
     "procedural": N_("a procedural error"), "conflict": N_("an undeclared conflict of interest"),
     "factual": N_("a factual error in the record"), "dismissed": N_("dismissed"), "upheld": N_("upheld"),

@@ -189,7 +189,12 @@ DASHBOARD_SQL = (
     ' round.blind AS "round.blind", round.workflow AS "round.workflow",'
     ' edition.enabled_plugins AS "round.edition.enabled_plugins", edition.slug AS "round.edition.slug",'
     ' edition.title AS "round.edition.title", edition.time_zone AS "round.edition.time_zone",'
-    ' application.title AS "application.title", track.name AS "application.track.name"'
+    ' application.title AS "application.title", track.name AS "application.track.name",'
+    # Open to this juror although the round closed: an upheld appeal sent the entry back to them (reviews.py's
+    # reopened_by_appeal, for every line at once).
+    " CASE WHEN assignment.origin = 'appeal' AND EXISTS (SELECT 1 FROM decision"
+    " WHERE decision.round = assignment.round AND decision.application = assignment.application"
+    " AND decision.needs_review = {}) THEN 1 ELSE 0 END AS reopened"
     " FROM assignment JOIN round ON round.id = assignment.round JOIN edition ON edition.id = round.edition"
     " JOIN application ON application.id = assignment.application"
     " LEFT JOIN track ON track.id = application.track"
@@ -203,7 +208,7 @@ DASHBOARD_SQL = (
 
 async def dashboard_rows(juror_id: int) -> list[dict[str, Any]]:
     return [decode_json(row, "round.name", "round.edition.enabled_plugins", "round.edition.title",
-                        "application.track.name") for row in await Assignment.raw(DASHBOARD_SQL, juror_id)]
+                        "application.track.name") for row in await Assignment.raw(DASHBOARD_SQL, True, juror_id)]
 
 
 def chaired_rounds_sql(workflows: int, editions: int) -> str:

@@ -91,6 +91,8 @@ class AssignmentLine:
     status: str
     closes_at: datetime | None
     time_zone: str
+    # Open to this juror after the round closed: an upheld appeal sent the entry back for review.
+    reopened: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ class RoundProgress:
     lines: list[AssignmentLine]
     chair: bool = False
     opens_at: datetime | None = None
-    # "upcoming" before the round opens, "open", or "closed" after its deadline.
+    # "upcoming" before the round opens, "open", or "closed" after its deadline; "reopened": closed, but some entry
+    # is open to this juror again after an upheld appeal (its line says so).
     state: str = "open"
     # A blind round whose entries the organisers are still clearing of names: nothing opens yet.
     preparing: bool = False
@@ -264,9 +267,11 @@ async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None
                 track=row["application.track.name"] or {},
                 status=row["status"] if row["conflict_checked_at"] or row["status"] != "assigned" else "to_check",
                 closes_at=row["round.closes_at"], time_zone=row["round.edition.time_zone"],
+                reopened=bool(row["reopened"]),
             )
             for row in group
         ]
+        closed = bool(first["round.closes_at"] and now > first["round.closes_at"]) or first["round.status"] == "closed"
         result.append(RoundProgress(
             round_id=first["round"], juror_task=juror_task(first["round.workflow"],
                                                            first["round.edition.enabled_plugins"]),
@@ -277,8 +282,7 @@ async def juror_dashboard_and_rounds(*, juror: SessionUser, now: datetime | None
             submitted=sum(r["status"] == SUBMITTED for r in group), lines=lines,
             opens_at=first["round.opens_at"],
             state="upcoming" if first["round.opens_at"] and now < first["round.opens_at"]
-            else "closed" if (first["round.closes_at"] and now > first["round.closes_at"])
-            or first["round.status"] == "closed" else "open",
+            else ("reopened" if any(line.reopened for line in lines) else "closed") if closed else "open",
             preparing=bool(first["round.blind"]) and not (await redaction.round_gate(round_rows[first["round"]])).open,
             live=first["round"] in live_rounds,
         ))

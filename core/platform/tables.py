@@ -1012,6 +1012,10 @@ class Appeal(Table, tablename="appeal"):
     decided_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     decided_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # After an upheld appeal's re-review: the reasons for the decision the organisers then took (the applicant
+    # reads them), and when.
+    review_reasons = Text(default="")
+    reviewed_at = Timestamptz(null=True, default=None)
 
 
 ALL_TABLES += (Clarification, Appeal)

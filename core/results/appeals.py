@@ -2,9 +2,11 @@
 stated ground; the organisers of the edition decide with reasons.
 
 An upheld appeal has an effect: the entry goes back for review by jurors who had not reviewed it and have no
-declared conflict with it (its decision marked as needing review), or the decision's outcome changes. Every
-effect is audited with the appeal it comes from, and the applicant is mailed in their language (and each juror of
-a new panel in theirs).
+declared conflict with it (its decision marked as needing review), or the decision's outcome changes. Upheld on the
+ground of an undeclared conflict, the review of the juror named by the organisers stops counting: their assignment
+is recused, like one released for a conflict, so every ranking, total, export and feedback of the entry leaves it
+out. Every effect is audited with the appeal it comes from, and the applicant is mailed in their language (and each
+juror of a new panel in theirs).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ MAX_DAYS = 90
 MAX_TEXT = 5000
 MAX_REASONS = 5000
 DEFAULT_PANEL = 3
+APPEAL_RULE = "appeal"  # a conflict of interest recorded by an upheld appeal (ConflictOfInterest.rule and .source)
 APPEAL_REVIEW_MAIL = "jury/appeal_review"  # to each juror of the new panel of an upheld appeal
 REVIEWED_MAIL = "appeal/reviewed"  # to the applicant, once the new panel's review is concluded
 
@@ -95,6 +98,8 @@ class AppealView:
     reasons: str
     created_at: datetime
     decided_at: datetime | None
+    review_reasons: str = ""  # the reasons for the decision taken after the re-review
+    reviewed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,8 @@ class ApplicantRedress:
 def _view(row: dict[str, Any]) -> AppealView:
     return AppealView(id=row["id"], ground=row["ground"], text=row["text"], status=row["status"],
                       effect=row["effect"], new_outcome=row["new_outcome"], reasons=row["reasons"],
-                      created_at=row["created_at"], decided_at=row["decided_at"])
+                      created_at=row["created_at"], decided_at=row["decided_at"],
+                      review_reasons=row["review_reasons"] or "", reviewed_at=row["reviewed_at"])
 
 
 async def _own_application(user: SessionUser, application_id: int) -> dict[str, Any]:
@@ -225,16 +231,28 @@ class AppealItem:
     decided_at: datetime | None
     decided_by: str
     rereview: ReReview | None = None  # an upheld appeal that sent the entry back for review, until concluded
+    panel: tuple[PanelJuror, ...] = ()  # a pending appeal on a conflict: the jurors whose review counts now
+
+
+@dataclass(frozen=True)
+class PanelJuror:
+    """A juror whose review of the entry counts, whom the organisers may name as the one with the conflict."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
 class ReReview:
-    """How far the new panel of an upheld appeal has got, and the mean totals of the first and the new panel."""
+    """How far the new panel of an upheld appeal has got, and the mean totals of the first and the new panel, apart;
+    the first panel's without the review excluded for a conflict upheld on appeal (`excluded` names its juror)."""
 
     assigned: int
     submitted: int
     first_mean: float | None
     new_mean: float | None
+    first_count: int = 0
+    excluded: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -305,9 +323,13 @@ async def redress_queue(*, actor: SessionUser, edition_slug: str) -> RedressQueu
     outcomes = {(d["round"], d["application"]): d["outcome"] for d in decisions}
     flagged = {(d["round"], d["application"]) for d in decisions if d["needs_review"]}
     rereviews = {}
+    panels: dict[int, tuple[PanelJuror, ...]] = {}
     for r in rows:
         if r["status"] == UPHELD and r["effect"] == "review" and (r["round"], r["application"]) in flagged:
             rereviews[r["id"]] = await _rereview(r["round"], r["application"])
+        if r["status"] == PENDING and r["ground"] == "conflict":
+            panels[r["id"]] = tuple(PanelJuror(id=j["juror"], name=j["juror.display_name"] or j["juror.email"])
+                                    for j in await _counting_jurors(r["round"], r["application"]))
     appeals = [AppealItem(
         id=r["id"], round_code=r["round.code"], round_name=r["round.name"] or {}, application_id=r["application"],
         entry_title=r["application.title"] or "", entity_name=r["application.entity_name"] or "",
@@ -315,7 +337,7 @@ async def redress_queue(*, actor: SessionUser, edition_slug: str) -> RedressQueu
         status=r["status"], effect=r["effect"], new_outcome=r["new_outcome"], reasons=r["reasons"],
         created_at=r["created_at"], decided_at=r["decided_at"],
         decided_by=r["decided_by.display_name"] or r["decided_by.email"] or "",
-        rereview=rereviews.get(r["id"])) for r in rows]
+        rereview=rereviews.get(r["id"]), panel=panels.get(r["id"], ())) for r in rows]
     rounds = await Round.select(Round.code, Round.name, Round.settings).output(load_json=True).where(
         Round.edition == edition.id).order_by(Round.position)
     return RedressQueue(edition=edition, clarifications=await clarifications.edition_clarifications(
@@ -342,6 +364,13 @@ async def set_appeal_window(*, actor: SessionUser, edition_slug: str, round_code
                            subject_id=row["id"], data={"round": round_code, "previous": before, "value": days})
 
 
+async def _counting_jurors(round_id: int, application_id: int) -> list[dict[str, Any]]:
+    """The first panel's jurors of the entry in the round whose assignment still counts, by name."""
+    return await Assignment.select(Assignment.juror, Assignment.juror.display_name, Assignment.juror.email).where(
+        Assignment.round == round_id, Assignment.application == application_id, Assignment.status != "recused",
+        Assignment.origin != assignments.APPEAL_ORIGIN).order_by(Assignment.juror.display_name, Assignment.juror)
+
+
 async def _rereview(round_id: int, application_id: int) -> ReReview:
     rows = await Assignment.select(Assignment.origin, Assignment.status, Assignment.id).where(
         Assignment.round == round_id, Assignment.application == application_id, Assignment.status != "recused")
@@ -351,9 +380,14 @@ async def _rereview(round_id: int, application_id: int) -> ReReview:
              and totals.get(r["id"]) is not None]
     new = [r for r in rows if r["origin"] == assignments.APPEAL_ORIGIN]
     new_totals = [totals[r["id"]] for r in new if totals.get(r["id"]) is not None]
+    excluded = await ConflictOfInterest.select(ConflictOfInterest.juror.display_name,
+                                               ConflictOfInterest.juror.email).where(
+        ConflictOfInterest.round == round_id, ConflictOfInterest.application == application_id,
+        ConflictOfInterest.rule == APPEAL_RULE).order_by(ConflictOfInterest.id)
     return ReReview(assigned=len(new), submitted=sum(1 for r in new if r["id"] in totals),
                     first_mean=sum(first) / len(first) if first else None,
-                    new_mean=sum(new_totals) / len(new_totals) if new_totals else None)
+                    new_mean=sum(new_totals) / len(new_totals) if new_totals else None, first_count=len(first),
+                    excluded=tuple(e["juror.display_name"] or e["juror.email"] for e in excluded))
 
 
 async def conclude_review(*, actor: SessionUser, edition_slug: str, appeal_id: int, outcome: str, reasons: str,
@@ -398,7 +432,8 @@ async def conclude_review(*, actor: SessionUser, edition_slug: str, appeal_id: i
                                data={**subject, "from": application["status"], "to": outcome, "reason": text})
         await Decision.update({Decision.outcome: outcome, Decision.reason: text, Decision.decided_by: actor.id,
                                Decision.needs_review: False}).where(Decision.id == decision["id"])
-        await Appeal.update({Appeal.new_outcome: outcome}).where(Appeal.id == appeal_id)
+        await Appeal.update({Appeal.new_outcome: outcome, Appeal.review_reasons: text,
+                             Appeal.reviewed_at: now}).where(Appeal.id == appeal_id)
         await audit.record("appeal.review_concluded", actor_id=actor.id, edition_id=edition.id,
                            subject_type="appeal", subject_id=appeal_id,
                            data={**subject, "previous": decision["outcome"], "to": outcome, "reason": text})
@@ -416,6 +451,32 @@ async def conclude_review(*, actor: SessionUser, edition_slug: str, appeal_id: i
                     "outcome": outcome_label, "reasons": text,
                     "status_link": mail.absolute_url(base_url, f"/applications/{row['application']}")})
     return outcome
+
+
+async def _exclude_conflicted(*, actor: SessionUser, edition_id: int, round_id: int, application_id: int,
+                              juror: int | str, subject: dict[str, Any], reasons: str) -> int:
+    """The review of the juror whose undeclared conflict the upheld appeal showed stops counting, from now on and
+    everywhere: their assignment is recused and the conflict recorded, with the appeal as its reason."""
+    try:
+        juror_id = int(juror)
+    except (TypeError, ValueError):
+        juror_id = 0
+    if not 0 < juror_id < 2**63:  # no account has it, and the database driver would fail on it
+        juror_id = 0
+    assignment = await db.locked(Assignment.select(Assignment.id).where(
+        Assignment.round == round_id, Assignment.application == application_id, Assignment.juror == juror_id,
+        Assignment.status != "recused", Assignment.origin != assignments.APPEAL_ORIGIN)).first()
+    if assignment is None:
+        raise AppealRefused(_("Choose the juror whose undeclared conflict the appeal showed: their review of the "
+                              "entry will no longer count."))
+    await Assignment.update({Assignment.status: "recused"}).where(Assignment.id == assignment["id"])
+    await ConflictOfInterest.insert(ConflictOfInterest(
+        application=application_id, juror=juror_id, round=round_id, kind="other",
+        reason=reasons[:2000],
+        rule=APPEAL_RULE, source=APPEAL_RULE))
+    await audit.record("review.excluded", actor_id=actor.id, edition_id=edition_id, subject_type="assignment",
+                       subject_id=assignment["id"], data={**subject, "juror": juror_id, "reason": reasons})
+    return juror_id
 
 
 async def _new_jurors(*, edition_id: int, round_id: int, application_id: int, applicant_id: int,
@@ -456,10 +517,11 @@ async def _mail_new_juror(juror: dict[str, Any], *, assignment_id: int, entry: i
 
 
 async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int, verdict: str, reasons: str,
-                        effect: str = "", new_outcome: str = "", base_url: str = "",
-                        now: datetime | None = None) -> str:
+                        effect: str = "", new_outcome: str = "", conflicted_juror: int | str = "",
+                        base_url: str = "", now: datetime | None = None) -> str:
     """Dismiss or uphold an appeal, with reasons; an upheld appeal sends the entry back for review or changes the
-    decision. Returns the appeal's new status."""
+    decision, and upheld on a conflict it excludes the review of `conflicted_juror` (a juror of the first panel).
+    Returns the appeal's new status."""
     now = now or datetime.now(UTC)
     edition = await _edition(actor, edition_slug)
     text = (reasons or "").replace("\r\n", "\n").strip()
@@ -490,6 +552,10 @@ async def decide_appeal(*, actor: SessionUser, edition_slug: str, appeal_id: int
         outcome = ""
         data: dict[str, Any] = {**subject, "verdict": DISMISSED if verdict == "dismiss" else UPHELD,
                                 "reason": text}
+        if verdict == "uphold" and row["ground"] == "conflict":
+            data["excluded"] = await _exclude_conflicted(
+                actor=actor, edition_id=edition.id, round_id=row["round"], application_id=row["application"],
+                juror=conflicted_juror, subject=subject, reasons=text)
         if verdict == "uphold" and effect == "review":
             jurors = await _new_jurors(edition_id=edition.id, round_id=row["round"],
                                        application_id=row["application"], applicant_id=application["applicant"],
@@ -556,6 +622,7 @@ __all__ = [
     "AppealNotFound",
     "AppealRefused",
     "ApplicantRedress",
+    "PanelJuror",
     "ReReview",
     "RedressQueue",
     "applicant_redress",

@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 from core.messaging import mail
 from core.platform.tables import (
+    Account,
     Appeal,
     Application,
     Assignment,
     AuditEvent,
     Clarification,
+    ConflictOfInterest,
+    CriterionScore,
     Decision,
     OutgoingMail,
     Review,
@@ -230,8 +233,14 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     no_reasons = post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review", reasons="")
     assert no_reasons.status_code == 400 and "Write the reasons for the decision" in no_reasons.text
     reasons = "Il giurato 2 collabora con un concorrente e non l'aveva dichiarato."
+    # Upheld on a conflict, the organiser names the juror in conflict among those whose review counts.
+    assert f'<option value="{jurors[1]}">Giurato 2</option>' in listed
+    unnamed = post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review", reasons=reasons)
+    assert unnamed.status_code == 400 and "Choose the juror whose undeclared conflict the appeal showed" in unnamed.text
+    assert run(Assignment.count().where(Assignment.origin == "appeal")) == 0
+    assert run(Assignment.count().where(Assignment.status == "recused")) == 0
     assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review",
-                reasons=reasons).status_code == 302
+                reasons=reasons, conflicted_juror=str(jurors[1])).status_code == 302
 
     added = run(Assignment.select(Assignment.juror, Assignment.origin).where(
         Assignment.application == entry, Assignment.round == round_id, Assignment.origin == "appeal"))
@@ -241,6 +250,11 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     decided = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "appeal.decided").first())
     assert decided["data"]["reason"] == reasons and decided["data"]["kind"] == "review"
     assert decided["data"]["jurors"] == 2 and decided["data"]["verdict"] == "upheld"
+    assert decided["data"]["excluded"] == jurors[1]
+    # The organiser reads the two panels apart: the first without the excluded review, which is named.
+    listed = client.get(queue, headers=EN).text
+    assert "Without the review of Giurato 2, excluded for the conflict upheld on appeal." in listed
+    assert "One review counts." in listed and "count the remaining first jurors' reviews" in listed
     for event in run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "assignment.added")):
         assert event["data"]["appeal"] == appeal_id and event["data"]["reason"] == reasons
     audit_page = client.get(f"/organise/{SLUG}/audit", headers=EN).text
@@ -256,6 +270,93 @@ def test_an_upheld_appeal_sends_the_entry_to_other_jurors_and_the_audit_says_why
     assert "Giurato" not in page
 
 
+def pending_appeal(entry: int, round_id: int, ground: str) -> int:
+    """Maria's appeal as `file_appeal` leaves it (its own test goes through the page)."""
+    applicant = run(Application.select(Application.applicant).where(Application.id == entry).first())["applicant"]
+    return run(Appeal.insert(Appeal(round=round_id, application=entry, applicant=applicant, ground=ground,
+                                    text="Un giurato collabora con un nostro concorrente.", status="pending")))[0]["id"]
+
+
+def submitted_reviews(client) -> int:
+    """The count of reviews the round's leaderboard is computed on, from its summary."""
+    page = re.sub(r"\s+", " ", client.get(f"/organise/{SLUG}/rounds/R1/results", headers=EN).text)
+    found = re.search(r'<span class="value">(\d+)</span> <span class="what">Submitted reviews</span>', page)
+    assert found, page[:2000]
+    return int(found.group(1))
+
+
+def test_an_upheld_conflict_takes_the_jurors_review_out_of_every_figure_of_the_entry(client):
+    _edition, _organiser, entry, round_id, jurors = appeal_setup()
+    other = run(Application.select(Application.id).where(Application.title == "Altro progetto").first())["id"]
+    reviews = {j: run(Review.select(Review.id).where(Review.assignment.juror == j).first())["id"]
+               for j in jurors[:2]}
+    run(Review.update({Review.feedback_to_applicant: "Commento del primo giurato."}).where(
+        Review.id == reviews[jurors[0]]))
+    run(Review.update({Review.feedback_to_applicant: "Commento del giurato in conflitto.", Review.total: 5}).where(
+        Review.id == reviews[jurors[1]]))
+    run(CriterionScore.update({CriterionScore.value: 5}).where(CriterionScore.review == reviews[jurors[1]]))
+    factories.review(factories.assignment(round_id, other, jurors[2], status="submitted"), {"IMP": 4}, total=4)
+    appeal_id = pending_appeal(entry, round_id, "conflict")
+    factories.as_person(client, "olga@foundation.example")
+    exports, preview = f"/organise/{SLUG}/exports", f"/organise/{SLUG}/rounds/R1/feedback/entries/{entry}"
+    before = client.get(f"{exports}/scores-long.csv?round=R1").content.decode("utf-8-sig")
+    assert "Giurato 2" in before and "Giurato 1" in before
+    assert "Commento del giurato in conflitto." in client.get(preview, headers=EN).text
+    assert submitted_reviews(client) == 3
+    queue = f"/organise/{SLUG}/redress"
+    listed = client.get(queue, headers=EN).text
+    assert "Giurato 3" not in listed  # only the jurors of this entry can be named
+    # Naming a juror who never reviewed this entry (here, one of the other entry's) is refused, and nothing changes.
+    elsewhere = post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="change",
+                     new_outcome="advanced", reasons="Conflitto.", conflicted_juror=str(jurors[2]))
+    assert elsewhere.status_code == 400 and "Choose the juror whose undeclared conflict" in elsewhere.text
+    assert run(Assignment.count().where(Assignment.status == "recused")) == 0
+    for garbage in ("abc", str(2**70)):
+        assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="change",
+                    new_outcome="advanced", reasons="Conflitto.", conflicted_juror=garbage).status_code == 400
+    reasons = "Il giurato 2 è consigliere di un'organizzazione concorrente."
+    assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="change",
+                new_outcome="advanced", reasons=reasons, conflicted_juror=str(jurors[1])).status_code == 302
+
+    # Recorded as a conflict with the appeal's reasons, the assignment recused, the audit naming the appeal.
+    excluded = run(Assignment.select(Assignment.id, Assignment.status).where(Assignment.juror == jurors[1]).first())
+    assert excluded["status"] == "recused"
+    conflict = run(ConflictOfInterest.select().where(ConflictOfInterest.juror == jurors[1]).first())
+    assert (conflict["application"], conflict["round"], conflict["rule"], conflict["reason"]) == (
+        entry, round_id, "appeal", reasons)
+    event = run(AuditEvent.select().output(load_json=True).where(AuditEvent.action == "review.excluded").first())
+    assert event["subject_id"] == str(excluded["id"]) and event["data"]["appeal"] == appeal_id
+    assert event["data"]["reason"] == reasons and event["data"]["juror"] == jurors[1]
+    audit_page = client.get(f"/organise/{SLUG}/audit", headers=EN).text
+    assert (f"excluded the review of a juror with an undeclared conflict from entry {entry}, upholding appeal "
+            f"{appeal_id}") in audit_page
+    # From now on the review counts nowhere: exports, the applicant's feedback, the round's results.
+    after = client.get(f"{exports}/scores-long.csv?round=R1").content.decode("utf-8-sig")
+    assert "Giurato 2" not in after and "Giurato 1" in after and "Giurato 3" in after
+    shown = client.get(preview, headers=EN).text
+    assert "Commento del primo giurato." in shown and "Commento del giurato in conflitto." not in shown
+    assert submitted_reviews(client) == 2  # Giurato 1's and Giurato 3's
+    # The juror in conflict no longer opens the entry.
+    factories.as_person(client, "juror2@jury.example")
+    assert client.get(f"/jury/assignments/{excluded['id']}", headers=EN).status_code == 404
+
+
+def test_an_appeal_upheld_on_another_ground_keeps_both_panels_and_shows_them_apart(client):
+    _edition, _organiser, entry, round_id, _jurors = appeal_setup()
+    appeal_id = pending_appeal(entry, round_id, "factual")
+    factories.as_person(client, "olga@foundation.example")
+    queue = f"/organise/{SLUG}/redress"
+    assert 'name="conflicted_juror"' not in client.get(queue, headers=EN).text
+    assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review",
+                reasons="La scheda ignorava i contratti allegati.").status_code == 302
+    assert run(Assignment.count().where(Assignment.status == "recused")) == 0
+    assert run(ConflictOfInterest.count().where(ConflictOfInterest.rule == "appeal")) == 0
+    listed = client.get(queue, headers=EN).text
+    assert "Mean total of the first jurors: 3.00. 2 reviews count." in listed
+    assert "The entry's ranking and totals count the reviews of both panels." in listed
+    assert "excluded for the conflict" not in listed
+
+
 def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_has_closed(client):
     _edition, _organiser, entry, round_id, jurors = appeal_setup()
     appeal_id = run(Appeal.insert(Appeal(round=round_id, application=entry, applicant=run(
@@ -265,7 +366,7 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     factories.as_person(client, "olga@foundation.example")
     queue = f"/organise/{SLUG}/redress"
     assert post(client, f"{queue}/appeals/{appeal_id}", queue, verdict="uphold", effect="review",
-                reasons="Conflitto non dichiarato.").status_code == 302
+                reasons="Conflitto non dichiarato.", conflicted_juror=str(jurors[1])).status_code == 302
     new = {a["juror"]: a["id"] for a in run(Assignment.select(Assignment.id, Assignment.juror).where(
         Assignment.application == entry, Assignment.origin == "appeal"))}
     # Each new juror is told, in their language, by the entry's number only: nothing of the appeal or the applicant.
@@ -279,6 +380,22 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
     first = run(Assignment.select(Assignment.id).where(Assignment.juror == jurors[0]).first())["id"]
     run(Assignment.update({Assignment.conflict_checked_at: datetime.now(UTC)}).where(Assignment.id == first))
     sheet = {"action": "submit", **{f"score.{k}": "4" for k in ("IMP", "INN", "SOS", "TEA", "RET")}}
+
+    # The new juror's list shows the entry open to them although the round has closed, and says why; the first
+    # panel's juror reads the round as closed.
+    factories.as_person(client, "juror3@jury.example")
+    dashboard = client.get("/jury", headers=EN).text
+    assert "Aperta per te per le proposte segnalate qui sotto: un ricorso le ha rimandate" in dashboard
+    assert dashboard.count("riaperta dopo un ricorso") == 1 and "La valutazione si è chiusa il" not in dashboard
+    run(Account.update({Account.locale: "en"}).where(Account.email == "juror5@jury.example"))
+    factories.as_person(client, "juror5@jury.example")
+    dashboard = client.get("/jury").text
+    assert "Open to you for the entries marked below: an appeal sent them back" in dashboard
+    assert "open again after an appeal" in dashboard and "Scoring closed on" not in dashboard
+    factories.as_person(client, "juror1@jury.example")
+    dashboard = client.get("/jury", headers=EN).text
+    assert "La valutazione si è chiusa il" in dashboard and "riaperta dopo un ricorso" not in dashboard
+    assert "Aperta per te" not in dashboard
 
     factories.as_person(client, "juror3@jury.example")
     no_conflict(client, new[jurors[2]])
@@ -340,11 +457,23 @@ def test_the_new_jurors_of_an_upheld_appeal_score_the_entry_although_the_round_h
 
     # The review closed with the decision; Maria reads the new decision on her page.
     factories.as_person(client, "juror5@jury.example")
-    assert "tornata in valutazione" not in client.get(page, headers=EN).text
+    assert "tornata in valutazione" not in client.get(page).text
     assert post(client, f"{page}/review", page, **sheet).status_code == 409
+    dashboard = client.get("/jury").text
+    assert "Scoring closed on" in dashboard and "open again after an appeal" not in dashboard
+    # Maria reads the new decision on her page, with the reasons for it (kept on the appeal), in her language.
+    stored = run(Appeal.select(Appeal.review_reasons, Appeal.reviewed_at).where(Appeal.id == appeal_id).first())
+    assert stored["review_reasons"] == reasons and stored["reviewed_at"] is not None
     factories.as_person(client, "maria@coop.example")
-    assert "Dopo la nuova valutazione di altri giurati, la decisione ora è" in client.get(
-        f"/applications/{entry}", headers=EN).text
+    mine = client.get(f"/applications/{entry}", headers=EN).text
+    assert "Dopo la nuova valutazione di altri giurati, la decisione ora è" in mine
+    assert "Le motivazioni degli organizzatori per la decisione dopo la nuova valutazione" in mine
+    assert f'id="review-reasons-{round_id}">{reasons}<' in mine
+    run(Account.update({Account.locale: "en"}).where(Account.email == "maria@coop.example"))
+    mine = client.get(f"/applications/{entry}").text
+    assert "The organisers' reasons for the decision after the new review" in mine and reasons in mine
+    factories.as_person(client, "luca@altro.example")  # nobody else reads them
+    assert reasons not in client.get(f"/applications/{entry}").text
 
 
 def test_an_appeal_outside_the_window_or_on_another_entry_is_refused(client):

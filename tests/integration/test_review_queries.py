@@ -113,6 +113,7 @@ async def _compare_everything() -> int:
 
 
     # each juror's dashboard rows, in the same order with the same values
+    reopened = 0
     for juror in sorted({a["juror"] for a in assignments}):
         old_rows = await Assignment.select(
             Assignment.id, Assignment.status, Assignment.conflict_checked_at, Assignment.application,
@@ -126,9 +127,17 @@ async def _compare_everything() -> int:
         new_rows = await review_queries.dashboard_rows(juror)
         assert len(new_rows) == len(old_rows) > 0
         for new, old in zip(new_rows, old_rows, strict=True):
+            # open again after an upheld appeal: what the review page asks of the same assignment
+            new = dict(new)
+            origin = (await Assignment.select(Assignment.origin).where(Assignment.id == old["id"]).first())["origin"]
+            flag = bool(new.pop("reopened"))
+            assert flag == await reviews.reopened_by_appeal(
+                {"origin": origin, "round": old["round"], "application": old["application"]})
+            reopened += flag
             assert set(new) == set(old)
             assert {k: bool(v) if k == "round.blind" else v for k, v in new.items()} == \
                 {k: bool(v) if k == "round.blind" else v for k, v in old.items()}
+    assert reopened > 0  # the demo's upheld appeal sent an entry back to new jurors: both answers were compared
 
     # the rounds a chair may have, by workflow and edition (every workflow the demo's rounds use)
     workflows = sorted({r["workflow"] for r in await Round.select(Round.workflow)})

@@ -166,7 +166,8 @@ async def show(request: Request, user: SignedInUser, edition: ConsoleEdition,
 async def decide(request: Request, user: SignedInUser, edition: ConsoleEdition, settings: AppSettings,
                  appeal_id: FromPath[int]) -> Response:
     form = await request.form()
-    typed = {name: str(form.get(name, "")) for name in ("verdict", "reasons", "effect", "new_outcome")}
+    typed = {name: str(form.get(name, "")) for name in ("verdict", "reasons", "effect", "new_outcome",
+                                                        "conflicted_juror")}
     try:
         await appeals.decide_appeal(actor=user, edition_slug=edition.slug, appeal_id=appeal_id,
                                     base_url=settings.base_url, **typed)
