@@ -50,6 +50,7 @@ async def _prepare(settings: Settings) -> None:
 
     db.configure(settings)
     await db.migrate()
+    db.share_one_connection()  # closed by `_run`'s `close_pool`
 
 
 class _Commands(click.Group):

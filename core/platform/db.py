@@ -449,8 +449,15 @@ async def release_connection() -> None:
     await shared_connection.release_current()
 
 
+def share_one_connection() -> None:
+    """The rest of this task's statements share one PostgreSQL connection, opened at the first and closed by
+    `close_pool`: a CLI command pays for one connection, not one per statement. Nothing on SQLite."""
+    shared_connection.begin_for_task(engine())
+
+
 async def close_pool() -> None:
-    """Release this event loop's connections: the PostgreSQL pool, or SQLite's writer connection."""
+    """Release this event loop's connections: the task's shared one, the PostgreSQL pool, or SQLite's writer."""
+    await shared_connection.release_current()
     db = engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()

@@ -112,6 +112,13 @@ async def one_connection(engine) -> AsyncIterator[SharedConnection | None]:
         await shared.close()
 
 
+def begin_for_task(engine) -> None:
+    """The rest of this task's statements share one connection (a CLI command's run), until `release_current`.
+    Nothing on SQLite, or inside a unit already."""
+    if isinstance(engine, SharedConnectionEngine) and _shared.get() is None:
+        _shared.set(SharedConnection(engine))
+
+
 async def release_current() -> None:
     """The unit's statements are over: its connection goes back to the pool now (a later statement of the unit
     borrows one of its own). Nothing when no unit is in progress."""

@@ -174,3 +174,18 @@ def test_import_update_of_an_edition_that_does_not_exist_is_refused(giuria):
         f"{EXAMPLE_FILE}: line 11: $.edition.slug: no edition 'welfare-comunita-2026' to update (import without "
         "--update to create it); rejected, nothing was changed."]
     assert run(Edition.count()) == 0
+
+
+def test_a_command_on_postgresql_opens_one_connection_however_many_statements(giuria, settings):
+    """After the migrations' check, a command's statements share one connection: importing a whole competition
+    (hundreds of statements) opens as many as exporting it back does, one more than a command's start."""
+    if settings.database_engine != "postgres":
+        pytest.skip("SQLite opens no connection per statement")
+    from core.platform import db
+
+    opened = []
+    for args in (("audit", "verify"), ("competition", "import", str(EXAMPLE_FILE)),
+                 ("competition", "export", "welfare-comunita-2026")):
+        assert giuria(*args).exit_code == 0
+        opened.append(db.engine().acquired)  # the engine the command configured, connections it took
+    assert opened[0] == opened[1] == opened[2]
