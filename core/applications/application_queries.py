@@ -26,7 +26,6 @@ EDITION_FOR_SAVE_SQL = (
 )
 AREAS_SQL = "SELECT id, code, regions FROM area WHERE edition = {} ORDER BY id"
 TRACK_SQL = "SELECT id FROM track WHERE edition = {} AND code = {} ORDER BY id"
-TRACKS_SQL = "SELECT id, code, name FROM track WHERE edition = {} ORDER BY position"
 AREA_CODE_SQL = "SELECT code FROM area WHERE id = {}"
 # The application with its edition, its call's close and its area's code, in one statement: what every applicant page
 # and every autosave reads first. The edition's columns carry an "edition__" prefix (the application has its own
@@ -43,8 +42,6 @@ OWNED_WITH_EDITION_SQL = (
     " LEFT JOIN area ON area.id = application.area"
     " WHERE application.id = {} AND application.applicant = {} ORDER BY timeline_entry.id LIMIT 1"
 )
-ATTACHMENTS_SQL = ("SELECT id, field, filename, size_bytes, content_type FROM attachment WHERE application = {}"
-                   " ORDER BY id")
 # What an application page reads after the application itself: its files and its edition's tracks, in one statement
 # (a round trip less). Each branch leaves the other's columns NULL, typed in the first branch as PostgreSQL needs.
 FILES_AND_TRACKS_SQL = (
@@ -95,22 +92,14 @@ async def track_id(edition_id: int, code: str) -> int | None:
     return rows[0]["id"] if rows else None
 
 
-async def tracks(edition_id: int) -> list[dict[str, Any]]:
-    return [decode_json(row, "name") for row in await Application.raw(TRACKS_SQL, edition_id)]
-
-
 async def area_code(area_id: int) -> str | None:
     rows = await Application.raw(AREA_CODE_SQL, area_id)
     return rows[0]["code"] if rows else None
 
 
-async def attachments(application_id: int) -> list[dict[str, Any]]:
-    return await Application.raw(ATTACHMENTS_SQL, application_id)
-
-
 async def attachments_and_tracks(application_id: int, edition_id: int
                                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """`attachments(application_id)` and `tracks(edition_id)` in one statement."""
+    """The application's files (by id) and its edition's tracks (by position), in one statement."""
     files: list[dict[str, Any]] = []
     tracks_: list[dict[str, Any]] = []
     for row in await Application.raw(FILES_AND_TRACKS_SQL, application_id, edition_id):
