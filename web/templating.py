@@ -15,6 +15,7 @@ from core.editions.names import NO_NAMES, EditionNames
 from core.platform import i18n
 from core.platform.files_content import previewable
 from web import labels
+from web.template_output import EscapedTextCodeGenerator
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -153,6 +154,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         lstrip_blocks=True,
         auto_reload=auto_reload,
     )
+    environment.code_generator_class = EscapedTextCodeGenerator
     environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
                                           npgettext=i18n.npgettext)
     environment.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
