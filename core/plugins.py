@@ -92,6 +92,7 @@ class PluginRegistry:
 
     manager: pluggy.PluginManager = field(default_factory=lambda: _new_manager())
     infos: dict[str, PluginInfo] = field(default_factory=dict)
+    _offers: dict[str, list[tuple[str, Any]]] = field(default_factory=dict, repr=False)  # see `_collect`
 
     # -- registration --------------------------------------------------------------------
 
@@ -99,6 +100,7 @@ class PluginRegistry:
                  builtin: bool = False) -> PluginInfo:
         info = PluginInfo(name=name, version=version, origin=origin, builtin=builtin)
         self.infos[name] = info
+        self._offers.clear()
         try:
             self.manager.register(plugin, name=name)
         except Exception as error:  # a bad hookimpl signature, an unknown hook, a duplicate name
@@ -122,6 +124,7 @@ class PluginRegistry:
             log.error("plugin %s disabled: %s", name, reason)
         if self.manager.get_plugin(name) is not None:
             self.manager.unregister(name=name)
+        self._offers.clear()
 
     # -- calling -------------------------------------------------------------------------
 
@@ -129,7 +132,7 @@ class PluginRegistry:
         info = self.infos.get(name)
         if info is None or info.error:
             return False
-        return info.builtin or enabled is None or name in set(enabled)
+        return info.builtin or enabled is None or name in (enabled if isinstance(enabled, set) else set(enabled))
 
     def results(self, hook_name: str, *, enabled: Iterable[str] | None = None,
                 **kwargs: Any) -> Iterator[tuple[str, Any]]:
@@ -152,7 +155,21 @@ class PluginRegistry:
 
     def _collect(self, hook_name: str, enabled: Iterable[str] | None, item_type: type,
                  check: Callable[[Any], list[str]]) -> Iterator[tuple[str, Any]]:
-        for plugin, result in self.results(hook_name, enabled=enabled):
+        """The offers of a hook without arguments (rubrics, workflows, reports) from the plugins `enabled` allows.
+
+        Every loaded plugin is asked once, its offers checked and kept: they are the installed code's, the same in
+        every worker and for every edition, and a page asked for them (and checked every rubric) at each request.
+        Registering or disabling a plugin asks again."""
+        if hook_name not in self._offers:
+            self._offers[hook_name] = list(self._checked_offers(hook_name, item_type, check))
+        allowed = None if enabled is None else set(enabled)
+        for plugin, item in self._offers[hook_name]:
+            if self.usable(plugin, allowed):
+                yield plugin, item
+
+    def _checked_offers(self, hook_name: str, item_type: type,
+                        check: Callable[[Any], list[str]]) -> Iterator[tuple[str, Any]]:
+        for plugin, result in self.results(hook_name):
             items = result if isinstance(result, list | tuple) else None
             problems = [f"{hook_name} must return a list, got {type(result).__name__}"] if items is None else []
             for item in items or ():
