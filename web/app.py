@@ -14,7 +14,6 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -78,6 +77,7 @@ from web.routes import (
     uploads,
     validity,
 )
+from web.session_cookie import RefreshedCookieConfig
 from web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None, *, registry: PluginRegistry | N
     # The development outbox is routed only in development (not in production, not in a test or staging set-up).
     dev_routes = [outbox.outbox, outbox.outbox_mail] if settings.env == "development" else []
 
-    session_config = CookieBackendConfig(
+    session_config = RefreshedCookieConfig(
         secret=_derived_key(settings.secret_key, "session"),
         key=SESSION_COOKIE,
         max_age=SESSION_DAYS * 24 * 3600,

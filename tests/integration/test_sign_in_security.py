@@ -26,6 +26,7 @@ from core.platform.tables import Account, AccountSession, OutgoingMail, RateLimi
 from tests import factories
 from tests.conftest import CSRF_FIELD, csrf_token, run, sign_in
 from tests.integration.conftest import free_port
+from web import session_cookie
 
 PASSWORD = "correct-horse-battery"
 WRONG = "not-the-password-at-all"
@@ -258,6 +259,31 @@ def test_a_session_unused_for_two_weeks_is_over(client):
     long_ago = datetime.now(UTC) - accounts.SESSION_IDLE - timedelta(minutes=1)
     factories.idle_sessions(last_seen_at=long_ago)
     assert client.get("/me", follow_redirects=False).status_code == 302
+
+
+def session_set_cookies(response: httpx.Response) -> list[str]:
+    return [value for name, value in response.headers.multi_items()
+            if name == "set-cookie" and value.startswith(SESSION_COOKIE)]
+
+
+def test_the_session_cookie_goes_out_again_when_it_changes_or_is_an_hour_old(client, monkeypatch):
+    make_account()
+    make_account("bob@example.org")
+    signed_in = sign_in(client, "ada@example.org", PASSWORD)
+    assert session_set_cookies(signed_in)  # a new session: sent at once
+    assert session_set_cookies(client.get("/me")) == []  # unchanged and fresh: not sent again
+
+    later = int(time.time()) + session_cookie.REFRESH_SECONDS + 5
+    monkeypatch.setattr(session_cookie, "_now", lambda: later)
+    refreshed = session_set_cookies(client.get("/me"))
+    assert len(refreshed) == 1 and "Max-Age=" in refreshed[0]  # its expiry slides with use
+    assert session_set_cookies(client.get("/me")) == []
+    assert client.get("/me", follow_redirects=False).status_code == 200  # the refreshed cookie still signs in
+
+    out = post_form(client, "/me", "/logout", {})
+    assert any("null" in cookie for cookie in session_set_cookies(out))  # signing out clears it at once
+    assert client.get("/me", follow_redirects=False).status_code == 302
+    assert session_set_cookies(sign_in(client, "bob@example.org", PASSWORD))
 
 
 # -- Password reset ----------------------------------------------------------------------------------
