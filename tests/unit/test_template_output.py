@@ -37,11 +37,16 @@ SOURCES = {
     "volatile": "{% autoescape flag %}{{ s }}{% endautoescape %}",
     "loop": "{% for x in items %}{{ loop.index }}:{{ x }}{% if not loop.last %},{% endif %}{% endfor %}",
     "include": '{% set s = "<inner>" %}{% include "values" %}',
-    "translated": '{{ _("Preview {file} (opens in a new tab)").format(file=s) }}|{{ _("Sign in") }}',
+    "translated": '{{ _("Preview {file} (opens in a new tab)").format(file=s) }}|{{ _("Sign in") }}'
+                  '{% for x in items %}{{ _("Download {file}").format(file=x) }}'
+                  '{{ ngettext("one", "{n} many", loop.index).format(n=loop.index) }}'
+                  '{{ pgettext("month", "May") }}{% endfor %}',
+    "trans block": "{% trans %}Sign in{% endtrans %}|{% trans who=s %}Hello {{ who }}{% endtrans %}",
+    "reassigned": '{% set _ = shout %}{{ _("Sign in") }}{{ _("Download {file}").format(file=s) }}',
 }
 CONTEXT = {"s": "<script>alert('x') & \"y\"</script>", "n": 3, "f": 2.5, "none": None,
            "m": Markup("<strong>kept</strong>"), "h": Html(), "t": Text(), "items": ["<a>", Markup("<b>"), 1],
-           "flag": True}
+           "flag": True, "shout": lambda text: Markup("<b>{}</b>").format(text)}
 
 
 def environments():
@@ -69,10 +74,14 @@ def test_values_are_escaped():
                               "<strong>kept</strong>|<em>own html</em>|&lt;text &amp; &#39;quotes&#39;&gt;||")
 
 
-def test_the_generated_code_uses_the_plain_escape():
+def test_the_generated_code_uses_the_plain_escape_and_calls_translations_directly():
     ours, jinja_own = environments()
     assert "escaped_text(" in ours.compile(SOURCES["values"], raw=True)
     assert "escaped_text(" not in jinja_own.compile(SOURCES["values"], raw=True)
+    compiled = ours.compile(SOURCES["translated"], raw=True)
+    assert "direct_gettext(context.eval_ctx, 'Sign in')" in compiled
+    assert "direct_gettext(context.eval_ctx, 'Download {file}').format(*(), file=" in compiled
+    assert "direct_ngettext(context.eval_ctx, 'one', '{n} many'" in compiled
 
 
 @pytest.mark.parametrize("value", ["<&>\"'", "", "plain", 7, 0.5, None, Markup("<i>"), Html(), Text()])
