@@ -16,8 +16,11 @@ from core.platform.i18n import pick
 
 UNANSWERED = "—"
 
+# The rows and sections are built for one page (a review page builds some thirty): plain slotted dataclasses, as a
+# frozen one costs a `__setattr__` call per field.
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class AnswerRow:
     """One question and its answer; a table answer has `columns` and `cells`, a long text is set in a paragraph."""
 
@@ -28,7 +31,7 @@ class AnswerRow:
     cells: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AnswerSection:
     title: str
     rows: tuple[AnswerRow, ...]

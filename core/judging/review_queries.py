@@ -10,6 +10,7 @@ distinct content.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,6 +78,12 @@ CLARIFICATION_COLUMNS = ("id", "asked_by", "question", "question_sent", "status"
 def _entry_sql() -> str:
     """The assignment, its round and edition, the entry and its track, with the entry's files, team and the
     round's questions about it, in one statement."""
+    return _entry_sql_for(sqlite=db.is_sqlite())
+
+
+@functools.cache
+def _entry_sql_for(*, sqlite: bool) -> str:
+    """Written once per engine (`json_rows` writes each engine's own JSON)."""
     attachments = json_rows(columns=ATTACHMENT_COLUMNS, order_by="id",
                             source="FROM attachment WHERE attachment.application = application.id")
     team = json_rows(columns=TEAM_COLUMNS, order_by="position",

@@ -18,15 +18,17 @@ from scoring.rubric import Criterion, Rubric
 # A scale this short with whole steps is shown as a row of points rather than a number box.
 MOST_POINTS = 10
 
+# Built for one page: plain slotted dataclasses, as a frozen one costs a `__setattr__` call per field.
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class ScalePoint:
     value: int
     checked: bool
     anchor: str | None  # the anchor's words in the reader's language
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AnchorLine:
     """A number box's anchor: the value as the reader writes numbers, and its words."""
 
@@ -34,7 +36,7 @@ class AnchorLine:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CriterionField:
     """One criterion of the form with everything its fieldset prints."""
 
