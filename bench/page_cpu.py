@@ -10,7 +10,7 @@ the same process; "net" is a figure less the bare callable's, so the "of (b)" co
 servers spend. The median of `--rounds` interleaved rounds is shown, and the statements each path runs.
 
     python bench/page_cpu.py [--engine sqlite|postgres] [--requests 300] [--rounds 3]
-    python bench/page_cpu.py --profile landing   # cProfile of one path (landing, section, home), top functions
+    python bench/page_cpu.py --profile review   # cProfile of one path (landing, section, home, review), top functions
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.hot_paths import REFERENCE_APP
+from bench.hot_paths import JUROR, REFERENCE_APP, open_jury_for_the_juror
 from bench.postgres_databases import drop_postgres_database, make_postgres_database
 from core.cli.demo import DEMO_PASSWORD, load_demo
 from core.platform import db
@@ -101,8 +101,7 @@ async def get(client: httpx.AsyncClient, path: str, *, anonymous: bool) -> httpx
 
 async def applicant_section(client: httpx.AsyncClient) -> str:
     """Sign the demo applicant in and return the path of their draft's "project" section (as hot_paths.py)."""
-    token = CSRF.search((await client.get("/login")).text).group(1)
-    await client.post("/login", data={"email": APPLICANT, "password": DEMO_PASSWORD, "_csrf_token": token})
+    await signed_in(client, APPLICANT)
     opened = await client.get("/c/welfare-comunita-2027/apply")
     if opened.is_redirect:
         application = opened.headers["location"]
@@ -113,7 +112,12 @@ async def applicant_section(client: httpx.AsyncClient) -> str:
     return f"{application}/sections/project"
 
 
-async def measure(args, environ: dict[str, str]) -> None:
+async def signed_in(client: httpx.AsyncClient, email: str) -> None:
+    token = CSRF.search((await client.get("/login")).text).group(1)
+    await client.post("/login", data={"email": email, "password": DEMO_PASSWORD, "_csrf_token": token})
+
+
+async def measure(args, environ: dict[str, str], review_path: str) -> None:
     from web.app import create_app
 
     # A module of its own: Litestar reads the handlers' annotations in their module's namespace.
@@ -124,6 +128,8 @@ async def measure(args, environ: dict[str, str]) -> None:
     async with app.lifespan(), reference.lifespan():
         giuria = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
         anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
+        juror = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
+        await signed_in(juror, JUROR)
         ref_client = httpx.AsyncClient(transport=httpx.ASGITransport(reference), base_url=BASE)
         bare = httpx.AsyncClient(transport=httpx.ASGITransport(bare_asgi), base_url=BASE)
         await ref_client.get("/")  # the session and CSRF cookies, sent from then on as wrk sends them
@@ -132,6 +138,7 @@ async def measure(args, environ: dict[str, str]) -> None:
             "home": (anonymous, "/", True),
             "landing": (anonymous, LANDING, True),
             "section": (giuria, section, False),
+            "review": (juror, review_path, False),
         }
         if args.profile:
             client, path, anon = paths[args.profile]
@@ -170,8 +177,16 @@ async def measure(args, environ: dict[str, str]) -> None:
             ratio = f"{reference_net / net:.1%}" if label in paths else ""
             print(f"| {label:<26} | {median[label]:10.3f} | {net:10.3f} | {ratio:>7} | "
                   f"{statements.get(label, ''):>7} |")
-        for client in (giuria, anonymous, ref_client, bare):
+        for client in (giuria, anonymous, juror, ref_client, bare):
             await client.aclose()
+
+
+async def demo_with_an_open_jury() -> int:
+    """The demo, with the juror's assignment of `hot_paths.py` open for scoring; returns its id."""
+    await load_demo()
+    assignment = await open_jury_for_the_juror(JUROR)
+    await db.close_pool()
+    return assignment
 
 
 def main() -> None:
@@ -179,7 +194,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--profile", choices=["home", "landing", "section"])
+    parser.add_argument("--profile", choices=["home", "landing", "section", "review"])
     parser.add_argument("--profile-out", help="with --profile, also write the profile's data to this file")
     args = parser.parse_args()
 
@@ -192,9 +207,8 @@ def main() -> None:
     try:
         db.configure(load_settings(environ))
         asyncio.run(db.migrate())
-        asyncio.run(load_demo())
-        asyncio.run(db.close_pool())
-        asyncio.run(measure(args, environ))
+        review_path = f"/jury/assignments/{asyncio.run(demo_with_an_open_jury())}"
+        asyncio.run(measure(args, environ, review_path))
     finally:
         if database_url:
             asyncio.run(drop_postgres_database(database_url))
