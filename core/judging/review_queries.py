@@ -58,11 +58,13 @@ ASSIGNMENT_ROUND_JOIN = ("FROM assignment JOIN round ON round.id = assignment.ro
 # Only the juror's own assignment, and never one they recused themselves from.
 OWN_ASSIGNMENT = "WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
 
-def json_rows(*, columns: tuple[str, ...], source: str, order_by: str) -> str:
+def json_rows(*, columns: tuple[str, ...], source: str, order_by: str, json_columns: tuple[str, ...] = ()) -> str:
     """A scalar subquery giving the rows of `source` ("FROM … WHERE …") as one JSON array of objects, `[]` when
-    there are none: the lists a page shows beside its main row come in the same statement."""
+    there are none: the lists a page shows beside its main row come in the same statement. `json_columns` hold
+    JSON themselves (text on SQLite, embedded as JSON)."""
     if db.is_sqlite():
-        pairs = ", ".join(f"'{column}', {column}" for column in columns)
+        pairs = ", ".join(f"'{column}', json({column})" if column in json_columns else f"'{column}', {column}"
+                          for column in columns)
         return (f"(SELECT json_group_array(json_object({pairs})) FROM"  # noqa: S608 - our own column names
                 f" (SELECT {', '.join(columns)} {source} ORDER BY {order_by}))")
     pairs = ", ".join(f"'{column}', {column}" for column in columns)
@@ -73,6 +75,9 @@ ATTACHMENT_COLUMNS = ("id", "field", "content_type", "size_bytes")
 TEAM_COLUMNS = ("full_name", "role")
 CLARIFICATION_COLUMNS = ("id", "asked_by", "question", "question_sent", "status", "answer_shown", "due_at",
                          "decline_reason")
+REVIEW_COLUMNS = ("id", "status", "overall_comment", "feedback_to_applicant", "confidence", "version", "total",
+                  "checklist")
+SCORE_COLUMNS = ("criterion", "value", "comment")
 
 
 def _entry_sql() -> str:
@@ -91,11 +96,17 @@ def _entry_sql_for(*, sqlite: bool) -> str:
     questions = json_rows(columns=CLARIFICATION_COLUMNS, order_by="id",
                           source="FROM clarification WHERE clarification.round = round.id"
                                  " AND clarification.application = application.id")
+    review = json_rows(columns=REVIEW_COLUMNS, order_by="id", json_columns=("checklist",),
+                       source="FROM review WHERE review.assignment = assignment.id")
+    scores = json_rows(columns=SCORE_COLUMNS, order_by="criterion_score.id",
+                       source="FROM criterion_score JOIN review ON review.id = criterion_score.review"
+                              " WHERE review.assignment = assignment.id")
     return (
         f"SELECT {ASSIGNMENT_ROUND_COLUMNS},"
         ' application.entity_name AS "application.entity_name", application.answers AS "application.answers",'
         f' track.name AS "track.name", {attachments} AS "application.attachments", {team} AS "application.team",'
-        f' {questions} AS "application.clarifications" {ASSIGNMENT_ROUND_JOIN}'
+        f' {questions} AS "application.clarifications", {review} AS "review", {scores} AS "review.scores"'
+        f" {ASSIGNMENT_ROUND_JOIN}"
         " JOIN application ON application.id = assignment.application LEFT JOIN track ON track.id = application.track"
         f" {OWN_ASSIGNMENT}"
     )
@@ -114,13 +125,16 @@ def _split(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dict, dict] | None:
     """(assignment, round, entry) rows for the juror's own assignment, or None when it is not theirs; the entry
     carries its files (`attachments`), its `team` and the round's questions about it (`clarifications`), each
-    as `attachments`, `team` and `clarifications` below read them."""
+    as `attachments`, `team` and `clarifications` below read them, and the assignment its `own_review` as
+    `own_review` gives it."""
     rows = await Assignment.raw(_entry_sql(), assignment_id, juror_id)
     if not rows:
         return None
     assignment, rest = _split(decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name",
                                           "application.attachments", "application.team",
-                                          "application.clarifications"))
+                                          "application.clarifications", "review", "review.scores"))
+    reviews, scores = rest.pop("review"), rest.pop("review.scores")
+    assignment["own_review"] = (_as_read(reviews[0]) if reviews else None, [_as_read(score) for score in scores])
     questions = rest.pop("application.clarifications")
     for question in questions:
         question["due_at"] = _moment(question["due_at"])
@@ -129,6 +143,14 @@ async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dic
                    "attachments": rest.pop("application.attachments"), "team": rest.pop("application.team"),
                    "clarifications": questions}
     return assignment, rest, application
+
+
+def _as_read(row: dict[str, Any]) -> dict[str, Any]:
+    """A review or score row from JSON as `own_review` reads it: JSON writes a whole double as an integer."""
+    for column in ("total", "value"):
+        if isinstance(row.get(column), int):
+            row[column] = float(row[column])
+    return row
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -165,7 +187,8 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
         return None, []
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
               for row in rows if row["score.criterion"] is not None]
-    return decode_json(rows[0], "checklist"), scores
+    review = {key: value for key, value in rows[0].items() if not key.startswith("score.")}
+    return decode_json(review, "checklist"), scores
 
 
 def gate_sql(statuses: int) -> str:

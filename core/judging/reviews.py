@@ -450,7 +450,7 @@ async def review_page_and_round(*, juror: SessionUser, assignment_id: int, now: 
     sections = stored_form(round_row["edition.application_form"])
     cleared = assignment["conflict_checked_at"] is not None
     hidden = _identifying(sections) if blind else set()
-    own = await _own_review(assignment_id)
+    own = _own_review(*assignment["own_review"])
     appeal = await reopened_by_appeal(assignment)
     page = ReviewPage(
         assignment_id=assignment_id, status=assignment["status"], conflict_cleared=cleared, juror_task=task,
@@ -503,9 +503,8 @@ async def _entry_content(application: dict[str, Any], hidden: set[str], *, blind
             "entity_name": "" if blind else application["entity_name"]}
 
 
-async def _own_review(assignment_id: int) -> dict[str, Any]:
+def _own_review(review: dict[str, Any] | None, scores: list[dict[str, Any]]) -> dict[str, Any]:
     """The juror's own review as the page's fields: scores and comments, or a checklist; empty before the first save."""
-    review, scores = await review_queries.own_review(assignment_id)
     if review is None:
         return {"values": {}, "comments": {}, "overall_comment": "", "feedback_to_applicant": "", "confidence": None,
                 "version": 0, "total": None, "submitted": False, "checklist": {}, "outcome": ""}
