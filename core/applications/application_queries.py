@@ -9,10 +9,12 @@ building these reads through Piccolo cost more than running them. The ownership 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from core.platform import db
 from core.platform.db import decode_json
+from core.platform.sql_lists import json_rows
 from core.platform.tables import Application
 
 OWNED_SQL = "SELECT * FROM application WHERE id = {} AND applicant = {}"
@@ -30,18 +32,37 @@ AREA_CODE_SQL = "SELECT code FROM area WHERE id = {}"
 # The application with its edition, its call's close and its area's code, in one statement: what every applicant page
 # and every autosave reads first. The edition's columns carry an "edition__" prefix (the application has its own
 # `id` and `title`); `owned_with_edition` splits them off.
-OWNED_WITH_EDITION_SQL = (
-    'SELECT application.*, edition.id AS "edition__id", edition.slug AS "edition__slug",'
+OWNED_WITH_EDITION_COLUMNS = (
+    'application.*, edition.id AS "edition__id", edition.slug AS "edition__slug",'
     ' edition.title AS "edition__title", edition.time_zone AS "edition__time_zone",'
     ' edition.application_form AS "edition__application_form", edition.eligibility AS "edition__eligibility",'
     ' edition.declarations AS "edition__declarations", edition.consents AS "edition__consents",'
     ' edition.settings AS "edition__settings", timeline_entry.starts_at AS "edition__call_close",'
     ' area.code AS "area__code"'
+)
+OWNED_WITH_EDITION_FROM = (
     " FROM application JOIN edition ON edition.id = application.edition"
     " LEFT JOIN timeline_entry ON timeline_entry.edition = edition.id AND timeline_entry.code = {}"
     " LEFT JOIN area ON area.id = application.area"
     " WHERE application.id = {} AND application.applicant = {} ORDER BY timeline_entry.id LIMIT 1"
 )
+OWNED_WITH_EDITION_SQL = f"SELECT {OWNED_WITH_EDITION_COLUMNS}{OWNED_WITH_EDITION_FROM}"
+FILE_COLUMNS = ("id", "field", "filename", "size_bytes", "content_type")
+TRACK_COLUMNS = ("id", "code", "name")
+
+
+@functools.cache
+def _owned_page_sql(*, sqlite: bool) -> str:
+    """`OWNED_WITH_EDITION_SQL` with the application's files and its edition's tracks, as `attachments_and_tracks`
+    reads them, in the same statement: what an applicant's page reads (written once per engine)."""
+    files = json_rows(columns=FILE_COLUMNS, order_by="id",
+                      source="FROM attachment WHERE attachment.application = application.id")
+    tracks = json_rows(columns=TRACK_COLUMNS, order_by="position, id", json_columns=("name",),
+                       source="FROM track WHERE track.edition = edition.id")
+    return (f'SELECT {OWNED_WITH_EDITION_COLUMNS}, {files} AS "lists__files", {tracks} AS "lists__tracks"'
+            f"{OWNED_WITH_EDITION_FROM}")
+
+
 # What an application page reads after the application itself: its files and its edition's tracks, in one statement
 # (a round trip less). Each branch leaves the other's columns NULL, typed in the first branch as PostgreSQL needs.
 FILES_AND_TRACKS_SQL = (
@@ -66,16 +87,30 @@ async def owned_with_edition(application_id: int, applicant_id: int, close_code:
     transaction on PostgreSQL."""
     sql = OWNED_WITH_EDITION_SQL + (" FOR UPDATE OF application" if lock and not db.is_sqlite() else "")
     rows = await Application.raw(sql, close_code, application_id, applicant_id)
-    if not rows:
-        return None
+    return _split_owned(rows[0]) if rows else None
+
+
+def _split_owned(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str | None]:
     application, edition = {}, {}
-    for key, value in rows[0].items():
+    for key, value in row.items():
         if key.startswith("edition__"):
             edition[key.removeprefix("edition__")] = value
-        elif key != "area__code":
+        elif key != "area__code" and not key.startswith("lists__"):
             application[key] = value
     return (decode_json(application, "answers"), decode_json(edition, "title", "eligibility", "settings"),
-            rows[0]["area__code"])
+            row["area__code"])
+
+
+async def owned_page(application_id: int, applicant_id: int, close_code: str
+                     ) -> tuple[dict[str, Any], dict[str, Any], str | None, list[dict[str, Any]],
+                                list[dict[str, Any]]] | None:
+    """`owned_with_edition`'s (application, edition, area code) with `attachments_and_tracks`' files and tracks, in
+    one statement: what an applicant's page reads."""
+    rows = await Application.raw(_owned_page_sql(sqlite=db.is_sqlite()), close_code, application_id, applicant_id)
+    if not rows:
+        return None
+    lists = decode_json(rows[0], "lists__files", "lists__tracks")
+    return *_split_owned(rows[0]), lists["lists__files"], lists["lists__tracks"]
 
 
 async def edition_for_save(edition_id: int, close_code: str) -> dict[str, Any] | None:

@@ -196,11 +196,15 @@ async def _view(row: dict[str, Any]) -> ApplicationView:
     return await _view_with(row, edition, area)
 
 
-async def _view_with(row: dict[str, Any], edition: dict[str, Any], area: str | None) -> ApplicationView:
-    """The view of an application whose edition (with its call's close) and area code are already read."""
+async def _view_with(row: dict[str, Any], edition: dict[str, Any], area: str | None,
+                     files: list[dict[str, Any]] | None = None, tracks: list[dict[str, Any]] | None = None,
+                     ) -> ApplicationView:
+    """The view of an application whose edition (with its call's close) and area code, and perhaps its files and
+    tracks, are already read."""
     values, invalid = _stored_answers(row["answers"])
     sections = stored_form(edition["application_form"])
-    files, tracks = await application_queries.attachments_and_tracks(row["id"], edition["id"])
+    if files is None or tracks is None:
+        files, tracks = await application_queries.attachments_and_tracks(row["id"], edition["id"])
     attachments = {a["field"]: a for a in files}
     track_code = next((t["code"] for t in tracks if t["id"] == row["track"]), "")
     by_rule = rule_requirements(edition["eligibility"], values)
@@ -234,7 +238,7 @@ def _parsed_statements(text: str) -> tuple[StatementSpec, ...]:
 
 
 async def own_application(*, user: SessionUser, application_id: int) -> ApplicationView:
-    found = await application_queries.owned_with_edition(application_id, user.id, CALL_CLOSE)
+    found = await application_queries.owned_page(application_id, user.id, CALL_CLOSE)
     if found is None:
         raise ApplicationNotFound(application_id)
     return await _view_with(*found)

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.platform import db
 from core.platform.db import decode_json
+from core.platform.sql_lists import json_rows
 from core.platform.tables import Assignment
 
 # The round row's JSON columns decoded here (the form and the frozen rubric stay text, see above).
@@ -57,19 +58,6 @@ ASSIGNMENT_ROUND_JOIN = ("FROM assignment JOIN round ON round.id = assignment.ro
                          " JOIN edition ON edition.id = round.edition")
 # Only the juror's own assignment, and never one they recused themselves from.
 OWN_ASSIGNMENT = "WHERE assignment.id = {} AND assignment.juror = {} AND assignment.status != 'recused'"
-
-def json_rows(*, columns: tuple[str, ...], source: str, order_by: str, json_columns: tuple[str, ...] = ()) -> str:
-    """A scalar subquery giving the rows of `source` ("FROM … WHERE …") as one JSON array of objects, `[]` when
-    there are none: the lists a page shows beside its main row come in the same statement. `json_columns` hold
-    JSON themselves (text on SQLite, embedded as JSON)."""
-    if db.is_sqlite():
-        pairs = ", ".join(f"'{column}', json({column})" if column in json_columns else f"'{column}', {column}"
-                          for column in columns)
-        return (f"(SELECT json_group_array(json_object({pairs})) FROM"  # noqa: S608 - our own column names
-                f" (SELECT {', '.join(columns)} {source} ORDER BY {order_by}))")
-    pairs = ", ".join(f"'{column}', {column}" for column in columns)
-    return f"(SELECT coalesce(json_agg(json_build_object({pairs}) ORDER BY {order_by}), '[]') {source})"
-
 
 ATTACHMENT_COLUMNS = ("id", "field", "content_type", "size_bytes")
 TEAM_COLUMNS = ("full_name", "role")

@@ -36,6 +36,10 @@ async def _compare() -> int:
         ).where(Attachment.application == old["id"]).order_by(Attachment.id)
         assert tracks == await Track.select(Track.id, Track.code, Track.name).output(load_json=True).where(
             Track.edition == old["edition"]).order_by(Track.position)
+        # ... and, with the application itself, in one statement
+        page = await application_queries.owned_page(old["id"], old["applicant"], CALL_CLOSE)
+        assert page == (*joined, files, tracks)
+        assert await application_queries.owned_page(old["id"], old["applicant"] + 1, CALL_CLOSE) is None
         with_files += bool(files)
         if old["area"]:
             assert await application_queries.area_code(old["area"]) == (
