@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.postgres_databases import drop_postgres_database, make_postgres_database
+from bench.statement_count import StatementCount
 from core.cli.demo import DEMO_PASSWORD, load_demo
 from core.platform import db
 from core.platform.settings import load_settings
@@ -192,37 +193,22 @@ def count_queries(environ: dict[str, str], cookie_jar: httpx.Cookies, paths: lis
 
     from web.app import create_app
 
-    counted = {"n": 0}
-    originals = {}
-    cls = type(db.engine())
-    for name in ("run_querystring", "run_ddl"):
-        original = getattr(cls, name)
-        originals[(cls, name)] = vars(cls).get(name, original)
-
-        def wrapped(self, *args, __original=original, **kwargs):
-            counted["n"] += 1
-            return __original(self, *args, **kwargs)
-
-        setattr(cls, name, wrapped)
     results = {}
-    try:
+    with StatementCount() as counted:
         with TestClient(create_app(load_settings(environ)), base_url="http://testserver.local") as client:
             for name, value in cookie_jar.items():
                 client.cookies.set(name, value)
             for label, method, path, *body in paths:
                 token = client.cookies.get("giuria_csrf", "")
                 client.get(path) if method == "GET" else None
-                counted["n"] = 0
+                counted.count = 0
                 if method == "GET":
                     client.get(path)
                 else:
                     client.post(path, content=body[0], headers={
                         "content-type": "application/x-www-form-urlencoded", "x-csrftoken": token,
                         "hx-request": "true"})
-                results[label] = counted["n"]
-    finally:
-        for (cls, name), original in originals.items():
-            setattr(cls, name, original)
+                results[label] = counted.count
     return results
 
 

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.hot_paths import JUROR, REFERENCE_APP, open_jury_for_the_juror
 from bench.postgres_databases import drop_postgres_database, make_postgres_database
+from bench.statement_count import StatementCount
 from core.cli.demo import DEMO_PASSWORD, load_demo
 from core.platform import db
 from core.platform.settings import load_settings
@@ -52,32 +53,6 @@ async def bare_asgi(scope, receive, send) -> None:
         return
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
     await send({"type": "http.response.body", "body": b"<!doctype html><title>bare</title><p>bare"})
-
-
-class StatementCount:
-    """Statements the engine runs, counted by wrapping its class's two entry points (benchmark only)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.originals: dict[str, object] = {}
-
-    def __enter__(self) -> StatementCount:
-        cls = type(db.engine())
-        for name in ("run_querystring", "run_ddl"):
-            original = getattr(cls, name)
-            self.originals[name] = vars(cls).get(name, original)
-
-            def wrapped(engine, *args, __original=original, **kwargs):
-                self.count += 1
-                return __original(engine, *args, **kwargs)
-
-            setattr(cls, name, wrapped)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        cls = type(db.engine())
-        for name, original in self.originals.items():
-            setattr(cls, name, original)
 
 
 async def timed(client: httpx.AsyncClient, path: str, requests: int, *, anonymous: bool) -> float:

@@ -15,7 +15,6 @@ from typing import Any
 from core.platform import db
 from core.platform.db import decode_json
 from core.platform.sql_lists import json_rows
-from core.platform.tables import Application
 
 OWNED_SQL = "SELECT * FROM application WHERE id = {} AND applicant = {}"
 # What the applicant's pages read of the edition, with its call's close, in one statement.
@@ -76,7 +75,7 @@ FILES_AND_TRACKS_SQL = (
 async def owned_application(application_id: int, applicant_id: int, *, lock: bool = False) -> dict[str, Any] | None:
     """Every column of the application, if it is this applicant's; locked for the transaction on PostgreSQL."""
     sql = OWNED_SQL + (" FOR UPDATE" if lock and not db.is_sqlite() else "")
-    rows = await Application.raw(sql, application_id, applicant_id)
+    rows = await db.read_rows(sql, application_id, applicant_id)
     return decode_json(rows[0], "answers") if rows else None
 
 
@@ -86,7 +85,7 @@ async def owned_with_edition(application_id: int, applicant_id: int, close_code:
     `edition_for_save`'s edition and `area_code`'s code in one round trip; the application row locked for the
     transaction on PostgreSQL."""
     sql = OWNED_WITH_EDITION_SQL + (" FOR UPDATE OF application" if lock and not db.is_sqlite() else "")
-    rows = await Application.raw(sql, close_code, application_id, applicant_id)
+    rows = await db.read_rows(sql, close_code, application_id, applicant_id)
     return _split_owned(rows[0]) if rows else None
 
 
@@ -106,7 +105,7 @@ async def owned_page(application_id: int, applicant_id: int, close_code: str
                                 list[dict[str, Any]]] | None:
     """`owned_with_edition`'s (application, edition, area code) with `attachments_and_tracks`' files and tracks, in
     one statement: what an applicant's page reads."""
-    rows = await Application.raw(_owned_page_sql(sqlite=db.is_sqlite()), close_code, application_id, applicant_id)
+    rows = await db.read_rows(_owned_page_sql(sqlite=db.is_sqlite()), close_code, application_id, applicant_id)
     if not rows:
         return None
     lists = decode_json(rows[0], "lists__files", "lists__tracks")
@@ -114,21 +113,21 @@ async def owned_page(application_id: int, applicant_id: int, close_code: str
 
 
 async def edition_for_save(edition_id: int, close_code: str) -> dict[str, Any] | None:
-    rows = await Application.raw(EDITION_FOR_SAVE_SQL, close_code, edition_id)
+    rows = await db.read_rows(EDITION_FOR_SAVE_SQL, close_code, edition_id)
     return decode_json(rows[0], "title", "eligibility", "settings") if rows else None
 
 
 async def areas(edition_id: int) -> list[dict[str, Any]]:
-    return [decode_json(row, "regions") for row in await Application.raw(AREAS_SQL, edition_id)]
+    return [decode_json(row, "regions") for row in await db.read_rows(AREAS_SQL, edition_id)]
 
 
 async def track_id(edition_id: int, code: str) -> int | None:
-    rows = await Application.raw(TRACK_SQL, edition_id, code)
+    rows = await db.read_rows(TRACK_SQL, edition_id, code)
     return rows[0]["id"] if rows else None
 
 
 async def area_code(area_id: int) -> str | None:
-    rows = await Application.raw(AREA_CODE_SQL, area_id)
+    rows = await db.read_rows(AREA_CODE_SQL, area_id)
     return rows[0]["code"] if rows else None
 
 
@@ -137,7 +136,7 @@ async def attachments_and_tracks(application_id: int, edition_id: int
     """The application's files (by id) and its edition's tracks (by position), in one statement."""
     files: list[dict[str, Any]] = []
     tracks_: list[dict[str, Any]] = []
-    for row in await Application.raw(FILES_AND_TRACKS_SQL, application_id, edition_id):
+    for row in await db.read_rows(FILES_AND_TRACKS_SQL, application_id, edition_id):
         if row["kind"] == "attachment":
             files.append({"id": row["id"], "field": row["field"], "filename": row["filename"],
                           "size_bytes": row["size_bytes"], "content_type": row["content_type"]})

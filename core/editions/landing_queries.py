@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.utils.encoding import load_json
 
-from core.platform.tables import Edition
+from core.platform import db
 
 EDITION_COLUMNS = "id, slug, title, year, status, summary, time_zone, rules"
 EDITION_JSON = ("title", "summary", "rules")
@@ -68,7 +68,7 @@ async def public_editions(statuses: tuple[str, ...], close_codes: tuple[str, str
     """The editions whose status is one of `statuses`, newest first, each with its timeline entries of
     `close_codes` (the call's close and opening, which date its deadline) under "timeline"."""
     statuses_in = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
-    rows = await Edition.raw(
+    rows = await db.read_rows(
         "SELECT edition.id, edition.slug, edition.title, edition.year, edition.status, edition.summary,"  # noqa: S608
         " edition.time_zone, timeline_entry.code, timeline_entry.starts_at, timeline_entry.ends_at"
         " FROM edition LEFT JOIN timeline_entry ON timeline_entry.edition = edition.id"
@@ -90,7 +90,7 @@ async def public_editions(statuses: tuple[str, ...], close_codes: tuple[str, str
 async def public_edition(slug: str, statuses: tuple[str, ...]) -> dict[str, Any] | None:
     """The edition's page fields, when its status is one of `statuses`."""
     placeholders = ", ".join("{}" for _ in statuses)  # placeholders only: every value is a parameter
-    rows = await Edition.raw(f"SELECT {EDITION_COLUMNS} FROM edition WHERE slug = {{}}"  # noqa: S608
+    rows = await db.read_rows(f"SELECT {EDITION_COLUMNS} FROM edition WHERE slug = {{}}"  # noqa: S608
                              f" AND status IN ({placeholders})", slug, *statuses)
     return {**rows[0], **{column: _json(rows[0][column]) for column in EDITION_JSON}} if rows else None
 
@@ -114,7 +114,7 @@ SHAPES: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
 async def landing_lists(edition_id: int) -> dict[str, list[dict[str, Any]]]:
     """The edition's timeline, tracks, areas, partners and prizes, each in its page order."""
     lists: dict[str, list[dict[str, Any]]] = {name: [] for name in SHAPES}
-    rows = await Edition.raw(LISTS_SQL, *[edition_id] * len(SHAPES))
+    rows = await db.read_rows(LISTS_SQL, *[edition_id] * len(SHAPES))
     # Put in page order here: SQLite sorting each branch of the statement took longer than the rest of it.
     for row in sorted(rows, key=lambda row: row["position"]):
         lists[row["list"]].append(SHAPES[row["list"]](row, edition_id))

@@ -17,7 +17,6 @@ from typing import Any
 from core.platform import db
 from core.platform.db import decode_json
 from core.platform.sql_lists import json_rows
-from core.platform.tables import Assignment
 
 # The round row's JSON columns decoded here (the form and the frozen rubric stay text, see above).
 ROUND_JSON = ("name", "settings", "edition.title", "edition.enabled_plugins")
@@ -43,7 +42,7 @@ async def rounds(round_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Round rows (as ROUND_SQL reads them) by id, in one statement."""
     if not round_ids:
         return {}
-    rows = await Assignment.raw(rounds_sql(len(round_ids)), *round_ids)
+    rows = await db.read_rows(rounds_sql(len(round_ids)), *round_ids)
     return {row["id"]: decode_json(row, *ROUND_JSON) for row in rows}
 
 
@@ -115,7 +114,7 @@ async def assignment_entry(assignment_id: int, juror_id: int) -> tuple[dict, dic
     carries its files (`attachments`), its `team` and the round's questions about it (`clarifications`), each
     as `attachments`, `team` and `clarifications` below read them, and the assignment its `own_review` as
     `own_review` gives it."""
-    rows = await Assignment.raw(_entry_sql(), assignment_id, juror_id)
+    rows = await db.read_rows(_entry_sql(), assignment_id, juror_id)
     if not rows:
         return None
     assignment, rest = _split(decode_json(rows[0], *ROUND_JSON, "application.answers", "track.name",
@@ -153,7 +152,7 @@ async def assignment_round(assignment_id: int, juror_id: int, *, lock: bool = Fa
     """(assignment, round) for the juror's own assignment in one statement, or None when it is not theirs; with
     `lock`, the assignment row is locked for the transaction on PostgreSQL (SQLite's write lock already is)."""
     sql = SCORING_SQL + (" FOR UPDATE OF assignment" if lock and not db.is_sqlite() else "")
-    rows = await Assignment.raw(sql, assignment_id, juror_id)
+    rows = await db.read_rows(sql, assignment_id, juror_id)
     return _split(decode_json(rows[0], *ROUND_JSON)) if rows else None
 
 
@@ -170,7 +169,7 @@ async def own_review(assignment_id: int, *, lock: bool = False) -> tuple[dict[st
     """The assignment's review (None before the first save) and its criterion scores, in one statement; with
     `lock`, the review row is locked for the transaction on PostgreSQL (SQLite's write lock already is)."""
     sql = OWN_REVIEW_SQL + (" FOR UPDATE OF review" if lock and not db.is_sqlite() else "")
-    rows = await Assignment.raw(sql, assignment_id)
+    rows = await db.read_rows(sql, assignment_id)
     if not rows:
         return None, []
     scores = [{"criterion": row["score.criterion"], "value": row["score.value"], "comment": row["score.comment"]}
@@ -196,7 +195,7 @@ def gate_sql(statuses: int) -> str:
 
 
 async def gate_rows(*, round_id: int, edition_id: int, statuses: list[str], detector: int) -> list[dict[str, Any]]:
-    return await Assignment.raw(gate_sql(len(statuses)), detector, edition_id, *statuses, round_id)
+    return await db.read_rows(gate_sql(len(statuses)), detector, edition_id, *statuses, round_id)
 
 
 # A juror's assignments with what their dashboard shows of each round and entry; keys as Piccolo named them.
@@ -226,7 +225,7 @@ DASHBOARD_SQL = (
 
 async def dashboard_rows(juror_id: int) -> list[dict[str, Any]]:
     return [decode_json(row, "round.name", "round.edition.enabled_plugins", "round.edition.title",
-                        "application.track.name") for row in await Assignment.raw(DASHBOARD_SQL, True, juror_id)]
+                        "application.track.name") for row in await db.read_rows(DASHBOARD_SQL, True, juror_id)]
 
 
 def chaired_rounds_sql(workflows: int, editions: int) -> str:
@@ -243,5 +242,5 @@ def chaired_rounds_sql(workflows: int, editions: int) -> str:
 
 
 async def chaired_rounds(*, workflows: list[str], edition_slugs: list[str]) -> list[dict[str, Any]]:
-    rows = await Assignment.raw(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)
+    rows = await db.read_rows(chaired_rounds_sql(len(workflows), len(edition_slugs)), *workflows, *edition_slugs)
     return [decode_json(row, "name", "settings", "edition.title", "edition.enabled_plugins") for row in rows]

@@ -95,7 +95,7 @@ def _session_user(rows: list[dict], session_id: int | None = None) -> SessionUse
 
 async def load_session_user(account_id: int, auth_epoch: int) -> SessionUser | None:
     """The account as services see it, or None if it is gone or inactive (`auth_epoch` must match, too)."""
-    rows = await Account.raw(SESSION_USER_SQL, account_id)
+    rows = await db.read_rows(SESSION_USER_SQL, account_id)
     if not rows or rows[0]["auth_epoch"] != auth_epoch:
         return None
     return _session_user(rows)
@@ -111,7 +111,7 @@ async def signed_in_user(*, token: str, client: str, now: datetime | None = None
     Every page asks this, so it is one statement; the last use is written only every few minutes.
     """
     now = now or datetime.now(UTC)
-    rows = await Account.raw(SIGNED_IN_USER_SQL, _token_hash(token))
+    rows = await db.read_rows(SIGNED_IN_USER_SQL, _token_hash(token))
     if not rows or rows[0]["last_seen_at"] < now - SESSION_IDLE:
         return None
     session_id = rows[0]["session_id"]
