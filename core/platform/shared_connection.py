@@ -88,8 +88,10 @@ class SharedConnection:
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
-                # Shielded: a request cancelled (the client went away) still returns its connection.
-                await asyncio.shield(self._pool.release(connection) if self._pool else connection.close())
+                # Shielded: a request cancelled (the client went away) still returns its connection. asyncpg's
+                # `Pool.release` shields its own work (nothing before it can be cancelled): a second shield would
+                # cost every request another task.
+                await (self._pool.release(connection) if self._pool else asyncio.shield(connection.close()))
             finally:
                 self._hand_back_turn()
 

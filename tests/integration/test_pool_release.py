@@ -203,3 +203,32 @@ def test_a_page_renders_after_its_connection_is_back_in_the_pool(postgres, monke
         assert client.get(f"/c/{SLUG}", headers={"accept-language": "en"}).status_code == 200
         assert _all_idle(db.engine().pool)
     assert seen == [True]
+
+
+async def _cancelled_units(settings) -> None:
+    """Units cancelled at every step of their life (asking, in a statement, giving the connection back)."""
+    await db.start_pool(dataclasses.replace(settings, db_pool_size=2))
+    pool = db.engine().pool
+    try:
+        async def unit() -> None:
+            async with db.one_connection():
+                await _backend()
+                await _backend()
+
+        for steps in range(12):
+            tasks = [asyncio.ensure_future(unit()) for _ in range(4)]
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0.05)  # a release under way when its task was cancelled finishes
+        assert _all_idle(pool)
+        async with db.one_connection():  # and the pool still lends both connections
+            assert await asyncio.wait_for(asyncio.gather(_backend(), _backend()), timeout=5)
+    finally:
+        await db.close_pool()
+
+
+def test_a_cancelled_request_still_gives_its_connection_back(postgres):
+    run(_cancelled_units(postgres))
