@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import string
+from collections.abc import MutableMapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from jinja2.nodes import EvalContext
@@ -142,11 +144,23 @@ def template_pgettext(eval_ctx: EvalContext, context: str, message: str, /, **va
     return (Translation(text) if eval_ctx.autoescape else text) % variables
 
 
+class PageEnvironment(Environment):
+    """Jinja's environment, each template's globals a plain dict taken when the template loads.
+
+    Jinja gives a template a ChainMap over the environment's globals, and every render copies it into the page's
+    context: through a ChainMap, a Python-level lookup per global (this app has some fifty) on every page. The
+    globals are all set before the first template loads, as Jinja asks ("avoid modifying any globals after a
+    template is loaded"), so a copy taken then is the same map."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_reload: bool = True) -> Environment:
     """The app's environment; without `auto_reload` templates are not re-checked on disk at every render."""
     loaders = [FileSystemLoader(str(path)) for path in extra_template_dirs or ()]
     loaders.append(FileSystemLoader(str(TEMPLATE_DIR)))
-    environment = Environment(
+    environment = PageEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],

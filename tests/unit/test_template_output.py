@@ -110,3 +110,12 @@ def test_every_app_template_renders_the_same_with_an_empty_context():
         assert outcome[0] == outcome[1], name
         rendered += not outcome[0].endswith("Error")
     assert rendered > 20
+
+
+def test_a_template_sees_the_environment_globals_under_its_own():
+    ours, _ = environments()
+    ours.globals["shared"] = "environment"
+    template = ours.from_string("{{ shared }}|{{ own }}|{{ languages | length }}", globals={"own": "template"})
+    assert template.render() == "environment|template|2"
+    assert ours.from_string("{{ shared }}", globals={"shared": "template's own"}).render() == "template&#39;s own"
+    assert "own" not in ours.globals  # a template's globals stay its own
