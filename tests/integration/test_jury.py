@@ -189,6 +189,8 @@ def test_scoring_draft_submit_total_and_frozen_rubric(client, settings):
     as_juror(client, "anna")
     clear_conflict(client, assignment)
     assert score(client, assignment, {"IMP": "4"}).status_code == 302  # a draft may be incomplete
+    page = client.get(f"/jury/assignments/{assignment}").text  # the stored score is the point shown as chosen
+    assert re.findall(r'name="score\.(\w+)" value="(\d)" checked', page) == [("IMP", "4")]
     refused = score(client, assignment, {"IMP": "4", "INN": "3.5", "SOS": "9"}, action="submit",
                     original={"IMP": "4"})
     assert refused.status_code == 400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.judging.review_sheet import criterion_fields
+from core.judging.review_sheet import criterion_fields, rubric_wordings
 from core.judging.sheet_merge import ReviewInput
 from core.platform import i18n
 from scoring.rubric import Anchor, Criterion, Rubric
@@ -22,14 +22,14 @@ def test_weights_are_shares_of_the_counted_criteria_and_short_whole_scales_are_p
     assert (imp.note, inn.note, note.data_weight) == ("weight 75%", "weight 25%; minimum 40.5", 0)
     assert note.note == "not counted in the total"
     assert [p.value for p in imp.points] == [1, 2, 3, 4, 5]
-    assert [p.value for p in imp.points if p.checked] == [4]
+    assert [p.value for p in imp.points if p.value == imp.checked] == [4]
     assert [p.anchor for p in imp.points] == ["weak", None, None, None, "top"]
     assert imp.anchors == ()  # a row of points carries its anchors itself
     assert (imp.stored_text, imp.comment, imp.stored_comment) == ("4", "good", "good")
     assert inn.points == () and (inn.low_text, inn.high_text, inn.step_text) == ("0", "100", "0.5")
     assert (inn.value_text, inn.stored_text, inn.range_label) == ("62.5", "62.5", "Score from 0 to 100")
     assert [(a.value, a.label) for a in inn.anchors] == [("0", "none"), ("1,000.5", "far")]
-    assert note.value_text == note.stored_text == "" and not any(p.checked for p in note.points)
+    assert note.value_text == note.stored_text == "" and note.checked is None
 
 
 def test_words_are_in_the_readers_language():
@@ -44,7 +44,7 @@ def test_a_refused_save_shows_what_was_typed_and_keeps_the_stored_values_for_the
     typed = ReviewInput(values={"IMP": "2", "INN": ""}, comments={"IMP": "typed"})
     imp, inn, _note = criterion_fields(RUBRIC, values={"IMP": 4.0, "INN": 62.5}, comments={"IMP": "good"},
                                        typed=typed)
-    assert [p.value for p in imp.points if p.checked] == [2]
+    assert [p.value for p in imp.points if p.value == imp.checked] == [2]
     assert (imp.stored_text, imp.comment, imp.stored_comment) == ("4", "typed", "good")
     assert (inn.value_text, inn.stored_text) == ("", "62.5")
 
@@ -56,3 +56,16 @@ def test_no_counted_weight_gives_no_share():
     counted = Rubric(name="r", label={}, criteria=(Criterion(code="A", label={}, weight=0),))
     with i18n.language("en"):
         assert criterion_fields(counted, values={}, comments={})[0].note == "weight 0%"
+
+
+def test_a_rubrics_words_are_worked_out_once_per_rubric_and_language():
+    with i18n.language("en"):
+        first, again = rubric_wordings(RUBRIC), rubric_wordings(RUBRIC)
+    with i18n.language("it"):
+        italian = rubric_wordings(RUBRIC)
+    copy = Rubric(name=RUBRIC.name, label=RUBRIC.label, criteria=RUBRIC.criteria)
+    with i18n.language("en"):
+        of_the_copy = rubric_wordings(copy)
+    assert first is again and italian is not first
+    assert (first[0].name, italian[0].name) == ("Impact", "Impatto")
+    assert of_the_copy is not first and of_the_copy == first  # another rubric object: worked out for itself
