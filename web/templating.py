@@ -17,6 +17,7 @@ from core.editions.names import NO_NAMES, EditionNames
 from core.platform import i18n
 from core.platform.files_content import previewable
 from web import labels
+from web.scale_points import scale_points
 from web.template_output import EscapedTextCodeGenerator
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -201,6 +202,7 @@ def build_environment(extra_template_dirs: list[Path] | None = None, *, auto_rel
         anchors_by_value=anchors_by_value,
         question_labels=question_labels,
         field_aria=field_aria,
+        scale_points=scale_points,
         previewable=previewable,
         mentoring_labels=labels.MENTORING,
         delivery_statuses=labels.WEBHOOK_DELIVERY_STATUS,
