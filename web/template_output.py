@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.utils import _PassArg
 
 try:  # the C escaping that `markupsafe.escape` itself calls, without its Markup
     from markupsafe._speedups import _escape_inner
@@ -43,6 +42,8 @@ def escaped_text(value: Any) -> str:
 
 # Globals called directly when they are functions taking the evaluation context (web.templating's translations).
 DIRECT_CALLS = ("_", "gettext", "ngettext", "pgettext")
+# The mark `pass_eval_context` leaves on a function, read off one (Jinja keeps its kinds private).
+EVAL_CONTEXT_MARK = pass_eval_context(lambda eval_ctx: None).jinja_pass_arg
 
 
 class EscapedTextCodeGenerator(CodeGenerator):
@@ -54,7 +55,7 @@ class EscapedTextCodeGenerator(CodeGenerator):
         found = {}
         for name in DIRECT_CALLS:
             function = self.environment.globals.get(name)
-            if (getattr(function, "jinja_pass_arg", None) is _PassArg.eval_context
+            if (getattr(function, "jinja_pass_arg", None) is EVAL_CONTEXT_MARK
                     and getattr(function, "__module__", None) and "." not in getattr(function, "__qualname__", ".")):
                 found[name] = function
         return found
