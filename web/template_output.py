@@ -20,11 +20,14 @@ from typing import Any
 
 from jinja2 import nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
+from markupsafe import escape
 
 try:  # the C escaping that `markupsafe.escape` itself calls, without its Markup
     from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe without its C speedups
-    from markupsafe._native import _escape_inner
+except ImportError:  # pragma: no cover - markupsafe without its C speedups (or laid out otherwise): its public escape
+
+    def _escape_inner(text: str) -> str:
+        return str(escape(text))
 
 
 def _alias(name: str) -> str:
