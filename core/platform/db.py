@@ -98,11 +98,7 @@ async def read_rows(template: str, *args: Any) -> list[dict[str, Any]]:
     active = engine()
     if active.current_transaction.get() is not None or active.log_queries:
         return [dict(row) for row in await active.run_querystring(QueryString(template, *args))]
-    query = _compiled(template, active.engine_type)
-    if isinstance(active, SQLiteReadFastEngine):
-        return await active.read(query, args)
-    run = active._run_in_pool if active.pool is not None else active._run_in_new_connection
-    return [dict(row) for row in await run(query, args)]
+    return await active.read(_compiled(template, active.engine_type), args)  # both engines are ours
 
 
 def decode_json(row: dict[str, Any], *columns: str) -> dict[str, Any]:

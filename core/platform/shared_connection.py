@@ -219,6 +219,11 @@ class SharedConnectionEngine(PostgresEngine):
         finally:
             await shared.give_back()
 
+    async def read(self, query: str, args: Any) -> list[dict[str, Any]]:
+        """A compiled SELECT outside a transaction, as dicts, on the unit's connection (or one borrowed for it)."""
+        run = self._run_in_pool if self.pool is not None else self._run_in_new_connection
+        return [dict(row) for row in await run(query, args)]
+
     async def _run_in_pool(self, query: str, args: Any = None):
         return await self._run_shared_or(super()._run_in_pool, query, args)
 
